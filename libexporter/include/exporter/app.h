@@ -1,0 +1,100 @@
+/* omx libexporter: an exporter process — command-line flags, the /metrics HTTP
+ * server (libmicrohttpd; TLS and basic auth from --web.config.file), systemd
+ * socket activation and sd_notify, signals and logging set-up.
+ *
+ * Typical main():
+ *   omx_app *app = omx_app_new(&(omx_app_info){ .name = "omx-node",
+ *       .version = OMX_VERSION, .default_listen = ":9100",
+ *       .description = "Prometheus exporter for host metrics." });
+ *   omx_app_flag_string(app, "collector.textfile.directory", &dir, "Directory ...");
+ *   int rc = omx_app_parse(app, argc, argv);  // handles --help/--version
+ *   if (rc != 0) return rc < 0 ? 1 : 0;
+ *   ... register families/collectors in omx_app_registry(app) ...
+ *   rc = omx_app_run(app);                    // serves until SIGTERM/SIGINT
+ *   omx_app_free(app);
+ *   return rc;
+ *
+ * Shared flags, spelled as the Go exporters spell them: --web.listen-address
+ * (repeatable), --web.telemetry-path, --web.config.file, --web.systemd-socket,
+ * --web.max-requests, --log.level, --log.format, --version, --help.
+ */
+#ifndef EXPORTER_APP_H
+#define EXPORTER_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "exporter/registry.h"
+#include "exporter/writer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct omx_app omx_app;
+typedef struct omx_request omx_request;
+
+typedef struct omx_app_info {
+    const char *name;            /* program name, e.g. "omx-node" */
+    const char *version;         /* printed by --version */
+    const char *default_listen;  /* e.g. ":9100" */
+    const char *description;     /* one line for --help and the landing page */
+} omx_app_info;
+
+/* Creates the app with its registry. Strings in info are borrowed and must
+ * outlive the app (string literals). Returns NULL on allocation failure. */
+omx_app *omx_app_new(const omx_app_info *info);
+/* Stops serving if needed and frees the app and its registry. Accepts NULL; returns NULL. */
+omx_app *omx_app_free(omx_app *app);
+
+/* Exporter-specific flags, declared before omx_app_parse. name is without "--".
+ * Boolean flags accept --name, --no-name and --name=true|false. *value holds
+ * the default on entry and the parsed value after omx_app_parse; strings point
+ * into argv or the default. A repeatable string flag collects every value into
+ * *values (a NULL-terminated array owned by the app). Return 0 or OMX_EINVAL. */
+int omx_app_flag_bool(omx_app *app, const char *name, bool *value, const char *help);
+int omx_app_flag_string(omx_app *app, const char *name, const char **value, const char *help);
+int omx_app_flag_strings(omx_app *app, const char *name, const char *const **values,
+                         const char *help);
+int omx_app_flag_int(omx_app *app, const char *name, long *value, const char *help);
+int omx_app_flag_double(omx_app *app, const char *name, double *value, const char *help);
+
+/* Parses argv. Returns 0 to go on, 1 when --help/--version was printed (exit 0),
+ * or a negative omx_err after printing one line naming the flag to stderr (exit 1).
+ * Also sets up logging from --log.level/--log.format and loads --web.config.file
+ * (a bad file is an error naming the file and field). */
+int omx_app_parse(omx_app *app, int argc, char **argv);
+
+/* The app's registry (owned by the app). */
+omx_registry *omx_app_registry(omx_app *app);
+
+/* Extra HTTP handlers (e.g. "/probe"); fn must answer with omx_respond*().
+ * Return 0 or an omx_err; a nonzero return gives a 500. */
+typedef int (*omx_handler_fn)(omx_request *req, void *userdata);
+int omx_app_handle(omx_app *app, const char *path, omx_handler_fn fn, void *userdata);
+/* Called on SIGHUP from the main thread; a failure is logged, serving goes on. */
+int omx_app_on_reload(omx_app *app, int (*fn)(void *userdata), void *userdata);
+
+/* Serves until SIGTERM/SIGINT: binds (or takes systemd's sockets), sends
+ * READY=1/STATUS=/WATCHDOG=1/STOPPING=1. Returns the process exit code. */
+int omx_app_run(omx_app *app);
+
+/* Request accessors, valid during the handler call. */
+const char *omx_request_path(const omx_request *req);
+const char *omx_request_query(const omx_request *req, const char *key);   /* NULL if absent */
+const char *omx_request_header(const omx_request *req, const char *name); /* NULL if absent */
+/* The scrape timeout Prometheus sent (X-Prometheus-Scrape-Timeout-Seconds), 0 if none. */
+double omx_request_timeout_seconds(const omx_request *req);
+/* CLOCK_MONOTONIC deadline derived from that timeout (minus a margin); 0 if none. */
+int64_t omx_request_deadline_ns(const omx_request *req);
+/* Answers with body (copied). Returns 0 or an omx_err. */
+int omx_respond(omx_request *req, int status, const char *content_type, const char *body,
+                size_t len);
+/* Answers with reg written in the format the request's Accept header asks for
+ * (gzip when accepted), with the request's deadline. reg is borrowed. */
+int omx_respond_registry(omx_request *req, omx_registry *reg);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

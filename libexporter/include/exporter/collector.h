@@ -1,0 +1,80 @@
+/* omx libexporter: collectors, callbacks that emit constant metrics at scrape time.
+ *
+ * A collector is called once per scrape, in registration order, after the
+ * registry's own families. It emits families with omx_emit_family() followed by
+ * that family's samples; the next omx_emit_family() (or the collector's return)
+ * ends the family. The emitter writes straight into the scrape's output format,
+ * so nothing is cached between scrapes. All strings passed in are borrowed for
+ * the duration of the call only.
+ */
+#ifndef EXPORTER_COLLECTOR_H
+#define EXPORTER_COLLECTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "exporter/registry.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct omx_emitter omx_emitter;
+
+/* A family emitted at scrape time. Counter names may carry "_total". */
+typedef struct omx_desc {
+    const char *name;
+    const char *help;   /* may be NULL */
+    const char *unit;   /* may be NULL */
+    omx_type type;
+    const char *const *label_names;
+    size_t n_labels;
+} omx_desc;
+
+/* Returns 0 on success or a negative omx_err / -errno: the collector is then
+ * reported as failed (what it emitted before the failure is still served). */
+typedef int (*omx_collect_fn)(omx_emitter *e, void *userdata);
+
+/* Adds a collector named name (copied; [a-z0-9_]+) to r. r owns userdata from now
+ * on and calls free_userdata (may be NULL) on it when r is freed. Returns 0,
+ * OMX_EINVAL, OMX_EEXIST (same name twice) or OMX_ENOMEM. */
+int omx_registry_add_collector(omx_registry *r, const char *name, omx_collect_fn fn,
+                               void *userdata, void (*free_userdata)(void *));
+
+/* After all collectors, emit <prefix>_scrape_collector_duration_seconds{collector}
+ * and <prefix>_scrape_collector_success{collector} (node_exporter's families) for
+ * every collector of r. prefix is copied; NULL turns it off (the default). */
+int omx_registry_set_collector_stats(omx_registry *r, const char *prefix);
+
+/* Starts a family. Validates names (OMX_ENAME/ELABEL/EUNIT). A family with no
+ * samples emits nothing. */
+int omx_emit_family(omx_emitter *e, const omx_desc *desc);
+/* One sample of a counter/gauge/unknown/info (value ignored, always 1) family;
+ * label_values has desc->n_labels entries. */
+int omx_emit_sample(omx_emitter *e, const char *const *label_values, double value);
+/* Same with a timestamp in milliseconds since the epoch. */
+int omx_emit_sample_ts(omx_emitter *e, const char *const *label_values, double value,
+                       int64_t timestamp_ms);
+/* One histogram/gaugehistogram series: n_buckets upper bounds (the last may be
+ * +Inf; if not, a +Inf bucket equal to count is added) with cumulative counts. */
+int omx_emit_histogram(omx_emitter *e, const char *const *label_values, size_t n_buckets,
+                       const double *upper_bounds, const uint64_t *cumulative_counts,
+                       uint64_t count, double sum);
+/* One summary series with optional quantiles (n_quantiles may be 0). */
+int omx_emit_summary(omx_emitter *e, const char *const *label_values, uint64_t count,
+                     double sum, size_t n_quantiles, const double *quantiles,
+                     const double *quantile_values);
+/* One stateset series: n_states names and whether each is set. */
+int omx_emit_stateset(omx_emitter *e, const char *const *label_values, size_t n_states,
+                      const char *const *states, const bool *set);
+
+/* The scrape's deadline, CLOCK_MONOTONIC nanoseconds (0 = none): slow collectors
+ * check it and give up (return OMX_ETIMEOUT) once it has passed. */
+int64_t omx_emitter_deadline_ns(const omx_emitter *e);
+/* Nonzero once the deadline has passed. */
+int omx_emitter_expired(const omx_emitter *e);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

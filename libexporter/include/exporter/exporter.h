@@ -1,0 +1,13 @@
+/* omx libexporter: the umbrella header. Link with `pkg-config --libs libexporter`. */
+#ifndef EXPORTER_EXPORTER_H
+#define EXPORTER_EXPORTER_H
+
+#include "exporter/error.h"
+#include "exporter/registry.h"
+#include "exporter/collector.h"
+#include "exporter/writer.h"
+#include "exporter/process.h"
+#include "exporter/log.h"
+#include "exporter/app.h"
+
+#endif

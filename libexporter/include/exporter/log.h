@@ -1,0 +1,34 @@
+/* omx libexporter: one-line-per-event logging to stderr (logfmt or JSON).
+ * Library code logs only at debug level; exporters log what admins need. */
+#ifndef EXPORTER_LOG_H
+#define EXPORTER_LOG_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum omx_log_level {
+    OMX_LOG_DEBUG = 0,
+    OMX_LOG_INFO = 1,
+    OMX_LOG_WARN = 2,
+    OMX_LOG_ERROR = 3,
+} omx_log_level;
+
+typedef enum omx_log_format { OMX_LOG_LOGFMT = 0, OMX_LOG_JSON = 1 } omx_log_format;
+
+/* Parse "debug|info|warn|error" / "logfmt|json"; return 0 or OMX_EINVAL. */
+int omx_log_parse_level(const char *s, omx_log_level *ret_level);
+int omx_log_parse_format(const char *s, omx_log_format *ret_format);
+/* Process-wide settings (set once at start-up, before threads). When
+ * JOURNAL_STREAM matches stderr, lines get a syslog "<N>" priority prefix. */
+void omx_log_setup(omx_log_level level, omx_log_format format);
+
+/* Logs msg with key/value string pairs, NULL-terminated:
+ *   omx_log(OMX_LOG_ERROR, "cannot read file", "file", path, "err", strerror(e), NULL);
+ * Writes one line: ts=... level=error msg="cannot read file" file=... err=... */
+void omx_log(omx_log_level level, const char *msg, ...) __attribute__((sentinel));
+
+#ifdef __cplusplus
+}
+#endif
+#endif
