@@ -21,7 +21,7 @@ typedef struct node_collector {
     omx_collect_fn collect;
 } node_collector;
 
-/* Every collector, in name order; NULL-terminated. */
+/* Every collector (src/collectors.c); NULL-terminated. */
 extern const node_collector *const node_collectors[];
 
 /* Roots from --path.procfs, --path.sysfs, --path.rootfs, --path.udev.data. */
