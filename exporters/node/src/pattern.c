@@ -1,0 +1,87 @@
+/* omx-node: Go-flavoured patterns compiled with POSIX regcomp (no PCRE2 in omx-node). */
+#include "pattern.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <exporter/exporter.h>
+
+/* Rewrites the Perl shortcuts node_exporter's defaults and users rely on.
+ * Returns a malloc'ed string or NULL. */
+static char *translate(const char *p) {
+    size_t n = strlen(p);
+    char *out = malloc(n * 12 + 1);
+    if (!out)
+        return NULL;
+    char *o = out;
+    int in_bracket = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (c == '\\' && i + 1 < n) {
+            const char *rep = NULL;
+            switch (p[i + 1]) {
+            case 'd': rep = in_bracket ? "0-9" : "[0-9]"; break;
+            case 'D': rep = in_bracket ? NULL : "[^0-9]"; break;
+            case 's': rep = in_bracket ? "[:space:]" : "[[:space:]]"; break;
+            case 'S': rep = in_bracket ? NULL : "[^[:space:]]"; break;
+            case 'w': rep = in_bracket ? "[:alnum:]_" : "[[:alnum:]_]"; break;
+            case 'W': rep = in_bracket ? NULL : "[^[:alnum:]_]"; break;
+            default: break;
+            }
+            if (rep) {
+                size_t l = strlen(rep);
+                memcpy(o, rep, l);
+                o += l;
+            } else {
+                *o++ = c;
+                *o++ = p[i + 1];
+            }
+            i++;
+            continue;
+        }
+        if (!in_bracket && c == '(' && i + 2 < n && p[i + 1] == '?' && p[i + 2] == ':') {
+            *o++ = '(';
+            i += 2;
+            continue;
+        }
+        if (c == '[' && !in_bracket) {
+            in_bracket = 1;
+            *o++ = c;
+            /* a leading ] or ^] is literal */
+            if (i + 1 < n && p[i + 1] == '^')
+                *o++ = p[++i];
+            if (i + 1 < n && p[i + 1] == ']')
+                *o++ = p[++i];
+            continue;
+        }
+        if (c == ']' && in_bracket)
+            in_bracket = 0;
+        *o++ = c;
+    }
+    *o = '\0';
+    return out;
+}
+
+int node_regex_compile(node_regex *r, const char *flag, const char *pattern) {
+    r->set = false;
+    if (!pattern || !*pattern)
+        return 0;
+    char *ere = translate(pattern);
+    if (!ere)
+        return OMX_ENOMEM;
+    int rc = regcomp(&r->re, ere, REG_EXTENDED | REG_NOSUB);
+    free(ere);
+    if (rc != 0) {
+        char msg[256];
+        regerror(rc, &r->re, msg, sizeof msg);
+        omx_log(OMX_LOG_ERROR, "invalid regular expression", "flag", flag, "regex", pattern,
+                "err", msg, NULL);
+        return OMX_ECONFIG;
+    }
+    r->set = true;
+    return 0;
+}
+
+bool node_regex_match(const node_regex *r, const char *s) {
+    return r->set && regexec(&r->re, s, 0, NULL, 0) == 0;
+}

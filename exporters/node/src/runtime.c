@@ -1,0 +1,121 @@
+/* omx-node: per-collector enable flags, path flags and registration. */
+#include "runtime.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <stdio.h>
+
+#include "util.h"
+
+#define MAX_COLLECTORS 128
+
+/* Parsed flag values, one slot per entry of node_collectors[]. */
+static bool enabled_flag[MAX_COLLECTORS];
+static bool explicit_on[MAX_COLLECTORS];
+static bool disable_defaults;
+static bool resolved[MAX_COLLECTORS];
+static char flag_names[MAX_COLLECTORS][64];
+
+static size_t n_collectors(void) {
+    size_t n = 0;
+    while (node_collectors[n])
+        n++;
+    return n;
+}
+
+/* True for "--collector.NAME", "--collector.NAME=true|1" (an explicit enable). */
+static bool explicitly_enabled(const char *name, int argc, char **argv) {
+    size_t nl = strlen(name);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--"))
+            break;
+        if (strncmp(a, "--collector.", 12) || strncmp(a + 12, name, nl))
+            continue;
+        const char *rest = a + 12 + nl;
+        if (!*rest || !strcmp(rest, "=true") || !strcmp(rest, "=1"))
+            return true;
+    }
+    return false;
+}
+
+int node_runtime_declare(omx_app *app, int argc, char **argv) {
+    size_t n = n_collectors();
+    if (n > MAX_COLLECTORS)
+        return OMX_ELIMIT;
+    int r;
+    if ((r = omx_app_flag_string(app, "path.procfs", &node_path_roots.procfs,
+                                 "procfs mountpoint.")) < 0 ||
+        (r = omx_app_flag_string(app, "path.sysfs", &node_path_roots.sysfs,
+                                 "sysfs mountpoint.")) < 0 ||
+        (r = omx_app_flag_string(app, "path.rootfs", &node_path_roots.rootfs,
+                                 "rootfs mountpoint.")) < 0 ||
+        (r = omx_app_flag_string(app, "path.udev.data", &node_path_roots.udev_data,
+                                 "udev data path.")) < 0 ||
+        (r = omx_app_flag_bool(app, "collector.disable-defaults", &disable_defaults,
+                               "Set all collectors to disabled by default.")) < 0)
+        return r;
+    for (size_t i = 0; i < n; i++) {
+        const node_collector *c = node_collectors[i];
+        enabled_flag[i] = c->enabled_by_default;
+        explicit_on[i] = explicitly_enabled(c->name, argc, argv);
+        snprintf(flag_names[i], sizeof flag_names[i], "collector.%s", c->name);
+        char help[128];
+        snprintf(help, sizeof help, "Enable the %s collector (default: %s).", c->name,
+                 c->enabled_by_default ? "enabled" : "disabled");
+        /* the app keeps the help pointer: give it a stable copy */
+        char *h = strdup(help);
+        if (!h)
+            return OMX_ENOMEM;
+        if ((r = omx_app_flag_bool(app, flag_names[i], &enabled_flag[i], h)) < 0)
+            return r;
+        if (c->declare_flags && (r = c->declare_flags(app)) < 0)
+            return r;
+    }
+    return 0;
+}
+
+static int cmp_by_name(const void *a, const void *b) {
+    const node_collector *x = *(const node_collector *const *)a;
+    const node_collector *y = *(const node_collector *const *)b;
+    return strcmp(x->name, y->name);
+}
+
+bool node_runtime_enabled(const char *name) {
+    for (size_t i = 0; node_collectors[i]; i++)
+        if (!strcmp(node_collectors[i]->name, name))
+            return resolved[i];
+    return false;
+}
+
+int node_runtime_register(omx_registry *reg, bool with_stats) {
+    size_t n = n_collectors();
+    const node_collector *sorted[MAX_COLLECTORS];
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        /* --collector.disable-defaults keeps only the explicitly enabled ones */
+        resolved[i] = disable_defaults ? (explicit_on[i] && enabled_flag[i]) : enabled_flag[i];
+        if (resolved[i])
+            sorted[m++] = node_collectors[i];
+    }
+    qsort(sorted, m, sizeof sorted[0], cmp_by_name);
+    for (size_t i = 0; i < m; i++) {
+        const node_collector *c = sorted[i];
+        int r;
+        if (c->setup && (r = c->setup()) < 0) {
+            omx_log(OMX_LOG_ERROR, "collector set-up failed", "collector", c->name, "err",
+                    omx_strerror(r), NULL);
+            return r;
+        }
+        if ((r = omx_registry_add_collector(reg, c->name, c->collect, NULL, NULL)) < 0) {
+            omx_log(OMX_LOG_ERROR, "cannot register collector", "collector", c->name, "err",
+                    omx_strerror(r), NULL);
+            return r;
+        }
+        omx_log(OMX_LOG_INFO, "enabled collector", "collector", c->name, NULL);
+    }
+    if (with_stats)
+        return omx_registry_set_collector_stats(reg, "node");
+    return 0;
+}

@@ -1,0 +1,45 @@
+/* node-dump: one omx-node scrape (Prometheus 0.0.4) to stdout, without HTTP.
+ * Takes omx-node's flags; used by the golden and malformed-fixture tests. */
+#include <stdio.h>
+#include <unistd.h>
+
+#include <exporter/exporter.h>
+
+#include "runtime.h"
+
+static int write_stdout(void *ctx, const char *data, size_t len) {
+    (void)ctx;
+    return fwrite(data, 1, len, stdout) == len ? 0 : -1;
+}
+
+int main(int argc, char **argv) {
+    omx_app *app = omx_app_new(&(omx_app_info){
+        .name = "node-dump",
+        .version = OMX_VERSION,
+        .default_listen = ":9100",
+        .description = "Prints one omx-node scrape to stdout.",
+    });
+    if (!app)
+        return 1;
+    int rc = node_runtime_declare(app, argc, argv);
+    if (rc == 0)
+        rc = omx_app_parse(app, argc, argv);
+    if (rc != 0) {
+        omx_app_free(app);
+        return rc < 0 ? 1 : 0;
+    }
+    omx_registry *reg = omx_app_registry(app);
+    if ((rc = node_runtime_register(reg, true)) < 0) {
+        omx_app_free(app);
+        return 1;
+    }
+    rc = omx_registry_write(reg, NULL, write_stdout, NULL);
+    if (fflush(stdout) != 0)
+        rc = OMX_EIO;
+    omx_app_free(app);
+    if (rc < 0) {
+        fprintf(stderr, "node-dump: %s\n", omx_strerror(rc));
+        return 1;
+    }
+    return 0;
+}
