@@ -1,0 +1,59 @@
+/* omx-node (hardware collectors): reading optional sysfs attributes and emitting
+ * "one family per attribute, one series per device" tables. */
+#ifndef NODE_SYSFS_ATTR_H
+#define NODE_SYSFS_ATTR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "node.h"
+
+/* Reads <dir>/<attr> as a number. Returns 0 (value in *ret), 1 when the file does
+ * not exist (or cannot be read because the device does not support it: ENODEV,
+ * EINVAL, EOPNOTSUPP, EAGAIN on read), or a negative errno after a debug log
+ * naming the file (malformed content is -EINVAL). */
+int hw_attr_u64(const char *dir, const char *attr, uint64_t *ret);
+int hw_attr_i64(const char *dir, const char *attr, int64_t *ret);
+/* Same, for a string attribute: first line, leading/trailing blanks trimmed. */
+int hw_attr_str(const char *dir, const char *attr, char *buf, size_t size);
+
+/* Logs at debug that collector could not use path and returns err (negative). */
+int hw_fail(const char *collector, const char *path, int err);
+
+/* True if name is "<prefix><digits>" (e.g. "cpu12" for prefix "cpu"); *ret_num
+ * may be NULL and points at the digits. */
+bool hw_name_numbered(const char *name, const char *prefix, const char **ret_num);
+
+/* A table: one family per column, one series per row. */
+typedef struct hw_column {
+    const char *name;  /* metric name */
+    const char *help;
+    omx_type type;
+} hw_column;
+
+typedef struct hw_table {
+    const hw_column *cols;
+    size_t n_cols;
+    const char *const *label_names;
+    size_t n_labels;
+    size_t n_rows, cap_rows;
+    char **labels;   /* n_rows * n_labels strings (owned) */
+    double *values;  /* n_rows * n_cols, NAN = absent */
+} hw_table;
+
+void hw_table_init(hw_table *t, const hw_column *cols, size_t n_cols,
+                   const char *const *label_names, size_t n_labels);
+/* Appends a row with copies of label_values, every value absent; returns the
+ * row's values array (n_cols doubles, owned by t) or NULL when out of memory. */
+double *hw_table_add(hw_table *t, const char *const *label_values);
+/* Emits every column that has at least one value, rows in insertion order.
+ * Returns 0 or the first emitter error. */
+int hw_table_emit(hw_table *t, omx_emitter *e);
+void hw_table_free(hw_table *t);
+
+/* Replaces, in place, bytes that are not valid UTF-8 (Go's strings.ToValidUTF8(s, "")
+ * drops them) so label values are always valid. */
+void hw_utf8_clean(char *s);
+
+#endif
