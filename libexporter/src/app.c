@@ -1,0 +1,322 @@
+/* omx_app: flags, logging set-up, the web config, signals, systemd
+ * notifications and the serve loop (the HTTP side is in http.c). */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app-internal.h"
+#include "exporter/error.h"
+#include "exporter/log.h"
+#include "sdnotify.h"
+
+omx_app *omx_app_new(const omx_app_info *info)
+{
+    omx_app *app;
+    int rc = 0;
+
+    if (!info || !info->name)
+        return NULL;
+    app = calloc(1, sizeof *app);
+    if (!app)
+        return NULL;
+    app->info = *info;
+    if (!app->info.version)
+        app->info.version = "unknown";
+    if (!app->info.description)
+        app->info.description = "";
+    app->default_listen[0] = info->default_listen ? info->default_listen : ":9100";
+    app->listen = app->default_listen;
+    app->telemetry_path = "/metrics";
+    app->web_config_file = "";
+    app->max_requests = 40;
+    app->log_level = "info";
+    app->log_format = "logfmt";
+    atomic_init(&app->in_flight, 0);
+    app->reg = omx_registry_new();
+    if (!app->reg) {
+        free(app);
+        return NULL;
+    }
+    omx__flags *fs = &app->flags;
+    if (!rc)
+        rc = omx__flags_add(fs, OMX__FLAG_STRINGS, "web.listen-address", &app->listen,
+                            "Addresses on which to expose metrics and web interface.");
+    if (!rc)
+        rc = omx__flags_add(fs, OMX__FLAG_STRING, "web.telemetry-path", &app->telemetry_path,
+                            "Path under which to expose metrics.");
+    if (!rc)
+        rc = omx__flags_add(fs, OMX__FLAG_STRING, "web.config.file", &app->web_config_file,
+                            "Path to configuration file that can enable TLS or authentication.");
+    if (!rc)
+        rc = omx__flags_add(fs, OMX__FLAG_BOOL, "web.systemd-socket", &app->systemd_socket,
+                            "Use systemd socket activation listeners instead of port listeners.");
+    if (!rc)
+        rc = omx__flags_add(fs, OMX__FLAG_INT, "web.max-requests", &app->max_requests,
+                            "Maximum number of parallel scrape requests. Use 0 to disable.");
+    if (!rc)
+        rc = omx__flags_add(fs, OMX__FLAG_STRING, "log.level", &app->log_level,
+                            "Only log messages with the given severity or above. One of: "
+                            "[debug, info, warn, error]");
+    if (!rc)
+        rc = omx__flags_add(fs, OMX__FLAG_STRING, "log.format", &app->log_format,
+                            "Output format of log messages. One of: [logfmt, json]");
+    if (!rc)
+        rc = omx__flags_add(fs, OMX__FLAG_BOOL, "version", &app->version,
+                            "Show application version.");
+    if (!rc)
+        rc = omx__flags_add(fs, OMX__FLAG_BOOL, "help", &app->help,
+                            "Show context-sensitive help.");
+    if (!rc)
+        rc = omx__http_register_metrics(app);
+    if (rc)
+        return omx_app_free(app);
+    return app;
+}
+
+omx_app *omx_app_free(omx_app *app)
+{
+    if (!app)
+        return NULL;
+    omx__http_stop(app);
+    omx__flags_free(&app->flags);
+    app->webcfg = omx__webconfig_free(app->webcfg);
+    for (size_t i = 0; i < app->n_handlers; i++)
+        free(app->handlers[i].path);
+    free(app->handlers);
+    omx_registry_free(app->reg);
+    free(app);
+    return NULL;
+}
+
+static int add_flag(omx_app *app, omx__flag_kind k, const char *name, void *value,
+                    const char *help)
+{
+    if (!app || app->parsed)
+        return OMX_EINVAL;
+    int rc = omx__flags_add(&app->flags, k, name, value, help);
+    return rc == OMX_ENOMEM ? OMX_ENOMEM : rc ? OMX_EINVAL : 0;
+}
+
+int omx_app_flag_bool(omx_app *app, const char *name, bool *value, const char *help)
+{
+    return add_flag(app, OMX__FLAG_BOOL, name, value, help);
+}
+
+int omx_app_flag_string(omx_app *app, const char *name, const char **value, const char *help)
+{
+    return add_flag(app, OMX__FLAG_STRING, name, (void *)value, help);
+}
+
+int omx_app_flag_strings(omx_app *app, const char *name, const char *const **values,
+                         const char *help)
+{
+    return add_flag(app, OMX__FLAG_STRINGS, name, (void *)values, help);
+}
+
+int omx_app_flag_int(omx_app *app, const char *name, long *value, const char *help)
+{
+    return add_flag(app, OMX__FLAG_INT, name, value, help);
+}
+
+int omx_app_flag_double(omx_app *app, const char *name, double *value, const char *help)
+{
+    return add_flag(app, OMX__FLAG_DOUBLE, name, value, help);
+}
+
+static int parse_error(omx_app *app, int rc, const char *msg)
+{
+    fprintf(stderr, "%s: error: %s\n", app->info.name, msg);
+    return rc;
+}
+
+int omx_app_parse(omx_app *app, int argc, char **argv)
+{
+    char err[1024];
+    omx_log_level level;
+    omx_log_format format;
+    int rc;
+
+    if (!app || argc < 0 || (argc > 0 && !argv))
+        return OMX_EINVAL;
+    app->parsed = true;
+    rc = omx__flags_parse(&app->flags, argc, argv, err, sizeof err);
+    if (rc < 0)
+        return parse_error(app, rc, err);
+    if (app->help) {
+        printf("usage: %s [<flags>]\n\n%s\n\n", app->info.name, app->info.description);
+        omx__flags_usage(&app->flags, stdout);
+        fflush(stdout);
+        return 1;
+    }
+    if (app->version) {
+        printf("%s, version %s\n", app->info.name, app->info.version);
+        fflush(stdout);
+        return 1;
+    }
+    if (omx_log_parse_level(app->log_level, &level) < 0) {
+        snprintf(err, sizeof err,
+                 "invalid value '%s' for flag --log.level: want debug, info, warn or error",
+                 app->log_level);
+        return parse_error(app, OMX_EINVAL, err);
+    }
+    if (omx_log_parse_format(app->log_format, &format) < 0) {
+        snprintf(err, sizeof err, "invalid value '%s' for flag --log.format: want logfmt or json",
+                 app->log_format);
+        return parse_error(app, OMX_EINVAL, err);
+    }
+    omx_log_setup(level, format);
+    if (app->telemetry_path[0] != '/' || !strcmp(app->telemetry_path, "/") ||
+        !strncmp(app->telemetry_path, "/-/", 3)) {
+        snprintf(err, sizeof err,
+                 "invalid value '%s' for flag --web.telemetry-path: want a path starting "
+                 "with / other than / and /-/...",
+                 app->telemetry_path);
+        return parse_error(app, OMX_EINVAL, err);
+    }
+    if (app->max_requests < 0) {
+        snprintf(err, sizeof err, "invalid value '%ld' for flag --web.max-requests: want >= 0",
+                 app->max_requests);
+        return parse_error(app, OMX_EINVAL, err);
+    }
+    if (app->web_config_file[0]) {
+        app->webcfg = omx__webconfig_free(app->webcfg);
+        rc = omx__webconfig_load(app->web_config_file, &app->webcfg, err, sizeof err);
+        if (rc < 0) {
+            omx_log(OMX_LOG_ERROR, "invalid --web.config.file", "err", err, NULL);
+            return OMX_ECONFIG;
+        }
+    }
+    return 0;
+}
+
+omx_registry *omx_app_registry(omx_app *app)
+{
+    return app ? app->reg : NULL;
+}
+
+int omx_app_handle(omx_app *app, const char *path, omx_handler_fn fn, void *userdata)
+{
+    if (!app || !path || path[0] != '/' || !fn || app->n_daemons)
+        return OMX_EINVAL;
+    for (size_t i = 0; i < app->n_handlers; i++)
+        if (!strcmp(app->handlers[i].path, path))
+            return OMX_EEXIST;
+    omx__handler *h = realloc(app->handlers, (app->n_handlers + 1) * sizeof *h);
+    if (!h)
+        return OMX_ENOMEM;
+    app->handlers = h;
+    h[app->n_handlers].path = strdup(path);
+    if (!h[app->n_handlers].path)
+        return OMX_ENOMEM;
+    h[app->n_handlers].fn = fn;
+    h[app->n_handlers].userdata = userdata;
+    app->n_handlers++;
+    return 0;
+}
+
+int omx_app_on_reload(omx_app *app, int (*fn)(void *userdata), void *userdata)
+{
+    if (!app)
+        return OMX_EINVAL;
+    app->reload_fn = fn;
+    app->reload_userdata = userdata;
+    return 0;
+}
+
+static int64_t mono_usec(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int omx_app_run(omx_app *app)
+{
+    char err[1024];
+    sigset_t mask, old;
+    int sfd, rc, code = 0;
+
+    if (!app)
+        return 1;
+    /* Block before any server thread exists so every thread inherits the mask and
+     * the signals are read here only. */
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &mask, &old);
+    signal(SIGPIPE, SIG_IGN);
+    sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+    if (sfd < 0) {
+        omx_log(OMX_LOG_ERROR, "signalfd failed", "err", strerror(errno), NULL);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        return 1;
+    }
+    omx_log(OMX_LOG_INFO, "Starting", "name", app->info.name, "version", app->info.version,
+            NULL);
+    rc = omx__http_start(app, err, sizeof err);
+    if (rc < 0) {
+        omx_log(OMX_LOG_ERROR, "cannot start serving", "err", err, NULL);
+        char st[1100];
+        snprintf(st, sizeof st, "STATUS=Failed: %s", err);
+        omx__sd_notify(st);
+        close(sfd);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        return 1;
+    }
+    omx__sd_notify("READY=1\nSTATUS=Serving metrics");
+
+    uint64_t wd = omx__sd_watchdog_interval_usec();
+    int64_t next_ping = wd ? mono_usec() + (int64_t)wd : 0;
+    if (wd)
+        omx__sd_notify("WATCHDOG=1");
+    for (;;) {
+        int timeout = -1;
+        if (wd) {
+            int64_t left = next_ping - mono_usec();
+            timeout = left <= 0 ? 0 : (int)((left + 999) / 1000);
+        }
+        struct pollfd pfd = { .fd = sfd, .events = POLLIN };
+        int n = poll(&pfd, 1, timeout);
+        if (n < 0 && errno != EINTR) {
+            omx_log(OMX_LOG_ERROR, "poll failed", "err", strerror(errno), NULL);
+            code = 1;
+            break;
+        }
+        if (wd && mono_usec() >= next_ping) {
+            omx__sd_notify("WATCHDOG=1");
+            next_ping = mono_usec() + (int64_t)wd;
+        }
+        if (n <= 0 || !(pfd.revents & POLLIN))
+            continue;
+        struct signalfd_siginfo si;
+        if (read(sfd, &si, sizeof si) != (ssize_t)sizeof si)
+            continue;
+        if (si.ssi_signo == SIGHUP) {
+            omx__sd_notify("RELOADING=1");
+            if (app->reload_fn) {
+                int r = app->reload_fn(app->reload_userdata);
+                if (r < 0)
+                    omx_log(OMX_LOG_ERROR, "reload failed", "err", omx_strerror(r), NULL);
+                else
+                    omx_log(OMX_LOG_INFO, "reloaded", NULL);
+            }
+            omx__sd_notify("READY=1\nSTATUS=Serving metrics");
+            continue;
+        }
+        omx_log(OMX_LOG_INFO, "Shutting down", "signal", strsignal((int)si.ssi_signo), NULL);
+        break;
+    }
+    omx__sd_notify("STOPPING=1\nSTATUS=Shutting down");
+    omx__http_stop(app);
+    close(sfd);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return code;
+}

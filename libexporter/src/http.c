@@ -1,0 +1,696 @@
+/* The exporter's HTTP server on libmicrohttpd: /metrics, landing page, health
+ * endpoints, extra handlers, TLS and basic auth from the web config, the
+ * in-flight limit and promhttp's own metrics. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+#include <microhttpd.h>
+
+#include "app-internal.h"
+#include "exporter/error.h"
+#include "exporter/log.h"
+#include "exporter/writer.h"
+#include "gzip.h"
+#include "sdnotify.h"
+
+/* Responses are built in memory before the first byte goes out so a failed
+ * scrape becomes a clean 500; this caps that memory per scrape. */
+#define HTTP_MAX_BODY (256u << 20)
+/* Threads are per connection: the limit bounds threads; the timeout frees a
+ * connection whose client stalls mid-request or idles between scrapes. */
+#define HTTP_MAX_CONNECTIONS 512
+#define HTTP_CONNECTION_TIMEOUT_S 60
+
+enum { CODE_200, CODE_500, CODE_503, CODE_401 };
+
+struct omx_request {
+    omx_app *app;
+    struct MHD_Connection *conn;
+    const char *path;
+    double timeout_s;
+    int64_t deadline_ns;
+    struct MHD_Response *resp;
+    unsigned status;
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+typedef struct obuf {
+    char *data;
+    size_t len, cap;
+} obuf;
+
+static int obuf_write(void *ctx, const char *data, size_t len)
+{
+    obuf *b = ctx;
+    if (len > HTTP_MAX_BODY - b->len)
+        return OMX_ELIMIT;
+    if (b->len + len > b->cap) {
+        size_t cap = b->cap ? b->cap : 16384;
+        while (cap < b->len + len)
+            cap *= 2;
+        if (cap > HTTP_MAX_BODY)
+            cap = HTTP_MAX_BODY;
+        char *p = realloc(b->data, cap);
+        if (!p)
+            return OMX_ENOMEM;
+        b->data = p;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+    return 0;
+}
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t omx__http_deadline(const char *header, double *ret_seconds)
+{
+    char *end;
+    double t;
+    if (ret_seconds)
+        *ret_seconds = 0;
+    if (!header || !*header)
+        return 0;
+    t = strtod(header, &end);
+    while (*end == ' ')
+        end++;
+    if (*end || !isfinite(t) || t <= 0 || t > 86400)
+        return 0;
+    if (ret_seconds)
+        *ret_seconds = t;
+    double margin = t * 0.1 < 0.5 ? t * 0.1 : 0.5;
+    return now_ns() + (int64_t)((t - margin) * 1e9);
+}
+
+int omx__http_parse_listen(const char *addr, char *host, size_t hostlen, char *port,
+                           size_t portlen)
+{
+    const char *colon, *h, *he;
+    if (!addr || !*addr)
+        return OMX_EINVAL;
+    if (addr[0] == '[') {
+        he = strchr(addr, ']');
+        if (!he || he[1] != ':')
+            return OMX_EINVAL;
+        h = addr + 1;
+        colon = he + 1;
+        if (he == h)
+            return OMX_EINVAL;
+    } else {
+        colon = strrchr(addr, ':');
+        if (!colon || memchr(addr, ':', (size_t)(colon - addr)))
+            return OMX_EINVAL; /* bare IPv6 needs brackets */
+        h = addr;
+        he = colon;
+    }
+    const char *p = colon + 1;
+    size_t plen = strlen(p);
+    if (plen == 0 || plen > 5 || plen >= portlen || (size_t)(he - h) >= hostlen)
+        return OMX_EINVAL;
+    long v = 0;
+    for (const char *q = p; *q; q++) {
+        if (*q < '0' || *q > '9')
+            return OMX_EINVAL;
+        v = v * 10 + (*q - '0');
+    }
+    if (v > 65535)
+        return OMX_EINVAL;
+    memcpy(host, h, (size_t)(he - h));
+    host[he - h] = '\0';
+    memcpy(port, p, plen + 1);
+    return 0;
+}
+
+/* ---- metrics about ourselves ------------------------------------------ */
+
+int omx__http_register_metrics(omx_app *app)
+{
+    omx_family *f;
+    static const char *const code_l[] = { "code" };
+    static const char *const cause_l[] = { "cause" };
+    static const char *const codes[] = { "200", "500", "503", "401" };
+    int rc;
+
+    rc = omx_family_new(app->reg, &(omx_family_opts){ .type = OMX_GAUGE,
+            .name = "promhttp_metric_handler_requests_in_flight",
+            .help = "Current number of scrapes being served." }, &f);
+    if (rc == 0)
+        rc = omx_family_get(f, NULL, &app->m_in_flight);
+    if (rc == 0)
+        rc = omx_family_new(app->reg, &(omx_family_opts){ .type = OMX_COUNTER,
+                .name = "promhttp_metric_handler_requests_total",
+                .help = "Total number of scrapes by HTTP status code.",
+                .label_names = code_l, .n_labels = 1 }, &f);
+    for (int i = 0; rc == 0 && i < 4; i++)
+        rc = omx_family_get(f, &codes[i], &app->m_code[i]);
+    if (rc == 0)
+        rc = omx_family_new(app->reg, &(omx_family_opts){ .type = OMX_COUNTER,
+                .name = "promhttp_metric_handler_errors_total",
+                .help = "Total number of internal errors encountered by the promhttp metric handler.",
+                .label_names = cause_l, .n_labels = 1 }, &f);
+    if (rc == 0)
+        rc = omx_family_get(f, (const char *const[]){ "encoding" }, &app->m_err_encoding);
+    if (rc == 0)
+        rc = omx_family_get(f, (const char *const[]){ "gathering" }, &app->m_err_gathering);
+    if (rc == 0)
+        rc = omx_family_new(app->reg, &(omx_family_opts){ .type = OMX_COUNTER,
+                .name = "omx_http_auth_failures_total",
+                .help = "Requests refused for missing or wrong credentials or client certificate.",
+                .label_names = cause_l, .n_labels = 1 }, &f);
+    if (rc == 0)
+        rc = omx_family_get(f, (const char *const[]){ "credentials" }, &app->m_auth_fail[0]);
+    if (rc == 0)
+        rc = omx_family_get(f, (const char *const[]){ "client_cert" }, &app->m_auth_fail[1]);
+    return rc;
+}
+
+/* ---- request accessors and responses ---------------------------------- */
+
+const char *omx_request_path(const omx_request *req)
+{
+    return req ? req->path : NULL;
+}
+
+const char *omx_request_query(const omx_request *req, const char *key)
+{
+    if (!req || !key)
+        return NULL;
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+const char *omx_request_header(const omx_request *req, const char *name)
+{
+    if (!req || !name)
+        return NULL;
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+double omx_request_timeout_seconds(const omx_request *req)
+{
+    return req ? req->timeout_s : 0;
+}
+
+int64_t omx_request_deadline_ns(const omx_request *req)
+{
+    return req ? req->deadline_ns : 0;
+}
+
+static void add_common_headers(omx_app *app, struct MHD_Response *r)
+{
+    if (app->webcfg && app->webcfg->headers)
+        for (char **h = app->webcfg->headers; h[0] && h[1]; h += 2)
+            MHD_add_response_header(r, h[0], h[1]);
+}
+
+static int set_response(omx_request *req, unsigned status, struct MHD_Response *r,
+                        const char *content_type)
+{
+    if (!r)
+        return OMX_ENOMEM;
+    if (content_type)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    add_common_headers(req->app, r);
+    if (req->resp)
+        MHD_destroy_response(req->resp); /* the last answer wins */
+    req->resp = r;
+    req->status = status;
+    return 0;
+}
+
+int omx_respond(omx_request *req, int status, const char *content_type, const char *body,
+                size_t len)
+{
+    if (!req || status < 100 || status > 599 || (!body && len))
+        return OMX_EINVAL;
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, (void *)(uintptr_t)(body ? body : ""),
+                                        MHD_RESPMEM_MUST_COPY);
+    return set_response(req, (unsigned)status, r, content_type);
+}
+
+static int respond_text(omx_request *req, unsigned status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int respond_text(omx_request *req, unsigned status, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    if ((size_t)n >= sizeof buf)
+        n = sizeof buf - 1;
+    return omx_respond(req, (int)status, "text/plain; charset=utf-8", buf, (size_t)n);
+}
+
+int omx_respond_registry(omx_request *req, omx_registry *reg)
+{
+    if (!req || !reg)
+        return OMX_EINVAL;
+    const char *accept = omx_request_header(req, MHD_HTTP_HEADER_ACCEPT);
+    bool gz = omx__accepts_gzip(omx_request_header(req, MHD_HTTP_HEADER_ACCEPT_ENCODING));
+    omx_write_opts opts = { .format = omx_format_from_accept(accept),
+                            .deadline_ns = req->deadline_ns };
+    obuf b = { 0 };
+    omx__gzip g;
+    int rc;
+
+    if (gz) {
+        rc = omx__gzip_init(&g, obuf_write, &b);
+        if (rc == 0)
+            rc = omx_registry_write(reg, &opts, omx__gzip_write, &g);
+        if (rc == 0)
+            rc = omx__gzip_finish(&g);
+        omx__gzip_end(&g);
+    } else {
+        rc = omx_registry_write(reg, &opts, obuf_write, &b);
+    }
+    if (rc < 0) {
+        free(b.data);
+        omx_counter_inc(req->app->m_err_encoding);
+        omx_log(OMX_LOG_ERROR, "error encoding metrics", "err", omx_strerror(rc), NULL);
+        return respond_text(req, 500, "An error has occurred while serving metrics:\n\n%s\n",
+                            omx_strerror(rc));
+    }
+    if (!b.data && !(b.data = malloc(1)))
+        return OMX_ENOMEM;
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(b.len, b.data,
+                                                                                 free);
+    if (!r) {
+        free(b.data);
+        return OMX_ENOMEM;
+    }
+    if (gz)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+    return set_response(req, 200, r, omx_format_content_type(opts.format));
+}
+
+/* ---- built-in pages ---------------------------------------------------- */
+
+static void html_escape(obuf *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '<': obuf_write(b, "&lt;", 4); break;
+        case '>': obuf_write(b, "&gt;", 4); break;
+        case '&': obuf_write(b, "&amp;", 5); break;
+        case '"': obuf_write(b, "&quot;", 6); break;
+        default: obuf_write(b, s, 1);
+        }
+    }
+}
+
+static void html_link(obuf *b, const char *path)
+{
+    obuf_write(b, "<li><a href=\"", 13);
+    html_escape(b, path[0] == '/' ? path + 1 : path); /* relative: works behind a prefix */
+    obuf_write(b, "\">", 2);
+    html_escape(b, path);
+    obuf_write(b, "</a></li>\n", 10);
+}
+
+static int respond_landing(omx_request *req)
+{
+    omx_app *app = req->app;
+    obuf b = { 0 };
+    obuf_write(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>", 57);
+    html_escape(&b, app->info.name);
+    obuf_write(&b, "</title></head>\n<body>\n<h1>", 27);
+    html_escape(&b, app->info.name);
+    obuf_write(&b, "</h1>\n<p>", 9);
+    html_escape(&b, app->info.description);
+    obuf_write(&b, "</p>\n<p>Version: ", 17);
+    html_escape(&b, app->info.version);
+    obuf_write(&b, "</p>\n<ul>\n", 10);
+    html_link(&b, app->telemetry_path);
+    for (size_t i = 0; i < app->n_handlers; i++)
+        html_link(&b, app->handlers[i].path);
+    html_link(&b, "/-/healthy");
+    html_link(&b, "/-/ready");
+    obuf_write(&b, "</ul>\n</body></html>\n", 21);
+    int rc = omx_respond(req, 200, "text/html; charset=utf-8", b.data ? b.data : "", b.len);
+    free(b.data);
+    return rc;
+}
+
+static int serve_metrics(omx_request *req)
+{
+    omx_app *app = req->app;
+    long n = atomic_fetch_add(&app->in_flight, 1) + 1;
+    int rc;
+    if (app->max_requests > 0 && n > app->max_requests) {
+        atomic_fetch_sub(&app->in_flight, 1);
+        omx_counter_inc(app->m_code[CODE_503]);
+        return respond_text(req, 503,
+                            "Limit of concurrent requests reached (%ld), try again later.\n",
+                            app->max_requests);
+    }
+    omx_gauge_inc(app->m_in_flight);
+    rc = omx_respond_registry(req, app->reg);
+    omx_gauge_dec(app->m_in_flight);
+    atomic_fetch_sub(&app->in_flight, 1);
+    omx_counter_inc(app->m_code[rc == 0 && req->status == 200 ? CODE_200 : CODE_500]);
+    return rc;
+}
+
+/* ---- TLS client certificates and basic auth ---------------------------- */
+
+static bool client_cert_ok(omx_app *app, struct MHD_Connection *conn, const char **why)
+{
+    const union MHD_ConnectionInfo *ci;
+    gnutls_session_t s;
+    unsigned int n = 0, status = 0;
+    omx__client_auth mode = app->webcfg->client_auth;
+
+    if (mode == OMX__NO_CLIENT_CERT || mode == OMX__REQUEST_CLIENT_CERT)
+        return true;
+    ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    s = ci ? (gnutls_session_t)ci->tls_session : NULL;
+    if (!s) {
+        *why = "no TLS session";
+        return false;
+    }
+    const gnutls_datum_t *peers = gnutls_certificate_get_peers(s, &n);
+    bool have = peers && n > 0;
+    if (!have) {
+        *why = "client certificate required";
+        return mode == OMX__VERIFY_CLIENT_CERT_IF_GIVEN;
+    }
+    if (mode == OMX__REQUIRE_ANY_CLIENT_CERT)
+        return true;
+    if (gnutls_certificate_verify_peers2(s, &status) < 0 || status != 0) {
+        *why = "client certificate not trusted";
+        return false;
+    }
+    return true;
+}
+
+static bool basic_auth_ok(omx_app *app, struct MHD_Connection *conn)
+{
+    char *pass = NULL;
+    char *user = MHD_basic_auth_get_username_password(conn, &pass);
+    bool ok = user && pass && omx__webconfig_check(app->webcfg, user, pass);
+    if (pass) {
+        explicit_bzero(pass, strlen(pass));
+        MHD_free(pass);
+    }
+    if (user)
+        MHD_free(user);
+    return ok;
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+static enum MHD_Result queue(omx_request *req)
+{
+    enum MHD_Result r = MHD_queue_response(req->conn, req->status, req->resp);
+    MHD_destroy_response(req->resp);
+    req->resp = NULL;
+    return r;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    omx_app *app = cls;
+    omx_request req = { .app = app, .conn = conn, .path = url };
+    const omx__handler *h = NULL;
+    bool builtin;
+    const char *why = NULL;
+    int rc = 0;
+
+    (void)version;
+    (void)upload_data;
+    (void)upload_data_size;
+    (void)con_cls;
+
+    for (size_t i = 0; i < app->n_handlers; i++)
+        if (!strcmp(app->handlers[i].path, url))
+            h = &app->handlers[i];
+    builtin = !strcmp(url, app->telemetry_path) || !strcmp(url, "/") ||
+              !strcmp(url, "/-/healthy") || !strcmp(url, "/-/ready");
+
+    if (app->webcfg && app->webcfg->tls && !client_cert_ok(app, conn, &why)) {
+        omx_counter_inc(app->m_auth_fail[1]);
+        omx_log(OMX_LOG_DEBUG, "refused request", "path", url, "reason", why, NULL);
+        respond_text(&req, 403, "%s\n", why);
+        return req.resp ? queue(&req) : MHD_NO;
+    }
+    if (omx__webconfig_has_auth(app->webcfg) && !basic_auth_ok(app, conn)) {
+        char realm[160];
+        omx_counter_inc(app->m_auth_fail[0]);
+        if (!strcmp(url, app->telemetry_path))
+            omx_counter_inc(app->m_code[CODE_401]);
+        respond_text(&req, 401, "Unauthorized\n");
+        if (!req.resp)
+            return MHD_NO;
+        snprintf(realm, sizeof realm, "Basic realm=\"%s\"", app->info.name);
+        MHD_add_response_header(req.resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, realm);
+        return queue(&req);
+    }
+    if (!h && !builtin) {
+        respond_text(&req, 404, "404 page not found\n");
+    } else if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
+        respond_text(&req, 405, "Method Not Allowed\n");
+        if (req.resp)
+            MHD_add_response_header(req.resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+    } else {
+        req.timeout_s = 0;
+        req.deadline_ns = omx__http_deadline(
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                        "X-Prometheus-Scrape-Timeout-Seconds"),
+            &req.timeout_s);
+        if (h) {
+            rc = h->fn(&req, h->userdata);
+            if (rc == 0 && !req.resp)
+                rc = OMX_ESTATE; /* handler forgot to answer */
+            if (rc != 0) {
+                omx_log(OMX_LOG_ERROR, "handler failed", "path", url, "err", omx_strerror(rc),
+                        NULL);
+                respond_text(&req, 500, "Internal error: %s\n", omx_strerror(rc));
+            }
+        } else if (!strcmp(url, app->telemetry_path)) {
+            rc = serve_metrics(&req);
+            if (rc != 0 && !req.resp)
+                respond_text(&req, 500, "Internal error: %s\n", omx_strerror(rc));
+        } else if (!strcmp(url, "/")) {
+            respond_landing(&req);
+        } else if (!strcmp(url, "/-/healthy")) {
+            respond_text(&req, 200, "Healthy\n");
+        } else {
+            respond_text(&req, 200, "Ready\n");
+        }
+    }
+    return req.resp ? queue(&req) : MHD_NO;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char buf[512];
+    (void)cls;
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    size_t n = strlen(buf);
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        buf[--n] = '\0';
+    omx_log(OMX_LOG_DEBUG, "libmicrohttpd", "detail", buf, NULL);
+}
+
+/* ---- listening ------------------------------------------------------------ */
+
+static int bind_one(const char *addr, char *err, size_t errlen)
+{
+    char host[256], port[8];
+    struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+    struct addrinfo *res = NULL;
+    int fd = -1, one = 1, zero = 0, e;
+
+    if (omx__http_parse_listen(addr, host, sizeof host, port, sizeof port) < 0) {
+        snprintf(err, errlen,
+                 "invalid --web.listen-address '%s': want host:port, :port or [ipv6]:port",
+                 addr);
+        return OMX_EINVAL;
+    }
+    if (!host[0]) {
+        /* All addresses: dual-stack [::] like Go, IPv4 when IPv6 is missing. */
+        struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT,
+                                   .sin6_port = htons((uint16_t)atoi(port)) };
+        fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd >= 0) {
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+            if (bind(fd, (struct sockaddr *)&s6, sizeof s6) == 0 && listen(fd, SOMAXCONN) == 0)
+                return fd;
+            e = errno;
+            close(fd);
+            if (e != EAFNOSUPPORT && e != EADDRNOTAVAIL) {
+                snprintf(err, errlen, "cannot listen on %s: %s", addr, strerror(e));
+                return OMX_EIO;
+            }
+        }
+        snprintf(host, sizeof host, "0.0.0.0");
+    }
+    e = getaddrinfo(host, port, &hints, &res);
+    if (e != 0 || !res) {
+        snprintf(err, errlen, "cannot resolve --web.listen-address '%s': %s", addr,
+                 gai_strerror(e));
+        return OMX_EINVAL;
+    }
+    fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, res->ai_protocol);
+    if (fd >= 0) {
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (res->ai_family == AF_INET6)
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+        if (bind(fd, res->ai_addr, res->ai_addrlen) == 0 && listen(fd, SOMAXCONN) == 0) {
+            freeaddrinfo(res);
+            return fd;
+        }
+    }
+    e = errno;
+    if (fd >= 0)
+        close(fd);
+    freeaddrinfo(res);
+    snprintf(err, errlen, "cannot listen on %s: %s", addr, strerror(e));
+    return OMX_EIO;
+}
+
+static void describe_socket(int fd, char *out, size_t outlen)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    char h[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+        if (ss.ss_family == AF_INET) {
+            struct sockaddr_in *s = (struct sockaddr_in *)&ss;
+            inet_ntop(AF_INET, &s->sin_addr, h, sizeof h);
+            port = ntohs(s->sin_port);
+            snprintf(out, outlen, "%s:%d", h, port);
+            return;
+        }
+        if (ss.ss_family == AF_INET6) {
+            struct sockaddr_in6 *s = (struct sockaddr_in6 *)&ss;
+            inet_ntop(AF_INET6, &s->sin6_addr, h, sizeof h);
+            port = ntohs(s->sin6_port);
+        }
+    }
+    snprintf(out, outlen, "[%s]:%d", h, port);
+}
+
+static int start_daemon(omx_app *app, int fd, char *err, size_t errlen)
+{
+    struct MHD_OptionItem opts[16];
+    int n = 0;
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                     MHD_USE_POLL | MHD_USE_ERROR_LOG;
+    omx__webconfig *wc = app->webcfg;
+
+#define OPT(o, v, p) (opts[n++] = (struct MHD_OptionItem){ (o), (intptr_t)(v), (p) })
+    OPT(MHD_OPTION_LISTEN_SOCKET, fd, NULL);
+    OPT(MHD_OPTION_CONNECTION_LIMIT, HTTP_MAX_CONNECTIONS, NULL);
+    OPT(MHD_OPTION_CONNECTION_TIMEOUT, HTTP_CONNECTION_TIMEOUT_S, NULL);
+    OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL);
+    if (wc && wc->tls) {
+        flags |= MHD_USE_TLS;
+        OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, wc->cert_pem);
+        OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, wc->key_pem);
+        OPT(MHD_OPTION_HTTPS_PRIORITIES, 0, wc->priorities);
+        /* MHD asks clients for a certificate only when it has a trust list; without a
+         * CA (RequestClientCert/RequireAnyClientCert) the own certificate stands in. */
+        if (wc->client_auth != OMX__NO_CLIENT_CERT)
+            OPT(MHD_OPTION_HTTPS_MEM_TRUST, 0, wc->ca_pem ? wc->ca_pem : wc->cert_pem);
+    }
+    OPT(MHD_OPTION_END, 0, NULL);
+#undef OPT
+
+    struct MHD_Daemon *d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, app,
+                                            MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+    if (!d) {
+        snprintf(err, errlen, "cannot start the HTTP server%s",
+                 wc && wc->tls ? " (TLS certificate, key or cipher settings rejected)" : "");
+        return OMX_EIO;
+    }
+    app->daemons[app->n_daemons++] = d;
+    return 0;
+}
+
+int omx__http_start(omx_app *app, char *err, size_t errlen)
+{
+    int fds[OMX__MAX_LISTEN];
+    int n = 0, rc = 0;
+
+    if (app->systemd_socket) {
+        n = omx__sd_listen_fds(fds, OMX__MAX_LISTEN);
+        if (n <= 0) {
+            snprintf(err, errlen, "--web.systemd-socket: no listening socket from systemd "
+                                  "(LISTEN_FDS unset or invalid)");
+            return OMX_EINVAL;
+        }
+    } else {
+        for (size_t i = 0; app->listen && app->listen[i]; i++) {
+            if (n == OMX__MAX_LISTEN) {
+                snprintf(err, errlen, "too many --web.listen-address (at most %d)",
+                         OMX__MAX_LISTEN);
+                rc = OMX_EINVAL;
+                break;
+            }
+            int fd = bind_one(app->listen[i], err, errlen);
+            if (fd < 0) {
+                rc = fd;
+                break;
+            }
+            fds[n++] = fd;
+        }
+        if (rc == 0 && n == 0) {
+            snprintf(err, errlen, "no --web.listen-address given");
+            rc = OMX_EINVAL;
+        }
+    }
+    for (int i = 0; rc == 0 && i < n; i++) {
+        char where[96];
+        rc = start_daemon(app, fds[i], err, errlen);
+        if (rc == 0) {
+            describe_socket(fds[i], where, sizeof where);
+            omx_log(OMX_LOG_INFO, "Listening on", "address", where, NULL);
+        }
+    }
+    if (rc != 0) {
+        omx__http_stop(app);
+        for (int i = app->n_daemons; i < n; i++)
+            close(fds[i]);
+        return rc;
+    }
+    omx_log(OMX_LOG_INFO, "TLS is", "enabled", app->webcfg && app->webcfg->tls ? "true" : "false",
+            "http2", "false", NULL);
+    return 0;
+}
+
+void omx__http_stop(omx_app *app)
+{
+    for (int i = 0; i < app->n_daemons; i++) {
+        MHD_stop_daemon(app->daemons[i]); /* also closes the listening socket */
+        app->daemons[i] = NULL;
+    }
+    app->n_daemons = 0;
+}

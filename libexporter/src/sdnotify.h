@@ -1,0 +1,16 @@
+/* systemd glue: socket activation and sd_notify (libsystemd). Everything is a
+ * no-op when not started by systemd (no $LISTEN_FDS / $NOTIFY_SOCKET). */
+#ifndef OMX_SDNOTIFY_H
+#define OMX_SDNOTIFY_H
+
+#include <stdint.h>
+
+/* Sends one sd_notify message ("READY=1", "STATUS=...", ...); errors ignored. */
+void omx__sd_notify(const char *msg);
+/* Watchdog ping interval in microseconds (half of WATCHDOG_USEC), 0 if off. */
+uint64_t omx__sd_watchdog_interval_usec(void);
+/* Fills fds with up to max sockets passed by systemd; returns their count
+ * (0 if none) or a negative omx_err. Unsets $LISTEN_FDS. */
+int omx__sd_listen_fds(int *fds, int max);
+
+#endif
