@@ -6,6 +6,8 @@
 
 /* --- hardware/storage collectors (engineer node-hw) --- */
 /* node-hw: extern declarations */
+extern const node_collector node_collector_hwmon;
+extern const node_collector node_collector_powersupplyclass;
 extern const node_collector node_collector_cpufreq;
 extern const node_collector node_collector_dmi;
 extern const node_collector node_collector_edac;
@@ -17,6 +19,8 @@ extern const node_collector node_collector_thermal_zone;
 const node_collector *const node_collectors[] = {
     /* node-core: table entries */
     /* node-hw: table entries */
+    &node_collector_hwmon,
+    &node_collector_powersupplyclass,
     &node_collector_cpufreq,
     &node_collector_dmi,
     &node_collector_edac,
