@@ -268,11 +268,31 @@ static int parse_tls(ctx *x, const yaml_node_t *m)
                     "client_auth_type needs client_ca_file to verify certificates");
     if (ca_file && c->client_auth == OMX__NO_CLIENT_CERT)
         c->client_auth = OMX__REQUIRE_AND_VERIFY_CLIENT_CERT; /* exporter-toolkit's default */
-    if (!strstr(c->cert_pem, "-----BEGIN"))
-        return fail(x, cert_n, "tls_server_config.cert_file", "'%s' is not a PEM certificate",
-                    cert_file);
-    if (!strstr(c->key_pem, "-----BEGIN"))
-        return fail(x, key_n, "tls_server_config.key_file", "'%s' is not a PEM key", key_file);
+    /* Check now what the server would reject later, naming the file. */
+    gnutls_certificate_credentials_t cred;
+    if (gnutls_certificate_allocate_credentials(&cred) < 0)
+        return fail(x, m, "tls_server_config", "out of memory");
+    gnutls_datum_t cd = { (unsigned char *)c->cert_pem, (unsigned)strlen(c->cert_pem) };
+    gnutls_datum_t kd = { (unsigned char *)c->key_pem, (unsigned)strlen(c->key_pem) };
+    int g = gnutls_certificate_set_x509_key_mem2(cred, &cd, &kd, GNUTLS_X509_FMT_PEM, NULL, 0);
+    if (g < 0) {
+        gnutls_certificate_free_credentials(cred);
+        bool key_bad = g == GNUTLS_E_CERTIFICATE_KEY_MISMATCH || strstr(c->cert_pem, "-----BEGIN CERT");
+        return fail(x, key_bad ? key_n : cert_n,
+                    key_bad ? "tls_server_config.key_file" : "tls_server_config.cert_file",
+                    "cannot load '%s' with '%s': %s", cert_file, key_file, gnutls_strerror(g));
+    }
+    if (c->ca_pem) {
+        gnutls_datum_t ad = { (unsigned char *)c->ca_pem, (unsigned)strlen(c->ca_pem) };
+        g = gnutls_certificate_set_x509_trust_mem(cred, &ad, GNUTLS_X509_FMT_PEM);
+        if (g <= 0) {
+            gnutls_certificate_free_credentials(cred);
+            return fail(x, ca_n, "tls_server_config.client_ca_file",
+                        "no PEM certificate in '%s'%s%s", ca_file, g < 0 ? ": " : "",
+                        g < 0 ? gnutls_strerror(g) : "");
+        }
+    }
+    gnutls_certificate_free_credentials(cred);
     c->tls = true;
     return 0;
 }

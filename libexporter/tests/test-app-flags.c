@@ -1,0 +1,134 @@
+/* Flag parsing: every spelling, defaults, repeatable flags and each error. */
+#include <stdbool.h>
+
+#include "exporter/error.h"
+#include "flags.h"
+#include "test-http-assert.h"
+
+typedef struct vals {
+    bool b, b2;
+    const char *s;
+    const char *const *list;
+    long i;
+    double d;
+} vals;
+
+static const char *const default_list[] = { ":9100", NULL };
+
+static void setup(omx__flags *fs, vals *v)
+{
+    memset(fs, 0, sizeof *fs);
+    *v = (vals){ .b = false, .b2 = true, .s = "def", .list = default_list, .i = 40, .d = 1.5 };
+    CHECK(omx__flags_add(fs, OMX__FLAG_BOOL, "collector.cpu", &v->b, "cpu") == 0);
+    CHECK(omx__flags_add(fs, OMX__FLAG_BOOL, "collector.mem", &v->b2, "mem") == 0);
+    CHECK(omx__flags_add(fs, OMX__FLAG_STRING, "path.procfs", &v->s, "procfs") == 0);
+    CHECK(omx__flags_add(fs, OMX__FLAG_STRINGS, "web.listen-address", &v->list, "listen") == 0);
+    CHECK(omx__flags_add(fs, OMX__FLAG_INT, "web.max-requests", &v->i, "max") == 0);
+    CHECK(omx__flags_add(fs, OMX__FLAG_DOUBLE, "timeout", &v->d, "t") == 0);
+}
+
+static int parse(omx__flags *fs, char *err, int argc, char **argv)
+{
+    err[0] = '\0';
+    return omx__flags_parse(fs, argc, argv, err, 256);
+}
+
+#define ARGV(...) ((char *[]){ "prog", __VA_ARGS__ })
+#define ARGC(...) ((int)(sizeof((char *[]){ "prog", __VA_ARGS__ }) / sizeof(char *)))
+#define PARSE(...) parse(&fs, err, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__))
+
+int main(void)
+{
+    omx__flags fs;
+    vals v;
+    char err[256];
+
+    /* Defaults stay when nothing is given. */
+    setup(&fs, &v);
+    CHECK(parse(&fs, err, 1, (char *[]){ "prog" }) == 0);
+    CHECK(!v.b && v.b2 && !strcmp(v.s, "def") && v.list == default_list && v.i == 40);
+    omx__flags_free(&fs);
+
+    /* Every spelling. */
+    setup(&fs, &v);
+    CHECK(PARSE("--collector.cpu", "--no-collector.mem", "--path.procfs=/p", "--web.max-requests",
+                "7", "--timeout=2.5", "--web.listen-address=:1", "--web.listen-address",
+                "[::1]:2") == 0);
+    CHECK(v.b && !v.b2);
+    CHECK_STR(v.s, "/p");
+    CHECK(v.i == 7 && v.d == 2.5);
+    CHECK(v.list != default_list);
+    CHECK_STR(v.list[0], ":1");
+    CHECK_STR(v.list[1], "[::1]:2");
+    CHECK(v.list[2] == NULL);
+    omx__flags_free(&fs);
+
+    setup(&fs, &v);
+    CHECK(PARSE("--collector.cpu=true", "--collector.mem=false", "--path.procfs=") == 0);
+    CHECK(v.b && !v.b2);
+    CHECK_STR(v.s, "");
+    omx__flags_free(&fs);
+
+    /* A value that starts with dashes is taken as the value. */
+    setup(&fs, &v);
+    CHECK(PARSE("--path.procfs", "--weird") == 0);
+    CHECK_STR(v.s, "--weird");
+    omx__flags_free(&fs);
+
+    /* Errors name the flag. */
+    static const struct {
+        const char *args[3];
+        const char *want;
+    } bad[] = {
+        { { "--nope" }, "unknown flag --nope" },
+        { { "--nope=1" }, "unknown flag --nope" },
+        { { "--no-path.procfs" }, "unknown flag --no-path.procfs" },
+        { { "--no-collector.cpu=true" }, "unknown flag --no-collector.cpu" },
+        { { "--web.max-requests=x" }, "--web.max-requests" },
+        { { "--web.max-requests=12abc" }, "--web.max-requests" },
+        { { "--web.max-requests" }, "flag --web.max-requests needs a value" },
+        { { "--timeout=nan" }, "--timeout" },
+        { { "--collector.cpu=maybe" }, "--collector.cpu" },
+        { { "--path.procfs=a", "--path.procfs=b" }, "--path.procfs given more than once" },
+        { { "positional" }, "unexpected argument 'positional'" },
+        { { "-x" }, "unexpected argument '-x'" },
+        { { "--" }, "unexpected argument '--'" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char *argv[4] = { "prog" };
+        int argc = 1;
+        for (int j = 0; j < 3 && bad[i].args[j]; j++)
+            argv[argc++] = (char *)bad[i].args[j];
+        setup(&fs, &v);
+        CHECK(parse(&fs, err, argc, argv) == OMX_EINVAL);
+        if (!strstr(err, bad[i].want))
+            fprintf(stderr, "case %zu: error '%s' lacks '%s'\n", i, err, bad[i].want);
+        CHECK(strstr(err, bad[i].want) != NULL);
+        omx__flags_free(&fs);
+    }
+
+    /* Bad declarations. */
+    setup(&fs, &v);
+    CHECK(omx__flags_add(&fs, OMX__FLAG_BOOL, "collector.cpu", &v.b, "dup") == OMX_EINVAL);
+    CHECK(omx__flags_add(&fs, OMX__FLAG_BOOL, "no-thing", &v.b, "x") == OMX_EINVAL);
+    CHECK(omx__flags_add(&fs, OMX__FLAG_BOOL, "", &v.b, "x") == OMX_EINVAL);
+    CHECK(omx__flags_add(&fs, OMX__FLAG_BOOL, "a b", &v.b, "x") == OMX_EINVAL);
+    CHECK(omx__flags_add(&fs, OMX__FLAG_BOOL, "ok", NULL, "x") == OMX_EINVAL);
+
+    /* Usage lists every flag with its default. */
+    char *out = NULL;
+    size_t outlen = 0;
+    FILE *f = open_memstream(&out, &outlen);
+    omx__flags_usage(&fs, f);
+    fclose(f);
+    CHECK(strstr(out, "--[no-]collector.cpu") != NULL);
+    CHECK(strstr(out, "--path.procfs=VALUE") != NULL);
+    CHECK(strstr(out, "(default: def)") != NULL);
+    CHECK(strstr(out, "(default: :9100)") != NULL);
+    CHECK(strstr(out, "(default: 40)") != NULL);
+    CHECK(strstr(out, "(repeatable)") != NULL);
+    free(out);
+    omx__flags_free(&fs);
+    omx__flags_free(NULL);
+    TEST_DONE();
+}

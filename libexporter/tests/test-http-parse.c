@@ -1,0 +1,167 @@
+/* Accept-Encoding negotiation, the gzip sink, listen addresses and scrape deadlines. */
+#include <time.h>
+#include <zlib.h>
+
+#include "app-internal.h"
+#include "exporter/error.h"
+#include "gzip.h"
+#include "test-http-assert.h"
+
+typedef struct sink {
+    unsigned char data[1 << 20];
+    size_t len;
+    int fail_after;
+} sink;
+
+static int sink_write(void *ctx, const char *data, size_t len)
+{
+    sink *s = ctx;
+    if (s->fail_after >= 0 && s->len + len > (size_t)s->fail_after)
+        return -1;
+    if (s->len + len > sizeof s->data)
+        return -1;
+    memcpy(s->data + s->len, data, len);
+    s->len += len;
+    return 0;
+}
+
+int main(void)
+{
+    static const struct {
+        const char *h;
+        int want;
+    } ae[] = {
+        { NULL, 0 },
+        { "", 0 },
+        { "gzip", 1 },
+        { "GZIP", 1 },
+        { "x-gzip", 1 },
+        { "gzip, deflate, br", 1 },
+        { "deflate, gzip;q=1.0, *;q=0.5", 1 },
+        { "br;q=1, gzip;q=0.1", 1 },
+        { "gzip;q=0", 0 },
+        { "gzip; q=0", 0 },
+        { "gzip;q=0.0", 0 },
+        { "gzip;q=0.000", 0 },
+        { "identity", 0 },
+        { "deflate", 0 },
+        { "*", 1 },
+        { "*;q=0", 0 },
+        { "*, gzip;q=0", 0 },
+        { "gzip;q=0, *", 0 },
+        { "gzipx", 0 },
+        { "xgzip", 0 },
+        { "gzip;q=abc", 0 },
+        { "gzip;q=2", 0 },
+        { " gzip ; q=0.5 ", 1 },
+        { ",,,", 0 },
+        { "gzip;level=9", 1 },
+    };
+    for (size_t i = 0; i < sizeof ae / sizeof *ae; i++) {
+        int got = omx__accepts_gzip(ae[i].h);
+        if (got != ae[i].want)
+            fprintf(stderr, "Accept-Encoding '%s': got %d want %d\n",
+                    ae[i].h ? ae[i].h : "(null)", got, ae[i].want);
+        CHECK(got == ae[i].want);
+    }
+
+    /* gzip round trip over many small chunks. */
+    static sink s;
+    static char plain[200000];
+    size_t plen = 0;
+    s.fail_after = -1;
+    omx__gzip g;
+    CHECK(omx__gzip_init(&g, sink_write, &s) == 0);
+    for (int i = 0; plen + 64 < sizeof plain; i++) {
+        int n = snprintf(plain + plen, 64, "metric_%d{label=\"v%d\"} %d\n", i % 97, i, i);
+        CHECK(omx__gzip_write(&g, plain + plen, (size_t)n) == 0);
+        plen += (size_t)n;
+    }
+    CHECK(omx__gzip_finish(&g) == 0);
+    omx__gzip_end(&g);
+    CHECK(s.len > 18 && s.data[0] == 0x1f && s.data[1] == 0x8b);
+    CHECK(s.len < plen / 3);
+    static char back[sizeof plain];
+    z_stream z = { 0 };
+    CHECK(inflateInit2(&z, 15 + 16) == Z_OK);
+    z.next_in = s.data;
+    z.avail_in = (uInt)s.len;
+    z.next_out = (unsigned char *)back;
+    z.avail_out = sizeof back;
+    CHECK(inflate(&z, Z_FINISH) == Z_STREAM_END);
+    CHECK(z.total_out == plen && memcmp(back, plain, plen) == 0);
+    inflateEnd(&z);
+
+    /* An empty body is still a valid gzip stream. */
+    s.len = 0;
+    CHECK(omx__gzip_init(&g, sink_write, &s) == 0);
+    CHECK(omx__gzip_finish(&g) == 0);
+    omx__gzip_end(&g);
+    CHECK(s.len == 20);
+
+    /* A failing sink makes the stream fail, sticky. */
+    s.len = 0;
+    s.fail_after = 10;
+    CHECK(omx__gzip_init(&g, sink_write, &s) == 0);
+    int rc = 0;
+    for (int i = 0; i < 1000 && rc == 0; i++)
+        rc = omx__gzip_write(&g, plain, 1000);
+    if (rc == 0)
+        rc = omx__gzip_finish(&g);
+    CHECK(rc == OMX_EIO);
+    CHECK(omx__gzip_write(&g, "x", 1) == OMX_EIO);
+    omx__gzip_end(&g);
+
+    /* Listen addresses. */
+    static const struct {
+        const char *in, *host, *port;
+    } la[] = {
+        { "127.0.0.1:9100", "127.0.0.1", "9100" },
+        { ":9100", "", "9100" },
+        { "[::1]:9100", "::1", "9100" },
+        { "[::]:9100", "::", "9100" },
+        { "localhost:0", "localhost", "0" },
+        { "0.0.0.0:65535", "0.0.0.0", "65535" },
+        { "9100", NULL, NULL },
+        { "", NULL, NULL },
+        { ":", NULL, NULL },
+        { "::1:9100", NULL, NULL },
+        { "[::1]9100", NULL, NULL },
+        { "[]:9100", NULL, NULL },
+        { "[::1:9100", NULL, NULL },
+        { "host:65536", NULL, NULL },
+        { "host:123456", NULL, NULL },
+        { "host:http", NULL, NULL },
+        { "host:-1", NULL, NULL },
+    };
+    for (size_t i = 0; i < sizeof la / sizeof *la; i++) {
+        char host[64] = "x", port[8] = "x";
+        rc = omx__http_parse_listen(la[i].in, host, sizeof host, port, sizeof port);
+        if (la[i].host) {
+            CHECK(rc == 0);
+            CHECK_STR(host, la[i].host);
+            CHECK_STR(port, la[i].port);
+        } else {
+            if (rc == 0)
+                fprintf(stderr, "listen '%s' accepted\n", la[i].in);
+            CHECK(rc == OMX_EINVAL);
+        }
+    }
+
+    /* Scrape deadlines: now + timeout - min(0.5 s, 10 %). */
+    struct timespec ts;
+    double secs = -1;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    int64_t d = omx__http_deadline("10", &secs);
+    CHECK(secs == 10);
+    CHECK(d >= now + 9500000000LL && d < now + 9600000000LL);
+    d = omx__http_deadline("1.5", &secs);
+    CHECK(secs == 1.5 && d >= now + 1350000000LL && d < now + 1450000000LL);
+    static const char *const bad_to[] = { NULL, "", "0", "-1", "abc", "10s", "nan", "inf", "1e9" };
+    for (size_t i = 0; i < sizeof bad_to / sizeof *bad_to; i++) {
+        secs = -1;
+        CHECK(omx__http_deadline(bad_to[i], &secs) == 0 && secs == 0);
+    }
+    TEST_DONE();
+}
