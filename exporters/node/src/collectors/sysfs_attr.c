@@ -11,7 +11,7 @@
 
 static bool absent(int r) {
     /* Attributes a device does not implement are missing, or fail on read. */
-    return r == -ENOENT || r == -ENODEV || r == -EOPNOTSUPP || r == -ENXIO ||
+    return r == -ENOENT || r == -EINVAL || r == -ENODEV || r == -EOPNOTSUPP || r == -ENXIO ||
            r == -EAGAIN || r == -ENODATA;
 }
 

@@ -1,0 +1,162 @@
+/* netclass collector: network interface properties from /sys/class/net/<iface>. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "pattern.h"
+#include "sysfs_attr.h"
+#include "util.h"
+
+static const char *ignored_flag = "^$";
+static bool ignore_invalid_speed;
+static bool use_netlink;
+static node_regex ignored;
+
+static int declare_flags(omx_app *app) {
+    int r = omx_app_flag_string(app, "collector.netclass.ignored-devices", &ignored_flag,
+                                "Regexp of net devices to ignore for netclass collector.");
+    if (r == 0)
+        r = omx_app_flag_bool(app, "collector.netclass.ignore-invalid-speed", &ignore_invalid_speed,
+                              "Ignore devices where the speed is invalid. This will be the default behavior in 2.x.");
+    if (r == 0)
+        r = omx_app_flag_bool(app, "collector.netclass.netlink", &use_netlink,
+                              "Use netlink to gather stats instead of /proc/net/dev.");
+    return r;
+}
+
+static int setup(void) {
+    return node_regex_compile(&ignored, "collector.netclass.ignored-devices", ignored_flag);
+}
+
+#define P(n) {"node_network_" n, "Network device property: " n, OMX_GAUGE}
+#define PC(n) {"node_network_" n, "Network device property: " n, OMX_COUNTER}
+static const hw_column cols[] = {
+    P("address_assign_type"), P("carrier"), PC("carrier_changes_total"),
+    PC("carrier_down_changes_total"), PC("carrier_up_changes_total"), P("device_id"),
+    P("dormant"), P("flags"), P("iface_id"), P("iface_link"), P("iface_link_mode"),
+    P("mtu_bytes"), P("name_assign_type"), P("net_dev_group"), P("protocol_type"),
+    P("speed_bytes"), P("transmit_queue_length"),
+    {"node_network_up", "Value is 1 if operstate is 'up', 0 otherwise.", OMX_GAUGE},
+};
+/* sysfs file for each column but the last; speed_bytes is index 15. */
+static const char *const files[] = {
+    "addr_assign_type", "carrier", "carrier_changes", "carrier_down_count", "carrier_up_count",
+    "dev_id", "dormant", "flags", "ifindex", "iflink", "link_mode", "mtu", "name_assign_type",
+    "netdev_group", "type", "speed", "tx_queue_len",
+};
+#define N_COLS (sizeof cols / sizeof cols[0])
+#define SPEED 15
+static const char *const dev_label[] = {"device"};
+static const char *const info_labels[] = {"address", "broadcast", "device", "duplex", "ifalias", "operstate"};
+
+/* sysfs numbers are decimal, some (dev_id, flags) hexadecimal with 0x. */
+static int parse_num(const char *s, int64_t *ret) {
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(s + 2, &end, 16);
+        if (!s[2] || *end || errno || v > INT64_MAX)
+            return -EINVAL;
+        *ret = (int64_t)v;
+        return 0;
+    }
+    return node_parse_i64(s, ret);
+}
+
+typedef struct info {
+    char v[6][256];
+} info;
+
+static int collect(omx_emitter *e, void *userdata) {
+    (void)userdata;
+    char base[NODE_PATH_MAX], dir[NODE_PATH_MAX], buf[128];
+    char **names = NULL;
+    int r = node_sys_path(base, sizeof base, "class/net");
+    if (r < 0)
+        return r;
+    if ((r = node_list_dir(base, &names)) < 0)
+        return hw_fail("netclass", base, r);
+    size_t n = 0;
+    for (char **p = names; *p; p++)
+        n++;
+    info *infos = calloc(n ? n : 1, sizeof *infos);
+    if (!infos) {
+        node_strv_free(names);
+        return -ENOMEM;
+    }
+    hw_table t;
+    hw_table_init(&t, cols, N_COLS, dev_label, 1);
+    size_t ni = 0;
+    for (char **p = names; *p && r >= 0; p++) {
+        struct stat st;
+        if (node_regex_match(&ignored, *p) ||
+            node_sys_path(dir, sizeof dir, "class/net/%s", *p) < 0 || stat(dir, &st) < 0 ||
+            !S_ISDIR(st.st_mode))
+            continue; /* bonding_masters and other plain files */
+        double *row = hw_table_add(&t, (const char *const[]){*p});
+        if (!row) {
+            r = -ENOMEM;
+            break;
+        }
+        for (size_t i = 0; i < N_COLS - 1 && r >= 0; i++) {
+            int64_t v;
+            r = hw_attr_str(dir, files[i], buf, sizeof buf);
+            if (r != 0)
+                continue;
+            if ((r = parse_num(buf, &v)) < 0) {
+                omx_log(OMX_LOG_DEBUG, "malformed value", "collector", "netclass", "dir", dir,
+                        "file", files[i], "value", buf, NULL);
+                break;
+            }
+            if (i == SPEED) {
+                if (v < 0 && ignore_invalid_speed)
+                    continue;
+                row[i] = (double)v * 1000 * 1000 / 8;
+            } else {
+                row[i] = (double)v;
+            }
+        }
+        if (r < 0)
+            break;
+        info *in = &infos[ni++];
+        static const char *const ifiles[] = {"address", "broadcast", NULL, "duplex", "ifalias", "operstate"};
+        for (size_t i = 0; i < 6 && r >= 0; i++) {
+            if (!ifiles[i]) {
+                snprintf(in->v[i], sizeof in->v[i], "%s", *p);
+                continue;
+            }
+            r = hw_attr_str(dir, ifiles[i], in->v[i], sizeof in->v[i]);
+            if (r == 1) {
+                in->v[i][0] = '\0';
+                r = 0;
+            }
+            hw_utf8_clean(in->v[i]);
+        }
+        row[N_COLS - 1] = !strcmp(in->v[5], "up");
+    }
+    if (r >= 0)
+        r = hw_table_emit(&t, e);
+    if (r >= 0 && ni > 0)
+        r = omx_emit_family(e, &(omx_desc){
+            .name = "node_network_info",
+            .help = "Non-numeric data from /sys/class/net/<iface>, value is always 1.",
+            .type = OMX_GAUGE, .label_names = info_labels, .n_labels = 6});
+    for (size_t i = 0; i < ni && r >= 0; i++) {
+        const info *in = &infos[i];
+        r = omx_emit_sample(e, (const char *const[]){in->v[0], in->v[1], in->v[2], in->v[3], in->v[4], in->v[5]}, 1);
+    }
+    hw_table_free(&t);
+    free(infos);
+    node_strv_free(names);
+    return r < 0 ? r : 0;
+}
+
+const node_collector node_collector_netclass = {
+    .name = "netclass",
+    .enabled_by_default = true,
+    .declare_flags = declare_flags,
+    .setup = setup,
+    .collect = collect,
+};
