@@ -21,6 +21,9 @@
 #ifndef EXPORTER_APP_H
 #define EXPORTER_APP_H
 
+/* Exported from libexporter even though it is built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -97,4 +100,5 @@ int omx_respond_registry(omx_request *req, omx_registry *reg);
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

@@ -10,6 +10,9 @@
 #ifndef EXPORTER_COLLECTOR_H
 #define EXPORTER_COLLECTOR_H
 
+/* Exported from libexporter even though it is built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -77,4 +80,5 @@ int omx_emitter_expired(const omx_emitter *e);
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

@@ -2,6 +2,9 @@
 #ifndef EXPORTER_ERROR_H
 #define EXPORTER_ERROR_H
 
+/* Exported from libexporter even though it is built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -31,4 +34,5 @@ const char *omx_strerror(int err);
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

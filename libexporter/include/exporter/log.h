@@ -3,6 +3,9 @@
 #ifndef EXPORTER_LOG_H
 #define EXPORTER_LOG_H
 
+/* Exported from libexporter even though it is built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -31,4 +34,5 @@ void omx_log(omx_log_level level, const char *msg, ...) __attribute__((sentinel)
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

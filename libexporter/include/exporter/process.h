@@ -2,6 +2,9 @@
 #ifndef EXPORTER_PROCESS_H
 #define EXPORTER_PROCESS_H
 
+/* Exported from libexporter even though it is built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stddef.h>
 
 #include "exporter/registry.h"
@@ -25,4 +28,5 @@ int omx_build_info_register(omx_registry *r, const char *name, const char *help,
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

@@ -13,6 +13,9 @@
 #ifndef EXPORTER_REGISTRY_H
 #define EXPORTER_REGISTRY_H
 
+/* Exported from libexporter even though it is built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -123,4 +126,5 @@ bool omx_label_name_valid(const char *name);
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

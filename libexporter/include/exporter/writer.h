@@ -2,6 +2,9 @@
 #ifndef EXPORTER_WRITER_H
 #define EXPORTER_WRITER_H
 
+/* Exported from libexporter even though it is built with -fvisibility=hidden. */
+#pragma GCC visibility push(default)
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,4 +69,5 @@ size_t omx_format_le(char *out, double v);
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

@@ -1,0 +1,253 @@
+/* The emitter: what collectors call at scrape time. Each call is validated in
+ * full before anything is written, so a rejected call leaves no partial line.
+ * A family's header is written with its first sample. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define NONE ((size_t)-1)
+
+void omx__emitter_init(omx_emitter *e, omx__writer *w, int64_t deadline_ns) {
+    memset(e, 0, sizeof *e);
+    e->w = w;
+    e->deadline_ns = deadline_ns;
+    omx_buf_init(&e->desc, 1 << 20);
+    omx_buf_init(&e->lbl, 1 << 24);
+    omx_buf_init(&e->xv, 1 << 20);
+}
+
+void omx__emitter_end_family(omx_emitter *e) { e->active = false; }
+
+void omx__emitter_free(omx_emitter *e) {
+    omx_buf_free(&e->desc);
+    omx_buf_free(&e->lbl);
+    omx_buf_free(&e->xv);
+    omx__free(e->off_labels);
+}
+
+int64_t omx_emitter_deadline_ns(const omx_emitter *e) { return e ? e->deadline_ns : 0; }
+
+int omx_emitter_expired(const omx_emitter *e) {
+    return e && e->deadline_ns && omx__now_mono_ns() >= e->deadline_ns;
+}
+
+static int fail(omx_emitter *e, int rc) {
+    if (rc == OMX_ENOMEM)
+        e->oom = true;
+    return rc;
+}
+
+int omx_emit_family(omx_emitter *e, const omx_desc *d) {
+    if (!e)
+        return OMX_EINVAL;
+    e->active = false;
+    if (!d)
+        return OMX_EINVAL;
+    size_t base_len;
+    int rc = omx__check_desc(d->type, d->name, d->unit, d->label_names, d->n_labels, &base_len);
+    if (rc < 0)
+        return rc;
+    if (d->help && !omx__utf8_valid(d->help, strlen(d->help)))
+        return OMX_EINVAL;
+    if (d->n_labels > e->cap_labels) {
+        size_t *o = omx__realloc(e->off_labels, d->n_labels * sizeof(size_t));
+        if (!o)
+            return fail(e, OMX_ENOMEM);
+        e->off_labels = o;
+        e->cap_labels = d->n_labels;
+    }
+    omx_buf_reset(&e->desc);
+    rc = omx_buf_append(&e->desc, d->name, base_len);
+    rc = rc ? rc : omx_buf_append(&e->desc, "", 1);
+    e->off_help = e->off_unit = NONE;
+    if (!rc && d->help) {
+        e->off_help = e->desc.len;
+        rc = omx_buf_append(&e->desc, d->help, strlen(d->help) + 1);
+    }
+    if (!rc && d->unit && *d->unit) {
+        e->off_unit = e->desc.len;
+        rc = omx_buf_append(&e->desc, d->unit, strlen(d->unit) + 1);
+    }
+    for (size_t i = 0; !rc && i < d->n_labels; i++) {
+        e->off_labels[i] = e->desc.len;
+        rc = omx_buf_append(&e->desc, d->label_names[i], strlen(d->label_names[i]) + 1);
+    }
+    if (rc < 0)
+        return fail(e, rc);
+    e->base_len = base_len;
+    e->type = d->type;
+    e->n_labels = d->n_labels;
+    e->active = true;
+    e->header_done = false;
+    return 0;
+}
+
+/* Checks the state and type, then renders the label values into e->lbl. */
+static int begin(omx_emitter *e, const char *const *vals, bool type_ok) {
+    if (!e)
+        return OMX_EINVAL;
+    if (!e->active)
+        return OMX_ESTATE;
+    if (!type_ok)
+        return OMX_ETYPE;
+    if (e->n_labels && !vals)
+        return OMX_EINVAL;
+    omx_buf_reset(&e->lbl);
+    int rc = omx_buf_append(&e->lbl, "", 0);
+    for (size_t i = 0; !rc && i < e->n_labels; i++) {
+        const char *v = vals[i], *name = e->desc.data + e->off_labels[i];
+        if (!v || !omx__utf8_valid(v, strlen(v)))
+            return OMX_EINVAL;
+        if ((i && (rc = omx_buf_append(&e->lbl, ",", 1)) < 0) ||
+            (rc = omx_buf_append(&e->lbl, name, strlen(name))) < 0 ||
+            (rc = omx_buf_append(&e->lbl, "=\"", 2)) < 0 || (rc = omx__escape_label(&e->lbl, v)) < 0 ||
+            (rc = omx_buf_append(&e->lbl, "\"", 1)) < 0)
+            break;
+    }
+    return rc < 0 ? fail(e, rc) : 0;
+}
+
+static void header(omx_emitter *e) {
+    if (e->header_done)
+        return;
+    e->header_done = true;
+    omx__w_header(e->w, e->desc.data, e->base_len, e->type,
+                  e->off_help == NONE ? NULL : e->desc.data + e->off_help,
+                  e->off_unit == NONE ? NULL : e->desc.data + e->off_unit);
+}
+
+static void sample(omx_emitter *e, const char *suffix, const char *xname, const char *xval,
+                   const char *val, size_t val_len, const char *ts) {
+    omx__w_sample(e->w, e->desc.data, e->base_len, suffix, e->lbl.data, e->lbl.len, xname, xval,
+                  val, val_len, ts, NULL);
+}
+
+static int emit(omx_emitter *e, const char *const *vals, double value, const char *ts) {
+    bool ok = e && (e->type == OMX_COUNTER || e->type == OMX_GAUGE || e->type == OMX_UNKNOWN ||
+                    e->type == OMX_INFO);
+    int rc = begin(e, vals, ok);
+    if (rc < 0)
+        return rc;
+    if (e->type == OMX_COUNTER && !(value >= 0))
+        return OMX_EVALUE;
+    char num[40];
+    size_t n = e->type == OMX_INFO ? (strcpy(num, "1"), 1) : omx_format_double(num, value);
+    header(e);
+    sample(e, e->type == OMX_COUNTER ? "_total" : e->type == OMX_INFO ? "_info" : "", NULL, NULL,
+           num, n, ts);
+    return 0;
+}
+
+int omx_emit_sample(omx_emitter *e, const char *const *label_values, double value) {
+    return emit(e, label_values, value, NULL);
+}
+
+int omx_emit_sample_ts(omx_emitter *e, const char *const *label_values, double value,
+                       int64_t timestamp_ms) {
+    char ts[32];
+    if (e && e->w->fmt == OMX_FORMAT_OPENMETRICS) {
+        /* OpenMetrics timestamps are seconds: print ms exactly, no float rounding. */
+        int64_t sec = timestamp_ms / 1000, ms = timestamp_ms % 1000;
+        if (ms < 0) {
+            ms += 1000;
+            sec -= 1;
+        }
+        int n = snprintf(ts, sizeof ts, "%lld", (long long)sec);
+        if (ms) {
+            snprintf(ts + n, sizeof ts - (size_t)n, ".%03lld", (long long)ms);
+            size_t l = strlen(ts);
+            while (ts[l - 1] == '0')
+                ts[--l] = '\0';
+        }
+    } else {
+        snprintf(ts, sizeof ts, "%lld", (long long)timestamp_ms);
+    }
+    return emit(e, label_values, value, ts);
+}
+
+int omx_emit_histogram(omx_emitter *e, const char *const *label_values, size_t n_buckets,
+                       const double *upper_bounds, const uint64_t *cumulative_counts,
+                       uint64_t count, double sum) {
+    int rc = begin(e, label_values, e && (e->type == OMX_HISTOGRAM || e->type == OMX_GAUGEHISTOGRAM));
+    if (rc < 0)
+        return rc;
+    if (n_buckets && (!upper_bounds || !cumulative_counts))
+        return OMX_EINVAL;
+    if (n_buckets > OMX__MAX_BUCKETS + 1)
+        return OMX_ELIMIT;
+    for (size_t i = 0; i < n_buckets; i++) {
+        double b = upper_bounds[i];
+        if (isnan(b) || (i && b <= upper_bounds[i - 1]) || (isinf(b) && b > 0 && i != n_buckets - 1))
+            return OMX_EVALUE;
+        if ((i && cumulative_counts[i] < cumulative_counts[i - 1]) || cumulative_counts[i] > count)
+            return OMX_EVALUE;
+    }
+    bool has_inf = n_buckets && isinf(upper_bounds[n_buckets - 1]);
+    if (has_inf && cumulative_counts[n_buckets - 1] != count)
+        return OMX_EVALUE;
+    bool om = e->w->fmt == OMX_FORMAT_OPENMETRICS;
+    char le[40], num[40];
+    header(e);
+    for (size_t i = 0; i < n_buckets; i++) {
+        if (om)
+            omx_format_le(le, upper_bounds[i]);
+        else
+            omx__format_go(le, upper_bounds[i]);
+        sample(e, "_bucket", "le", le, num, omx__format_u64(num, cumulative_counts[i]), NULL);
+    }
+    if (!has_inf)
+        sample(e, "_bucket", "le", "+Inf", num, omx__format_u64(num, count), NULL);
+    bool gh = e->type == OMX_GAUGEHISTOGRAM;
+    sample(e, gh ? "_gcount" : "_count", NULL, NULL, num, omx__format_u64(num, count), NULL);
+    sample(e, gh ? "_gsum" : "_sum", NULL, NULL, num, omx_format_double(num, sum), NULL);
+    return 0;
+}
+
+int omx_emit_summary(omx_emitter *e, const char *const *label_values, uint64_t count,
+                     double sum, size_t n_quantiles, const double *quantiles,
+                     const double *quantile_values) {
+    int rc = begin(e, label_values, e && e->type == OMX_SUMMARY);
+    if (rc < 0)
+        return rc;
+    if (n_quantiles && (!quantiles || !quantile_values))
+        return OMX_EINVAL;
+    for (size_t i = 0; i < n_quantiles; i++)
+        if (!(quantiles[i] >= 0 && quantiles[i] <= 1))
+            return OMX_EVALUE;
+    bool om = e->w->fmt == OMX_FORMAT_OPENMETRICS;
+    char q[40], num[40];
+    header(e);
+    for (size_t i = 0; i < n_quantiles; i++) {
+        if (om)
+            omx_format_le(q, quantiles[i]);
+        else
+            omx__format_go(q, quantiles[i]);
+        sample(e, "", "quantile", q, num, omx_format_double(num, quantile_values[i]), NULL);
+    }
+    sample(e, "_count", NULL, NULL, num, omx__format_u64(num, count), NULL);
+    sample(e, "_sum", NULL, NULL, num, omx_format_double(num, sum), NULL);
+    return 0;
+}
+
+int omx_emit_stateset(omx_emitter *e, const char *const *label_values, size_t n_states,
+                      const char *const *states, const bool *set) {
+    int rc = begin(e, label_values, e && e->type == OMX_STATESET);
+    if (rc < 0)
+        return rc;
+    if (n_states && (!states || !set))
+        return OMX_EINVAL;
+    for (size_t i = 0; i < n_states; i++)
+        if (!states[i] || !omx__utf8_valid(states[i], strlen(states[i])))
+            return OMX_EINVAL;
+    header(e);
+    char *name = e->desc.data; /* the state label is the family name itself */
+    for (size_t i = 0; i < n_states; i++) {
+        omx_buf_reset(&e->xv);
+        if ((rc = omx_buf_append(&e->xv, "", 0)) < 0 || (rc = omx__escape_label(&e->xv, states[i])) < 0)
+            return fail(e, rc);
+        sample(e, "", name, e->xv.data, set[i] ? "1" : "0", 1, NULL);
+    }
+    return 0;
+}

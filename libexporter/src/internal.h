@@ -1,0 +1,193 @@
+/* libexporter internals shared between its source files (omx__ prefix). */
+#ifndef OMX_INTERNAL_H
+#define OMX_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "exporter/collector.h"
+#include "exporter/registry.h"
+#include "exporter/writer.h"
+#include "exporter/process.h"
+
+#define OMX__CACHELINE 64
+#define OMX__NSHARDS 16             /* slots of an OMX_FAMILY_SHARDED series */
+#define OMX__DEFAULT_MAX_SERIES 10000
+#define OMX__MAX_BUCKETS 1024
+#define OMX__MAX_LABELS 64
+#define OMX__EXEMPLAR_CHARS 128     /* OpenMetrics limit on exemplar label names+values */
+#define OMX__EXEMPLAR_BUF 1100      /* rendered (escaped) exemplar labels */
+#define OMX__WBUF (32 * 1024)       /* writer buffer flushed to the sink */
+#define OMX__TOMB ((omx_series *)(uintptr_t)1)
+
+/* ---- allocation: one wrapper so allocations can be counted in tests ---- */
+void *omx__malloc(size_t n);
+void *omx__calloc(size_t n, size_t size);
+void *omx__realloc(void *p, size_t n);
+void *omx__aligned(size_t n); /* zeroed, cache-line aligned */
+char *omx__strdup(const char *s);
+void omx__free(void *p);
+
+/* ---- names, escaping, UTF-8 (names.c) ---- */
+bool omx__utf8_valid(const char *s, size_t len);
+size_t omx__utf8_chars(const char *s);
+bool omx__unit_valid(const char *unit);
+bool omx__ends_with(const char *s, size_t len, const char *suffix);
+/* Appends s escaped for a label value (\\ \" \n). Returns 0 or an omx_err. */
+int omx__escape_label(omx_buf *b, const char *s);
+/* Validates a family description shared by omx_family_new and omx_emit_family.
+ * base receives the name without the type suffix ("_total" for counters,
+ * "_info" for info); *base_len its length. */
+int omx__check_desc(omx_type t, const char *name, const char *unit,
+                    const char *const *label_names, size_t n_labels, size_t *base_len);
+
+/* ---- time ---- */
+double omx__now_realtime(void); /* seconds since the epoch */
+int64_t omx__now_mono_ns(void);
+extern double omx__test_realtime; /* tests: nonzero replaces the clock */
+
+/* ---- exemplars ---- */
+typedef struct omx__exemplar {
+    atomic_flag lock;
+    bool set;
+    double value;
+    double ts;       /* NAN = none */
+    uint16_t len;
+    char labels[OMX__EXEMPLAR_BUF]; /* rendered: a="x",b="y" */
+} omx__exemplar;
+
+/* Copies an exemplar under its lock; returns false when none is set. */
+bool omx__exemplar_read(omx__exemplar *ex, omx__exemplar *ret_copy);
+
+/* ---- registry model ---- */
+typedef struct omx__table {
+    size_t mask;
+    struct omx__table *retired_next;
+    _Atomic(omx_series *) slots[];
+} omx__table;
+
+struct omx_series {
+    /* read-mostly header (shared cache lines are fine: nobody writes them) */
+    uint8_t type;
+    uint8_t nshards;     /* 1, or OMX__NSHARDS */
+    uint16_t nb;         /* histogram buckets including +Inf */
+    uint32_t stride;     /* 64-bit words per shard cell, a multiple of 8 */
+    _Atomic uint64_t *cells;
+    const double *bounds;
+    omx_family *fam;
+    uint64_t hash;
+    _Atomic(omx_series *) next; /* live list in creation order */
+    omx_series *prev;           /* family lock */
+    omx_series *all_next;       /* every series ever created, freed with the registry */
+    atomic_bool removed;
+    double created;
+    char **values;
+    char *lbl;                  /* rendered label pairs: a="x",b="y" */
+    size_t lbl_len;
+    _Atomic(omx__exemplar *) ex; /* counter: one; histogram: nb of them */
+};
+
+struct omx_family {
+    omx_registry *reg;
+    omx_type type;
+    unsigned flags;
+    char *name; /* without "_total"/"_info" */
+    size_t name_len;
+    char *help;
+    char *unit;
+    char **label_names;
+    size_t n_labels;
+    double *bounds;
+    size_t n_bounds;
+    char (*le_prom)[32];  /* n_bounds + 1 rendered le values per format */
+    char (*le_om)[32];
+    char **states;        /* escaped state names */
+    size_t n_states;
+    size_t max_series;
+    pthread_mutex_t lock;
+    _Atomic(omx__table *) table;
+    omx__table *retired;
+    size_t used;                 /* table slots taken, tombstones included */
+    atomic_size_t live;
+    atomic_uint_fast64_t rejected;
+    _Atomic(omx_series *) head;
+    omx_series *tail;
+    omx_series *all;
+    _Atomic(omx_family *) next;
+};
+
+typedef struct omx__collector {
+    char *name;
+    omx_collect_fn fn;
+    void *userdata;
+    void (*free_userdata)(void *);
+    _Atomic(struct omx__collector *) next;
+} omx__collector;
+
+struct omx_registry {
+    pthread_mutex_t lock;
+    _Atomic(omx_family *) fam_head;
+    omx_family *fam_tail;
+    _Atomic(omx__collector *) col_head;
+    omx__collector *col_tail;
+    char *stats_prefix; /* lock */
+};
+
+/* Index of this thread's shard slot. */
+unsigned omx__shard_index(void);
+
+/* ---- writer (writer.c) ---- */
+typedef struct omx__writer {
+    omx_format fmt;
+    omx_write_fn fn;
+    void *ctx;
+    int err;
+    size_t len;
+    char *buf;
+} omx__writer;
+
+void omx__w_put(omx__writer *w, const char *s, size_t n);
+int omx__w_flush(omx__writer *w);
+/* "# HELP/# TYPE/# UNIT" lines of a family; base is the name without suffix. */
+void omx__w_header(omx__writer *w, const char *base, size_t base_len, omx_type t,
+                   const char *help, const char *unit);
+/* One sample line: <base><suffix>{<lbl>[,<xname>="<xval>"]} <val>[ <ts>][ # {<ex>} ...] */
+void omx__w_sample(omx__writer *w, const char *base, size_t base_len, const char *suffix,
+                   const char *lbl, size_t lbl_len, const char *xname, const char *xval,
+                   const char *val, size_t val_len, const char *ts, const omx__exemplar *ex);
+/* Formats an unsigned integer; returns the length (out >= 21 bytes). */
+size_t omx__format_u64(char *out, uint64_t v);
+/* Go's strconv 'g' -1 rendering (client_golang's le/quantile in 0.0.4). */
+size_t omx__format_go(char *out, double v);
+
+/* Writes the registry's own families (registry.c). */
+void omx__registry_write_families(omx_registry *r, omx__writer *w);
+/* Emits omx_series_rejected_total when any family rejected series. */
+void omx__registry_write_rejected(omx_registry *r, omx_emitter *e);
+
+/* ---- emitter (emitter.c) ---- */
+struct omx_emitter {
+    omx__writer *w;
+    int64_t deadline_ns;
+    bool active;        /* a family is open */
+    bool header_done;
+    omx_type type;
+    size_t n_labels;
+    omx_buf desc;       /* copies: name \0 help \0 unit \0 label names \0 ... */
+    size_t off_help, off_unit; /* (size_t)-1 = none */
+    size_t base_len;
+    size_t *off_labels;
+    size_t cap_labels;
+    omx_buf lbl;        /* rendered labels of the current sample */
+    omx_buf xv;         /* an escaped extra label value (stateset) */
+    bool oom;           /* an allocation failed during the write */
+};
+
+void omx__emitter_init(omx_emitter *e, omx__writer *w, int64_t deadline_ns);
+void omx__emitter_end_family(omx_emitter *e);
+void omx__emitter_free(omx_emitter *e);
+
+#endif

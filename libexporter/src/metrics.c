@@ -1,0 +1,332 @@
+/* Hot-path updates of series: one relaxed atomic per update (a CAS loop for
+ * fractional adds and histogram sums), optionally on a per-thread shard. */
+#include <math.h>
+#include <string.h>
+
+#include "internal.h"
+
+static atomic_uint next_shard;
+static _Thread_local unsigned my_shard; /* shard index + 1; 0 = not chosen yet */
+
+unsigned omx__shard_index(void) {
+    unsigned i = my_shard;
+    if (__builtin_expect(i == 0, 0)) {
+        i = atomic_fetch_add_explicit(&next_shard, 1, memory_order_relaxed) % OMX__NSHARDS + 1;
+        my_shard = i;
+    }
+    return i - 1;
+}
+
+static inline _Atomic uint64_t *cell(omx_series *s) {
+    if (s->nshards == 1)
+        return s->cells;
+    return s->cells + (size_t)omx__shard_index() * s->stride;
+}
+
+static inline uint64_t d2u(double d) {
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+static inline double u2d(uint64_t u) {
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+static inline void add_double(_Atomic uint64_t *p, double v) {
+    uint64_t old = atomic_load_explicit(p, memory_order_relaxed);
+    while (!atomic_compare_exchange_weak_explicit(p, &old, d2u(u2d(old) + v),
+                                                  memory_order_relaxed, memory_order_relaxed))
+        ;
+}
+
+void omx_counter_inc(omx_series *s) {
+    if (!s || s->type != OMX_COUNTER)
+        return;
+    atomic_fetch_add_explicit(cell(s), 1, memory_order_relaxed);
+}
+
+static void counter_add(omx_series *s, double v) {
+    _Atomic uint64_t *c = cell(s);
+    if (v < 9007199254740992.0 && v == (double)(uint64_t)v)
+        atomic_fetch_add_explicit(&c[0], (uint64_t)v, memory_order_relaxed);
+    else
+        add_double(&c[1], v);
+}
+
+int omx_counter_add(omx_series *s, double v) {
+    if (!s)
+        return OMX_EINVAL;
+    if (s->type != OMX_COUNTER)
+        return OMX_ETYPE;
+    if (!(v >= 0))
+        return OMX_EVALUE;
+    counter_add(s, v);
+    return 0;
+}
+
+static inline bool gauge_like(const omx_series *s) {
+    return s && (s->type == OMX_GAUGE || s->type == OMX_UNKNOWN);
+}
+
+void omx_gauge_set(omx_series *s, double v) {
+    if (gauge_like(s))
+        atomic_store_explicit(&s->cells[0], d2u(v), memory_order_relaxed);
+}
+
+void omx_gauge_add(omx_series *s, double v) {
+    if (gauge_like(s))
+        add_double(&s->cells[0], v);
+}
+
+void omx_gauge_inc(omx_series *s) { omx_gauge_add(s, 1); }
+
+void omx_gauge_dec(omx_series *s) { omx_gauge_add(s, -1); }
+
+static inline size_t bucket_index(const omx_series *s, double v) {
+    size_t n = (size_t)s->nb - 1; /* finite bounds */
+    const double *b = s->bounds;
+    if (n <= 16) {
+        size_t i = 0;
+        while (i < n && v > b[i])
+            i++;
+        return i;
+    }
+    size_t lo = 0, hi = n; /* first i with v <= b[i], n if none */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (v > b[mid])
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static inline bool hist_like(const omx_series *s) {
+    return s->type == OMX_HISTOGRAM || s->type == OMX_GAUGEHISTOGRAM;
+}
+
+int omx_histogram_observe(omx_series *s, double v) {
+    if (!s)
+        return OMX_EINVAL;
+    if (!hist_like(s))
+        return OMX_ETYPE;
+    if (isnan(v))
+        return OMX_EVALUE;
+    _Atomic uint64_t *c = cell(s);
+    atomic_fetch_add_explicit(&c[bucket_index(s, v)], 1, memory_order_relaxed);
+    add_double(&c[s->nb], v);
+    return 0;
+}
+
+int omx_summary_observe(omx_series *s, double v) {
+    if (!s)
+        return OMX_EINVAL;
+    if (s->type != OMX_SUMMARY)
+        return OMX_ETYPE;
+    if (isnan(v))
+        return OMX_EVALUE;
+    _Atomic uint64_t *c = cell(s);
+    atomic_fetch_add_explicit(&c[0], 1, memory_order_relaxed);
+    add_double(&c[1], v);
+    return 0;
+}
+
+int omx_stateset_set(omx_series *s, size_t state, bool on) {
+    if (!s)
+        return OMX_EINVAL;
+    if (s->type != OMX_STATESET)
+        return OMX_ETYPE;
+    if (state >= s->fam->n_states)
+        return OMX_EINVAL;
+    uint64_t bit = (uint64_t)1 << state;
+    if (on)
+        atomic_fetch_or_explicit(&s->cells[0], bit, memory_order_relaxed);
+    else
+        atomic_fetch_and_explicit(&s->cells[0], ~bit, memory_order_relaxed);
+    return 0;
+}
+
+double omx_series_value(const omx_series *s) {
+    if (!s)
+        return NAN;
+    _Atomic uint64_t *c = s->cells;
+    switch ((omx_type)s->type) {
+    case OMX_COUNTER: {
+        uint64_t iv = 0;
+        double dv = 0;
+        for (size_t i = 0; i < s->nshards; i++) {
+            iv += atomic_load_explicit(&c[i * s->stride], memory_order_relaxed);
+            dv += u2d(atomic_load_explicit(&c[i * s->stride + 1], memory_order_relaxed));
+        }
+        return (double)iv + dv;
+    }
+    case OMX_GAUGE:
+    case OMX_UNKNOWN: return u2d(atomic_load_explicit(&c[0], memory_order_relaxed));
+    case OMX_INFO: return 1;
+    case OMX_STATESET: return (double)atomic_load_explicit(&c[0], memory_order_relaxed);
+    case OMX_SUMMARY:
+    case OMX_HISTOGRAM:
+    case OMX_GAUGEHISTOGRAM: {
+        uint64_t n = 0;
+        for (size_t i = 0; i < s->nshards; i++) {
+            if (s->type == OMX_SUMMARY)
+                n += atomic_load_explicit(&c[i * s->stride], memory_order_relaxed);
+            else
+                for (size_t b = 0; b < s->nb; b++)
+                    n += atomic_load_explicit(&c[i * s->stride + b], memory_order_relaxed);
+        }
+        return (double)n;
+    }
+    }
+    return NAN;
+}
+
+/* ---- exemplars ---- */
+
+static void ex_lock(omx__exemplar *ex) {
+    while (atomic_flag_test_and_set_explicit(&ex->lock, memory_order_acquire))
+        ;
+}
+
+static void ex_unlock(omx__exemplar *ex) {
+    atomic_flag_clear_explicit(&ex->lock, memory_order_release);
+}
+
+bool omx__exemplar_read(omx__exemplar *ex, omx__exemplar *ret_copy) {
+    ex_lock(ex);
+    bool set = ex->set;
+    if (set) {
+        ret_copy->value = ex->value;
+        ret_copy->ts = ex->ts;
+        ret_copy->len = ex->len;
+        memcpy(ret_copy->labels, ex->labels, ex->len + 1);
+    }
+    ex_unlock(ex);
+    ret_copy->set = set;
+    return set;
+}
+
+/* Validates and renders exemplar labels into tmp. */
+static int exemplar_render(omx__exemplar *tmp, double v, const char *const *names,
+                           const char *const *values, size_t n, double ts) {
+    if (n && (!names || !values))
+        return OMX_EINVAL;
+    if (!isnan(ts) && !isfinite(ts))
+        return OMX_EVALUE;
+    size_t chars = 0;
+    omx_buf b;
+    omx_buf_init(&b, sizeof tmp->labels);
+    int rc = omx_buf_append(&b, "", 0);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (!names[i] || !values[i]) {
+            rc = OMX_EINVAL;
+            break;
+        }
+        if (!omx_label_name_valid(names[i])) {
+            rc = OMX_ELABEL;
+            break;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(names[i], names[j]) == 0)
+                rc = OMX_ELABEL;
+        if (rc)
+            break;
+        if (!omx__utf8_valid(values[i], strlen(values[i]))) {
+            rc = OMX_EINVAL;
+            break;
+        }
+        chars += omx__utf8_chars(names[i]) + omx__utf8_chars(values[i]);
+        if (chars > OMX__EXEMPLAR_CHARS) {
+            rc = OMX_ELIMIT;
+            break;
+        }
+        if ((i && (rc = omx_buf_append(&b, ",", 1)) < 0) ||
+            (rc = omx_buf_append(&b, names[i], strlen(names[i]))) < 0 ||
+            (rc = omx_buf_append(&b, "=\"", 2)) < 0 || (rc = omx__escape_label(&b, values[i])) < 0 ||
+            (rc = omx_buf_append(&b, "\"", 1)) < 0)
+            break;
+    }
+    if (rc == 0) {
+        memcpy(tmp->labels, b.data, b.len + 1);
+        tmp->len = (uint16_t)b.len;
+        tmp->value = v;
+        tmp->ts = ts;
+    }
+    omx_buf_free(&b);
+    return rc < 0 ? (rc == OMX_ENOMEM ? OMX_ENOMEM : rc) : 0;
+}
+
+/* The exemplar slots of s (allocated on first use). */
+static omx__exemplar *exemplar_slots(omx_series *s, size_t n) {
+    omx__exemplar *ex = atomic_load_explicit(&s->ex, memory_order_acquire);
+    if (ex)
+        return ex;
+    omx__exemplar *fresh = omx__calloc(n, sizeof *fresh);
+    if (!fresh)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        atomic_flag_clear(&fresh[i].lock);
+    if (!atomic_compare_exchange_strong_explicit(&s->ex, &ex, fresh, memory_order_acq_rel,
+                                                 memory_order_acquire)) {
+        omx__free(fresh);
+        return ex;
+    }
+    return fresh;
+}
+
+static void exemplar_store(omx__exemplar *slot, const omx__exemplar *tmp) {
+    ex_lock(slot);
+    slot->value = tmp->value;
+    slot->ts = tmp->ts;
+    slot->len = tmp->len;
+    memcpy(slot->labels, tmp->labels, tmp->len + 1);
+    slot->set = true;
+    ex_unlock(slot);
+}
+
+int omx_counter_add_exemplar(omx_series *s, double v, const char *const *names,
+                             const char *const *values, size_t n, double ts) {
+    if (!s)
+        return OMX_EINVAL;
+    if (s->type != OMX_COUNTER)
+        return OMX_ETYPE;
+    if (!(v >= 0))
+        return OMX_EVALUE;
+    omx__exemplar tmp;
+    int rc = exemplar_render(&tmp, v, names, values, n, ts);
+    if (rc < 0)
+        return rc;
+    omx__exemplar *slot = exemplar_slots(s, 1);
+    if (!slot)
+        return OMX_ENOMEM;
+    counter_add(s, v);
+    exemplar_store(slot, &tmp);
+    return 0;
+}
+
+int omx_histogram_observe_exemplar(omx_series *s, double v, const char *const *names,
+                                   const char *const *values, size_t n, double ts) {
+    if (!s)
+        return OMX_EINVAL;
+    if (!hist_like(s))
+        return OMX_ETYPE;
+    if (isnan(v))
+        return OMX_EVALUE;
+    omx__exemplar tmp;
+    int rc = exemplar_render(&tmp, v, names, values, n, ts);
+    if (rc < 0)
+        return rc;
+    omx__exemplar *slots = exemplar_slots(s, s->nb);
+    if (!slots)
+        return OMX_ENOMEM;
+    size_t i = bucket_index(s, v);
+    _Atomic uint64_t *c = cell(s);
+    atomic_fetch_add_explicit(&c[i], 1, memory_order_relaxed);
+    add_double(&c[s->nb], v);
+    exemplar_store(&slots[i], &tmp);
+    return 0;
+}

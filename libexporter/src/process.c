@@ -1,0 +1,189 @@
+/* The standard process collector (client_golang's process_* families, read
+ * from procfs at scrape time) and the build-info gauge. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+typedef struct proc_ctx {
+    char *procfs;
+} proc_ctx;
+
+static void proc_ctx_free(void *p) {
+    proc_ctx *c = p;
+    if (c)
+        omx__free(c->procfs);
+    omx__free(c);
+}
+
+/* Reads a small file whole into buf (NUL-terminated). Returns 0 or -errno. */
+static int read_small(const char *path, char *buf, size_t size) {
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return -errno;
+    size_t n = fread(buf, 1, size - 1, f);
+    int err = ferror(f) ? -EIO : 0;
+    fclose(f);
+    buf[n] = '\0';
+    return err;
+}
+
+static int emit_one(omx_emitter *e, const char *name, const char *help, omx_type t, double v) {
+    omx_desc d = {.name = name, .help = help, .type = t};
+    int rc = omx_emit_family(e, &d);
+    return rc < 0 ? rc : omx_emit_sample(e, NULL, v);
+}
+
+/* Parses /proc/<pid>/stat: fields after the last ')' (comm may hold anything). */
+static int parse_stat(const char *buf, double *utime, double *stime, double *start,
+                      double *vsize, double *rss) {
+    const char *p = strrchr(buf, ')');
+    if (!p)
+        return OMX_EINVAL;
+    p++;
+    /* fields 3.. : state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
+     * utime(14) stime(15) cutime cstime priority nice threads itrealvalue starttime(22)
+     * vsize(23) rss(24) */
+    unsigned long long v[22];
+    int field = 3, k = 0;
+    char *end;
+    while (*p && field <= 24) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        if (field == 3) {
+            while (*p && *p != ' ')
+                p++;
+        } else {
+            errno = 0;
+            v[k] = strtoull(p, &end, 10);
+            if (end == p || errno || (*end != ' ' && *end != '\n' && *end))
+                return OMX_EINVAL;
+            k++;
+            p = end;
+        }
+        field++;
+    }
+    if (field <= 24)
+        return OMX_EINVAL;
+    /* v[0] is field 4 */
+    *utime = (double)v[14 - 4];
+    *stime = (double)v[15 - 4];
+    *start = (double)v[22 - 4];
+    *vsize = (double)v[23 - 4];
+    *rss = (double)v[24 - 4];
+    return 0;
+}
+
+static int collect_process(omx_emitter *e, void *userdata) {
+    proc_ctx *c = userdata;
+    char path[4096], buf[4096];
+    double ticks = (double)sysconf(_SC_CLK_TCK), page = (double)sysconf(_SC_PAGESIZE);
+    if (ticks <= 0)
+        ticks = 100;
+    int rc;
+
+    snprintf(path, sizeof path, "%s/self/stat", c->procfs);
+    if ((rc = read_small(path, buf, sizeof buf)) < 0)
+        return rc;
+    double ut, st, start, vsize, rss;
+    if ((rc = parse_stat(buf, &ut, &st, &start, &vsize, &rss)) < 0)
+        return rc;
+
+    double btime = -1;
+    snprintf(path, sizeof path, "%s/stat", c->procfs);
+    FILE *f = fopen(path, "re");
+    if (f) {
+        char line[512];
+        while (fgets(line, sizeof line, f))
+            if (strncmp(line, "btime ", 6) == 0) {
+                char *end;
+                btime = strtod(line + 6, &end);
+                if (end == line + 6)
+                    btime = -1;
+                break;
+            }
+        fclose(f);
+    }
+
+    if ((rc = emit_one(e, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
+                       OMX_COUNTER, (ut + st) / ticks)) < 0)
+        return rc;
+    if ((rc = emit_one(e, "process_resident_memory_bytes", "Resident memory size in bytes.",
+                       OMX_GAUGE, rss * page)) < 0)
+        return rc;
+    if ((rc = emit_one(e, "process_virtual_memory_bytes", "Virtual memory size in bytes.",
+                       OMX_GAUGE, vsize)) < 0)
+        return rc;
+
+    snprintf(path, sizeof path, "%s/self/fd", c->procfs);
+    DIR *dir = opendir(path);
+    if (!dir)
+        return -errno;
+    double nfd = 0;
+    struct dirent *de;
+    while ((de = readdir(dir)))
+        if (de->d_name[0] != '.')
+            nfd++;
+    closedir(dir);
+    nfd -= 1; /* the directory handle we just used */
+    if ((rc = emit_one(e, "process_open_fds", "Number of open file descriptors.", OMX_GAUGE,
+                       nfd < 0 ? 0 : nfd)) < 0)
+        return rc;
+
+    snprintf(path, sizeof path, "%s/self/limits", c->procfs);
+    if ((rc = read_small(path, buf, sizeof buf)) < 0)
+        return rc;
+    const char *l = strstr(buf, "Max open files");
+    if (l) {
+        l += strlen("Max open files");
+        while (*l == ' ')
+            l++;
+        double maxfd = strncmp(l, "unlimited", 9) == 0 ? 1.8446744073709552e19 : strtod(l, NULL);
+        if ((rc = emit_one(e, "process_max_fds", "Maximum number of open file descriptors.",
+                           OMX_GAUGE, maxfd)) < 0)
+            return rc;
+    }
+    if (btime < 0)
+        return OMX_EINVAL; /* no btime in <procfs>/stat: the start time is unknown */
+    return emit_one(e, "process_start_time_seconds",
+                    "Start time of the process since unix epoch in seconds.", OMX_GAUGE,
+                    btime + start / ticks);
+}
+
+int omx_process_collector_register(omx_registry *r, const char *procfs_path) {
+    if (!r)
+        return OMX_EINVAL;
+    proc_ctx *c = omx__calloc(1, sizeof *c);
+    if (!c || !(c->procfs = omx__strdup(procfs_path ? procfs_path : "/proc"))) {
+        proc_ctx_free(c);
+        return OMX_ENOMEM;
+    }
+    int rc = omx_registry_add_collector(r, "process", collect_process, c, proc_ctx_free);
+    if (rc < 0)
+        proc_ctx_free(c);
+    return rc;
+}
+
+int omx_build_info_register(omx_registry *r, const char *name, const char *help,
+                            const char *const *label_names, const char *const *label_values,
+                            size_t n) {
+    if (!r || !name || (n && (!label_names || !label_values)))
+        return OMX_EINVAL;
+    omx_family *f;
+    omx_family_opts o = {.type = OMX_GAUGE, .name = name, .help = help,
+                         .label_names = label_names, .n_labels = n};
+    int rc = omx_family_new(r, &o, &f);
+    if (rc < 0)
+        return rc;
+    omx_series *s;
+    if ((rc = omx_family_get(f, label_values, &s)) < 0)
+        return rc;
+    omx_gauge_set(s, 1);
+    return 0;
+}

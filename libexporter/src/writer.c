@@ -1,0 +1,378 @@
+/* The two text writers (Prometheus 0.0.4, OpenMetrics 1.0.0): one walk over the
+ * registry's families and collectors, format differences confined to the
+ * header and sample line helpers below. Output is buffered (OMX__WBUF) and
+ * flushed to the caller's sink. */
+#include <math.h>
+#include <string.h>
+
+#include "internal.h"
+
+int omx__w_flush(omx__writer *w) {
+    if (w->len && !w->err && w->fn(w->ctx, w->buf, w->len) != 0)
+        w->err = OMX_EIO;
+    w->len = 0;
+    return w->err;
+}
+
+void omx__w_put(omx__writer *w, const char *s, size_t n) {
+    if (n > OMX__WBUF - w->len) {
+        omx__w_flush(w);
+        if (n > OMX__WBUF) {
+            if (!w->err && w->fn(w->ctx, s, n) != 0)
+                w->err = OMX_EIO;
+            return;
+        }
+    }
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+}
+
+static inline void put_str(omx__writer *w, const char *s) { omx__w_put(w, s, strlen(s)); }
+
+static const char *prom_type(omx_type t) {
+    switch (t) {
+    case OMX_COUNTER: return "counter";
+    case OMX_HISTOGRAM:
+    case OMX_GAUGEHISTOGRAM: return "histogram"; /* as Python's generate_latest does */
+    case OMX_SUMMARY: return "summary";
+    case OMX_UNKNOWN: return "untyped";
+    default: return "gauge"; /* gauge, info, stateset */
+    }
+}
+
+static void put_help(omx__writer *w, const char *help) {
+    bool om = w->fmt == OMX_FORMAT_OPENMETRICS;
+    const char *run = help, *p = help;
+    for (; *p; p++) {
+        const char *esc = *p == '\\' ? "\\\\" : *p == '\n' ? "\\n" : (om && *p == '"') ? "\\\"" : NULL;
+        if (!esc)
+            continue;
+        omx__w_put(w, run, (size_t)(p - run));
+        omx__w_put(w, esc, 2);
+        run = p + 1;
+    }
+    omx__w_put(w, run, (size_t)(p - run));
+}
+
+void omx__w_header(omx__writer *w, const char *base, size_t base_len, omx_type t,
+                   const char *help, const char *unit) {
+    bool om = w->fmt == OMX_FORMAT_OPENMETRICS;
+    /* 0.0.4 has no counter/info families: name them by their sample, like client_golang. */
+    const char *suffix = om ? "" : t == OMX_COUNTER ? "_total" : t == OMX_INFO ? "_info" : "";
+    if (help) {
+        omx__w_put(w, "# HELP ", 7);
+        omx__w_put(w, base, base_len);
+        put_str(w, suffix);
+        omx__w_put(w, " ", 1);
+        put_help(w, help);
+        omx__w_put(w, "\n", 1);
+    }
+    omx__w_put(w, "# TYPE ", 7);
+    omx__w_put(w, base, base_len);
+    put_str(w, suffix);
+    omx__w_put(w, " ", 1);
+    put_str(w, om ? omx_type_name(t) : prom_type(t));
+    omx__w_put(w, "\n", 1);
+    if (om && unit) {
+        omx__w_put(w, "# UNIT ", 7);
+        omx__w_put(w, base, base_len);
+        omx__w_put(w, " ", 1);
+        put_str(w, unit);
+        omx__w_put(w, "\n", 1);
+    }
+}
+
+void omx__w_sample(omx__writer *w, const char *base, size_t base_len, const char *suffix,
+                   const char *lbl, size_t lbl_len, const char *xname, const char *xval,
+                   const char *val, size_t val_len, const char *ts, const omx__exemplar *ex) {
+    /* Fast path: the whole line fits in the buffer; one bounds check. */
+    size_t sl = strlen(suffix), xnl = xname ? strlen(xname) : 0, xvl = xname ? strlen(xval) : 0;
+    size_t need = base_len + sl + lbl_len + xnl + xvl + val_len + 8;
+    if (ts || ex || need > OMX__WBUF - w->len) {
+        omx__w_put(w, base, base_len);
+        omx__w_put(w, suffix, sl);
+        if (lbl_len || xname) {
+            omx__w_put(w, "{", 1);
+            omx__w_put(w, lbl, lbl_len);
+            if (xname) {
+                if (lbl_len)
+                    omx__w_put(w, ",", 1);
+                omx__w_put(w, xname, xnl);
+                omx__w_put(w, "=\"", 2);
+                omx__w_put(w, xval, xvl);
+                omx__w_put(w, "\"", 1);
+            }
+            omx__w_put(w, "}", 1);
+        }
+        omx__w_put(w, " ", 1);
+        omx__w_put(w, val, val_len);
+        if (ts) {
+            omx__w_put(w, " ", 1);
+            put_str(w, ts);
+        }
+        if (ex && ex->set) {
+            char num[40];
+            omx__w_put(w, " # {", 4);
+            omx__w_put(w, ex->labels, ex->len);
+            omx__w_put(w, "} ", 2);
+            omx__w_put(w, num, omx_format_double(num, ex->value));
+            if (!isnan(ex->ts)) {
+                omx__w_put(w, " ", 1);
+                omx__w_put(w, num, omx_format_double(num, ex->ts));
+            }
+        }
+        omx__w_put(w, "\n", 1);
+        return;
+    }
+    char *p = w->buf + w->len;
+    memcpy(p, base, base_len);
+    p += base_len;
+    memcpy(p, suffix, sl);
+    p += sl;
+    if (lbl_len || xname) {
+        *p++ = '{';
+        memcpy(p, lbl, lbl_len);
+        p += lbl_len;
+        if (xname) {
+            if (lbl_len)
+                *p++ = ',';
+            memcpy(p, xname, xnl);
+            p += xnl;
+            *p++ = '=';
+            *p++ = '"';
+            memcpy(p, xval, xvl);
+            p += xvl;
+            *p++ = '"';
+        }
+        *p++ = '}';
+    }
+    *p++ = ' ';
+    memcpy(p, val, val_len);
+    p += val_len;
+    *p++ = '\n';
+    w->len = (size_t)(p - w->buf);
+}
+
+/* ---- the registry's own families ---- */
+
+static inline double u2d(uint64_t u) {
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+static void write_created(omx__writer *w, const omx_family *f, const omx_series *s) {
+    if (w->fmt != OMX_FORMAT_OPENMETRICS || !(f->flags & OMX_FAMILY_CREATED))
+        return;
+    char num[40];
+    size_t n = omx_format_double(num, s->created);
+    omx__w_sample(w, f->name, f->name_len, "_created", s->lbl, s->lbl_len, NULL, NULL, num, n,
+                  NULL, NULL);
+}
+
+static void write_counter(omx__writer *w, const omx_family *f, omx_series *s) {
+    uint64_t iv = 0;
+    double dv = 0;
+    for (size_t i = 0; i < s->nshards; i++) {
+        iv += atomic_load_explicit(&s->cells[i * s->stride], memory_order_relaxed);
+        dv += u2d(atomic_load_explicit(&s->cells[i * s->stride + 1], memory_order_relaxed));
+    }
+    char num[40];
+    size_t n = dv == 0 ? omx__format_u64(num, iv) : omx_format_double(num, (double)iv + dv);
+    omx__exemplar ex, *slot = atomic_load_explicit(&s->ex, memory_order_acquire);
+    bool has_ex = w->fmt == OMX_FORMAT_OPENMETRICS && slot && omx__exemplar_read(slot, &ex);
+    omx__w_sample(w, f->name, f->name_len, "_total", s->lbl, s->lbl_len, NULL, NULL, num, n,
+                  NULL, has_ex ? &ex : NULL);
+    write_created(w, f, s);
+}
+
+static void write_histogram(omx__writer *w, const omx_family *f, omx_series *s) {
+    uint64_t b[OMX__MAX_BUCKETS + 1];
+    size_t nb = s->nb;
+    double sum = 0;
+    memset(b, 0, nb * sizeof b[0]);
+    for (size_t i = 0; i < s->nshards; i++) {
+        _Atomic uint64_t *c = s->cells + i * s->stride;
+        for (size_t k = 0; k < nb; k++)
+            b[k] += atomic_load_explicit(&c[k], memory_order_relaxed);
+        sum += u2d(atomic_load_explicit(&c[nb], memory_order_relaxed));
+    }
+    bool om = w->fmt == OMX_FORMAT_OPENMETRICS;
+    omx__exemplar *slots = om ? atomic_load_explicit(&s->ex, memory_order_acquire) : NULL;
+    char num[40];
+    uint64_t cum = 0;
+    /* count is derived from the same snapshot, so +Inf == count and buckets never decrease */
+    for (size_t k = 0; k < nb; k++) {
+        cum += b[k];
+        omx__exemplar ex;
+        bool has_ex = slots && omx__exemplar_read(&slots[k], &ex);
+        omx__w_sample(w, f->name, f->name_len, "_bucket", s->lbl, s->lbl_len, "le",
+                      om ? f->le_om[k] : f->le_prom[k], num, omx__format_u64(num, cum), NULL,
+                      has_ex ? &ex : NULL);
+    }
+    bool gh = f->type == OMX_GAUGEHISTOGRAM;
+    omx__w_sample(w, f->name, f->name_len, gh ? "_gcount" : "_count", s->lbl, s->lbl_len, NULL,
+                  NULL, num, omx__format_u64(num, cum), NULL, NULL);
+    omx__w_sample(w, f->name, f->name_len, gh ? "_gsum" : "_sum", s->lbl, s->lbl_len, NULL, NULL,
+                  num, omx_format_double(num, sum), NULL, NULL);
+    if (!gh)
+        write_created(w, f, s);
+}
+
+static void write_summary(omx__writer *w, const omx_family *f, omx_series *s) {
+    uint64_t count = 0;
+    double sum = 0;
+    for (size_t i = 0; i < s->nshards; i++) {
+        count += atomic_load_explicit(&s->cells[i * s->stride], memory_order_relaxed);
+        sum += u2d(atomic_load_explicit(&s->cells[i * s->stride + 1], memory_order_relaxed));
+    }
+    char num[40];
+    omx__w_sample(w, f->name, f->name_len, "_count", s->lbl, s->lbl_len, NULL, NULL, num,
+                  omx__format_u64(num, count), NULL, NULL);
+    omx__w_sample(w, f->name, f->name_len, "_sum", s->lbl, s->lbl_len, NULL, NULL, num,
+                  omx_format_double(num, sum), NULL, NULL);
+    write_created(w, f, s);
+}
+
+static void write_series(omx__writer *w, const omx_family *f, omx_series *s) {
+    char num[40];
+    switch (f->type) {
+    case OMX_COUNTER: write_counter(w, f, s); break;
+    case OMX_GAUGE:
+    case OMX_UNKNOWN: {
+        size_t n = omx_format_double(num, u2d(atomic_load_explicit(&s->cells[0], memory_order_relaxed)));
+        omx__w_sample(w, f->name, f->name_len, "", s->lbl, s->lbl_len, NULL, NULL, num, n, NULL, NULL);
+        break;
+    }
+    case OMX_INFO:
+        omx__w_sample(w, f->name, f->name_len, "_info", s->lbl, s->lbl_len, NULL, NULL, "1", 1,
+                      NULL, NULL);
+        break;
+    case OMX_STATESET: {
+        uint64_t m = atomic_load_explicit(&s->cells[0], memory_order_relaxed);
+        for (size_t i = 0; i < f->n_states; i++)
+            omx__w_sample(w, f->name, f->name_len, "", s->lbl, s->lbl_len, f->name, f->states[i],
+                          (m >> i) & 1 ? "1" : "0", 1, NULL, NULL);
+        break;
+    }
+    case OMX_HISTOGRAM:
+    case OMX_GAUGEHISTOGRAM: write_histogram(w, f, s); break;
+    case OMX_SUMMARY: write_summary(w, f, s); break;
+    }
+}
+
+void omx__registry_write_families(omx_registry *r, omx__writer *w) {
+    for (omx_family *f = atomic_load_explicit(&r->fam_head, memory_order_acquire); f && !w->err;
+         f = atomic_load_explicit(&f->next, memory_order_acquire)) {
+        bool header = false;
+        for (omx_series *s = atomic_load_explicit(&f->head, memory_order_acquire); s && !w->err;
+             s = atomic_load_explicit(&s->next, memory_order_acquire)) {
+            if (atomic_load_explicit(&s->removed, memory_order_acquire))
+                continue;
+            if (!header) {
+                omx__w_header(w, f->name, f->name_len, f->type, f->help, f->unit);
+                header = true;
+            }
+            write_series(w, f, s);
+        }
+    }
+}
+
+/* omx_series_rejected_total{family} is emitted only for families that rejected
+ * a series (so a healthy registry exports nothing extra). */
+void omx__registry_write_rejected(omx_registry *r, omx_emitter *e) {
+    static const char *const labels[] = {"family"};
+    const omx_desc d = {.name = "omx_series_rejected_total",
+                        .help = "New series refused because the family reached its series limit.",
+                        .type = OMX_COUNTER, .label_names = labels, .n_labels = 1};
+    bool started = false;
+    for (omx_family *f = atomic_load_explicit(&r->fam_head, memory_order_acquire); f;
+         f = atomic_load_explicit(&f->next, memory_order_acquire)) {
+        uint64_t n = atomic_load_explicit(&f->rejected, memory_order_relaxed);
+        if (!n)
+            continue;
+        if (!started && omx_emit_family(e, &d) < 0)
+            return;
+        started = true;
+        const char *v[] = {f->name};
+        omx_emit_sample(e, v, (double)n);
+    }
+    omx__emitter_end_family(e);
+}
+
+typedef struct stat_entry {
+    const char *name;
+    double seconds;
+    bool ok;
+} stat_entry;
+
+static void write_collector_stats(omx_emitter *e, const char *prefix, const stat_entry *st,
+                                  size_t n) {
+    static const char *const labels[] = {"collector"};
+    omx_buf name;
+    omx_buf_init(&name, 4096);
+    for (int pass = 0; pass < 2; pass++) {
+        omx_buf_reset(&name);
+        if (omx_buf_append(&name, prefix, strlen(prefix)) < 0 ||
+            omx_buf_append(&name, pass ? "_scrape_collector_success" : "_scrape_collector_duration_seconds",
+                           pass ? 25 : 34) < 0) {
+            e->oom = true;
+            break;
+        }
+        omx_desc d = {.name = name.data,
+                      .help = pass ? "Whether a collector succeeded." : "Duration of a collector scrape.",
+                      .type = OMX_GAUGE, .label_names = labels, .n_labels = 1};
+        if (omx_emit_family(e, &d) < 0)
+            break;
+        for (size_t i = 0; i < n; i++) {
+            const char *v[] = {st[i].name};
+            omx_emit_sample(e, v, pass ? (st[i].ok ? 1 : 0) : st[i].seconds);
+        }
+        omx__emitter_end_family(e);
+    }
+    omx_buf_free(&name);
+}
+
+int omx_registry_write(omx_registry *r, const omx_write_opts *opts, omx_write_fn fn, void *ctx) {
+    if (!r || !fn)
+        return OMX_EINVAL;
+    omx__writer w = {.fmt = opts ? opts->format : OMX_FORMAT_PROMETHEUS, .fn = fn, .ctx = ctx};
+    if (w.fmt != OMX_FORMAT_PROMETHEUS && w.fmt != OMX_FORMAT_OPENMETRICS)
+        return OMX_EINVAL;
+    w.buf = omx__malloc(OMX__WBUF);
+    if (!w.buf)
+        return OMX_ENOMEM;
+    omx__registry_write_families(r, &w);
+
+    omx_emitter e;
+    omx__emitter_init(&e, &w, opts ? opts->deadline_ns : 0);
+    omx__registry_write_rejected(r, &e);
+
+    pthread_mutex_lock(&r->lock);
+    char *prefix = r->stats_prefix ? omx__strdup(r->stats_prefix) : NULL;
+    pthread_mutex_unlock(&r->lock);
+    omx_buf stats;
+    omx_buf_init(&stats, SIZE_MAX / 2);
+    for (omx__collector *c = atomic_load_explicit(&r->col_head, memory_order_acquire);
+         c && !w.err; c = atomic_load_explicit(&c->next, memory_order_acquire)) {
+        int64_t t0 = omx__now_mono_ns();
+        int rc = c->fn(&e, c->userdata);
+        omx__emitter_end_family(&e);
+        stat_entry st = {c->name, (double)(omx__now_mono_ns() - t0) / 1e9, rc >= 0};
+        if (prefix && omx_buf_append(&stats, &st, sizeof st) < 0)
+            e.oom = true;
+    }
+    if (prefix && !w.err)
+        write_collector_stats(&e, prefix, (const stat_entry *)(void *)stats.data,
+                              stats.len / sizeof(stat_entry));
+    omx__emitter_end_family(&e);
+    if (w.fmt == OMX_FORMAT_OPENMETRICS)
+        omx__w_put(&w, "# EOF\n", 6);
+    omx__w_flush(&w);
+    int rc = w.err ? w.err : e.oom ? OMX_ENOMEM : 0;
+    omx_buf_free(&stats);
+    omx__free(prefix);
+    omx__emitter_free(&e);
+    omx__free(w.buf);
+    return rc;
+}
