@@ -1,0 +1,653 @@
+/* Input handling (whole buffer or streamed chunks, with only an incomplete
+ * last line carried over) and line syntax. Semantic checks of OpenMetrics are
+ * in validate.c. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const omp_limits default_limits = {
+	.max_line_len = 1u << 20,
+	.max_labels = 256,
+	.max_samples = 100000000,
+	.max_families = 1000000,
+	.max_groups = 4000000,
+};
+
+int omp_parser_new(omp_parser **ret, omp_format format, const omp_limits *limits)
+{
+	omp_parser *p;
+
+	if (!ret || (format != OMP_FORMAT_OPENMETRICS && format != OMP_FORMAT_PROMETHEUS))
+		return -EINVAL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->format = format;
+	p->lim = default_limits;
+	if (limits) {
+		if (limits->max_line_len)
+			p->lim.max_line_len = limits->max_line_len;
+		if (limits->max_labels)
+			p->lim.max_labels = limits->max_labels;
+		if (limits->max_samples)
+			p->lim.max_samples = limits->max_samples;
+		if (limits->max_families)
+			p->lim.max_families = limits->max_families;
+		if (limits->max_groups)
+			p->lim.max_groups = limits->max_groups;
+	}
+	if (p->lim.max_line_len < 8)
+		p->lim.max_line_len = 8;
+	p->fam.groups.limit = p->lim.max_groups;
+	/* Each family adds up to five names (name and suffixes). */
+	p->names.limit = p->lim.max_families * 5;
+	*ret = p;
+	return 0;
+}
+
+omp_parser *omp_parser_free(omp_parser *p)
+{
+	if (!p)
+		return NULL;
+	free(p->carry);
+	free(p->labels);
+	free(p->ex_labels);
+	omp__family_free(&p->fam);
+	omp__set_free(&p->names);
+	free(p);
+	return NULL;
+}
+
+omp_format omp_parser_format(const omp_parser *p)
+{
+	return p ? p->format : OMP_FORMAT_AUTO;
+}
+
+const char *omp_parser_error(const omp_parser *p)
+{
+	return p && p->err ? p->errbuf : NULL;
+}
+
+unsigned omp_parser_error_line(const omp_parser *p)
+{
+	return p && p->err ? p->err_line : 0;
+}
+
+unsigned omp_parser_error_col(const omp_parser *p)
+{
+	return p && p->err ? p->err_col : 0;
+}
+
+int omp__fail(omp_parser *p, int err, const char *ls, const char *at, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (p->err)
+		return p->err;
+	p->err = err;
+	p->err_line = p->line ? p->line : 1;
+	p->err_col = (ls && at && at >= ls) ? (unsigned)(at - ls) + 1 : 1;
+	n = snprintf(p->errbuf, sizeof(p->errbuf), "%u:%u: ", p->err_line, p->err_col);
+	va_start(ap, fmt);
+	vsnprintf(p->errbuf + n, sizeof(p->errbuf) - (size_t)n, fmt, ap);
+	va_end(ap);
+	/* One line, whatever the input put into the message. */
+	for (char *c = p->errbuf; *c; c++)
+		if ((unsigned char)*c < 0x20)
+			*c = ' ';
+	return err;
+}
+
+int omp__grow(void **ptr, size_t *cap, size_t need, size_t elem, size_t limit)
+{
+	size_t ncap;
+	void *n;
+
+	if (need <= *cap)
+		return 0;
+	if (need > limit)
+		return -E2BIG;
+	ncap = *cap ? *cap * 2 : 16;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > limit)
+		ncap = limit;
+	n = realloc(*ptr, ncap * elem);
+	if (!n)
+		return -ENOMEM;
+	*ptr = n;
+	*cap = ncap;
+	return 0;
+}
+
+static int carry_append(omp_parser *p, const char *s, size_t n)
+{
+	int r;
+
+	if (p->carry_len + n > p->lim.max_line_len)
+		return omp__fail(p, -E2BIG, NULL, NULL, "line longer than the limit of %zu bytes",
+				 p->lim.max_line_len);
+	r = omp__grow((void **)&p->carry, &p->carry_cap, p->carry_len + n + 1, 1,
+		      p->lim.max_line_len + 1);
+	if (r < 0)
+		return omp__fail(p, r, NULL, NULL, "out of memory for a carried line");
+	memcpy(p->carry + p->carry_len, s, n);
+	p->carry_len += n;
+	return 0;
+}
+
+int omp_parser_set_buffer(omp_parser *p, const char *buf, size_t len)
+{
+	if (!p || (!buf && len) || p->input_set || p->finished)
+		return -EINVAL;
+	p->cur = buf;
+	p->end = buf + len;
+	p->input_set = p->finished = true;
+	return 0;
+}
+
+int omp_parser_feed(omp_parser *p, const char *chunk, size_t len)
+{
+	if (!p || (!chunk && len) || p->finished || p->cur < p->end || p->carry_ready)
+		return -EINVAL;
+	if (p->err)
+		return p->err;
+	p->input_set = true;
+	if (p->carry_used) {
+		p->carry_len = 0;
+		p->carry_used = false;
+	}
+	p->cur = chunk;
+	p->end = chunk + len;
+	if (p->carry_len && len) {
+		/* Complete the carried line from the head of this chunk. */
+		const char *nl = memchr(chunk, '\n', len);
+		size_t take = nl ? (size_t)(nl - chunk) + 1 : len;
+		int r = carry_append(p, chunk, take);
+		if (r < 0)
+			return r;
+		p->cur = chunk + take;
+		p->carry_ready = nl != NULL;
+	}
+	return 0;
+}
+
+int omp_parser_finish(omp_parser *p)
+{
+	if (!p)
+		return -EINVAL;
+	p->finished = true;
+	return 0;
+}
+
+/* Next complete line as [*ls, *le) with *le == '\n'. Returns 1, 0 at the end
+ * of input, -EAGAIN when more input is needed, or an error. */
+static int next_line(omp_parser *p, const char **ls, const char **le)
+{
+	if (p->carry_used) {
+		p->carry_len = 0;
+		p->carry_used = false;
+	}
+	if (p->carry_ready) {
+		p->carry_ready = false;
+		p->carry_used = true;
+		*ls = p->carry;
+		*le = p->carry + p->carry_len - 1;
+		p->line++;
+		return 1;
+	}
+	if (p->cur < p->end) {
+		size_t n = (size_t)(p->end - p->cur);
+		const char *nl = memchr(p->cur, '\n', n);
+		int r;
+
+		if (nl) {
+			p->line++;
+			if ((size_t)(nl - p->cur) + 1 > p->lim.max_line_len)
+				return omp__fail(p, -E2BIG, NULL, NULL,
+						 "line longer than the limit of %zu bytes",
+						 p->lim.max_line_len);
+			*ls = p->cur;
+			*le = nl;
+			p->cur = nl + 1;
+			return 1;
+		}
+		r = carry_append(p, p->cur, n);
+		p->cur = p->end;
+		if (r < 0)
+			return r;
+	}
+	if (!p->finished)
+		return -EAGAIN;
+	if (p->carry_len) {
+		/* Last line without LF: give it a sentinel LF. */
+		int r = carry_append(p, "\n", 1);
+		if (r < 0)
+			return r;
+		p->last_no_newline = true;
+		p->carry_used = true;
+		*ls = p->carry;
+		*le = p->carry + p->carry_len - 1;
+		p->line++;
+		return 1;
+	}
+	return 0;
+}
+
+static int add_label(omp_parser *p, omp_label **arr, size_t *cap, size_t *n, const char *ls,
+		     const char *name, const char *name_end, const char *val, const char *val_end,
+		     bool escaped)
+{
+	size_t nlen = (size_t)(name_end - name);
+	int r;
+
+	for (size_t i = 0; i < *n; i++)
+		if ((*arr)[i].name.len == nlen && memcmp((*arr)[i].name.ptr, name, nlen) == 0)
+			return omp__fail(p, -EBADMSG, ls, name, "duplicate label name '%.*s'",
+					 (int)nlen, name);
+	r = omp__grow((void **)arr, cap, *n + 1, sizeof(omp_label), p->lim.max_labels);
+	if (r == -E2BIG)
+		return omp__fail(p, r, ls, name, "more than %zu labels", p->lim.max_labels);
+	if (r < 0)
+		return omp__fail(p, r, ls, name, "out of memory");
+	(*arr)[*n] = (omp_label){
+		.name = { name, nlen },
+		.value = { val, (size_t)(val_end - val) },
+		.escaped = escaped,
+	};
+	(*n)++;
+	return 0;
+}
+
+static const char *skip_ws(const char *c)
+{
+	while (*c == ' ' || *c == '\t')
+		c++;
+	return c;
+}
+
+/* Label set starting after '{'; returns the position after '}' or NULL. */
+static const char *parse_labels(omp_parser *p, const char *ls, const char *c, omp_label **arr,
+				size_t *cap, size_t *n)
+{
+	bool om = p->format == OMP_FORMAT_OPENMETRICS;
+
+	*n = 0;
+	if (!om)
+		c = skip_ws(c);
+	if (*c == '}')
+		return c + 1;
+	for (;;) {
+		const char *name = c, *name_end, *val, *val_end;
+		bool esc = false;
+
+		name_end = omp__lex_labelname(name);
+		if (!name_end) {
+			omp__fail(p, -EBADMSG, ls, c, "expected a label name");
+			return NULL;
+		}
+		c = om ? name_end : skip_ws(name_end);
+		if (*c != '=') {
+			omp__fail(p, -EBADMSG, ls, c, "expected '=' after label name");
+			return NULL;
+		}
+		c = om ? c + 1 : skip_ws(c + 1);
+		if (*c != '"') {
+			omp__fail(p, -EBADMSG, ls, c, "expected '\"' to open the label value");
+			return NULL;
+		}
+		val = c + 1;
+		val_end = omp__lex_quoted(val, &esc);
+		if (!val_end) {
+			/* Find the offending byte for the column. */
+			const char *bad = val;
+			while (*bad != '\n' && *bad != '"')
+				bad += *bad == '\\' && bad[1] != '\n' ? 2 : 1;
+			omp__fail(p, -EBADMSG, ls, bad,
+				  *bad == '\n' ? "unterminated label value"
+					       : "invalid UTF-8 or escape in label value");
+			return NULL;
+		}
+		if (add_label(p, arr, cap, n, ls, name, name_end, val, val_end, esc) < 0)
+			return NULL;
+		c = om ? val_end + 1 : skip_ws(val_end + 1);
+		if (*c == ',') {
+			c = om ? c + 1 : skip_ws(c + 1);
+			if (!om && *c == '}')
+				return c + 1;
+			continue;
+		}
+		if (*c == '}')
+			return c + 1;
+		omp__fail(p, -EBADMSG, ls, c, "expected ',' or '}' after label value");
+		return NULL;
+	}
+}
+
+static int parse_om_timestamp(omp_parser *p, const char *ls, const char *c, const char **ret_end,
+			      double *ret)
+{
+	int kind;
+	const char *end = omp__lex_number(c, &kind);
+
+	if (!end || kind != OMP__NUM_REAL)
+		return omp__fail(p, -EBADMSG, ls, c, "expected a timestamp (a finite number)");
+	if (omp__to_double(c, (size_t)(end - c), kind, ret) < 0)
+		return omp__fail(p, -EBADMSG, ls, c, "invalid timestamp");
+	*ret_end = end;
+	return 0;
+}
+
+static size_t exemplar_codepoints(const omp_label *l, size_t n)
+{
+	size_t cp = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		cp += l[i].name.len;
+		for (size_t j = 0; j < l[i].value.len; j++) {
+			unsigned char ch = (unsigned char)l[i].value.ptr[j];
+			if (ch == '\\') {
+				cp++;
+				j++; /* an escape is one character */
+				continue;
+			}
+			if ((ch & 0xc0) != 0x80)
+				cp++;
+		}
+	}
+	return cp;
+}
+
+static int parse_exemplar(omp_parser *p, const char *ls, const char *c, omp_entry *e)
+{
+	int kind;
+	const char *end;
+
+	/* c points at '#' */
+	if (c[1] != ' ' || c[2] != '{')
+		return omp__fail(p, -EBADMSG, ls, c, "expected '# {' to start an exemplar");
+	c = parse_labels(p, ls, c + 3, &p->ex_labels, &p->ex_cap, &e->n_exemplar_labels);
+	if (!c)
+		return p->err;
+	e->exemplar_labels = p->ex_labels;
+	if (exemplar_codepoints(p->ex_labels, e->n_exemplar_labels) > 128)
+		return omp__fail(p, -EBADMSG, ls, c - 1,
+				 "exemplar label set longer than 128 characters");
+	if (*c != ' ')
+		return omp__fail(p, -EBADMSG, ls, c, "expected a space after exemplar labels");
+	c++;
+	end = omp__lex_number(c, &kind);
+	if (!end || omp__to_double(c, (size_t)(end - c), kind, &e->exemplar_value) < 0)
+		return omp__fail(p, -EBADMSG, ls, c, "expected an exemplar value");
+	c = end;
+	if (*c == ' ') {
+		if (parse_om_timestamp(p, ls, c + 1, &c, &e->exemplar_timestamp) < 0)
+			return p->err;
+		e->exemplar_has_timestamp = true;
+	}
+	if (*c != '\n')
+		return omp__fail(p, -EBADMSG, ls, c, "expected end of line after exemplar");
+	e->has_exemplar = true;
+	return 0;
+}
+
+static int parse_sample(omp_parser *p, const char *ls, omp_entry *e)
+{
+	bool om = p->format == OMP_FORMAT_OPENMETRICS;
+	const char *c, *end;
+	int kind;
+
+	if (p->samples >= p->lim.max_samples)
+		return omp__fail(p, -E2BIG, ls, ls, "more than %llu samples",
+				 (unsigned long long)p->lim.max_samples);
+	end = omp__lex_metricname(ls);
+	if (!end)
+		return omp__fail(p, -EBADMSG, ls, ls, "expected a metric name");
+	e->kind = OMP_SAMPLE;
+	e->name = (omp_str){ ls, (size_t)(end - ls) };
+	c = om ? end : skip_ws(end);
+	if (*c == '{') {
+		c = parse_labels(p, ls, c + 1, &p->labels, &p->labels_cap, &e->n_labels);
+		if (!c)
+			return p->err;
+		e->labels = p->labels;
+	}
+	if (om) {
+		if (*c != ' ')
+			return omp__fail(p, -EBADMSG, ls, c, "expected a space before the value");
+		c++;
+		end = omp__lex_number(c, &kind);
+	} else {
+		if (*c != ' ' && *c != '\t')
+			return omp__fail(p, -EBADMSG, ls, c, "expected whitespace before the value");
+		c = skip_ws(c);
+		end = omp__lex_prom_number(c, &kind);
+	}
+	if (!end || (*end != ' ' && *end != '\n' && (om || *end != '\t')))
+		return omp__fail(p, -EBADMSG, ls, c, "expected a number as sample value");
+	if (omp__to_double(c, (size_t)(end - c), kind, &e->value) < 0)
+		return omp__fail(p, -EBADMSG, ls, c, "invalid number");
+	e->value_text = (omp_str){ c, (size_t)(end - c) };
+	c = end;
+	if (om) {
+		if (*c == ' ' && c[1] != '#') {
+			if (parse_om_timestamp(p, ls, c + 1, &c, &e->timestamp) < 0)
+				return p->err;
+			e->has_timestamp = true;
+			e->timestamp_ms = (int64_t)floor(e->timestamp * 1000.0);
+			if (!(fabs(e->timestamp) < 9.2e15))
+				e->timestamp_ms = e->timestamp < 0 ? INT64_MIN : INT64_MAX;
+		}
+		if (*c == ' ' && c[1] == '#') {
+			if (parse_exemplar(p, ls, c + 1, e) < 0)
+				return p->err;
+		} else if (*c != '\n') {
+			return omp__fail(p, -EBADMSG, ls, c, "expected end of line, timestamp or exemplar");
+		}
+	} else {
+		c = skip_ws(c);
+		if (*c != '\n') {
+			const char *t = c;
+			end = omp__lex_prom_timestamp(c);
+			if (!end || (*skip_ws(end) != '\n'))
+				return omp__fail(p, -EBADMSG, ls, c,
+						 "expected a timestamp in milliseconds or end of line");
+			errno = 0;
+			char tmp[32];
+			size_t tl = (size_t)(end - t);
+			if (tl >= sizeof(tmp))
+				return omp__fail(p, -EBADMSG, ls, t, "timestamp out of range");
+			memcpy(tmp, t, tl);
+			tmp[tl] = '\0';
+			long long v = strtoll(tmp, NULL, 10);
+			if (errno == ERANGE)
+				return omp__fail(p, -EBADMSG, ls, t, "timestamp out of range");
+			e->has_timestamp = true;
+			e->timestamp_ms = v;
+			e->timestamp = (double)v / 1000.0;
+		}
+	}
+	p->samples++;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	omp_type type;
+	bool om, prom;
+} type_words[] = {
+	{ "counter", OMP_TYPE_COUNTER, true, true },
+	{ "gauge", OMP_TYPE_GAUGE, true, true },
+	{ "histogram", OMP_TYPE_HISTOGRAM, true, true },
+	{ "gaugehistogram", OMP_TYPE_GAUGEHISTOGRAM, true, false },
+	{ "stateset", OMP_TYPE_STATESET, true, false },
+	{ "info", OMP_TYPE_INFO, true, false },
+	{ "summary", OMP_TYPE_SUMMARY, true, true },
+	{ "unknown", OMP_TYPE_UNKNOWN, true, false },
+	{ "untyped", OMP_TYPE_UNTYPED, false, true },
+};
+
+const char *omp_type_name(omp_type t)
+{
+	for (size_t i = 0; i < sizeof(type_words) / sizeof(type_words[0]); i++)
+		if (type_words[i].type == t)
+			return type_words[i].name;
+	return "unknown";
+}
+
+static int parse_meta(omp_parser *p, const char *ls, const char *le, omp_entry *e)
+{
+	bool om = p->format == OMP_FORMAT_OPENMETRICS;
+	const char *c = ls + 1, *name, *end;
+
+	if (om) {
+		if (le - ls == 5 && memcmp(ls, "# EOF", 5) == 0) {
+			e->kind = OMP_EOF;
+			p->seen_eof = true;
+			return 1;
+		}
+		if (*c != ' ')
+			return omp__fail(p, -EBADMSG, ls, c,
+					 "expected '# HELP', '# TYPE', '# UNIT' or '# EOF' (no other comments in OpenMetrics)");
+		c++;
+	} else {
+		c = skip_ws(c);
+	}
+	if (le - c >= 5 && memcmp(c, "HELP", 4) == 0 && (c[4] == ' ' || (!om && c[4] == '\t')))
+		e->kind = OMP_HELP;
+	else if (le - c >= 5 && memcmp(c, "TYPE", 4) == 0 && (c[4] == ' ' || (!om && c[4] == '\t')))
+		e->kind = OMP_TYPE;
+	else if (om && le - c >= 5 && memcmp(c, "UNIT ", 5) == 0)
+		e->kind = OMP_UNIT;
+	else if (om)
+		return omp__fail(p, -EBADMSG, ls, c, "expected HELP, TYPE, UNIT or EOF after '# '");
+	else
+		return 0; /* a plain comment */
+	name = om ? c + 5 : skip_ws(c + 5);
+	end = omp__lex_metricname(name);
+	if (!end)
+		return omp__fail(p, -EBADMSG, ls, name, "expected a metric name");
+	e->family = (omp_str){ name, (size_t)(end - name) };
+	if (om) {
+		if (*end != ' ')
+			return omp__fail(p, -EBADMSG, ls, end, "expected a space after the metric name");
+		c = end + 1;
+	} else {
+		c = skip_ws(end);
+		if (c == end && *c != '\n')
+			return omp__fail(p, -EBADMSG, ls, c, "expected whitespace after the metric name");
+	}
+	e->text = (omp_str){ c, (size_t)(le - c) };
+	switch (e->kind) {
+	case OMP_HELP:
+		if (om) {
+			const char *bad = NULL;
+			if (!omp__lex_text(c, &e->text_escaped, &bad))
+				return omp__fail(p, -EBADMSG, ls, bad, "invalid UTF-8 or escape in HELP text");
+		} else {
+			e->text_escaped = memchr(c, '\\', (size_t)(le - c)) != NULL;
+		}
+		break;
+	case OMP_TYPE: {
+		size_t n = (size_t)(le - c), i;
+		if (!om)
+			while (n && (c[n - 1] == ' ' || c[n - 1] == '\t'))
+				n--;
+		e->text.len = n;
+		for (i = 0; i < sizeof(type_words) / sizeof(type_words[0]); i++)
+			if ((om ? type_words[i].om : type_words[i].prom) &&
+			    strlen(type_words[i].name) == n && memcmp(type_words[i].name, c, n) == 0)
+				break;
+		if (i == sizeof(type_words) / sizeof(type_words[0]))
+			return omp__fail(p, -EBADMSG, ls, c, "unknown metric type '%.*s'%s", (int)(n > 40 ? 40 : n), c,
+					 om ? "; expected counter, gauge, histogram, gaugehistogram, stateset, info, summary or unknown"
+					    : "; expected counter, gauge, histogram, summary or untyped");
+		e->type = type_words[i].type;
+		break;
+	}
+	case OMP_UNIT:
+		for (const char *u = c; u < le; u++)
+			if (!((*u >= 'a' && *u <= 'z') || (*u >= 'A' && *u <= 'Z') ||
+			      (*u >= '0' && *u <= '9') || *u == '_' || *u == ':'))
+				return omp__fail(p, -EBADMSG, ls, u, "invalid character in unit");
+		break;
+	default:
+		break;
+	}
+	return 1;
+}
+
+int omp_next(omp_parser *p, omp_entry *e)
+{
+	const char *ls = NULL, *le = NULL;
+	int r;
+
+	if (!p || !e)
+		return -EINVAL;
+	for (;;) {
+		if (p->err)
+			return p->err;
+		if (p->done)
+			return 0;
+		r = next_line(p, &ls, &le);
+		if (r == -EAGAIN)
+			return r;
+		if (r < 0)
+			return p->err ? p->err : r;
+		if (r == 0) {
+			if (p->format == OMP_FORMAT_OPENMETRICS && omp__om_end(p, NULL, false) < 0)
+				return p->err;
+			p->done = true;
+			return 0;
+		}
+		memset(e, 0, sizeof(*e));
+		e->line = p->line;
+		if (p->format == OMP_FORMAT_OPENMETRICS) {
+			if (p->seen_eof)
+				return omp__fail(p, -EBADMSG, ls, ls, "content after '# EOF'");
+			if (ls == le)
+				return omp__fail(p, -EBADMSG, ls, ls, "empty line (not allowed in OpenMetrics)");
+			if (*ls == '#') {
+				r = parse_meta(p, ls, le, e);
+				if (r < 0)
+					return r;
+				r = e->kind == OMP_EOF ? omp__om_end(p, ls, true) : omp__om_meta(p, e, ls);
+			} else {
+				r = parse_sample(p, ls, e);
+				if (r < 0)
+					return r;
+				r = omp__om_sample(p, e, ls);
+			}
+			if (r < 0)
+				return p->err ? p->err : r;
+			if (p->last_no_newline && e->kind != OMP_EOF)
+				return omp__fail(p, -EBADMSG, ls, le, "missing newline at end of line");
+			return 1;
+		}
+		/* Prometheus 0.0.4 */
+		{
+			const char *c = skip_ws(ls);
+			if (c == le)
+				continue;
+			if (*c == '#') {
+				r = parse_meta(p, c, le, e);
+				if (r < 0)
+					return r;
+				if (r == 0)
+					continue;
+				omp__prom_meta(p, e);
+				return 1;
+			}
+			r = parse_sample(p, c, e);
+			if (r < 0)
+				return r;
+			omp__prom_sample(p, e);
+			return 1;
+		}
+	}
+}

@@ -1,0 +1,428 @@
+/* OpenMetrics 1.0 semantic rules, checked line by line with bounded state:
+ * family grouping and name clashes, metadata placement, suffixes per type,
+ * label rules per type, value rules, histogram bucket rules, timestamps and
+ * exemplar placement. Prometheus 0.0.4 only resolves families here. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+enum sfx { S_NONE, S_TOTAL, S_CREATED, S_COUNT, S_SUM, S_BUCKET, S_GCOUNT, S_GSUM, S_INFO, S__N };
+
+static const char *const sfx_text[S__N] = {
+	"", "_total", "_created", "_count", "_sum", "_bucket", "_gcount", "_gsum", "_info",
+};
+
+/* Sample-name suffixes allowed per family type. */
+static unsigned allowed_mask(omp_type t)
+{
+	switch (t) {
+	case OMP_TYPE_COUNTER: return 1u << S_TOTAL | 1u << S_CREATED;
+	case OMP_TYPE_SUMMARY: return 1u << S_NONE | 1u << S_COUNT | 1u << S_SUM | 1u << S_CREATED;
+	case OMP_TYPE_HISTOGRAM: return 1u << S_COUNT | 1u << S_SUM | 1u << S_BUCKET | 1u << S_CREATED;
+	case OMP_TYPE_GAUGEHISTOGRAM: return 1u << S_GCOUNT | 1u << S_GSUM | 1u << S_BUCKET;
+	case OMP_TYPE_INFO: return 1u << S_INFO;
+	default: return 1u << S_NONE;
+	}
+}
+
+static int sfx_of(omp_str rest)
+{
+	for (int i = 0; i < S__N; i++)
+		if (strlen(sfx_text[i]) == rest.len && memcmp(sfx_text[i], rest.ptr, rest.len) == 0)
+			return i;
+	return -1;
+}
+
+int omp__family_set_name(omp__family *f, omp_str name, size_t limit)
+{
+	/* Room for the longest suffix, appended when hashing sample names. */
+	int r = omp__grow((void **)&f->name, &f->name_cap, name.len + 16, 1, limit + 16);
+	if (r < 0)
+		return r;
+	memcpy(f->name, name.ptr, name.len);
+	f->name[name.len] = '\0';
+	f->name_len = name.len;
+	return 0;
+}
+
+void omp__family_free(omp__family *f)
+{
+	free(f->name);
+	f->name = NULL;
+	omp__set_free(&f->groups);
+}
+
+static bool is_fam(const omp__family *f, omp_str n)
+{
+	return f->active && f->name_len == n.len && memcmp(f->name, n.ptr, n.len) == 0;
+}
+
+/* Checks a finished histogram point (one group at one timestamp). */
+static int hist_done(omp_parser *p, const char *ls)
+{
+	omp__family *f = &p->fam;
+	omp__hist *h = &f->hist;
+	const char *why = NULL;
+	bool gauge = f->type == OMP_TYPE_GAUGEHISTOGRAM;
+
+	if (!h->active)
+		return 0;
+	h->active = false;
+	if (!h->has_bucket || h->last_le != INFINITY)
+		why = "has no +Inf bucket (the last bucket must be le=\"+Inf\")";
+	else if (h->has_count && h->last_bucket_value != h->count)
+		why = gauge ? "_gcount differs from the +Inf bucket" : "_count differs from the +Inf bucket";
+	else if (h->has_sum && !h->has_count)
+		why = "has _sum without _count";
+	else if (h->has_gsum && !h->has_count)
+		why = "has _gsum without _gcount";
+	else if (!h->has_sum && !h->has_gsum && h->has_count)
+		why = gauge ? "has _gcount without _gsum" : "has _count without _sum";
+	else if (h->neg_bucket && h->has_sum)
+		why = "has _sum although it has negative buckets";
+	else if (!h->neg_bucket && h->neg_gsum)
+		why = "has a negative _gsum without negative buckets";
+	if (why)
+		return omp__fail(p, -EBADMSG, ls, ls, "%s %s (point starting on line %u) %s",
+				 omp_type_name(f->type), f->name, h->line, why);
+	return 0;
+}
+
+static int close_family(omp_parser *p, const char *ls)
+{
+	omp__family *f = &p->fam;
+	unsigned mask;
+
+	if (!f->active)
+		return 0;
+	if (f->type == OMP_TYPE_HISTOGRAM || f->type == OMP_TYPE_GAUGEHISTOGRAM)
+		if (hist_done(p, ls) < 0)
+			return p->err;
+	/* Record every sample name the family could produce. */
+	mask = allowed_mask(f->type) | 1u << S_NONE;
+	for (int i = 0; i < S__N; i++) {
+		if (!(mask & 1u << i))
+			continue;
+		size_t sl = strlen(sfx_text[i]);
+		memcpy(f->name + f->name_len, sfx_text[i], sl);
+		uint64_t h = omp__hash(f->name, f->name_len + sl, 0);
+		f->name[f->name_len] = '\0';
+		int r = omp__set_add(&p->names, h);
+		if (r == 0)
+			return omp__fail(p, -EBADMSG, ls, ls,
+					 "metric family %s clashes with an earlier family on the name %s%s",
+					 f->name, f->name, sfx_text[i]);
+		if (r == -E2BIG)
+			return omp__fail(p, r, ls, ls, "more than %zu metric families",
+					 p->lim.max_families);
+		if (r < 0)
+			return omp__fail(p, r, ls, ls, "out of memory");
+	}
+	f->active = false;
+	return 0;
+}
+
+static int start_family(omp_parser *p, omp_str name, const char *ls, const char *at)
+{
+	omp__family *f = &p->fam;
+
+	if (close_family(p, ls) < 0)
+		return p->err;
+	/* Any earlier family recorded this exact name: repeated or clashing. */
+	if (omp__set_has(&p->names, omp__hash(name.ptr, name.len, 0)))
+		return omp__fail(p, -EBADMSG, ls, at,
+				 "metric family %.*s appears again or clashes with an earlier family (families must not be split or share sample names)",
+				 (int)(name.len > 200 ? 200 : name.len), name.ptr);
+	if (omp__family_set_name(f, name, p->lim.max_line_len) < 0)
+		return omp__fail(p, -ENOMEM, ls, at, "out of memory");
+	f->type = OMP_TYPE_UNKNOWN;
+	f->has_type = f->has_help = f->has_unit = f->has_samples = false;
+	f->unit_seen.len = 0;
+	f->in_group = false;
+	f->hist.active = false;
+	omp__set_clear(&f->groups);
+	f->active = true;
+	f->n_families++;
+	return 0;
+}
+
+int omp__om_meta(omp_parser *p, omp_entry *e, const char *ls)
+{
+	omp__family *f = &p->fam;
+	const char *at = e->family.ptr;
+
+	if (is_fam(f, e->family)) {
+		if (f->has_samples)
+			return omp__fail(p, -EBADMSG, ls, ls, "metadata for %s after its samples", f->name);
+	} else if (start_family(p, e->family, ls, at) < 0) {
+		return p->err;
+	}
+	switch (e->kind) {
+	case OMP_HELP:
+		if (f->has_help)
+			return omp__fail(p, -EBADMSG, ls, ls, "second HELP for %s", f->name);
+		f->has_help = true;
+		break;
+	case OMP_TYPE:
+		if (f->has_type)
+			return omp__fail(p, -EBADMSG, ls, ls, "second TYPE for %s", f->name);
+		f->has_type = true;
+		f->type = e->type;
+		break;
+	case OMP_UNIT:
+		if (f->has_unit)
+			return omp__fail(p, -EBADMSG, ls, ls, "second UNIT for %s", f->name);
+		f->has_unit = true;
+		f->unit_seen.len = e->text.len;
+		if (e->text.len &&
+		    !(f->name_len > e->text.len + 1 &&
+		      memcmp(f->name + f->name_len - e->text.len, e->text.ptr, e->text.len) == 0 &&
+		      f->name[f->name_len - e->text.len - 1] == '_'))
+			return omp__fail(p, -EBADMSG, ls, e->text.ptr,
+					 "unit '%.*s' is not the suffix of the metric name %s",
+					 (int)(e->text.len > 100 ? 100 : e->text.len), e->text.ptr, f->name);
+		break;
+	default:
+		break;
+	}
+	if (f->unit_seen.len && (f->type == OMP_TYPE_INFO || f->type == OMP_TYPE_STATESET))
+		return omp__fail(p, -EBADMSG, ls, ls, "%s %s must not have a UNIT",
+				 omp_type_name(f->type), f->name);
+	e->family = (omp_str){ f->name, f->name_len };
+	e->type = f->type;
+	return 0;
+}
+
+static const omp_label *find_label(const omp_entry *e, const char *name, size_t len)
+{
+	for (size_t i = 0; i < e->n_labels; i++)
+		if (e->labels[i].name.len == len && memcmp(e->labels[i].name.ptr, name, len) == 0)
+			return &e->labels[i];
+	return NULL;
+}
+
+/* Order-independent hash of the label set without `skip`. */
+static uint64_t group_hash(const omp_entry *e, const omp_label *skip)
+{
+	uint64_t g = 0x51ed2701;
+	for (size_t i = 0; i < e->n_labels; i++) {
+		const omp_label *l = &e->labels[i];
+		if (l == skip)
+			continue;
+		g += omp__hash(l->value.ptr, l->value.len, omp__hash(l->name.ptr, l->name.len, 7));
+	}
+	return g;
+}
+
+int omp__om_sample(omp_parser *p, omp_entry *e, const char *ls)
+{
+	omp__family *f = &p->fam;
+	int sfx = S_NONE;
+	const omp_label *skip = NULL;
+	double v = e->value;
+
+	if (f->active && e->name.len >= f->name_len && memcmp(e->name.ptr, f->name, f->name_len) == 0)
+		sfx = sfx_of((omp_str){ e->name.ptr + f->name_len, e->name.len - f->name_len });
+	else
+		sfx = -1;
+	if (sfx < 0 || !(allowed_mask(f->type) & 1u << sfx)) {
+		/* Not this family's: a new family of type unknown. */
+		if (start_family(p, e->name, ls, ls) < 0)
+			return p->err;
+		sfx = S_NONE;
+	}
+	f->has_samples = true;
+	e->family = (omp_str){ f->name, f->name_len };
+	e->type = f->type;
+	e->suffix = (omp_str){ e->name.ptr + f->name_len, e->name.len - f->name_len };
+
+	/* Labels each type requires. */
+	switch (f->type) {
+	case OMP_TYPE_STATESET:
+		skip = find_label(e, f->name, f->name_len);
+		if (!skip)
+			return omp__fail(p, -EBADMSG, ls, ls, "stateset %s sample lacks the label %s",
+					 f->name, f->name);
+		break;
+	case OMP_TYPE_HISTOGRAM:
+	case OMP_TYPE_GAUGEHISTOGRAM:
+		if (sfx == S_BUCKET) {
+			double le;
+			skip = find_label(e, "le", 2);
+			if (!skip)
+				return omp__fail(p, -EBADMSG, ls, ls, "%s_bucket sample lacks the le label",
+						 f->name);
+			if (omp__label_float(skip->value, &le) < 0)
+				return omp__fail(p, -EBADMSG, ls, skip->value.ptr,
+						 "invalid le value (a number, or +Inf)");
+			(void)le;
+		}
+		break;
+	case OMP_TYPE_SUMMARY:
+		if (sfx == S_NONE) {
+			double q;
+			skip = find_label(e, "quantile", 8);
+			if (!skip)
+				return omp__fail(p, -EBADMSG, ls, ls, "summary %s sample lacks the quantile label",
+						 f->name);
+			if (omp__label_float(skip->value, &q) < 0 || !(q >= 0 && q <= 1))
+				return omp__fail(p, -EBADMSG, ls, skip->value.ptr,
+						 "invalid quantile (a number from 0 to 1)");
+		}
+		break;
+	default:
+		break;
+	}
+
+	/* Grouping: the samples of one label set (minus le/quantile/state) are
+	 * contiguous, and timestamps within it do not go back. */
+	uint64_t g = f->type == OMP_TYPE_INFO ? 0 : group_hash(e, skip);
+	bool same = f->in_group && f->group == g;
+	bool hist = f->type == OMP_TYPE_HISTOGRAM || f->type == OMP_TYPE_GAUGEHISTOGRAM;
+	if (same) {
+		if (e->has_timestamp != f->group_has_ts)
+			return omp__fail(p, -EBADMSG, ls, ls,
+					 "samples of one metric point mix timestamps and no timestamps");
+		if (e->has_timestamp && e->timestamp < f->group_ts && f->type != OMP_TYPE_INFO)
+			return omp__fail(p, -EBADMSG, ls, ls, "timestamp goes backwards within a series");
+	} else {
+		int r;
+		if (f->in_group && omp__set_has(&f->groups, g))
+			return omp__fail(p, -EBADMSG, ls, ls,
+					 "label set seen earlier in family %s: samples of one metric must be grouped together",
+					 f->name);
+		r = omp__set_add(&f->groups, g);
+		if (r == -E2BIG)
+			return omp__fail(p, r, ls, ls, "more than %zu label sets in family %s",
+					 p->lim.max_groups, f->name);
+		if (r < 0)
+			return omp__fail(p, r, ls, ls, "out of memory");
+		f->in_group = true;
+		f->group = g;
+		f->suffix_seen = 0;
+	}
+	if (hist && (!same || e->has_timestamp != f->group_has_ts ||
+		     (e->has_timestamp && e->timestamp != f->group_ts))) {
+		if (hist_done(p, ls) < 0)
+			return p->err;
+		memset(&f->hist, 0, sizeof(f->hist));
+		f->hist.active = true;
+		f->hist.line = p->line;
+		f->hist.last_le = -INFINITY;
+		f->suffix_seen = 0;
+	}
+	if (same && e->has_timestamp && e->timestamp != f->group_ts)
+		f->suffix_seen = 0;
+	f->group_has_ts = e->has_timestamp;
+	f->group_ts = e->timestamp;
+
+	/* A sample name repeated within one point with the same labels. */
+	if (!skip && f->type != OMP_TYPE_INFO && f->type != OMP_TYPE_STATESET) {
+		if (f->suffix_seen & 1u << sfx && !e->has_timestamp)
+			return omp__fail(p, -EBADMSG, ls, ls, "duplicate sample %.*s for one label set",
+					 (int)(e->name.len > 200 ? 200 : e->name.len), e->name.ptr);
+		f->suffix_seen |= 1u << sfx;
+	}
+
+	if (hist) {
+		omp__hist *h = &f->hist;
+		if (sfx == S_BUCKET) {
+			double le = 0;
+			omp__label_float(skip->value, &le);
+			if (h->has_bucket && le <= h->last_le)
+				return omp__fail(p, -EBADMSG, ls, skip->value.ptr,
+						 "buckets out of order (le must increase)");
+			if (v < h->last_bucket_value)
+				return omp__fail(p, -EBADMSG, ls, e->value_text.ptr,
+						 "bucket values decrease (buckets are cumulative)");
+			if (le < 0)
+				h->neg_bucket = true;
+			h->has_bucket = true;
+			h->last_le = le;
+			h->last_bucket_value = v;
+		} else if (sfx == S_COUNT || sfx == S_GCOUNT) {
+			h->has_count = true;
+			h->count = v;
+		} else if (sfx == S_SUM) {
+			h->has_sum = true;
+		} else if (sfx == S_GSUM) {
+			h->has_gsum = true;
+			if (v < 0)
+				h->neg_gsum = true;
+		}
+	}
+
+	/* Values. */
+	if (f->type == OMP_TYPE_INFO && v != 1)
+		return omp__fail(p, -EBADMSG, ls, e->value_text.ptr, "info sample value must be 1");
+	if (f->type == OMP_TYPE_STATESET && v != 0 && v != 1)
+		return omp__fail(p, -EBADMSG, ls, e->value_text.ptr, "stateset sample value must be 0 or 1");
+	if (f->type == OMP_TYPE_SUMMARY && sfx == S_NONE && v < 0)
+		return omp__fail(p, -EBADMSG, ls, e->value_text.ptr, "quantile value must not be negative");
+	if (sfx == S_TOTAL || sfx == S_SUM || sfx == S_COUNT || sfx == S_BUCKET || sfx == S_GCOUNT ||
+	    sfx == S_GSUM) {
+		if (isnan(v))
+			return omp__fail(p, -EBADMSG, ls, e->value_text.ptr, "%s value must not be NaN",
+					 sfx_text[sfx]);
+		if (v < 0 && sfx != S_GSUM)
+			return omp__fail(p, -EBADMSG, ls, e->value_text.ptr, "%s value must not be negative",
+					 sfx_text[sfx]);
+	}
+	if (e->has_exemplar && !((hist && sfx == S_BUCKET) || (f->type == OMP_TYPE_COUNTER && sfx == S_TOTAL)))
+		return omp__fail(p, -EBADMSG, ls, ls,
+				 "exemplars are only allowed on counter _total and histogram _bucket samples");
+	return 0;
+}
+
+int omp__om_end(omp_parser *p, const char *ls, bool at_eof_line)
+{
+	if (close_family(p, ls) < 0)
+		return p->err;
+	if (!at_eof_line && !p->seen_eof)
+		return omp__fail(p, -EBADMSG, ls, ls, "missing '# EOF' at the end");
+	return 0;
+}
+
+/* Prometheus 0.0.4: remember the family for the samples that follow. */
+void omp__prom_meta(omp_parser *p, omp_entry *e)
+{
+	omp__family *f = &p->fam;
+
+	if (!is_fam(f, e->family)) {
+		if (omp__family_set_name(f, e->family, p->lim.max_line_len) < 0) {
+			f->active = false;
+			return;
+		}
+		f->type = OMP_TYPE_UNTYPED;
+		f->active = true;
+	}
+	if (e->kind == OMP_TYPE)
+		f->type = e->type;
+	e->type = f->type;
+}
+
+void omp__prom_sample(omp_parser *p, omp_entry *e)
+{
+	omp__family *f = &p->fam;
+	size_t n = f->name_len;
+
+	e->family = e->name;
+	e->type = OMP_TYPE_UNTYPED;
+	if (!f->active || e->name.len < n || memcmp(e->name.ptr, f->name, n) != 0)
+		return;
+	omp_str rest = { e->name.ptr + n, e->name.len - n };
+	int s = sfx_of(rest);
+	bool ok = s == S_NONE;
+	if (f->type == OMP_TYPE_HISTOGRAM)
+		ok = s == S_BUCKET || s == S_SUM || s == S_COUNT;
+	else if (f->type == OMP_TYPE_SUMMARY)
+		ok = s == S_NONE || s == S_SUM || s == S_COUNT;
+	if (!ok)
+		return;
+	e->family = (omp_str){ f->name, n };
+	e->type = f->type;
+	e->suffix = rest;
+}

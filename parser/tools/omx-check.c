@@ -1,0 +1,490 @@
+/* omx-check: validate, dump or lint an OpenMetrics / Prometheus text
+ * exposition from a file, stdin or an http(s) URL. Exit 0 valid, 1 invalid,
+ * 2 usage or I/O error, 3 valid but with lint warnings (--lint). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifdef OMX_HAVE_CURL
+#include <curl/curl.h>
+#endif
+
+#include "openmetrics/openmetrics.h"
+
+typedef struct check {
+	const char *src;        /* file name for messages */
+	omp_format format;      /* requested; AUTO until known */
+	omp_parser *p;
+	bool dump, lint;
+	unsigned warnings;
+	/* lint state for the current family */
+	char fam[256];
+	omp_type fam_type;
+	bool fam_help, fam_active;
+	unsigned fam_line;
+	char *buf;              /* scratch for unescaping */
+	size_t buf_cap;
+} check;
+
+static void json_str(const char *s, size_t n)
+{
+	putchar('"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", stdout);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void json_num(double v)
+{
+	char b[40];
+	if (isnan(v)) {
+		fputs("\"NaN\"", stdout);
+		return;
+	}
+	if (isinf(v)) {
+		fputs(v > 0 ? "\"+Inf\"" : "\"-Inf\"", stdout);
+		return;
+	}
+	/* Shortest text that reads back as the same double. */
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(b, sizeof(b), "%.*g", prec, v);
+		if (strtod(b, NULL) == v)
+			break;
+	}
+	fputs(b, stdout);
+}
+
+static const char *unescaped(check *c, const omp_label *l, size_t *ret_len)
+{
+	if (!l->escaped) {
+		*ret_len = l->value.len;
+		return l->value.ptr;
+	}
+	if (c->buf_cap < l->value.len + 1) {
+		free(c->buf);
+		c->buf_cap = l->value.len + 1;
+		c->buf = malloc(c->buf_cap);
+		if (!c->buf) {
+			c->buf_cap = 0;
+			*ret_len = 0;
+			return "";
+		}
+	}
+	long n = omp_unescape(l->value, c->buf, c->buf_cap);
+	*ret_len = n < 0 ? 0 : (size_t)n;
+	return c->buf;
+}
+
+static void json_labels(check *c, const omp_label *l, size_t n)
+{
+	putchar('{');
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		const char *v;
+		if (i)
+			putchar(',');
+		json_str(l[i].name.ptr, l[i].name.len);
+		putchar(':');
+		v = unescaped(c, &l[i], &len);
+		json_str(v, len);
+	}
+	putchar('}');
+}
+
+static void dump_sample(check *c, const omp_entry *e)
+{
+	fputs("{\"family\":", stdout);
+	json_str(e->family.ptr, e->family.len);
+	printf(",\"type\":\"%s\",\"name\":", omp_type_name(e->type));
+	json_str(e->name.ptr, e->name.len);
+	fputs(",\"labels\":", stdout);
+	json_labels(c, e->labels, e->n_labels);
+	fputs(",\"value\":", stdout);
+	json_num(e->value);
+	fputs(",\"timestamp\":", stdout);
+	if (e->has_timestamp)
+		json_num(e->timestamp);
+	else
+		fputs("null", stdout);
+	fputs(",\"exemplar\":", stdout);
+	if (e->has_exemplar) {
+		fputs("{\"labels\":", stdout);
+		json_labels(c, e->exemplar_labels, e->n_exemplar_labels);
+		fputs(",\"value\":", stdout);
+		json_num(e->exemplar_value);
+		fputs(",\"timestamp\":", stdout);
+		if (e->exemplar_has_timestamp)
+			json_num(e->exemplar_timestamp);
+		else
+			fputs("null", stdout);
+		putchar('}');
+	} else {
+		fputs("null", stdout);
+	}
+	fputs("}\n", stdout);
+}
+
+static void warn(check *c, unsigned line, const char *fmt, const char *name)
+{
+	fprintf(stderr, "%s:%u: warning: ", c->src, line);
+	fprintf(stderr, fmt, name);
+	fputc('\n', stderr);
+	c->warnings++;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static void lint_family_end(check *c)
+{
+	static const char *const nonbase[] = {
+		"_milliseconds", "_microseconds", "_nanoseconds", "_minutes", "_hours", "_days",
+		"_kilobytes", "_megabytes", "_gigabytes", "_terabytes", "_kilobits", "_megabits",
+		"_millivolts", "_milliamperes", "_kilograms", "_grams", "_percent", "_celsius_millis",
+	};
+	const char *n = c->fam;
+
+	if (!c->fam_active)
+		return;
+	c->fam_active = false;
+	if (!c->fam_help)
+		warn(c, c->fam_line, "%s: no HELP text", n);
+	if (c->fam_type == OMP_TYPE_COUNTER && c->format == OMP_FORMAT_PROMETHEUS &&
+	    !ends_with(n, "_total"))
+		warn(c, c->fam_line, "%s: counter metrics should have a \"_total\" suffix", n);
+	if (c->fam_type != OMP_TYPE_COUNTER && ends_with(n, "_total"))
+		warn(c, c->fam_line, "%s: non-counter metrics should not have a \"_total\" suffix", n);
+	if (c->fam_type != OMP_TYPE_HISTOGRAM && c->fam_type != OMP_TYPE_SUMMARY &&
+	    c->fam_type != OMP_TYPE_GAUGEHISTOGRAM &&
+	    (ends_with(n, "_count") || ends_with(n, "_sum") || ends_with(n, "_bucket")))
+		warn(c, c->fam_line,
+		     "%s: non-histogram and non-summary metrics should not have \"_count\", \"_sum\" or \"_bucket\" suffixes",
+		     n);
+	for (size_t i = 0; i < sizeof(nonbase) / sizeof(nonbase[0]); i++)
+		if (strstr(n, nonbase[i])) {
+			warn(c, c->fam_line, "%s: use base units (seconds, bytes, ratios ...) in metric names", n);
+			break;
+		}
+	for (const char *s = n; *s; s++)
+		if (*s >= 'A' && *s <= 'Z') {
+			warn(c, c->fam_line, "%s: metric names should be written in snake_case", n);
+			break;
+		}
+}
+
+static void lint_entry(check *c, const omp_entry *e)
+{
+	size_t n = e->family.len < sizeof(c->fam) - 1 ? e->family.len : sizeof(c->fam) - 1;
+
+	if (e->kind == OMP_EOF) {
+		lint_family_end(c);
+		return;
+	}
+	if (!c->fam_active || strlen(c->fam) != n || memcmp(c->fam, e->family.ptr, n) != 0) {
+		lint_family_end(c);
+		memcpy(c->fam, e->family.ptr, n);
+		c->fam[n] = '\0';
+		c->fam_active = true;
+		c->fam_help = false;
+		c->fam_line = e->line;
+	}
+	c->fam_type = e->type;
+	if (e->kind == OMP_HELP)
+		c->fam_help = true;
+	if (e->kind == OMP_SAMPLE)
+		for (size_t i = 0; i < e->n_labels; i++)
+			if (e->labels[i].name.len >= 2 && e->labels[i].name.ptr[0] == '_' &&
+			    e->labels[i].name.ptr[1] == '_') {
+				warn(c, e->line, "%s: label names starting with \"__\" are reserved", c->fam);
+				break;
+			}
+}
+
+/* Drains entries; returns 1 need more, 0 done ok, -1 invalid. */
+static int drain(check *c)
+{
+	omp_entry e;
+	int r;
+
+	while ((r = omp_next(c->p, &e)) > 0) {
+		if (c->dump && e.kind == OMP_SAMPLE)
+			dump_sample(c, &e);
+		if (c->lint)
+			lint_entry(c, &e);
+	}
+	if (r == -EAGAIN)
+		return 1;
+	if (r < 0) {
+		fprintf(stderr, "%s:%s\n", c->src, omp_parser_error(c->p));
+		return -1;
+	}
+	if (c->lint)
+		lint_family_end(c);
+	return 0;
+}
+
+static int start(check *c, omp_format f)
+{
+	int r = omp_parser_new(&c->p, f, NULL);
+	if (r < 0) {
+		fprintf(stderr, "omx-check: cannot create parser: %s\n", strerror(-r));
+		return -1;
+	}
+	c->format = f;
+	return 0;
+}
+
+static int check_fd(check *c, int fd)
+{
+	static char chunk[1 << 16];
+	struct stat st;
+	int r;
+
+	if (c->format == OMP_FORMAT_AUTO) {
+		/* Auto needs the last line: read the whole input. */
+		size_t cap = 1 << 16, len = 0;
+		char *all = malloc(cap);
+		ssize_t n;
+		if (!all)
+			return 2;
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size + 1 > cap) {
+			cap = (size_t)st.st_size + 1;
+			free(all);
+			all = malloc(cap);
+			if (!all)
+				return 2;
+		}
+		while ((n = read(fd, all + len, cap - len)) != 0) {
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				fprintf(stderr, "%s: read: %s\n", c->src, strerror(errno));
+				free(all);
+				return 2;
+			}
+			len += (size_t)n;
+			if (len == cap) {
+				char *m = realloc(all, cap * 2);
+				if (!m) {
+					free(all);
+					return 2;
+				}
+				all = m;
+				cap *= 2;
+			}
+		}
+		if (start(c, omp_format_detect(all, len)) < 0) {
+			free(all);
+			return 2;
+		}
+		omp_parser_set_buffer(c->p, all, len);
+		r = drain(c);
+		free(all);
+		return r < 0 ? 1 : 0;
+	}
+	if (start(c, c->format) < 0)
+		return 2;
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "%s: read: %s\n", c->src, strerror(errno));
+			return 2;
+		}
+		if (n == 0)
+			break;
+		r = omp_parser_feed(c->p, chunk, (size_t)n);
+		if (r < 0) {
+			fprintf(stderr, "%s:%s\n", c->src, omp_parser_error(c->p) ? omp_parser_error(c->p) : strerror(-r));
+			return 1;
+		}
+		r = drain(c);
+		if (r < 0)
+			return 1;
+	}
+	omp_parser_finish(c->p);
+	return drain(c) < 0 ? 1 : 0;
+}
+
+#ifdef OMX_HAVE_CURL
+struct fetch {
+	check *c;
+	CURL *h;
+	int result; /* 0 ok, 1 invalid, 2 error */
+};
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
+{
+	struct fetch *f = userdata;
+	size_t n = size * nmemb;
+
+	if (!f->c->p) {
+		char *ct = NULL;
+		omp_format fmt = f->c->format;
+		curl_easy_getinfo(f->h, CURLINFO_CONTENT_TYPE, &ct);
+		if (fmt == OMP_FORMAT_AUTO)
+			fmt = omp_format_from_content_type(ct);
+		if (start(f->c, fmt) < 0) {
+			f->result = 2;
+			return 0;
+		}
+	}
+	if (omp_parser_feed(f->c->p, data, n) < 0 || drain(f->c) < 0) {
+		if (omp_parser_error(f->c->p))
+			fprintf(stderr, "%s:%s\n", f->c->src, omp_parser_error(f->c->p));
+		f->result = 1;
+		return 0;
+	}
+	return n;
+}
+
+static int check_url(check *c, const char *url)
+{
+	struct fetch f = { .c = c };
+	struct curl_slist *hdrs = NULL;
+	long status = 0;
+	CURLcode cr;
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	f.h = curl_easy_init();
+	if (!f.h)
+		return 2;
+	hdrs = curl_slist_append(hdrs,
+		"Accept: application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1");
+	curl_easy_setopt(f.h, CURLOPT_URL, url);
+	curl_easy_setopt(f.h, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(f.h, CURLOPT_USERAGENT, "omx-check/" OMX_VERSION);
+	curl_easy_setopt(f.h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(f.h, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(f.h, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(f.h, CURLOPT_FAILONERROR, 1L);
+	curl_easy_setopt(f.h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(f.h, CURLOPT_WRITEDATA, &f);
+	cr = curl_easy_perform(f.h);
+	curl_easy_getinfo(f.h, CURLINFO_RESPONSE_CODE, &status);
+	if (cr != CURLE_OK && f.result == 0) {
+		fprintf(stderr, "%s: %s\n", url, curl_easy_strerror(cr));
+		f.result = 2;
+	}
+	if (f.result == 0) {
+		if (!c->p && start(c, c->format == OMP_FORMAT_AUTO ? OMP_FORMAT_PROMETHEUS : c->format) < 0)
+			f.result = 2;
+		else {
+			omp_parser_finish(c->p);
+			if (drain(c) < 0)
+				f.result = 1;
+		}
+	}
+	curl_slist_free_all(hdrs);
+	curl_easy_cleanup(f.h);
+	curl_global_cleanup();
+	return f.result;
+}
+#endif
+
+static void usage(FILE *out)
+{
+	fputs("usage: omx-check [--format=auto|openmetrics|prometheus] [--dump=json] [--lint] FILE|-|URL\n"
+	      "Validates an OpenMetrics 1.0 or Prometheus 0.0.4 text exposition.\n"
+	      "Exit status: 0 valid, 1 invalid, 2 usage or I/O error, 3 lint warnings.\n", out);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "dump", required_argument, NULL, 'd' },
+		{ "lint", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	check c = { .format = OMP_FORMAT_AUTO };
+	const char *arg;
+	int o, rc;
+
+	while ((o = getopt_long(argc, argv, "f:d:lhV", opts, NULL)) != -1) {
+		switch (o) {
+		case 'f':
+			if (strcmp(optarg, "auto") == 0)
+				c.format = OMP_FORMAT_AUTO;
+			else if (strcmp(optarg, "openmetrics") == 0)
+				c.format = OMP_FORMAT_OPENMETRICS;
+			else if (strcmp(optarg, "prometheus") == 0)
+				c.format = OMP_FORMAT_PROMETHEUS;
+			else {
+				fprintf(stderr, "omx-check: unknown format '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'd':
+			if (strcmp(optarg, "json") != 0) {
+				fprintf(stderr, "omx-check: unknown dump format '%s' (only json)\n", optarg);
+				return 2;
+			}
+			c.dump = true;
+			break;
+		case 'l':
+			c.lint = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("omx-check %s\n", OMX_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	arg = argv[optind];
+	c.src = strcmp(arg, "-") == 0 ? "<stdin>" : arg;
+	if (strncmp(arg, "http://", 7) == 0 || strncmp(arg, "https://", 8) == 0) {
+#ifdef OMX_HAVE_CURL
+		rc = check_url(&c, arg);
+#else
+		fprintf(stderr, "omx-check: built without libcurl, cannot fetch %s\n", arg);
+		rc = 2;
+#endif
+	} else if (strcmp(arg, "-") == 0) {
+		rc = check_fd(&c, 0);
+	} else {
+		int fd = open(arg, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			fprintf(stderr, "omx-check: %s: %s\n", arg, strerror(errno));
+			return 2;
+		}
+		rc = check_fd(&c, fd);
+		close(fd);
+	}
+	fflush(stdout);
+	omp_parser_free(c.p);
+	free(c.buf);
+	if (rc == 0 && c.lint && c.warnings)
+		rc = 3;
+	return rc;
+}
