@@ -2,12 +2,11 @@
  * notifications and the serve loop (the HTTP side is in http.c). */
 #include <errno.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
+#include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -237,26 +236,53 @@ static int64_t mono_usec(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* Self-pipe: a handler works whichever thread the kernel picks for the signal,
+ * so threads the program started before omx_app_run need no special mask. */
+static int signal_pipe[2] = { -1, -1 };
+
+static void on_signal(int signo)
+{
+    int saved = errno;
+    unsigned char b = (unsigned char)signo;
+    if (write(signal_pipe[1], &b, 1) < 0) {
+        /* pipe full: a signal is already pending */
+    }
+    errno = saved;
+}
+
+static int install_signals(struct sigaction old[3])
+{
+    static const int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
+    if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+        return -errno;
+    struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+    sigemptyset(&sa.sa_mask);
+    for (int i = 0; i < 3; i++)
+        sigaction(sigs[i], &sa, &old[i]);
+    return 0;
+}
+
+static void restore_signals(struct sigaction old[3])
+{
+    static const int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
+    for (int i = 0; i < 3; i++)
+        sigaction(sigs[i], &old[i], NULL);
+    close(signal_pipe[0]);
+    close(signal_pipe[1]);
+    signal_pipe[0] = signal_pipe[1] = -1;
+}
+
 int omx_app_run(omx_app *app)
 {
     char err[1024];
-    sigset_t mask, old;
-    int sfd, rc, code = 0;
+    struct sigaction old[3];
+    int rc, code = 0;
 
     if (!app)
         return 1;
-    /* Block before any server thread exists so every thread inherits the mask and
-     * the signals are read here only. */
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGTERM);
-    sigaddset(&mask, SIGINT);
-    sigaddset(&mask, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &mask, &old);
     signal(SIGPIPE, SIG_IGN);
-    sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-    if (sfd < 0) {
-        omx_log(OMX_LOG_ERROR, "signalfd failed", "err", strerror(errno), NULL);
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (install_signals(old) < 0) {
+        omx_log(OMX_LOG_ERROR, "cannot set up signal handling", "err", strerror(errno), NULL);
         return 1;
     }
     omx_log(OMX_LOG_INFO, "Starting", "name", app->info.name, "version", app->info.version,
@@ -267,8 +293,7 @@ int omx_app_run(omx_app *app)
         char st[1100];
         snprintf(st, sizeof st, "STATUS=Failed: %s", err);
         omx__sd_notify(st);
-        close(sfd);
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        restore_signals(old);
         return 1;
     }
     omx__sd_notify("READY=1\nSTATUS=Serving metrics");
@@ -283,7 +308,7 @@ int omx_app_run(omx_app *app)
             int64_t left = next_ping - mono_usec();
             timeout = left <= 0 ? 0 : (int)((left + 999) / 1000);
         }
-        struct pollfd pfd = { .fd = sfd, .events = POLLIN };
+        struct pollfd pfd = { .fd = signal_pipe[0], .events = POLLIN };
         int n = poll(&pfd, 1, timeout);
         if (n < 0 && errno != EINTR) {
             omx_log(OMX_LOG_ERROR, "poll failed", "err", strerror(errno), NULL);
@@ -296,10 +321,10 @@ int omx_app_run(omx_app *app)
         }
         if (n <= 0 || !(pfd.revents & POLLIN))
             continue;
-        struct signalfd_siginfo si;
-        if (read(sfd, &si, sizeof si) != (ssize_t)sizeof si)
+        unsigned char signo;
+        if (read(signal_pipe[0], &signo, 1) != 1)
             continue;
-        if (si.ssi_signo == SIGHUP) {
+        if (signo == SIGHUP) {
             omx__sd_notify("RELOADING=1");
             if (app->reload_fn) {
                 int r = app->reload_fn(app->reload_userdata);
@@ -311,12 +336,11 @@ int omx_app_run(omx_app *app)
             omx__sd_notify("READY=1\nSTATUS=Serving metrics");
             continue;
         }
-        omx_log(OMX_LOG_INFO, "Shutting down", "signal", strsignal((int)si.ssi_signo), NULL);
+        omx_log(OMX_LOG_INFO, "Shutting down", "signal", sigabbrev_np(signo), NULL);
         break;
     }
     omx__sd_notify("STOPPING=1\nSTATUS=Shutting down");
     omx__http_stop(app);
-    close(sfd);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    restore_signals(old);
     return code;
 }

@@ -377,8 +377,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
     (void)version;
     (void)upload_data;
-    (void)upload_data_size;
-    (void)con_cls;
+    /* Answer on the second call: queueing on the first (before MHD knows the
+     * request has no body) makes MHD close the connection, losing keep-alive. */
+    if (!*con_cls) {
+        *con_cls = app;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        *upload_data_size = 0; /* no handler takes a body: discard it */
+        return MHD_YES;
+    }
 
     for (size_t i = 0; i < app->n_handlers; i++)
         if (!strcmp(app->handlers[i].path, url))
