@@ -1,0 +1,164 @@
+/* Number rendering, content negotiation, omx_buf and omx_strerror. */
+#include <float.h>
+
+#include "internal.h"
+#include "test.h"
+
+static void check_double(double v, const char *want) {
+    char out[40];
+    size_t n = omx_format_double(out, v);
+    ASSERT_STR_EQ(out, want);
+    ASSERT_EQ(n, strlen(want));
+}
+
+static void check_le(double v, const char *want_om, const char *want_go) {
+    char out[40];
+    ASSERT_EQ(omx_format_le(out, v), strlen(want_om));
+    ASSERT_STR_EQ(out, want_om);
+    ASSERT_EQ(omx__format_go(out, v), strlen(want_go));
+    ASSERT_STR_EQ(out, want_go);
+}
+
+static void test_double(void) {
+    check_double(0, "0");
+    check_double(-0.0, "-0");
+    check_double(1, "1");
+    check_double(-42, "-42");
+    check_double(123456789012345, "123456789012345");
+    check_double(0.1, "0.1");
+    check_double(1.5, "1.5");
+    check_double(0.3, "0.3");
+    check_double(0.1 + 0.2, "0.30000000000000004");
+    check_double(1e15, "1e+15");
+    check_double(1e100, "1e+100");
+    check_double(1.5e-7, "1.5e-07");
+    check_double(INFINITY, "+Inf");
+    check_double(-INFINITY, "-Inf");
+    check_double(NAN, "NaN");
+    check_double(DBL_MAX, "1.7976931348623157e+308");
+    check_double(2.5e-300, "2.5e-300");
+    /* every rendering round-trips */
+    double vals[] = {M_PI, 1.0 / 3, 2.0 / 3, 1e-300, 123.456, 9007199254740993.0, -0.001};
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        char out[40];
+        omx_format_double(out, vals[i]);
+        ASSERT(strtod(out, NULL) == vals[i]);
+    }
+}
+
+static void test_le(void) {
+    check_le(0.005, "0.005", "0.005");
+    check_le(1, "1.0", "1");
+    check_le(10, "10.0", "10");
+    check_le(2.5, "2.5", "2.5");
+    check_le(100000, "100000.0", "100000");
+    check_le(1e6, "1e+06", "1e+06");
+    check_le(1234567, "1.234567e+06", "1.234567e+06");
+    check_le(0.0001, "0.0001", "0.0001");
+    check_le(0.00001, "1e-05", "1e-05");
+    check_le(0, "0.0", "0");
+    check_le(-1, "-1.0", "-1");
+    check_le(INFINITY, "+Inf", "+Inf");
+    check_le(0.99, "0.99", "0.99");
+    check_le(123456.5, "123456.5", "123456.5");
+}
+
+static void test_accept(void) {
+    ASSERT_EQ(omx_format_from_accept(NULL), OMX_FORMAT_PROMETHEUS);
+    ASSERT_EQ(omx_format_from_accept(""), OMX_FORMAT_PROMETHEUS);
+    ASSERT_EQ(omx_format_from_accept("garbage;;;,,=="), OMX_FORMAT_PROMETHEUS);
+    ASSERT_EQ(omx_format_from_accept(
+                  "application/openmetrics-text;version=1.0.0,application/openmetrics-text;"
+                  "version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"),
+              OMX_FORMAT_OPENMETRICS);
+    ASSERT_EQ(omx_format_from_accept("application/openmetrics-text"), OMX_FORMAT_OPENMETRICS);
+    ASSERT_EQ(omx_format_from_accept("application/openmetrics-text; version=0.0.1"),
+              OMX_FORMAT_PROMETHEUS);
+    ASSERT_EQ(omx_format_from_accept("text/plain;version=0.0.4;q=0.9,"
+                                     "application/openmetrics-text;version=1.0.0;q=0.5"),
+              OMX_FORMAT_PROMETHEUS);
+    ASSERT_EQ(omx_format_from_accept("text/plain;q=0.2, application/openmetrics-text;q=0.3"),
+              OMX_FORMAT_OPENMETRICS);
+    ASSERT_EQ(omx_format_from_accept("application/openmetrics-text;q=0"), OMX_FORMAT_PROMETHEUS);
+    ASSERT_EQ(omx_format_from_accept("application/openmetrics-text;q=abc"), OMX_FORMAT_PROMETHEUS);
+    ASSERT_EQ(omx_format_from_accept("APPLICATION/OpenMetrics-Text; Version=\"1.0.0\""),
+              OMX_FORMAT_OPENMETRICS);
+    ASSERT_EQ(omx_format_from_accept("*/*"), OMX_FORMAT_PROMETHEUS);
+    ASSERT_STR_EQ(omx_format_content_type(OMX_FORMAT_PROMETHEUS),
+                  "text/plain; version=0.0.4; charset=utf-8");
+    ASSERT_STR_EQ(omx_format_content_type(OMX_FORMAT_OPENMETRICS),
+                  "application/openmetrics-text; version=1.0.0; charset=utf-8");
+}
+
+static void test_buf(void) {
+    omx_buf b;
+    omx_buf_init(&b, 10);
+    ASSERT_OK(omx_buf_append(&b, "hello", 5));
+    ASSERT_STR_EQ(b.data, "hello");
+    ASSERT_EQ(omx_buf_append(&b, "world", 5), OMX_ELIMIT); /* 10 bytes + NUL > cap */
+    ASSERT_STR_EQ(b.data, "hello");
+    ASSERT_OK(omx_buf_append(&b, "1234", 4));
+    ASSERT_EQ(b.len, 9);
+    ASSERT_OK(omx_buf_write_fn(&b, "", 0));
+    ASSERT(omx_buf_write_fn(&b, "xx", 2) != 0);
+    ASSERT_EQ(omx_buf_append(NULL, "x", 1), OMX_EINVAL);
+    omx_buf_reset(&b);
+    ASSERT_EQ(b.len, 0);
+    ASSERT_STR_EQ(b.data, "");
+    omx_buf_free(&b);
+    omx_buf_free(&b);
+    omx_buf_free(NULL);
+    omx_buf_reset(NULL);
+}
+
+static void test_strerror(void) {
+    for (int e = 0; e >= -14; e--) {
+        ASSERT(omx_strerror(e) != NULL);
+        ASSERT(strcmp(omx_strerror(e), "unknown error") != 0);
+    }
+    ASSERT_STR_EQ(omx_strerror(-999), "unknown error");
+    ASSERT_STR_EQ(omx_strerror(12345), "unknown error");
+}
+
+static void test_names(void) {
+    ASSERT(omx_metric_name_valid("a"));
+    ASSERT(omx_metric_name_valid("node:cpu_seconds_total"));
+    ASSERT(omx_metric_name_valid("_x"));
+    ASSERT(!omx_metric_name_valid(""));
+    ASSERT(!omx_metric_name_valid(NULL));
+    ASSERT(!omx_metric_name_valid("1a"));
+    ASSERT(!omx_metric_name_valid("a-b"));
+    ASSERT(!omx_metric_name_valid("a b"));
+    ASSERT(omx_label_name_valid("le"));
+    ASSERT(omx_label_name_valid("_x1"));
+    ASSERT(!omx_label_name_valid("__name__"));
+    ASSERT(!omx_label_name_valid("a:b"));
+    ASSERT(!omx_label_name_valid("1"));
+    ASSERT(!omx_label_name_valid(""));
+    ASSERT(!omx_label_name_valid(NULL));
+    ASSERT(omx__utf8_valid("h\xc3\xa9llo", 6));
+    ASSERT(!omx__utf8_valid("\xc3", 1));
+    ASSERT(!omx__utf8_valid("\xed\xa0\x80", 3)); /* surrogate */
+    ASSERT(!omx__utf8_valid("\xc0\x80", 2));     /* overlong */
+    ASSERT(!omx__utf8_valid("\xff", 1));
+    ASSERT_EQ(omx__utf8_chars("h\xc3\xa9"), 2);
+}
+
+static void test_type_names(void) {
+    ASSERT_STR_EQ(omx_type_name(OMX_COUNTER), "counter");
+    ASSERT_STR_EQ(omx_type_name(OMX_GAUGEHISTOGRAM), "gaugehistogram");
+    ASSERT_STR_EQ(omx_type_name(OMX_UNKNOWN), "unknown");
+    ASSERT_STR_EQ(omx_type_name((omx_type)99), "unknown");
+}
+
+int main(void) {
+    test_double();
+    test_le();
+    test_accept();
+    test_buf();
+    test_strerror();
+    test_names();
+    test_type_names();
+    puts("ok");
+    return 0;
+}
