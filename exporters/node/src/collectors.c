@@ -28,6 +28,9 @@ extern const node_collector node_collector_vmstat;
 
 /* --- hardware/storage collectors (engineer node-hw) --- */
 /* node-hw: extern declarations */
+extern const node_collector node_collector_nfs;
+extern const node_collector node_collector_nfsd;
+extern const node_collector node_collector_selinux;
 extern const node_collector node_collector_mdadm;
 extern const node_collector node_collector_netclass;
 extern const node_collector node_collector_hwmon;
@@ -65,6 +68,9 @@ const node_collector *const node_collectors[] = {
     &node_collector_uname,
     &node_collector_vmstat,
     /* node-hw: table entries */
+    &node_collector_nfs,
+    &node_collector_nfsd,
+    &node_collector_selinux,
     &node_collector_mdadm,
     &node_collector_netclass,
     &node_collector_hwmon,

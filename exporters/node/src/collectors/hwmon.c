@@ -16,7 +16,7 @@
 typedef struct rec {
     char name[160];
     char help[192];
-    char chip[96];
+    char chip[160];
     char sensor[64];
     char label[160]; /* sensor_label: the label; chip_names: the chip name */
     int kind;        /* 0 chip/sensor, 1 sensor_label, 2 chip_names */
@@ -63,7 +63,7 @@ static void clean_name(const char *in, char *out, size_t size) {
 }
 
 static void chip_name(const char *dir, const char *entry, char *out, size_t size) {
-    char path[NODE_PATH_MAX], real[PATH_MAX], a[96], b[96];
+    char path[NODE_PATH_MAX + 16], real[PATH_MAX], a[64], b[64];
     snprintf(path, sizeof path, "%s/device", dir);
     if (realpath(path, real)) {
         char *name = strrchr(real, '/');
@@ -115,7 +115,10 @@ static bool explode(const char *file, char *type, char *sensor, char *elem) {
         known = !strcmp(*k, type);
     if (!known)
         return false;
-    snprintf(sensor, 64, "%s%.*s", type, (int)(d - t), d > t ? file + t : "0");
+    if (d > t)
+        snprintf(sensor, 64, "%s%.*s", type, (int)(d - t), file + t);
+    else
+        snprintf(sensor, 64, "%s0", type);
     snprintf(elem, 48, "%s", file[d] ? file + d + 1 : "");
     return true;
 }
@@ -269,7 +272,7 @@ add:;
 }
 
 static int collect_chip(const char *dir, const char *entry, recs *rs) {
-    char chip[96], dev[NODE_PATH_MAX], raw[128];
+    char chip[160], dev[NODE_PATH_MAX + 16], raw[128];
     items it = {0};
     chip_name(dir, entry, chip, sizeof chip);
     int r = read_sensors(dir, &it);

@@ -1,0 +1,109 @@
+/* nfs collector: NFS client statistics from /proc/net/rpc/nfs. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "rpc_stats.h"
+#include "sysfs_attr.h"
+#include "util.h"
+
+static const char *const v2_names[] = {
+    "Null", "GetAttr", "SetAttr", "Root", "Lookup", "ReadLink", "Read", "WrCache", "Write",
+    "Create", "Remove", "Rename", "Link", "SymLink", "MkDir", "RmDir", "ReadDir", "FsStat",
+};
+static const char *const v3_names[] = {
+    "Null", "GetAttr", "SetAttr", "Lookup", "Access", "ReadLink", "Read", "Write", "Create",
+    "MkDir", "SymLink", "MkNod", "Remove", "RmDir", "Rename", "Link", "ReadDir",
+    "ReadDirPlus", "FsStat", "FsInfo", "PathConf", "Commit",
+};
+static const char *const v4_names[] = {
+    "Null", "Read", "Write", "Commit", "Open", "OpenConfirm", "OpenNoattr", "OpenDowngrade",
+    "Close", "Setattr", "FsInfo", "Renew", "SetClientID", "SetClientIDConfirm", "Lock",
+    "Lockt", "Locku", "Access", "Getattr", "Lookup", "LookupRoot", "Remove", "Rename", "Link",
+    "Symlink", "Create", "Pathconf", "StatFs", "ReadLink", "ReadDir", "ServerCaps",
+    "DelegReturn", "GetACL", "SetACL", "FsLocations", "ReleaseLockowner", "Secinfo",
+    "FsidPresent", "ExchangeID", "CreateSession", "DestroySession", "Sequence",
+    "GetLeaseTime", "ReclaimComplete", "LayoutGet", "GetDeviceInfo", "LayoutCommit",
+    "LayoutReturn", "SecinfoNoName", "TestStateID", "FreeStateID", "GetDeviceList",
+    "BindConnToSession", "DestroyClientID", "Seek", "Allocate", "DeAllocate", "LayoutStats",
+    "Clone",
+};
+#define LEN(a) (sizeof a / sizeof a[0])
+
+enum { NET, RPC, P2, P3, P4, N_KEYS };
+static const char *const keys[] = {"net", "rpc", "proc2", "proc3", "proc4", NULL};
+
+static int emit1(omx_emitter *e, const char *name, const char *help, double v) {
+    int r = omx_emit_family(e, &(omx_desc){.name = name, .help = help, .type = OMX_COUNTER});
+    return r < 0 ? r : omx_emit_sample(e, NULL, v);
+}
+
+static uint64_t at(const rpc_line *l, size_t i) {
+    return l->present && i < l->n ? l->v[i] : 0;
+}
+
+static int collect(omx_emitter *e, void *userdata) {
+    (void)userdata;
+    char path[NODE_PATH_MAX], *data = NULL;
+    int r = node_proc_path(path, sizeof path, "net/rpc/nfs");
+    if (r < 0)
+        return r;
+    if ((r = node_read_file(path, 1 << 20, &data, NULL)) < 0)
+        return hw_fail("nfs", path, r); /* no NFS client: node_exporter's ErrNoData */
+    rpc_line *l = calloc(N_KEYS, sizeof *l);
+    if (!l) {
+        free(data);
+        return -ENOMEM;
+    }
+    r = rpc_parse(data, path, keys, l);
+    free(data);
+    if (r == 0)
+        r = rpc_check_counted(&l[P2], path, LEN(v2_names));
+    if (r == 0)
+        r = rpc_check_counted(&l[P3], path, LEN(v3_names));
+    if (r == 0)
+        r = rpc_check_counted(&l[P4], path, 0);
+    if (r == 0 && ((l[NET].present && l[NET].n < 4) || (l[RPC].present && l[RPC].n < 3)))
+        r = hw_fail("nfs", path, -EINVAL);
+    if (r < 0)
+        goto out;
+    static const char *const proto_label[] = {"protocol"};
+    r = omx_emit_family(e, &(omx_desc){.name = "node_nfs_packets_total",
+                                       .help = "Total NFSd network packets (sent+received) by protocol type.",
+                                       .type = OMX_COUNTER, .label_names = proto_label, .n_labels = 1});
+    if (r >= 0)
+        r = omx_emit_sample(e, (const char *const[]){"udp"}, (double)at(&l[NET], 1));
+    if (r >= 0)
+        r = omx_emit_sample(e, (const char *const[]){"tcp"}, (double)at(&l[NET], 2));
+    if (r >= 0)
+        r = emit1(e, "node_nfs_connections_total", "Total number of NFSd TCP connections.",
+                  (double)at(&l[NET], 3));
+    if (r >= 0)
+        r = emit1(e, "node_nfs_rpcs_total", "Total number of RPCs performed.", (double)at(&l[RPC], 0));
+    if (r >= 0)
+        r = emit1(e, "node_nfs_rpc_retransmissions_total", "Number of RPC transmissions performed.",
+                  (double)at(&l[RPC], 1));
+    if (r >= 0)
+        r = emit1(e, "node_nfs_rpc_authentication_refreshes_total",
+                  "Number of RPC authentication refreshes performed.", (double)at(&l[RPC], 2));
+    static const char *const req_labels[] = {"proto", "method"};
+    if (r >= 0)
+        r = omx_emit_family(e, &(omx_desc){.name = "node_nfs_requests_total",
+                                           .help = "Number of NFS procedures invoked.",
+                                           .type = OMX_COUNTER, .label_names = req_labels, .n_labels = 2});
+    /* Values follow the count field: procN <count> <v0> <v1> ... */
+    for (size_t i = 0; i < LEN(v2_names) && r >= 0; i++)
+        r = omx_emit_sample(e, (const char *const[]){"2", v2_names[i]}, (double)at(&l[P2], i + 1));
+    for (size_t i = 0; i < LEN(v3_names) && r >= 0; i++)
+        r = omx_emit_sample(e, (const char *const[]){"3", v3_names[i]}, (double)at(&l[P3], i + 1));
+    for (size_t i = 0; i < LEN(v4_names) && r >= 0; i++)
+        r = omx_emit_sample(e, (const char *const[]){"4", v4_names[i]}, (double)at(&l[P4], i + 1));
+out:
+    free(l);
+    return r < 0 ? r : 0;
+}
+
+const node_collector node_collector_nfs = {
+    .name = "nfs",
+    .enabled_by_default = true,
+    .collect = collect,
+};

@@ -1,0 +1,61 @@
+/* omx-node (nfs, nfsd collectors): the /proc/net/rpc/{nfs,nfsd} line format. */
+#include "rpc_stats.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+static int bad(const char *path, size_t line, const char *key, size_t field, const char *what) {
+    char l[24], f[24];
+    snprintf(l, sizeof l, "%zu", line);
+    snprintf(f, sizeof f, "%zu", field);
+    omx_log(OMX_LOG_DEBUG, "malformed rpc statistics", "file", path, "line", l, "key", key,
+            "field", f, "err", what, NULL);
+    return -EINVAL;
+}
+
+int rpc_parse(char *data, const char *path, const char *const *keys, rpc_line *lines) {
+    size_t lineno = 0;
+    for (char *line = data, *next; line && *line; line = next) {
+        lineno++;
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        char *f[RPC_MAX_VALUES + 2];
+        size_t n = node_split_fields(line, f, RPC_MAX_VALUES + 2);
+        if (n == 0)
+            continue;
+        if (n > RPC_MAX_VALUES + 1)
+            return bad(path, lineno, f[0], n, "too many fields");
+        size_t k;
+        for (k = 0; keys[k]; k++)
+            if (!strcmp(keys[k], f[0]))
+                break;
+        if (!keys[k])
+            continue; /* lines newer kernels add */
+        rpc_line *l = &lines[k];
+        snprintf(l->key, sizeof l->key, "%s", f[0]);
+        l->n = 0;
+        l->present = 1;
+        /* "th <threads> <fullcnt> <histogram of floats>": only the integers are used. */
+        size_t last = !strcmp(f[0], "th") ? (n < 3 ? n : 3) : n;
+        for (size_t i = 1; i < last; i++) {
+            if (node_parse_u64(f[i], &l->v[l->n]) < 0)
+                return bad(path, lineno, f[0], i, "not an unsigned integer");
+            l->n++;
+        }
+    }
+    return 0;
+}
+
+int rpc_check_counted(const rpc_line *l, const char *path, size_t min) {
+    if (!l->present)
+        return 0;
+    if (l->n < 1 || l->v[0] != l->n - 1)
+        return bad(path, 0, l->key, l->n, "count does not match the number of values");
+    if (l->n - 1 < min)
+        return bad(path, 0, l->key, l->n, "too few values");
+    return 0;
+}
