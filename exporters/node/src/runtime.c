@@ -64,11 +64,7 @@ int node_runtime_declare(omx_app *app, int argc, char **argv) {
         char help[128];
         snprintf(help, sizeof help, "Enable the %s collector (default: %s).", c->name,
                  c->enabled_by_default ? "enabled" : "disabled");
-        /* the app keeps the help pointer: give it a stable copy */
-        char *h = strdup(help);
-        if (!h)
-            return OMX_ENOMEM;
-        if ((r = omx_app_flag_bool(app, flag_names[i], &enabled_flag[i], h)) < 0)
+        if ((r = omx_app_flag_bool(app, flag_names[i], &enabled_flag[i], help)) < 0)
             return r;
         if (c->declare_flags && (r = c->declare_flags(app)) < 0)
             return r;

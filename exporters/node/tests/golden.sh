@@ -19,10 +19,15 @@ if [ -f "$tests/golden/$name.args" ]; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
+# the fixture roots, unless NAME.args sets one itself
+paths=
+for p in procfs=proc sysfs=sys rootfs=root udev.data=udev; do
+    case " $extra" in *" --path.${p%%=*}="*) continue ;; esac
+    paths="$paths --path.${p%%=*}=$fix/${p#*=}"
+done
 # shellcheck disable=SC2086
 "$dump" --log.level=debug --collector.disable-defaults "--collector.$name" \
-    "--path.procfs=$fix/proc" "--path.sysfs=$fix/sys" "--path.rootfs=$fix/root" \
-    "--path.udev.data=$fix/udev" $extra >"$tmp/raw" 2>"$tmp/err"
+    $paths $extra >"$tmp/raw" 2>"$tmp/err"
 rc=$?
 if [ $rc -ne 0 ]; then
     echo "FAIL: node-dump exited $rc"

@@ -28,14 +28,17 @@ int main(int argc, char **argv) {
         omx_app_free(app);
         return rc < 0 ? 1 : 0;
     }
-    omx_registry *reg = omx_app_registry(app);
-    if ((rc = node_runtime_register(reg, true)) < 0) {
+    /* a registry of its own: the app's carries the HTTP server's metrics */
+    omx_registry *reg = omx_registry_new();
+    if (!reg || (rc = node_runtime_register(reg, true)) < 0) {
+        omx_registry_free(reg);
         omx_app_free(app);
         return 1;
     }
     rc = omx_registry_write(reg, NULL, write_stdout, NULL);
     if (fflush(stdout) != 0)
         rc = OMX_EIO;
+    omx_registry_free(reg);
     omx_app_free(app);
     if (rc < 0) {
         fprintf(stderr, "node-dump: %s\n", omx_strerror(rc));

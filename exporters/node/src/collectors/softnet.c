@@ -1,0 +1,80 @@
+/* softnet: per-CPU packet processing statistics from <procfs>/net/softnet_stat. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit.h"
+#include "util.h"
+
+static int collect(omx_emitter *e, void *userdata) {
+    (void)userdata;
+    char path[NODE_PATH_MAX], *data;
+    int r;
+    if ((r = node_proc_path(path, sizeof path, "net/softnet_stat")) < 0 ||
+        (r = node_read_file(path, 4u << 20, &data, NULL)) < 0)
+        return r;
+    size_t cap = 1;
+    for (char *p = data; *p; p++)
+        cap += *p == '\n';
+    double(*v)[3] = calloc(cap, sizeof *v);
+    char(*cpu)[16] = calloc(cap, sizeof *cpu);
+    size_t n = 0;
+    if (!v || !cpu) {
+        r = OMX_ENOMEM;
+        goto out;
+    }
+    char *save = NULL;
+    unsigned lineno = 0;
+    for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        lineno++;
+        char *f[32];
+        size_t nf = node_split_fields(line, f, 32);
+        if (nf < 9) {
+            r = node_bad_input("softnet", path, lineno, "fewer than 9 columns");
+            goto out;
+        }
+        unsigned long long x[3];
+        for (int k = 0; k < 3; k++) {
+            char *end;
+            errno = 0;
+            x[k] = strtoull(f[k], &end, 16);
+            if (*end || end == f[k] || errno) {
+                r = node_bad_input("softnet", path, lineno, "bad hex counter");
+                goto out;
+            }
+            v[n][k] = (double)x[k];
+        }
+        snprintf(cpu[n], sizeof cpu[n], "%u", lineno - 1);
+        n++;
+    }
+    static const char *const labels[] = {"cpu"};
+    static const struct {
+        const char *name, *help;
+    } m[3] = {
+        {"node_softnet_processed_total", "Number of processed packets"},
+        {"node_softnet_dropped_total", "Number of dropped packets"},
+        {"node_softnet_times_squeezed_total", "Number of times processing packets ran out of quota"},
+    };
+    for (int k = 0; k < 3; k++) {
+        if ((r = omx_emit_family(e, &(omx_desc){.name = m[k].name, .help = m[k].help,
+                                                .type = OMX_COUNTER, .label_names = labels,
+                                                .n_labels = 1})) < 0)
+            goto out;
+        for (size_t i = 0; i < n; i++)
+            if ((r = omx_emit_sample(e, (const char *[]){cpu[i]}, v[i][k])) < 0)
+                goto out;
+    }
+    r = 0;
+out:
+    free(v);
+    free(cpu);
+    free(data);
+    return r;
+}
+
+const node_collector node_collector_softnet = {
+    .name = "softnet",
+    .enabled_by_default = true,
+    .collect = collect,
+};
