@@ -126,14 +126,16 @@ static int collect_process(omx_emitter *e, void *userdata) {
     if (!dir)
         return -errno;
     double nfd = 0;
+    char self[24];
+    /* In the live /proc the descriptor reading the directory shows up too. */
+    snprintf(self, sizeof self, "%d", strcmp(c->procfs, "/proc") == 0 ? dirfd(dir) : -1);
     struct dirent *de;
     while ((de = readdir(dir)))
-        if (de->d_name[0] != '.')
+        if (de->d_name[0] != '.' && strcmp(de->d_name, self) != 0)
             nfd++;
     closedir(dir);
-    nfd -= 1; /* the directory handle we just used */
     if ((rc = emit_one(e, "process_open_fds", "Number of open file descriptors.", OMX_GAUGE,
-                       nfd < 0 ? 0 : nfd)) < 0)
+                       nfd)) < 0)
         return rc;
 
     snprintf(path, sizeof path, "%s/self/limits", c->procfs);

@@ -1,0 +1,195 @@
+/* Updates from several threads while another thread scrapes in a loop and a
+ * third creates and removes series: every scrape must be consistent
+ * (histogram _count == +Inf bucket, buckets non-decreasing, counters never go
+ * down) and the final totals exact. Meant to run under ThreadSanitizer too. */
+#include <pthread.h>
+
+#include "internal.h"
+#include "test.h"
+
+#define THREADS 4
+static int iters = 200000;
+
+static omx_series *c_plain, *c_sharded, *h_plain, *h_sharded, *s_sum;
+static omx_family *churn;
+static atomic_bool stop;
+static atomic_int scrapes;
+
+static void *updater(void *arg) {
+    long id = (long)arg;
+    omx_family *lf = arg ? churn : churn; /* lookups of existing series race with churn */
+    for (int i = 0; i < iters; i++) {
+        omx_counter_inc(c_plain);
+        omx_counter_inc(c_sharded);
+        omx_histogram_observe(h_plain, (double)(i % 7));
+        omx_histogram_observe(h_sharded, (double)(i % 7));
+        omx_summary_observe(s_sum, 1);
+        if (i % 64 == 0) {
+            char v[16];
+            snprintf(v, sizeof v, "k%ld", (long)((i / 64 + id) % 50));
+            omx_series *s;
+            if (omx_family_get(lf, (const char *[]){v}, &s) == 0)
+                omx_gauge_inc(s);
+        }
+    }
+    return NULL;
+}
+
+static void *churner(void *arg) {
+    (void)arg;
+    unsigned n = 0;
+    while (!atomic_load(&stop)) {
+        char v[16];
+        snprintf(v, sizeof v, "k%u", n % 200);
+        omx_series *s;
+        if (n % 3 == 2)
+            omx_family_remove(churn, (const char *[]){v});
+        else
+            ASSERT(omx_family_get(churn, (const char *[]){v}, &s) == 0);
+        if (n % 1000 == 999)
+            omx_family_clear(churn);
+        n++;
+    }
+    return NULL;
+}
+
+typedef struct hist_state {
+    char name[64];
+    unsigned long long last_bucket, inf;
+    bool in;
+} hist_state;
+
+static bool has(const char *line, const char *nl, const char *needle) {
+    return memmem(line, (size_t)(nl - line), needle, strlen(needle)) != NULL;
+}
+
+/* Checks one 0.0.4 exposition; prev_counters carries the counters across scrapes. */
+static void check_scrape(const char *text, unsigned long long prev[2]) {
+    hist_state h = {0};
+    const char *line = text;
+    int counters_seen = 0, hists_seen = 0;
+    while (*line) {
+        const char *nl = strchr(line, '\n');
+        ASSERT(nl);
+        if (line[0] != '#') {
+            const char *sp = nl;
+            while (sp > line && sp[-1] != ' ')
+                sp--;
+            unsigned long long v = strtoull(sp, NULL, 10);
+            if (strncmp(line, "conc_counter_total ", 19) == 0) {
+                ASSERT(v >= prev[0]);
+                prev[0] = v;
+                counters_seen++;
+            } else if (strncmp(line, "conc_sharded_total ", 19) == 0) {
+                ASSERT(v >= prev[1]);
+                prev[1] = v;
+                counters_seen++;
+            } else if (has(line, nl, "_bucket{") && strncmp(line, "conc_h", 6) == 0) {
+                if (!h.in) {
+                    h.in = true;
+                    h.last_bucket = 0;
+                }
+                ASSERT(v >= h.last_bucket);
+                h.last_bucket = v;
+                if (has(line, nl, "le=\"+Inf\""))
+                    h.inf = v;
+            } else if (strncmp(line, "conc_h", 6) == 0 && has(line, nl, "_count ")) {
+                ASSERT(h.in);
+                ASSERT_EQ(v, h.inf);
+                h.in = false;
+                hists_seen++;
+            }
+        }
+        line = nl + 1;
+    }
+    ASSERT_EQ(counters_seen, 2);
+    ASSERT_EQ(hists_seen, 2);
+}
+
+static void *scraper(void *arg) {
+    (void)arg;
+    omx_registry *r = arg;
+    unsigned long long prev[2] = {0, 0};
+    omx_buf b;
+    omx_buf_init(&b, 1 << 24);
+    while (!atomic_load(&stop)) {
+        omx_buf_reset(&b);
+        ASSERT_OK(omx_registry_write(r, NULL, omx_buf_write_fn, &b));
+        check_scrape(b.data, prev);
+        omx_buf_reset(&b);
+        omx_write_opts o = {.format = OMX_FORMAT_OPENMETRICS};
+        ASSERT_OK(omx_registry_write(r, &o, omx_buf_write_fn, &b));
+        ASSERT(strstr(b.data, "# EOF\n"));
+        atomic_fetch_add(&scrapes, 1);
+    }
+    omx_buf_free(&b);
+    return NULL;
+}
+
+static omx_series *one(omx_registry *r, omx_type t, const char *name, unsigned flags) {
+    omx_family *f;
+    double b[] = {1, 2, 3, 4, 5};
+    omx_family_opts o = {.type = t, .name = name, .flags = flags};
+    if (t == OMX_HISTOGRAM) {
+        o.buckets = b;
+        o.n_buckets = 5;
+    }
+    ASSERT_OK(omx_family_new(r, &o, &f));
+    omx_series *s;
+    ASSERT_OK(omx_family_get(f, NULL, &s));
+    return s;
+}
+
+int main(void) {
+    if (getenv("OMX_CONC_ITERS"))
+        iters = atoi(getenv("OMX_CONC_ITERS"));
+    omx_registry *r = omx_registry_new();
+    c_plain = one(r, OMX_COUNTER, "conc_counter", 0);
+    c_sharded = one(r, OMX_COUNTER, "conc_sharded", OMX_FAMILY_SHARDED);
+    h_plain = one(r, OMX_HISTOGRAM, "conc_hist", 0);
+    h_sharded = one(r, OMX_HISTOGRAM, "conc_hsharded", OMX_FAMILY_SHARDED);
+    s_sum = one(r, OMX_SUMMARY, "conc_summary", OMX_FAMILY_SHARDED);
+    const char *ln[] = {"k"};
+    ASSERT_OK(omx_family_new(r, &(omx_family_opts){.type = OMX_GAUGE, .name = "conc_churn",
+                                                   .label_names = ln, .n_labels = 1}, &churn));
+
+    pthread_t up[THREADS], sc, ch;
+    ASSERT_OK(pthread_create(&sc, NULL, scraper, r));
+    ASSERT_OK(pthread_create(&ch, NULL, churner, NULL));
+    for (long i = 0; i < THREADS; i++)
+        ASSERT_OK(pthread_create(&up[i], NULL, updater, (void *)i));
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(up[i], NULL);
+    while (atomic_load(&scrapes) < 3)
+        ;
+    atomic_store(&stop, true);
+    pthread_join(sc, NULL);
+    pthread_join(ch, NULL);
+
+    double total = (double)THREADS * iters, sum = 0;
+    for (int i = 0; i < iters; i++)
+        sum += i % 7;
+    sum *= THREADS;
+    ASSERT(omx_series_value(c_plain) == total);
+    ASSERT(omx_series_value(c_sharded) == total);
+    ASSERT(omx_series_value(h_plain) == total);
+    ASSERT(omx_series_value(h_sharded) == total);
+    ASSERT(omx_series_value(s_sum) == total);
+    /* the final scrape shows the exact totals */
+    omx_buf b;
+    omx_buf_init(&b, 1 << 24);
+    ASSERT_OK(omx_registry_write(r, NULL, omx_buf_write_fn, &b));
+    char want[128];
+    snprintf(want, sizeof want, "conc_counter_total %.0f\n", total);
+    ASSERT(strstr(b.data, want));
+    snprintf(want, sizeof want, "conc_sharded_total %.0f\n", total);
+    ASSERT(strstr(b.data, want));
+    snprintf(want, sizeof want, "conc_hsharded_count %.0f\nconc_hsharded_sum %.0f\n", total, sum);
+    ASSERT(strstr(b.data, want));
+    snprintf(want, sizeof want, "conc_hist_count %.0f\nconc_hist_sum %.0f\n", total, sum);
+    ASSERT(strstr(b.data, want));
+    omx_buf_free(&b);
+    printf("ok: %d scrapes during the updates\n", atomic_load(&scrapes));
+    omx_registry_free(r);
+    return 0;
+}
