@@ -3,6 +3,7 @@
 
 /* --- system collectors (engineer node-core) --- */
 /* node-core: extern declarations */
+extern const node_collector node_collector_textfile;
 extern const node_collector node_collector_arp;
 extern const node_collector node_collector_conntrack;
 extern const node_collector node_collector_cpu;
@@ -67,6 +68,7 @@ extern const node_collector node_collector_thermal_zone;
 
 const node_collector *const node_collectors[] = {
     /* node-core: table entries */
+    &node_collector_textfile,
     &node_collector_arp,
     &node_collector_conntrack,
     &node_collector_cpu,

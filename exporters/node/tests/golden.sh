@@ -35,7 +35,9 @@ if [ $rc -ne 0 ]; then
     exit 1
 fi
 grep -v -e '^node_scrape_collector_duration_seconds{' \
-        -e '^# [A-Z]* node_scrape_collector_duration_seconds ' "$tmp/raw" >"$tmp/out"
+        -e '^# [A-Z]* node_scrape_collector_duration_seconds ' "$tmp/raw" |
+    sed -e "s|$fix|@FIXTURES@|g" \
+        -e 's/^\(node_textfile_mtime_seconds{.*}\) .*/\1 MTIME/' >"$tmp/out"
 if ! grep -q "^node_scrape_collector_success{collector=\"$name\"}" "$tmp/out"; then
     echo "FAIL: no node_scrape_collector_success for $name"
     cat "$tmp/err"
