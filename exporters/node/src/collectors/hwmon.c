@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,8 +253,8 @@ static int add_value(recs *rs, const char *chip, const item *x, const items *it)
     }
     snprintf(name, sizeof name, "%s%s", base, suffix);
 parse:
-    if (node_parse_double(x->value, &v) < 0) {
-        omx_log(OMX_LOG_DEBUG, "skipping malformed hwmon value", "chip", chip, "sensor", x->sensor,
+    if (node_parse_double(x->value, &v) < 0 || !isfinite(v)) {
+        omx_log(OMX_LOG_DEBUG, "malformed input", "collector", "hwmon", "chip", chip, "sensor", x->sensor,
                 "element", elem, "value", x->value, NULL);
         return 0; /* node_exporter skips values it cannot parse */
     }

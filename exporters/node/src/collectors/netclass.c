@@ -106,8 +106,8 @@ static int collect(omx_emitter *e, void *userdata) {
             if (r != 0)
                 continue;
             if ((r = parse_num(buf, &v)) < 0) {
-                omx_log(OMX_LOG_DEBUG, "malformed value", "collector", "netclass", "dir", dir,
-                        "file", files[i], "value", buf, NULL);
+                omx_log(OMX_LOG_DEBUG, "malformed input", "collector", "netclass", "file", dir,
+                        "attribute", files[i], "value", buf, NULL);
                 break;
             }
             if (i == SPEED) {

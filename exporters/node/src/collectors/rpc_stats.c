@@ -11,7 +11,7 @@ static int bad(const char *path, size_t line, const char *key, size_t field, con
     char l[24], f[24];
     snprintf(l, sizeof l, "%zu", line);
     snprintf(f, sizeof f, "%zu", field);
-    omx_log(OMX_LOG_DEBUG, "malformed rpc statistics", "file", path, "line", l, "key", key,
+    omx_log(OMX_LOG_DEBUG, "malformed input", "file", path, "line", l, "key", key,
             "field", f, "err", what, NULL);
     return -EINVAL;
 }
@@ -39,6 +39,7 @@ int rpc_parse(char *data, const char *path, const char *const *keys, rpc_line *l
         snprintf(l->key, sizeof l->key, "%s", f[0]);
         l->n = 0;
         l->present = 1;
+        l->lineno = lineno;
         /* "th <threads> <fullcnt> <histogram of floats>": only the integers are used. */
         size_t last = !strcmp(f[0], "th") ? (n < 3 ? n : 3) : n;
         for (size_t i = 1; i < last; i++) {
@@ -54,8 +55,8 @@ int rpc_check_counted(const rpc_line *l, const char *path, size_t min) {
     if (!l->present)
         return 0;
     if (l->n < 1 || l->v[0] != l->n - 1)
-        return bad(path, 0, l->key, l->n, "count does not match the number of values");
+        return bad(path, l->lineno, l->key, 1, "count does not match the number of values");
     if (l->n - 1 < min)
-        return bad(path, 0, l->key, l->n, "too few values");
+        return bad(path, l->lineno, l->key, 1, "too few values");
     return 0;
 }

@@ -13,6 +13,7 @@ typedef struct rpc_line {
     uint64_t v[RPC_MAX_VALUES];
     size_t n;
     int present;
+    size_t lineno;
 } rpc_line;
 
 /* Splits data (modified in place) into lines, and stores the values of every line

@@ -21,8 +21,8 @@ static int attr_path(char *buf, size_t size, const char *dir, const char *attr) 
 }
 
 int hw_fail(const char *collector, const char *path, int err) {
-    omx_log(OMX_LOG_DEBUG, "cannot use file", "collector", collector, "file", path, "err",
-            strerror(err < 0 ? -err : err), NULL);
+    omx_log(OMX_LOG_DEBUG, err == -EINVAL ? "malformed input" : "cannot read file", "collector",
+            collector, "file", path, "err", strerror(err < 0 ? -err : err), NULL);
     return err < 0 ? err : -err;
 }
 
