@@ -27,14 +27,15 @@ static int register_build_info(omx_registry *reg) {
         else
             arch = u.machine;
     }
+    /* node_exporter 1.5's label set (no "tags"), filled with omx's own facts */
     static const char *const names[] = {"branch", "goarch", "goos", "goversion",
-                                        "revision", "tags", "version"};
-    const char *values[] = {"", arch, "linux", "none", "", "omx", OMX_VERSION};
+                                        "revision", "version"};
+    const char *values[] = {"omx", arch, "linux", "none", "", OMX_VERSION};
     return omx_build_info_register(
         reg, "node_exporter_build_info",
         "A metric with a constant '1' value labeled by version, revision, branch, goversion "
         "from which node_exporter was built, and the goos and goarch for the build.",
-        names, values, 7);
+        names, values, 6);
 }
 
 int main(int argc, char **argv) {
