@@ -410,7 +410,9 @@ static int parse_sample(omp_parser *p, const char *ls, omp_entry *e)
 		return omp__fail(p, -EBADMSG, ls, ls, "expected a metric name");
 	e->kind = OMP_SAMPLE;
 	e->name = (omp_str){ ls, (size_t)(end - ls) };
-	c = om ? end : skip_ws(end);
+	c = end;
+	if (!om && *skip_ws(end) == '{')
+		c = skip_ws(end);
 	if (*c == '{') {
 		c = parse_labels(p, ls, c + 1, &p->labels, &p->labels_cap, &e->n_labels);
 		if (!c)

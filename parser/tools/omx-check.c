@@ -60,6 +60,10 @@ static void json_num(double v)
 		fputs(v > 0 ? "\"+Inf\"" : "\"-Inf\"", stdout);
 		return;
 	}
+	if (v == floor(v) && fabs(v) < 1e17) {
+		printf("%.0f", v);
+		return;
+	}
 	/* Shortest text that reads back as the same double. */
 	for (int prec = 1; prec <= 17; prec++) {
 		snprintf(b, sizeof(b), "%.*g", prec, v);
