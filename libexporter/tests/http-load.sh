@@ -3,6 +3,7 @@
 # slow/idle clients that must not block anyone else. Usage: http-load.sh omx-example
 . "$(dirname "$0")/http-lib.sh"
 EX=${1:?usage: $0 omx-example}
+case $EX in /*) ;; *) EX=$(pwd)/$EX ;; esac
 need curl wrk
 P=$(free_port)
 U=http://127.0.0.1:$P

@@ -4,6 +4,7 @@
 # and no sample rejected. Usage: http-prometheus.sh omx-example
 . "$(dirname "$0")/http-lib.sh"
 EX=${1:?usage: $0 omx-example}
+case $EX in /*) ;; *) EX=$(pwd)/$EX ;; esac
 need curl openssl prometheus
 HASH=$("$PY" -W ignore -c 'import crypt; print(crypt.crypt("pw", crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1024)))' 2>/dev/null)
 case "$HASH" in '$2'*) ;; *) skip "python3 crypt cannot make bcrypt hashes";; esac

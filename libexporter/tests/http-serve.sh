@@ -4,6 +4,7 @@
 # web config. Usage: http-serve.sh path/to/omx-example
 . "$(dirname "$0")/http-lib.sh"
 EX=${1:?usage: $0 omx-example}
+case $EX in /*) ;; *) EX=$(pwd)/$EX ;; esac
 need curl gzip
 P=$(free_port)
 U=http://127.0.0.1:$P

@@ -4,6 +4,7 @@
 # a NOTIFY_SOCKET this test listens on. Usage: http-systemd.sh omx-example
 . "$(dirname "$0")/http-lib.sh"
 EX=${1:?usage: $0 omx-example}
+case $EX in /*) ;; *) EX=$(pwd)/$EX ;; esac
 need curl systemd-socket-activate
 P=$(free_port)
 SOCK=$T/notify.sock

@@ -4,6 +4,7 @@
 # missing, TLS version limits. Usage: http-tls.sh path/to/omx-example
 . "$(dirname "$0")/http-lib.sh"
 EX=${1:?usage: $0 omx-example}
+case $EX in /*) ;; *) EX=$(pwd)/$EX ;; esac
 need curl openssl
 HASH=$("$PY" -W ignore -c 'import crypt; print(crypt.crypt("s3cret pw", crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1024)))' 2>/dev/null)
 case "$HASH" in '$2b$10$'*) ;; *) skip "python3 crypt cannot make bcrypt hashes";; esac
