@@ -51,6 +51,10 @@ extern const node_collector node_collector_vmstat;
 
 /* --- hardware/storage collectors (engineer node-hw) --- */
 /* node-hw: extern declarations */
+extern const node_collector node_collector_bonding;
+extern const node_collector node_collector_tapestats;
+extern const node_collector node_collector_fibrechannel;
+extern const node_collector node_collector_infiniband;
 extern const node_collector node_collector_nfs;
 extern const node_collector node_collector_nfsd;
 extern const node_collector node_collector_selinux;
@@ -114,6 +118,10 @@ const node_collector *const node_collectors[] = {
     &node_collector_uname,
     &node_collector_vmstat,
     /* node-hw: table entries */
+    &node_collector_bonding,
+    &node_collector_tapestats,
+    &node_collector_fibrechannel,
+    &node_collector_infiniband,
     &node_collector_nfs,
     &node_collector_nfsd,
     &node_collector_selinux,
