@@ -125,6 +125,9 @@ static int setup_metrics(omx_registry *r, example *ex, long extra_series)
     }
     if (rc == 0)
         rc = omx_registry_add_collector(r, "example", collect, ex, NULL);
+    /* example_scrape_collector_success/_duration_seconds for every collector. */
+    if (rc == 0)
+        rc = omx_registry_set_collector_stats(r, "example");
     if (rc == 0)
         rc = omx_process_collector_register(r, NULL);
     if (rc == 0)

@@ -78,6 +78,16 @@ check "the scrape in flight still succeeds" test "$(cat "$T/c1")" = 200
 check "503 counted" sh -c "curl -s 'http://127.0.0.1:$P2/metrics' | grep -q '^promhttp_metric_handler_requests_total{code=\"503\"} 1'"
 check "JSON log format" grep -q '^{"ts":"[^"]*","level":"info","msg":"Listening on","address":"127.0.0.1:' "$T/lim.log"
 
+# X-Prometheus-Scrape-Timeout-Seconds reaches the collectors: a 0.5 s timeout
+# against a collector that needs 0.7 s makes it give up (reported as failed).
+P5=$(free_port)
+start slow "$EX" --web.listen-address=127.0.0.1:$P5 --example.collect-delay=0.7
+wait_http "http://127.0.0.1:$P5/-/healthy" || fail "slow server did not start"
+succ() { curl -s "$@" "http://127.0.0.1:$P5/metrics" | awk '$1 == "example_scrape_collector_success{collector=\"example\"}" {print $2}'; }
+check "collector succeeds without a scrape timeout" test "$(succ)" = 1
+check "collector gives up past the scrape deadline" test "$(succ -H 'X-Prometheus-Scrape-Timeout-Seconds: 0.5')" = 0
+check "collector succeeds within a longer timeout" test "$(succ -H 'X-Prometheus-Scrape-Timeout-Seconds: 5')" = 1
+
 # Dual stack and IPv6 literals.
 P3=$(free_port)
 start v6 "$EX" --web.listen-address="[::1]:$P3" --web.listen-address=127.0.0.1:$P3
