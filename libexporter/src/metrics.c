@@ -6,7 +6,8 @@
 #include "internal.h"
 
 static atomic_uint next_shard;
-static _Thread_local unsigned my_shard; /* shard index + 1; 0 = not chosen yet */
+/* initial-exec: one %fs-relative load, no __tls_get_addr call from the shared library */
+static _Thread_local unsigned my_shard __attribute__((tls_model("initial-exec"))); /* shard index + 1; 0 = not chosen yet */
 
 unsigned omx__shard_index(void) {
     unsigned i = my_shard;

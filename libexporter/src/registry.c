@@ -35,10 +35,7 @@ static void family_free(omx_family *f) {
     for (omx_series *s = f->all, *n; s; s = n) {
         n = s->all_next;
         omx__free(atomic_load_explicit(&s->ex, memory_order_relaxed));
-        omx__free((void *)s->cells);
-        omx__free(s->values);
-        omx__free(s->lbl);
-        omx__free(s);
+        omx__free(s); /* cells, values and labels live in the same block */
     }
     omx__free(atomic_load_explicit(&f->table, memory_order_relaxed));
     for (omx__table *t = f->retired, *n; t; t = n) {
@@ -185,6 +182,8 @@ static size_t cell_words(const omx_family *f) {
     }
 }
 
+/* One allocation per series: header, shard cells (own cache lines), label
+ * values and the rendered labels, so a scrape walks contiguous memory. */
 static omx_series *series_new(omx_family *f, uint64_t h, const char *const *vals) {
     size_t n = f->n_labels, words = cell_words(f);
     size_t stride = (words + 7) & ~(size_t)7;
@@ -192,9 +191,27 @@ static omx_series *series_new(omx_family *f, uint64_t h, const char *const *vals
                    (f->type == OMX_COUNTER || f->type == OMX_SUMMARY ||
                     f->type == OMX_HISTOGRAM || f->type == OMX_GAUGEHISTOGRAM);
     size_t nshards = sharded ? OMX__NSHARDS : 1;
-    omx_series *s = omx__aligned(sizeof *s);
-    if (!s)
+
+    omx_buf lbl;
+    omx_buf_init(&lbl, SIZE_MAX / 2);
+    int rc = omx_buf_append(&lbl, "", 0);
+    size_t total = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        total += strlen(vals[i]) + 1;
+        if ((i && (rc = omx_buf_append(&lbl, ",", 1)) < 0) ||
+            (rc = omx_buf_append(&lbl, f->label_names[i], strlen(f->label_names[i]))) < 0 ||
+            (rc = omx_buf_append(&lbl, "=\"", 2)) < 0 || (rc = omx__escape_label(&lbl, vals[i])) < 0 ||
+            (rc = omx_buf_append(&lbl, "\"", 1)) < 0)
+            break;
+    }
+    size_t head = (sizeof(omx_series) + OMX__CACHELINE - 1) & ~(size_t)(OMX__CACHELINE - 1);
+    size_t cells = stride * nshards * sizeof(uint64_t);
+    omx_series *s = rc ? NULL : omx__aligned(head + cells + n * sizeof(char *) + total + lbl.len + 1);
+    if (!s) {
+        omx_buf_free(&lbl);
         return NULL;
+    }
+    char *base = (char *)s;
     s->type = (uint8_t)f->type;
     s->nshards = (uint8_t)nshards;
     s->nb = (uint16_t)(f->n_bounds + 1);
@@ -202,40 +219,19 @@ static omx_series *series_new(omx_family *f, uint64_t h, const char *const *vals
     s->bounds = f->bounds;
     s->fam = f;
     s->hash = h;
-    s->cells = omx__aligned(stride * nshards * sizeof(uint64_t));
-
-    size_t total = 0;
-    for (size_t i = 0; i < n; i++)
-        total += strlen(vals[i]) + 1;
-    s->values = omx__malloc(n * sizeof(char *) + total);
-    omx_buf lbl;
-    omx_buf_init(&lbl, SIZE_MAX / 2);
-    int rc = omx_buf_append(&lbl, "", 0);
-    if (s->cells && s->values) {
-        char *p = (char *)(s->values + n);
-        for (size_t i = 0; i < n && rc == 0; i++) {
-            size_t l = strlen(vals[i]) + 1;
-            memcpy(p, vals[i], l);
-            s->values[i] = p;
-            p += l;
-            if (i && (rc = omx_buf_append(&lbl, ",", 1)) < 0)
-                break;
-            if ((rc = omx_buf_append(&lbl, f->label_names[i], strlen(f->label_names[i]))) < 0 ||
-                (rc = omx_buf_append(&lbl, "=\"", 2)) < 0 ||
-                (rc = omx__escape_label(&lbl, vals[i])) < 0 ||
-                (rc = omx_buf_append(&lbl, "\"", 1)) < 0)
-                break;
-        }
+    s->cells = (_Atomic uint64_t *)(void *)(base + head);
+    s->values = (char **)(void *)(base + head + cells);
+    char *p = (char *)(s->values + n);
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(vals[i]) + 1;
+        memcpy(p, vals[i], l);
+        s->values[i] = p;
+        p += l;
     }
-    if (!s->cells || !s->values || rc < 0) {
-        omx_buf_free(&lbl);
-        omx__free((void *)s->cells);
-        omx__free(s->values);
-        omx__free(s);
-        return NULL;
-    }
-    s->lbl = lbl.data;
+    memcpy(p, lbl.data, lbl.len + 1);
+    s->lbl = p;
     s->lbl_len = lbl.len;
+    omx_buf_free(&lbl);
     if (f->flags & OMX_FAMILY_CREATED)
         s->created = omx__now_realtime();
     return s;
