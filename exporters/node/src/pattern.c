@@ -1,6 +1,7 @@
 /* omx-node: Go-flavoured patterns compiled with POSIX regcomp (no PCRE2 in omx-node). */
 #include "pattern.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +63,23 @@ static char *translate(const char *p) {
     return out;
 }
 
+/* Memo table size (power of two); once half full, new strings are not memoised
+ * so hostile names (e.g. many short-lived devices) cannot grow memory. */
+#define NODE_REGEX_MEMO 2048
+#define MEMO_KEY_MAX 96
+
+struct node_regex_memo {
+    char key[MEMO_KEY_MAX];
+    int8_t state; /* 0 empty, 1 no match, 2 match */
+};
+
+static uint64_t hash_str(const char *s) {
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
 int node_regex_compile(node_regex *r, const char *flag, const char *pattern) {
     r->set = false;
     if (!pattern || !*pattern)
@@ -79,9 +97,37 @@ int node_regex_compile(node_regex *r, const char *flag, const char *pattern) {
         return OMX_ECONFIG;
     }
     r->set = true;
+    pthread_mutex_init(&r->lock, NULL);
+    r->memo = calloc(NODE_REGEX_MEMO, sizeof *r->memo); /* NULL: no memo, still correct */
+    r->n_memo = 0;
     return 0;
 }
 
-bool node_regex_match(const node_regex *r, const char *s) {
-    return r->set && regexec(&r->re, s, 0, NULL, 0) == 0;
+bool node_regex_match(const node_regex *cr, const char *s) {
+    node_regex *r = (node_regex *)cr;
+    if (!r->set)
+        return false;
+    size_t len = strlen(s);
+    if (!r->memo || len >= MEMO_KEY_MAX)
+        return regexec(&r->re, s, 0, NULL, 0) == 0;
+    size_t i = (size_t)hash_str(s) & (NODE_REGEX_MEMO - 1);
+    pthread_mutex_lock(&r->lock);
+    for (;; i = (i + 1) & (NODE_REGEX_MEMO - 1)) {
+        struct node_regex_memo *m = &r->memo[i];
+        if (m->state == 0)
+            break;
+        if (!strcmp(m->key, s)) {
+            bool hit = m->state == 2;
+            pthread_mutex_unlock(&r->lock);
+            return hit;
+        }
+    }
+    bool match = regexec(&r->re, s, 0, NULL, 0) == 0;
+    if (r->n_memo < NODE_REGEX_MEMO / 2) {
+        memcpy(r->memo[i].key, s, len + 1);
+        r->memo[i].state = match ? 2 : 1;
+        r->n_memo++;
+    }
+    pthread_mutex_unlock(&r->lock);
+    return match;
 }

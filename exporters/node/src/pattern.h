@@ -2,13 +2,20 @@
 #ifndef NODE_PATTERN_H
 #define NODE_PATTERN_H
 
+#include <pthread.h>
 #include <regex.h>
 #include <stdbool.h>
+#include <stddef.h>
 
-/* A compiled filter; `set` is false when the flag was empty (matches nothing). */
+/* A compiled filter; `set` is false when the flag was empty (matches nothing).
+ * Results are memoised per input string: the names collectors filter (netstat
+ * fields, devices, mount points) repeat every scrape and regexec is slow. */
 typedef struct node_regex {
     regex_t re;
     bool set;
+    pthread_mutex_t lock;
+    struct node_regex_memo *memo; /* open-addressing table, NODE_REGEX_MEMO slots */
+    size_t n_memo;
 } node_regex;
 
 /* Compiles pattern (node_exporter's Go syntax: the shortcuts \d \s \w \D \S \W
@@ -16,7 +23,8 @@ typedef struct node_regex {
  * NULL pattern leaves r unset. Returns 0, or OMX_ECONFIG after logging an error
  * naming the flag. */
 int node_regex_compile(node_regex *r, const char *flag, const char *pattern);
-/* Whether s matches (unanchored, like Go's MatchString); false when unset. */
+/* Whether s matches (unanchored, like Go's MatchString); false when unset.
+ * Thread-safe. */
 bool node_regex_match(const node_regex *r, const char *s);
 
 #endif
