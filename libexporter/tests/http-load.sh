@@ -48,7 +48,7 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 done
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 check "10 scrapes served beside 100 stalled connections ($good/10 in ${ms} ms)" test $good = 10
-check "...quickly (< 2 s total)" test $ms -lt 2000
+check "...quickly (< 5 s total; a blocked server would wait 60 s)" test $ms -lt 5000
 kill $SLOW 2>/dev/null
 check "still healthy" test "$(curl -s -o /dev/null -w '%{http_code}' "$U/-/healthy")" = 200
 finish
