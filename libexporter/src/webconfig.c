@@ -266,8 +266,9 @@ static int parse_tls(ctx *x, const yaml_node_t *m)
                      c->client_auth == OMX__REQUIRE_AND_VERIFY_CLIENT_CERT))
         return fail(x, auth_n, "tls_server_config.client_ca_file",
                     "client_auth_type needs client_ca_file to verify certificates");
-    if (ca_file && c->client_auth == OMX__NO_CLIENT_CERT)
-        c->client_auth = OMX__REQUIRE_AND_VERIFY_CLIENT_CERT; /* exporter-toolkit's default */
+    if (ca_file && c->client_auth == OMX__NO_CLIENT_CERT) /* as exporter-toolkit refuses it */
+        return fail(x, ca_n, "tls_server_config.client_ca_file",
+                    "client_ca_file given without a client_auth_type that uses it");
     /* Check now what the server would reject later, naming the file. */
     gnutls_certificate_credentials_t cred;
     if (gnutls_certificate_allocate_credentials(&cred) < 0)
