@@ -85,6 +85,7 @@ struct omx_series {
     atomic_bool removed;
     double created;
     char **values;
+    uint32_t *vlen;             /* strlen of each value */
     char *lbl;                  /* rendered label pairs: a="x",b="y" */
     size_t lbl_len;
     _Atomic(omx__exemplar *) ex; /* counter: one; histogram: nb of them */

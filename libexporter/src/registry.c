@@ -85,44 +85,72 @@ static inline uint64_t mix(uint64_t h) {
     return h;
 }
 
-static int hash_values(const char *const *vals, size_t n, uint64_t *ret) {
+static inline uint64_t load32(const char *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* Hashes the label values (8 bytes per multiply; short values with two
+ * overlapping loads) and stores their lengths in lens. */
+static int hash_values(const char *const *vals, size_t n, uint32_t *lens, uint64_t *ret) {
     uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
     for (size_t i = 0; i < n; i++) {
         const char *v = vals[i];
         if (!v)
             return OMX_EINVAL;
         size_t len = strlen(v);
-        h = (h ^ len) * 0x100000001b3ULL;
-        for (; len >= 8; len -= 8, v += 8) {
-            uint64_t w;
-            memcpy(&w, v, 8);
-            h = ((h ^ w) * 0x9fb21c651e98df25ULL);
-            h ^= h >> 29;
+        if (len > UINT32_MAX)
+            return OMX_EINVAL;
+        lens[i] = (uint32_t)len;
+        uint64_t w;
+        if (len >= 8) {
+            size_t k = 0;
+            for (; k + 8 < len; k += 8) {
+                memcpy(&w, v + k, 8);
+                h = (h ^ w) * 0x9fb21c651e98df25ULL;
+                h ^= h >> 29;
+            }
+            memcpy(&w, v + len - 8, 8); /* overlapping tail */
+        } else if (len >= 4) {
+            w = load32(v) | load32(v + len - 4) << 32;
+        } else if (len > 0) {
+            w = (uint64_t)(unsigned char)v[0] << 16 | (uint64_t)(unsigned char)v[len / 2] << 8 |
+                (unsigned char)v[len - 1];
+        } else {
+            w = 0;
         }
-        if (len) {
-            uint64_t w = 0;
-            memcpy(&w, v, len);
-            h = ((h ^ w) * 0x9fb21c651e98df25ULL);
-            h ^= h >> 29;
-        }
+        h = (h ^ w ^ ((uint64_t)len << 56)) * 0x9fb21c651e98df25ULL;
+        h ^= h >> 29;
     }
     *ret = mix(h);
     return 0;
 }
 
-static inline bool values_eq(const omx_series *s, const char *const *vals, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(s->values[i], vals[i]) != 0)
+static inline bool values_eq(const omx_series *s, const char *const *vals, const uint32_t *lens,
+                             size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        if (s->vlen[i] != lens[i])
             return false;
+        const char *a = s->values[i], *b = vals[i];
+        if (lens[i] <= 16) { /* short values: inline, no call */
+            for (size_t k = 0; k < lens[i]; k++)
+                if (a[k] != b[k])
+                    return false;
+        } else if (memcmp(a, b, lens[i]) != 0) {
+            return false;
+        }
+    }
     return true;
 }
 
-static omx_series *table_find(omx__table *t, uint64_t h, const char *const *vals, size_t n) {
+static omx_series *table_find(omx__table *t, uint64_t h, const char *const *vals,
+                              const uint32_t *lens, size_t n) {
     for (size_t i = h & t->mask;; i = (i + 1) & t->mask) {
         omx_series *s = atomic_load_explicit(&t->slots[i], memory_order_acquire);
         if (!s)
             return NULL;
-        if (s != OMX__TOMB && s->hash == h && values_eq(s, vals, n))
+        if (s != OMX__TOMB && s->hash == h && values_eq(s, vals, lens, n))
             return s;
     }
 }
@@ -206,7 +234,7 @@ static omx_series *series_new(omx_family *f, uint64_t h, const char *const *vals
     }
     size_t head = (sizeof(omx_series) + OMX__CACHELINE - 1) & ~(size_t)(OMX__CACHELINE - 1);
     size_t cells = stride * nshards * sizeof(uint64_t);
-    omx_series *s = rc ? NULL : omx__aligned(head + cells + n * sizeof(char *) + total + lbl.len + 1);
+    omx_series *s = rc ? NULL : omx__aligned(head + cells + n * (sizeof(char *) + sizeof(uint32_t)) + total + lbl.len + 1);
     if (!s) {
         omx_buf_free(&lbl);
         return NULL;
@@ -221,11 +249,13 @@ static omx_series *series_new(omx_family *f, uint64_t h, const char *const *vals
     s->hash = h;
     s->cells = (_Atomic uint64_t *)(void *)(base + head);
     s->values = (char **)(void *)(base + head + cells);
-    char *p = (char *)(s->values + n);
+    s->vlen = (uint32_t *)(void *)(s->values + n);
+    char *p = (char *)(s->vlen + n);
     for (size_t i = 0; i < n; i++) {
         size_t l = strlen(vals[i]) + 1;
         memcpy(p, vals[i], l);
         s->values[i] = p;
+        s->vlen[i] = (uint32_t)(l - 1);
         p += l;
     }
     memcpy(p, lbl.data, lbl.len + 1);
@@ -237,11 +267,12 @@ static omx_series *series_new(omx_family *f, uint64_t h, const char *const *vals
     return s;
 }
 
-static int insert_slow(omx_family *f, uint64_t h, const char *const *vals, omx_series **ret) {
+static int insert_slow(omx_family *f, uint64_t h, const char *const *vals, const uint32_t *lens,
+                       omx_series **ret) {
     int rc = 0;
     pthread_mutex_lock(&f->lock);
     omx_series *s = table_find(atomic_load_explicit(&f->table, memory_order_relaxed), h, vals,
-                               f->n_labels);
+                               lens, f->n_labels);
     if (s)
         goto out;
     if (atomic_load_explicit(&f->live, memory_order_relaxed) >= f->max_series) {
@@ -285,15 +316,16 @@ int omx_family_get(omx_family *f, const char *const *label_values, omx_series **
     if (!f || (f->n_labels && !label_values))
         return OMX_EINVAL;
     uint64_t h;
-    if (hash_values(label_values, f->n_labels, &h) < 0)
+    uint32_t lens[OMX__MAX_LABELS];
+    if (hash_values(label_values, f->n_labels, lens, &h) < 0)
         return OMX_EINVAL;
     omx_series *s = table_find(atomic_load_explicit(&f->table, memory_order_acquire), h,
-                               label_values, f->n_labels);
+                               label_values, lens, f->n_labels);
     if (s) {
         *ret_series = s;
         return 0;
     }
-    return insert_slow(f, h, label_values, ret_series);
+    return insert_slow(f, h, label_values, lens, ret_series);
 }
 
 /* Unlinks s from the live list; walkers standing on s still follow s->next,
@@ -316,7 +348,8 @@ int omx_family_remove(omx_family *f, const char *const *label_values) {
     if (!f || (f->n_labels && !label_values))
         return OMX_EINVAL;
     uint64_t h;
-    if (hash_values(label_values, f->n_labels, &h) < 0)
+    uint32_t lens[OMX__MAX_LABELS];
+    if (hash_values(label_values, f->n_labels, lens, &h) < 0)
         return OMX_EINVAL;
     int rc = OMX_ENOENT;
     pthread_mutex_lock(&f->lock);
@@ -325,7 +358,7 @@ int omx_family_remove(omx_family *f, const char *const *label_values) {
         omx_series *s = atomic_load_explicit(&t->slots[i], memory_order_relaxed);
         if (!s)
             break;
-        if (s != OMX__TOMB && s->hash == h && values_eq(s, label_values, f->n_labels)) {
+        if (s != OMX__TOMB && s->hash == h && values_eq(s, label_values, lens, f->n_labels)) {
             atomic_store_explicit(&t->slots[i], OMX__TOMB, memory_order_release);
             unlink_series(f, s);
             rc = 0;

@@ -1,0 +1,49 @@
+#!/bin/sh
+# libexporter benchmarks beside client_golang (Debian's golang-github-prometheus-
+# client-golang-dev, GOPATH mode), built and run in the same invocation.
+# Usage: sh bench/libexporter.sh BUILD_DIR
+# Each case runs ours, then Go's, twice, and keeps the best of each (the
+# machine is shared; the best run is the least disturbed one).
+set -u
+build=${1:-build}
+here=$(cd "$(dirname "$0")" && pwd)
+ours="$build/bench/libexporter/bench-libexporter"
+[ -x "$ours" ] || { echo "bench libexporter: $ours not built" >&2; exit 1; }
+
+tmp=$(mktemp -d /tmp/omx-bench-lib.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+gobench=""
+if command -v go >/dev/null 2>&1 && [ -d /usr/share/gocode/src/github.com/prometheus/client_golang ]; then
+  mkdir -p "$tmp/src/omxbench"
+  cp "$here/libexporter/go/main.go" "$tmp/src/omxbench/"
+  if (cd "$tmp/src/omxbench" && GO111MODULE=off GOPATH="$tmp:/usr/share/gocode" \
+        GOCACHE="${GOCACHE:-/tmp/omx-bench-gocache}" GOFLAGS= go build -o "$tmp/gobench" .) >&2; then
+    gobench="$tmp/gobench"
+  fi
+fi
+[ -n "$gobench" ] || echo "bench libexporter: client_golang not available, peer figures missing" >&2
+
+best() { # best (lowest) ns/op of two runs of "$@ case"; prints "ns allocs"
+  a=$("$@") || return 1
+  b=$("$@") || return 1
+  echo "$a
+$b" | awk '$2 != "" { if (min == "" || $2 < min) { min = $2; al = $3 } } END { print min, al }'
+}
+
+for c in counter_inc counter_inc_2threads lookup_inc_2labels histogram_observe \
+         histogram_observe_2threads write_100k_prom write_100k_om; do
+  o=$(best "$ours" "$c") || { echo "bench libexporter/$c: ours failed" >&2; continue; }
+  g=""
+  [ -n "$gobench" ] && g=$(best "$gobench" "$c")
+  echo "$c $o $g" | awk '{
+    case_ = $1; ons = $2; oal = $3; gns = $4; gal = $5
+    unit = "ns/op"; div = 1; fmt = "%.2f"
+    if (case_ ~ /^write_/) { unit = "ms/op"; div = 1e6; fmt = "%.1f" }
+    ou = unit; gu = unit
+    if (case_ == "lookup_inc_2labels") { ou = unit "(" oal "allocs)"; gu = unit "(" gal "allocs)" }
+    line = sprintf("bench libexporter/%s: ours " fmt " %s", case_, ons / div, ou)
+    if (gns != "") line = line sprintf("; client_golang " fmt " %s; %.2fx", gns / div, gu, gns / ons)
+    else line = line "; client_golang n/a; n/a"
+    print line
+  }'
+done
