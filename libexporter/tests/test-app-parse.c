@@ -1,0 +1,139 @@
+/* omx_app_parse: shared flags, exporter flags, --help/--version, errors, the
+ * web config loaded at parse time. */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "app-internal.h"
+#include "exporter/exporter.h"
+#include "test-http-assert.h"
+
+static omx_app *new_app(void)
+{
+    omx_app *app = omx_app_new(&(omx_app_info){ .name = "test-app", .version = "1.2.3",
+                                                .default_listen = ":9999",
+                                                .description = "A test." });
+    CHECK(app != NULL);
+    return app;
+}
+
+/* Runs omx_app_parse with stdout/stderr captured into out. */
+static int parse(omx_app *app, int argc, char **argv, char *out, size_t outlen)
+{
+    fflush(stdout);
+    fflush(stderr);
+    int saved_out = dup(1), saved_err = dup(2);
+    FILE *tmp = tmpfile();
+    dup2(fileno(tmp), 1);
+    dup2(fileno(tmp), 2);
+    int rc = omx_app_parse(app, argc, argv);
+    fflush(stdout);
+    fflush(stderr);
+    dup2(saved_out, 1);
+    dup2(saved_err, 2);
+    close(saved_out);
+    close(saved_err);
+    rewind(tmp);
+    size_t n = fread(out, 1, outlen - 1, tmp);
+    out[n] = '\0';
+    fclose(tmp);
+    return rc;
+}
+
+#define ARGV(...) ((char *[]){ "test-app", __VA_ARGS__, NULL })
+#define ARGC(...) ((int)(sizeof((char *[]){ "test-app", __VA_ARGS__ }) / sizeof(char *)))
+#define PARSE(app, out, ...) parse(app, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), out, sizeof out)
+
+int main(int argc, char **argv)
+{
+    static char out[16384];
+    omx_app *app;
+    bool flag = false;
+    const char *dir = "/default";
+    long n = 3;
+
+    app = new_app();
+    CHECK(omx_app_flag_bool(app, "collector.x", &flag, "X.") == 0);
+    CHECK(omx_app_flag_string(app, "x.dir", &dir, "Dir.") == 0);
+    CHECK(omx_app_flag_int(app, "x.n", &n, "N.") == 0);
+    CHECK(omx_app_flag_bool(app, "collector.x", &flag, "dup") == OMX_EINVAL);
+    CHECK(omx_app_flag_string(app, "web.listen-address", &dir, "clash") == OMX_EINVAL);
+    CHECK(PARSE(app, out, "--collector.x", "--x.dir=/d", "--x.n", "9",
+                "--web.listen-address=127.0.0.1:1", "--web.listen-address=[::1]:2",
+                "--web.max-requests=5", "--web.telemetry-path=/m", "--log.level=debug") == 0);
+    CHECK(flag && !strcmp(dir, "/d") && n == 9);
+    CHECK_STR(app->listen[0], "127.0.0.1:1");
+    CHECK_STR(app->listen[1], "[::1]:2");
+    CHECK(app->listen[2] == NULL);
+    CHECK(app->max_requests == 5);
+    CHECK_STR(app->telemetry_path, "/m");
+    /* Flags cannot be declared after parsing. */
+    CHECK(omx_app_flag_bool(app, "late", &flag, "late") == OMX_EINVAL);
+    CHECK(omx_app_registry(app) != NULL);
+    CHECK(omx_app_free(app) == NULL);
+
+    /* Defaults. */
+    app = new_app();
+    CHECK(parse(app, 1, (char *[]){ "test-app", NULL }, out, sizeof out) == 0);
+    CHECK_STR(app->listen[0], ":9999");
+    CHECK(app->max_requests == 40);
+    CHECK_STR(app->telemetry_path, "/metrics");
+    omx_app_free(app);
+
+    app = new_app();
+    CHECK(PARSE(app, out, "--help") == 1);
+    CHECK(strstr(out, "usage: test-app") && strstr(out, "A test.") &&
+          strstr(out, "--web.listen-address") && strstr(out, "(default: :9999)") &&
+          strstr(out, "--web.max-requests=INT") && strstr(out, "(default: 40)"));
+    omx_app_free(app);
+
+    app = new_app();
+    CHECK(PARSE(app, out, "--version") == 1);
+    CHECK_STR(out, "test-app, version 1.2.3\n");
+    omx_app_free(app);
+
+    static const struct {
+        const char *arg, *want;
+    } bad[] = {
+        { "--bogus", "test-app: error: unknown flag --bogus" },
+        { "--log.level=verbose", "--log.level" },
+        { "--log.format=xml", "--log.format" },
+        { "--web.max-requests=-1", "--web.max-requests" },
+        { "--web.max-requests=ten", "--web.max-requests" },
+        { "--web.telemetry-path=metrics", "--web.telemetry-path" },
+        { "--web.telemetry-path=/", "--web.telemetry-path" },
+        { "--web.telemetry-path=/-/healthy", "--web.telemetry-path" },
+        { "--web.config.file=/nonexistent/web.yml", "/nonexistent/web.yml" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        app = new_app();
+        int rc = parse(app, 2, (char *[]){ "test-app", (char *)bad[i].arg, NULL }, out,
+                       sizeof out);
+        CHECK(rc < 0);
+        if (!strstr(out, bad[i].want))
+            fprintf(stderr, "%s: output '%s' lacks '%s'\n", bad[i].arg, out, bad[i].want);
+        CHECK(strstr(out, bad[i].want) != NULL);
+        omx_app_free(app);
+    }
+
+    /* A good web config is loaded at parse time. */
+    if (argc > 1) {
+        char arg[1024];
+        snprintf(arg, sizeof arg, "--web.config.file=%s/good-auth-only.yml", argv[1]);
+        app = new_app();
+        CHECK(parse(app, 2, (char *[]){ "test-app", arg, NULL }, out, sizeof out) == 0);
+        CHECK(app->webcfg && app->webcfg->n_users == 2);
+        omx_app_free(app);
+    }
+
+    /* Handlers. */
+    app = new_app();
+    CHECK(omx_app_handle(app, "/probe", (omx_handler_fn)1, NULL) == 0);
+    CHECK(omx_app_handle(app, "/probe", (omx_handler_fn)1, NULL) == OMX_EEXIST);
+    CHECK(omx_app_handle(app, "probe", (omx_handler_fn)1, NULL) == OMX_EINVAL);
+    CHECK(omx_app_handle(app, "/x", NULL, NULL) == OMX_EINVAL);
+    CHECK(omx_app_on_reload(app, NULL, NULL) == 0);
+    omx_app_free(app);
+    CHECK(omx_app_free(NULL) == NULL);
+    CHECK(omx_app_new(NULL) == NULL);
+    TEST_DONE();
+}
