@@ -271,6 +271,39 @@ static const char *skip_ws(const char *c)
 	return c;
 }
 
+/* The first byte the quoted-string rule refuses: for the error column only. */
+static const char *first_bad(const char *s)
+{
+	for (;;) {
+		const unsigned char *u = (const unsigned char *)s;
+		size_t n;
+		if (*u == '\n' || *u == '"')
+			return s;
+		if (*u == '\\') {
+			if (u[1] == '\n')
+				return s;
+			s++;
+			continue; /* the escaped character is checked next round */
+		}
+		n = *u < 0x80 ? 1 : (*u & 0xe0) == 0xc0 ? 2 : (*u & 0xf0) == 0xe0 ? 3 : (*u & 0xf8) == 0xf0 ? 4 : 0;
+		if (n == 0)
+			return s;
+		if (n > 1) {
+			/* Validate one code point with the lexer on a small copy. */
+			char tmp[6] = { 0 };
+			bool esc = false;
+			memcpy(tmp, s, n);
+			for (size_t i = 1; i < n; i++)
+				if (!tmp[i] || tmp[i] == '\n')
+					return s;
+			tmp[n] = '"';
+			if (omp__lex_quoted(tmp, &esc) != tmp + n)
+				return s;
+		}
+		s += n;
+	}
+}
+
 /* Label set starting after '{'; returns the position after '}' or NULL. */
 static const char *parse_labels(omp_parser *p, const char *ls, const char *c, omp_label **arr,
 				size_t *cap, size_t *n)
@@ -304,10 +337,7 @@ static const char *parse_labels(omp_parser *p, const char *ls, const char *c, om
 		val = c + 1;
 		val_end = omp__lex_quoted(val, &esc);
 		if (!val_end) {
-			/* Find the offending byte for the column. */
-			const char *bad = val;
-			while (*bad != '\n' && *bad != '"')
-				bad += *bad == '\\' && bad[1] != '\n' ? 2 : 1;
+			const char *bad = first_bad(val);
 			omp__fail(p, -EBADMSG, ls, bad,
 				  *bad == '\n' ? "unterminated label value"
 					       : "invalid UTF-8 or escape in label value");
@@ -441,8 +471,10 @@ static int parse_sample(omp_parser *p, const char *ls, omp_entry *e)
 			if (parse_om_timestamp(p, ls, c + 1, &c, &e->timestamp) < 0)
 				return p->err;
 			e->has_timestamp = true;
-			e->timestamp_ms = (int64_t)floor(e->timestamp * 1000.0);
-			if (!(fabs(e->timestamp) < 9.2e15))
+			/* Clamp before converting: out-of-range double to int is UB. */
+			if (fabs(e->timestamp) < 9.2e15)
+				e->timestamp_ms = (int64_t)floor(e->timestamp * 1000.0);
+			else
 				e->timestamp_ms = e->timestamp < 0 ? INT64_MIN : INT64_MAX;
 		}
 		if (*c == ' ' && c[1] == '#') {
