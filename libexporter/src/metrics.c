@@ -89,10 +89,10 @@ void omx_gauge_dec(omx_series *s) { omx_gauge_add(s, -1); }
 static inline size_t bucket_index(const omx_series *s, double v) {
     size_t n = (size_t)s->nb - 1; /* finite bounds */
     const double *b = s->bounds;
-    if (n <= 16) {
+    if (n <= 16) { /* branch-free count of bounds below v: no mispredictions */
         size_t i = 0;
-        while (i < n && v > b[i])
-            i++;
+        for (size_t k = 0; k < n; k++)
+            i += v > b[k];
         return i;
     }
     size_t lo = 0, hi = n; /* first i with v <= b[i], n if none */
