@@ -40,7 +40,8 @@ typedef int (*omx_collect_fn)(omx_emitter *e, void *userdata);
 
 /* Adds a collector named name (copied; [a-z0-9_]+) to r. r owns userdata from now
  * on and calls free_userdata (may be NULL) on it when r is freed. Returns 0,
- * OMX_EINVAL, OMX_EEXIST (same name twice) or OMX_ENOMEM. */
+ * OMX_EINVAL, OMX_EEXIST (same name twice) or OMX_ENOMEM; on failure r takes
+ * nothing and the caller still owns userdata. */
 int omx_registry_add_collector(omx_registry *r, const char *name, omx_collect_fn fn,
                                void *userdata, void (*free_userdata)(void *));
 
@@ -50,7 +51,9 @@ int omx_registry_add_collector(omx_registry *r, const char *name, omx_collect_fn
 int omx_registry_set_collector_stats(omx_registry *r, const char *prefix);
 
 /* Starts a family. Validates names (OMX_ENAME/ELABEL/EUNIT). A family with no
- * samples emits nothing. */
+ * samples emits nothing. Every omx_emit_* call is checked in full before
+ * anything is written: a call that returns an error writes nothing. Family
+ * names are not checked for clashes with other families (the caller's job). */
 int omx_emit_family(omx_emitter *e, const omx_desc *desc);
 /* One sample of a counter/gauge/unknown/info (value ignored, always 1) family;
  * label_values has desc->n_labels entries. */

@@ -81,8 +81,11 @@ int omx_family_new(omx_registry *r, const omx_family_opts *opts, omx_family **re
 
 /* Finds or creates the series for label values (n_labels strings, NULL allowed
  * when the family has no labels). Values are copied. Returns 0 and a borrowed
- * handle in *ret_series, or OMX_EINVAL (NULL value / bad arguments), OMX_ELIMIT
- * (max_series reached: counted in omx_series_rejected_total), OMX_ENOMEM. */
+ * handle in *ret_series, or OMX_EINVAL (NULL value, invalid UTF-8, bad
+ * arguments), OMX_ELIMIT (max_series reached: counted in
+ * omx_series_rejected_total{family="<name>"}, which is exported only for
+ * families that rejected at least one series), OMX_ENOMEM.
+ * A family without labels has its one series from creation (it exports 0). */
 int omx_family_get(omx_family *f, const char *const *label_values, omx_series **ret_series);
 /* Stops exporting one series. Returns 0 or OMX_ENOENT. The handle stays valid. */
 int omx_family_remove(omx_family *f, const char *const *label_values);
@@ -91,7 +94,8 @@ void omx_family_clear(omx_family *f);
 /* Number of series currently exported. */
 size_t omx_family_size(const omx_family *f);
 
-/* Hot path: one atomic operation each (lock-free). NULL handles are ignored. */
+/* Hot path: one atomic operation each (lock-free). NULL handles, and handles of
+ * another type, are ignored. */
 void omx_counter_inc(omx_series *s);
 /* Adds v >= 0. Returns 0, or OMX_EVALUE for negative/NaN v (nothing added). */
 int omx_counter_add(omx_series *s, double v);
