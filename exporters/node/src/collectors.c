@@ -3,6 +3,10 @@
 
 /* --- system collectors (engineer node-core) --- */
 /* node-core: extern declarations */
+extern const node_collector node_collector_systemd;
+extern const node_collector node_collector_processes;
+extern const node_collector node_collector_interrupts;
+extern const node_collector node_collector_tcpstat;
 extern const node_collector node_collector_textfile;
 extern const node_collector node_collector_arp;
 extern const node_collector node_collector_conntrack;
@@ -76,6 +80,10 @@ extern const node_collector node_collector_thermal_zone;
 
 const node_collector *const node_collectors[] = {
     /* node-core: table entries */
+    &node_collector_systemd,
+    &node_collector_processes,
+    &node_collector_interrupts,
+    &node_collector_tcpstat,
     &node_collector_textfile,
     &node_collector_arp,
     &node_collector_conntrack,
