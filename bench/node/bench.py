@@ -32,7 +32,7 @@ def defaults_of(binary):
     r = subprocess.run([binary, "--help"], capture_output=True, text=True)
     out = r.stdout + r.stderr
     return {m.group(1) for m in re.finditer(
-        r"--(?:\[no-\])?collector\.([a-z0-9_]+)\s+Enable the \1 collector \(default:\s+enabled\)", out)}
+        r"--(?:\[no-\])?collector\.([a-z0-9_]+)\s+Enable the \1 collector[^\n]*\(default:\s+(?:enabled|true)\)", out)}
 
 
 def get(port, gz=False):

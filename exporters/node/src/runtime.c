@@ -62,8 +62,7 @@ int node_runtime_declare(omx_app *app, int argc, char **argv) {
         explicit_on[i] = explicitly_enabled(c->name, argc, argv);
         snprintf(flag_names[i], sizeof flag_names[i], "collector.%s", c->name);
         char help[128];
-        snprintf(help, sizeof help, "Enable the %s collector (default: %s).", c->name,
-                 c->enabled_by_default ? "enabled" : "disabled");
+        snprintf(help, sizeof help, "Enable the %s collector.", c->name);
         if ((r = omx_app_flag_bool(app, flag_names[i], &enabled_flag[i], help)) < 0)
             return r;
         if (c->declare_flags && (r = c->declare_flags(app)) < 0)

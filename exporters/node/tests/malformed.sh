@@ -35,6 +35,8 @@ n=0
 for f in "$bad"/expected-failures.*; do
     [ -f "$f" ] || continue
     for c in $(grep -v '^#' "$f"); do
+        # a collector listed before its code is in the table: note it, don't fail
+        case " $(echo $all) " in *" $c "*) ;; *) echo "note: $c listed in $(basename "$f") but not built"; continue ;; esac
         n=$((n + 1))
         line=$(grep "^node_scrape_collector_success{collector=\"$c\"}" "$tmp/out")
         if [ "$line" != "node_scrape_collector_success{collector=\"$c\"} 0" ]; then

@@ -72,8 +72,9 @@ def collectors_of(binary):
     out = subprocess.run([binary, "--help"], capture_output=True, text=True).stdout + \
         subprocess.run([binary, "--help"], capture_output=True, text=True).stderr
     on = set()
-    # omx-node: "--[no-]collector.cpu" + "Enable the cpu collector (default: enabled)."
-    for m in re.finditer(r"--(?:\[no-\])?collector\.([a-z0-9_]+)\s+Enable the \1 collector \(default:\s+enabled\)", out):
+    # "--[no-]collector.cpu  Enable the cpu collector. (default: true)" (omx-node) or
+    # "... Enable the cpu collector (default: enabled)." (node_exporter)
+    for m in re.finditer(r"--(?:\[no-\])?collector\.([a-z0-9_]+)\s+Enable the \1 collector[^\n]*\(default:\s+(?:enabled|true)\)", out):
         on.add(m.group(1))
     return on
 
