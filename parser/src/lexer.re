@@ -50,10 +50,18 @@ const char *omp__lex_labelname(const char *s)
 }
 
 /* s points just after the opening quote; returns the closing quote. */
+/* ASCII bytes that stand for themselves inside quotes: the common case,
+ * skipped by a table loop before the DFA sees the rest. */
+static const unsigned char plain_ascii[256] = {
+	[0x00 ... 0x09] = 1, [0x0b ... 0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7f] = 1,
+};
+
 const char *omp__lex_quoted(const char *s, bool *ret_escaped)
 {
 	const unsigned char *YYCURSOR = (const unsigned char *)s, *YYMARKER;
 	for (;;) {
+		while (plain_ascii[*YYCURSOR])
+			YYCURSOR++;
 		/*!re2c
 		  ["]            { return (const char *)YYCURSOR - 1; }
 		  ( plain | mb )+ { continue; }

@@ -28,10 +28,16 @@ static unsigned allowed_mask(omp_type t)
 	}
 }
 
+static const unsigned char sfx_len[S__N] = { 0, 6, 8, 6, 4, 7, 7, 5, 5 };
+
 static int sfx_of(omp_str rest)
 {
-	for (int i = 0; i < S__N; i++)
-		if (strlen(sfx_text[i]) == rest.len && memcmp(sfx_text[i], rest.ptr, rest.len) == 0)
+	if (rest.len == 0)
+		return S_NONE;
+	if (rest.ptr[0] != '_')
+		return -1;
+	for (int i = 1; i < S__N; i++)
+		if (sfx_len[i] == rest.len && memcmp(sfx_text[i], rest.ptr, rest.len) == 0)
 			return i;
 	return -1;
 }
@@ -212,7 +218,8 @@ static uint64_t group_hash(const omp_entry *e, const omp_label *skip)
 		const omp_label *l = &e->labels[i];
 		if (l == skip)
 			continue;
-		g += omp__hash(l->value.ptr, l->value.len, omp__hash(l->name.ptr, l->name.len, 7));
+		/* name="value" is one contiguous span of the line: hash it once. */
+		g += omp__hash(l->name.ptr, (size_t)(l->value.ptr + l->value.len - l->name.ptr), 7);
 	}
 	return g;
 }

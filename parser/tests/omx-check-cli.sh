@@ -1,0 +1,36 @@
+#!/bin/sh
+# omx-check as a command: exit codes, error format, --dump, --lint, auto format.
+set -u
+check=${OMX_BUILD:?}/parser/tools/omx-check
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+fail=0
+t() { # t WANT_RC STDIN ARGS...
+  want=$1; in=$2; shift 2
+  printf '%b' "$in" > "$dir/in"
+  "$check" "$@" < "$dir/in" > "$dir/out" 2> "$dir/err"; rc=$?
+  if [ $rc -ne "$want" ]; then echo "FAIL: [$in] $* -> $rc (want $want): $(cat "$dir/err")"; fail=1; fi
+}
+t 0 'a 1\n# EOF\n' -
+t 0 'a 1\n' -                                  # auto: no # EOF, so 0.0.4
+t 1 'a 1\n' --format=openmetrics -
+t 1 'a{b="1",b="1"} 1\n' -
+t 2 '' --format=bogus -
+t 2 '' /nonexistent/file
+t 0 'a 1\n# EOF\n' --format=openmetrics --dump=json -
+grep -qx '{"family":"a","type":"unknown","name":"a","labels":{},"value":1,"timestamp":null,"exemplar":null}' "$dir/out" || { echo "FAIL: dump: $(cat "$dir/out")"; fail=1; }
+# error line format: <stdin>:LINE:COL: message
+t 1 'a 1\nb x\n# EOF\n' -
+grep -qx '<stdin>:2:3: expected a number as sample value' "$dir/err" || { echo "FAIL: error: $(cat "$dir/err")"; fail=1; }
+printf 'a 1\nb x\n# EOF\n' > "$dir/f.txt"
+"$check" "$dir/f.txt" 2> "$dir/err"
+grep -qx "$dir/f.txt:2:3: expected a number as sample value" "$dir/err" || { echo "FAIL: file error: $(cat "$dir/err")"; fail=1; }
+# lint
+t 3 '# TYPE http_requests counter\nhttp_requests 1\n# TYPE latency_milliseconds gauge\n# HELP latency_milliseconds x\nlatency_milliseconds 1\n# HELP x_count y\nx_count 1\n' --lint -
+grep -q 'http_requests: no HELP text' "$dir/err" || { echo "FAIL: lint help"; fail=1; }
+grep -q 'http_requests: counter metrics should have a "_total" suffix' "$dir/err" || { echo "FAIL: lint total"; fail=1; }
+grep -q 'latency_milliseconds: use base units' "$dir/err" || { echo "FAIL: lint units"; fail=1; }
+grep -q 'x_count: non-histogram' "$dir/err" || { echo "FAIL: lint _count"; fail=1; }
+t 0 '# HELP a_total x\n# TYPE a_total counter\na_total 1\n' --lint -
+[ $fail -eq 0 ] && echo ok
+exit $fail
