@@ -18,10 +18,16 @@ static atomic_int scrapes;
 static void *updater(void *arg) {
     long id = (long)arg;
     omx_family *lf = arg ? churn : churn; /* lookups of existing series race with churn */
+    const char *en[] = {"trace_id"}, *ev[] = {"t"};
     for (int i = 0; i < iters; i++) {
-        omx_counter_inc(c_plain);
+        if (i % 256 == 0) { /* exemplar updates race with OpenMetrics scrapes */
+            ASSERT_OK(omx_counter_add_exemplar(c_plain, 1, en, ev, 1, NAN));
+            ASSERT_OK(omx_histogram_observe_exemplar(h_plain, (double)(i % 7), en, ev, 1, 1.5));
+        } else {
+            omx_counter_inc(c_plain);
+            omx_histogram_observe(h_plain, (double)(i % 7));
+        }
         omx_counter_inc(c_sharded);
-        omx_histogram_observe(h_plain, (double)(i % 7));
         omx_histogram_observe(h_sharded, (double)(i % 7));
         omx_summary_observe(s_sum, 1);
         if (i % 64 == 0) {
@@ -120,6 +126,7 @@ static void *scraper(void *arg) {
         omx_write_opts o = {.format = OMX_FORMAT_OPENMETRICS};
         ASSERT_OK(omx_registry_write(r, &o, omx_buf_write_fn, &b));
         ASSERT(strstr(b.data, "# EOF\n"));
+        ASSERT(b.len >= 6 && strcmp(b.data + b.len - 6, "# EOF\n") == 0);
         atomic_fetch_add(&scrapes, 1);
     }
     omx_buf_free(&b);

@@ -151,10 +151,38 @@ static void test_type_names(void) {
     ASSERT_STR_EQ(omx_type_name((omx_type)99), "unknown");
 }
 
+/* Random bytes and random mixes of Accept tokens: never a crash, always a format. */
+static void test_accept_random(void) {
+    static const char *tok[] = {"application/openmetrics-text", "text/plain", "*/*", ";", ",",
+                                "q=", "0.5", "version=", "1.0.0", "0.0.4", " ", "=", "\"",
+                                "q=1.0", "q=-1", "q=2", ";;", ",,", "text/*"};
+    unsigned seed = 12345;
+    char buf[512];
+    for (int it = 0; it < 20000; it++) {
+        size_t len = 0;
+        int parts = (int)(rand_r(&seed) % 12);
+        for (int p = 0; p < parts; p++) {
+            const char *t = tok[rand_r(&seed) % (sizeof tok / sizeof tok[0])];
+            size_t l = strlen(t);
+            if (len + l + 1 >= sizeof buf)
+                break;
+            memcpy(buf + len, t, l);
+            len += l;
+        }
+        if (it % 2) /* raw bytes too */
+            for (size_t k = 0; k < len; k += 1 + rand_r(&seed) % 5)
+                buf[k] = (char)(1 + rand_r(&seed) % 255);
+        buf[len] = '\0';
+        omx_format f = omx_format_from_accept(buf);
+        ASSERT(f == OMX_FORMAT_PROMETHEUS || f == OMX_FORMAT_OPENMETRICS);
+    }
+}
+
 int main(void) {
     test_double();
     test_le();
     test_accept();
+    test_accept_random();
     test_buf();
     test_strerror();
     test_names();
