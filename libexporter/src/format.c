@@ -49,6 +49,38 @@ size_t omx_format_double(char *out, double v) {
         }
         return omx__format_u64(out, (uint64_t)(int64_t)v);
     }
+    /* Few decimals (21.5, 0.25, 1234.567): m / 10^d is exact for m < 2^53 and
+     * d <= 9, and IEEE division rounds like strtod does, so equality proves the
+     * text round-trips. With m < 10^15 (at most 15 digits, which DBL_DIG says
+     * name distinct doubles) and trailing zeros dropped it is the shortest. */
+    double a = fabs(v);
+    if (a >= 1e-4 && a < 1e15) {
+        static const double p10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+        for (int d = 1; d <= 9; d++) {
+            double x = a * p10[d];
+            if (x >= 1e15)
+                break;
+            if (x != (double)(uint64_t)x || (double)(uint64_t)x / p10[d] != a)
+                continue;
+            uint64_t m = (uint64_t)x, ip = m / (uint64_t)p10[d], fp = m % (uint64_t)p10[d];
+            while (d > 1 && fp % 10 == 0) {
+                fp /= 10;
+                d--;
+            }
+            size_t n = 0;
+            if (v < 0)
+                out[n++] = '-';
+            n += omx__format_u64(out + n, ip);
+            out[n++] = '.';
+            for (int k = d - 1; k >= 0; k--) {
+                out[n + (size_t)k] = (char)('0' + fp % 10);
+                fp /= 10;
+            }
+            n += (size_t)d;
+            out[n] = '\0';
+            return n;
+        }
+    }
     int n = 0;
     for (int prec = 15; prec <= 17; prec++) {
         n = snprintf(out, 33, "%.*g", prec, v);

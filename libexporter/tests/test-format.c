@@ -19,6 +19,18 @@ static void check_le(double v, const char *want_om, const char *want_go) {
     ASSERT_STR_EQ(out, want_go);
 }
 
+/* Significant digits of a rendering (leading and trailing zeros excluded). */
+static size_t sig_digits(const char *s) {
+    char d[48];
+    size_t n = 0;
+    for (; *s && *s != 'e'; s++)
+        if (*s >= '0' && *s <= '9' && (n || *s != '0'))
+            d[n++] = *s;
+    while (n && d[n - 1] == '0')
+        n--;
+    return n;
+}
+
 static void test_double(void) {
     check_double(0, "0");
     check_double(-0.0, "-0");
@@ -37,6 +49,37 @@ static void test_double(void) {
     check_double(NAN, "NaN");
     check_double(DBL_MAX, "1.7976931348623157e+308");
     check_double(2.5e-300, "2.5e-300");
+    check_double(21.5, "21.5");
+    check_double(-0.25, "-0.25");
+    check_double(1234.567, "1234.567");
+    check_double(0.0001, "0.0001");
+    check_double(0.00012, "0.00012");
+    check_double(1e-5, "1e-05");
+    check_double(123456789.123, "123456789.123");
+    check_double(0.000123456789, "0.000123456789");
+    check_double(99999999999999.9, "99999999999999.9");
+    /* agrees with the %.17g-and-shorten reference on many values */
+    unsigned seed = 7;
+    for (int i = 0; i < 200000; i++) {
+        double v = (double)rand_r(&seed) / (double)(1 + rand_r(&seed) % 100000) *
+                   (i % 3 ? 1 : 1e-3);
+        if (i % 5 == 0)
+            v = (double)(rand_r(&seed) % 1000000) / 1000.0;
+        char out[40], ref[40];
+        omx_format_double(out, v);
+        ASSERT(strtod(out, NULL) == v);
+        for (int prec = 1; prec <= 17; prec++) {
+            snprintf(ref, sizeof ref, "%.*g", prec, v);
+            if (strtod(ref, NULL) == v)
+                break;
+        }
+        /* same number of significant digits as the shortest %g */
+        size_t dig_out = sig_digits(out), dig_ref = sig_digits(ref);
+        if (dig_out > dig_ref && (dig_out > 15 || dig_ref < 15)) {
+            fprintf(stderr, "%.17g: got %s, shortest %s\n", v, out, ref);
+            ASSERT(0);
+        }
+    }
     /* every rendering round-trips */
     double vals[] = {M_PI, 1.0 / 3, 2.0 / 3, 1e-300, 123.456, 9007199254740993.0, -0.001};
     for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
