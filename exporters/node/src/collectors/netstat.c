@@ -26,7 +26,13 @@ static int setup(void) {
 
 static int emit_stat(omx_emitter *e, const char *proto, const char *key, double v) {
     char name[256], help[256], field[200];
-    snprintf(field, sizeof field, "%s_%s", proto, key);
+    /* most fields are filtered out: build the key without printf */
+    size_t pl = strlen(proto), kl = strlen(key);
+    if (pl + kl + 2 > sizeof field)
+        return 0;
+    memcpy(field, proto, pl);
+    field[pl] = '_';
+    memcpy(field + pl + 1, key, kl + 1);
     if (!node_regex_match(&re_fields, field))
         return 0;
     snprintf(name, sizeof name, "node_netstat_%s", field);
