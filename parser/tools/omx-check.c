@@ -16,6 +16,9 @@
 #endif
 
 #include "openmetrics/openmetrics.h"
+#ifdef OMX_HAVE_LIBEXPORTER
+#include "convert.h"
+#endif
 
 typedef struct check {
 	const char *src;        /* file name for messages */
@@ -28,6 +31,11 @@ typedef struct check {
 	omp_type fam_type;
 	bool fam_help, fam_active;
 	unsigned fam_line;
+	omp_format convert_to;  /* AUTO: no conversion */
+#ifdef OMX_HAVE_LIBEXPORTER
+	convert *conv;
+#endif
+	bool conv_failed;
 	char *buf;              /* scratch for unescaping */
 	size_t buf_cap;
 } check;
@@ -233,6 +241,10 @@ static int drain(check *c)
 			dump_sample(c, &e);
 		if (c->lint)
 			lint_entry(c, &e);
+#ifdef OMX_HAVE_LIBEXPORTER
+		if (c->conv && !c->conv_failed && convert_add(c->conv, &e, c->src) < 0)
+			c->conv_failed = true;
+#endif
 	}
 	if (r == -EAGAIN)
 		return 1;
@@ -407,7 +419,8 @@ static int check_url(check *c, const char *url)
 
 static void usage(FILE *out)
 {
-	fputs("usage: omx-check [--format=auto|openmetrics|prometheus] [--dump=json] [--lint] FILE|-|URL\n"
+	fputs("usage: omx-check [--format=auto|openmetrics|prometheus] [--dump=json] [--lint]\n"
+	      "                 [--convert=openmetrics|prometheus] FILE|-|URL\n"
 	      "Validates an OpenMetrics 1.0 or Prometheus 0.0.4 text exposition.\n"
 	      "Exit status: 0 valid, 1 invalid, 2 usage or I/O error, 3 lint warnings.\n", out);
 }
@@ -418,6 +431,7 @@ int main(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "dump", required_argument, NULL, 'd' },
 		{ "lint", no_argument, NULL, 'l' },
+		{ "convert", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -449,6 +463,23 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			c.lint = true;
+			break;
+		case 'c':
+			if (strcmp(optarg, "openmetrics") == 0)
+				c.convert_to = OMP_FORMAT_OPENMETRICS;
+			else if (strcmp(optarg, "prometheus") == 0)
+				c.convert_to = OMP_FORMAT_PROMETHEUS;
+			else {
+				fprintf(stderr, "omx-check: unknown --convert format '%s'\n", optarg);
+				return 2;
+			}
+#ifdef OMX_HAVE_LIBEXPORTER
+			if (!c.conv && !(c.conv = convert_new()))
+				return 2;
+#else
+			fputs("omx-check: built without libexporter, --convert is not available\n", stderr);
+			return 2;
+#endif
 			break;
 		case 'h':
 			usage(stdout);
@@ -485,6 +516,13 @@ int main(int argc, char **argv)
 		rc = check_fd(&c, fd);
 		close(fd);
 	}
+#ifdef OMX_HAVE_LIBEXPORTER
+	if (c.conv) {
+		if (rc == 0 && (c.conv_failed || convert_write(c.conv, c.convert_to) < 0))
+			rc = 2;
+		c.conv = convert_free(c.conv);
+	}
+#endif
 	fflush(stdout);
 	omp_parser_free(c.p);
 	free(c.buf);
