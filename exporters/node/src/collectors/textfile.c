@@ -77,7 +77,8 @@ static char *dup_str(omp_str s, bool escaped) {
         }
         out[n] = '\0';
     } else {
-        memcpy(out, s.ptr, s.len);
+        if (s.len) /* an empty view may carry a NULL pointer */
+            memcpy(out, s.ptr, s.len);
         out[s.len] = '\0';
     }
     return out;
