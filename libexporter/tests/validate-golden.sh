@@ -2,6 +2,8 @@
 # Feeds every golden exposition to the reference parsers: promtool check
 # metrics for 0.0.4 (*.prom; exit 0, or 3 when it only prints naming lint) and
 # Python prometheus_client's OpenMetrics parser for *.om. Both must accept.
+# When the build also has our own parser (parser/tools/omx-check), it must
+# accept every file too (optional: this test does not depend on it).
 set -u
 src=${OMX_SRC:?OMX_SRC not set}
 py=${PYTHON:-/usr/bin/python3}
@@ -38,5 +40,19 @@ PY
     echo "FAIL python-om: $f"; echo "$out"; fail=1
   fi
 done
+omxcheck="${OMX_BUILD:-}/parser/tools/omx-check"
+if [ -x "$omxcheck" ]; then
+  for f in "$dir"/*.prom "$dir"/*.om; do
+    [ -f "$f" ] || continue
+    case "$f" in *.om) fmt=openmetrics ;; *) fmt=prometheus ;; esac
+    if out=$("$omxcheck" --format=$fmt "$f" 2>&1); then
+      echo "ok omx-check: $(basename "$f")"
+    else
+      echo "FAIL omx-check: $f"; echo "$out"; fail=1
+    fi
+  done
+else
+  echo "note: $omxcheck not built, skipping our own parser"
+fi
 [ $n -gt 0 ] || { echo "FAIL: no golden files in $dir"; exit 1; }
 exit $fail
