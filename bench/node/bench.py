@@ -111,7 +111,7 @@ def main():
     procs = {
         "ours": start([omx, f"--web.listen-address=127.0.0.1:{p1}", "--log.level=error"] + args, p1),
         "peer": start([ne, f"--web.listen-address=127.0.0.1:{p2}", "--log.level=error",
-                       "--no-collector.netdev.netlink", "--collector.textfile.directory="] + args, p2),
+                       "--collector.textfile.directory="] + args, p2),
     }
     ports = {"ours": p1, "peer": p2}
     try:

@@ -20,6 +20,10 @@ if "$dump" --help 2>&1 | grep -q -e '--collector.textfile.directory'; then
     args="--collector.textfile.directory=$bad/textfile"
 fi
 for c in $all; do args="$args --collector.$c"; done
+# sources that bypass --path.procfs by default: read the broken files instead
+if "$dump" --help 2>&1 | grep -q -e '--\[no-\]collector.netdev.netlink'; then
+    args="$args --no-collector.netdev.netlink"
+fi
 # shellcheck disable=SC2086
 "$dump" --log.level=debug $args "--path.procfs=$bad/proc" "--path.sysfs=$bad/sys" \
     "--path.rootfs=$bad/root" "--path.udev.data=$bad/udev" >"$tmp/out" 2>"$tmp/err"

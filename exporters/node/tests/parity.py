@@ -31,7 +31,7 @@ FILTERS = [
     "--collector.filesystem.mount-points-exclude=^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)",
     "--collector.netdev.device-exclude=^lo$",
 ]
-NE_ONLY = ["--no-collector.netdev.netlink", "--collector.textfile.directory="]
+NE_ONLY = ["--collector.textfile.directory="]
 STABLE = {
     "node_memory_MemTotal_bytes", "node_memory_SwapTotal_bytes", "node_filesystem_size_bytes",
     "node_filesystem_files", "node_filesystem_readonly", "node_boot_time_seconds",

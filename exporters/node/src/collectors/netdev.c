@@ -1,8 +1,15 @@
 /* netdev: per-interface counters from <procfs>/net/dev, filtered by
  * --collector.netdev.device-include / -exclude. */
+#include <errno.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include "emit.h"
 #include "pattern.h"
@@ -10,6 +17,7 @@
 
 static const char *opt_include = "";
 static const char *opt_exclude = "";
+static bool opt_netlink = true;
 static node_regex re_include, re_exclude;
 
 static int declare(omx_app *app) {
@@ -18,6 +26,9 @@ static int declare(omx_app *app) {
     if (r == 0)
         r = omx_app_flag_string(app, "collector.netdev.device-exclude", &opt_exclude,
                                 "Regexp of net devices to exclude (mutually exclusive to device-include).");
+    if (r == 0)
+        r = omx_app_flag_bool(app, "collector.netdev.netlink", &opt_netlink,
+                              "Use netlink to gather stats instead of /proc/net/dev.");
     return r;
 }
 
@@ -33,22 +44,165 @@ static int setup(void) {
     return r;
 }
 
+/* The 16 columns of /proc/net/dev, then what only netlink has. */
+#define NODE_IFNAMSIZ 16 /* IFNAMSIZ, without <net/if.h> (clashes with linux/if.h) */
 #define NF 16
-static const char *const fields[NF] = {
+#define NF_ALL 17
+static const char *const fields[NF_ALL] = {
     "receive_bytes", "receive_packets", "receive_errs", "receive_drop", "receive_fifo",
     "receive_frame", "receive_compressed", "receive_multicast", "transmit_bytes",
     "transmit_packets", "transmit_errs", "transmit_drop", "transmit_fifo", "transmit_colls",
-    "transmit_carrier", "transmit_compressed"};
+    "transmit_carrier", "transmit_compressed", "receive_nohandler"};
 
 typedef struct iface {
     const char *name;
-    double v[NF];
+    double v[NF_ALL];
 } iface;
+
+static bool wanted(const char *name) {
+    if (re_include.set && !node_regex_match(&re_include, name))
+        return false;
+    return !node_regex_match(&re_exclude, name);
+}
+
+static int emit_all(omx_emitter *e, const iface *ifs, size_t n, int nfields) {
+    static const char *const dev[] = {"device"};
+    for (int k = 0; k < nfields; k++) {
+        char name[64], help[80];
+        snprintf(name, sizeof name, "node_network_%s_total", fields[k]);
+        snprintf(help, sizeof help, "Network device statistic %s.", fields[k]);
+        int r = omx_emit_family(e, &(omx_desc){.name = name, .help = help, .type = OMX_COUNTER,
+                                               .label_names = dev, .n_labels = 1});
+        for (size_t i = 0; r >= 0 && i < n; i++)
+            r = omx_emit_sample(e, &ifs[i].name, ifs[i].v[k]);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+/* RTM_GETLINK dump with IFLA_STATS64, as node_exporter 1.5 does by default. */
+static int collect_netlink(omx_emitter *e) {
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (fd < 0)
+        return -errno;
+    struct timeval tv = {.tv_sec = 2};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    struct {
+        struct nlmsghdr nh;
+        struct ifinfomsg ifi;
+    } req = {.nh = {.nlmsg_len = sizeof req, .nlmsg_type = RTM_GETLINK,
+                    .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1},
+             .ifi = {.ifi_family = AF_UNSPEC}};
+    struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+    int r = 0;
+    iface *ifs = NULL;
+    char (*names)[NODE_IFNAMSIZ + 1] = NULL;
+    size_t n = 0, cap = 0;
+    char *buf = malloc(32768);
+    if (!buf) {
+        r = OMX_ENOMEM;
+        goto out;
+    }
+    if (sendto(fd, &req, sizeof req, 0, (struct sockaddr *)&sa, sizeof sa) < 0) {
+        r = -errno;
+        goto out;
+    }
+    for (bool done = false; !done;) {
+        ssize_t len = recv(fd, buf, 32768, 0);
+        if (len < 0) {
+            if (errno == EINTR)
+                continue;
+            r = -errno;
+            goto out;
+        }
+        for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)len);
+             nh = NLMSG_NEXT(nh, len)) {
+            if (nh->nlmsg_type == NLMSG_DONE) {
+                done = true;
+                break;
+            }
+            if (nh->nlmsg_type == NLMSG_ERROR) {
+                r = OMX_EIO;
+                goto out;
+            }
+            if (nh->nlmsg_type != RTM_NEWLINK)
+                continue;
+            struct ifinfomsg *ifi = NLMSG_DATA(nh);
+            int alen = (int)IFLA_PAYLOAD(nh);
+            const char *name = NULL;
+            const struct rtnl_link_stats64 *st = NULL;
+            for (struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
+                if (a->rta_type == IFLA_IFNAME && RTA_PAYLOAD(a) > 0 &&
+                    memchr(RTA_DATA(a), 0, RTA_PAYLOAD(a)))
+                    name = RTA_DATA(a);
+                else if (a->rta_type == IFLA_STATS64 && RTA_PAYLOAD(a) >= sizeof *st)
+                    st = RTA_DATA(a);
+            }
+            if (!name || !st || strlen(name) > NODE_IFNAMSIZ || !wanted(name))
+                continue;
+            if (n == cap) {
+                size_t nc = cap ? cap * 2 : 16;
+                if (nc > 65536) {
+                    r = OMX_ELIMIT;
+                    goto out;
+                }
+                iface *ni = realloc(ifs, nc * sizeof *ni);
+                if (!ni) {
+                    r = OMX_ENOMEM;
+                    goto out;
+                }
+                ifs = ni;
+                char (*nn)[NODE_IFNAMSIZ + 1] = realloc(names, nc * sizeof *nn);
+                if (!nn) {
+                    r = OMX_ENOMEM;
+                    goto out;
+                }
+                names = nn;
+                cap = nc;
+            }
+            snprintf(names[n], sizeof names[n], "%s", name);
+            struct rtnl_link_stats64 s;
+            memcpy(&s, st, sizeof s); /* attribute payloads may be unaligned */
+            double *v = ifs[n].v;
+            v[0] = (double)s.rx_bytes;
+            v[1] = (double)s.rx_packets;
+            v[2] = (double)s.rx_errors;
+            v[3] = (double)s.rx_dropped;
+            v[4] = (double)s.rx_fifo_errors;
+            v[5] = (double)s.rx_frame_errors;
+            v[6] = (double)s.rx_compressed;
+            v[7] = (double)s.multicast;
+            v[8] = (double)s.tx_bytes;
+            v[9] = (double)s.tx_packets;
+            v[10] = (double)s.tx_errors;
+            v[11] = (double)s.tx_dropped;
+            v[12] = (double)s.tx_fifo_errors;
+            v[13] = (double)s.collisions;
+            v[14] = (double)s.tx_carrier_errors;
+            v[15] = (double)s.tx_compressed;
+            v[16] = (double)s.rx_nohandler;
+            n++;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        ifs[i].name = names[i];
+    /* node_exporter sorts nothing here either; order follows the kernel's ifindex */
+    r = emit_all(e, ifs, n, NF_ALL);
+out:
+    free(ifs);
+    free(names);
+    free(buf);
+    close(fd);
+    return r;
+}
 
 static int collect(omx_emitter *e, void *userdata) {
     (void)userdata;
     char path[NODE_PATH_MAX], *data;
     int r;
+    if (opt_netlink)
+        return collect_netlink(e);
     if ((r = node_proc_path(path, sizeof path, "net/dev")) < 0 ||
         (r = node_read_file(path, 16u << 20, &data, NULL)) < 0)
         return r;
@@ -91,25 +245,10 @@ static int collect(omx_emitter *e, void *userdata) {
             }
             x->v[k] = (double)v;
         }
-        if (re_include.set && !node_regex_match(&re_include, name))
-            continue;
-        if (node_regex_match(&re_exclude, name))
-            continue;
-        n++;
+        if (wanted(name))
+            n++;
     }
-    static const char *const dev[] = {"device"};
-    for (int k = 0; k < NF; k++) {
-        char name[64], help[80];
-        snprintf(name, sizeof name, "node_network_%s_total", fields[k]);
-        snprintf(help, sizeof help, "Network device statistic %s.", fields[k]);
-        if ((r = omx_emit_family(e, &(omx_desc){.name = name, .help = help, .type = OMX_COUNTER,
-                                                .label_names = dev, .n_labels = 1})) < 0)
-            goto out;
-        for (size_t i = 0; i < n; i++)
-            if ((r = omx_emit_sample(e, &ifs[i].name, ifs[i].v[k])) < 0)
-                goto out;
-    }
-    r = 0;
+    r = emit_all(e, ifs, n, NF);
 out:
     free(ifs);
     free(data);
