@@ -55,6 +55,7 @@ extern const node_collector node_collector_vmstat;
 
 /* --- hardware/storage collectors (engineer node-hw) --- */
 /* node-hw: extern declarations */
+extern const node_collector node_collector_ethtool;
 extern const node_collector node_collector_btrfs;
 extern const node_collector node_collector_bcache;
 extern const node_collector node_collector_zfs;
@@ -131,6 +132,7 @@ const node_collector *const node_collectors[] = {
     &node_collector_uname,
     &node_collector_vmstat,
     /* node-hw: table entries */
+    &node_collector_ethtool,
     &node_collector_btrfs,
     &node_collector_bcache,
     &node_collector_zfs,
