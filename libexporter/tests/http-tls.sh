@@ -30,6 +30,9 @@ cat >web-auth.yml <<EOC
 tls_server_config:
   cert_file: server.crt
   key_file: server.key
+http_server_config:
+  headers:
+    X-Content-Type-Options: nosniff
 basic_auth_users:
   prometheus: '$HASH'
 EOC
@@ -42,6 +45,7 @@ wait_http "$U/-/healthy" || { cat "$T/auth.log"; fail "TLS server did not start"
 check "TLS enabled is logged" grep -q 'enabled=true' "$T/auth.log"
 check "right credentials: 200" test "$(code -u 'prometheus:s3cret pw' "$U/metrics")" = 200
 check "right credentials again (cached): 200" test "$(code -u 'prometheus:s3cret pw' "$U/metrics")" = 200
+check "http_server_config.headers added" sh -c "$C -D- -o /dev/null -u 'prometheus:s3cret pw' '$U/metrics' | grep -qi '^X-Content-Type-Options: nosniff'"
 check "wrong password: 401" test "$(code -u 'prometheus:wrong' "$U/metrics")" = 401
 check "unknown user: 401" test "$(code -u 'nobody:s3cret pw' "$U/metrics")" = 401
 check "no credentials: 401" test "$(code "$U/metrics")" = 401
