@@ -3,7 +3,33 @@
 #include <string.h>
 
 #include "emit.h"
+#include "pattern.h"
 #include "util.h"
+
+static const char *opt_include = "";
+static const char *opt_exclude = "";
+static node_regex re_include, re_exclude;
+
+static int declare(omx_app *app) {
+    int r = omx_app_flag_string(app, "collector.arp.device-include", &opt_include,
+                                "Regexp of arp devices to include (mutually exclusive to device-exclude).");
+    if (r == 0)
+        r = omx_app_flag_string(app, "collector.arp.device-exclude", &opt_exclude,
+                                "Regexp of arp devices to exclude (mutually exclusive to device-include).");
+    return r;
+}
+
+static int setup(void) {
+    if (opt_include && *opt_include && opt_exclude && *opt_exclude) {
+        omx_log(OMX_LOG_ERROR, "device-include and device-exclude are mutually exclusive",
+                "flag", "--collector.arp.device-include", NULL);
+        return OMX_ECONFIG;
+    }
+    int r = node_regex_compile(&re_include, "--collector.arp.device-include", opt_include);
+    if (r == 0)
+        r = node_regex_compile(&re_exclude, "--collector.arp.device-exclude", opt_exclude);
+    return r;
+}
 
 static int collect(omx_emitter *e, void *userdata) {
     (void)userdata;
@@ -32,6 +58,9 @@ static int collect(omx_emitter *e, void *userdata) {
             r = node_bad_input("arp", path, lineno, "expected 6 columns");
             goto out;
         }
+        if ((re_include.set && !node_regex_match(&re_include, f[5])) ||
+            node_regex_match(&re_exclude, f[5]))
+            continue;
         size_t i = 0;
         while (i < n && strcmp(dev[i], f[5]))
             i++;
@@ -58,5 +87,7 @@ out:
 const node_collector node_collector_arp = {
     .name = "arp",
     .enabled_by_default = true,
+    .declare_flags = declare,
+    .setup = setup,
     .collect = collect,
 };

@@ -6,12 +6,16 @@
 #include <unistd.h>
 
 #include "emit.h"
+#include "pattern.h"
 #include "util.h"
 
 #define STAT_MAX (8u << 20)
 
 static bool opt_guest = true;
 static bool opt_info = false;
+static const char *opt_flags_include = "";
+static const char *opt_bugs_include = "";
+static node_regex re_flags, re_bugs;
 
 static int declare(omx_app *app) {
     int r = omx_app_flag_bool(app, "collector.cpu.guest", &opt_guest,
@@ -19,6 +23,40 @@ static int declare(omx_app *app) {
     if (r == 0)
         r = omx_app_flag_bool(app, "collector.cpu.info", &opt_info,
                               "Enables metric cpu_info");
+    if (r == 0)
+        r = omx_app_flag_string(app, "collector.cpu.info.flags-include", &opt_flags_include,
+                                "Filter the `flags` field in cpuInfo with a value that must be a regular expression");
+    if (r == 0)
+        r = omx_app_flag_string(app, "collector.cpu.info.bugs-include", &opt_bugs_include,
+                                "Filter the `bugs` field in cpuInfo with a value that must be a regular expression");
+    return r;
+}
+
+static int setup(void) {
+    int r = node_regex_compile(&re_flags, "--collector.cpu.info.flags-include", opt_flags_include);
+    if (r == 0)
+        r = node_regex_compile(&re_bugs, "--collector.cpu.info.bugs-include", opt_bugs_include);
+    if (r == 0 && (re_flags.set || re_bugs.set) && !opt_info) {
+        omx_log(OMX_LOG_ERROR, "needs --collector.cpu.info", "flag",
+                re_flags.set ? "--collector.cpu.info.flags-include" : "--collector.cpu.info.bugs-include",
+                NULL);
+        r = OMX_ECONFIG;
+    }
+    return r;
+}
+
+/* node_cpu_flag_info / node_cpu_bug_info: the first core's words matching re. */
+static int emit_words(omx_emitter *e, const char *name, const char *help, const char *label,
+                      char *words, const node_regex *re) {
+    if (!re->set || !words)
+        return 0;
+    const char *labels[] = {label};
+    int r = omx_emit_family(e, &(omx_desc){.name = name, .help = help, .type = OMX_GAUGE,
+                                           .label_names = labels, .n_labels = 1});
+    char *save = NULL;
+    for (char *w = strtok_r(words, " \t", &save); r >= 0 && w; w = strtok_r(NULL, " \t", &save))
+        if (node_regex_match(re, w))
+            r = omx_emit_sample(e, (const char *[]){w}, 1);
     return r;
 }
 
@@ -126,6 +164,7 @@ static int emit_info(omx_emitter *e) {
                                             .n_labels = NL})) < 0)
         goto out;
     const char *vals[NL] = {0};
+    char *first_flags = NULL, *first_bugs = NULL;
     bool have = false;
     char *save = NULL;
     for (char *line = strtok_r(data, "\n", &save);; line = strtok_r(NULL, "\n", &save)) {
@@ -152,16 +191,21 @@ static int emit_info(omx_emitter *e) {
         char *v = colon + 1;
         while (*v == ' ')
             v++;
-        if (!strcmp(line, "cache size")) {
-            /* node_exporter reports the number without " KB" */
-            char *sp = strchr(v, ' ');
-            if (sp)
-                *sp = '\0';
-        }
+        if (!first_flags && !strcmp(line, "flags"))
+            first_flags = v;
+        if (!first_bugs && !strcmp(line, "bugs"))
+            first_bugs = v;
         for (int k = 0; k < NL; k++)
             if (!strcmp(line, keys[k]))
                 vals[k] = v;
     }
+    if ((r = emit_words(e, "node_cpu_flag_info",
+                        "The `flags` field of CPU information from /proc/cpuinfo taken from the first core.",
+                        "flag", first_flags, &re_flags)) < 0 ||
+        (r = emit_words(e, "node_cpu_bug_info",
+                        "The `bugs` field of CPU information from /proc/cpuinfo taken from the first core.",
+                        "bug", first_bugs, &re_bugs)) < 0)
+        goto out;
     r = 0;
 out:
     free(data);
@@ -256,5 +300,6 @@ const node_collector node_collector_cpu = {
     .name = "cpu",
     .enabled_by_default = true,
     .declare_flags = declare,
+    .setup = setup,
     .collect = collect,
 };
