@@ -96,6 +96,17 @@ static int addr_port(const char *s, char *addr, size_t asz, char *port, size_t p
     return 0;
 }
 
+/* Orders backends by the selected labels, so equal ones end up adjacent. */
+static int cmp_backend(const void *a, const void *b) {
+    const backend *x = a, *y = b;
+    for (size_t k = 0; k < n_sel; k++) {
+        int c = strcmp(x->l[sel[k]], y->l[sel[k]]);
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
 static int parse_backends(char *data, const char *path, backend **ret, size_t *ret_n) {
     size_t n = 0, cap = 0, lineno = 0;
     backend *b = NULL, svc = {0};
@@ -125,19 +136,6 @@ static int parse_backends(char *data, const char *path, backend **ret, size_t *r
                 break;
             }
             x.weight = (double)w, x.active = (double)act, x.inactive = (double)inact;
-            /* Sum over backends whose selected labels are equal (node_exporter does). */
-            size_t i;
-            for (i = 0; i < n; i++) {
-                size_t k;
-                for (k = 0; k < n_sel && !strcmp(b[i].l[sel[k]], x.l[sel[k]]); k++)
-                    ;
-                if (k == n_sel)
-                    break;
-            }
-            if (i < n) {
-                b[i].weight += x.weight, b[i].active += x.active, b[i].inactive += x.inactive;
-                continue;
-            }
             if (n == cap) {
                 backend *nb = cap >= 65536 ? NULL : realloc(b, (cap = cap ? cap * 2 : 16) * sizeof *b);
                 if (!nb) {
@@ -168,8 +166,21 @@ static int parse_backends(char *data, const char *path, backend **ret, size_t *r
         free(b);
         return r;
     }
+    /* Backends equal on the selected labels are summed, as node_exporter does. */
+    if (n > 1)
+        qsort(b, n, sizeof *b, cmp_backend);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m > 0 && cmp_backend(&b[m - 1], &b[i]) == 0) {
+            b[m - 1].weight += b[i].weight;
+            b[m - 1].active += b[i].active;
+            b[m - 1].inactive += b[i].inactive;
+        } else {
+            b[m++] = b[i];
+        }
+    }
     *ret = b;
-    *ret_n = n;
+    *ret_n = m;
     return 0;
 }
 
