@@ -12,7 +12,22 @@ uint64_t omp__hash(const void *data, size_t len, uint64_t seed)
 	const unsigned char *p = data;
 	uint64_t h = seed ^ (len * UINT64_C(0x9e3779b97f4a7c15));
 
-	while (len >= 8) {
+	/* Two independent lanes over 16-byte blocks: twice the throughput of
+	 * one dependency chain; label sets are hashed for every sample. */
+	uint64_t h2 = h ^ UINT64_C(0x6a09e667f3bcc909);
+	while (len >= 16) {
+		uint64_t k1, k2;
+		memcpy(&k1, p, 8);
+		memcpy(&k2, p + 8, 8);
+		h = (h ^ k1) * UINT64_C(0x94d049bb133111eb);
+		h2 = (h2 ^ k2) * UINT64_C(0xbf58476d1ce4e5b9);
+		h ^= h >> 29;
+		h2 ^= h2 >> 31;
+		p += 16;
+		len -= 16;
+	}
+	h ^= h2 * UINT64_C(0x9e3779b97f4a7c15);
+	if (len >= 8) {
 		uint64_t k;
 		memcpy(&k, p, 8);
 		k *= UINT64_C(0xbf58476d1ce4e5b9);

@@ -71,6 +71,7 @@ struct omp_parser {
 	omp_limits lim;
 	/* input */
 	const char *cur, *end;
+	const char *safe; /* a LF lies at or after every position below this */
 	bool input_set, finished, done;
 	char *carry;
 	size_t carry_len, carry_cap;

@@ -141,12 +141,19 @@ static int carry_append(omp_parser *p, const char *s, size_t n)
 	return 0;
 }
 
+static const char *after_last_lf(const char *buf, size_t len)
+{
+	const char *nl = len ? memrchr(buf, '\n', len) : NULL;
+	return nl ? nl + 1 : buf;
+}
+
 int omp_parser_set_buffer(omp_parser *p, const char *buf, size_t len)
 {
 	if (!p || (!buf && len) || p->input_set || p->finished)
 		return -EINVAL;
 	p->cur = buf;
 	p->end = buf + len;
+	p->safe = after_last_lf(buf, len);
 	p->input_set = p->finished = true;
 	return 0;
 }
@@ -174,6 +181,7 @@ int omp_parser_feed(omp_parser *p, const char *chunk, size_t len)
 		p->cur = chunk + take;
 		p->carry_ready = nl != NULL;
 	}
+	p->safe = after_last_lf(p->cur, (size_t)(p->end - p->cur));
 	return 0;
 }
 
@@ -199,6 +207,14 @@ static int next_line(omp_parser *p, const char **ls, const char **le)
 		*ls = p->carry;
 		*le = p->carry + p->carry_len - 1;
 		p->line++;
+		return 1;
+	}
+	if (p->cur < p->safe) {
+		/* A LF follows: the line is lexed in place and its end found by the
+		 * parser (*le = NULL); omp_next() advances p->cur. */
+		p->line++;
+		*ls = p->cur;
+		*le = NULL;
 		return 1;
 	}
 	if (p->cur < p->end) {
@@ -393,7 +409,8 @@ static size_t exemplar_codepoints(const omp_label *l, size_t n)
 	return cp;
 }
 
-static int parse_exemplar(omp_parser *p, const char *ls, const char *c, omp_entry *e)
+static int parse_exemplar(omp_parser *p, const char *ls, const char *c, omp_entry *e,
+			  const char **ret_end)
 {
 	int kind;
 	const char *end;
@@ -422,11 +439,12 @@ static int parse_exemplar(omp_parser *p, const char *ls, const char *c, omp_entr
 	}
 	if (*c != '\n')
 		return omp__fail(p, -EBADMSG, ls, c, "expected end of line after exemplar");
+	*ret_end = c;
 	e->has_exemplar = true;
 	return 0;
 }
 
-static int parse_sample(omp_parser *p, const char *ls, omp_entry *e)
+static int parse_sample(omp_parser *p, const char *ls, omp_entry *e, const char **ret_end)
 {
 	bool om = p->format == OMP_FORMAT_OPENMETRICS;
 	const char *c, *end;
@@ -478,7 +496,7 @@ static int parse_sample(omp_parser *p, const char *ls, omp_entry *e)
 				e->timestamp_ms = e->timestamp < 0 ? INT64_MIN : INT64_MAX;
 		}
 		if (*c == ' ' && c[1] == '#') {
-			if (parse_exemplar(p, ls, c + 1, e) < 0)
+			if (parse_exemplar(p, ls, c + 1, e, &c) < 0)
 				return p->err;
 		} else if (*c != '\n') {
 			return omp__fail(p, -EBADMSG, ls, c, "expected end of line, timestamp or exemplar");
@@ -504,8 +522,10 @@ static int parse_sample(omp_parser *p, const char *ls, omp_entry *e)
 			e->has_timestamp = true;
 			e->timestamp_ms = v;
 			e->timestamp = (double)v / 1000.0;
+			c = skip_ws(end);
 		}
 	}
+	*ret_end = c;
 	p->samples++;
 	return 0;
 }
@@ -616,9 +636,27 @@ static int parse_meta(omp_parser *p, const char *ls, const char *le, omp_entry *
 	return 1;
 }
 
+/* A line lexed in place ends at le (its LF): consume it, check its length. */
+static int end_line_at(omp_parser *p, const char *ls, const char *le, const char **ret_le)
+{
+	*ret_le = le;
+	p->cur = le + 1;
+	if ((size_t)(le - ls) + 1 > p->lim.max_line_len)
+		return omp__fail(p, -E2BIG, NULL, NULL, "line longer than the limit of %zu bytes",
+				 p->lim.max_line_len);
+	return 0;
+}
+
+static int end_line(omp_parser *p, const char *ls, const char **ret_le)
+{
+	const char *le = memchr(ls, '\n', (size_t)(p->safe - ls));
+	return end_line_at(p, ls, le, ret_le);
+}
+
 int omp_next(omp_parser *p, omp_entry *e)
 {
-	const char *ls = NULL, *le = NULL;
+	const char *ls = NULL, *le = NULL, *end = NULL;
+	bool lazy;
 	int r;
 
 	if (!p || !e)
@@ -641,19 +679,24 @@ int omp_next(omp_parser *p, omp_entry *e)
 		}
 		memset(e, 0, sizeof(*e));
 		e->line = p->line;
+		lazy = le == NULL;
 		if (p->format == OMP_FORMAT_OPENMETRICS) {
 			if (p->seen_eof)
 				return omp__fail(p, -EBADMSG, ls, ls, "content after '# EOF'");
-			if (ls == le)
+			if (*ls == '\n')
 				return omp__fail(p, -EBADMSG, ls, ls, "empty line (not allowed in OpenMetrics)");
 			if (*ls == '#') {
+				if (lazy && (r = end_line(p, ls, &le)) < 0)
+					return r;
 				r = parse_meta(p, ls, le, e);
 				if (r < 0)
 					return r;
 				r = e->kind == OMP_EOF ? omp__om_end(p, ls, true) : omp__om_meta(p, e, ls);
 			} else {
-				r = parse_sample(p, ls, e);
+				r = parse_sample(p, ls, e, &end);
 				if (r < 0)
+					return r;
+				if (lazy && (r = end_line_at(p, ls, end, &le)) < 0)
 					return r;
 				r = omp__om_sample(p, e, ls);
 			}
@@ -666,9 +709,11 @@ int omp_next(omp_parser *p, omp_entry *e)
 		/* Prometheus 0.0.4 */
 		{
 			const char *c = skip_ws(ls);
-			if (c == le)
-				continue;
-			if (*c == '#') {
+			if (*c == '\n' || *c == '#') {
+				if (lazy && (r = end_line(p, ls, &le)) < 0)
+					return r;
+				if (*c == '\n')
+					continue;
 				r = parse_meta(p, c, le, e);
 				if (r < 0)
 					return r;
@@ -677,8 +722,10 @@ int omp_next(omp_parser *p, omp_entry *e)
 				omp__prom_meta(p, e);
 				return 1;
 			}
-			r = parse_sample(p, c, e);
+			r = parse_sample(p, c, e, &end);
 			if (r < 0)
+				return r;
+			if (lazy && (r = end_line_at(p, ls, end, &le)) < 0)
 				return r;
 			omp__prom_sample(p, e);
 			return 1;
