@@ -3,6 +3,7 @@
 
 /* --- system collectors (engineer node-core) --- */
 /* node-core: extern declarations */
+extern const node_collector node_collector_logind;
 extern const node_collector node_collector_systemd;
 extern const node_collector node_collector_processes;
 extern const node_collector node_collector_interrupts;
@@ -82,6 +83,7 @@ extern const node_collector node_collector_thermal_zone;
 
 const node_collector *const node_collectors[] = {
     /* node-core: table entries */
+    &node_collector_logind,
     &node_collector_systemd,
     &node_collector_processes,
     &node_collector_interrupts,

@@ -1,0 +1,146 @@
+/* logind: session counts by seat, remote, type and class from systemd-logind
+ * over sd-bus (bounded by the scrape deadline; no system bus: success 0). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <systemd/sd-bus.h>
+
+#include "emit.h"
+#include "util.h"
+
+#define DEST "org.freedesktop.login1"
+#define MANAGER_PATH "/org/freedesktop/login1"
+#define MANAGER_IFACE "org.freedesktop.login1.Manager"
+#define SESSION_IFACE "org.freedesktop.login1.Session"
+#define MAX_SEATS 256
+
+/* node_exporter's value sets; anything else counts as "other". */
+static const char *const types[] = {"other", "unspecified", "tty", "x11", "wayland", "mir", "web"};
+static const char *const classes[] = {"other", "user", "greeter", "lock-screen", "background"};
+#define NT (sizeof types / sizeof types[0])
+#define NC (sizeof classes / sizeof classes[0])
+
+static size_t index_of(const char *const *set, size_t n, const char *v) {
+    for (size_t i = 1; i < n; i++)
+        if (v && !strcmp(set[i], v))
+            return i;
+    return 0;
+}
+
+typedef struct seat {
+    char name[64];
+    double count[2][NT][NC]; /* remote false/true */
+} seat;
+
+static seat *seat_get(seat *seats, size_t *n, const char *name) {
+    for (size_t i = 0; i < *n; i++)
+        if (!strcmp(seats[i].name, name))
+            return &seats[i];
+    if (*n == MAX_SEATS || strlen(name) >= sizeof seats[0].name)
+        return NULL;
+    seat *s = &seats[(*n)++];
+    memset(s, 0, sizeof *s);
+    snprintf(s->name, sizeof s->name, "%s", name);
+    return s;
+}
+
+static int collect(omx_emitter *e, void *userdata) {
+    (void)userdata;
+    sd_bus *bus = NULL;
+    sd_bus_message *reply = NULL;
+    sd_bus_error err = SD_BUS_ERROR_NULL;
+    seat *seats = calloc(MAX_SEATS, sizeof *seats);
+    size_t nseats = 0;
+    int r;
+    if (!seats)
+        return OMX_ENOMEM;
+    if ((r = sd_bus_open_system(&bus)) < 0) {
+        omx_log(OMX_LOG_DEBUG, "unable to connect to dbus", "collector", "logind", "err",
+                strerror(-r), NULL);
+        r = OMX_EIO;
+        goto out;
+    }
+    int64_t deadline = omx_emitter_deadline_ns(e);
+    uint64_t timeout_us = 10 * 1000000ull;
+    if (deadline > 0) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        int64_t left = deadline - ((int64_t)now.tv_sec * 1000000000 + now.tv_nsec);
+        timeout_us = left > 1000000 ? (uint64_t)left / 1000 : 1000;
+    }
+    sd_bus_set_method_call_timeout(bus, timeout_us);
+    /* every seat appears, even without sessions */
+    if ((r = sd_bus_call_method(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "ListSeats", &err, &reply, "")) < 0 ||
+        (r = sd_bus_message_enter_container(reply, 'a', "(so)")) < 0)
+        goto fail;
+    const char *id, *path;
+    while ((r = sd_bus_message_read(reply, "(so)", &id, &path)) > 0)
+        seat_get(seats, &nseats, id);
+    if (r < 0)
+        goto fail;
+    reply = sd_bus_message_unref(reply);
+    if ((r = sd_bus_call_method(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "ListSessions", &err, &reply, "")) < 0 ||
+        (r = sd_bus_message_enter_container(reply, 'a', "(susso)")) < 0)
+        goto fail;
+    for (;;) {
+        const char *sid, *user, *seat_name, *spath;
+        uint32_t uid;
+        r = sd_bus_message_read(reply, "(susso)", &sid, &uid, &user, &seat_name, &spath);
+        if (r <= 0)
+            break;
+        if (omx_emitter_expired(e)) {
+            r = OMX_ETIMEOUT;
+            goto out;
+        }
+        int remote = 0;
+        char *type = NULL, *cls = NULL;
+        sd_bus_get_property_trivial(bus, DEST, spath, SESSION_IFACE, "Remote", &err, 'b', &remote);
+        sd_bus_error_free(&err);
+        sd_bus_get_property_string(bus, DEST, spath, SESSION_IFACE, "Type", &err, &type);
+        sd_bus_error_free(&err);
+        sd_bus_get_property_string(bus, DEST, spath, SESSION_IFACE, "Class", &err, &cls);
+        sd_bus_error_free(&err);
+        seat *s = seat_get(seats, &nseats, seat_name);
+        if (s)
+            s->count[remote ? 1 : 0][index_of(types, NT, type)][index_of(classes, NC, cls)]++;
+        free(type);
+        free(cls);
+    }
+    if (r < 0)
+        goto fail;
+    static const char *const labels[] = {"class", "remote", "seat", "type"};
+    if ((r = omx_emit_family(e, &(omx_desc){.name = "node_logind_sessions",
+                                            .help = "Number of sessions registered in logind.",
+                                            .type = OMX_GAUGE, .label_names = labels,
+                                            .n_labels = 4})) < 0)
+        goto out;
+    for (size_t i = 0; i < nseats; i++)
+        for (int rm = 0; rm < 2; rm++)
+            for (size_t t = 0; t < NT; t++)
+                for (size_t c = 0; c < NC; c++)
+                    if ((r = omx_emit_sample(e, (const char *[]){classes[c], rm ? "true" : "false",
+                                                                 seats[i].name, types[t]},
+                                             seats[i].count[rm][t][c])) < 0)
+                        goto out;
+    r = 0;
+    goto out;
+fail:
+    omx_log(OMX_LOG_DEBUG, "logind call failed", "collector", "logind", "err",
+            err.message ? err.message : strerror(-r), NULL);
+    r = OMX_EIO;
+out:
+    sd_bus_error_free(&err);
+    sd_bus_message_unref(reply);
+    sd_bus_flush_close_unref(bus);
+    free(seats);
+    return r;
+}
+
+const node_collector node_collector_logind = {
+    .name = "logind",
+    .enabled_by_default = false,
+    .collect = collect,
+};
