@@ -27,22 +27,24 @@ uint64_t omp__hash(const void *data, size_t len, uint64_t seed)
 		len -= 16;
 	}
 	h ^= h2 * UINT64_C(0x9e3779b97f4a7c15);
-	if (len >= 8) {
-		uint64_t k;
-		memcpy(&k, p, 8);
-		k *= UINT64_C(0xbf58476d1ce4e5b9);
-		k ^= k >> 31;
-		h = (h ^ k) * UINT64_C(0x94d049bb133111eb);
-		h ^= h >> 29;
-		p += 8;
-		len -= 8;
-	}
+	/* 0..15 bytes left: fixed-size (possibly overlapping) loads, no memcpy
+	 * call with a variable length. */
 	if (len) {
-		uint64_t k = 0;
-		memcpy(&k, p, len);
-		k *= UINT64_C(0xbf58476d1ce4e5b9);
-		k ^= k >> 31;
-		h = (h ^ k) * UINT64_C(0x94d049bb133111eb);
+		uint64_t k1 = 0, k2 = 0;
+		if (len >= 8) {
+			memcpy(&k1, p, 8);
+			memcpy(&k2, p + len - 8, 8);
+		} else if (len >= 4) {
+			uint32_t a, b;
+			memcpy(&a, p, 4);
+			memcpy(&b, p + len - 4, 4);
+			k1 = a | (uint64_t)b << 32;
+		} else {
+			k1 = (uint64_t)p[0] | (uint64_t)p[len / 2] << 8 | (uint64_t)p[len - 1] << 16;
+		}
+		k1 *= UINT64_C(0xbf58476d1ce4e5b9);
+		k1 ^= k1 >> 31;
+		h = (h ^ k1 ^ (k2 * UINT64_C(0x9e3779b97f4a7c15))) * UINT64_C(0x94d049bb133111eb);
 	}
 	h ^= h >> 32;
 	h *= UINT64_C(0xd6e8feb86659fd93);
