@@ -308,10 +308,11 @@ static const char *first_bad(const char *s)
 			/* Validate one code point with the lexer on a small copy. */
 			char tmp[6] = { 0 };
 			bool esc = false;
-			memcpy(tmp, s, n);
+			/* Stop at the LF before copying: it may end the buffer. */
 			for (size_t i = 1; i < n; i++)
-				if (!tmp[i] || tmp[i] == '\n')
+				if (s[i] == '\n')
 					return s;
+			memcpy(tmp, s, n);
 			tmp[n] = '"';
 			if (omp__lex_quoted(tmp, &esc) != tmp + n)
 				return s;
