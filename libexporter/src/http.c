@@ -22,6 +22,7 @@
 #include "exporter/log.h"
 #include "exporter/writer.h"
 #include "gzip.h"
+#include "log-internal.h"
 #include "sdnotify.h"
 
 /* Responses are built in memory before the first byte goes out so a failed
@@ -38,6 +39,7 @@ struct omx_request {
     omx_app *app;
     struct MHD_Connection *conn;
     const char *path;
+    const char *method;
     double timeout_s;
     int64_t deadline_ns;
     struct MHD_Response *resp;
@@ -357,6 +359,12 @@ static bool basic_auth_ok(omx_app *app, struct MHD_Connection *conn)
 
 static enum MHD_Result queue(omx_request *req)
 {
+    if (omx__log_enabled(OMX_LOG_DEBUG)) {
+        char status[8];
+        snprintf(status, sizeof status, "%u", req->status);
+        omx_log(OMX_LOG_DEBUG, "request", "method", req->method ? req->method : "?", "path",
+                req->path, "status", status, NULL);
+    }
     enum MHD_Result r = MHD_queue_response(req->conn, req->status, req->resp);
     MHD_destroy_response(req->resp);
     req->resp = NULL;
@@ -369,7 +377,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   void **con_cls)
 {
     omx_app *app = cls;
-    omx_request req = { .app = app, .conn = conn, .path = url };
+    omx_request req = { .app = app, .conn = conn, .path = url, .method = method };
     const omx__handler *h = NULL;
     bool builtin;
     const char *why = NULL;

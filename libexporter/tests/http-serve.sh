@@ -76,6 +76,8 @@ check "scrape past --web.max-requests gets 503" test "$(code "http://127.0.0.1:$
 wait $c1
 check "the scrape in flight still succeeds" test "$(cat "$T/c1")" = 200
 check "503 counted" sh -c "curl -s 'http://127.0.0.1:$P2/metrics' | grep -q '^promhttp_metric_handler_requests_total{code=\"503\"} 1'"
+curl -s -o /dev/null "http://127.0.0.1:$P2/-/ready"
+check "no request lines at info level" sh -c "! grep -q '\"msg\":\"request\"' '$T/lim.log'"
 check "JSON log format" grep -q '^{"ts":"[^"]*","level":"info","msg":"Listening on","address":"127.0.0.1:' "$T/lim.log"
 
 # X-Prometheus-Scrape-Timeout-Seconds reaches the collectors: a 0.5 s timeout
@@ -87,6 +89,12 @@ succ() { curl -s "$@" "http://127.0.0.1:$P5/metrics" | awk '$1 == "example_scrap
 check "collector succeeds without a scrape timeout" test "$(succ)" = 1
 check "collector gives up past the scrape deadline" test "$(succ -H 'X-Prometheus-Scrape-Timeout-Seconds: 0.5')" = 0
 check "collector succeeds within a longer timeout" test "$(succ -H 'X-Prometheus-Scrape-Timeout-Seconds: 5')" = 1
+
+P6=$(free_port)
+start dbg "$EX" --web.listen-address=127.0.0.1:$P6 --log.level=debug
+wait_http "http://127.0.0.1:$P6/-/healthy" || fail "debug server did not start"
+curl -s -o /dev/null "http://127.0.0.1:$P6/nope"
+check "debug level logs each request" grep -q 'level=debug msg=request method=GET path=/nope status=404' "$T/dbg.log"
 
 # Dual stack and IPv6 literals.
 P3=$(free_port)
