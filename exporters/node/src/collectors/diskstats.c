@@ -10,6 +10,7 @@
 
 static const char *opt_exclude = "^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$";
 static const char *opt_include = "";
+static const char *opt_old_ignored = ""; /* deprecated spelling of device-exclude */
 static node_regex re_exclude, re_include;
 
 static int declare(omx_app *app) {
@@ -18,10 +19,17 @@ static int declare(omx_app *app) {
     if (r == 0)
         r = omx_app_flag_string(app, "collector.diskstats.device-include", &opt_include,
                                 "Regexp of diskstats devices to include (mutually exclusive to device-exclude).");
+    if (r == 0)
+        r = omx_app_flag_string(app, "collector.diskstats.ignored-devices", &opt_old_ignored,
+                                "DEPRECATED: use --collector.diskstats.device-exclude.");
     return r;
 }
 
 static int setup(void) {
+    if (*opt_old_ignored) {
+        omx_log(OMX_LOG_WARN, "--collector.diskstats.ignored-devices is DEPRECATED, use --collector.diskstats.device-exclude", NULL);
+        opt_exclude = opt_old_ignored;
+    }
     if (opt_include && *opt_include) {
         /* an explicit include replaces the default exclude */
         return node_regex_compile(&re_include, "--collector.diskstats.device-include", opt_include);

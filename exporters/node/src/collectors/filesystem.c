@@ -20,6 +20,7 @@ static const char *opt_fs_exclude =
     "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|"
     "iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|"
     "sysfs|tracefs)$";
+static const char *opt_old_mp = "", *opt_old_fs = ""; /* deprecated 1.x spellings */
 static node_regex mp_exclude, fs_exclude;
 
 static int declare(omx_app *app) {
@@ -28,10 +29,24 @@ static int declare(omx_app *app) {
     if (r == 0)
         r = omx_app_flag_string(app, "collector.filesystem.fs-types-exclude", &opt_fs_exclude,
                                 "Regexp of filesystem types to exclude for filesystem collector.");
+    if (r == 0)
+        r = omx_app_flag_string(app, "collector.filesystem.ignored-mount-points", &opt_old_mp,
+                                "DEPRECATED: use --collector.filesystem.mount-points-exclude.");
+    if (r == 0)
+        r = omx_app_flag_string(app, "collector.filesystem.ignored-fs-types", &opt_old_fs,
+                                "DEPRECATED: use --collector.filesystem.fs-types-exclude.");
     return r;
 }
 
 static int setup(void) {
+    if (*opt_old_mp) {
+        omx_log(OMX_LOG_WARN, "--collector.filesystem.ignored-mount-points is DEPRECATED, use --collector.filesystem.mount-points-exclude", NULL);
+        opt_mp_exclude = opt_old_mp;
+    }
+    if (*opt_old_fs) {
+        omx_log(OMX_LOG_WARN, "--collector.filesystem.ignored-fs-types is DEPRECATED, use --collector.filesystem.fs-types-exclude", NULL);
+        opt_fs_exclude = opt_old_fs;
+    }
     int r = node_regex_compile(&mp_exclude, "--collector.filesystem.mount-points-exclude",
                                opt_mp_exclude);
     if (r == 0)

@@ -18,6 +18,7 @@
 static const char *opt_include = "";
 static const char *opt_exclude = "";
 static bool opt_netlink = true;
+static const char *opt_old_include = "", *opt_old_exclude = ""; /* deprecated spellings */
 static node_regex re_include, re_exclude;
 
 static int declare(omx_app *app) {
@@ -27,12 +28,22 @@ static int declare(omx_app *app) {
         r = omx_app_flag_string(app, "collector.netdev.device-exclude", &opt_exclude,
                                 "Regexp of net devices to exclude (mutually exclusive to device-include).");
     if (r == 0)
+        r = omx_app_flag_string(app, "collector.netdev.device-whitelist", &opt_old_include,
+                                "DEPRECATED: use --collector.netdev.device-include.");
+    if (r == 0)
+        r = omx_app_flag_string(app, "collector.netdev.device-blacklist", &opt_old_exclude,
+                                "DEPRECATED: use --collector.netdev.device-exclude.");
+    if (r == 0)
         r = omx_app_flag_bool(app, "collector.netdev.netlink", &opt_netlink,
                               "Use netlink to gather stats instead of /proc/net/dev.");
     return r;
 }
 
 static int setup(void) {
+    if (*opt_old_include)
+        opt_include = opt_old_include;
+    if (*opt_old_exclude)
+        opt_exclude = opt_old_exclude;
     if (opt_include && *opt_include && opt_exclude && *opt_exclude) {
         omx_log(OMX_LOG_ERROR, "device-include and device-exclude are mutually exclusive",
                 "flag", "--collector.netdev.device-include", NULL);

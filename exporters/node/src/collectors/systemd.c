@@ -20,6 +20,7 @@ static bool opt_private = false;
 static bool opt_restarts = false;
 static bool opt_start_time = false;
 static bool opt_tasks = false;
+static const char *opt_old_include = "", *opt_old_exclude = ""; /* deprecated spellings */
 static node_regex re_include, re_exclude;
 
 #define DEST "org.freedesktop.systemd1"
@@ -32,6 +33,10 @@ static int declare(omx_app *app) {
                                  "Regexp of systemd units to include. Units must both match include and not match exclude to be included.")) < 0 ||
         (r = omx_app_flag_string(app, "collector.systemd.unit-exclude", &opt_exclude,
                                  "Regexp of systemd units to exclude. Units must both match include and not match exclude to be included.")) < 0 ||
+        (r = omx_app_flag_string(app, "collector.systemd.unit-whitelist", &opt_old_include,
+                                 "DEPRECATED: use --collector.systemd.unit-include")) < 0 ||
+        (r = omx_app_flag_string(app, "collector.systemd.unit-blacklist", &opt_old_exclude,
+                                 "DEPRECATED: use --collector.systemd.unit-exclude")) < 0 ||
         (r = omx_app_flag_bool(app, "collector.systemd.private", &opt_private,
                                "Establish a private, direct connection to systemd without dbus (Strongly discouraged since it requires root. For testing purposes only).")) < 0 ||
         (r = omx_app_flag_bool(app, "collector.systemd.enable-restarts-metrics", &opt_restarts,
@@ -57,6 +62,10 @@ static int compile_anchored(node_regex *re, const char *flag, const char *pat) {
 }
 
 static int setup(void) {
+    if (*opt_old_include)
+        opt_include = opt_old_include;
+    if (*opt_old_exclude)
+        opt_exclude = opt_old_exclude;
     int r = compile_anchored(&re_include, "--collector.systemd.unit-include", opt_include);
     if (r == 0)
         r = compile_anchored(&re_exclude, "--collector.systemd.unit-exclude", opt_exclude);
