@@ -136,7 +136,7 @@ def main():
             res[who]["p50"], res[who]["p99"], res[who]["rps1"] = wrk(ports[who], 1)
             _, res[who]["p99_8"], res[who]["rps8"] = wrk(ports[who], 8)
         o, n = res["ours"], res["peer"]
-        print(f"# {len(both)} collectors: {' '.join(both)}", flush=True)
+        print(f"# {len(both)} collectors: {' '.join(both)}", file=sys.stderr, flush=True)
         line("pss_after_100_scrapes", o["Pss"], n["Pss"], "MB")
         line("rss_anon_after_100_scrapes", o["RssAnon"], n["RssAnon"], "MB")
         line("cpu_per_scrape", o["cpu_ms"], n["cpu_ms"], "ms")
