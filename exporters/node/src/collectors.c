@@ -31,28 +31,6 @@ extern const node_collector node_collector_timex;
 extern const node_collector node_collector_udp_queues;
 extern const node_collector node_collector_uname;
 extern const node_collector node_collector_vmstat;
-extern const node_collector node_collector_arp;
-extern const node_collector node_collector_conntrack;
-extern const node_collector node_collector_cpu;
-extern const node_collector node_collector_diskstats;
-extern const node_collector node_collector_entropy;
-extern const node_collector node_collector_filefd;
-extern const node_collector node_collector_filesystem;
-extern const node_collector node_collector_loadavg;
-extern const node_collector node_collector_meminfo;
-extern const node_collector node_collector_netdev;
-extern const node_collector node_collector_netstat;
-extern const node_collector node_collector_os;
-extern const node_collector node_collector_pressure;
-extern const node_collector node_collector_schedstat;
-extern const node_collector node_collector_sockstat;
-extern const node_collector node_collector_softnet;
-extern const node_collector node_collector_stat;
-extern const node_collector node_collector_time;
-extern const node_collector node_collector_timex;
-extern const node_collector node_collector_udp_queues;
-extern const node_collector node_collector_uname;
-extern const node_collector node_collector_vmstat;
 
 /* --- hardware/storage collectors (engineer node-hw) --- */
 /* node-hw: extern declarations */
@@ -89,28 +67,6 @@ const node_collector *const node_collectors[] = {
     &node_collector_interrupts,
     &node_collector_tcpstat,
     &node_collector_textfile,
-    &node_collector_arp,
-    &node_collector_conntrack,
-    &node_collector_cpu,
-    &node_collector_diskstats,
-    &node_collector_entropy,
-    &node_collector_filefd,
-    &node_collector_filesystem,
-    &node_collector_loadavg,
-    &node_collector_meminfo,
-    &node_collector_netdev,
-    &node_collector_netstat,
-    &node_collector_os,
-    &node_collector_pressure,
-    &node_collector_schedstat,
-    &node_collector_sockstat,
-    &node_collector_softnet,
-    &node_collector_stat,
-    &node_collector_time,
-    &node_collector_timex,
-    &node_collector_udp_queues,
-    &node_collector_uname,
-    &node_collector_vmstat,
     &node_collector_arp,
     &node_collector_conntrack,
     &node_collector_cpu,
