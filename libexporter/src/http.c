@@ -627,8 +627,9 @@ int omx__http_start(omx_app *app, char *err, size_t errlen)
         }
     }
     if (rc != 0) {
+        int started = app->n_daemons; /* their sockets close with them */
         omx__http_stop(app);
-        for (int i = app->n_daemons; i < n; i++)
+        for (int i = started; i < n && !app->systemd_socket; i++)
             close(fds[i]);
         return rc;
     }
