@@ -102,8 +102,15 @@ start v6 "$EX" --web.listen-address="[::1]:$P3" --web.listen-address=127.0.0.1:$
 if wait_http "http://[::1]:$P3/-/healthy"; then
   check "IPv6 [::1]" test "$(code "http://[::1]:$P3/-/healthy")" = 200
   check "second address 127.0.0.1" test "$(code "http://127.0.0.1:$P3/-/healthy")" = 200
+  # ":port" is every address, dual-stack like Go: reachable over IPv4 and IPv6.
+  P7=$(free_port)
+  start all "$EX" --web.listen-address=:$P7
+  wait_http "http://127.0.0.1:$P7/-/healthy" || fail "server on :port did not start"
+  check ":port answers on 127.0.0.1" test "$(code "http://127.0.0.1:$P7/-/healthy")" = 200
+  check ":port answers on [::1]" test "$(code "http://[::1]:$P7/-/healthy")" = 200
+  check ":port logged as [::]" grep -q "address=\[::\]:$P7" "$T/all.log"
 else
-  echo "# no IPv6 loopback here; IPv6 case not run"
+  echo "# no IPv6 loopback here; IPv6 cases not run"
 fi
 
 # Flags and start-up errors.
