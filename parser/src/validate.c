@@ -229,7 +229,7 @@ int omp__om_sample(omp_parser *p, omp_entry *e, const char *ls)
 	omp__family *f = &p->fam;
 	int sfx = S_NONE;
 	const omp_label *skip = NULL;
-	double v = e->value;
+	double v = e->value, bucket_le = 0;
 
 	if (f->active && e->name.len >= f->name_len && memcmp(e->name.ptr, f->name, f->name_len) == 0)
 		sfx = sfx_of((omp_str){ e->name.ptr + f->name_len, e->name.len - f->name_len });
@@ -257,15 +257,13 @@ int omp__om_sample(omp_parser *p, omp_entry *e, const char *ls)
 	case OMP_TYPE_HISTOGRAM:
 	case OMP_TYPE_GAUGEHISTOGRAM:
 		if (sfx == S_BUCKET) {
-			double le;
 			skip = find_label(e, "le", 2);
 			if (!skip)
 				return omp__fail(p, -EBADMSG, ls, ls, "%s_bucket sample lacks the le label",
 						 f->name);
-			if (omp__label_float(skip->value, &le) < 0)
+			if (omp__label_float(skip->value, &bucket_le) < 0)
 				return omp__fail(p, -EBADMSG, ls, skip->value.ptr,
 						 "invalid le value (a number, or +Inf)");
-			(void)le;
 		}
 		break;
 	case OMP_TYPE_SUMMARY:
@@ -337,8 +335,7 @@ int omp__om_sample(omp_parser *p, omp_entry *e, const char *ls)
 	if (hist) {
 		omp__hist *h = &f->hist;
 		if (sfx == S_BUCKET) {
-			double le = 0;
-			omp__label_float(skip->value, &le);
+			double le = bucket_le;
 			if (h->has_bucket && le <= h->last_le)
 				return omp__fail(p, -EBADMSG, ls, skip->value.ptr,
 						 "buckets out of order (le must increase)");
