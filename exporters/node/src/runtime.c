@@ -98,6 +98,9 @@ int node_runtime_register(omx_registry *reg, bool with_stats) {
     for (size_t i = 0; i < m; i++) {
         const node_collector *c = sorted[i];
         int r;
+        /* a table edited by two people may list one collector twice: register it once */
+        if (i > 0 && !strcmp(sorted[i - 1]->name, c->name))
+            continue;
         if (c->setup && (r = c->setup()) < 0) {
             omx_log(OMX_LOG_ERROR, "collector set-up failed", "collector", c->name, "err",
                     omx_strerror(r), NULL);
