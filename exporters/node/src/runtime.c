@@ -58,6 +58,13 @@ int node_runtime_declare(omx_app *app, int argc, char **argv) {
         return r;
     for (size_t i = 0; i < n; i++) {
         const node_collector *c = node_collectors[i];
+        bool dup = false;
+        for (size_t k = 0; k < i && !dup; k++)
+            dup = !strcmp(node_collectors[k]->name, c->name);
+        if (dup) { /* listed twice: one set of flags (see node_runtime_register) */
+            enabled_flag[i] = false;
+            continue;
+        }
         enabled_flag[i] = c->enabled_by_default;
         explicit_on[i] = explicitly_enabled(c->name, argc, argv);
         snprintf(flag_names[i], sizeof flag_names[i], "collector.%s", c->name);
