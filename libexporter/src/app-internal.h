@@ -2,6 +2,7 @@
 #ifndef OMX_APP_INTERNAL_H
 #define OMX_APP_INTERNAL_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 
@@ -36,6 +37,8 @@ struct omx_app {
     bool help, version;
 
     omx__webconfig *webcfg;
+    /* Readers: requests (auth, headers). Writer: the SIGHUP reload swapping webcfg. */
+    pthread_rwlock_t webcfg_lock;
     omx__handler *handlers;
     size_t n_handlers;
     int (*reload_fn)(void *);
@@ -50,6 +53,11 @@ struct omx_app {
     omx_series *m_err_encoding, *m_err_gathering;
     omx_series *m_auth_fail[2]; /* omx_http_auth_failures_total{cause=credentials,client_cert} */
 };
+
+/* Re-reads --web.config.file (on SIGHUP). Users and headers change at once;
+ * a changed TLS section is refused (it needs a restart). Returns 0 or an
+ * omx_err after logging why; the old config stays in force on error. */
+int omx__app_reload_webconfig(omx_app *app);
 
 /* Registers the promhttp_* families in app->reg. Returns 0 or an omx_err. */
 int omx__http_register_metrics(omx_app *app);

@@ -2,6 +2,7 @@
  * notifications and the serve loop (the HTTP side is in http.c). */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,12 @@ omx_app *omx_app_new(const omx_app_info *info)
     app->log_level = "info";
     app->log_format = "logfmt";
     atomic_init(&app->in_flight, 0);
+    pthread_rwlockattr_t attr;
+    pthread_rwlockattr_init(&attr);
+    /* A reload must not starve behind a steady stream of requests. */
+    pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&app->webcfg_lock, &attr);
+    pthread_rwlockattr_destroy(&attr);
     app->reg = omx_registry_new();
     if (!app->reg) {
         free(app);
@@ -90,6 +97,7 @@ omx_app *omx_app_free(omx_app *app)
         free(app->handlers[i].path);
     free(app->handlers);
     omx_registry_free(app->reg);
+    pthread_rwlock_destroy(&app->webcfg_lock);
     free(app);
     return NULL;
 }
@@ -229,6 +237,45 @@ int omx_app_on_reload(omx_app *app, int (*fn)(void *userdata), void *userdata)
     return 0;
 }
 
+static bool same_str(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+int omx__app_reload_webconfig(omx_app *app)
+{
+    char err[1024];
+    omx__webconfig *fresh = NULL, *old;
+    int rc;
+
+    if (!app->web_config_file[0])
+        return 0;
+    rc = omx__webconfig_load(app->web_config_file, &fresh, err, sizeof err);
+    if (rc < 0) {
+        omx_log(OMX_LOG_ERROR, "web config not reloaded, keeping the old one", "err", err, NULL);
+        return rc;
+    }
+    old = app->webcfg;
+    bool old_tls = old && old->tls;
+    if (old_tls != fresh->tls ||
+        (fresh->tls && (!same_str(old->cert_pem, fresh->cert_pem) ||
+                        !same_str(old->key_pem, fresh->key_pem) ||
+                        !same_str(old->ca_pem, fresh->ca_pem) ||
+                        !same_str(old->priorities, fresh->priorities) ||
+                        old->client_auth != fresh->client_auth))) {
+        omx_log(OMX_LOG_ERROR, "web config not reloaded: tls_server_config changed, restart to apply",
+                "file", app->web_config_file, NULL);
+        omx__webconfig_free(fresh);
+        return OMX_ECONFIG;
+    }
+    pthread_rwlock_wrlock(&app->webcfg_lock);
+    app->webcfg = fresh;
+    pthread_rwlock_unlock(&app->webcfg_lock);
+    omx__webconfig_free(old);
+    omx_log(OMX_LOG_INFO, "web config reloaded", "file", app->web_config_file, NULL);
+    return 0;
+}
+
 static int64_t mono_usec(void)
 {
     struct timespec ts;
@@ -326,6 +373,7 @@ int omx_app_run(omx_app *app)
             continue;
         if (signo == SIGHUP) {
             omx__sd_notify("RELOADING=1");
+            omx__app_reload_webconfig(app);
             if (app->reload_fn) {
                 int r = app->reload_fn(app->reload_userdata);
                 if (r < 0)

@@ -151,9 +151,11 @@ int64_t omx_request_deadline_ns(const omx_request *req)
 
 static void add_common_headers(omx_app *app, struct MHD_Response *r)
 {
+    pthread_rwlock_rdlock(&app->webcfg_lock);
     if (app->webcfg && app->webcfg->headers)
         for (char **h = app->webcfg->headers; h[0] && h[1]; h += 2)
             MHD_add_response_header(r, h[0], h[1]);
+    pthread_rwlock_unlock(&app->webcfg_lock);
 }
 
 static int set_response(omx_request *req, unsigned status, struct MHD_Response *r,
@@ -402,13 +404,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     builtin = !strcmp(url, app->telemetry_path) || !strcmp(url, "/") ||
               !strcmp(url, "/-/healthy") || !strcmp(url, "/-/ready");
 
-    if (app->webcfg && app->webcfg->tls && !client_cert_ok(app, conn, &why)) {
+    pthread_rwlock_rdlock(&app->webcfg_lock);
+    bool cert_ok = !(app->webcfg && app->webcfg->tls) || client_cert_ok(app, conn, &why);
+    bool auth_ok = !cert_ok || !omx__webconfig_has_auth(app->webcfg) || basic_auth_ok(app, conn);
+    pthread_rwlock_unlock(&app->webcfg_lock);
+    if (!cert_ok) {
         omx_counter_inc(app->m_auth_fail[1]);
         omx_log(OMX_LOG_DEBUG, "refused request", "path", url, "reason", why, NULL);
         respond_text(&req, 403, "%s\n", why);
         return req.resp ? queue(&req) : MHD_NO;
     }
-    if (omx__webconfig_has_auth(app->webcfg) && !basic_auth_ok(app, conn)) {
+    if (!auth_ok) {
         char realm[160];
         omx_counter_inc(app->m_auth_fail[0]);
         if (!strcmp(url, app->telemetry_path))

@@ -96,6 +96,29 @@ wait_http "http://127.0.0.1:$P6/-/healthy" || fail "debug server did not start"
 curl -s -o /dev/null "http://127.0.0.1:$P6/nope"
 check "debug level logs each request" grep -q 'level=debug msg=request method=GET path=/nope status=404' "$T/dbg.log"
 
+# SIGHUP re-reads --web.config.file: users change without a restart; a broken
+# file keeps the old config.
+hash() { "$PY" -W ignore -c 'import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))' "$1" 2>/dev/null; }
+HA=$(hash apw); HB=$(hash bpw)
+case "$HA" in '$2'*)
+  printf 'basic_auth_users:\n  alice: %s\n' "'$HA'" >"$T/users.yml"
+  P8=$(free_port)
+  start hup "$EX" --web.listen-address=127.0.0.1:$P8 --web.config.file="$T/users.yml"
+  wait_http "http://127.0.0.1:$P8/" ; sleep 0.2
+  check "before reload: alice 200" test "$(code -u alice:apw "http://127.0.0.1:$P8/-/healthy")" = 200
+  check "before reload: bob 401" test "$(code -u bob:bpw "http://127.0.0.1:$P8/-/healthy")" = 401
+  printf 'basic_auth_users:\n  bob: %s\n' "'$HB'" >"$T/users.yml"
+  kill -HUP "$PID_hup"; sleep 0.3
+  check "after reload: bob 200" test "$(code -u bob:bpw "http://127.0.0.1:$P8/-/healthy")" = 200
+  check "after reload: alice 401" test "$(code -u alice:apw "http://127.0.0.1:$P8/-/healthy")" = 401
+  printf 'basic_auth_users:\n  bob: notahash\n' >"$T/users.yml"
+  kill -HUP "$PID_hup"; sleep 0.3
+  check "broken file on reload: old users kept" test "$(code -u bob:bpw "http://127.0.0.1:$P8/-/healthy")" = 200
+  check "broken file on reload: logged with file and field" grep -q 'web config not reloaded.*users.yml:2: field basic_auth_users.bob' "$T/hup.log"
+  ;;
+*) echo "# python3 crypt cannot make bcrypt hashes; reload case not run" ;;
+esac
+
 # Dual stack and IPv6 literals.
 P3=$(free_port)
 start v6 "$EX" --web.listen-address="[::1]:$P3" --web.listen-address=127.0.0.1:$P3
