@@ -31,7 +31,7 @@ def count_samples(path):
     return n
 
 
-def ours(fmt, path, runs=10):
+def ours(fmt, path, runs=30):
     # Parse from memory N times, best CPU time (see omx-check --repeat).
     p = subprocess.run([check, '--format=' + fmt, '--repeat=%d' % runs, path], stdout=subprocess.PIPE, check=True)
     return float(p.stdout.split()[0])

@@ -31,12 +31,23 @@
   esc     = "\\" ( plain | ["\\] | mb );
 */
 
+/* Name characters after the first: 1 in metric names, 2 also in label names.
+ * The DFA checks the first character, a table loop takes the rest (names are
+ * most of every line, and the loop is faster than a state machine). */
+static const unsigned char name_rest[256] = {
+	['a' ... 'z'] = 3, ['A' ... 'Z'] = 3, ['0' ... '9'] = 3, ['_'] = 3, [':'] = 1,
+};
+
 const char *omp__lex_metricname(const char *s)
 {
 	const unsigned char *YYCURSOR = (const unsigned char *)s;
 	/*!re2c
-	  [a-zA-Z_:][a-zA-Z0-9_:]* { return (const char *)YYCURSOR; }
-	  *                        { return NULL; }
+	  [a-zA-Z_:] {
+		while (name_rest[*YYCURSOR] & 1)
+			YYCURSOR++;
+		return (const char *)YYCURSOR;
+	  }
+	  * { return NULL; }
 	*/
 }
 
@@ -44,8 +55,12 @@ const char *omp__lex_labelname(const char *s)
 {
 	const unsigned char *YYCURSOR = (const unsigned char *)s;
 	/*!re2c
-	  [a-zA-Z_][a-zA-Z0-9_]* { return (const char *)YYCURSOR; }
-	  *                      { return NULL; }
+	  [a-zA-Z_] {
+		while (name_rest[*YYCURSOR] & 2)
+			YYCURSOR++;
+		return (const char *)YYCURSOR;
+	  }
+	  * { return NULL; }
 	*/
 }
 
@@ -62,6 +77,8 @@ const char *omp__lex_quoted(const char *s, bool *ret_escaped)
 	for (;;) {
 		while (plain_ascii[*YYCURSOR])
 			YYCURSOR++;
+		if (*YYCURSOR == '"')
+			return (const char *)YYCURSOR;
 		/*!re2c
 		  ["]            { return (const char *)YYCURSOR - 1; }
 		  ( plain | mb )+ { continue; }
