@@ -68,12 +68,17 @@ def go_peer(path):
 
 
 def max_rss_kb(cmd_in, fmt):
-    # gen | omx-check -: the parser streams the pipe; report omx-check's max RSS.
+    # gen | omx-check -: the parser streams the pipe; omx-check's own max RSS
+    # comes from wait4() on it (not the generator's).
     g = subprocess.Popen(cmd_in, stdout=subprocess.PIPE)
-    p = subprocess.run(['/usr/bin/time', '-f', '%M', check, '--format=' + fmt, '-'], stdin=g.stdout,
-                       stderr=subprocess.PIPE, check=True)
+    c = subprocess.Popen([check, '--format=' + fmt, '-'], stdin=g.stdout)
+    g.stdout.close()
+    _, status, ru = os.wait4(c.pid, 0)
+    c.returncode = os.waitstatus_to_exitcode(status)
     g.wait()
-    return int(p.stderr.decode().strip().splitlines()[-1])
+    if c.returncode != 0:
+        raise SystemExit('omx-check failed on the generated input')
+    return ru.ru_maxrss
 
 
 def line(case, ov, unit, peer, pv, ratio):
