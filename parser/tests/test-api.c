@@ -90,6 +90,18 @@ int main(void)
 	ASSERT_EQ(omp_next(p, &e), 0);
 	p = omp_parser_free(p);
 
+	/* Huge OpenMetrics timestamps clamp timestamp_ms (fuzzer finding: the
+	 * double-to-int conversion was undefined behaviour). */
+	ASSERT_EQ(omp_parser_new(&p, OMP_FORMAT_OPENMETRICS, NULL), 0);
+	omp_parser_set_buffer(p, "a 1 1e30\nb 1 -1e30\n# EOF\n", 25);
+	ASSERT_EQ(omp_next(p, &e), 1);
+	ASSERT(e.timestamp == 1e30 && e.timestamp_ms == INT64_MAX);
+	ASSERT_EQ(omp_next(p, &e), 1);
+	ASSERT(e.timestamp_ms == INT64_MIN);
+	ASSERT_EQ(omp_next(p, &e), 1);
+	ASSERT_EQ(omp_next(p, &e), 0);
+	p = omp_parser_free(p);
+
 	/* helpers */
 	ASSERT_EQ(omp_unescape((omp_str){ "ab", 2 }, buf, 1), -ENOBUFS);
 	ASSERT_EQ(omp_unescape((omp_str){ "a\\zb\\", 5 }, buf, sizeof(buf)), 5);
