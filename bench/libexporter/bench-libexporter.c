@@ -60,7 +60,6 @@ static double measure(loop_fn fn, double min_s, long *ret_allocs) {
 
 static omx_series *counter, *sharded, *hist, *hist_sharded;
 static omx_family *vec;
-static volatile double sink_d;
 
 static void loop_inc(long n) {
     for (long i = 0; i < n; i++)
