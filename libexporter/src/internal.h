@@ -125,8 +125,17 @@ typedef struct omx__collector {
     omx_collect_fn fn;
     void *userdata;
     void (*free_userdata)(void *);
+    unsigned flags;     /* OMX__COLLECTOR_* */
     _Atomic(struct omx__collector *) next;
 } omx__collector;
+
+/* Not listed in <prefix>_scrape_collector_* (node_exporter does not list the
+ * process collector there either). */
+#define OMX__COLLECTOR_NO_STATS 1u
+
+/* omx_registry_add_collector with OMX__COLLECTOR_* flags. */
+int omx__registry_add_collector(omx_registry *r, const char *name, omx_collect_fn fn,
+                                void *userdata, void (*free_userdata)(void *), unsigned flags);
 
 struct omx_registry {
     pthread_mutex_t lock;

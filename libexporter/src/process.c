@@ -80,6 +80,36 @@ static int parse_stat(const char *buf, double *utime, double *stime, double *sta
     return 0;
 }
 
+/* Finds the soft limit of the line starting with name in a /proc/<pid>/limits
+ * text. "unlimited" is 2^64-1, as client_golang (procfs) reports it. Returns 1
+ * and *ret, 0 when the line is absent, OMX_EINVAL when the value is malformed. */
+static int parse_limit(const char *buf, const char *name, double *ret) {
+    size_t n = strlen(name);
+    const char *l = buf;
+    while (l && strncmp(l, name, n) != 0) {
+        l = strchr(l, '\n');
+        l = l ? l + 1 : NULL;
+    }
+    if (!l)
+        return 0;
+    l += n;
+    if (*l != ' ')
+        return OMX_EINVAL;
+    while (*l == ' ')
+        l++;
+    if (strncmp(l, "unlimited", 9) == 0 && (l[9] == ' ' || l[9] == '\n' || !l[9])) {
+        *ret = 18446744073709551615.0;
+        return 1;
+    }
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(l, &end, 10);
+    if (end == l || errno || *l == '-' || (*end != ' ' && *end != '\n' && *end))
+        return OMX_EINVAL;
+    *ret = (double)v;
+    return 1;
+}
+
 static int collect_process(omx_emitter *e, void *userdata) {
     proc_ctx *c = userdata;
     char path[4096], buf[4096];
@@ -141,16 +171,18 @@ static int collect_process(omx_emitter *e, void *userdata) {
     snprintf(path, sizeof path, "%s/self/limits", c->procfs);
     if ((rc = read_small(path, buf, sizeof buf)) < 0)
         return rc;
-    const char *l = strstr(buf, "Max open files");
-    if (l) {
-        l += strlen("Max open files");
-        while (*l == ' ')
-            l++;
-        double maxfd = strncmp(l, "unlimited", 9) == 0 ? 1.8446744073709552e19 : strtod(l, NULL);
-        if ((rc = emit_one(e, "process_max_fds", "Maximum number of open file descriptors.",
-                           OMX_GAUGE, maxfd)) < 0)
-            return rc;
-    }
+    double lim;
+    if ((rc = parse_limit(buf, "Max open files", &lim)) < 0)
+        return rc;
+    if (rc > 0 && (rc = emit_one(e, "process_max_fds", "Maximum number of open file descriptors.",
+                                 OMX_GAUGE, lim)) < 0)
+        return rc;
+    if ((rc = parse_limit(buf, "Max address space", &lim)) < 0)
+        return rc;
+    if (rc > 0 && (rc = emit_one(e, "process_virtual_memory_max_bytes",
+                                 "Maximum amount of virtual memory available in bytes.",
+                                 OMX_GAUGE, lim)) < 0)
+        return rc;
     if (btime < 0)
         return OMX_EINVAL; /* no btime in <procfs>/stat: the start time is unknown */
     return emit_one(e, "process_start_time_seconds",
@@ -166,7 +198,8 @@ int omx_process_collector_register(omx_registry *r, const char *procfs_path) {
         proc_ctx_free(c);
         return OMX_ENOMEM;
     }
-    int rc = omx_registry_add_collector(r, "process", collect_process, c, proc_ctx_free);
+    int rc = omx__registry_add_collector(r, "process", collect_process, c, proc_ctx_free,
+                                         OMX__COLLECTOR_NO_STATS);
     if (rc < 0)
         proc_ctx_free(c);
     return rc;

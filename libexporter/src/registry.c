@@ -546,6 +546,11 @@ int omx_family_new(omx_registry *r, const omx_family_opts *o, omx_family **ret_f
 
 int omx_registry_add_collector(omx_registry *r, const char *name, omx_collect_fn fn,
                                void *userdata, void (*free_userdata)(void *)) {
+    return omx__registry_add_collector(r, name, fn, userdata, free_userdata, 0);
+}
+
+int omx__registry_add_collector(omx_registry *r, const char *name, omx_collect_fn fn,
+                                void *userdata, void (*free_userdata)(void *), unsigned flags) {
     if (!r || !name || !*name || !fn)
         return OMX_EINVAL;
     for (const char *p = name; *p; p++)
@@ -559,6 +564,7 @@ int omx_registry_add_collector(omx_registry *r, const char *name, omx_collect_fn
     c->fn = fn;
     c->userdata = userdata;
     c->free_userdata = free_userdata;
+    c->flags = flags;
     int rc = 0;
     pthread_mutex_lock(&r->lock);
     for (omx__collector *o = atomic_load_explicit(&r->col_head, memory_order_relaxed); o;

@@ -309,18 +309,24 @@ typedef struct stat_entry {
 static void write_collector_stats(omx_emitter *e, const char *prefix, const stat_entry *st,
                                   size_t n) {
     static const char *const labels[] = {"collector"};
-    omx_buf name;
+    omx_buf name, help;
     omx_buf_init(&name, 4096);
-    for (int pass = 0; pass < 2; pass++) {
+    omx_buf_init(&help, 4096);
+    for (int pass = 0; pass < 2 && n; pass++) {
         omx_buf_reset(&name);
+        omx_buf_reset(&help);
+        /* node_exporter's HELP texts start with "node_exporter: " */
+        const char *h = pass ? "_exporter: Whether a collector succeeded."
+                             : "_exporter: Duration of a collector scrape.";
         if (omx_buf_append(&name, prefix, strlen(prefix)) < 0 ||
             omx_buf_append(&name, pass ? "_scrape_collector_success" : "_scrape_collector_duration_seconds",
-                           pass ? 25 : 34) < 0) {
+                           pass ? 25 : 34) < 0 ||
+            omx_buf_append(&help, prefix, strlen(prefix)) < 0 ||
+            omx_buf_append(&help, h, strlen(h)) < 0) {
             e->oom = true;
             break;
         }
-        omx_desc d = {.name = name.data,
-                      .help = pass ? "Whether a collector succeeded." : "Duration of a collector scrape.",
+        omx_desc d = {.name = name.data, .help = help.data,
                       .type = OMX_GAUGE, .label_names = labels, .n_labels = 1};
         if (omx_emit_family(e, &d) < 0)
             break;
@@ -331,6 +337,7 @@ static void write_collector_stats(omx_emitter *e, const char *prefix, const stat
         omx__emitter_end_family(e);
     }
     omx_buf_free(&name);
+    omx_buf_free(&help);
 }
 
 int omx_registry_write(omx_registry *r, const omx_write_opts *opts, omx_write_fn fn, void *ctx) {
@@ -359,7 +366,8 @@ int omx_registry_write(omx_registry *r, const omx_write_opts *opts, omx_write_fn
         int rc = c->fn(&e, c->userdata);
         omx__emitter_end_family(&e);
         stat_entry st = {c->name, (double)(omx__now_mono_ns() - t0) / 1e9, rc >= 0};
-        if (prefix && omx_buf_append(&stats, &st, sizeof st) < 0)
+        if (prefix && !(c->flags & OMX__COLLECTOR_NO_STATS) &&
+            omx_buf_append(&stats, &st, sizeof st) < 0)
             e.oom = true;
     }
     if (prefix && !w.err)

@@ -124,6 +124,9 @@ int main(void) {
     ASSERT(strstr(b.data, "omx_scrape_collector_success{collector=\"deadline\"} 1\n"));
     ASSERT(strstr(b.data, "# TYPE omx_scrape_collector_duration_seconds gauge\n"));
     ASSERT(strstr(b.data, "omx_scrape_collector_duration_seconds{collector=\"failing\"} "));
+    /* node_exporter's HELP texts, with the prefix's name */
+    ASSERT(strstr(b.data, "# HELP omx_scrape_collector_duration_seconds omx_exporter: Duration of a collector scrape.\n"));
+    ASSERT(strstr(b.data, "# HELP omx_scrape_collector_success omx_exporter: Whether a collector succeeded.\n"));
     ASSERT_EQ(seen, 0);
 
     /* an expired deadline reaches the collectors */
