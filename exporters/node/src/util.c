@@ -88,10 +88,34 @@ int node_read_file(const char *path, size_t max, char **ret_data, size_t *ret_le
     return 0;
 }
 
-int node_read_line(const char *path, char *buf, size_t size) {
+/* Keeps buf's first line, without trailing blanks. */
+static void first_line(char *buf) {
+    char *nl = strchr(buf, '\n');
+    if (nl)
+        *nl = '\0';
+    size_t n = strlen(buf);
+    while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t' || buf[n - 1] == '\r'))
+        buf[--n] = '\0';
+}
+
+int node_pread_line(int fd, char *buf, size_t size) {
     if (size == 0)
         return -EINVAL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t r;
+    do
+        r = pread(fd, buf, size - 1, 0);
+    while (r < 0 && errno == EINTR);
+    if (r < 0)
+        return -errno;
+    buf[r] = '\0';
+    first_line(buf);
+    return 0;
+}
+
+int node_read_line_at(int dfd, const char *path, char *buf, size_t size) {
+    if (size == 0)
+        return -EINVAL;
+    int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -errno;
     ssize_t r;
@@ -103,13 +127,12 @@ int node_read_line(const char *path, char *buf, size_t size) {
     if (e)
         return e;
     buf[r] = '\0';
-    char *nl = strchr(buf, '\n');
-    if (nl)
-        *nl = '\0';
-    size_t n = strlen(buf);
-    while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t' || buf[n - 1] == '\r'))
-        buf[--n] = '\0';
+    first_line(buf);
     return 0;
+}
+
+int node_read_line(const char *path, char *buf, size_t size) {
+    return node_read_line_at(AT_FDCWD, path, buf, size);
 }
 
 int node_parse_u64(const char *s, uint64_t *ret) {

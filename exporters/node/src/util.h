@@ -20,6 +20,11 @@ int node_root_path(char *buf, size_t size, const char *fmt, ...) __attribute__((
 int node_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len);
 /* Reads a small file's first line (trailing newline/space stripped) into buf. */
 int node_read_line(const char *path, char *buf, size_t size);
+/* Same, path relative to the directory fd dfd (AT_FDCWD: like node_read_line). */
+int node_read_line_at(int dfd, const char *path, char *buf, size_t size);
+/* Same, from offset 0 of an open fd (sysfs regenerates an attribute on every read at
+ * offset 0, so one fd can be read again at each scrape). */
+int node_pread_line(int fd, char *buf, size_t size);
 /* Reads a file holding one number (sysfs attributes); -EINVAL if it is not one. */
 int node_read_u64(const char *path, uint64_t *ret);
 int node_read_i64(const char *path, int64_t *ret);

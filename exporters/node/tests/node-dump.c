@@ -1,6 +1,9 @@
 /* node-dump: one omx-node scrape (Prometheus 0.0.4) to stdout, without HTTP.
- * Takes omx-node's flags; used by the golden and malformed-fixture tests. */
+ * Takes omx-node's flags; used by the golden and malformed-fixture tests.
+ * With NODE_DUMP_RESCRAPE=CMD set, runs the shell command CMD after the first scrape
+ * and scrapes the same registry again (state kept between scrapes is tested so). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <exporter/exporter.h>
@@ -36,6 +39,17 @@ int main(int argc, char **argv) {
         return 1;
     }
     rc = omx_registry_write(reg, NULL, write_stdout, NULL);
+    const char *again = getenv("NODE_DUMP_RESCRAPE");
+    if (rc >= 0 && again) {
+        fflush(stdout);
+        if (system(again) != 0) {
+            fprintf(stderr, "node-dump: NODE_DUMP_RESCRAPE command failed\n");
+            rc = OMX_EIO;
+        } else {
+            fputs("# rescrape\n", stdout);
+            rc = omx_registry_write(reg, NULL, write_stdout, NULL);
+        }
+    }
     if (fflush(stdout) != 0)
         rc = OMX_EIO;
     omx_registry_free(reg);

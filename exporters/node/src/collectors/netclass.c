@@ -1,12 +1,15 @@
 /* netclass collector: network interface properties from /sys/class/net/<iface>. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "pattern.h"
 #include "sysfs_attr.h"
+#include "sysfs_fdcache.h"
 #include "util.h"
 
 static const char *ignored_flag = "^$";
@@ -40,14 +43,37 @@ static const hw_column cols[] = {
     P("speed_bytes"), P("transmit_queue_length"),
     {"node_network_up", "Value is 1 if operstate is 'up', 0 otherwise.", OMX_GAUGE},
 };
-/* sysfs file for each column but the last; speed_bytes is index 15. */
+/* sysfs file for each column but the last (speed_bytes is index 15), then the
+ * info labels' files (address, broadcast, duplex, ifalias, operstate). */
 static const char *const files[] = {
     "addr_assign_type", "carrier", "carrier_changes", "carrier_down_count", "carrier_up_count",
     "dev_id", "dormant", "flags", "ifindex", "iflink", "link_mode", "mtu", "name_assign_type",
     "netdev_group", "type", "speed", "tx_queue_len",
+    "address", "broadcast", "duplex", "ifalias", "operstate",
 };
 #define N_COLS (sizeof cols / sizeof cols[0])
+#define N_FILES (sizeof files / sizeof files[0])
 #define SPEED 15
+/* info label i's file index (-1: the device name) */
+static const int info_file[6] = {17, 18, -1, 19, 20, 21};
+
+/* Open attribute fds of up to 32 devices, read again each scrape (22 fds each). */
+static hw_fdcache fdcache = HW_FDCACHE_INIT(files, N_FILES, 32);
+
+/* Where one device's attributes are read from this scrape. */
+typedef struct dev_src {
+    hw_fdcache_dev *cached; /* or, when not cached: */
+    int dfd;                /* its directory, opened once (negative: not opened) */
+    const char *dir;
+} dev_src;
+
+static int read_attr(dev_src *d, size_t i, char *buf, size_t size) {
+    if (d->cached)
+        return hw_fdcache_read(&fdcache, d->cached, d->dir, i, buf, size);
+    if (d->dfd < 0 && (d->dfd = hw_dir_open(AT_FDCWD, d->dir)) < 0)
+        return hw_attr_result(d->dfd, d->dir, files[i], buf);
+    return hw_attr_str_at(d->dfd, d->dir, files[i], buf, size);
+}
 static const char *const dev_label[] = {"device"};
 static const char *const info_labels[] = {"address", "broadcast", "device", "duplex", "ifalias", "operstate"};
 
@@ -89,20 +115,21 @@ static int collect(omx_emitter *e, void *userdata) {
     hw_table t;
     hw_table_init(&t, cols, N_COLS, dev_label, 1);
     size_t ni = 0;
+    pthread_mutex_lock(&fdcache.lock);
     for (char **p = names; *p && r >= 0; p++) {
         struct stat st;
         if (node_regex_match(&ignored, *p) ||
             node_sys_path(dir, sizeof dir, "class/net/%s", *p) < 0 || stat(dir, &st) < 0 ||
             !S_ISDIR(st.st_mode))
             continue; /* bonding_masters and other plain files */
+        dev_src src = {.cached = hw_fdcache_get(&fdcache, *p, st.st_dev, st.st_ino),
+                       .dfd = -1, .dir = dir};
         double *row = hw_table_add(&t, (const char *const[]){*p});
-        if (!row) {
+        if (!row)
             r = -ENOMEM;
-            break;
-        }
         for (size_t i = 0; i < N_COLS - 1 && r >= 0; i++) {
             int64_t v;
-            r = hw_attr_str(dir, files[i], buf, sizeof buf);
+            r = read_attr(&src, i, buf, sizeof buf);
             if (r != 0)
                 continue;
             if ((r = parse_num(buf, &v)) < 0) {
@@ -118,24 +145,28 @@ static int collect(omx_emitter *e, void *userdata) {
                 row[i] = (double)v;
             }
         }
-        if (r < 0)
-            break;
-        info *in = &infos[ni++];
-        static const char *const ifiles[] = {"address", "broadcast", NULL, "duplex", "ifalias", "operstate"};
+        info *in = &infos[ni];
         for (size_t i = 0; i < 6 && r >= 0; i++) {
-            if (!ifiles[i]) {
+            if (info_file[i] < 0) {
                 snprintf(in->v[i], sizeof in->v[i], "%s", *p);
                 continue;
             }
-            r = hw_attr_str(dir, ifiles[i], in->v[i], sizeof in->v[i]);
+            r = read_attr(&src, (size_t)info_file[i], in->v[i], sizeof in->v[i]);
             if (r == 1) {
                 in->v[i][0] = '\0';
                 r = 0;
             }
             hw_utf8_clean(in->v[i]);
         }
+        if (src.dfd >= 0)
+            close(src.dfd);
+        if (r < 0)
+            break;
+        ni++;
         row[N_COLS - 1] = !strcmp(in->v[5], "up");
     }
+    hw_fdcache_sweep(&fdcache);
+    pthread_mutex_unlock(&fdcache.lock);
     if (r >= 0)
         r = hw_table_emit(&t, e);
     if (r >= 0 && ni > 0)

@@ -2,6 +2,7 @@
 #include "sysfs_attr.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,16 +27,15 @@ int hw_fail(const char *collector, const char *path, int err) {
     return err < 0 ? err : -err;
 }
 
-int hw_attr_str(const char *dir, const char *attr, char *buf, size_t size) {
-    char path[NODE_PATH_MAX];
-    int r = attr_path(path, sizeof path, dir, attr);
-    if (r < 0)
-        return r;
-    r = node_read_line(path, buf, size);
+int hw_attr_result(int r, const char *dir, const char *attr, char *buf) {
     if (absent(r))
         return 1;
-    if (r < 0)
+    if (r < 0) {
+        char path[NODE_PATH_MAX];
+        if (attr_path(path, sizeof path, dir, attr) < 0)
+            return r;
         return hw_fail("sysfs", path, r);
+    }
     char *s = buf;
     while (*s == ' ' || *s == '\t')
         s++;
@@ -44,23 +44,46 @@ int hw_attr_str(const char *dir, const char *attr, char *buf, size_t size) {
     return 0;
 }
 
+int hw_attr_str_at(int dfd, const char *dir, const char *attr, char *buf, size_t size) {
+    if (dfd != AT_FDCWD)
+        return hw_attr_result(node_read_line_at(dfd, attr, buf, size), dir, attr, buf);
+    char path[NODE_PATH_MAX];
+    int r = attr_path(path, sizeof path, dir, attr);
+    if (r < 0)
+        return r;
+    return hw_attr_result(node_read_line(path, buf, size), dir, attr, buf);
+}
+
+int hw_attr_str(const char *dir, const char *attr, char *buf, size_t size) {
+    return hw_attr_str_at(AT_FDCWD, dir, attr, buf, size);
+}
+
+int hw_attr_parse_fail(const char *dir, const char *attr, int r) {
+    char path[NODE_PATH_MAX];
+    if (attr_path(path, sizeof path, dir, attr) < 0)
+        return r;
+    return hw_fail("sysfs", path, r);
+}
+
 #define ATTR_NUM(fn, type, parse)                                      \
-    int fn(const char *dir, const char *attr, type *ret) {             \
+    int fn##_at(int dfd, const char *dir, const char *attr, type *ret) { \
         char buf[128];                                                 \
-        int r = hw_attr_str(dir, attr, buf, sizeof buf);               \
+        int r = hw_attr_str_at(dfd, dir, attr, buf, sizeof buf);       \
         if (r != 0)                                                    \
             return r;                                                  \
         r = parse(buf, ret);                                           \
-        if (r < 0) {                                                   \
-            char path[NODE_PATH_MAX];                                  \
-            if (attr_path(path, sizeof path, dir, attr) < 0)           \
-                return r;                                              \
-            return hw_fail("sysfs", path, r);                          \
-        }                                                              \
-        return 0;                                                      \
+        return r < 0 ? hw_attr_parse_fail(dir, attr, r) : 0;           \
+    }                                                                  \
+    int fn(const char *dir, const char *attr, type *ret) {             \
+        return fn##_at(AT_FDCWD, dir, attr, ret);                      \
     }
 ATTR_NUM(hw_attr_u64, uint64_t, node_parse_u64)
 ATTR_NUM(hw_attr_i64, int64_t, node_parse_i64)
+
+int hw_dir_open(int dfd, const char *path) {
+    int fd = openat(dfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
 
 bool hw_name_numbered(const char *name, const char *prefix, const char **ret_num) {
     size_t n = strlen(prefix);

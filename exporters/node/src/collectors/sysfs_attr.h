@@ -18,6 +18,21 @@ int hw_attr_i64(const char *dir, const char *attr, int64_t *ret);
 /* Same, for a string attribute: first line, leading/trailing blanks trimmed. */
 int hw_attr_str(const char *dir, const char *attr, char *buf, size_t size);
 
+/* The same reads relative to dfd, an fd open on dir (from hw_dir_open); dir only
+ * names the file in logs. dfd AT_FDCWD reads <dir>/<attr>. One path walk per
+ * directory instead of one per attribute. */
+int hw_attr_str_at(int dfd, const char *dir, const char *attr, char *buf, size_t size);
+int hw_attr_u64_at(int dfd, const char *dir, const char *attr, uint64_t *ret);
+int hw_attr_i64_at(int dfd, const char *dir, const char *attr, int64_t *ret);
+/* Opens directory path (relative to dfd, or AT_FDCWD); returns an fd the caller
+ * closes, or a negative errno (-ENOENT missing, -ENOTDIR not a directory). */
+int hw_dir_open(int dfd, const char *path);
+/* Turns a raw line read's result r (0 or a negative errno, text in buf) into
+ * hw_attr_str's: 0 with leading blanks trimmed, 1 absent, or a logged error. */
+int hw_attr_result(int r, const char *dir, const char *attr, char *buf);
+/* Logs that <dir>/<attr> held a malformed value; returns r. */
+int hw_attr_parse_fail(const char *dir, const char *attr, int r);
+
 /* Logs at debug that collector could not use path and returns err (negative). */
 int hw_fail(const char *collector, const char *path, int err);
 
