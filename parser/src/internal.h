@@ -14,6 +14,9 @@ enum { OMP__NUM_REAL = 1, OMP__NUM_INF, OMP__NUM_NAN, OMP__NUM_HEX };
 /* lexer.re */
 const char *omp__lex_metricname(const char *s);
 const char *omp__lex_labelname(const char *s);
+/* The same with a block scan up to lim (end of readable memory). */
+const char *omp__lex_metricname_to(const char *s, const char *lim);
+const char *omp__lex_labelname_to(const char *s, const char *lim);
 const char *omp__lex_quoted(const char *s, bool *ret_escaped);
 const char *omp__lex_text(const char *s, bool *ret_escaped, const char **ret_bad);
 const char *omp__lex_number(const char *s, int *ret_kind);
@@ -72,6 +75,7 @@ struct omp_parser {
 	/* input */
 	const char *cur, *end;
 	const char *safe; /* a LF lies at or after every position below this */
+	const char *rend; /* end of readable memory for the current line */
 	bool input_set, finished, done;
 	char *carry;
 	size_t carry_len, carry_cap;

@@ -3,6 +3,7 @@
  * rule can cross, so the LF is the sentinel and no bounds checks are needed.
  * Each returns the end of the token, or NULL when no token starts there. */
 #include "internal.h"
+#include "scan.h"
 
 /*!re2c
   re2c:define:YYCTYPE = "unsigned char";
@@ -38,11 +39,14 @@ static const unsigned char name_rest[256] = {
 	['a' ... 'z'] = 3, ['A' ... 'Z'] = 3, ['0' ... '9'] = 3, ['_'] = 3, [':'] = 1,
 };
 
-const char *omp__lex_metricname(const char *s)
+/* lim: end of readable memory, for the block scan of the name's rest (a
+ * lim at or before s turns it off). */
+const char *omp__lex_metricname_to(const char *s, const char *lim)
 {
 	const unsigned char *YYCURSOR = (const unsigned char *)s;
 	/*!re2c
 	  [a-zA-Z_:] {
+		YYCURSOR = (const unsigned char *)omp__scan_name((const char *)YYCURSOR, lim, true);
 		while (name_rest[*YYCURSOR] & 1)
 			YYCURSOR++;
 		return (const char *)YYCURSOR;
@@ -51,17 +55,28 @@ const char *omp__lex_metricname(const char *s)
 	*/
 }
 
-const char *omp__lex_labelname(const char *s)
+const char *omp__lex_labelname_to(const char *s, const char *lim)
 {
 	const unsigned char *YYCURSOR = (const unsigned char *)s;
 	/*!re2c
 	  [a-zA-Z_] {
+		YYCURSOR = (const unsigned char *)omp__scan_name((const char *)YYCURSOR, lim, false);
 		while (name_rest[*YYCURSOR] & 2)
 			YYCURSOR++;
 		return (const char *)YYCURSOR;
 	  }
 	  * { return NULL; }
 	*/
+}
+
+const char *omp__lex_metricname(const char *s)
+{
+	return omp__lex_metricname_to(s, s);
+}
+
+const char *omp__lex_labelname(const char *s)
+{
+	return omp__lex_labelname_to(s, s);
 }
 
 /* s points just after the opening quote; returns the closing quote. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "scan.h"
 
 static const omp_limits default_limits = {
 	.max_line_len = 1u << 20,
@@ -206,9 +207,11 @@ static int next_line(omp_parser *p, const char **ls, const char **le)
 		p->carry_used = true;
 		*ls = p->carry;
 		*le = p->carry + p->carry_len - 1;
+		p->rend = p->carry + p->carry_len;
 		p->line++;
 		return 1;
 	}
+	p->rend = p->end;
 	if (p->cur < p->safe) {
 		/* A LF follows: the line is lexed in place and its end found by the
 		 * parser (*le = NULL); omp_next() advances p->cur. */
@@ -247,6 +250,7 @@ static int next_line(omp_parser *p, const char **ls, const char **le)
 			return r;
 		p->last_no_newline = true;
 		p->carry_used = true;
+		p->rend = p->carry + p->carry_len;
 		*ls = p->carry;
 		*le = p->carry + p->carry_len - 1;
 		p->line++;
@@ -255,22 +259,31 @@ static int next_line(omp_parser *p, const char **ls, const char **le)
 	return 0;
 }
 
-static int add_label(omp_parser *p, omp_label **arr, size_t *cap, size_t *n, const char *ls,
-		     const char *name, const char *name_end, const char *val, const char *val_end,
-		     bool escaped)
+/* Appends a label. `seen` is a 64-bit filter of the names so far (bit by
+ * length and first byte): the quadratic duplicate-name search runs only when
+ * a new name may repeat one, which for distinct names is rare. */
+static int add_label(omp_parser *p, omp_label **arr, size_t *cap, size_t *n, uint64_t *seen,
+		     const char *ls, const char *name, const char *name_end, const char *val,
+		     const char *val_end, bool escaped)
 {
 	size_t nlen = (size_t)(name_end - name);
+	uint64_t bit = UINT64_C(1) << ((nlen * 7 + (unsigned char)name[0]) & 63);
 	int r;
 
-	for (size_t i = 0; i < *n; i++)
-		if ((*arr)[i].name.len == nlen && memcmp((*arr)[i].name.ptr, name, nlen) == 0)
-			return omp__fail(p, -EBADMSG, ls, name, "duplicate label name '%.*s'",
-					 (int)nlen, name);
-	r = omp__grow((void **)arr, cap, *n + 1, sizeof(omp_label), p->lim.max_labels);
-	if (r == -E2BIG)
-		return omp__fail(p, r, ls, name, "more than %zu labels", p->lim.max_labels);
-	if (r < 0)
-		return omp__fail(p, r, ls, name, "out of memory");
+	if (*seen & bit) {
+		for (size_t i = 0; i < *n; i++)
+			if ((*arr)[i].name.len == nlen && memcmp((*arr)[i].name.ptr, name, nlen) == 0)
+				return omp__fail(p, -EBADMSG, ls, name, "duplicate label name '%.*s'",
+						 (int)nlen, name);
+	}
+	*seen |= bit;
+	if (*n >= *cap) {
+		r = omp__grow((void **)arr, cap, *n + 1, sizeof(omp_label), p->lim.max_labels);
+		if (r == -E2BIG)
+			return omp__fail(p, r, ls, name, "more than %zu labels", p->lim.max_labels);
+		if (r < 0)
+			return omp__fail(p, r, ls, name, "out of memory");
+	}
 	(*arr)[*n] = (omp_label){
 		.name = { name, nlen },
 		.value = { val, (size_t)(val_end - val) },
@@ -321,11 +334,14 @@ static const char *first_bad(const char *s)
 	}
 }
 
-/* Label set starting after '{'; returns the position after '}' or NULL. */
+/* Label set starting after '{'; returns the position after '}' or NULL.
+ * Whitespace (0.0.4 only) is skipped only where a byte is not the expected
+ * one: the common line has none. */
 static const char *parse_labels(omp_parser *p, const char *ls, const char *c, omp_label **arr,
 				size_t *cap, size_t *n)
 {
 	bool om = p->format == OMP_FORMAT_OPENMETRICS;
+	uint64_t seen = 0;
 
 	*n = 0;
 	if (!om)
@@ -336,23 +352,29 @@ static const char *parse_labels(omp_parser *p, const char *ls, const char *c, om
 		const char *name = c, *name_end, *val, *val_end;
 		bool esc = false;
 
-		name_end = omp__lex_labelname(name);
+		name_end = omp__lex_labelname_to(name, p->rend);
 		if (!name_end) {
 			omp__fail(p, -EBADMSG, ls, c, "expected a label name");
 			return NULL;
 		}
-		c = om ? name_end : skip_ws(name_end);
+		c = name_end;
+		if (*c != '=' && !om)
+			c = skip_ws(c);
 		if (*c != '=') {
 			omp__fail(p, -EBADMSG, ls, c, "expected '=' after label name");
 			return NULL;
 		}
-		c = om ? c + 1 : skip_ws(c + 1);
+		c++;
+		if (*c != '"' && !om)
+			c = skip_ws(c);
 		if (*c != '"') {
 			omp__fail(p, -EBADMSG, ls, c, "expected '\"' to open the label value");
 			return NULL;
 		}
 		val = c + 1;
-		val_end = omp__lex_quoted(val, &esc);
+		val_end = omp__scan_plain(val, p->rend);
+		if (*val_end != '"')
+			val_end = omp__lex_quoted(val_end, &esc);
 		if (!val_end) {
 			const char *bad = first_bad(val);
 			omp__fail(p, -EBADMSG, ls, bad,
@@ -360,28 +382,78 @@ static const char *parse_labels(omp_parser *p, const char *ls, const char *c, om
 					       : "invalid UTF-8 or escape in label value");
 			return NULL;
 		}
-		if (add_label(p, arr, cap, n, ls, name, name_end, val, val_end, esc) < 0)
+		if (add_label(p, arr, cap, n, &seen, ls, name, name_end, val, val_end, esc) < 0)
 			return NULL;
-		c = om ? val_end + 1 : skip_ws(val_end + 1);
+		c = val_end + 1;
 		if (*c == ',') {
-			c = om ? c + 1 : skip_ws(c + 1);
-			if (!om && *c == '}')
-				return c + 1;
+			c++;
+			if (!om) {
+				c = skip_ws(c);
+				if (*c == '}')
+					return c + 1;
+			}
 			continue;
 		}
 		if (*c == '}')
 			return c + 1;
+		if (!om) {
+			c = skip_ws(c);
+			if (*c == ',') {
+				c = skip_ws(c + 1);
+				if (*c == '}')
+					return c + 1;
+				continue;
+			}
+			if (*c == '}')
+				return c + 1;
+		}
 		omp__fail(p, -EBADMSG, ls, c, "expected ',' or '}' after label value");
 		return NULL;
 	}
+}
+
+static const double pow10_small[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+				       1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+
+/* The common sample value: [-]digits[.digits] with at most 15 digits in all,
+ * followed by the byte the caller expects next. Then the digits form an
+ * integer m < 10^15 < 2^53 and m / 10^k (k <= 15) is one correctly rounded
+ * IEEE division of two exact doubles: the same double strtod gives. Returns
+ * the end, or NULL to leave the value to the lexer and omp__to_double(). */
+static const char *fast_value(const char *c, bool tab, double *ret)
+{
+	const char *s = c;
+	uint64_t m = 0;
+	int digits = 0, frac = 0;
+	bool neg = *s == '-';
+
+	s += neg;
+	if ((unsigned)(*s - '0') > 9)
+		return NULL;
+	for (; (unsigned)(*s - '0') <= 9; s++, digits++)
+		m = m * 10 + (unsigned)(*s - '0');
+	if (*s == '.')
+		for (s++; (unsigned)(*s - '0') <= 9; s++, digits++, frac++)
+			m = m * 10 + (unsigned)(*s - '0');
+	/* Digits were counted with wrapping m: check before trusting it. */
+	if (digits > 15 || !(*s == ' ' || *s == '\n' || (tab && *s == '\t')))
+		return NULL;
+	double d = frac ? (double)m / pow10_small[frac] : (double)m;
+	*ret = neg ? -d : d;
+	return s;
 }
 
 static int parse_om_timestamp(omp_parser *p, const char *ls, const char *c, const char **ret_end,
 			      double *ret)
 {
 	int kind;
-	const char *end = omp__lex_number(c, &kind);
+	const char *end = fast_value(c, false, ret);
 
+	if (end) {
+		*ret_end = end;
+		return 0;
+	}
+	end = omp__lex_number(c, &kind);
 	if (!end || kind != OMP__NUM_REAL)
 		return omp__fail(p, -EBADMSG, ls, c, "expected a timestamp (a finite number)");
 	if (omp__to_double(c, (size_t)(end - c), kind, ret) < 0)
@@ -454,7 +526,7 @@ static int parse_sample(omp_parser *p, const char *ls, omp_entry *e, const char 
 	if (p->samples >= p->lim.max_samples)
 		return omp__fail(p, -E2BIG, ls, ls, "more than %llu samples",
 				 (unsigned long long)p->lim.max_samples);
-	end = omp__lex_metricname(ls);
+	end = omp__lex_metricname_to(ls, p->rend);
 	if (!end)
 		return omp__fail(p, -EBADMSG, ls, ls, "expected a metric name");
 	e->kind = OMP_SAMPLE;
@@ -472,17 +544,19 @@ static int parse_sample(omp_parser *p, const char *ls, omp_entry *e, const char 
 		if (*c != ' ')
 			return omp__fail(p, -EBADMSG, ls, c, "expected a space before the value");
 		c++;
-		end = omp__lex_number(c, &kind);
 	} else {
 		if (*c != ' ' && *c != '\t')
 			return omp__fail(p, -EBADMSG, ls, c, "expected whitespace before the value");
 		c = skip_ws(c);
-		end = omp__lex_prom_number(c, &kind);
 	}
-	if (!end || (*end != ' ' && *end != '\n' && (om || *end != '\t')))
-		return omp__fail(p, -EBADMSG, ls, c, "expected a number as sample value");
-	if (omp__to_double(c, (size_t)(end - c), kind, &e->value) < 0)
-		return omp__fail(p, -EBADMSG, ls, c, "invalid number");
+	end = fast_value(c, !om, &e->value);
+	if (!end) {
+		end = om ? omp__lex_number(c, &kind) : omp__lex_prom_number(c, &kind);
+		if (!end || (*end != ' ' && *end != '\n' && (om || *end != '\t')))
+			return omp__fail(p, -EBADMSG, ls, c, "expected a number as sample value");
+		if (omp__to_double(c, (size_t)(end - c), kind, &e->value) < 0)
+			return omp__fail(p, -EBADMSG, ls, c, "invalid number");
+	}
 	e->value_text = (omp_str){ c, (size_t)(end - c) };
 	c = end;
 	if (om) {

@@ -30,16 +30,26 @@ static unsigned allowed_mask(omp_type t)
 
 static const unsigned char sfx_len[S__N] = { 0, 6, 8, 6, 4, 7, 7, 5, 5 };
 
+static int sfx_is(omp_str rest, int i)
+{
+	return memcmp(rest.ptr, sfx_text[i], sfx_len[i]) == 0 ? i : -1;
+}
+
+/* By length first: one fixed-size compare instead of a walk over the list. */
 static int sfx_of(omp_str rest)
 {
 	if (rest.len == 0)
 		return S_NONE;
 	if (rest.ptr[0] != '_')
 		return -1;
-	for (int i = 1; i < S__N; i++)
-		if (sfx_len[i] == rest.len && memcmp(sfx_text[i], rest.ptr, rest.len) == 0)
-			return i;
-	return -1;
+	switch (rest.len) {
+	case 4: return sfx_is(rest, S_SUM);
+	case 5: return rest.ptr[1] == 'g' ? sfx_is(rest, S_GSUM) : sfx_is(rest, S_INFO);
+	case 6: return rest.ptr[1] == 't' ? sfx_is(rest, S_TOTAL) : sfx_is(rest, S_COUNT);
+	case 7: return rest.ptr[1] == 'b' ? sfx_is(rest, S_BUCKET) : sfx_is(rest, S_GCOUNT);
+	case 8: return sfx_is(rest, S_CREATED);
+	default: return -1;
+	}
 }
 
 int omp__family_set_name(omp__family *f, omp_str name, size_t limit)
