@@ -15,6 +15,7 @@ void omx__emitter_init(omx_emitter *e, omx__writer *w, int64_t deadline_ns) {
     e->deadline_ns = deadline_ns;
     omx_buf_init(&e->desc, 1 << 20);
     omx_buf_init(&e->lbl, 1 << 24);
+    omx_buf_init(&e->plbl, 1 << 24);
     omx_buf_init(&e->xv, 1 << 20);
 }
 
@@ -23,6 +24,7 @@ void omx__emitter_end_family(omx_emitter *e) { e->active = false; }
 void omx__emitter_free(omx_emitter *e) {
     omx_buf_free(&e->desc);
     omx_buf_free(&e->lbl);
+    omx_buf_free(&e->plbl);
     omx_buf_free(&e->xv);
     omx__free(e->off_labels);
 }
@@ -51,6 +53,13 @@ int omx_emit_family(omx_emitter *e, const omx_desc *d) {
         return rc;
     if (d->help && !omx__utf8_valid(d->help, strlen(d->help)))
         return OMX_EINVAL;
+    if (omx__w_taken(e->w, d->name, base_len, d->type)) {
+        /* already written in this scrape (registry, another collector, or this
+         * one earlier): two families of one name are invalid exposition */
+        e->dup = true;
+        e->dup_families++;
+        return OMX_EEXIST;
+    }
     if (d->n_labels > e->cap_labels) {
         size_t *o = omx__realloc(e->off_labels, d->n_labels * sizeof(size_t));
         if (!o)
@@ -81,11 +90,16 @@ int omx_emit_family(omx_emitter *e, const omx_desc *d) {
     e->n_labels = d->n_labels;
     e->active = true;
     e->header_done = false;
+    e->has_prev = false;
     return 0;
 }
 
-/* Checks the state and type, then renders the label values into e->lbl. */
-static int begin(omx_emitter *e, const char *const *vals, bool type_ok) {
+/* Checks the state and type, then renders the label values into e->lbl.
+ * A label set equal to the previous sample's of the family is refused
+ * (OMX_EEXIST) unless both carry timestamps: one series twice is invalid
+ * exposition. Only consecutive repeats are caught (one compare, no set);
+ * collectors emit a series' samples together, so that is where they happen. */
+static int begin(omx_emitter *e, const char *const *vals, bool type_ok, bool ts) {
     if (!e)
         return OMX_EINVAL;
     if (!e->active)
@@ -106,13 +120,31 @@ static int begin(omx_emitter *e, const char *const *vals, bool type_ok) {
             (rc = omx_buf_append(&e->lbl, "\"", 1)) < 0)
             break;
     }
-    return rc < 0 ? fail(e, rc) : 0;
+    if (rc < 0)
+        return fail(e, rc);
+    if (e->has_prev && !(ts && e->prev_ts) && e->lbl.len == e->plbl.len &&
+        memcmp(e->lbl.data, e->plbl.data, e->lbl.len) == 0) {
+        e->dup = true;
+        return OMX_EEXIST;
+    }
+    return 0;
+}
+
+/* A sample was written: its labels become the previous ones. */
+static void written(omx_emitter *e, bool ts) {
+    omx_buf t = e->plbl;
+    e->plbl = e->lbl;
+    e->lbl = t;
+    e->has_prev = true;
+    e->prev_ts = ts;
 }
 
 static void header(omx_emitter *e) {
     if (e->header_done)
         return;
     e->header_done = true;
+    if (omx__w_claim(e->w, e->desc.data, e->base_len, e->type) < 0)
+        e->oom = true; /* the scrape fails with OMX_ENOMEM */
     omx__w_header(e->w, e->desc.data, e->base_len, e->type,
                   e->off_help == NONE ? NULL : e->desc.data + e->off_help,
                   e->off_unit == NONE ? NULL : e->desc.data + e->off_unit);
@@ -127,7 +159,7 @@ static void sample(omx_emitter *e, const char *suffix, const char *xname, const 
 static int emit(omx_emitter *e, const char *const *vals, double value, const char *ts) {
     bool ok = e && (e->type == OMX_COUNTER || e->type == OMX_GAUGE || e->type == OMX_UNKNOWN ||
                     e->type == OMX_INFO);
-    int rc = begin(e, vals, ok);
+    int rc = begin(e, vals, ok, ts != NULL);
     if (rc < 0)
         return rc;
     if (e->type == OMX_COUNTER && !(value >= 0))
@@ -137,6 +169,7 @@ static int emit(omx_emitter *e, const char *const *vals, double value, const cha
     header(e);
     sample(e, e->type == OMX_COUNTER ? "_total" : e->type == OMX_INFO ? "_info" : "", NULL, NULL,
            num, n, ts);
+    written(e, ts != NULL);
     return 0;
 }
 
@@ -170,7 +203,8 @@ int omx_emit_sample_ts(omx_emitter *e, const char *const *label_values, double v
 int omx_emit_histogram(omx_emitter *e, const char *const *label_values, size_t n_buckets,
                        const double *upper_bounds, const uint64_t *cumulative_counts,
                        uint64_t count, double sum) {
-    int rc = begin(e, label_values, e && (e->type == OMX_HISTOGRAM || e->type == OMX_GAUGEHISTOGRAM));
+    int rc = begin(e, label_values, e && (e->type == OMX_HISTOGRAM || e->type == OMX_GAUGEHISTOGRAM),
+                   false);
     if (rc < 0)
         return rc;
     if (n_buckets && (!upper_bounds || !cumulative_counts))
@@ -202,13 +236,14 @@ int omx_emit_histogram(omx_emitter *e, const char *const *label_values, size_t n
     bool gh = e->type == OMX_GAUGEHISTOGRAM;
     sample(e, gh ? "_gcount" : "_count", NULL, NULL, num, omx__format_u64(num, count), NULL);
     sample(e, gh ? "_gsum" : "_sum", NULL, NULL, num, omx_format_double(num, sum), NULL);
+    written(e, false);
     return 0;
 }
 
 int omx_emit_summary(omx_emitter *e, const char *const *label_values, uint64_t count,
                      double sum, size_t n_quantiles, const double *quantiles,
                      const double *quantile_values) {
-    int rc = begin(e, label_values, e && e->type == OMX_SUMMARY);
+    int rc = begin(e, label_values, e && e->type == OMX_SUMMARY, false);
     if (rc < 0)
         return rc;
     if (n_quantiles && (!quantiles || !quantile_values))
@@ -228,12 +263,13 @@ int omx_emit_summary(omx_emitter *e, const char *const *label_values, uint64_t c
     }
     sample(e, "_count", NULL, NULL, num, omx__format_u64(num, count), NULL);
     sample(e, "_sum", NULL, NULL, num, omx_format_double(num, sum), NULL);
+    written(e, false);
     return 0;
 }
 
 int omx_emit_stateset(omx_emitter *e, const char *const *label_values, size_t n_states,
                       const char *const *states, const bool *set) {
-    int rc = begin(e, label_values, e && e->type == OMX_STATESET);
+    int rc = begin(e, label_values, e && e->type == OMX_STATESET, false);
     if (rc < 0)
         return rc;
     if (n_states && (!states || !set))
@@ -249,5 +285,6 @@ int omx_emit_stateset(omx_emitter *e, const char *const *label_values, size_t n_
             return fail(e, rc);
         sample(e, "", name, e->xv.data, set[i] ? "1" : "0", 1, NULL);
     }
+    written(e, false);
     return 0;
 }

@@ -144,10 +144,30 @@ struct omx_registry {
     _Atomic(omx__collector *) col_head;
     omx__collector *col_tail;
     char *stats_prefix; /* lock */
+    atomic_uint_fast64_t dup_families; /* omx_scrape_duplicate_families_total */
 };
 
 /* Index of this thread's shard slot. */
 unsigned omx__shard_index(void);
+
+/* ---- family names written in one scrape (nameset.c) ---- */
+typedef struct omx__name_slot {
+    uint64_t hash;
+    uint32_t off, len; /* len 0: empty slot */
+} omx__name_slot;
+
+typedef struct omx__nameset {
+    omx__name_slot *slots;
+    size_t mask, n;
+    omx_buf arena;
+} omx__nameset;
+
+void omx__nameset_init(omx__nameset *s);
+void omx__nameset_free(omx__nameset *s);
+/* Keys are name (len bytes) followed by suffix (a C string, may be ""). */
+bool omx__nameset_has(const omx__nameset *s, const char *name, size_t len, const char *suffix);
+/* Returns 1 when added, 0 when already there, or an omx_err. */
+int omx__nameset_add(omx__nameset *s, const char *name, size_t len, const char *suffix);
 
 /* ---- writer (writer.c) ---- */
 typedef struct omx__writer {
@@ -157,10 +177,16 @@ typedef struct omx__writer {
     int err;
     size_t len;
     char *buf;
+    omx__nameset names; /* families written so far (base names) */
 } omx__writer;
 
 void omx__w_put(omx__writer *w, const char *s, size_t n);
 int omx__w_flush(omx__writer *w);
+/* Whether a family of that base name and type was already written in this
+ * scrape (as its base name or as its 0.0.4 name, e.g. "x" or "x_total"). */
+bool omx__w_taken(const omx__writer *w, const char *base, size_t base_len, omx_type t);
+/* Records the family as written. Returns 0 or OMX_ENOMEM/OMX_ELIMIT. */
+int omx__w_claim(omx__writer *w, const char *base, size_t base_len, omx_type t);
 /* "# HELP/# TYPE/# UNIT" lines of a family; base is the name without suffix. */
 void omx__w_header(omx__writer *w, const char *base, size_t base_len, omx_type t,
                    const char *help, const char *unit);
@@ -192,6 +218,11 @@ struct omx_emitter {
     size_t *off_labels;
     size_t cap_labels;
     omx_buf lbl;        /* rendered labels of the current sample */
+    omx_buf plbl;       /* ... and of the previous one of this family */
+    bool has_prev;      /* plbl holds the previous sample's labels */
+    bool prev_ts;       /* the previous sample had a timestamp */
+    bool dup;           /* the running collector hit a duplicate (reported failed) */
+    uint64_t dup_families; /* families dropped in this scrape */
     omx_buf xv;         /* an escaped extra label value (stateset) */
     bool oom;           /* an allocation failed during the write */
 };

@@ -54,6 +54,24 @@ static void put_help(omx__writer *w, const char *help) {
     omx__w_put(w, run, (size_t)(p - run));
 }
 
+static const char *prom_suffix(omx_type t) {
+    return t == OMX_COUNTER ? "_total" : t == OMX_INFO ? "_info" : "";
+}
+
+bool omx__w_taken(const omx__writer *w, const char *base, size_t base_len, omx_type t) {
+    const char *suffix = prom_suffix(t);
+    return omx__nameset_has(&w->names, base, base_len, "") ||
+           (*suffix && omx__nameset_has(&w->names, base, base_len, suffix));
+}
+
+int omx__w_claim(omx__writer *w, const char *base, size_t base_len, omx_type t) {
+    const char *suffix = prom_suffix(t);
+    int rc = omx__nameset_add(&w->names, base, base_len, "");
+    if (rc >= 0 && *suffix)
+        rc = omx__nameset_add(&w->names, base, base_len, suffix);
+    return rc < 0 ? rc : 0;
+}
+
 void omx__w_header(omx__writer *w, const char *base, size_t base_len, omx_type t,
                    const char *help, const char *unit) {
     bool om = w->fmt == OMX_FORMAT_OPENMETRICS;
@@ -270,6 +288,12 @@ void omx__registry_write_families(omx_registry *r, omx__writer *w) {
             if (atomic_load_explicit(&s->removed, memory_order_acquire))
                 continue;
             if (!header) {
+                /* registry names are unique (omx_family_new), so the first claims */
+                int rc = omx__w_claim(w, f->name, f->name_len, f->type);
+                if (rc < 0) {
+                    w->err = rc;
+                    break;
+                }
                 omx__w_header(w, f->name, f->name_len, f->type, f->help, f->unit);
                 header = true;
             }
@@ -297,6 +321,23 @@ void omx__registry_write_rejected(omx_registry *r, omx_emitter *e) {
         const char *v[] = {f->name};
         omx_emit_sample(e, v, (double)n);
     }
+    omx__emitter_end_family(e);
+}
+
+/* omx_scrape_duplicate_families_total: families a collector emitted under a
+ * name already written in the same scrape (dropped), since the registry was
+ * created; emitted only once nonzero. */
+static void write_duplicates(omx_registry *r, omx_emitter *e) {
+    uint64_t n = atomic_fetch_add_explicit(&r->dup_families, e->dup_families,
+                                           memory_order_relaxed) + e->dup_families;
+    if (!n)
+        return;
+    const omx_desc d = {.name = "omx_scrape_duplicate_families_total",
+                        .help = "Families dropped from a scrape because a family of the same "
+                                "name was already written.",
+                        .type = OMX_COUNTER};
+    if (omx_emit_family(e, &d) == 0)
+        omx_emit_sample(e, NULL, (double)n);
     omx__emitter_end_family(e);
 }
 
@@ -349,6 +390,7 @@ int omx_registry_write(omx_registry *r, const omx_write_opts *opts, omx_write_fn
     w.buf = omx__malloc(OMX__WBUF);
     if (!w.buf)
         return OMX_ENOMEM;
+    omx__nameset_init(&w.names);
     omx__registry_write_families(r, &w);
 
     omx_emitter e;
@@ -363,9 +405,11 @@ int omx_registry_write(omx_registry *r, const omx_write_opts *opts, omx_write_fn
     for (omx__collector *c = atomic_load_explicit(&r->col_head, memory_order_acquire);
          c && !w.err; c = atomic_load_explicit(&c->next, memory_order_acquire)) {
         int64_t t0 = omx__now_mono_ns();
+        e.dup = false;
         int rc = c->fn(&e, c->userdata);
         omx__emitter_end_family(&e);
-        stat_entry st = {c->name, (double)(omx__now_mono_ns() - t0) / 1e9, rc >= 0};
+        /* a duplicate family or series is the collector's bug: report it failed */
+        stat_entry st = {c->name, (double)(omx__now_mono_ns() - t0) / 1e9, rc >= 0 && !e.dup};
         if (prefix && !(c->flags & OMX__COLLECTOR_NO_STATS) &&
             omx_buf_append(&stats, &st, sizeof st) < 0)
             e.oom = true;
@@ -374,6 +418,8 @@ int omx_registry_write(omx_registry *r, const omx_write_opts *opts, omx_write_fn
         write_collector_stats(&e, prefix, (const stat_entry *)(void *)stats.data,
                               stats.len / sizeof(stat_entry));
     omx__emitter_end_family(&e);
+    if (!w.err)
+        write_duplicates(r, &e);
     if (w.fmt == OMX_FORMAT_OPENMETRICS)
         omx__w_put(&w, "# EOF\n", 6);
     omx__w_flush(&w);
@@ -381,6 +427,7 @@ int omx_registry_write(omx_registry *r, const omx_write_opts *opts, omx_write_fn
     omx_buf_free(&stats);
     omx__free(prefix);
     omx__emitter_free(&e);
+    omx__nameset_free(&w.names);
     omx__free(w.buf);
     return rc;
 }
