@@ -64,19 +64,27 @@ static char *translate(const char *p) {
 }
 
 /* Memo table size (power of two); once half full, new strings are not memoised
- * so hostile names (e.g. many short-lived devices) cannot grow memory. */
+ * so hostile names (e.g. many short-lived devices) cannot grow memory. Slots are
+ * 12 bytes (hash, key offset, length, result) and keys live packed in one arena,
+ * so a probe touches one cache line, not a 100-byte slot: 24 KiB + keys instead
+ * of 194 KiB per regex. */
 #define NODE_REGEX_MEMO 2048
 #define MEMO_KEY_MAX 96
+#define MEMO_KEYS_CAP ((NODE_REGEX_MEMO / 2) * MEMO_KEY_MAX)
 
 struct node_regex_memo {
-    char key[MEMO_KEY_MAX];
-    int8_t state; /* 0 empty, 1 no match, 2 match */
+    uint32_t hash;
+    uint32_t off;   /* key offset in node_regex.keys */
+    uint8_t len;
+    int8_t state;   /* 0 empty, 1 no match, 2 match */
 };
 
-static uint64_t hash_str(const char *s) {
+static uint64_t hash_str(const char *s, size_t *ret_len) {
     uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    const char *p = s;
+    for (; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    *ret_len = (size_t)(p - s);
     return h;
 }
 
@@ -100,32 +108,58 @@ int node_regex_compile(node_regex *r, const char *flag, const char *pattern) {
     pthread_mutex_init(&r->lock, NULL);
     r->memo = calloc(NODE_REGEX_MEMO, sizeof *r->memo); /* NULL: no memo, still correct */
     r->n_memo = 0;
+    r->keys = NULL;
+    r->keys_len = r->keys_cap = 0;
     return 0;
+}
+
+/* Appends key (len bytes) to r->keys; returns its offset or -1 (not memoised then). */
+static long keys_add(node_regex *r, const char *s, size_t len) {
+    if (r->keys_len + len > r->keys_cap) {
+        size_t cap = r->keys_cap ? r->keys_cap * 2 : 2048;
+        while (cap < r->keys_len + len)
+            cap *= 2;
+        if (cap > MEMO_KEYS_CAP)
+            cap = MEMO_KEYS_CAP;
+        if (r->keys_len + len > cap)
+            return -1;
+        char *k = realloc(r->keys, cap);
+        if (!k)
+            return -1;
+        r->keys = k;
+        r->keys_cap = cap;
+    }
+    memcpy(r->keys + r->keys_len, s, len);
+    r->keys_len += len;
+    return (long)(r->keys_len - len);
 }
 
 bool node_regex_match(const node_regex *cr, const char *s) {
     node_regex *r = (node_regex *)cr;
     if (!r->set)
         return false;
-    size_t len = strlen(s);
+    size_t len;
+    uint64_t h = hash_str(s, &len);
     if (!r->memo || len >= MEMO_KEY_MAX)
         return regexec(&r->re, s, 0, NULL, 0) == 0;
-    size_t i = (size_t)hash_str(s) & (NODE_REGEX_MEMO - 1);
+    uint32_t h32 = (uint32_t)(h >> 32);
+    size_t i = (size_t)h & (NODE_REGEX_MEMO - 1);
     pthread_mutex_lock(&r->lock);
     for (;; i = (i + 1) & (NODE_REGEX_MEMO - 1)) {
         struct node_regex_memo *m = &r->memo[i];
         if (m->state == 0)
             break;
-        if (!strcmp(m->key, s)) {
+        if (m->hash == h32 && m->len == len && !memcmp(r->keys + m->off, s, len)) {
             bool hit = m->state == 2;
             pthread_mutex_unlock(&r->lock);
             return hit;
         }
     }
     bool match = regexec(&r->re, s, 0, NULL, 0) == 0;
-    if (r->n_memo < NODE_REGEX_MEMO / 2) {
-        memcpy(r->memo[i].key, s, len + 1);
-        r->memo[i].state = match ? 2 : 1;
+    long off;
+    if (r->n_memo < NODE_REGEX_MEMO / 2 && (off = keys_add(r, s, len)) >= 0) {
+        r->memo[i] = (struct node_regex_memo){.hash = h32, .off = (uint32_t)off,
+                                              .len = (uint8_t)len, .state = match ? 2 : 1};
         r->n_memo++;
     }
     pthread_mutex_unlock(&r->lock);

@@ -16,6 +16,8 @@ typedef struct node_regex {
     pthread_mutex_t lock;
     struct node_regex_memo *memo; /* open-addressing table, NODE_REGEX_MEMO slots */
     size_t n_memo;
+    char *keys;                   /* memoised strings, packed (not NUL-terminated) */
+    size_t keys_len, keys_cap;
 } node_regex;
 
 /* Compiles pattern (node_exporter's Go syntax: the shortcuts \d \s \w \D \S \W

@@ -1,8 +1,10 @@
 /* cpufreq collector: CPU frequency limits and current values from
  * /sys/devices/system/cpu/cpu<N>/cpufreq (kHz in sysfs, hertz in metrics). */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "sysfs_attr.h"
 #include "util.h"
@@ -39,19 +41,26 @@ static int collect(omx_emitter *e, void *userdata) {
             continue;
         if (node_sys_path(dir, sizeof dir, "devices/system/cpu/%s/cpufreq", *n) < 0)
             continue;
+        int dfd = hw_dir_open(AT_FDCWD, dir);
+        if (dfd == -ENOENT || dfd == -ENOTDIR)
+            continue; /* no cpufreq directory for this CPU: 1 syscall, not 6 */
+        if (dfd < 0)
+            dfd = AT_FDCWD; /* read by path, so the attributes' own errors are reported */
         uint64_t v[6];
         int got[6];
         bool any = false;
         for (size_t i = 0; i < 6; i++) {
-            got[i] = hw_attr_u64(dir, files[i], &v[i]);
+            got[i] = hw_attr_u64_at(dfd, dir, files[i], &v[i]);
             if (got[i] < 0) {
                 r = got[i];
                 break;
             }
             any |= got[i] == 0;
         }
+        if (dfd >= 0)
+            close(dfd);
         if (r < 0 || !any)
-            continue; /* no cpufreq directory for this CPU */
+            continue; /* no cpufreq attributes for this CPU */
         double *row = hw_table_add(&t, (const char *const[]){num});
         if (!row) {
             r = -ENOMEM;

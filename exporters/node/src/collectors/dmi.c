@@ -1,6 +1,8 @@
 /* dmi collector: node_dmi_info from /sys/class/dmi/id (firmware-provided strings). */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sysfs_attr.h"
 #include "util.h"
@@ -26,21 +28,32 @@ static int collect(omx_emitter *e, void *userdata) {
     int r = node_sys_path(dir, sizeof dir, "class/dmi/id");
     if (r < 0)
         return r;
+    int dfd = hw_dir_open(AT_FDCWD, dir);
+    if (dfd == -ENOENT || dfd == -ENOTDIR)
+        return hw_fail("dmi", dir, -ENOENT); /* 1 syscall, not 20, on hosts without DMI */
+    if (dfd < 0)
+        dfd = AT_FDCWD; /* read by path: each attribute's own error decides */
     char buf[N_FIELDS][256];
     const char *names[N_FIELDS], *values[N_FIELDS];
     size_t n = 0;
-    for (size_t i = 0; i < N_FIELDS; i++) {
-        r = hw_attr_str(dir, fields[i][1], buf[i], sizeof buf[i]);
-        if (r == -EACCES || r == -EPERM || r == 1)
+    for (size_t i = 0; i < N_FIELDS && r >= 0; i++) {
+        r = hw_attr_str_at(dfd, dir, fields[i][1], buf[i], sizeof buf[i]);
+        if (r == -EACCES || r == -EPERM || r == 1) {
+            r = 0;
             continue; /* serials are root-only; missing fields are left out */
+        }
         if (r < 0)
-            return r;
+            break;
         hw_utf8_clean(buf[i]);
         if (!buf[i][0])
             continue;
         names[n] = fields[i][0];
         values[n++] = buf[i];
     }
+    if (dfd >= 0)
+        close(dfd);
+    if (r < 0)
+        return r;
     if (n == 0)
         return hw_fail("dmi", dir, -ENOENT); /* no DMI on this host: node_exporter's ErrNoData */
     r = omx_emit_family(e, &(omx_desc){
