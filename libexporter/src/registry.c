@@ -2,10 +2,20 @@
  *
  * Each family keeps its series in an open-addressing hash table of atomic
  * pointers: lookups of existing label sets read it without a lock and allocate
- * nothing; inserts, removals and resizes take the family mutex. A resize or a
- * clear publishes a new table and retires the old one (readers may still be
- * probing it) until the registry is freed. Series are never freed before the
- * registry either, so cached handles stay valid after removal.
+ * nothing; inserts, removals and resizes take the family mutex. Series are
+ * never freed before the registry, so cached handles stay valid after removal.
+ *
+ * Tables and lock-free readers: a reader may still be probing any table it
+ * loaded, so a table is never freed or reused while the registry lives. Only a
+ * growth publishes a new table (and retires the old one); a rebuild at the same
+ * size (too many tombstones) and omx_family_clear() rewrite the current table
+ * in place under the lock. A reader racing with such a rewrite sees only NULL,
+ * TOMB or valid series pointers (series are never freed), compares hash and
+ * values before trusting a hit, and treats a miss as "maybe absent": it then
+ * takes the lock in insert_slow() and looks again, so a false miss costs a
+ * lock, never a wrong or duplicate series. Tables only grow (doubling), so the
+ * retired ones together are smaller than the current one: memory is bounded by
+ * the family's peak size however often it is cleared or churned.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -174,6 +184,12 @@ static bool table_place(omx__table *t, omx_series *s) {
     }
 }
 
+/* Empties t in place (caller holds the lock; see the top comment for readers). */
+static void table_wipe(omx__table *t) {
+    for (size_t i = 0; i <= t->mask; i++)
+        atomic_store_explicit(&t->slots[i], NULL, memory_order_release);
+}
+
 /* Keeps the load (tombstones included) at most 1/2 so probes stay short and
  * there is always a free slot. Caller holds the lock. */
 static int table_reserve(omx_family *f) {
@@ -184,9 +200,20 @@ static int table_reserve(omx_family *f) {
     size_t cap = 16;
     while (cap < (live + 1) * 4)
         cap *= 2;
-    omx__table *nt = table_new(cap);
-    if (!nt)
-        return OMX_ENOMEM;
+    omx__table *nt = cap <= t->mask + 1 ? NULL : table_new(cap);
+    if (!nt) {
+        /* Mostly tombstones (or no memory to grow while still at most 1/2
+         * live): rebuild the current table in place, nothing retired. */
+        if ((live + 1) * 2 > t->mask + 1)
+            return OMX_ENOMEM;
+        table_wipe(t);
+        size_t used = 0;
+        for (omx_series *s = atomic_load_explicit(&f->head, memory_order_relaxed); s;
+             s = atomic_load_explicit(&s->next, memory_order_relaxed))
+            used += table_place(t, s);
+        f->used = used;
+        return 0;
+    }
     size_t used = 0;
     for (omx_series *s = atomic_load_explicit(&f->head, memory_order_relaxed); s;
          s = atomic_load_explicit(&s->next, memory_order_relaxed))
@@ -373,25 +400,11 @@ void omx_family_clear(omx_family *f) {
     if (!f)
         return;
     pthread_mutex_lock(&f->lock);
-    omx__table *t = atomic_load_explicit(&f->table, memory_order_relaxed);
-    omx__table *nt = table_new(16);
-    if (nt) {
-        atomic_store_explicit(&f->table, nt, memory_order_release);
-        t->retired_next = f->retired;
-        f->retired = t;
-        f->used = 0;
-        while (f->tail)
-            unlink_series(f, f->tail);
-    } else {
-        /* No memory for a fresh table: tombstone every slot in place. */
-        for (size_t i = 0; i <= t->mask; i++) {
-            omx_series *s = atomic_load_explicit(&t->slots[i], memory_order_relaxed);
-            if (s && s != OMX__TOMB) {
-                atomic_store_explicit(&t->slots[i], OMX__TOMB, memory_order_release);
-                unlink_series(f, s);
-            }
-        }
-    }
+    /* In place, keeping the table's size: no allocation, nothing retired. */
+    table_wipe(atomic_load_explicit(&f->table, memory_order_relaxed));
+    f->used = 0;
+    while (f->tail)
+        unlink_series(f, f->tail);
     pthread_mutex_unlock(&f->lock);
 }
 

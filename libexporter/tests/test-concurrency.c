@@ -59,6 +59,23 @@ static void *churner(void *arg) {
     return NULL;
 }
 
+/* Lock-free lookups racing with the churner's removes, clears and in-place
+ * table rebuilds: every handle returned is the series of the values asked. */
+static void *looker(void *arg) {
+    (void)arg;
+    unsigned n = 0;
+    while (!atomic_load(&stop)) {
+        char v[16];
+        snprintf(v, sizeof v, "k%u", (n * 7) % 200);
+        omx_series *s;
+        ASSERT(omx_family_get(churn, (const char *[]){v}, &s) == 0);
+        ASSERT(strcmp(s->values[0], v) == 0);
+        omx_gauge_set(s, n);
+        n++;
+    }
+    return NULL;
+}
+
 typedef struct hist_state {
     char name[64];
     unsigned long long last_bucket, inf;
@@ -160,9 +177,10 @@ int main(void) {
     ASSERT_OK(omx_family_new(r, &(omx_family_opts){.type = OMX_GAUGE, .name = "conc_churn",
                                                    .label_names = ln, .n_labels = 1}, &churn));
 
-    pthread_t up[THREADS], sc, ch;
+    pthread_t up[THREADS], sc, ch, lk;
     ASSERT_OK(pthread_create(&sc, NULL, scraper, r));
     ASSERT_OK(pthread_create(&ch, NULL, churner, NULL));
+    ASSERT_OK(pthread_create(&lk, NULL, looker, NULL));
     for (long i = 0; i < THREADS; i++)
         ASSERT_OK(pthread_create(&up[i], NULL, updater, (void *)i));
     for (int i = 0; i < THREADS; i++)
@@ -172,6 +190,12 @@ int main(void) {
     atomic_store(&stop, true);
     pthread_join(sc, NULL);
     pthread_join(ch, NULL);
+    pthread_join(lk, NULL);
+    /* clears and churn at a bounded size retire only the growth tables */
+    size_t nret = 0;
+    for (omx__table *t = churn->retired; t; t = t->retired_next)
+        nret++;
+    ASSERT(nret <= 6);
 
     double total = (double)THREADS * iters, sum = 0;
     for (int i = 0; i < iters; i++)

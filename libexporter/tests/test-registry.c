@@ -273,6 +273,55 @@ static void test_build_info(void) {
     ASSERT_EQ(omx_build_info_register(NULL, "x", NULL, NULL, NULL, 0), OMX_EINVAL);
 }
 
+static size_t retired(const omx_family *f) {
+    size_t n = 0;
+    for (const omx__table *t = f->retired; t; t = t->retired_next)
+        n++;
+    return n;
+}
+
+/* Clearing or churning a family many times retires no tables: only growth does. */
+static void test_clear_bounded(void) {
+    const char *ln[] = {"k"};
+    omx_family *f;
+    ASSERT_OK(omx_family_new(reg, &(omx_family_opts){.type = OMX_GAUGE, .name = "clr",
+                                                     .label_names = ln, .n_labels = 1}, &f));
+    char v[16];
+    omx_series *s;
+    for (int round = 0; round < 2000; round++) {
+        for (int i = 0; i < 100; i++) {
+            snprintf(v, sizeof v, "v%d", (i * 7 + round) % 150);
+            ASSERT_OK(omx_family_get(f, (const char *[]){v}, &s));
+            ASSERT_STR_EQ(s->values[0], v);
+            omx_gauge_set(s, i);
+        }
+        ASSERT_EQ(omx_family_size(f), 100);
+        omx_family_clear(f);
+        ASSERT_EQ(omx_family_size(f), 0);
+        snprintf(v, sizeof v, "v%d", round % 150);
+        ASSERT_EQ(omx_family_remove(f, (const char *[]){v}), OMX_ENOENT);
+    }
+    size_t after_clears = retired(f);
+    ASSERT(after_clears <= 5); /* 16 -> 512 slots: 5 growths at most */
+    /* remove/insert churn at a steady size: rebuilt in place */
+    for (int i = 0; i < 200000; i++) {
+        snprintf(v, sizeof v, "c%d", i);
+        ASSERT_OK(omx_family_get(f, (const char *[]){v}, &s));
+        if (i >= 50) {
+            snprintf(v, sizeof v, "c%d", i - 50);
+            ASSERT_OK(omx_family_remove(f, (const char *[]){v}));
+        }
+    }
+    ASSERT_EQ(omx_family_size(f), 50);
+    ASSERT_EQ(retired(f), after_clears);
+    for (int i = 200000 - 50; i < 200000; i++) { /* the last 50 are all found */
+        snprintf(v, sizeof v, "c%d", i);
+        ASSERT_OK(omx_family_get(f, (const char *[]){v}, &s));
+        ASSERT_STR_EQ(s->values[0], v);
+    }
+    ASSERT_EQ(omx_family_size(f), 50);
+}
+
 int main(void) {
     reg = omx_registry_new();
     ASSERT(reg);
@@ -282,6 +331,7 @@ int main(void) {
     test_types();
     test_exemplars();
     test_build_info();
+    test_clear_bounded();
     ASSERT(omx_registry_free(reg) == NULL);
     ASSERT(omx_registry_free(NULL) == NULL);
     puts("ok");
