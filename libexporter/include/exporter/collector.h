@@ -46,17 +46,24 @@ int omx_registry_add_collector(omx_registry *r, const char *name, omx_collect_fn
                                void *userdata, void (*free_userdata)(void *));
 
 /* After all collectors, emit <prefix>_scrape_collector_duration_seconds{collector}
- * and <prefix>_scrape_collector_success{collector} (node_exporter's families) for
- * every collector of r. prefix is copied; NULL turns it off (the default). */
+ * and <prefix>_scrape_collector_success{collector} (node_exporter's families,
+ * HELP "<prefix>_exporter: ...") for every collector of r except the process
+ * collector. prefix is copied; NULL turns it off (the default). */
 int omx_registry_set_collector_stats(omx_registry *r, const char *prefix);
 
 /* Starts a family. Validates names (OMX_ENAME/ELABEL/EUNIT). A family with no
  * samples emits nothing. Every omx_emit_* call is checked in full before
- * anything is written: a call that returns an error writes nothing. Family
- * names are not checked for clashes with other families (the caller's job). */
+ * anything is written: a call that returns an error writes nothing.
+ * A name already written in this scrape (by the registry, another collector or
+ * this one; a counter "x" also holds "x_total", an info "x" "x_info") gives
+ * OMX_EEXIST: the family is dropped (its samples get OMX_ESTATE), counted in
+ * omx_scrape_duplicate_families_total, and the collector is reported failed. */
 int omx_emit_family(omx_emitter *e, const omx_desc *desc);
 /* One sample of a counter/gauge/unknown/info (value ignored, always 1) family;
- * label_values has desc->n_labels entries. */
+ * label_values has desc->n_labels entries. Every omx_emit_<sample> call gives
+ * OMX_EEXIST (writes nothing, collector reported failed) when its label set
+ * equals the previous sample's in the same family, unless both samples carry
+ * timestamps; repeats that are not consecutive are not detected. */
 int omx_emit_sample(omx_emitter *e, const char *const *label_values, double value);
 /* Same with a timestamp in milliseconds since the epoch. */
 int omx_emit_sample_ts(omx_emitter *e, const char *const *label_values, double value,
