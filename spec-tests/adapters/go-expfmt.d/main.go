@@ -4,8 +4,11 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"sort"
@@ -37,28 +40,19 @@ type sample struct {
 	Exemplar  interface{}       `json:"exemplar"`
 }
 
-func main() {
-	dump := false
-	for _, a := range os.Args[1:] {
-		if a == "--dump" {
-			dump = true
-		}
-	}
+// run parses one input; with dump it also returns the samples.
+func run(in io.Reader, dump bool) ([]sample, error) {
 	var p expfmt.TextParser
-	fams, err := p.TextToMetricFamilies(os.Stdin)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+	fams, err := p.TextToMetricFamilies(in)
+	if err != nil || !dump {
+		return nil, err
 	}
-	if !dump {
-		return
-	}
+	out := []sample{}
 	names := make([]string, 0, len(fams))
 	for n := range fams {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	enc := json.NewEncoder(os.Stdout)
 	for _, n := range names {
 		f := fams[n]
 		typ := map[dto.MetricType]string{dto.MetricType_COUNTER: "counter", dto.MetricType_GAUGE: "gauge",
@@ -81,7 +75,7 @@ func main() {
 				for k, val := range extra {
 					ls[k] = val
 				}
-				enc.Encode(sample{n, typ, name, ls, num(v), ts, nil})
+				out = append(out, sample{n, typ, name, ls, num(v), ts, nil})
 			}
 			switch f.GetType() {
 			case dto.MetricType_COUNTER:
@@ -104,5 +98,68 @@ func main() {
 				emit(n+"_count", nil, float64(m.Histogram.GetSampleCount()))
 			}
 		}
+	}
+	return out, nil
+}
+
+// Batch mode (see spec-tests/README.md): one JSON request per line on stdin,
+// one JSON reply per line on stdout.
+type request struct {
+	Format string `json:"format"`
+	Dump   bool   `json:"dump"`
+	Input  []byte `json:"input"` // base64 in JSON
+}
+
+type reply struct {
+	Accepted bool     `json:"accepted"`
+	Error    string   `json:"error,omitempty"`
+	Samples  []sample `json:"samples,omitempty"`
+}
+
+func batch() {
+	in := bufio.NewReaderSize(os.Stdin, 1<<20)
+	out := bufio.NewWriter(os.Stdout)
+	enc := json.NewEncoder(out)
+	for {
+		line, err := in.ReadBytes('\n')
+		if len(line) == 0 && err != nil {
+			return
+		}
+		var req request
+		var rep reply
+		if e := json.Unmarshal(line, &req); e != nil {
+			rep.Error = "bad request: " + e.Error()
+		} else if s, e := run(bytes.NewReader(req.Input), req.Dump); e != nil {
+			rep.Error = e.Error()
+		} else {
+			rep.Accepted, rep.Samples = true, s
+		}
+		enc.Encode(rep)
+		out.Flush()
+	}
+}
+
+func main() {
+	dump := false
+	for _, a := range os.Args[1:] {
+		switch a {
+		case "--dump":
+			dump = true
+		case "--batch-probe":
+			fmt.Println("omx-spec-batch 1")
+			return
+		case "--batch":
+			batch()
+			return
+		}
+	}
+	s, err := run(os.Stdin, dump)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	enc := json.NewEncoder(os.Stdout)
+	for _, x := range s {
+		enc.Encode(x)
 	}
 }
