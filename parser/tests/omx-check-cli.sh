@@ -32,5 +32,14 @@ grep -q 'http_requests: counter metrics should have a "_total" suffix' "$dir/err
 grep -q 'latency_milliseconds: use base units' "$dir/err" || { echo "FAIL: lint units"; fail=1; }
 grep -q 'x_count: non-histogram' "$dir/err" || { echo "FAIL: lint _count"; fail=1; }
 t 0 '# HELP a_total x\n# TYPE a_total counter\na_total 1\n' --lint -
+# "_" names: valid input in both formats (exit 0 without --lint); --lint
+# warns in OpenMetrics, where they are reserved, and in 0.0.4 only for "__".
+t 0 '# HELP _a x\n_a{_l="1"} 1\n# EOF\n' --format=openmetrics -
+t 3 '# HELP _a x\n_a{_l="1"} 1\n# EOF\n' --format=openmetrics --lint -
+grep -q '_a: label names starting with "_" are reserved in OpenMetrics' "$dir/err" || { echo "FAIL: lint _ label"; fail=1; }
+grep -q '_a: metric family names starting with "_" are reserved in OpenMetrics' "$dir/err" || { echo "FAIL: lint _ family"; fail=1; }
+t 0 '# HELP a x\na{_l="1"} 1\n' --format=prometheus --lint -
+t 3 '# HELP a x\na{__l="1"} 1\n' --format=prometheus --lint -
+grep -q 'a: label names starting with "__" are reserved' "$dir/err" || { echo "FAIL: lint __ label"; fail=1; }
 [ $fail -eq 0 ] && echo ok
 exit $fail

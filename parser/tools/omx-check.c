@@ -180,6 +180,8 @@ static void lint_family_end(check *c)
 	c->fam_active = false;
 	if (!c->fam_help)
 		warn(c, c->fam_line, "%s: no HELP text", n);
+	if (c->format == OMP_FORMAT_OPENMETRICS && n[0] == '_')
+		warn(c, c->fam_line, "%s: metric family names starting with \"_\" are reserved in OpenMetrics", n);
 	if (c->fam_type == OMP_TYPE_COUNTER && c->format == OMP_FORMAT_PROMETHEUS &&
 	    !ends_with(n, "_total"))
 		warn(c, c->fam_line, "%s: counter metrics should have a \"_total\" suffix", n);
@@ -222,13 +224,20 @@ static void lint_entry(check *c, const omp_entry *e)
 	c->fam_type = e->type;
 	if (e->kind == OMP_HELP)
 		c->fam_help = true;
+	/* OpenMetrics reserves every name starting with "_" (a rule for
+	 * exposers: the parser accepts them, see docs/parser.md); 0.0.4 "__". */
 	if (e->kind == OMP_SAMPLE)
-		for (size_t i = 0; i < e->n_labels; i++)
-			if (e->labels[i].name.len >= 2 && e->labels[i].name.ptr[0] == '_' &&
-			    e->labels[i].name.ptr[1] == '_') {
+		for (size_t i = 0; i < e->n_labels; i++) {
+			const omp_str *ln = &e->labels[i].name;
+			if (c->format == OMP_FORMAT_OPENMETRICS && ln->ptr[0] == '_') {
+				warn(c, e->line, "%s: label names starting with \"_\" are reserved in OpenMetrics", c->fam);
+				break;
+			}
+			if (ln->len >= 2 && ln->ptr[0] == '_' && ln->ptr[1] == '_') {
 				warn(c, e->line, "%s: label names starting with \"__\" are reserved", c->fam);
 				break;
 			}
+		}
 }
 
 /* Drains entries; returns 1 need more, 0 done ok, -1 invalid. */
