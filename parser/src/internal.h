@@ -16,7 +16,6 @@ const char *omp__lex_metricname(const char *s);
 const char *omp__lex_labelname(const char *s);
 /* The same with a block scan up to lim (end of readable memory). */
 const char *omp__lex_metricname_to(const char *s, const char *lim);
-const char *omp__lex_labelname_to(const char *s, const char *lim);
 const char *omp__lex_quoted(const char *s, bool *ret_escaped);
 const char *omp__lex_text(const char *s, bool *ret_escaped, const char **ret_bad);
 const char *omp__lex_number(const char *s, int *ret_kind);

@@ -55,28 +55,23 @@ const char *omp__lex_metricname_to(const char *s, const char *lim)
 	*/
 }
 
-const char *omp__lex_labelname_to(const char *s, const char *lim)
+const char *omp__lex_metricname(const char *s)
+{
+	return omp__lex_metricname_to(s, s);
+}
+
+/* Label names are short (a block scan would cost more than it saves). */
+const char *omp__lex_labelname(const char *s)
 {
 	const unsigned char *YYCURSOR = (const unsigned char *)s;
 	/*!re2c
 	  [a-zA-Z_] {
-		YYCURSOR = (const unsigned char *)omp__scan_name((const char *)YYCURSOR, lim, false);
 		while (name_rest[*YYCURSOR] & 2)
 			YYCURSOR++;
 		return (const char *)YYCURSOR;
 	  }
 	  * { return NULL; }
 	*/
-}
-
-const char *omp__lex_metricname(const char *s)
-{
-	return omp__lex_metricname_to(s, s);
-}
-
-const char *omp__lex_labelname(const char *s)
-{
-	return omp__lex_labelname_to(s, s);
 }
 
 /* s points just after the opening quote; returns the closing quote. */

@@ -127,11 +127,48 @@ int omp__to_double(const char *s, size_t len, int kind, double *ret)
 	return 0;
 }
 
+static const double pow10_fast[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+				      1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+
+/* The usual le/quantile: [-]digits[.digits], at most 15 digits, or +Inf.
+ * The digits are an integer below 2^53 and 10^k (k <= 15) is exact, so one
+ * IEEE division gives the correctly rounded value, as strtod would. Returns
+ * false to leave the value to the lexer. */
+static bool fast_label_float(omp_str v, double *ret)
+{
+	const char *s = v.ptr, *end = v.ptr + v.len;
+	uint64_t m = 0;
+	int digits = 0, frac = 0;
+	bool neg;
+
+	if (v.len == 4 && memcmp(s, "+Inf", 4) == 0) {
+		*ret = INFINITY;
+		return true;
+	}
+	neg = s < end && *s == '-';
+	s += neg;
+	if (s == end || (unsigned)(*s - '0') > 9)
+		return false;
+	for (; s < end && (unsigned)(*s - '0') <= 9; s++, digits++)
+		m = m * 10 + (unsigned)(*s - '0');
+	if (s < end && *s == '.')
+		for (s++; s < end && (unsigned)(*s - '0') <= 9; s++, digits++, frac++)
+			m = m * 10 + (unsigned)(*s - '0');
+	if (s != end || digits > 15)
+		return false;
+	double d = frac ? (double)m / pow10_fast[frac] : (double)m;
+	*ret = neg ? -d : d;
+	return true;
+}
+
 int omp__label_float(omp_str v, double *ret)
 {
 	char buf[64];
 	int kind;
 	const char *end;
+
+	if (fast_label_float(v, ret))
+		return 0;
 
 	/* The lexers need a LF sentinel: copy (these values are short). */
 	if (v.len == 0 || v.len >= sizeof(buf))

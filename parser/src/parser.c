@@ -267,7 +267,7 @@ static int add_label(omp_parser *p, omp_label **arr, size_t *cap, size_t *n, uin
 		     const char *val_end, bool escaped)
 {
 	size_t nlen = (size_t)(name_end - name);
-	uint64_t bit = UINT64_C(1) << ((nlen * 7 + (unsigned char)name[0]) & 63);
+	uint64_t bit = UINT64_C(1) << (((unsigned char)name[0] + 3u * (unsigned char)name[nlen - 1] + 17u * nlen) & 63);
 	int r;
 
 	if (*seen & bit) {
@@ -352,7 +352,7 @@ static const char *parse_labels(omp_parser *p, const char *ls, const char *c, om
 		const char *name = c, *name_end, *val, *val_end;
 		bool esc = false;
 
-		name_end = omp__lex_labelname_to(name, p->rend);
+		name_end = omp__lex_labelname(name); /* short: the table loop wins */
 		if (!name_end) {
 			omp__fail(p, -EBADMSG, ls, c, "expected a label name");
 			return NULL;

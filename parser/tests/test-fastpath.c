@@ -31,7 +31,6 @@ static void names(void)
 			buf[i] = rnd(4) ? "aZ9_:"[rnd(5)] : pool[rnd(sizeof(pool) - 1)];
 		buf[n] = '\n';
 		ASSERT(omp__lex_metricname_to(buf, buf + n + 1) == omp__lex_metricname(buf));
-		ASSERT(omp__lex_labelname_to(buf, buf + n + 1) == omp__lex_labelname(buf));
 	}
 }
 
@@ -128,6 +127,13 @@ static void values(void)
 		}
 		buf[n] = '\0';
 		value_case(buf, it & 1 ? OMP_FORMAT_OPENMETRICS : OMP_FORMAT_PROMETHEUS);
+		/* The same text as a label float (le, quantile). */
+		double d = -12345, want = strtod(buf, NULL);
+		ASSERT_EQ(omp__label_float((omp_str){ buf, n }, &d), 0);
+		if (memcmp(&d, &want, sizeof(d)) != 0) {
+			fprintf(stderr, "label float %s: got %.17g, want %.17g\n", buf, d, want);
+			test_failures++;
+		}
 	}
 }
 
