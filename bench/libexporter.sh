@@ -2,8 +2,9 @@
 # libexporter benchmarks beside client_golang (Debian's golang-github-prometheus-
 # client-golang-dev, GOPATH mode), built and run in the same invocation.
 # Usage: sh bench/libexporter.sh BUILD_DIR
-# Each case runs ours, then Go's, twice, and keeps the best of each (the
-# machine is shared; the best run is the least disturbed one).
+# Each case runs ours, then Go's, $BENCH_RUNS times (default 5) and reports
+# the median of each. The 2-thread cases pin our workers to CPUs 0 and 1; Go
+# runs with GOMAXPROCS=2 under taskset -c 0,1.
 set -u
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,18 +24,29 @@ if command -v go >/dev/null 2>&1 && [ -d /usr/share/gocode/src/github.com/promet
 fi
 [ -n "$gobench" ] || echo "bench libexporter: client_golang not available, peer figures missing" >&2
 
-best() { # best (lowest) ns/op of two runs of "$@ case"; prints "ns allocs"
-  a=$("$@") || return 1
-  b=$("$@") || return 1
-  echo "$a
-$b" | awk '$2 != "" { if (min == "" || $2 < min) { min = $2; al = $3 } } END { print min, al }'
+runs=${BENCH_RUNS:-5}
+# The Go peer on the same two CPUs as our pinned workers (GOMAXPROCS=2 in main.go).
+pin=""
+command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ] && pin="taskset -c 0,1"
+
+best() { # median ns/op of $runs runs of "$@ case"; prints "ns allocs"
+  i=0; all=""
+  while [ $i -lt "$runs" ]; do
+    a=$("$@") || return 1
+    all="$all
+$a"
+    i=$((i + 1))
+  done
+  echo "$all" | awk '$2 != "" { print $2, $3 }' | sort -g |
+    awk '{ v[NR] = $1; al[NR] = $2 } END { m = int((NR + 1) / 2); print v[m], al[m] }'
 }
 
 for c in counter_inc counter_inc_2threads lookup_inc_2labels histogram_observe \
          histogram_observe_2threads write_100k_prom write_100k_om; do
   o=$(best "$ours" "$c") || { echo "bench libexporter/$c: ours failed" >&2; continue; }
   g=""
-  [ -n "$gobench" ] && g=$(best "$gobench" "$c")
+  # shellcheck disable=SC2086
+  [ -n "$gobench" ] && g=$(best $pin "$gobench" "$c")
   echo "$c $o $g" | awk '{
     case_ = $1; ons = $2; oal = $3; gns = $4; gal = $5
     unit = "ns/op"; div = 1; fmt = "%.2f"

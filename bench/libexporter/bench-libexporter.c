@@ -1,8 +1,10 @@
 /* libexporter hot-path and writer benchmarks. Prints "<case> <ns/op> <allocs/op>"
  * per case; bench/libexporter.sh puts client_golang's figures beside them.
  * Allocations are counted by interposing malloc for the whole process. */
+#define _GNU_SOURCE 1 /* pthread_setaffinity_np */
 #include <exporter/exporter.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,7 +89,13 @@ static long par_n;
 static pthread_barrier_t bar;
 
 static void *par_worker(void *arg) {
-    (void)arg;
+    /* Pin worker i to CPU i so both really run in parallel (the scheduler
+     * could otherwise stack them on one CPU of a 2-core machine). */
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET((int)(long)arg, &set);
+    if (pthread_setaffinity_np(pthread_self(), sizeof set, &set) != 0)
+        fprintf(stderr, "bench: cannot pin a worker to CPU %ld\n", (long)arg);
     long n = par_n / 2;
     pthread_barrier_wait(&bar);
     if (par_kind == 0)
@@ -105,7 +113,7 @@ static void loop_par(long n) {
     par_n = n;
     pthread_barrier_init(&bar, NULL, 3);
     for (int i = 0; i < 2; i++)
-        pthread_create(&t[i], NULL, par_worker, NULL);
+        pthread_create(&t[i], NULL, par_worker, (void *)(long)i);
     pthread_barrier_wait(&bar);
     pthread_barrier_wait(&bar);
     for (int i = 0; i < 2; i++)
