@@ -220,6 +220,68 @@ static const omp_label *find_label(const omp_entry *e, const char *name, size_t 
 	return NULL;
 }
 
+static inline uint64_t ld8(const char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static inline uint64_t ld4(const char *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/* 64x64->128 multiply folded to 64 bits: one instruction mixes 16 bytes. */
+static inline uint64_t mum(uint64_t a, uint64_t b)
+{
+#if defined(__SIZEOF_INT128__)
+	__uint128_t r = (__uint128_t)a * b;
+	return (uint64_t)(r >> 64) ^ (uint64_t)r;
+#else
+	uint64_t h = (a ^ (a >> 29)) * UINT64_C(0xbf58476d1ce4e5b9) ^ b;
+	return (h ^ (h >> 32)) * UINT64_C(0x94d049bb133111eb);
+#endif
+}
+
+/* Hash of one name="value" span, computed for every label of every sample:
+ * short spans are most of them, so no loop below 17 bytes and fixed-size
+ * (overlapping) loads. A collision can only make a valid document look like
+ * it repeats a label set (odds about n^2 / 2^64). */
+static inline uint64_t span_hash(const char *p, size_t len)
+{
+	const uint64_t k1 = UINT64_C(0xa0761d6478bd642f), k2 = UINT64_C(0xe7037ed1a0b428db),
+		       k3 = UINT64_C(0x8ebc6af09c88c6e3);
+	uint64_t a, b, h = k3 ^ len;
+
+	if (len <= 16) {
+		if (len >= 8) {
+			a = ld8(p);
+			b = ld8(p + len - 8);
+		} else if (len >= 4) {
+			a = ld4(p);
+			b = ld4(p + len - 4);
+		} else {
+			a = len ? (uint64_t)(unsigned char)p[0] << 16 | (uint64_t)(unsigned char)p[len / 2] << 8 |
+					  (unsigned char)p[len - 1]
+				: 0;
+			b = 0;
+		}
+	} else {
+		size_t i = len;
+		while (i > 16) {
+			h = mum(ld8(p) ^ k1, ld8(p + 8) ^ h);
+			p += 16;
+			i -= 16;
+		}
+		a = ld8(p + i - 16);
+		b = ld8(p + i - 8);
+	}
+	return mum(k2 ^ len, mum(a ^ k1, b ^ h));
+}
+
 /* Order-independent hash of the label set without `skip`. */
 static uint64_t group_hash(const omp_entry *e, const omp_label *skip)
 {
@@ -229,7 +291,7 @@ static uint64_t group_hash(const omp_entry *e, const omp_label *skip)
 		if (l == skip)
 			continue;
 		/* name="value" is one contiguous span of the line: hash it once. */
-		g += omp__hash(l->name.ptr, (size_t)(l->value.ptr + l->value.len - l->name.ptr), 7);
+		g += span_hash(l->name.ptr, (size_t)(l->value.ptr + l->value.len - l->name.ptr));
 	}
 	return g;
 }
