@@ -14,6 +14,9 @@ enum { OMP__NUM_REAL = 1, OMP__NUM_INF, OMP__NUM_NAN, OMP__NUM_HEX };
 /* lexer.re */
 const char *omp__lex_metricname(const char *s);
 const char *omp__lex_labelname(const char *s);
+/* Name character classes: bit 1 metric-name rest, 2 label-name rest,
+ * 4 label-name first character ([a-zA-Z_]). */
+extern const unsigned char omp__name_class[256];
 /* The same with a block scan up to lim (end of readable memory). */
 const char *omp__lex_metricname_to(const char *s, const char *lim);
 const char *omp__lex_quoted(const char *s, bool *ret_escaped);

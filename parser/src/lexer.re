@@ -39,6 +39,11 @@ static const unsigned char name_rest[256] = {
 	['a' ... 'z'] = 3, ['A' ... 'Z'] = 3, ['0' ... '9'] = 3, ['_'] = 3, [':'] = 1,
 };
 
+/* The same classes for the parser's inlined label-name loop (see internal.h). */
+const unsigned char omp__name_class[256] = {
+	['a' ... 'z'] = 7, ['A' ... 'Z'] = 7, ['0' ... '9'] = 3, ['_'] = 7, [':'] = 1,
+};
+
 /* lim: end of readable memory, for the block scan of the name's rest (a
  * lim at or before s turns it off). */
 const char *omp__lex_metricname_to(const char *s, const char *lim)

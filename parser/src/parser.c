@@ -352,7 +352,14 @@ static const char *parse_labels(omp_parser *p, const char *ls, const char *c, om
 		const char *name = c, *name_end, *val, *val_end;
 		bool esc = false;
 
-		name_end = omp__lex_labelname(name); /* short: the table loop wins */
+		/* What omp__lex_labelname() does, inlined: label names are short
+		 * and there are several per line. */
+		name_end = NULL;
+		if (omp__name_class[(unsigned char)*name] & 4) {
+			name_end = name + 1;
+			while (omp__name_class[(unsigned char)*name_end] & 2)
+				name_end++;
+		}
 		if (!name_end) {
 			omp__fail(p, -EBADMSG, ls, c, "expected a label name");
 			return NULL;

@@ -214,8 +214,10 @@ int omp__om_meta(omp_parser *p, omp_entry *e, const char *ls)
 
 static const omp_label *find_label(const omp_entry *e, const char *name, size_t len)
 {
-	for (size_t i = 0; i < e->n_labels; i++)
-		if (e->labels[i].name.len == len && memcmp(e->labels[i].name.ptr, name, len) == 0)
+	/* From the end: le and quantile are usually written last. */
+	for (size_t i = e->n_labels; i-- > 0;)
+		if (e->labels[i].name.len == len && e->labels[i].name.ptr[0] == name[0] &&
+		    memcmp(e->labels[i].name.ptr, name, len) == 0)
 			return &e->labels[i];
 	return NULL;
 }
