@@ -7,6 +7,7 @@
 # Usage: sh bench/http.sh BUILD_DIR
 set -u
 build=${1:-build}
+build=$(cd "$build" && pwd) || exit 1 # absolute: the Go peer is built from another directory
 EX=$build/examples/omx-example
 PY=/usr/bin/python3
 [ -x "$EX" ] || { echo "bench http: $EX not built" >&2; exit 1; }
@@ -47,7 +48,7 @@ func main() {
 }
 GO
   (cd "$T/src/peer" && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="$T/gocache" \
-    go build -o "$OLDPWD/$PEER" main.go) >/dev/null 2>&1 || rm -f "$PEER"
+    go build -o "$PEER" main.go) >/dev/null 2>&1 || rm -f "$PEER"
 fi
 
 P1=$(port)
