@@ -44,7 +44,9 @@ int node_read_file(const char *path, size_t max, char **ret_data, size_t *ret_le
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -errno;
-    size_t cap = 4096, len = 0;
+    /* 16 KiB: /proc/vmstat and /proc/net/netstat pass 4 KiB on current kernels, and
+     * each growth costs a realloc and a read */
+    size_t cap = max < 16384 ? (max < 2 ? 2 : max) : 16384, len = 0;
     char *data = malloc(cap);
     if (!data) {
         close(fd);
