@@ -1,5 +1,7 @@
 /* omx-node: a node_exporter 1.5 compatible host exporter. */
+#include <malloc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 
@@ -38,7 +40,20 @@ static int register_build_info(omx_registry *reg) {
         names, values, 6);
 }
 
+/* One malloc arena for all threads. glibc gives each connection thread its own arena,
+ * which keeps its pages after the thread ends: 0.15-0.2 MB of the 2.1 MB anonymous
+ * memory after 100 scrapes. Scrapes allocate little, so the shared arena's lock
+ * costs nothing measurable (same CPU per scrape and req/s at -c8). A user's own
+ * MALLOC_ARENA_MAX or glibc.malloc.arena_max tunable wins. */
+static void limit_malloc_arenas(void) {
+    const char *t = getenv("GLIBC_TUNABLES");
+    if (getenv("MALLOC_ARENA_MAX") || (t && strstr(t, "arena_max")))
+        return;
+    mallopt(M_ARENA_MAX, 1);
+}
+
 int main(int argc, char **argv) {
+    limit_malloc_arenas();
     omx_app *app = omx_app_new(&(omx_app_info){
         .name = "omx-node",
         .version = OMX_VERSION,
