@@ -63,12 +63,14 @@ static char *translate(const char *p) {
     return out;
 }
 
-/* Memo table size (power of two); once half full, new strings are not memoised
- * so hostile names (e.g. many short-lived devices) cannot grow memory. Slots are
- * 12 bytes (hash, key offset, length, result) and keys live packed in one arena,
- * so a probe touches one cache line, not a 100-byte slot: 24 KiB + keys instead
- * of 194 KiB per regex. */
+/* Memo table size limit (power of two); once half full, new strings are not
+ * memoised so hostile names (e.g. many short-lived devices) cannot grow memory.
+ * Slots are 12 bytes (hash, key offset, length, result) and keys live packed in one
+ * arena, so a probe touches one cache line, not a 100-byte slot. The table starts
+ * at MEMO_MIN slots and doubles when half full: a filter sees tens of names, and 8
+ * filters at the full 24 KiB each were 0.2 MB of the exporter's anonymous memory. */
 #define NODE_REGEX_MEMO 2048
+#define MEMO_MIN 32
 #define MEMO_KEY_MAX 96
 #define MEMO_KEYS_CAP ((NODE_REGEX_MEMO / 2) * MEMO_KEY_MAX)
 
@@ -78,6 +80,13 @@ struct node_regex_memo {
     uint8_t len;
     int8_t state;   /* 0 empty, 1 no match, 2 match */
 };
+
+static uint64_t hash_mem(const char *s, size_t len) {
+    uint64_t h = 1469598103934665603ull; /* FNV-1a, as hash_str */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
 
 static uint64_t hash_str(const char *s, size_t *ret_len) {
     uint64_t h = 1469598103934665603ull; /* FNV-1a */
@@ -106,8 +115,8 @@ int node_regex_compile(node_regex *r, const char *flag, const char *pattern) {
     }
     r->set = true;
     pthread_mutex_init(&r->lock, NULL);
-    r->memo = calloc(NODE_REGEX_MEMO, sizeof *r->memo); /* NULL: no memo, still correct */
-    r->n_memo = 0;
+    r->memo = NULL; /* allocated by the first match; NULL: no memo, still correct */
+    r->memo_cap = r->n_memo = 0;
     r->keys = NULL;
     r->keys_len = r->keys_cap = 0;
     return 0;
@@ -134,30 +143,59 @@ static long keys_add(node_regex *r, const char *s, size_t len) {
     return (long)(r->keys_len - len);
 }
 
+/* Makes room for one more memo entry (the table stays at most half full): 0, or
+ * -1 when the table is at its limit or out of memory (not memoised then). */
+static int memo_reserve(node_regex *r) {
+    if (r->n_memo + 1 <= r->memo_cap / 2)
+        return 0;
+    if (r->memo_cap >= NODE_REGEX_MEMO)
+        return -1;
+    size_t cap = r->memo_cap ? r->memo_cap * 2 : MEMO_MIN;
+    struct node_regex_memo *t = calloc(cap, sizeof *t);
+    if (!t)
+        return -1;
+    for (size_t k = 0; k < r->memo_cap; k++) {
+        struct node_regex_memo *m = &r->memo[k];
+        if (m->state == 0)
+            continue;
+        size_t i = (size_t)hash_mem(r->keys + m->off, m->len) & (cap - 1);
+        while (t[i].state != 0)
+            i = (i + 1) & (cap - 1);
+        t[i] = *m;
+    }
+    free(r->memo);
+    r->memo = t;
+    r->memo_cap = cap;
+    return 0;
+}
+
 bool node_regex_match(const node_regex *cr, const char *s) {
     node_regex *r = (node_regex *)cr;
     if (!r->set)
         return false;
     size_t len;
     uint64_t h = hash_str(s, &len);
-    if (!r->memo || len >= MEMO_KEY_MAX)
+    if (len >= MEMO_KEY_MAX)
         return regexec(&r->re, s, 0, NULL, 0) == 0;
     uint32_t h32 = (uint32_t)(h >> 32);
-    size_t i = (size_t)h & (NODE_REGEX_MEMO - 1);
     pthread_mutex_lock(&r->lock);
-    for (;; i = (i + 1) & (NODE_REGEX_MEMO - 1)) {
-        struct node_regex_memo *m = &r->memo[i];
-        if (m->state == 0)
-            break;
-        if (m->hash == h32 && m->len == len && !memcmp(r->keys + m->off, s, len)) {
-            bool hit = m->state == 2;
-            pthread_mutex_unlock(&r->lock);
-            return hit;
+    if (r->memo)
+        for (size_t i = (size_t)h & (r->memo_cap - 1);; i = (i + 1) & (r->memo_cap - 1)) {
+            struct node_regex_memo *m = &r->memo[i];
+            if (m->state == 0)
+                break;
+            if (m->hash == h32 && m->len == len && !memcmp(r->keys + m->off, s, len)) {
+                bool hit = m->state == 2;
+                pthread_mutex_unlock(&r->lock);
+                return hit;
+            }
         }
-    }
     bool match = regexec(&r->re, s, 0, NULL, 0) == 0;
     long off;
-    if (r->n_memo < NODE_REGEX_MEMO / 2 && (off = keys_add(r, s, len)) >= 0) {
+    if (memo_reserve(r) == 0 && (off = keys_add(r, s, len)) >= 0) {
+        size_t i = (size_t)h & (r->memo_cap - 1);
+        while (r->memo[i].state != 0)
+            i = (i + 1) & (r->memo_cap - 1);
         r->memo[i] = (struct node_regex_memo){.hash = h32, .off = (uint32_t)off,
                                               .len = (uint8_t)len, .state = match ? 2 : 1};
         r->n_memo++;

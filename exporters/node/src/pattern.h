@@ -14,8 +14,8 @@ typedef struct node_regex {
     regex_t re;
     bool set;
     pthread_mutex_t lock;
-    struct node_regex_memo *memo; /* open-addressing table, NODE_REGEX_MEMO slots */
-    size_t n_memo;
+    struct node_regex_memo *memo; /* open-addressing table of memo_cap slots (grows) */
+    size_t memo_cap, n_memo;
     char *keys;                   /* memoised strings, packed (not NUL-terminated) */
     size_t keys_len, keys_cap;
 } node_regex;

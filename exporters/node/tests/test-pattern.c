@@ -1,0 +1,44 @@
+/* omx-node: filter regexes give the same answer memoised or not, while the memo
+ * table grows from its small start to its limit and past it. */
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pattern.h"
+
+#define ASSERT(c)                                                           \
+    do {                                                                    \
+        if (!(c)) {                                                         \
+            fprintf(stderr, "%s:%d: assertion failed: %s\n", __FILE__, __LINE__, #c); \
+            exit(1);                                                        \
+        }                                                                   \
+    } while (0)
+
+int main(void) {
+    node_regex r, unset;
+    ASSERT(node_regex_compile(&unset, "t.unset", "") == 0);
+    ASSERT(!node_regex_match(&unset, "eth0"));
+    /* Go syntax rewritten: \d, (?:...) */
+    ASSERT(node_regex_compile(&r, "t.dev", "^(?:eth|veth)\\d+$") == 0);
+    ASSERT(node_regex_match(&r, "eth0") && node_regex_match(&r, "eth0"));
+    ASSERT(!node_regex_match(&r, "lo") && !node_regex_match(&r, "lo"));
+    /* 5000 names: the table doubles up to its limit, then stops memoising; every
+     * answer, first or repeated, matches the rule */
+    for (int round = 0; round < 3; round++)
+        for (int i = 0; i < 5000; i++) {
+            char name[32];
+            snprintf(name, sizeof name, i % 3 ? "eth%d" : "tap%d", i);
+            ASSERT(node_regex_match(&r, name) == (i % 3 != 0));
+        }
+    ASSERT(r.memo_cap >= 2 && r.memo_cap <= 2048 && r.n_memo <= r.memo_cap / 2);
+    /* names too long to memoise still match */
+    char longname[200];
+    memset(longname, 'x', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+    memcpy(longname, "eth1", 4);
+    ASSERT(!node_regex_match(&r, longname));
+    ASSERT(node_regex_compile(&r, "t.bad", "(") < 0);
+    printf("ok\n");
+    return 0;
+}
