@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -36,8 +37,9 @@ static unsigned long long ctxt_of(const char *stat) {
 int main(void) {
     char *a, *b;
     size_t la, lb;
-    if (access("/proc/stat", R_OK) < 0) {
-        printf("SKIP: no /proc/stat\n");
+    struct statfs sf;
+    if (access("/proc/stat", R_OK) < 0 || statfs("/proc", &sf) < 0 || sf.f_type != 0x9fa0) {
+        printf("SKIP: /proc is not a procfs mount with /proc/stat\n");
         return 77;
     }
     /* first read opens and keeps one fd; later reads open nothing */
