@@ -72,9 +72,9 @@ typedef struct omx__table {
 struct omx_series {
     /* read-mostly header (shared cache lines are fine: nobody writes them) */
     uint8_t type;
-    uint8_t nshards;     /* 1, or OMX__NSHARDS */
+    uint8_t nshards;     /* 1 (one cell), 2 (shared + owner cell) or OMX__NSHARDS */
     uint16_t nb;         /* histogram buckets including +Inf */
-    uint32_t stride;     /* 64-bit words per shard cell, a multiple of 8 */
+    uint32_t stride;     /* 64-bit words per cell (a multiple of 8 when sharded) */
     _Atomic uint64_t *cells;
     const double *bounds;
     omx_family *fam;
@@ -84,12 +84,20 @@ struct omx_series {
     omx_series *all_next;       /* every series ever created, freed with the registry */
     atomic_bool removed;
     double created;
-    char **values;
-    uint32_t *vlen;             /* strlen of each value */
     char *lbl;                  /* rendered label pairs: a="x",b="y" */
     size_t lbl_len;
     _Atomic(omx__exemplar *) ex; /* counter: one; histogram: nb of them */
+    /* nshards == 2: the thread token (never reused) of the one thread allowed to
+     * update cell 1 with plain loads and stores; every other thread uses locked
+     * atomics on cell 0. Readers sum both. 0 = not claimed yet. */
+    _Atomic uint64_t owner;
+    /* Right behind the header, at a fixed offset so a lookup reaches them without
+     * another pointer: uint32_t vlen[n_labels], then each value and its NUL. */
 };
+
+static inline const uint32_t *omx__series_vlen(const omx_series *s) {
+    return (const uint32_t *)(const void *)(s + 1);
+}
 
 struct omx_family {
     omx_registry *reg;

@@ -1,13 +1,18 @@
-/* Hot-path updates of series: one relaxed atomic per update (a CAS loop for
- * fractional adds and histogram sums), optionally on a per-thread shard. */
+/* Hot-path updates of series. A counting series (counter, summary, histogram)
+ * has a shared cell, updated with relaxed locked atomics, and an owner cell
+ * that the first thread to update the series claims and then updates with
+ * plain relaxed loads and stores: the common single-writer case pays no
+ * locked instruction. Sharded series spread threads over per-thread slots. */
 #include <math.h>
 #include <string.h>
 
 #include "internal.h"
 
 static atomic_uint next_shard;
+static _Atomic uint64_t next_token = 1;
 /* initial-exec: one %fs-relative load, no __tls_get_addr call from the shared library */
 static _Thread_local unsigned my_shard __attribute__((tls_model("initial-exec"))); /* shard index + 1; 0 = not chosen yet */
+static _Thread_local uint64_t my_token __attribute__((tls_model("initial-exec"))); /* 0 = not drawn yet */
 
 unsigned omx__shard_index(void) {
     unsigned i = my_shard;
@@ -18,7 +23,32 @@ unsigned omx__shard_index(void) {
     return i - 1;
 }
 
-static inline _Atomic uint64_t *cell(omx_series *s) {
+/* Slow path of cell(): claims the owner cell if nobody has, else the shared one. */
+static __attribute__((noinline)) _Atomic uint64_t *cell_claim(omx_series *s, bool *ret_own) {
+    if (my_token == 0)
+        my_token = atomic_fetch_add_explicit(&next_token, 1, memory_order_relaxed);
+    uint64_t o = 0;
+    if (atomic_compare_exchange_strong_explicit(&s->owner, &o, my_token, memory_order_relaxed,
+                                                memory_order_relaxed) ||
+        o == my_token) {
+        *ret_own = true;
+        return s->cells + s->stride;
+    }
+    *ret_own = false;
+    return s->cells;
+}
+
+/* The cell this thread updates; *ret_own tells whether it may skip locked atomics. */
+static inline _Atomic uint64_t *cell(omx_series *s, bool *ret_own) {
+    if (__builtin_expect(s->nshards == 2, 1)) {
+        uint64_t t = my_token;
+        if (__builtin_expect(t != 0 && atomic_load_explicit(&s->owner, memory_order_relaxed) == t, 1)) {
+            *ret_own = true;
+            return s->cells + s->stride;
+        }
+        return cell_claim(s, ret_own);
+    }
+    *ret_own = false;
     if (s->nshards == 1)
         return s->cells;
     return s->cells + (size_t)omx__shard_index() * s->stride;
@@ -43,18 +73,38 @@ static inline void add_double(_Atomic uint64_t *p, double v) {
         ;
 }
 
+/* Adds to a word of a cell: a plain read-modify-write in the owner cell. */
+static inline void cell_add_u64(_Atomic uint64_t *p, uint64_t v, bool own) {
+    if (own)
+        atomic_store_explicit(p, atomic_load_explicit(p, memory_order_relaxed) + v,
+                              memory_order_relaxed);
+    else
+        atomic_fetch_add_explicit(p, v, memory_order_relaxed);
+}
+
+static inline void cell_add_double(_Atomic uint64_t *p, double v, bool own) {
+    if (own)
+        atomic_store_explicit(p, d2u(u2d(atomic_load_explicit(p, memory_order_relaxed)) + v),
+                              memory_order_relaxed);
+    else
+        add_double(p, v);
+}
+
 void omx_counter_inc(omx_series *s) {
     if (!s || s->type != OMX_COUNTER)
         return;
-    atomic_fetch_add_explicit(cell(s), 1, memory_order_relaxed);
+    bool own;
+    _Atomic uint64_t *c = cell(s, &own);
+    cell_add_u64(c, 1, own);
 }
 
 static void counter_add(omx_series *s, double v) {
-    _Atomic uint64_t *c = cell(s);
+    bool own;
+    _Atomic uint64_t *c = cell(s, &own);
     if (v < 9007199254740992.0 && v == (double)(uint64_t)v)
-        atomic_fetch_add_explicit(&c[0], (uint64_t)v, memory_order_relaxed);
+        cell_add_u64(&c[0], (uint64_t)v, own);
     else
-        add_double(&c[1], v);
+        cell_add_double(&c[1], v, own);
 }
 
 int omx_counter_add(omx_series *s, double v) {
@@ -117,9 +167,10 @@ int omx_histogram_observe(omx_series *s, double v) {
         return OMX_ETYPE;
     if (isnan(v))
         return OMX_EVALUE;
-    _Atomic uint64_t *c = cell(s);
-    atomic_fetch_add_explicit(&c[bucket_index(s, v)], 1, memory_order_relaxed);
-    add_double(&c[s->nb], v);
+    bool own;
+    _Atomic uint64_t *c = cell(s, &own);
+    cell_add_u64(&c[bucket_index(s, v)], 1, own);
+    cell_add_double(&c[s->nb], v, own);
     return 0;
 }
 
@@ -130,9 +181,10 @@ int omx_summary_observe(omx_series *s, double v) {
         return OMX_ETYPE;
     if (isnan(v))
         return OMX_EVALUE;
-    _Atomic uint64_t *c = cell(s);
-    atomic_fetch_add_explicit(&c[0], 1, memory_order_relaxed);
-    add_double(&c[1], v);
+    bool own;
+    _Atomic uint64_t *c = cell(s, &own);
+    cell_add_u64(&c[0], 1, own);
+    cell_add_double(&c[1], v, own);
     return 0;
 }
 
@@ -325,9 +377,10 @@ int omx_histogram_observe_exemplar(omx_series *s, double v, const char *const *n
     if (!slots)
         return OMX_ENOMEM;
     size_t i = bucket_index(s, v);
-    _Atomic uint64_t *c = cell(s);
-    atomic_fetch_add_explicit(&c[i], 1, memory_order_relaxed);
-    add_double(&c[s->nb], v);
+    bool own;
+    _Atomic uint64_t *c = cell(s, &own);
+    cell_add_u64(&c[i], 1, own);
+    cell_add_double(&c[s->nb], v, own);
     exemplar_store(&slots[i], &tmp);
     return 0;
 }
