@@ -357,7 +357,9 @@ int omx_app_run(omx_app *app)
         }
         struct pollfd pfd = { .fd = signal_pipe[0], .events = POLLIN };
         int n = poll(&pfd, 1, timeout);
-        if (n < 0 && errno != EINTR) {
+        /* 512-516 are the kernel's restart codes, which leak out when a debugger
+         * runs a function in the process during the poll: not worth dying for. */
+        if (n < 0 && errno != EINTR && !(errno >= 512 && errno <= 516)) {
             omx_log(OMX_LOG_ERROR, "poll failed", "err", strerror(errno), NULL);
             code = 1;
             break;

@@ -1,32 +1,78 @@
-/* systemd socket activation and sd_notify (see sdnotify.h). */
-#include <systemd/sd-daemon.h>
+/* systemd socket activation and sd_notify (see sdnotify.h), through a
+ * libsystemd loaded with dlopen() only when systemd passed something: a
+ * process not started by systemd (or not Type=notify, no sockets) never maps
+ * libsystemd and the libraries it pulls in (about 0.9 MB). */
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include <systemd/sd-daemon.h> /* types and prototypes only */
 
 #include "exporter/error.h"
 #include "sdnotify.h"
 
+static struct {
+    __typeof__(sd_notify) *notify;
+    __typeof__(sd_watchdog_enabled) *watchdog_enabled;
+    __typeof__(sd_listen_fds) *listen_fds;
+    __typeof__(sd_is_socket) *is_socket;
+} sd;
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static bool loaded;
+
+static void load(void)
+{
+    void *h = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (!h)
+        return;
+    sd.notify = (__typeof__(sd.notify))dlsym(h, "sd_notify");
+    sd.watchdog_enabled = (__typeof__(sd.watchdog_enabled))dlsym(h, "sd_watchdog_enabled");
+    sd.listen_fds = (__typeof__(sd.listen_fds))dlsym(h, "sd_listen_fds");
+    sd.is_socket = (__typeof__(sd.is_socket))dlsym(h, "sd_is_socket");
+    loaded = sd.notify && sd.watchdog_enabled && sd.listen_fds && sd.is_socket;
+    if (!loaded)
+        dlclose(h);
+}
+
+/* Loads libsystemd if the variable systemd sets for this feature is there. */
+static bool need(const char *env)
+{
+    if (!getenv(env))
+        return false;
+    pthread_once(&once, load);
+    return loaded;
+}
+
 void omx__sd_notify(const char *msg)
 {
-    (void)sd_notify(0, msg);
+    if (need("NOTIFY_SOCKET"))
+        (void)sd.notify(0, msg);
 }
 
 uint64_t omx__sd_watchdog_interval_usec(void)
 {
     uint64_t usec = 0;
-    if (sd_watchdog_enabled(0, &usec) <= 0)
+    if (!need("WATCHDOG_USEC") || sd.watchdog_enabled(0, &usec) <= 0)
         return 0;
     return usec / 2;
 }
 
 int omx__sd_listen_fds(int *fds, int max)
 {
-    int n = sd_listen_fds(1);
+    if (!getenv("LISTEN_FDS"))
+        return 0;
+    if (!need("LISTEN_FDS"))
+        return OMX_EIO; /* sockets were passed but libsystemd cannot be loaded */
+    int n = sd.listen_fds(1);
     if (n < 0)
         return OMX_EIO;
     if (n > max)
         n = max;
     for (int i = 0; i < n; i++) {
         int fd = SD_LISTEN_FDS_START + i;
-        if (sd_is_socket(fd, 0, 0, 1) <= 0)
+        if (sd.is_socket(fd, 0, 0, 1) <= 0)
             return OMX_EINVAL;
         fds[i] = fd;
     }

@@ -1,6 +1,7 @@
 /* omx-node: Go-flavoured patterns compiled with POSIX regcomp (no PCRE2 in omx-node). */
 #include "pattern.h"
 
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,15 +106,17 @@ int node_regex_compile(node_regex *r, const char *flag, const char *pattern) {
     if (!ere)
         return OMX_ENOMEM;
     int rc = regcomp(&r->re, ere, REG_EXTENDED | REG_NOSUB);
-    free(ere);
     if (rc != 0) {
         char msg[256];
         regerror(rc, &r->re, msg, sizeof msg);
         omx_log(OMX_LOG_ERROR, "invalid regular expression", "flag", flag, "regex", pattern,
                 "err", msg, NULL);
+        free(ere);
         return OMX_ECONFIG;
     }
     r->set = true;
+    r->compiled = true;
+    r->ere = ere;
     pthread_mutex_init(&r->lock, NULL);
     r->memo = NULL; /* allocated by the first match; NULL: no memo, still correct */
     r->memo_cap = r->n_memo = 0;
@@ -169,16 +172,30 @@ static int memo_reserve(node_regex *r) {
     return 0;
 }
 
+/* regexec with r->re compiled on demand (caller holds the lock). A compile
+ * that fails now (memory) counts as no match: it compiled at start-up. */
+static bool exec_locked(node_regex *r, const char *s) {
+    if (!r->compiled) {
+        if (regcomp(&r->re, r->ere, REG_EXTENDED | REG_NOSUB) != 0)
+            return false;
+        r->compiled = true;
+    }
+    return regexec(&r->re, s, 0, NULL, 0) == 0;
+}
+
 bool node_regex_match(const node_regex *cr, const char *s) {
     node_regex *r = (node_regex *)cr;
     if (!r->set)
         return false;
     size_t len;
     uint64_t h = hash_str(s, &len);
-    if (len >= MEMO_KEY_MAX)
-        return regexec(&r->re, s, 0, NULL, 0) == 0;
-    uint32_t h32 = (uint32_t)(h >> 32);
     pthread_mutex_lock(&r->lock);
+    if (len >= MEMO_KEY_MAX) {
+        bool m = exec_locked(r, s);
+        pthread_mutex_unlock(&r->lock);
+        return m;
+    }
+    uint32_t h32 = (uint32_t)(h >> 32);
     if (r->memo)
         for (size_t i = (size_t)h & (r->memo_cap - 1);; i = (i + 1) & (r->memo_cap - 1)) {
             struct node_regex_memo *m = &r->memo[i];
@@ -186,11 +203,16 @@ bool node_regex_match(const node_regex *cr, const char *s) {
                 break;
             if (m->hash == h32 && m->len == len && !memcmp(r->keys + m->off, s, len)) {
                 bool hit = m->state == 2;
+                if (r->compiled) { /* the misses are over for now: drop the DFA cache */
+                    regfree(&r->re);
+                    r->compiled = false;
+                    malloc_trim(0);
+                }
                 pthread_mutex_unlock(&r->lock);
                 return hit;
             }
         }
-    bool match = regexec(&r->re, s, 0, NULL, 0) == 0;
+    bool match = exec_locked(r, s);
     long off;
     if (memo_reserve(r) == 0 && (off = keys_add(r, s, len)) >= 0) {
         size_t i = (size_t)h & (r->memo_cap - 1);
@@ -202,4 +224,19 @@ bool node_regex_match(const node_regex *cr, const char *s) {
     }
     pthread_mutex_unlock(&r->lock);
     return match;
+}
+
+void node_regex_free(node_regex *r) {
+    if (!r->set)
+        return;
+    if (r->compiled)
+        regfree(&r->re);
+    free(r->ere);
+    free(r->memo);
+    free(r->keys);
+    pthread_mutex_destroy(&r->lock);
+    r->set = r->compiled = false;
+    r->ere = NULL;
+    r->memo = NULL;
+    r->keys = NULL;
 }

@@ -13,6 +13,11 @@
 typedef struct node_regex {
     regex_t re;
     bool set;
+    /* glibc's regexec caches DFA states inside re (2-4 KiB each, half a MiB for
+     * the default filters after one scrape), so re is compiled from ere only
+     * while strings miss the memo, and freed at the next memo hit. */
+    bool compiled;
+    char *ere;
     pthread_mutex_t lock;
     struct node_regex_memo *memo; /* open-addressing table of memo_cap slots (grows) */
     size_t memo_cap, n_memo;
@@ -28,5 +33,7 @@ int node_regex_compile(node_regex *r, const char *flag, const char *pattern);
 /* Whether s matches (unanchored, like Go's MatchString); false when unset.
  * Thread-safe. */
 bool node_regex_match(const node_regex *r, const char *s);
+/* Releases what node_regex_compile and the matches allocated; r is unset after. */
+void node_regex_free(node_regex *r);
 
 #endif

@@ -20,6 +20,8 @@ grep -qx 'node_scrape_collector_success{collector="systemd"} 0' "$tmp/out" || { 
 grep -qx 'node_scrape_collector_success{collector="logind"} 0' "$tmp/out" || { echo "FAIL: logind not reported as failed"; fail=1; }
 grep -qx 'node_scrape_collector_success{collector="loadavg"} 1' "$tmp/out" || { echo "FAIL: loadavg not served"; fail=1; }
 grep -q 'level=debug msg="couldn.t get dbus connection" collector=systemd' "$tmp/err" || { echo "FAIL: no debug log line"; fail=1; }
+# the dlopen()ed libsystemd was loaded and tried the bus socket (ENOSYS would mean it was not)
+grep -q 'collector=systemd err="No such file or directory"' "$tmp/err" || { echo "FAIL: libsystemd not loaded or bus not tried"; fail=1; }
 [ "$ms" -lt 2000 ] || { echo "FAIL: took $ms ms"; fail=1; }
 [ $fail -eq 0 ] || { cat "$tmp/out" "$tmp/err"; exit 1; }
 echo "ok: systemd and logind collectors failed cleanly in $ms ms, loadavg served"

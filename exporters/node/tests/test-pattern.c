@@ -23,6 +23,13 @@ int main(void) {
     ASSERT(node_regex_compile(&r, "t.dev", "^(?:eth|veth)\\d+$") == 0);
     ASSERT(node_regex_match(&r, "eth0") && node_regex_match(&r, "eth0"));
     ASSERT(!node_regex_match(&r, "lo") && !node_regex_match(&r, "lo"));
+    /* the compiled regex (and glibc's DFA cache in it) lives only while strings
+     * miss the memo: dropped at a hit, compiled again by the next miss */
+    ASSERT(!r.compiled);
+    ASSERT(node_regex_match(&r, "veth7") && r.compiled);
+    ASSERT(node_regex_match(&r, "eth0") && !r.compiled);
+    ASSERT(!node_regex_match(&r, "wlan0") && r.compiled && !node_regex_match(&r, "wlan0"));
+    ASSERT(!r.compiled && node_regex_match(&r, "veth7"));
     /* 5000 names: the table doubles up to its limit, then stops memoising; every
      * answer, first or repeated, matches the rule */
     for (int round = 0; round < 3; round++)
@@ -38,6 +45,8 @@ int main(void) {
     longname[sizeof longname - 1] = '\0';
     memcpy(longname, "eth1", 4);
     ASSERT(!node_regex_match(&r, longname));
+    node_regex_free(&r);
+    ASSERT(!r.set && !node_regex_match(&r, "eth0"));
     ASSERT(node_regex_compile(&r, "t.bad", "(") < 0);
     printf("ok\n");
     return 0;

@@ -4,9 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include <systemd/sd-bus.h>
+#include "sdbus.h"
 
 #include "emit.h"
 #include "util.h"
@@ -57,38 +56,29 @@ static int collect(omx_emitter *e, void *userdata) {
     int r;
     if (!seats)
         return OMX_ENOMEM;
-    if ((r = sd_bus_open_system(&bus)) < 0) {
+    if ((r = node_sdbus_open(e, false, &bus)) < 0) {
         omx_log(OMX_LOG_DEBUG, "unable to connect to dbus", "collector", "logind", "err",
                 strerror(-r), NULL);
         r = OMX_EIO;
         goto out;
     }
-    int64_t deadline = omx_emitter_deadline_ns(e);
-    uint64_t timeout_us = 10 * 1000000ull;
-    if (deadline > 0) {
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        int64_t left = deadline - ((int64_t)now.tv_sec * 1000000000 + now.tv_nsec);
-        timeout_us = left > 1000000 ? (uint64_t)left / 1000 : 1000;
-    }
-    sd_bus_set_method_call_timeout(bus, timeout_us);
     /* every seat appears, even without sessions */
-    if ((r = sd_bus_call_method(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "ListSeats", &err, &reply, "")) < 0 ||
-        (r = sd_bus_message_enter_container(reply, 'a', "(so)")) < 0)
+    if ((r = node_sd.call_method(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "ListSeats", &err, &reply, "")) < 0 ||
+        (r = node_sd.message_enter_container(reply, 'a', "(so)")) < 0)
         goto fail;
     const char *id, *path;
-    while ((r = sd_bus_message_read(reply, "(so)", &id, &path)) > 0)
+    while ((r = node_sd.message_read(reply, "(so)", &id, &path)) > 0)
         seat_get(seats, &nseats, id);
     if (r < 0)
         goto fail;
-    reply = sd_bus_message_unref(reply);
-    if ((r = sd_bus_call_method(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "ListSessions", &err, &reply, "")) < 0 ||
-        (r = sd_bus_message_enter_container(reply, 'a', "(susso)")) < 0)
+    reply = node_sd.message_unref(reply);
+    if ((r = node_sd.call_method(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "ListSessions", &err, &reply, "")) < 0 ||
+        (r = node_sd.message_enter_container(reply, 'a', "(susso)")) < 0)
         goto fail;
     for (;;) {
         const char *sid, *user, *seat_name, *spath;
         uint32_t uid;
-        r = sd_bus_message_read(reply, "(susso)", &sid, &uid, &user, &seat_name, &spath);
+        r = node_sd.message_read(reply, "(susso)", &sid, &uid, &user, &seat_name, &spath);
         if (r <= 0)
             break;
         if (omx_emitter_expired(e)) {
@@ -97,12 +87,12 @@ static int collect(omx_emitter *e, void *userdata) {
         }
         int remote = 0;
         char *type = NULL, *cls = NULL;
-        sd_bus_get_property_trivial(bus, DEST, spath, SESSION_IFACE, "Remote", &err, 'b', &remote);
-        sd_bus_error_free(&err);
-        sd_bus_get_property_string(bus, DEST, spath, SESSION_IFACE, "Type", &err, &type);
-        sd_bus_error_free(&err);
-        sd_bus_get_property_string(bus, DEST, spath, SESSION_IFACE, "Class", &err, &cls);
-        sd_bus_error_free(&err);
+        node_sd.get_property_trivial(bus, DEST, spath, SESSION_IFACE, "Remote", &err, 'b', &remote);
+        node_sd.error_free(&err);
+        node_sd.get_property_string(bus, DEST, spath, SESSION_IFACE, "Type", &err, &type);
+        node_sd.error_free(&err);
+        node_sd.get_property_string(bus, DEST, spath, SESSION_IFACE, "Class", &err, &cls);
+        node_sd.error_free(&err);
         seat *s = seat_get(seats, &nseats, seat_name);
         if (s)
             s->count[remote ? 1 : 0][index_of(types, NT, type)][index_of(classes, NC, cls)]++;
@@ -132,9 +122,9 @@ fail:
             err.message ? err.message : strerror(-r), NULL);
     r = OMX_EIO;
 out:
-    sd_bus_error_free(&err);
-    sd_bus_message_unref(reply);
-    sd_bus_flush_close_unref(bus);
+    node_sd.error_free(&err);
+    node_sd.message_unref(reply);
+    node_sd.flush_close_unref(bus);
     free(seats);
     return r;
 }

@@ -6,9 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include <systemd/sd-bus.h>
+#include "sdbus.h"
 
 #include "emit.h"
 #include "pattern.h"
@@ -87,35 +86,18 @@ static bool ends_with(const char *s, const char *suffix) {
     return a >= b && !strcmp(s + a - b, suffix);
 }
 
-static int open_bus(sd_bus **ret) {
-    if (!opt_private)
-        return sd_bus_open_system(ret);
-    sd_bus *b = NULL;
-    int r = sd_bus_new(&b);
-    if (r >= 0)
-        r = sd_bus_set_address(b, "unix:path=/run/systemd/private");
-    if (r >= 0)
-        r = sd_bus_start(b);
-    if (r < 0) {
-        sd_bus_unref(b);
-        return r;
-    }
-    *ret = b;
-    return 0;
-}
-
 static int get_u64(sd_bus *bus, const char *path, const char *iface, const char *prop, char type,
                    double *ret) {
     sd_bus_error err = SD_BUS_ERROR_NULL;
     int r;
     if (type == 'u') {
         uint32_t v;
-        r = sd_bus_get_property_trivial(bus, DEST, path, iface, prop, &err, 'u', &v);
+        r = node_sd.get_property_trivial(bus, DEST, path, iface, prop, &err, 'u', &v);
         if (r >= 0)
             *ret = (double)v;
     } else {
         uint64_t v;
-        r = sd_bus_get_property_trivial(bus, DEST, path, iface, prop, &err, 't', &v);
+        r = node_sd.get_property_trivial(bus, DEST, path, iface, prop, &err, 't', &v);
         if (r >= 0) {
             if (v == UINT64_MAX)
                 r = -ERANGE; /* "infinity": not exported */
@@ -123,7 +105,7 @@ static int get_u64(sd_bus *bus, const char *path, const char *iface, const char 
                 *ret = (double)v;
         }
     }
-    sd_bus_error_free(&err);
+    node_sd.error_free(&err);
     return r;
 }
 
@@ -132,18 +114,18 @@ static int list_units(sd_bus *bus, unit **ret, size_t *ret_n) {
     sd_bus_message *reply = NULL;
     unit *u = NULL;
     size_t n = 0, cap = 0;
-    int r = sd_bus_call_method(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "ListUnits", &err, &reply, "");
+    int r = node_sd.call_method(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "ListUnits", &err, &reply, "");
     if (r < 0) {
         omx_log(OMX_LOG_DEBUG, "couldn't get units", "collector", "systemd", "err",
                 err.message ? err.message : strerror(-r), NULL);
         goto out;
     }
-    if ((r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)")) < 0)
+    if ((r = node_sd.message_enter_container(reply, 'a', "(ssssssouso)")) < 0)
         goto out;
     for (;;) {
         const char *name, *desc, *load, *active, *sub, *following, *path, *jtype, *jpath;
         uint32_t jid;
-        r = sd_bus_message_read(reply, "(ssssssouso)", &name, &desc, &load, &active, &sub,
+        r = node_sd.message_read(reply, "(ssssssouso)", &name, &desc, &load, &active, &sub,
                                 &following, &path, &jid, &jtype, &jpath);
         if (r < 0)
             goto out;
@@ -176,8 +158,8 @@ static int list_units(sd_bus *bus, unit **ret, size_t *ret_n) {
     }
     r = 0;
 out:
-    sd_bus_error_free(&err);
-    sd_bus_message_unref(reply);
+    node_sd.error_free(&err);
+    node_sd.message_unref(reply);
     if (r < 0) {
         for (size_t i = 0; i < n; i++) {
             free(u[i].name);
@@ -201,11 +183,11 @@ static void unit_details(omx_emitter *e, sd_bus *bus, unit *x) {
                                                        : NULL;
     if (omx_emitter_expired(e))
         return;
-    if (iface && sd_bus_get_property_string(bus, DEST, x->path, iface, "Type", &err, &type) >= 0) {
+    if (iface && node_sd.get_property_string(bus, DEST, x->path, iface, "Type", &err, &type) >= 0) {
         snprintf(x->type, sizeof x->type, "%s", type);
         free(type);
     }
-    sd_bus_error_free(&err);
+    node_sd.error_free(&err);
     if (ends_with(x->name, ".service")) {
         const char *si = "org.freedesktop.systemd1.Service";
         if (opt_restarts)
@@ -251,21 +233,12 @@ static int collect(omx_emitter *e, void *userdata) {
     sd_bus *bus = NULL;
     unit *u = NULL;
     size_t n = 0;
-    int r = open_bus(&bus);
+    int r = node_sdbus_open(e, opt_private, &bus);
     if (r < 0) {
         omx_log(OMX_LOG_DEBUG, "couldn't get dbus connection", "collector", "systemd", "err",
                 strerror(-r), NULL);
         return OMX_EIO;
     }
-    int64_t deadline = omx_emitter_deadline_ns(e);
-    uint64_t timeout_us = 10 * 1000000ull;
-    if (deadline > 0) {
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        int64_t left = deadline - ((int64_t)now.tv_sec * 1000000000 + now.tv_nsec);
-        timeout_us = left > 1000000 ? (uint64_t)left / 1000 : 1000;
-    }
-    sd_bus_set_method_call_timeout(bus, timeout_us);
     if ((r = list_units(bus, &u, &n)) < 0) {
         r = OMX_EIO;
         goto out;
@@ -333,14 +306,14 @@ static int collect(omx_emitter *e, void *userdata) {
         goto out;
     sd_bus_error err = SD_BUS_ERROR_NULL;
     char *state = NULL, *version = NULL;
-    int rs = sd_bus_get_property_string(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "SystemState", &err, &state);
-    sd_bus_error_free(&err);
+    int rs = node_sd.get_property_string(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "SystemState", &err, &state);
+    node_sd.error_free(&err);
     if (rs >= 0)
         r = node_emit1(e, "node_systemd_system_running",
                        "Whether the system is operational (see 'systemctl is-system-running')",
                        OMX_GAUGE, !strcmp(state, "running"));
     free(state);
-    if (r >= 0 && sd_bus_get_property_string(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "Version", &err, &version) >= 0) {
+    if (r >= 0 && node_sd.get_property_string(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "Version", &err, &version) >= 0) {
         /* the first three-digit run, e.g. "252.22-1~deb12u1" -> 252 */
         double v = 0;
         for (const char *p = version; *p; p++)
@@ -350,7 +323,7 @@ static int collect(omx_emitter *e, void *userdata) {
             }
         r = node_emit1(e, "node_systemd_version", "Detected systemd version", OMX_GAUGE, v);
     }
-    sd_bus_error_free(&err);
+    node_sd.error_free(&err);
     free(version);
     if (rs < 0 && r >= 0)
         r = OMX_EIO; /* node_exporter fails the collector without the system state */
@@ -362,7 +335,7 @@ out:
         free(u[i].path);
     }
     free(u);
-    sd_bus_flush_close_unref(bus);
+    node_sd.flush_close_unref(bus);
     return r;
 }
 

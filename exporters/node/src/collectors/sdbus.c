@@ -1,0 +1,77 @@
+/* dlopen()ed libsystemd for the sd-bus collectors (see sdbus.h). */
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "sdbus.h"
+
+node_sdbus node_sd;
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static int load_rc = -ENOSYS;
+
+static void load(void) {
+    void *h = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (!h)
+        return;
+    struct { void **slot; const char *name; } syms[] = {
+        {(void **)&node_sd.open_system, "sd_bus_open_system"},
+        {(void **)&node_sd.new_bus, "sd_bus_new"},
+        {(void **)&node_sd.set_address, "sd_bus_set_address"},
+        {(void **)&node_sd.start, "sd_bus_start"},
+        {(void **)&node_sd.unref, "sd_bus_unref"},
+        {(void **)&node_sd.flush_close_unref, "sd_bus_flush_close_unref"},
+        {(void **)&node_sd.set_method_call_timeout, "sd_bus_set_method_call_timeout"},
+        {(void **)&node_sd.call_method, "sd_bus_call_method"},
+        {(void **)&node_sd.get_property_string, "sd_bus_get_property_string"},
+        {(void **)&node_sd.get_property_trivial, "sd_bus_get_property_trivial"},
+        {(void **)&node_sd.message_enter_container, "sd_bus_message_enter_container"},
+        {(void **)&node_sd.message_read, "sd_bus_message_read"},
+        {(void **)&node_sd.message_unref, "sd_bus_message_unref"},
+        {(void **)&node_sd.error_free, "sd_bus_error_free"},
+    };
+    for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++)
+        if (!(*syms[i].slot = dlsym(h, syms[i].name))) {
+            dlclose(h); /* too old a libsystemd: the collectors fail cleanly */
+            return;
+        }
+    load_rc = 0; /* kept loaded for the life of the process */
+}
+
+static int connect_private(sd_bus **ret) {
+    sd_bus *b = NULL;
+    int r = node_sd.new_bus(&b);
+    if (r >= 0)
+        r = node_sd.set_address(b, "unix:path=/run/systemd/private");
+    if (r >= 0)
+        r = node_sd.start(b);
+    if (r < 0) {
+        node_sd.unref(b);
+        return r;
+    }
+    *ret = b;
+    return 0;
+}
+
+int node_sdbus_open(omx_emitter *e, bool private_socket, sd_bus **ret_bus) {
+    pthread_once(&once, load);
+    if (load_rc < 0)
+        return load_rc;
+    sd_bus *bus = NULL;
+    int r = private_socket ? connect_private(&bus) : node_sd.open_system(&bus);
+    if (r < 0)
+        return r;
+    uint64_t timeout_us = 10 * 1000000ull;
+    int64_t deadline = omx_emitter_deadline_ns(e);
+    if (deadline > 0) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        int64_t left = deadline - ((int64_t)now.tv_sec * 1000000000 + now.tv_nsec);
+        timeout_us = left > 1000000 ? (uint64_t)left / 1000 : 1000;
+    }
+    node_sd.set_method_call_timeout(bus, timeout_us);
+    *ret_bus = bus;
+    return 0;
+}
