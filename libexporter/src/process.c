@@ -2,15 +2,22 @@
  * from procfs at scrape time) and the build-info gauge. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "internal.h"
 
 typedef struct proc_ctx {
     char *procfs;
+    bool live;             /* procfs is the running kernel's /proc */
+    bool fd_count_in_size; /* procfs is a real procfs: stat() of <pid>/fd may give the count */
 } proc_ctx;
 
 static void proc_ctx_free(void *p) {
@@ -20,16 +27,67 @@ static void proc_ctx_free(void *p) {
     omx__free(c);
 }
 
-/* Reads a small file whole into buf (NUL-terminated). Returns 0 or -errno. */
+/* Reads a small file whole into buf (NUL-terminated) with plain read(2): no
+ * stdio stream per file. Returns 0, -EFBIG if it does not fit, or -errno. */
 static int read_small(const char *path, char *buf, size_t size) {
-    FILE *f = fopen(path, "re");
-    if (!f)
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return -errno;
-    size_t n = fread(buf, 1, size - 1, f);
-    int err = ferror(f) ? -EIO : 0;
-    fclose(f);
+    size_t n = 0;
+    int err = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf + n, size - 1 - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            err = -errno;
+            break;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+        if (n == size - 1) {
+            err = -EFBIG;
+            break;
+        }
+    }
+    close(fd);
     buf[n] = '\0';
     return err;
+}
+
+/* The "btime" of <procfs>/stat, which comes after the per-CPU and "intr" lines
+ * (tens of KiB on large hosts): read in chunks, keeping a line's head across
+ * them. Returns the boot time in seconds, or -1. */
+static double read_btime(const char *path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    char buf[8192 + 64];
+    size_t keep = 0; /* bytes carried over from the previous chunk */
+    double btime = -1;
+    for (;;) {
+        ssize_t r = read(fd, buf + keep, sizeof buf - 1 - keep);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        size_t n = keep + (size_t)r;
+        buf[n] = '\0';
+        const char *hit = strstr(buf, "\nbtime ");
+        if (hit && strchr(hit + 1, '\n')) {
+            char *end;
+            btime = strtod(hit + 7, &end);
+            if (end == hit + 7 || (*end != '\n' && *end != ' '))
+                btime = -1;
+            break;
+        }
+        /* keep the tail: a "\nbtime ..." line cut by the chunk end */
+        keep = n < 63 ? n : 63;
+        memmove(buf, buf + n - keep, keep);
+    }
+    close(fd);
+    return btime;
 }
 
 static int emit_one(omx_emitter *e, const char *name, const char *help, omx_type t, double v) {
@@ -125,21 +183,8 @@ static int collect_process(omx_emitter *e, void *userdata) {
     if ((rc = parse_stat(buf, &ut, &st, &start, &vsize, &rss)) < 0)
         return rc;
 
-    double btime = -1;
     snprintf(path, sizeof path, "%s/stat", c->procfs);
-    FILE *f = fopen(path, "re");
-    if (f) {
-        char line[512];
-        while (fgets(line, sizeof line, f))
-            if (strncmp(line, "btime ", 6) == 0) {
-                char *end;
-                btime = strtod(line + 6, &end);
-                if (end == line + 6)
-                    btime = -1;
-                break;
-            }
-        fclose(f);
-    }
+    double btime = read_btime(path);
 
     if ((rc = emit_one(e, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
                        OMX_COUNTER, (ut + st) / ticks)) < 0)
@@ -152,18 +197,23 @@ static int collect_process(omx_emitter *e, void *userdata) {
         return rc;
 
     snprintf(path, sizeof path, "%s/self/fd", c->procfs);
-    DIR *dir = opendir(path);
-    if (!dir)
-        return -errno;
     double nfd = 0;
-    char self[24];
-    /* In the live /proc the descriptor reading the directory shows up too. */
-    snprintf(self, sizeof self, "%d", strcmp(c->procfs, "/proc") == 0 ? dirfd(dir) : -1);
-    struct dirent *de;
-    while ((de = readdir(dir)))
-        if (de->d_name[0] != '.' && strcmp(de->d_name, self) != 0)
-            nfd++;
-    closedir(dir);
+    struct stat fdst;
+    if (c->fd_count_in_size && stat(path, &fdst) == 0 && fdst.st_size > 0) {
+        nfd = (double)fdst.st_size; /* Linux >= 6.2 counts open fds here: no listing */
+    } else {
+        DIR *dir = opendir(path);
+        if (!dir)
+            return -errno;
+        char self[24];
+        /* In the live /proc the descriptor reading the directory shows up too. */
+        snprintf(self, sizeof self, "%d", c->live ? dirfd(dir) : -1);
+        struct dirent *de;
+        while ((de = readdir(dir)))
+            if (de->d_name[0] != '.' && strcmp(de->d_name, self) != 0)
+                nfd++;
+        closedir(dir);
+    }
     if ((rc = emit_one(e, "process_open_fds", "Number of open file descriptors.", OMX_GAUGE,
                        nfd)) < 0)
         return rc;
@@ -198,6 +248,9 @@ int omx_process_collector_register(omx_registry *r, const char *procfs_path) {
         proc_ctx_free(c);
         return OMX_ENOMEM;
     }
+    c->live = strcmp(c->procfs, "/proc") == 0;
+    struct statfs sf;
+    c->fd_count_in_size = statfs(c->procfs, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
     int rc = omx__registry_add_collector(r, "process", collect_process, c, proc_ctx_free,
                                          OMX__COLLECTOR_NO_STATS);
     if (rc < 0)

@@ -1,5 +1,6 @@
 /* The process collector on procfs fixtures (good and malformed) and on the
  * live /proc; the build-info gauge. */
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -67,9 +68,51 @@ static void limits_cases(void) {
         omx__free(out);
         omx_registry_free(r);
     }
+    /* btime after an "intr" line longer than the reader's chunks, the line
+     * itself cut at every possible offset by a chunk end */
+    put_file(dir, "self/limits", "Max open files            1024     4096     files\n");
+    for (size_t pad = 8100; pad < 8200; pad += 7) {
+        char *stat = malloc(pad + 64);
+        ASSERT(stat);
+        memcpy(stat, "intr ", 5);
+        memset(stat + 5, '7', pad);
+        strcpy(stat + 5 + pad, "\nbtime 1700000001\nprocesses 5\n");
+        put_file(dir, "stat", stat);
+        free(stat);
+        omx_registry *r = omx_registry_new();
+        ASSERT_OK(omx_process_collector_register(r, dir));
+        char *out = scrape(r, OMX_FORMAT_PROMETHEUS);
+        /* starttime 12345 ticks after boot */
+        if (sysconf(_SC_CLK_TCK) == 100)
+            ASSERT(strstr(out, "process_start_time_seconds 1700000124.45\n"));
+        ASSERT(strstr(out, "process_start_time_seconds 17000001"));
+        omx__free(out);
+        omx_registry_free(r);
+    }
     char cmd[4200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     ASSERT(system(cmd) == 0);
+}
+
+/* On the live /proc the open-fd count equals a listing of /proc/self/fd, minus
+ * the listing's own descriptor (whichever way the collector counted). */
+static void live_fds(void) {
+    omx_registry *r = omx_registry_new();
+    ASSERT_OK(omx_process_collector_register(r, "/proc"));
+    char *out = scrape(r, OMX_FORMAT_PROMETHEUS);
+    const char *p = strstr(out, "\nprocess_open_fds ");
+    ASSERT(p);
+    long got = strtol(p + 18, NULL, 10);
+    DIR *d = opendir("/proc/self/fd");
+    ASSERT(d);
+    long n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)))
+        n += de->d_name[0] != '.';
+    closedir(d);
+    ASSERT_EQ(got, n - 1);
+    omx__free(out);
+    omx_registry_free(r);
 }
 
 int main(void) {
@@ -121,6 +164,7 @@ int main(void) {
     omx_registry_free(r);
 
     limits_cases();
+    live_fds();
 
     /* missing procfs */
     r = omx_registry_new();
