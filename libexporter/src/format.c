@@ -81,6 +81,43 @@ size_t omx_format_double(char *out, double v) {
             return n;
         }
     }
+    /* Small values with few digits (durations: whole nanoseconds) the same way,
+     * written as %g writes them below 1e-4: d.ddde-XX. */
+    if (a >= 1e-9 && a < 1e-4) {
+        static const double p10k[] = {1e9, 1e10, 1e11, 1e12, 1e13}; /* a * 1e9 >= 1 */
+        uint64_t m = 0;
+        int d = 0;
+        for (int k = 0; k < 5 && !m; k++) {
+            double x = a * p10k[k];
+            if (x < 1e15 && x == (double)(uint64_t)x && (double)(uint64_t)x / p10k[k] == a) {
+                m = (uint64_t)x;
+                d = 9 + k;
+            }
+        }
+        if (m) {
+            while (m % 10 == 0) {
+                m /= 10;
+                d--;
+            }
+            char dig[24];
+            size_t nd = omx__format_u64(dig, m), n = 0;
+            int e = (int)nd - 1 - d; /* exponent of the first digit: -5 .. -9 */
+            if (v < 0)
+                out[n++] = '-';
+            out[n++] = dig[0];
+            if (nd > 1) {
+                out[n++] = '.';
+                memcpy(out + n, dig + 1, nd - 1);
+                n += nd - 1;
+            }
+            out[n++] = 'e';
+            out[n++] = '-';
+            out[n++] = '0';
+            out[n++] = (char)('0' - e);
+            out[n] = '\0';
+            return n;
+        }
+    }
     int n = 0;
     for (int prec = 15; prec <= 17; prec++) {
         n = snprintf(out, 33, "%.*g", prec, v);

@@ -55,6 +55,15 @@ static void test_double(void) {
     check_double(0.0001, "0.0001");
     check_double(0.00012, "0.00012");
     check_double(1e-5, "1e-05");
+    /* the small-value fast path (whole nanoseconds and the like), and its edges */
+    check_double(9.2558e-05, "9.2558e-05");
+    check_double(2.0379e-05, "2.0379e-05");
+    check_double(-3e-09, "-3e-09");
+    check_double(1e-9, "1e-09");
+    check_double(9.99999999e-05, "9.99999999e-05");
+    check_double(1.2345678901234e-06, "1.2345678901234e-06");
+    check_double(1.0 / 3 * 1e-5, "3.3333333333333333e-06");
+    check_double(9e-10, "9e-10");
     check_double(123456789.123, "123456789.123");
     check_double(0.000123456789, "0.000123456789");
     check_double(99999999999999.9, "99999999999999.9");
