@@ -443,3 +443,20 @@ size_t node_split_fields(char *s, char **fields, size_t max) {
     }
     return n;
 }
+
+size_t node_join(char *buf, size_t size, const char *const *parts, size_t n) {
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!parts[i])
+            continue;
+        size_t l = strlen(parts[i]);
+        if (l >= size - len) {
+            buf[0] = '\0';
+            return 0;
+        }
+        memcpy(buf + len, parts[i], l);
+        len += l;
+    }
+    buf[len] = '\0';
+    return len;
+}

@@ -42,5 +42,9 @@ char **node_strv_free(char **v);
 
 /* Splits s in place on runs of blanks (space/tab), at most max fields; returns the count. */
 size_t node_split_fields(char *s, char **fields, size_t max);
+/* Joins n strings (NULL ones skipped) into buf without printf: the metric names
+ * and HELP texts collectors build for each line. Returns the length, or 0 (buf
+ * "") when the result does not fit. */
+size_t node_join(char *buf, size_t size, const char *const *parts, size_t n);
 
 #endif

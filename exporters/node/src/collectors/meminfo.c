@@ -64,8 +64,9 @@ static int collect(omx_emitter *e, void *userdata) {
                 key[o++] = *k;
         }
         key[o] = '\0';
-        snprintf(name, sizeof name, "node_memory_%s%s", key, bytes[i] ? "_bytes" : "");
-        snprintf(help, sizeof help, "Memory information field %s%s.", key, bytes[i] ? "_bytes" : "");
+        const char *suffix = bytes[i] ? "_bytes" : NULL;
+        node_join(name, sizeof name, (const char *[]){"node_memory_", key, suffix}, 3);
+        node_join(help, sizeof help, (const char *[]){"Memory information field ", key, suffix, "."}, 4);
         if ((r = node_emit1(e, name, help, OMX_GAUGE, vals[i])) < 0)
             goto out;
     }

@@ -35,8 +35,8 @@ static int emit_stat(omx_emitter *e, const char *proto, const char *key, double 
     memcpy(field + pl + 1, key, kl + 1);
     if (!node_regex_match(&re_fields, field))
         return 0;
-    snprintf(name, sizeof name, "node_netstat_%s", field);
-    snprintf(help, sizeof help, "Statistic %s%s.", proto, key);
+    node_join(name, sizeof name, (const char *[]){"node_netstat_", field}, 2);
+    node_join(help, sizeof help, (const char *[]){"Statistic ", proto, key, "."}, 4);
     return node_emit1(e, name, help, OMX_UNKNOWN, v);
 }
 

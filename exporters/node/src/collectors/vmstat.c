@@ -26,15 +26,21 @@ static int collect(omx_emitter *e, void *userdata) {
     if ((r = node_proc_path(path, sizeof path, "vmstat")) < 0 ||
         (r = node_read_file(path, 1u << 20, &data, NULL)) < 0)
         return r;
-    /* check every line before emitting anything */
-    char *copy = strdup(data);
-    if (!copy) {
-        free(data);
-        return OMX_ENOMEM;
+    /* one pass checks every line and keeps the wanted ones; nothing is emitted
+     * unless the whole file is good */
+    size_t nlines = 1;
+    for (const char *p = data; *p; p++)
+        nlines += *p == '\n';
+    const char **keys = malloc(nlines * sizeof *keys);
+    int64_t *vals = malloc(nlines * sizeof *vals);
+    size_t n = 0;
+    if (!keys || !vals) {
+        r = OMX_ENOMEM;
+        goto out;
     }
     char *save = NULL;
     unsigned lineno = 0;
-    for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         lineno++;
         char *f[3];
         int64_t v;
@@ -42,24 +48,23 @@ static int collect(omx_emitter *e, void *userdata) {
             r = node_bad_input("vmstat", path, lineno, "expected 'name value'");
             goto out;
         }
+        if (node_regex_match(&re_fields, f[0])) {
+            keys[n] = f[0];
+            vals[n++] = v;
+        }
     }
-    save = NULL;
-    for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char *f[3];
-        int64_t v;
-        node_split_fields(line, f, 3);
-        node_parse_i64(f[1], &v);
-        if (!node_regex_match(&re_fields, f[0]))
-            continue;
+    for (size_t i = 0; i < n; i++) {
         char name[160], help[200];
-        snprintf(name, sizeof name, "node_vmstat_%s", f[0]);
-        snprintf(help, sizeof help, "/proc/vmstat information field %s.", f[0]);
-        if ((r = node_emit1(e, name, help, OMX_UNKNOWN, (double)v)) < 0)
+        node_join(name, sizeof name, (const char *[]){"node_vmstat_", keys[i]}, 2);
+        node_join(help, sizeof help,
+                  (const char *[]){"/proc/vmstat information field ", keys[i], "."}, 3);
+        if ((r = node_emit1(e, name, help, OMX_UNKNOWN, (double)vals[i])) < 0)
             goto out;
     }
     r = 0;
 out:
-    free(copy);
+    free(keys);
+    free(vals);
     free(data);
     return r;
 }
