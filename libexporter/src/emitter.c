@@ -112,11 +112,24 @@ static int begin(omx_emitter *e, const char *const *vals, bool type_ok, bool ts)
     int rc = omx_buf_append(&e->lbl, "", 0);
     for (size_t i = 0; !rc && i < e->n_labels; i++) {
         const char *v = vals[i], *name = e->desc.data + e->off_labels[i];
-        if (!v || !omx__utf8_valid(v, strlen(v)))
+        if (!v)
             return OMX_EINVAL;
+        /* one scan finds the length and whether the value is plain ASCII with
+         * nothing to escape (nearly always): then it is copied as it is */
+        size_t len = 0;
+        unsigned special = 0;
+        for (; v[len]; len++) {
+            unsigned char c = (unsigned char)v[len];
+            special |= c >= 0x80 || c == '\\' || c == '"' || c == '\n';
+        }
+        if (special && !omx__utf8_valid(v, len))
+            return OMX_EINVAL;
+        size_t name_len = (i + 1 < e->n_labels ? e->off_labels[i + 1] : e->desc.len) -
+                          e->off_labels[i] - 1;
         if ((i && (rc = omx_buf_append(&e->lbl, ",", 1)) < 0) ||
-            (rc = omx_buf_append(&e->lbl, name, strlen(name))) < 0 ||
-            (rc = omx_buf_append(&e->lbl, "=\"", 2)) < 0 || (rc = omx__escape_label(&e->lbl, v)) < 0 ||
+            (rc = omx_buf_append(&e->lbl, name, name_len)) < 0 ||
+            (rc = omx_buf_append(&e->lbl, "=\"", 2)) < 0 ||
+            (rc = special ? omx__escape_label(&e->lbl, v) : omx_buf_append(&e->lbl, v, len)) < 0 ||
             (rc = omx_buf_append(&e->lbl, "\"", 1)) < 0)
             break;
     }

@@ -85,6 +85,18 @@ static int sink_fail_after(void *ctx, const char *d, size_t n) {
     return (*left)-- > 0 ? 0 : -1;
 }
 
+/* Label values: plain ones copied, escapes and UTF-8 handled, two labels. */
+static int labels(omx_emitter *e, void *ud) {
+    (void)ud;
+    const char *ln[] = {"first", "second"};
+    ASSERT_OK(omx_emit_family(e, &(omx_desc){.name = "lbl", .type = OMX_GAUGE,
+                                             .label_names = ln, .n_labels = 2}));
+    ASSERT_OK(omx_emit_sample(e, (const char *[]){"plain", ""}, 1));
+    ASSERT_OK(omx_emit_sample(e, (const char *[]){"q\"b\\c\nd", "\xc3\xa9t\xc3\xa9"}, 2));
+    ASSERT_EQ(omx_emit_sample(e, (const char *[]){"ok", "\xc3("}, 3), OMX_EINVAL);
+    return 0;
+}
+
 static void free_counter(void *p) { (*(int *)p)++; }
 
 static int nothing(omx_emitter *e, void *ud) {
@@ -108,6 +120,7 @@ int main(void) {
     ASSERT_OK(omx_registry_add_collector(r, "freed", nothing, &freed, free_counter));
     ASSERT_EQ(omx_registry_set_collector_stats(r, "bad prefix"), OMX_EINVAL);
     ASSERT_OK(omx_registry_set_collector_stats(r, "omx"));
+    ASSERT_OK(omx_registry_add_collector(r, "labels", labels, NULL, NULL));
 
     omx_buf b;
     omx_buf_init(&b, 1 << 20);
@@ -116,6 +129,8 @@ int main(void) {
     ASSERT_EQ(omx_emitter_expired(NULL), 0);
     ASSERT(strstr(b.data, "# TYPE c_total counter\nc_total{a=\"x\"} 7\n"));
     ASSERT(strstr(b.data, "h_bucket{le=\"+Inf\"} 3\nh_count 3\nh_sum 1.5\n"));
+    ASSERT(strstr(b.data, "lbl{first=\"plain\",second=\"\"} 1\n"
+                          "lbl{first=\"q\\\"b\\\\c\\nd\",second=\"\xc3\xa9t\xc3\xa9\"} 2\n"));
     ASSERT(!strstr(b.data, "TYPE s ")); /* a family with no samples emits nothing */
     ASSERT(!strstr(b.data, "TYPE st "));
     ASSERT(strstr(b.data, "partial 1\n")); /* kept although the collector failed */
