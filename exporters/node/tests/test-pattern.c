@@ -6,14 +6,8 @@
 #include <string.h>
 
 #include "pattern.h"
+#include "node-test.h"
 
-#define ASSERT(c)                                                           \
-    do {                                                                    \
-        if (!(c)) {                                                         \
-            fprintf(stderr, "%s:%d: assertion failed: %s\n", __FILE__, __LINE__, #c); \
-            exit(1);                                                        \
-        }                                                                   \
-    } while (0)
 
 int main(void) {
     node_regex r, unset;

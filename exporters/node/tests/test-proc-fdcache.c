@@ -9,14 +9,8 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "node-test.h"
 
-#define ASSERT(c)                                                           \
-    do {                                                                    \
-        if (!(c)) {                                                         \
-            fprintf(stderr, "%s:%d: assertion failed: %s\n", __FILE__, __LINE__, #c); \
-            exit(1);                                                        \
-        }                                                                   \
-    } while (0)
 
 static int count_fds(void) {
     DIR *d = opendir("/proc/self/fd");
