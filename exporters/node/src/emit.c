@@ -20,7 +20,8 @@ int node_emit1l(omx_emitter *e, const char *name, const char *help, omx_type typ
 int node_bad_input(const char *collector, const char *path, unsigned line, const char *what) {
     char ln[16];
     snprintf(ln, sizeof ln, "%u", line);
-    omx_log(OMX_LOG_DEBUG, "malformed input", "collector", collector, "file", path, "line", ln,
+    /* an error, as node_exporter logs a failed collector: the admin must see why */
+    omx_log(OMX_LOG_ERROR, "malformed input", "collector", collector, "file", path, "line", ln,
             "err", what, NULL);
     return OMX_EVALUE;
 }

@@ -36,6 +36,10 @@ static int collect(omx_emitter *e, void *userdata) {
             r = node_bad_input("meminfo", path, lineno, "expected 'Key: value [kB]'");
             goto out;
         }
+        if (kl > 80) { /* would not fit the name buffers: never a truncated name */
+            r = node_bad_input("meminfo", path, lineno, "field name too long");
+            goto out;
+        }
         f[0][kl - 1] = '\0';
         uint64_t v;
         if (node_parse_u64(f[1], &v) < 0) {

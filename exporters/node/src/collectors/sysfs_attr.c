@@ -22,8 +22,11 @@ static int attr_path(char *buf, size_t size, const char *dir, const char *attr) 
 }
 
 int hw_fail(const char *collector, const char *path, int err) {
-    omx_log(OMX_LOG_DEBUG, err == -EINVAL ? "malformed input" : "cannot read file", "collector",
-            collector, "file", path, "err", strerror(err < 0 ? -err : err), NULL);
+    /* malformed content is an error (node_exporter logs its failed collectors);
+     * an absent or unreadable file is the host's hardware, logged at debug */
+    omx_log(err == -EINVAL ? OMX_LOG_ERROR : OMX_LOG_DEBUG,
+            err == -EINVAL ? "malformed input" : "cannot read file", "collector", collector,
+            "file", path, "err", strerror(err < 0 ? -err : err), NULL);
     return err < 0 ? err : -err;
 }
 
