@@ -153,6 +153,7 @@ struct omx_registry {
     omx__collector *col_tail;
     char *stats_prefix; /* lock */
     atomic_uint_fast64_t dup_families; /* omx_scrape_duplicate_families_total */
+    atomic_size_t names_hint; /* families the last scrape wrote: presizes the next one's set */
 };
 
 /* Index of this thread's shard slot. */
@@ -170,7 +171,8 @@ typedef struct omx__nameset {
     omx_buf arena;
 } omx__nameset;
 
-void omx__nameset_init(omx__nameset *s);
+/* An empty set with room for about n names before it grows. */
+void omx__nameset_init(omx__nameset *s, size_t n);
 void omx__nameset_free(omx__nameset *s);
 /* Keys are name (len bytes) followed by suffix (a C string, may be ""). */
 bool omx__nameset_has(const omx__nameset *s, const char *name, size_t len, const char *suffix);

@@ -9,9 +9,15 @@
 
 #define NAMESET_MAX_BYTES (64u << 20) /* arena cap: far above any real scrape */
 
-void omx__nameset_init(omx__nameset *s) {
+static int grow_to(omx__nameset *s, size_t cap);
+
+void omx__nameset_init(omx__nameset *s, size_t n) {
     memset(s, 0, sizeof *s);
     omx_buf_init(&s->arena, NAMESET_MAX_BYTES);
+    size_t cap = 64;
+    while (cap < n * 2 + 2 && cap < (1u << 20))
+        cap *= 2;
+    (void)grow_to(s, cap); /* no memory now: the first add tries again */
 }
 
 void omx__nameset_free(omx__nameset *s) {
@@ -20,14 +26,27 @@ void omx__nameset_free(omx__nameset *s) {
     memset(s, 0, sizeof *s);
 }
 
-/* A key is name followed by suffix (e.g. "_total"), hashed without joining them. */
+/* A key is name followed by suffix (e.g. "_total"), hashed without joining
+ * them: bytes are gathered into 64-bit words, one multiply per word, so the
+ * hash of a key does not depend on where it is split. */
 static uint64_t name_hash(const char *p, size_t n, const char *suffix) {
-    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a: names are short */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)p[i]) * 0x100000001b3ULL;
-    for (; *suffix; suffix++)
-        h = (h ^ (unsigned char)*suffix) * 0x100000001b3ULL;
-    return h ^ (h >> 29);
+    uint64_t h = 0x9e3779b97f4a7c15ULL, w = 0;
+    unsigned k = 0;
+    for (int part = 0; part < 2; part++) {
+        const unsigned char *q = (const unsigned char *)(part ? suffix : p);
+        size_t m = part ? strlen(suffix) : n;
+        for (size_t i = 0; i < m; i++) {
+            w |= (uint64_t)q[i] << (8 * k);
+            if (++k == 8) {
+                h = (h ^ w) * 0x9fb21c651e98df25ULL;
+                h ^= h >> 29;
+                w = 0;
+                k = 0;
+            }
+        }
+    }
+    h = (h ^ w ^ ((uint64_t)k << 59)) * 0x9fb21c651e98df25ULL;
+    return h ^ (h >> 32);
 }
 
 static omx__name_slot *find(const omx__nameset *s, uint64_t h, const char *name, size_t len,
@@ -49,7 +68,10 @@ bool omx__nameset_has(const omx__nameset *s, const char *name, size_t len, const
 }
 
 static int grow(omx__nameset *s) {
-    size_t cap = s->slots ? (s->mask + 1) * 2 : 64;
+    return grow_to(s, s->slots ? (s->mask + 1) * 2 : 64);
+}
+
+static int grow_to(omx__nameset *s, size_t cap) {
     omx__name_slot *ns = omx__calloc(cap, sizeof *ns);
     if (!ns)
         return OMX_ENOMEM;

@@ -390,7 +390,7 @@ int omx_registry_write(omx_registry *r, const omx_write_opts *opts, omx_write_fn
     w.buf = omx__malloc(OMX__WBUF);
     if (!w.buf)
         return OMX_ENOMEM;
-    omx__nameset_init(&w.names);
+    omx__nameset_init(&w.names, atomic_load_explicit(&r->names_hint, memory_order_relaxed));
     omx__registry_write_families(r, &w);
 
     omx_emitter e;
@@ -427,6 +427,7 @@ int omx_registry_write(omx_registry *r, const omx_write_opts *opts, omx_write_fn
     omx_buf_free(&stats);
     omx__free(prefix);
     omx__emitter_free(&e);
+    atomic_store_explicit(&r->names_hint, w.names.n, memory_order_relaxed);
     omx__nameset_free(&w.names);
     omx__free(w.buf);
     return rc;
