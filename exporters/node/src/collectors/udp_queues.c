@@ -1,7 +1,18 @@
-/* udp_queues: bytes queued in UDP sockets, summed from <procfs>/net/udp and udp6. */
+/* udp_queues: bytes queued in UDP sockets, summed from <procfs>/net/udp and udp6,
+ * or, on the live /proc, from a NETLINK_SOCK_DIAG dump: the same numbers (the
+ * kernel fills idiag_rqueue/wqueue with what /proc/net/udp prints as rx/tx_queue)
+ * for half the work, since every read(2) of /proc/net/udp walks the whole UDP
+ * hash table again (two walks per file) and a dump walks it once per family. */
 #include <errno.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include "emit.h"
 #include "util.h"
@@ -43,13 +54,82 @@ static int sum_file(const char *rel, double *tx, double *rx, bool *present) {
     return r;
 }
 
+/* Sums the queues of every UDP socket of one family; a negative errno when the
+ * dump cannot be had (no udp_diag module, no such family): read /proc then. */
+static int diag_sum(int family, double *tx, double *rx) {
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+    if (fd < 0)
+        return -errno;
+    struct timeval tv = {.tv_sec = 2};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    struct {
+        struct nlmsghdr nh;
+        struct inet_diag_req_v2 req;
+    } q = {.nh = {.nlmsg_len = sizeof q, .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+                  .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1},
+           .req = {.sdiag_family = (__u8)family, .sdiag_protocol = IPPROTO_UDP,
+                   .idiag_states = ~0u}};
+    struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+    char buf[16384] __attribute__((aligned(8)));
+    int r = 0;
+    *tx = *rx = 0;
+    if (sendto(fd, &q, sizeof q, 0, (struct sockaddr *)&sa, sizeof sa) < 0) {
+        r = -errno;
+        goto out;
+    }
+    for (bool done = false; !done;) {
+        ssize_t len = recv(fd, buf, sizeof buf, 0);
+        if (len < 0 && errno == EINTR)
+            continue;
+        if (len <= 0) {
+            r = len < 0 ? -errno : -EIO;
+            goto out;
+        }
+        for (struct nlmsghdr *nh = (struct nlmsghdr *)(void *)buf; NLMSG_OK(nh, (size_t)len);
+             nh = NLMSG_NEXT(nh, len)) {
+            if (nh->nlmsg_type == NLMSG_DONE) {
+                done = true;
+                break;
+            }
+            if (nh->nlmsg_type == NLMSG_ERROR) {
+                r = -EPROTONOSUPPORT;
+                goto out;
+            }
+            if (nh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+                nh->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg))) {
+                r = -EIO;
+                goto out;
+            }
+            const struct inet_diag_msg *m = NLMSG_DATA(nh);
+            if (m->idiag_family != family) {
+                r = -EIO;
+                goto out;
+            }
+            *tx += m->idiag_wqueue;
+            *rx += m->idiag_rqueue;
+        }
+    }
+out:
+    close(fd);
+    return r;
+}
+
+/* One family's sums: the dump on the live /proc, else (or when it fails) the file. */
+static int family_sum(int family, const char *rel, double *tx, double *rx, bool *present) {
+    if (!strcmp(node_path_roots.procfs, "/proc") && diag_sum(family, tx, rx) == 0) {
+        *present = true;
+        return 0;
+    }
+    return sum_file(rel, tx, rx, present);
+}
+
 static int collect(omx_emitter *e, void *userdata) {
     (void)userdata;
     double tx4, rx4, tx6, rx6;
     bool have4, have6;
     int r;
-    if ((r = sum_file("net/udp", &tx4, &rx4, &have4)) < 0 ||
-        (r = sum_file("net/udp6", &tx6, &rx6, &have6)) < 0)
+    if ((r = family_sum(AF_INET, "net/udp", &tx4, &rx4, &have4)) < 0 ||
+        (r = family_sum(AF_INET6, "net/udp6", &tx6, &rx6, &have6)) < 0)
         return r;
     if (!have4 && !have6)
         return OMX_ENOENT;
