@@ -65,7 +65,7 @@ static int attr_human(const char *dir, const char *attr, double *ret) {
     if (r != 0)
         return r;
     if (dehumanize(buf, ret) < 0) {
-        omx_log(OMX_LOG_DEBUG, "malformed input", "collector", "bcache", "file", dir, "attribute", attr,
+        omx_log(OMX_LOG_ERROR, "malformed input", "collector", "bcache", "file", dir, "attribute", attr,
                 "value", buf, NULL);
         return -EINVAL;
     }

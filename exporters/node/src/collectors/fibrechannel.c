@@ -89,7 +89,7 @@ static int collect(omx_emitter *e, void *userdata) {
             if (r != 0)
                 continue;
             if (parse_hex(buf, &v) < 0) {
-                omx_log(OMX_LOG_DEBUG, "malformed input", "collector", "fibrechannel", "file", sdir,
+                omx_log(OMX_LOG_ERROR, "malformed input", "collector", "fibrechannel", "file", sdir,
                         "attribute", files[i], "value", buf, NULL);
                 r = -EINVAL;
             } else if (v != UINT64_MAX) {

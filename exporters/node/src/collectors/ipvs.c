@@ -50,7 +50,7 @@ typedef struct backend {
 static int bad(const char *path, size_t line, const char *what) {
     char ln[24];
     snprintf(ln, sizeof ln, "%zu", line);
-    omx_log(OMX_LOG_DEBUG, "malformed input", "collector", "ipvs", "file", path, "line", ln, "err", what, NULL);
+    omx_log(OMX_LOG_ERROR, "malformed input", "collector", "ipvs", "file", path, "line", ln, "err", what, NULL);
     return -EINVAL;
 }
 

@@ -23,7 +23,7 @@ static size_t count_str(const char *s, const char *needle) {
 static int bad(const char *path, size_t line, const char *what) {
     char ln[24];
     snprintf(ln, sizeof ln, "%zu", line + 1);
-    omx_log(OMX_LOG_DEBUG, "malformed input", "collector", "mdadm", "file", path, "line", ln, "err", what, NULL);
+    omx_log(OMX_LOG_ERROR, "malformed input", "collector", "mdadm", "file", path, "line", ln, "err", what, NULL);
     return -EINVAL;
 }
 

@@ -133,7 +133,7 @@ static int collect(omx_emitter *e, void *userdata) {
             if (r != 0)
                 continue;
             if ((r = parse_num(buf, &v)) < 0) {
-                omx_log(OMX_LOG_DEBUG, "malformed input", "collector", "netclass", "file", dir,
+                omx_log(OMX_LOG_ERROR, "malformed input", "collector", "netclass", "file", dir,
                         "attribute", files[i], "value", buf, NULL);
                 break;
             }

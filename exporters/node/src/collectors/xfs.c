@@ -85,7 +85,7 @@ static int parse(char *data, const char *path, double *row) {
             if (fields[i].idx + 1 >= n || node_parse_u64(f[fields[i].idx + 1], &v) < 0) {
                 char ln[24];
                 snprintf(ln, sizeof ln, "%zu", lineno);
-                omx_log(OMX_LOG_DEBUG, "malformed input", "collector", "xfs", "file", path, "line", ln,
+                omx_log(OMX_LOG_ERROR, "malformed input", "collector", "xfs", "file", path, "line", ln,
                         "key", f[0], NULL);
                 return -EINVAL;
             }
