@@ -29,7 +29,7 @@ static bool name_ok(const char *s) {
 static int bad(const char *path, size_t line, const char *what) {
     char ln[24];
     snprintf(ln, sizeof ln, "%zu", line);
-    omx_log(OMX_LOG_DEBUG, "malformed input", "collector", "zfs", "file", path, "line", ln, "err", what, NULL);
+    omx_log(OMX_LOG_ERROR, "malformed input", "collector", "zfs", "file", path, "line", ln, "err", what, NULL);
     return -EINVAL;
 }
 
