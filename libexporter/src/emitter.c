@@ -51,7 +51,8 @@ int omx_emit_family(omx_emitter *e, const omx_desc *d) {
     int rc = omx__check_desc(d->type, d->name, d->unit, d->label_names, d->n_labels, &base_len);
     if (rc < 0)
         return rc;
-    if (d->help && !omx__utf8_valid(d->help, strlen(d->help)))
+    size_t help_len = d->help ? strlen(d->help) : 0;
+    if (d->help && !omx__utf8_valid(d->help, help_len))
         return OMX_EINVAL;
     if (omx__w_taken(e->w, d->name, base_len, d->type)) {
         /* already written in this scrape (registry, another collector, or this
@@ -73,7 +74,7 @@ int omx_emit_family(omx_emitter *e, const omx_desc *d) {
     e->off_help = e->off_unit = NONE;
     if (!rc && d->help) {
         e->off_help = e->desc.len;
-        rc = omx_buf_append(&e->desc, d->help, strlen(d->help) + 1);
+        rc = omx_buf_append(&e->desc, d->help, help_len + 1);
     }
     if (!rc && d->unit && *d->unit) {
         e->off_unit = e->desc.len;

@@ -1,4 +1,5 @@
 /* Metric/label name rules, UTF-8 checks and label value escaping. */
+#include <stdint.h>
 #include <string.h>
 
 #include "internal.h"
@@ -48,6 +49,16 @@ bool omx__ends_with(const char *s, size_t len, const char *suffix) {
 bool omx__utf8_valid(const char *str, size_t len) {
     const unsigned char *s = (const unsigned char *)str, *end = s + len;
     while (s < end) {
+        /* ASCII (nearly every HELP text and label value) 8 bytes at a time */
+        while (end - s >= 8) {
+            uint64_t w;
+            memcpy(&w, s, 8);
+            if (w & 0x8080808080808080ull)
+                break;
+            s += 8;
+        }
+        if (s == end)
+            break;
         unsigned c = *s;
         if (c < 0x80) {
             s++;

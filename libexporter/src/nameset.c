@@ -32,9 +32,19 @@ void omx__nameset_free(omx__nameset *s) {
 static uint64_t name_hash(const char *p, size_t n, const char *suffix) {
     uint64_t h = 0x9e3779b97f4a7c15ULL, w = 0;
     unsigned k = 0;
+    size_t i0 = 0;
+    for (; i0 + 8 <= n; i0 += 8) { /* the name's whole words first */
+        memcpy(&w, p + i0, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        w = __builtin_bswap64(w); /* the byte loop below gathers little-endian */
+#endif
+        h = (h ^ w) * 0x9fb21c651e98df25ULL;
+        h ^= h >> 29;
+    }
+    w = 0;
     for (int part = 0; part < 2; part++) {
-        const unsigned char *q = (const unsigned char *)(part ? suffix : p);
-        size_t m = part ? strlen(suffix) : n;
+        const unsigned char *q = (const unsigned char *)(part ? suffix : p + i0);
+        size_t m = part ? strlen(suffix) : n - i0;
         for (size_t i = 0; i < m; i++) {
             w |= (uint64_t)q[i] << (8 * k);
             if (++k == 8) {

@@ -3,6 +3,7 @@
  * header and sample line helpers below. Output is buffered (OMX__WBUF) and
  * flushed to the caller's sink. */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "internal.h"
@@ -72,11 +73,51 @@ int omx__w_claim(omx__writer *w, const char *base, size_t base_len, omx_type t) 
     return rc < 0 ? rc : 0;
 }
 
+/* Length of help if it needs no escaping in this format, else SIZE_MAX. */
+static size_t plain_help_len(const char *help, bool om) {
+    size_t n = 0;
+    for (; help[n]; n++)
+        if (help[n] == '\\' || help[n] == '\n' || (om && help[n] == '"'))
+            return SIZE_MAX;
+    return n;
+}
+
+static inline char *put_mem(char *o, const char *s, size_t n) {
+    memcpy(o, s, n);
+    return o + n;
+}
+
 void omx__w_header(omx__writer *w, const char *base, size_t base_len, omx_type t,
                    const char *help, const char *unit) {
     bool om = w->fmt == OMX_FORMAT_OPENMETRICS;
     /* 0.0.4 has no counter/info families: name them by their sample, like client_golang. */
     const char *suffix = om ? "" : t == OMX_COUNTER ? "_total" : t == OMX_INFO ? "_info" : "";
+    const char *type = om ? omx_type_name(t) : prom_type(t);
+    /* Fast path: plain HELP, no UNIT, the lines fit the buffer: built in place. */
+    size_t hl = help ? plain_help_len(help, om) : 0;
+    if (hl != SIZE_MAX && !(om && unit)) {
+        size_t sl = strlen(suffix), tl = strlen(type);
+        size_t need = (help ? 9 + base_len + sl + hl : 0) + 9 + base_len + sl + tl;
+        if (need <= OMX__WBUF - w->len) {
+            char *o = w->buf + w->len;
+            if (help) {
+                o = put_mem(o, "# HELP ", 7);
+                o = put_mem(o, base, base_len);
+                o = put_mem(o, suffix, sl);
+                *o++ = ' ';
+                o = put_mem(o, help, hl);
+                *o++ = '\n';
+            }
+            o = put_mem(o, "# TYPE ", 7);
+            o = put_mem(o, base, base_len);
+            o = put_mem(o, suffix, sl);
+            *o++ = ' ';
+            o = put_mem(o, type, tl);
+            *o++ = '\n';
+            w->len = (size_t)(o - w->buf);
+            return;
+        }
+    }
     if (help) {
         omx__w_put(w, "# HELP ", 7);
         omx__w_put(w, base, base_len);
@@ -89,7 +130,7 @@ void omx__w_header(omx__writer *w, const char *base, size_t base_len, omx_type t
     omx__w_put(w, base, base_len);
     put_str(w, suffix);
     omx__w_put(w, " ", 1);
-    put_str(w, om ? omx_type_name(t) : prom_type(t));
+    put_str(w, type);
     omx__w_put(w, "\n", 1);
     if (om && unit) {
         omx__w_put(w, "# UNIT ", 7);
