@@ -343,7 +343,9 @@ int omx_app_run(omx_app *app)
         restore_signals(old);
         return 1;
     }
-    omx__sd_notify("READY=1\nSTATUS=Serving metrics");
+    if (omx__sd_notify("READY=1\nSTATUS=Serving metrics") < 0)
+        omx_log(OMX_LOG_WARN, "NOTIFY_SOCKET is set but libsystemd.so.0 cannot be loaded",
+                "err", "no readiness notification sent", NULL);
 
     uint64_t wd = omx__sd_watchdog_interval_usec();
     int64_t next_ping = wd ? mono_usec() + (int64_t)wd : 0;

@@ -45,10 +45,14 @@ static bool need(const char *env)
     return loaded;
 }
 
-void omx__sd_notify(const char *msg)
+int omx__sd_notify(const char *msg)
 {
-    if (need("NOTIFY_SOCKET"))
-        (void)sd.notify(0, msg);
+    if (!getenv("NOTIFY_SOCKET"))
+        return 0;
+    if (!need("NOTIFY_SOCKET"))
+        return OMX_EIO;
+    (void)sd.notify(0, msg);
+    return 0;
 }
 
 uint64_t omx__sd_watchdog_interval_usec(void)

@@ -5,8 +5,10 @@
 
 #include <stdint.h>
 
-/* Sends one sd_notify message ("READY=1", "STATUS=...", ...); errors ignored. */
-void omx__sd_notify(const char *msg);
+/* Sends one sd_notify message ("READY=1", "STATUS=...", ...); errors ignored.
+ * Returns OMX_EIO when $NOTIFY_SOCKET is set but libsystemd cannot be loaded
+ * (the caller says so: systemd would wait for READY=1 in vain), else 0. */
+int omx__sd_notify(const char *msg);
 /* Watchdog ping interval in microseconds (half of WATCHDOG_USEC), 0 if off. */
 uint64_t omx__sd_watchdog_interval_usec(void);
 /* Fills fds with up to max sockets passed by systemd; returns their count

@@ -46,6 +46,25 @@ check "exit 0 on SIGTERM" test $rc = 0
 wait $LIS
 check "STOPPING=1 sent" grep -q ' STOPPING=1$' "$T/notify.log"
 
+# libsystemd is dlopen()ed only under systemd: a process started without
+# NOTIFY_SOCKET/LISTEN_FDS never maps it, and one under Type=notify whose
+# libsystemd cannot be loaded says so instead of leaving systemd waiting.
+P2=$(free_port)
+start plain "$EX" --web.listen-address=127.0.0.1:$P2
+i=0; while [ $i -lt 50 ] && ! grep -q 'Listening on' "$T/plain.log"; do sleep 0.1; i=$((i+1)); done
+check "libsystemd not mapped without systemd" sh -c "grep -q libmicrohttpd /proc/$PID_plain/maps && ! grep -q libsystemd /proc/$PID_plain/maps"
+kill -TERM "$PID_plain"; wait "$PID_plain"
+if command -v cc >/dev/null 2>&1; then
+  mkdir -p "$T/fakesd" && echo 'int omx_no_sd_here;' >"$T/fakesd/f.c" &&
+    cc -shared -fPIC -o "$T/fakesd/libsystemd.so.0" "$T/fakesd/f.c"
+  NOTIFY_SOCKET="$T/none.sock" LD_LIBRARY_PATH="$T/fakesd" timeout 2 "$EX" \
+    --web.listen-address=127.0.0.1:$(free_port) >"$T/nosd.log" 2>&1
+  check "NOTIFY_SOCKET without a usable libsystemd: a warning" \
+    grep -q 'level=warn msg="NOTIFY_SOCKET is set but libsystemd.so.0 cannot be loaded"' "$T/nosd.log"
+else
+  echo "skip: no C compiler to build a libsystemd without symbols"
+fi
+
 # --web.systemd-socket without sockets is a clear start-up error.
 "$EX" --web.systemd-socket >"$T/o" 2>&1; rc=$?
 check "no sockets from systemd: exit 1 with a message" sh -c "test $rc = 1 && grep -q 'no listening socket from systemd' '$T/o'"
