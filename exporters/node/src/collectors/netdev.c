@@ -8,10 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #include "emit.h"
+#include "netlink_dump.h"
 #include "pattern.h"
 #include "util.h"
 
@@ -92,119 +91,89 @@ static int emit_all(omx_emitter *e, const iface *ifs, size_t n, int nfields) {
     return 0;
 }
 
+/* What the RTM_GETLINK dump has gathered so far. */
+typedef struct link_ctx {
+    iface *ifs;
+    char (*names)[NODE_IFNAMSIZ + 1];
+    size_t n, cap;
+} link_ctx;
+
+static int link_msg(const struct nlmsghdr *nh, void *arg) {
+    link_ctx *c = arg;
+    if (nh->nlmsg_type != RTM_NEWLINK)
+        return 0;
+    const struct ifinfomsg *ifi = NLMSG_DATA(nh);
+    int alen = (int)IFLA_PAYLOAD(nh);
+    const char *name = NULL;
+    const struct rtnl_link_stats64 *st = NULL;
+    for (const struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
+        if (a->rta_type == IFLA_IFNAME && RTA_PAYLOAD(a) > 0 &&
+            memchr(RTA_DATA(a), 0, RTA_PAYLOAD(a)))
+            name = RTA_DATA(a);
+        else if (a->rta_type == IFLA_STATS64 && RTA_PAYLOAD(a) >= sizeof *st)
+            st = RTA_DATA(a);
+    }
+    if (!name || !st || strlen(name) > NODE_IFNAMSIZ || !wanted(name))
+        return 0;
+    if (c->n == c->cap) {
+        size_t nc = c->cap ? c->cap * 2 : 16;
+        if (nc > 65536)
+            return OMX_ELIMIT;
+        iface *ni = realloc(c->ifs, nc * sizeof *ni);
+        if (!ni)
+            return OMX_ENOMEM;
+        c->ifs = ni;
+        char (*nn)[NODE_IFNAMSIZ + 1] = realloc(c->names, nc * sizeof *nn);
+        if (!nn)
+            return OMX_ENOMEM;
+        c->names = nn;
+        c->cap = nc;
+    }
+    snprintf(c->names[c->n], sizeof c->names[c->n], "%s", name);
+    struct rtnl_link_stats64 s;
+    memcpy(&s, st, sizeof s); /* attribute payloads may be unaligned */
+    double *v = c->ifs[c->n].v;
+    v[0] = (double)s.rx_bytes;
+    v[1] = (double)s.rx_packets;
+    v[2] = (double)s.rx_errors;
+    v[3] = (double)s.rx_dropped;
+    v[4] = (double)s.rx_fifo_errors;
+    v[5] = (double)s.rx_frame_errors;
+    v[6] = (double)s.rx_compressed;
+    v[7] = (double)s.multicast;
+    v[8] = (double)s.tx_bytes;
+    v[9] = (double)s.tx_packets;
+    v[10] = (double)s.tx_errors;
+    v[11] = (double)s.tx_dropped;
+    v[12] = (double)s.tx_fifo_errors;
+    v[13] = (double)s.collisions;
+    v[14] = (double)s.tx_carrier_errors;
+    v[15] = (double)s.tx_compressed;
+    v[16] = (double)s.rx_nohandler;
+    c->n++;
+    return 0;
+}
+
 /* RTM_GETLINK dump with IFLA_STATS64, as node_exporter 1.5 does by default. */
 static int collect_netlink(omx_emitter *e) {
-    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-    if (fd < 0)
-        return -errno;
-    struct timeval tv = {.tv_sec = 2};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     struct {
         struct nlmsghdr nh;
         struct ifinfomsg ifi;
     } req = {.nh = {.nlmsg_len = sizeof req, .nlmsg_type = RTM_GETLINK,
                     .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1},
              .ifi = {.ifi_family = AF_UNSPEC}};
-    struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-    int r = 0;
-    iface *ifs = NULL;
-    char (*names)[NODE_IFNAMSIZ + 1] = NULL;
-    size_t n = 0, cap = 0;
-    char *buf = malloc(32768);
-    if (!buf) {
-        r = OMX_ENOMEM;
-        goto out;
+    link_ctx c = {0};
+    int r = node_netlink_dump(NETLINK_ROUTE, &req, sizeof req, link_msg, &c);
+    if (r == -EPROTONOSUPPORT)
+        r = OMX_EIO;
+    if (r >= 0) {
+        for (size_t i = 0; i < c.n; i++)
+            c.ifs[i].name = c.names[i];
+        /* node_exporter sorts nothing here either; order follows the kernel's ifindex */
+        r = emit_all(e, c.ifs, c.n, NF_ALL);
     }
-    if (sendto(fd, &req, sizeof req, 0, (struct sockaddr *)&sa, sizeof sa) < 0) {
-        r = -errno;
-        goto out;
-    }
-    for (bool done = false; !done;) {
-        ssize_t len = recv(fd, buf, 32768, 0);
-        if (len < 0) {
-            if (errno == EINTR)
-                continue;
-            r = -errno;
-            goto out;
-        }
-        for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)len);
-             nh = NLMSG_NEXT(nh, len)) {
-            if (nh->nlmsg_type == NLMSG_DONE) {
-                done = true;
-                break;
-            }
-            if (nh->nlmsg_type == NLMSG_ERROR) {
-                r = OMX_EIO;
-                goto out;
-            }
-            if (nh->nlmsg_type != RTM_NEWLINK)
-                continue;
-            struct ifinfomsg *ifi = NLMSG_DATA(nh);
-            int alen = (int)IFLA_PAYLOAD(nh);
-            const char *name = NULL;
-            const struct rtnl_link_stats64 *st = NULL;
-            for (struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
-                if (a->rta_type == IFLA_IFNAME && RTA_PAYLOAD(a) > 0 &&
-                    memchr(RTA_DATA(a), 0, RTA_PAYLOAD(a)))
-                    name = RTA_DATA(a);
-                else if (a->rta_type == IFLA_STATS64 && RTA_PAYLOAD(a) >= sizeof *st)
-                    st = RTA_DATA(a);
-            }
-            if (!name || !st || strlen(name) > NODE_IFNAMSIZ || !wanted(name))
-                continue;
-            if (n == cap) {
-                size_t nc = cap ? cap * 2 : 16;
-                if (nc > 65536) {
-                    r = OMX_ELIMIT;
-                    goto out;
-                }
-                iface *ni = realloc(ifs, nc * sizeof *ni);
-                if (!ni) {
-                    r = OMX_ENOMEM;
-                    goto out;
-                }
-                ifs = ni;
-                char (*nn)[NODE_IFNAMSIZ + 1] = realloc(names, nc * sizeof *nn);
-                if (!nn) {
-                    r = OMX_ENOMEM;
-                    goto out;
-                }
-                names = nn;
-                cap = nc;
-            }
-            snprintf(names[n], sizeof names[n], "%s", name);
-            struct rtnl_link_stats64 s;
-            memcpy(&s, st, sizeof s); /* attribute payloads may be unaligned */
-            double *v = ifs[n].v;
-            v[0] = (double)s.rx_bytes;
-            v[1] = (double)s.rx_packets;
-            v[2] = (double)s.rx_errors;
-            v[3] = (double)s.rx_dropped;
-            v[4] = (double)s.rx_fifo_errors;
-            v[5] = (double)s.rx_frame_errors;
-            v[6] = (double)s.rx_compressed;
-            v[7] = (double)s.multicast;
-            v[8] = (double)s.tx_bytes;
-            v[9] = (double)s.tx_packets;
-            v[10] = (double)s.tx_errors;
-            v[11] = (double)s.tx_dropped;
-            v[12] = (double)s.tx_fifo_errors;
-            v[13] = (double)s.collisions;
-            v[14] = (double)s.tx_carrier_errors;
-            v[15] = (double)s.tx_compressed;
-            v[16] = (double)s.rx_nohandler;
-            n++;
-        }
-    }
-    for (size_t i = 0; i < n; i++)
-        ifs[i].name = names[i];
-    /* node_exporter sorts nothing here either; order follows the kernel's ifindex */
-    r = emit_all(e, ifs, n, NF_ALL);
-out:
-    free(ifs);
-    free(names);
-    free(buf);
-    close(fd);
+    free(c.ifs);
+    free(c.names);
     return r;
 }
 

@@ -5,16 +5,14 @@
  * hash table again (two walks per file) and a dump walks it once per family. */
 #include <errno.h>
 #include <linux/inet_diag.h>
-#include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #include "emit.h"
+#include "netlink_dump.h"
 #include "util.h"
 
 static int sum_file(const char *rel, double *tx, double *rx, bool *present) {
@@ -54,14 +52,27 @@ static int sum_file(const char *rel, double *tx, double *rx, bool *present) {
     return r;
 }
 
+typedef struct diag_ctx {
+    int family;
+    double tx, rx;
+} diag_ctx;
+
+static int diag_msg(const struct nlmsghdr *nh, void *arg) {
+    diag_ctx *c = arg;
+    if (nh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+        nh->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
+        return -EIO;
+    const struct inet_diag_msg *m = NLMSG_DATA(nh);
+    if (m->idiag_family != c->family)
+        return -EIO;
+    c->tx += m->idiag_wqueue;
+    c->rx += m->idiag_rqueue;
+    return 0;
+}
+
 /* Sums the queues of every UDP socket of one family; a negative errno when the
  * dump cannot be had (no udp_diag module, no such family): read /proc then. */
 static int diag_sum(int family, double *tx, double *rx) {
-    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-    if (fd < 0)
-        return -errno;
-    struct timeval tv = {.tv_sec = 2};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     struct {
         struct nlmsghdr nh;
         struct inet_diag_req_v2 req;
@@ -69,49 +80,13 @@ static int diag_sum(int family, double *tx, double *rx) {
                   .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1},
            .req = {.sdiag_family = (__u8)family, .sdiag_protocol = IPPROTO_UDP,
                    .idiag_states = ~0u}};
-    struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-    char buf[16384] __attribute__((aligned(8)));
-    int r = 0;
-    *tx = *rx = 0;
-    if (sendto(fd, &q, sizeof q, 0, (struct sockaddr *)&sa, sizeof sa) < 0) {
-        r = -errno;
-        goto out;
-    }
-    for (bool done = false; !done;) {
-        ssize_t len = recv(fd, buf, sizeof buf, 0);
-        if (len < 0 && errno == EINTR)
-            continue;
-        if (len <= 0) {
-            r = len < 0 ? -errno : -EIO;
-            goto out;
-        }
-        for (struct nlmsghdr *nh = (struct nlmsghdr *)(void *)buf; NLMSG_OK(nh, (size_t)len);
-             nh = NLMSG_NEXT(nh, len)) {
-            if (nh->nlmsg_type == NLMSG_DONE) {
-                done = true;
-                break;
-            }
-            if (nh->nlmsg_type == NLMSG_ERROR) {
-                r = -EPROTONOSUPPORT;
-                goto out;
-            }
-            if (nh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-                nh->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg))) {
-                r = -EIO;
-                goto out;
-            }
-            const struct inet_diag_msg *m = NLMSG_DATA(nh);
-            if (m->idiag_family != family) {
-                r = -EIO;
-                goto out;
-            }
-            *tx += m->idiag_wqueue;
-            *rx += m->idiag_rqueue;
-        }
-    }
-out:
-    close(fd);
-    return r;
+    diag_ctx c = {.family = family};
+    int r = node_netlink_dump(NETLINK_SOCK_DIAG, &q, sizeof q, diag_msg, &c);
+    if (r < 0)
+        return r;
+    *tx = c.tx;
+    *rx = c.rx;
+    return 0;
 }
 
 /* One family's sums: the dump on the live /proc, else (or when it fails) the file. */

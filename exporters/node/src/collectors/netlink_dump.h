@@ -1,0 +1,19 @@
+/* One netlink dump request and its reply loop, for the collectors that ask the
+ * kernel over netlink (netdev's RTM_GETLINK, udp_queues' SOCK_DIAG_BY_FAMILY). */
+#ifndef NODE_NETLINK_DUMP_H
+#define NODE_NETLINK_DUMP_H
+
+#include <linux/netlink.h>
+#include <stddef.h>
+
+/* Called for each message of the dump that is not NLMSG_DONE/NLMSG_ERROR;
+ * returns 0 to go on or a negative code to stop the dump with it. */
+typedef int (*node_nl_msg_fn)(const struct nlmsghdr *nh, void *ctx);
+
+/* Sends req (len bytes, a struct nlmsghdr with NLM_F_DUMP, then the request)
+ * on a new socket of the netlink family proto and feeds every reply message to
+ * fn until NLMSG_DONE, with a 2 s receive timeout. Returns 0, the callback's
+ * code, -EPROTONOSUPPORT when the kernel answers NLMSG_ERROR, or -errno. */
+int node_netlink_dump(int proto, const void *req, size_t len, node_nl_msg_fn fn, void *ctx);
+
+#endif
