@@ -64,7 +64,8 @@ static double read_btime(const char *path) {
     if (fd < 0)
         return -1;
     char buf[8192 + 64];
-    size_t keep = 0; /* bytes carried over from the previous chunk */
+    buf[0] = '\n'; /* so a "btime" first line matches "\nbtime " too */
+    size_t keep = 1; /* bytes carried over from the previous chunk */
     double btime = -1;
     for (;;) {
         ssize_t r = read(fd, buf + keep, sizeof buf - 1 - keep);

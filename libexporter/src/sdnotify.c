@@ -36,11 +36,8 @@ static void load(void)
         dlclose(h);
 }
 
-/* Loads libsystemd if the variable systemd sets for this feature is there. */
-static bool need(const char *env)
+static bool load_once(void)
 {
-    if (!getenv(env))
-        return false;
     pthread_once(&once, load);
     return loaded;
 }
@@ -49,7 +46,7 @@ int omx__sd_notify(const char *msg)
 {
     if (!getenv("NOTIFY_SOCKET"))
         return 0;
-    if (!need("NOTIFY_SOCKET"))
+    if (!load_once())
         return OMX_EIO;
     (void)sd.notify(0, msg);
     return 0;
@@ -58,7 +55,7 @@ int omx__sd_notify(const char *msg)
 uint64_t omx__sd_watchdog_interval_usec(void)
 {
     uint64_t usec = 0;
-    if (!need("WATCHDOG_USEC") || sd.watchdog_enabled(0, &usec) <= 0)
+    if (!getenv("WATCHDOG_USEC") || !load_once() || sd.watchdog_enabled(0, &usec) <= 0)
         return 0;
     return usec / 2;
 }
@@ -67,7 +64,7 @@ int omx__sd_listen_fds(int *fds, int max)
 {
     if (!getenv("LISTEN_FDS"))
         return 0;
-    if (!need("LISTEN_FDS"))
+    if (!load_once())
         return OMX_EIO; /* sockets were passed but libsystemd cannot be loaded */
     int n = sd.listen_fds(1);
     if (n < 0)

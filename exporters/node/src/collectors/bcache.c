@@ -65,9 +65,7 @@ static int attr_human(const char *dir, const char *attr, double *ret) {
     if (r != 0)
         return r;
     if (dehumanize(buf, ret) < 0) {
-        omx_log(OMX_LOG_ERROR, "malformed input", "collector", "bcache", "file", dir, "attribute", attr,
-                "value", buf, NULL);
-        return -EINVAL;
+        return hw_bad_value("bcache", dir, attr, buf);
     }
     return 0;
 }

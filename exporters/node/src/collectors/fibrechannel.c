@@ -89,9 +89,7 @@ static int collect(omx_emitter *e, void *userdata) {
             if (r != 0)
                 continue;
             if (parse_hex(buf, &v) < 0) {
-                omx_log(OMX_LOG_ERROR, "malformed input", "collector", "fibrechannel", "file", sdir,
-                        "attribute", files[i], "value", buf, NULL);
-                r = -EINVAL;
+                r = hw_bad_value("fibrechannel", sdir, files[i], buf);
             } else if (v != UINT64_MAX) {
                 row[i] = (double)v;
             }

@@ -97,9 +97,7 @@ static int collect_port(const char *dev, const char *port, hw_table *t) {
         if (r == 1 || !strcmp(buf, "N/A (no PMA)"))
             continue;
         if (node_parse_u64(buf, &v) < 0) {
-            omx_log(OMX_LOG_ERROR, "malformed input", "collector", "infiniband", "file", cdir,
-                    "attribute", files[i], "value", buf, NULL);
-            return -EINVAL;
+            return hw_bad_value("infiniband", cdir, files[i], buf);
         }
         /* data counters count 32-bit words (octets / 4) */
         row[i] = (double)v * (i == 8 || i == 9 ? 4 : 1);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sysfs_attr.h"
+#include "emit.h"
 #include "util.h"
 
 static const char *const all_labels[] = {
@@ -48,9 +49,7 @@ typedef struct backend {
 } backend;
 
 static int bad(const char *path, size_t line, const char *what) {
-    char ln[24];
-    snprintf(ln, sizeof ln, "%zu", line);
-    omx_log(OMX_LOG_ERROR, "malformed input", "collector", "ipvs", "file", path, "line", ln, "err", what, NULL);
+    node_bad_input("ipvs", path, (unsigned)line, what);
     return -EINVAL;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sysfs_attr.h"
+#include "emit.h"
 #include "util.h"
 
 typedef struct md {
@@ -21,9 +22,7 @@ static size_t count_str(const char *s, const char *needle) {
 }
 
 static int bad(const char *path, size_t line, const char *what) {
-    char ln[24];
-    snprintf(ln, sizeof ln, "%zu", line + 1);
-    omx_log(OMX_LOG_ERROR, "malformed input", "collector", "mdadm", "file", path, "line", ln, "err", what, NULL);
+    node_bad_input("mdadm", path, (unsigned)(line + 1), what);
     return -EINVAL;
 }
 

@@ -132,9 +132,8 @@ static int collect(omx_emitter *e, void *userdata) {
             r = read_attr(&src, i, buf, sizeof buf);
             if (r != 0)
                 continue;
-            if ((r = parse_num(buf, &v)) < 0) {
-                omx_log(OMX_LOG_ERROR, "malformed input", "collector", "netclass", "file", dir,
-                        "attribute", files[i], "value", buf, NULL);
+            if (parse_num(buf, &v) < 0) {
+                r = hw_bad_value("netclass", dir, files[i], buf);
                 break;
             }
             if (i == SPEED) {

@@ -30,6 +30,12 @@ int hw_fail(const char *collector, const char *path, int err) {
     return err < 0 ? err : -err;
 }
 
+int hw_bad_value(const char *collector, const char *dir, const char *attr, const char *value) {
+    omx_log(OMX_LOG_ERROR, "malformed input", "collector", collector, "file", dir, "attribute",
+            attr, "value", value, NULL);
+    return -EINVAL;
+}
+
 int hw_attr_result(int r, const char *dir, const char *attr, char *buf) {
     if (absent(r))
         return 1;

@@ -33,8 +33,12 @@ int hw_attr_result(int r, const char *dir, const char *attr, char *buf);
 /* Logs that <dir>/<attr> held a malformed value; returns r. */
 int hw_attr_parse_fail(const char *dir, const char *attr, int r);
 
-/* Logs at debug that collector could not use path and returns err (negative). */
+/* Logs that collector could not use path and returns err (negative): at error
+ * level for -EINVAL (malformed content), at debug for the rest (absent, ...). */
 int hw_fail(const char *collector, const char *path, int err);
+/* Logs at error level that <dir>/<attr> held value, which collector cannot
+ * parse; returns -EINVAL. */
+int hw_bad_value(const char *collector, const char *dir, const char *attr, const char *value);
 
 /* True if name is "<prefix><digits>" (e.g. "cpu12" for prefix "cpu"); *ret_num
  * may be NULL and points at the digits. */

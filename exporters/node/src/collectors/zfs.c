@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "sysfs_attr.h"
+#include "emit.h"
 #include "util.h"
 
 static const char *const files[][2] = {
@@ -27,9 +28,7 @@ static bool name_ok(const char *s) {
 }
 
 static int bad(const char *path, size_t line, const char *what) {
-    char ln[24];
-    snprintf(ln, sizeof ln, "%zu", line);
-    omx_log(OMX_LOG_ERROR, "malformed input", "collector", "zfs", "file", path, "line", ln, "err", what, NULL);
+    node_bad_input("zfs", path, (unsigned)line, what);
     return -EINVAL;
 }
 
