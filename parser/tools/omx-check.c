@@ -596,7 +596,12 @@ int main(int argc, char **argv)
 		c.conv = convert_free(c.conv);
 	}
 #endif
-	fflush(stdout);
+	/* Output that did not reach its file (a full disk, a closed pipe) is a
+	 * failure too, whatever the input was. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "omx-check: write error: %s\n", strerror(errno ? errno : EIO));
+		rc = 2;
+	}
 	omp_parser_free(c.p);
 	free(c.buf);
 	if (rc == 0 && c.lint && c.warnings)
