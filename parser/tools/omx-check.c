@@ -352,6 +352,8 @@ static int check_fd(check *c, int fd)
 }
 
 #ifdef OMX_HAVE_CURL
+#define MAX_REDIRECTS 10L
+
 struct fetch {
 	check *c;
 	CURL *h;
@@ -392,8 +394,11 @@ static int check_url(check *c, const char *url)
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	f.h = curl_easy_init();
-	if (!f.h)
+	if (!f.h) {
+		fprintf(stderr, "%s: cannot set up libcurl\n", url);
+		curl_global_cleanup();
 		return 2;
+	}
 	hdrs = curl_slist_append(hdrs,
 		"Accept: application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1");
 	curl_easy_setopt(f.h, CURLOPT_URL, url);
@@ -401,13 +406,24 @@ static int check_url(check *c, const char *url)
 	curl_easy_setopt(f.h, CURLOPT_USERAGENT, "omx-check/" OMX_VERSION);
 	curl_easy_setopt(f.h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(f.h, CURLOPT_FOLLOWLOCATION, 1L);
+	/* libcurl follows without end by default; Go's client (Prometheus)
+	 * stops after 10. */
+	curl_easy_setopt(f.h, CURLOPT_MAXREDIRS, MAX_REDIRECTS);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(f.h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(f.h, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
 	curl_easy_setopt(f.h, CURLOPT_TIMEOUT, 30L);
 	curl_easy_setopt(f.h, CURLOPT_FAILONERROR, 1L);
 	curl_easy_setopt(f.h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(f.h, CURLOPT_WRITEDATA, &f);
 	cr = curl_easy_perform(f.h);
 	curl_easy_getinfo(f.h, CURLINFO_RESPONSE_CODE, &status);
-	if (cr != CURLE_OK && f.result == 0) {
+	if (cr == CURLE_TOO_MANY_REDIRECTS && f.result == 0) {
+		fprintf(stderr, "%s: too many redirects (more than %ld)\n", url, MAX_REDIRECTS);
+		f.result = 2;
+	} else if (cr != CURLE_OK && f.result == 0) {
 		fprintf(stderr, "%s: %s\n", url, curl_easy_strerror(cr));
 		f.result = 2;
 	}
