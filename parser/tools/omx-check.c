@@ -1,6 +1,7 @@
 /* omx-check: validate, dump or lint an OpenMetrics / Prometheus text
  * exposition from a file, stdin or an http(s) URL. Exit 0 valid, 1 invalid,
- * 2 usage or I/O error, 3 valid but with lint warnings (--lint). */
+ * 2 any other failure (usage, I/O, network, a parser limit, a conversion,
+ * output not written), 3 valid but with lint warnings (--lint). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -240,7 +241,15 @@ static void lint_entry(check *c, const omp_entry *e)
 		}
 }
 
-/* Drains entries; returns 1 need more, 0 done ok, -1 invalid. */
+/* The exit status for a parser error: 1 only when the input is invalid; a
+ * limit (-E2BIG) or memory leaves its validity unknown. */
+static int parse_status(int err)
+{
+	return err == -EBADMSG ? 1 : 2;
+}
+
+/* Drains entries. Returns 0 (more input needed, or a valid end after
+ * finish), else the exit status after printing the parser's error. */
 static int drain(check *c)
 {
 	omp_entry e;
@@ -257,10 +266,13 @@ static int drain(check *c)
 #endif
 	}
 	if (r == -EAGAIN)
-		return 1;
+		return 0;
 	if (r < 0) {
-		fprintf(stderr, "%s:%s\n", c->src, omp_parser_error(c->p));
-		return -1;
+		if (omp_parser_error(c->p))
+			fprintf(stderr, "%s:%s\n", c->src, omp_parser_error(c->p));
+		else
+			fprintf(stderr, "%s: %s\n", c->src, strerror(-r));
+		return parse_status(r);
 	}
 	if (c->lint)
 		lint_family_end(c);
@@ -287,16 +299,14 @@ static int check_fd(check *c, int fd)
 	if (c->format == OMP_FORMAT_AUTO) {
 		/* Auto needs the last line: read the whole input. */
 		size_t cap = 1 << 16, len = 0;
-		char *all = malloc(cap);
+		char *all;
 		ssize_t n;
-		if (!all)
-			return 2;
-		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size + 1 > cap) {
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size + 1 > cap)
 			cap = (size_t)st.st_size + 1;
-			free(all);
-			all = malloc(cap);
-			if (!all)
-				return 2;
+		all = malloc(cap);
+		if (!all) {
+			fprintf(stderr, "%s: out of memory\n", c->src);
+			return 2;
 		}
 		while ((n = read(fd, all + len, cap - len)) != 0) {
 			if (n < 0) {
@@ -310,6 +320,7 @@ static int check_fd(check *c, int fd)
 			if (len == cap) {
 				char *m = realloc(all, cap * 2);
 				if (!m) {
+					fprintf(stderr, "%s: out of memory\n", c->src);
 					free(all);
 					return 2;
 				}
@@ -324,7 +335,7 @@ static int check_fd(check *c, int fd)
 		omp_parser_set_buffer(c->p, all, len);
 		r = drain(c);
 		free(all);
-		return r < 0 ? 1 : 0;
+		return r;
 	}
 	if (start(c, c->format) < 0)
 		return 2;
@@ -341,14 +352,14 @@ static int check_fd(check *c, int fd)
 		r = omp_parser_feed(c->p, chunk, (size_t)n);
 		if (r < 0) {
 			fprintf(stderr, "%s:%s\n", c->src, omp_parser_error(c->p) ? omp_parser_error(c->p) : strerror(-r));
-			return 1;
+			return 2;
 		}
 		r = drain(c);
-		if (r < 0)
-			return 1;
+		if (r)
+			return r;
 	}
 	omp_parser_finish(c->p);
-	return drain(c) < 0 ? 1 : 0;
+	return drain(c);
 }
 
 #ifdef OMX_HAVE_CURL
@@ -376,11 +387,17 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 			return 0;
 		}
 	}
-	if (omp_parser_feed(f->c->p, data, n) < 0 || drain(f->c) < 0) {
-		if (omp_parser_error(f->c->p))
-			fprintf(stderr, "%s:%s\n", f->c->src, omp_parser_error(f->c->p));
-		f->result = 1;
+	int r = omp_parser_feed(f->c->p, data, n);
+	if (r < 0) {
+		fprintf(stderr, "%s:%s\n", f->c->src,
+			omp_parser_error(f->c->p) ? omp_parser_error(f->c->p) : strerror(-r));
+		f->result = 2;
 		return 0;
+	}
+	r = drain(f->c);
+	if (r) {
+		f->result = r;
+		return 0; /* aborts the transfer */
 	}
 	return n;
 }
@@ -432,8 +449,7 @@ static int check_url(check *c, const char *url)
 			f.result = 2;
 		else {
 			omp_parser_finish(c->p);
-			if (drain(c) < 0)
-				f.result = 1;
+			f.result = drain(c);
 		}
 	}
 	curl_slist_free_all(hdrs);
@@ -500,7 +516,7 @@ static void usage(FILE *out)
 	fputs("usage: omx-check [--format=auto|openmetrics|prometheus] [--dump=json] [--lint]\n"
 	      "                 [--convert=openmetrics|prometheus] FILE|-|URL\n"
 	      "Validates an OpenMetrics 1.0 or Prometheus 0.0.4 text exposition.\n"
-	      "Exit status: 0 valid, 1 invalid, 2 usage or I/O error, 3 lint warnings.\n", out);
+	      "Exit status: 0 valid, 1 invalid, 2 other failures (usage, I/O, limits), 3 lint warnings.\n", out);
 }
 
 int main(int argc, char **argv)
