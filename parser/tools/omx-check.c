@@ -94,9 +94,9 @@ static const char *unescaped(check *c, const omp_label *l, size_t *ret_len)
 		c->buf_cap = l->value.len + 1;
 		c->buf = malloc(c->buf_cap);
 		if (!c->buf) {
-			c->buf_cap = 0;
-			*ret_len = 0;
-			return "";
+			/* a dump with a value left out must not look complete */
+			fputs("omx-check: out of memory\n", stderr);
+			exit(2);
 		}
 	}
 	long n = omp_unescape(l->value, c->buf, c->buf_cap);
@@ -474,11 +474,15 @@ static int bench(check *c, const char *path, long n)
 
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		fprintf(stderr, "omx-check: %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return 2;
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf || read(fd, buf, (size_t)st.st_size) != st.st_size) {
 		fprintf(stderr, "omx-check: %s: short read\n", path);
+		free(buf);
+		close(fd);
 		return 2;
 	}
 	close(fd);
@@ -489,8 +493,11 @@ static int bench(check *c, const char *path, long n)
 		int r;
 		samples = 0;
 		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
-		if (omp_parser_new(&p, f, NULL) < 0)
+		if ((r = omp_parser_new(&p, f, NULL)) < 0) {
+			fprintf(stderr, "omx-check: cannot create parser: %s\n", strerror(-r));
+			free(buf);
 			return 2;
+		}
 		omp_parser_set_buffer(p, buf, (size_t)st.st_size);
 		while ((r = omp_next(p, &e)) > 0)
 			samples += e.kind == OMP_SAMPLE;
@@ -498,7 +505,7 @@ static int bench(check *c, const char *path, long n)
 			fprintf(stderr, "%s:%s\n", path, omp_parser_error(p));
 			omp_parser_free(p);
 			free(buf);
-			return 1;
+			return parse_status(r);
 		}
 		omp_parser_free(p);
 		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
