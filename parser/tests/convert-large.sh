@@ -31,6 +31,13 @@ elif kind == 'gaugehistogram':
     for i in range(45000):
         w('gh_bucket{le="%d"} %d\n' % (i, i))
     w('gh_bucket{le="+Inf"} 45000\ngh_gcount 45000\ngh_gsum 3\n')
+elif kind == 'escaped':
+    # a long label value with escapes: one series over all its samples
+    v = 'a\\"b\\n' + 'x' * 5000
+    w('# TYPE h histogram\n')
+    for le in ('1', '+Inf'):
+        w('h_bucket{l="%s",le="%s"} 2\n' % (v, le))
+    w('h_count{l="%s"} 2\nh_sum{l="%s"} 1\n' % (v, v))
 elif kind == 'mixed':
     w('# TYPE g gauge\n')
     for i in range(100000):
@@ -88,6 +95,9 @@ roundtrip histogram "$dir/h.om" openmetrics prometheus
 [ "$(grep -c '^h_bucket{' "$dir/histogram.openmetrics")" -eq 45001 ] ||
   { echo "FAIL: 45,000-bucket histogram lost buckets"; fail=1; }
 grep -qx 'h_count 45000' "$dir/histogram.openmetrics" || { echo "FAIL: histogram count"; fail=1; }
+
+gen escaped "$dir/e.om"
+roundtrip escaped "$dir/e.om" openmetrics prometheus
 
 gen mixed "$dir/m.om"
 [ "$(wc -c < "$dir/m.om")" -gt 3000000 ] || { echo "FAIL: mixed input smaller than 3 MB"; fail=1; }
