@@ -223,8 +223,6 @@ int omx_emit_histogram(omx_emitter *e, const char *const *label_values, size_t n
         return rc;
     if (n_buckets && (!upper_bounds || !cumulative_counts))
         return OMX_EINVAL;
-    if (n_buckets > OMX__MAX_BUCKETS + 1)
-        return OMX_ELIMIT;
     for (size_t i = 0; i < n_buckets; i++) {
         double b = upper_bounds[i];
         if (isnan(b) || (i && b <= upper_bounds[i - 1]) || (isinf(b) && b > 0 && i != n_buckets - 1))

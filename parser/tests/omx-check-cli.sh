@@ -41,5 +41,19 @@ grep -q '_a: metric family names starting with "_" are reserved in OpenMetrics' 
 t 0 '# HELP a x\na{_l="1"} 1\n' --format=prometheus --lint -
 t 3 '# HELP a x\na{__l="1"} 1\n' --format=prometheus --lint -
 grep -q 'a: label names starting with "__" are reserved' "$dir/err" || { echo "FAIL: lint __ label"; fail=1; }
+# A parser limit leaves validity unknown: exit 2, not 1 (buffer and streaming).
+awk 'BEGIN { s = "x"; while (length(s) < 1100000) s = s s; printf "a{l=\"%s\"} 1\n", s }' > "$dir/long"
+for f in auto prometheus; do
+  "$check" --format=$f - < "$dir/long" 2> "$dir/err"; rc=$?
+  [ $rc -eq 2 ] || { echo "FAIL: long line ($f) exited $rc, want 2"; fail=1; }
+  grep -q '^<stdin>:1:1: line longer than the limit of 1048576 bytes$' "$dir/err" ||
+    { echo "FAIL: long line ($f): $(cat "$dir/err")"; fail=1; }
+done
+# Output that cannot be written is a failure.
+if [ -w /dev/full ]; then
+  printf 'a 1\n# EOF\n' | "$check" --dump=json - > /dev/full 2> "$dir/err"; rc=$?
+  [ $rc -eq 2 ] || { echo "FAIL: --dump to /dev/full exited $rc, want 2"; fail=1; }
+  grep -q '^omx-check: write error: ' "$dir/err" || { echo "FAIL: write error: $(cat "$dir/err")"; fail=1; }
+fi
 [ $fail -eq 0 ] && echo ok
 exit $fail

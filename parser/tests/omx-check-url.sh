@@ -21,10 +21,27 @@ BODIES = {
     '/bad': ('application/openmetrics-text; version=1.0.0', b'# TYPE c counter\nc_total -1\n# EOF\n'),
     '/big': ('text/plain; version=0.0.4', b''.join(b'm{i="%d"} %d\n' % (i, i) for i in range(200000))),
 }
+# /loop-a and /loop-b redirect to each other; /hop/N redirects N times, then /om.
+LOOP = {'/loop-a': '/loop-b', '/loop-b': '/loop-a'}
+loops = 0
 class H(http.server.BaseHTTPRequestHandler):
+    def redirect(self, to):
+        self.send_response(302)
+        self.send_header('Location', to)
+        self.send_header('Content-Length', '0')
+        self.end_headers()
     def do_GET(self):
+        global loops
         with open(sys.argv[1], 'w') as f:
             f.write(self.headers.get('Accept', ''))
+        if self.path in LOOP:
+            loops += 1
+            with open(sys.argv[2], 'w') as f:
+                f.write(str(loops))
+            self.redirect(LOOP[self.path]); return
+        if self.path.startswith('/hop/'):
+            n = int(self.path[5:])
+            self.redirect('/hop/%d' % (n - 1) if n > 1 else '/om'); return
         if self.path in BODIES:
             ct, body = BODIES[self.path]
         else:
@@ -42,7 +59,7 @@ s = http.server.HTTPServer(('127.0.0.1', 0), H)
 print(s.server_address[1], flush=True)
 s.serve_forever()
 PY
-"$py" "$dir/server.py" "$dir/accept" > "$dir/port" &
+"$py" "$dir/server.py" "$dir/accept" "$dir/loops" > "$dir/port" &
 pid=$!
 for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
   [ -s "$dir/port" ] && break
@@ -71,6 +88,15 @@ expect 2 "$base/missing"
 expect 0 --dump=json "$base/big"
 [ "$(wc -l < "$dir/out")" -eq 200000 ] || { echo "FAIL: big dump has $(wc -l < "$dir/out") samples"; fail=1; }
 "$check" --dump=json "$base/prom" | grep -q '"timestamp":1,' || { echo "FAIL: ms timestamp"; fail=1; }
+# Redirects: followed up to 10 (as Go's client), a loop stops there with a
+# clear message. timeout bounds the run should the limit ever be lost.
+expect 0 "$base/hop/10"
+timeout 20 "$check" "$base/loop-a" > "$dir/out" 2> "$dir/err"; rc=$?
+[ $rc -eq 2 ] || { echo "FAIL: redirect loop exited $rc, expected 2"; fail=1; }
+grep -qx "$base/loop-a: too many redirects (more than 10)" "$dir/err" ||
+  { echo "FAIL: redirect loop message: $(cat "$dir/err")"; fail=1; }
+[ "$(cat "$dir/loops")" = 11 ] || { echo "FAIL: loop followed $(cat "$dir/loops") times"; fail=1; }
+expect 2 "$base/hop/11"
 # The Accept header Prometheus sends.
 expect 0 "$base/prom"
 [ "$(cat "$dir/accept")" = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1' ] ||

@@ -17,13 +17,19 @@
 
 #include "convert.h"
 
+/* The parser bounds the document (samples, families, label sets per family);
+ * these bound what one series may make the model hold. */
+#define MAX_PER_SERIES ((size_t)1 << 24) /* buckets, quantiles or states */
+
 typedef struct cseries {
 	char **lvals;
 	double value;
 	bool has_value, has_ts;
 	int64_t ts_ms;
-	double *bounds, *cum, *qs, *qv;
+	double *bounds, *qs, *qv;
+	uint64_t *cum;
 	size_t nb, nq, ns;
+	size_t cap_b, cap_q, cap_s;
 	char **states;
 	bool *set;
 	double count, sum;
@@ -44,6 +50,9 @@ struct convert {
 	cfam *fams;
 	size_t n, cap;
 	unsigned dropped_exemplars, dropped_created, dropped_ts;
+	int replay_err;   /* first emitter error of the replay */
+	char *scratch;    /* unescaped label value being compared */
+	size_t scratch_cap;
 };
 
 static void *xrealloc(void *p, size_t n)
@@ -54,6 +63,16 @@ static void *xrealloc(void *p, size_t n)
 		exit(2);
 	}
 	return q;
+}
+
+/* The capacity to grow to when an array of cap elements is full: doubling, so
+ * n appends copy O(n) elements in all; never above max. 0 when cap >= max. */
+static size_t next_cap(size_t cap, size_t first, size_t max)
+{
+	if (cap >= max)
+		return 0;
+	cap = cap ? cap * 2 : first;
+	return cap > max ? max : cap;
 }
 
 static char *dupstr(omp_str s)
@@ -114,13 +133,41 @@ static bool special_label(const cfam *f, const omp_entry *e, const omp_label *l)
 	return false;
 }
 
-static int fail(const char *src, const omp_entry *e, const char *msg, const char *name)
+/* Reports an entry the model cannot hold; returns err. */
+static int fail(const char *src, const omp_entry *e, const char *msg, const char *name, int err)
 {
 	fprintf(stderr, "%s:%u: cannot convert: %s %s\n", src, e->line, name, msg);
-	return -1;
+	return err;
 }
 
-static cseries *series(cfam *f, const omp_entry *e, const char *src)
+/* A series past MAX_PER_SERIES elements of one kind. */
+static int too_many(const char *src, const omp_entry *e, const char *name, const char *what)
+{
+	fprintf(stderr, "%s:%u: cannot convert: %s has a series with more than %zu %s (the limit of --convert)\n",
+		src, e->line, name, MAX_PER_SERIES, what);
+	return -E2BIG;
+}
+
+/* Whether label l's value (unescaped) is v. */
+static bool value_is(convert *c, const omp_label *l, const char *v)
+{
+	size_t len = strlen(v);
+
+	if (!l->escaped)
+		return len == l->value.len && memcmp(v, l->value.ptr, len) == 0;
+	if (c->scratch_cap < l->value.len + 1) {
+		c->scratch_cap = l->value.len + 1;
+		free(c->scratch);
+		c->scratch = xrealloc(NULL, c->scratch_cap);
+	}
+	long n = omp_unescape(l->value, c->scratch, c->scratch_cap);
+	return n >= 0 && (size_t)n == len && memcmp(v, c->scratch, len) == 0;
+}
+
+/* The series e belongs to: the family's last one when the label values are
+ * the same (a series' samples are contiguous), else a new one. NULL (message
+ * on stderr) when e's label names are not the family's. */
+static cseries *series(convert *c, cfam *f, const omp_entry *e, const char *src)
 {
 	size_t nl = 0;
 	const omp_label *vals[256];
@@ -147,34 +194,21 @@ static cseries *series(cfam *f, const omp_entry *e, const char *src)
 			if (streq(e->labels[i].name, f->lnames[j]))
 				break;
 		if (j == f->nl || j >= 256) {
-			fail(src, e, "has series with different label names", f->name);
+			fail(src, e, "has series with different label names", f->name, -EINVAL);
 			return NULL;
 		}
 		vals[j] = &e->labels[i];
-		nl++;
 	}
 	for (size_t j = 0; j < f->nl; j++)
 		if (!vals[j]) {
-			fail(src, e, "has series with different label names", f->name);
+			fail(src, e, "has series with different label names", f->name, -EINVAL);
 			return NULL;
 		}
-	/* Same series as the last one? (samples of a series are contiguous) */
 	if (f->n) {
 		cseries *s = &f->series[f->n - 1];
-		size_t j;
-		for (j = 0; j < f->nl; j++) {
-			const omp_label *l = vals[j];
-			char tmp[4096];
-			const char *v = tmp;
-			if (l->escaped && l->value.len < sizeof(tmp))
-				omp_unescape(l->value, tmp, sizeof(tmp));
-			else if (!l->escaped)
-				v = NULL;
-			if (v ? strcmp(v, s->lvals[j]) != 0
-			      : (strlen(s->lvals[j]) != l->value.len ||
-				 memcmp(s->lvals[j], l->value.ptr, l->value.len) != 0))
-				break;
-		}
+		size_t j = 0;
+		while (j < f->nl && value_is(c, vals[j], s->lvals[j]))
+			j++;
 		if (j == f->nl)
 			return s;
 	}
@@ -227,9 +261,9 @@ int convert_add(convert *c, const omp_entry *e, const char *src)
 		c->dropped_created++;
 		return 0;
 	}
-	s = series(f, e, src);
+	s = series(c, f, e, src);
 	if (!s)
-		return -1;
+		return -EINVAL;
 	switch (f->type) {
 	case OMP_TYPE_HISTOGRAM:
 	case OMP_TYPE_GAUGEHISTOGRAM:
@@ -238,18 +272,23 @@ int convert_add(convert *c, const omp_entry *e, const char *src)
 		if (streq(e->suffix, "_bucket")) {
 			const omp_label *le = label(e, "le");
 			char buf[64];
-			double b;
 			if (!le || le->value.len >= sizeof(buf))
-				return fail(src, e, "has a bucket without a usable le", f->name);
+				return fail(src, e, "has a bucket without a usable le", f->name, -EINVAL);
 			memcpy(buf, le->value.ptr, le->value.len);
 			buf[le->value.len] = '\0';
-			b = strtod(buf, NULL);
 			if (e->value < 0 || e->value != floor(e->value) || e->value > 9007199254740992.0)
-				return fail(src, e, "has a bucket count that is not a non-negative integer", f->name);
-			s->bounds = xrealloc(s->bounds, (s->nb + 1) * sizeof(double));
-			s->cum = xrealloc(s->cum, (s->nb + 1) * sizeof(double));
-			s->bounds[s->nb] = b;
-			s->cum[s->nb++] = e->value;
+				return fail(src, e, "has a bucket count that is not a non-negative integer",
+					    f->name, -EINVAL);
+			if (s->nb == s->cap_b) {
+				size_t cap = next_cap(s->cap_b, 16, MAX_PER_SERIES);
+				if (!cap)
+					return too_many(src, e, f->name, "buckets");
+				s->bounds = xrealloc(s->bounds, cap * sizeof(double));
+				s->cum = xrealloc(s->cum, cap * sizeof(uint64_t));
+				s->cap_b = cap;
+			}
+			s->bounds[s->nb] = strtod(buf, NULL);
+			s->cum[s->nb++] = (uint64_t)e->value;
 		} else if (streq(e->suffix, "_count") || streq(e->suffix, "_gcount")) {
 			s->count = e->value;
 			s->has_count = true;
@@ -265,11 +304,18 @@ int convert_add(convert *c, const omp_entry *e, const char *src)
 			const omp_label *q = label(e, "quantile");
 			char buf[64];
 			if (!q || q->value.len >= sizeof(buf))
-				return fail(src, e, "has a quantile sample without a usable quantile", f->name);
+				return fail(src, e, "has a quantile sample without a usable quantile", f->name,
+					    -EINVAL);
 			memcpy(buf, q->value.ptr, q->value.len);
 			buf[q->value.len] = '\0';
-			s->qs = xrealloc(s->qs, (s->nq + 1) * sizeof(double));
-			s->qv = xrealloc(s->qv, (s->nq + 1) * sizeof(double));
+			if (s->nq == s->cap_q) {
+				size_t cap = next_cap(s->cap_q, 8, MAX_PER_SERIES);
+				if (!cap)
+					return too_many(src, e, f->name, "quantiles");
+				s->qs = xrealloc(s->qs, cap * sizeof(double));
+				s->qv = xrealloc(s->qv, cap * sizeof(double));
+				s->cap_q = cap;
+			}
 			s->qs[s->nq] = strtod(buf, NULL);
 			s->qv[s->nq++] = e->value;
 		} else if (streq(e->suffix, "_count")) {
@@ -282,17 +328,25 @@ int convert_add(convert *c, const omp_entry *e, const char *src)
 		return 0;
 	case OMP_TYPE_STATESET: {
 		const omp_label *st = label(e, f->name);
+		if (!st)
+			return fail(src, e, "has a sample without its state label", f->name, -EINVAL);
 		if (e->has_timestamp)
 			c->dropped_ts++;
-		s->states = xrealloc(s->states, (s->ns + 1) * sizeof(char *));
-		s->set = xrealloc(s->set, (s->ns + 1) * sizeof(bool));
+		if (s->ns == s->cap_s) {
+			size_t cap = next_cap(s->cap_s, 8, MAX_PER_SERIES);
+			if (!cap)
+				return too_many(src, e, f->name, "states");
+			s->states = xrealloc(s->states, cap * sizeof(char *));
+			s->set = xrealloc(s->set, cap * sizeof(bool));
+			s->cap_s = cap;
+		}
 		s->states[s->ns] = dupval(st);
 		s->set[s->ns++] = e->value != 0;
 		return 0;
 	}
 	default:
 		if (s->has_value)
-			return fail(src, e, "has two samples for one label set", f->name);
+			return fail(src, e, "has two samples for one label set", f->name, -EINVAL);
 		s->value = e->value;
 		s->has_value = true;
 		s->has_ts = e->has_timestamp;
@@ -315,6 +369,37 @@ static omx_type to_omx(omp_type t)
 	}
 }
 
+/* Whether v is a count the emitter can take (a non-negative integer). */
+static bool is_count(double v)
+{
+	return v >= 0 && v == floor(v) && v < 18446744073709551616.0;
+}
+
+/* Emits one series of f. */
+static int replay_series(omx_emitter *em, const cfam *f, const cseries *s)
+{
+	const char *const *lv = (const char *const *)s->lvals;
+
+	switch (f->type) {
+	case OMP_TYPE_HISTOGRAM:
+	case OMP_TYPE_GAUGEHISTOGRAM:
+		if (!is_count(s->count))
+			return OMX_EVALUE;
+		return omx_emit_histogram(em, lv, s->nb, s->bounds, s->cum, (uint64_t)s->count, s->sum);
+	case OMP_TYPE_SUMMARY:
+		if (!is_count(s->count))
+			return OMX_EVALUE;
+		return omx_emit_summary(em, lv, (uint64_t)s->count, s->sum, s->nq, s->qs, s->qv);
+	case OMP_TYPE_STATESET:
+		return omx_emit_stateset(em, lv, s->ns, (const char *const *)s->states, s->set);
+	default:
+		return s->has_ts ? omx_emit_sample_ts(em, lv, s->value, s->ts_ms)
+				 : omx_emit_sample(em, lv, s->value);
+	}
+}
+
+/* The collector: emits the model; stops at the first refused call and keeps
+ * its error, as the registry does not fail the write for a collector. */
 static int replay(omx_emitter *em, void *userdata)
 {
 	convert *c = userdata;
@@ -328,57 +413,33 @@ static int replay(omx_emitter *em, void *userdata)
 		int r = omx_emit_family(em, &d);
 		if (r < 0) {
 			fprintf(stderr, "omx-check: cannot convert family %s: %s\n", f->name, omx_strerror(r));
-			return r;
+			return c->replay_err = r;
 		}
 		for (size_t j = 0; j < f->n; j++) {
-			cseries *s = &f->series[j];
-			const char *const *lv = (const char *const *)s->lvals;
-			switch (f->type) {
-			case OMP_TYPE_HISTOGRAM:
-			case OMP_TYPE_GAUGEHISTOGRAM: {
-				uint64_t *cum = xrealloc(NULL, (s->nb ? s->nb : 1) * sizeof(uint64_t));
-				for (size_t k = 0; k < s->nb; k++)
-					cum[k] = (uint64_t)s->cum[k];
-				uint64_t count = s->has_count ? (uint64_t)s->count : s->nb ? cum[s->nb - 1] : 0;
-				r = omx_emit_histogram(em, lv, s->nb, s->bounds, cum, count,
-						       s->has_sum ? s->sum : NAN);
-				free(cum);
-				break;
-			}
-			case OMP_TYPE_SUMMARY:
-				r = omx_emit_summary(em, lv, s->has_count ? (uint64_t)s->count : 0,
-						     s->has_sum ? s->sum : 0, s->nq, s->qs, s->qv);
-				break;
-			case OMP_TYPE_STATESET:
-				r = omx_emit_stateset(em, lv, s->ns, (const char *const *)s->states, s->set);
-				break;
-			default:
-				r = s->has_ts ? omx_emit_sample_ts(em, lv, s->value, s->ts_ms)
-					      : omx_emit_sample(em, lv, s->value);
-			}
-			if (r < 0) {
+			const cseries *s = &f->series[j];
+			r = replay_series(em, f, s);
+			if (r >= 0)
+				continue;
+			if (f->type == OMP_TYPE_HISTOGRAM || f->type == OMP_TYPE_GAUGEHISTOGRAM)
+				fprintf(stderr, "omx-check: cannot convert a series of %s (%zu buckets): %s\n",
+					f->name, s->nb, omx_strerror(r));
+			else
 				fprintf(stderr, "omx-check: cannot convert a series of %s: %s\n", f->name,
 					omx_strerror(r));
-				return r;
-			}
+			return c->replay_err = r;
 		}
 	}
 	return 0;
 }
 
-static int to_stdout(void *ctx, const char *data, size_t len)
-{
-	(void)ctx;
-	return fwrite(data, 1, len, stdout) == len ? 0 : 1;
-}
-
 int convert_write(convert *c, omp_format to)
 {
-	omx_registry *r = omx_registry_new();
+	omx_registry *r = NULL;
 	omx_write_opts o = {
 		.format = to == OMP_FORMAT_OPENMETRICS ? OMX_FORMAT_OPENMETRICS : OMX_FORMAT_PROMETHEUS,
 	};
-	int ok = 0;
+	omx_buf out;
+	int rc;
 
 	/* A histogram or summary without _sum/_count cannot be written as is. */
 	for (size_t i = 0; i < c->n; i++)
@@ -389,23 +450,42 @@ int convert_write(convert *c, omp_format to)
 			    (!s->has_sum || !s->has_count)) {
 				fprintf(stderr, "omx-check: cannot convert %s: a series without _sum/_count\n",
 					c->fams[i].name);
-				omx_registry_free(r);
-				return -1;
+				return -EINVAL;
 			}
 		}
-	if (!r || omx_registry_add_collector(r, "convert", replay, c, NULL) < 0) {
-		fputs("omx-check: cannot set up the registry\n", stderr);
-		omx_registry_free(r);
-		return -1;
+	r = omx_registry_new();
+	if (!r) {
+		fputs("omx-check: out of memory\n", stderr);
+		return -ENOMEM;
 	}
-	if (omx_registry_write(r, &o, to_stdout, NULL) < 0)
-		ok = -1;
+	rc = omx_registry_add_collector(r, "convert", replay, c, NULL);
+	if (rc < 0) {
+		fprintf(stderr, "omx-check: cannot set up the registry: %s\n", omx_strerror(rc));
+		omx_registry_free(r);
+		return rc;
+	}
+	/* Into memory first: a refused series must not leave a truncated
+	 * document that still looks complete (OpenMetrics ends with # EOF). */
+	omx_buf_init(&out, SIZE_MAX);
+	c->replay_err = 0;
+	rc = omx_registry_write(r, &o, omx_buf_write_fn, &out);
 	omx_registry_free(r);
+	if (rc < 0)
+		fprintf(stderr, "omx-check: cannot write the converted document: %s\n", omx_strerror(rc));
+	else if (c->replay_err < 0)
+		rc = c->replay_err;
+	else if (out.len && fwrite(out.data, 1, out.len, stdout) != out.len) {
+		fprintf(stderr, "omx-check: write error: %s\n", strerror(errno));
+		rc = -EIO;
+	}
+	omx_buf_free(&out);
+	if (rc < 0)
+		return rc;
 	if (c->dropped_exemplars || c->dropped_created || c->dropped_ts)
 		fprintf(stderr,
 			"omx-check: warning: not converted: %u exemplar(s), %u _created sample(s), %u timestamp(s) on histogram/summary/stateset samples\n",
 			c->dropped_exemplars, c->dropped_created, c->dropped_ts);
-	return ok;
+	return 0;
 }
 
 convert *convert_free(convert *c)
@@ -437,6 +517,7 @@ convert *convert_free(convert *c)
 		free(f->unit);
 	}
 	free(c->fams);
+	free(c->scratch);
 	free(c);
 	return NULL;
 }

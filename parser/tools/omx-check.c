@@ -1,6 +1,7 @@
 /* omx-check: validate, dump or lint an OpenMetrics / Prometheus text
  * exposition from a file, stdin or an http(s) URL. Exit 0 valid, 1 invalid,
- * 2 usage or I/O error, 3 valid but with lint warnings (--lint). */
+ * 2 any other failure (usage, I/O, network, a parser limit, a conversion,
+ * output not written), 3 valid but with lint warnings (--lint). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -93,9 +94,9 @@ static const char *unescaped(check *c, const omp_label *l, size_t *ret_len)
 		c->buf_cap = l->value.len + 1;
 		c->buf = malloc(c->buf_cap);
 		if (!c->buf) {
-			c->buf_cap = 0;
-			*ret_len = 0;
-			return "";
+			/* a dump with a value left out must not look complete */
+			fputs("omx-check: out of memory\n", stderr);
+			exit(2);
 		}
 	}
 	long n = omp_unescape(l->value, c->buf, c->buf_cap);
@@ -240,7 +241,15 @@ static void lint_entry(check *c, const omp_entry *e)
 		}
 }
 
-/* Drains entries; returns 1 need more, 0 done ok, -1 invalid. */
+/* The exit status for a parser error: 1 only when the input is invalid; a
+ * limit (-E2BIG) or memory leaves its validity unknown. */
+static int parse_status(int err)
+{
+	return err == -EBADMSG ? 1 : 2;
+}
+
+/* Drains entries. Returns 0 (more input needed, or a valid end after
+ * finish), else the exit status after printing the parser's error. */
 static int drain(check *c)
 {
 	omp_entry e;
@@ -257,10 +266,13 @@ static int drain(check *c)
 #endif
 	}
 	if (r == -EAGAIN)
-		return 1;
+		return 0;
 	if (r < 0) {
-		fprintf(stderr, "%s:%s\n", c->src, omp_parser_error(c->p));
-		return -1;
+		if (omp_parser_error(c->p))
+			fprintf(stderr, "%s:%s\n", c->src, omp_parser_error(c->p));
+		else
+			fprintf(stderr, "%s: %s\n", c->src, strerror(-r));
+		return parse_status(r);
 	}
 	if (c->lint)
 		lint_family_end(c);
@@ -287,16 +299,14 @@ static int check_fd(check *c, int fd)
 	if (c->format == OMP_FORMAT_AUTO) {
 		/* Auto needs the last line: read the whole input. */
 		size_t cap = 1 << 16, len = 0;
-		char *all = malloc(cap);
+		char *all;
 		ssize_t n;
-		if (!all)
-			return 2;
-		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size + 1 > cap) {
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size + 1 > cap)
 			cap = (size_t)st.st_size + 1;
-			free(all);
-			all = malloc(cap);
-			if (!all)
-				return 2;
+		all = malloc(cap);
+		if (!all) {
+			fprintf(stderr, "%s: out of memory\n", c->src);
+			return 2;
 		}
 		while ((n = read(fd, all + len, cap - len)) != 0) {
 			if (n < 0) {
@@ -310,6 +320,7 @@ static int check_fd(check *c, int fd)
 			if (len == cap) {
 				char *m = realloc(all, cap * 2);
 				if (!m) {
+					fprintf(stderr, "%s: out of memory\n", c->src);
 					free(all);
 					return 2;
 				}
@@ -324,7 +335,7 @@ static int check_fd(check *c, int fd)
 		omp_parser_set_buffer(c->p, all, len);
 		r = drain(c);
 		free(all);
-		return r < 0 ? 1 : 0;
+		return r;
 	}
 	if (start(c, c->format) < 0)
 		return 2;
@@ -341,17 +352,19 @@ static int check_fd(check *c, int fd)
 		r = omp_parser_feed(c->p, chunk, (size_t)n);
 		if (r < 0) {
 			fprintf(stderr, "%s:%s\n", c->src, omp_parser_error(c->p) ? omp_parser_error(c->p) : strerror(-r));
-			return 1;
+			return 2;
 		}
 		r = drain(c);
-		if (r < 0)
-			return 1;
+		if (r)
+			return r;
 	}
 	omp_parser_finish(c->p);
-	return drain(c) < 0 ? 1 : 0;
+	return drain(c);
 }
 
 #ifdef OMX_HAVE_CURL
+#define MAX_REDIRECTS 10L
+
 struct fetch {
 	check *c;
 	CURL *h;
@@ -374,11 +387,17 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 			return 0;
 		}
 	}
-	if (omp_parser_feed(f->c->p, data, n) < 0 || drain(f->c) < 0) {
-		if (omp_parser_error(f->c->p))
-			fprintf(stderr, "%s:%s\n", f->c->src, omp_parser_error(f->c->p));
-		f->result = 1;
+	int r = omp_parser_feed(f->c->p, data, n);
+	if (r < 0) {
+		fprintf(stderr, "%s:%s\n", f->c->src,
+			omp_parser_error(f->c->p) ? omp_parser_error(f->c->p) : strerror(-r));
+		f->result = 2;
 		return 0;
+	}
+	r = drain(f->c);
+	if (r) {
+		f->result = r;
+		return 0; /* aborts the transfer */
 	}
 	return n;
 }
@@ -392,8 +411,11 @@ static int check_url(check *c, const char *url)
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	f.h = curl_easy_init();
-	if (!f.h)
+	if (!f.h) {
+		fprintf(stderr, "%s: cannot set up libcurl\n", url);
+		curl_global_cleanup();
 		return 2;
+	}
 	hdrs = curl_slist_append(hdrs,
 		"Accept: application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1");
 	curl_easy_setopt(f.h, CURLOPT_URL, url);
@@ -401,13 +423,24 @@ static int check_url(check *c, const char *url)
 	curl_easy_setopt(f.h, CURLOPT_USERAGENT, "omx-check/" OMX_VERSION);
 	curl_easy_setopt(f.h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(f.h, CURLOPT_FOLLOWLOCATION, 1L);
+	/* libcurl follows without end by default; Go's client (Prometheus)
+	 * stops after 10. */
+	curl_easy_setopt(f.h, CURLOPT_MAXREDIRS, MAX_REDIRECTS);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(f.h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(f.h, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
 	curl_easy_setopt(f.h, CURLOPT_TIMEOUT, 30L);
 	curl_easy_setopt(f.h, CURLOPT_FAILONERROR, 1L);
 	curl_easy_setopt(f.h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(f.h, CURLOPT_WRITEDATA, &f);
 	cr = curl_easy_perform(f.h);
 	curl_easy_getinfo(f.h, CURLINFO_RESPONSE_CODE, &status);
-	if (cr != CURLE_OK && f.result == 0) {
+	if (cr == CURLE_TOO_MANY_REDIRECTS && f.result == 0) {
+		fprintf(stderr, "%s: too many redirects (more than %ld)\n", url, MAX_REDIRECTS);
+		f.result = 2;
+	} else if (cr != CURLE_OK && f.result == 0) {
 		fprintf(stderr, "%s: %s\n", url, curl_easy_strerror(cr));
 		f.result = 2;
 	}
@@ -416,8 +449,7 @@ static int check_url(check *c, const char *url)
 			f.result = 2;
 		else {
 			omp_parser_finish(c->p);
-			if (drain(c) < 0)
-				f.result = 1;
+			f.result = drain(c);
 		}
 	}
 	curl_slist_free_all(hdrs);
@@ -442,11 +474,15 @@ static int bench(check *c, const char *path, long n)
 
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		fprintf(stderr, "omx-check: %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return 2;
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf || read(fd, buf, (size_t)st.st_size) != st.st_size) {
 		fprintf(stderr, "omx-check: %s: short read\n", path);
+		free(buf);
+		close(fd);
 		return 2;
 	}
 	close(fd);
@@ -457,8 +493,11 @@ static int bench(check *c, const char *path, long n)
 		int r;
 		samples = 0;
 		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
-		if (omp_parser_new(&p, f, NULL) < 0)
+		if ((r = omp_parser_new(&p, f, NULL)) < 0) {
+			fprintf(stderr, "omx-check: cannot create parser: %s\n", strerror(-r));
+			free(buf);
 			return 2;
+		}
 		omp_parser_set_buffer(p, buf, (size_t)st.st_size);
 		while ((r = omp_next(p, &e)) > 0)
 			samples += e.kind == OMP_SAMPLE;
@@ -466,7 +505,7 @@ static int bench(check *c, const char *path, long n)
 			fprintf(stderr, "%s:%s\n", path, omp_parser_error(p));
 			omp_parser_free(p);
 			free(buf);
-			return 1;
+			return parse_status(r);
 		}
 		omp_parser_free(p);
 		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
@@ -484,7 +523,7 @@ static void usage(FILE *out)
 	fputs("usage: omx-check [--format=auto|openmetrics|prometheus] [--dump=json] [--lint]\n"
 	      "                 [--convert=openmetrics|prometheus] FILE|-|URL\n"
 	      "Validates an OpenMetrics 1.0 or Prometheus 0.0.4 text exposition.\n"
-	      "Exit status: 0 valid, 1 invalid, 2 usage or I/O error, 3 lint warnings.\n", out);
+	      "Exit status: 0 valid, 1 invalid, 2 other failures (usage, I/O, limits), 3 lint warnings.\n", out);
 }
 
 int main(int argc, char **argv)
@@ -596,7 +635,12 @@ int main(int argc, char **argv)
 		c.conv = convert_free(c.conv);
 	}
 #endif
-	fflush(stdout);
+	/* Output that did not reach its file (a full disk, a closed pipe) is a
+	 * failure too, whatever the input was. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "omx-check: write error: %s\n", strerror(errno ? errno : EIO));
+		rc = 2;
+	}
 	omp_parser_free(c.p);
 	free(c.buf);
 	if (rc == 0 && c.lint && c.warnings)

@@ -69,7 +69,8 @@ int omx_emit_sample(omx_emitter *e, const char *const *label_values, double valu
 int omx_emit_sample_ts(omx_emitter *e, const char *const *label_values, double value,
                        int64_t timestamp_ms);
 /* One histogram/gaugehistogram series: n_buckets upper bounds (the last may be
- * +Inf; if not, a +Inf bucket equal to count is added) with cumulative counts. */
+ * +Inf; if not, a +Inf bucket equal to count is added) with cumulative counts.
+ * Any number of buckets: the arrays are the caller's and are streamed out. */
 int omx_emit_histogram(omx_emitter *e, const char *const *label_values, size_t n_buckets,
                        const double *upper_bounds, const uint64_t *cumulative_counts,
                        uint64_t count, double sum);
