@@ -51,7 +51,7 @@ int main(int argc, char **argv) {
         }
     }
     if (fflush(stdout) != 0)
-        rc = OMX_EIO;
+        rc = -errno;
     omx_registry_free(reg);
     omx_app_free(app);
     if (rc < 0) {

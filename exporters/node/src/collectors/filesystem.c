@@ -233,7 +233,7 @@ static int collect(omx_emitter *e, void *userdata) {
         if (err) {
             x->error = true;
             omx_log(OMX_LOG_DEBUG, "statfs failed", "collector", "filesystem", "mountpoint",
-                    x->mountpoint, "err", strerror(err), NULL);
+                    x->mountpoint, "err", omx_strerror(-err), NULL);
             continue;
         }
         double bs = (double)st.f_frsize ? (double)st.f_frsize : (double)st.f_bsize;

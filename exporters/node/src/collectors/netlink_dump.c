@@ -39,7 +39,12 @@ int node_netlink_dump(int proto, const void *req, size_t len, node_nl_msg_fn fn,
             if (nh->nlmsg_type == NLMSG_DONE)
                 goto out;
             if (nh->nlmsg_type == NLMSG_ERROR) {
-                r = -EPROTONOSUPPORT;
+                /* the kernel's -errno, when the message is whole and carries one */
+                const struct nlmsgerr *ne = NLMSG_DATA(nh);
+                r = nh->nlmsg_len >= NLMSG_LENGTH(sizeof *ne) && ne->error < 0 &&
+                            ne->error >= -4095
+                        ? ne->error
+                        : -EPROTONOSUPPORT;
                 goto out;
             }
             if ((r = fn(nh, ctx)) < 0)
