@@ -117,7 +117,7 @@ static bool special_label(const cfam *f, const omp_entry *e, const omp_label *l)
 static int fail(const char *src, const omp_entry *e, const char *msg, const char *name)
 {
 	fprintf(stderr, "%s:%u: cannot convert: %s %s\n", src, e->line, name, msg);
-	return -1;
+	return OMX_EVALUE;
 }
 
 static cseries *series(cfam *f, const omp_entry *e, const char *src)
@@ -229,7 +229,7 @@ int convert_add(convert *c, const omp_entry *e, const char *src)
 	}
 	s = series(f, e, src);
 	if (!s)
-		return -1;
+		return OMX_EVALUE; /* series() said why */
 	switch (f->type) {
 	case OMP_TYPE_HISTOGRAM:
 	case OMP_TYPE_GAUGEHISTOGRAM:
@@ -369,7 +369,7 @@ static int replay(omx_emitter *em, void *userdata)
 static int to_stdout(void *ctx, const char *data, size_t len)
 {
 	(void)ctx;
-	return fwrite(data, 1, len, stdout) == len ? 0 : 1;
+	return fwrite(data, 1, len, stdout) == len ? 0 : OMX_EIO;
 }
 
 int convert_write(convert *c, omp_format to)
@@ -390,16 +390,19 @@ int convert_write(convert *c, omp_format to)
 				fprintf(stderr, "omx-check: cannot convert %s: a series without _sum/_count\n",
 					c->fams[i].name);
 				omx_registry_free(r);
-				return -1;
+				return OMX_EVALUE;
 			}
 		}
-	if (!r || omx_registry_add_collector(r, "convert", replay, c, NULL) < 0) {
-		fputs("omx-check: cannot set up the registry\n", stderr);
+	int rc = r ? omx_registry_add_collector(r, "convert", replay, c, NULL) : OMX_ENOMEM;
+	if (rc < 0) {
+		fprintf(stderr, "omx-check: cannot set up the registry: %s\n", omx_strerror(rc));
 		omx_registry_free(r);
-		return -1;
+		return rc;
 	}
-	if (omx_registry_write(r, &o, to_stdout, NULL) < 0)
-		ok = -1;
+	if ((rc = omx_registry_write(r, &o, to_stdout, NULL)) < 0) {
+		fprintf(stderr, "omx-check: cannot write the conversion: %s\n", omx_strerror(rc));
+		ok = rc;
+	}
 	omx_registry_free(r);
 	if (c->dropped_exemplars || c->dropped_created || c->dropped_ts)
 		fprintf(stderr,

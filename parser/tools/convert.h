@@ -8,10 +8,11 @@ typedef struct convert convert;
 
 /* Returns a new converter or NULL (out of memory). */
 convert *convert_new(void);
-/* Adds one parsed entry. Returns 0, or -1 with a message on stderr naming
- * src:line when the entry cannot be represented. */
+/* Adds one parsed entry. Returns 0, or OMX_EVALUE with a message on stderr
+ * naming src:line when the entry cannot be represented. */
 int convert_add(convert *c, const omp_entry *e, const char *src);
-/* Writes everything to stdout in `to`. Returns 0 or -1 (message on stderr). */
+/* Writes everything to stdout in `to`. Returns 0 or a negative errno / OMX_E*
+ * code (message on stderr). */
 int convert_write(convert *c, omp_format to);
 /* Frees c; accepts NULL; returns NULL. */
 convert *convert_free(convert *c);

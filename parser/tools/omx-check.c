@@ -240,7 +240,7 @@ static void lint_entry(check *c, const omp_entry *e)
 		}
 }
 
-/* Drains entries; returns 1 need more, 0 done ok, -1 invalid. */
+/* Drains entries; returns 1 need more, 0 done ok, the parser's -errno when invalid. */
 static int drain(check *c)
 {
 	omp_entry e;
@@ -260,7 +260,7 @@ static int drain(check *c)
 		return 1;
 	if (r < 0) {
 		fprintf(stderr, "%s:%s\n", c->src, omp_parser_error(c->p));
-		return -1;
+		return r;
 	}
 	if (c->lint)
 		lint_family_end(c);
@@ -272,7 +272,7 @@ static int start(check *c, omp_format f)
 	int r = omp_parser_new(&c->p, f, NULL);
 	if (r < 0) {
 		fprintf(stderr, "omx-check: cannot create parser: %s\n", strerror(-r));
-		return -1;
+		return r;
 	}
 	c->format = f;
 	return 0;
