@@ -13,8 +13,9 @@
  *                          collide with an errno.
  *
  * A function that fails in a system call returns -errno unchanged, so the
- * caller can tell -ECONNREFUSED from -ENOENT. omx_strerror() prints any code
- * of the space. Compare codes by name, never by number.
+ * caller can tell -ECONNREFUSED from -ENOENT. "Returns an omx_err" in the
+ * comments of this tree means any code of the space, negated errno included.
+ * omx_strerror() prints any of them. Compare codes by name, never by number.
  */
 #ifndef EXPORTER_ERROR_H
 #define EXPORTER_ERROR_H
