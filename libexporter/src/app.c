@@ -328,8 +328,8 @@ int omx_app_run(omx_app *app)
     if (!app)
         return 1;
     signal(SIGPIPE, SIG_IGN);
-    if (install_signals(old) < 0) {
-        omx_log(OMX_LOG_ERROR, "cannot set up signal handling", "err", omx_strerror(-errno), NULL);
+    if ((rc = install_signals(old)) < 0) {
+        omx_log(OMX_LOG_ERROR, "cannot set up signal handling", "err", omx_strerror(rc), NULL);
         return 1;
     }
     omx_log(OMX_LOG_INFO, "Starting", "name", app->info.name, "version", app->info.version,

@@ -12,7 +12,7 @@
 
 static int write_stdout(void *ctx, const char *data, size_t len) {
     (void)ctx;
-    return fwrite(data, 1, len, stdout) == len ? 0 : -1;
+    return fwrite(data, 1, len, stdout) == len ? 0 : OMX_EIO;
 }
 
 int main(int argc, char **argv) {
