@@ -19,17 +19,19 @@ static const char *own_text(int err) {
     }
 }
 
-/* strerror()'s text for errno e, or NULL when the C library has none. The
- * text must be static: strerror() itself may share one buffer between threads. */
+/* strerror()'s text for errno e, or NULL when the C library has none. Not
+ * strerror() itself: it may format into one buffer shared by all threads. */
 static const char *errno_text(int e) {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
-    return strerrordesc_np(e);
+    return strerrordesc_np(e); /* static text, NULL when unknown */
 #else
     static _Thread_local char buf[128];
-    /* XSI strerror_r: the GNU variant is only declared by glibc */
-    if (strerror_r(e, buf, sizeof buf) != 0 || !strncmp(buf, "Unknown error", 13))
-        return NULL;
-    return buf;
+#if defined(__GLIBC__)
+    const char *s = strerror_r(e, buf, sizeof buf); /* GNU variant under _GNU_SOURCE */
+#else
+    const char *s = strerror_r(e, buf, sizeof buf) == 0 ? buf : NULL; /* XSI variant */
+#endif
+    return s && strncmp(s, "Unknown error", 13) != 0 ? s : NULL;
 #endif
 }
 

@@ -60,10 +60,10 @@ typedef enum omx_err {
 #define OMX_ERR_OWN_LAST OMX_ECONFIG
 
 /* A description of any code of the space (0, an OMX_E* code or a negated
- * errno); never NULL. The text of 0, of OMX_ codes and of known errno values is
- * static. For a positive or unknown value it is "unknown error NNN" in a
- * thread-local buffer, valid until the calling thread's next omx_strerror().
- * Thread-safe. */
+ * errno); never NULL. Thread-safe. The text of 0, of OMX_ codes and (with
+ * glibc) of known errno values is static. A positive or unknown value gives
+ * "unknown error NNN" in a thread-local buffer, valid until the calling
+ * thread's next omx_strerror() (errno texts too without glibc). */
 const char *omx_strerror(int err);
 
 #ifdef __cplusplus

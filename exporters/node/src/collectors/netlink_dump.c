@@ -7,6 +7,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <exporter/error.h>
+
 #define NL_BUF 32768 /* a dump batch is at most a page or two; room to spare */
 
 int node_netlink_dump(int proto, const void *req, size_t len, node_nl_msg_fn fn, void *ctx) {
@@ -42,7 +44,7 @@ int node_netlink_dump(int proto, const void *req, size_t len, node_nl_msg_fn fn,
                 /* the kernel's -errno, when the message is whole and carries one */
                 const struct nlmsgerr *ne = NLMSG_DATA(nh);
                 r = nh->nlmsg_len >= NLMSG_LENGTH(sizeof *ne) && ne->error < 0 &&
-                            ne->error >= -4095
+                            ne->error >= -OMX_ERRNO_MAX
                         ? ne->error
                         : -EPROTONOSUPPORT;
                 goto out;
