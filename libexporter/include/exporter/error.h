@@ -40,7 +40,7 @@ typedef enum omx_err {
     /* errno aliases */
     OMX_EINVAL = -EINVAL,     /* bad argument: NULL, wrong label count, bad option */
     OMX_ENOMEM = -ENOMEM,     /* allocation failed */
-    OMX_EIO = -EIO,           /* the output sink failed (no errno to report) */
+    OMX_EIO = -EIO,           /* I/O failed with no errno of its own (sink, zlib) */
     OMX_ENOENT = -ENOENT,     /* no such series / family / file */
     OMX_EEXIST = -EEXIST,     /* a family or collector of that name is already there */
     OMX_ETIMEOUT = -ETIMEDOUT,/* a deadline passed */
