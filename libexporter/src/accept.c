@@ -23,8 +23,8 @@ static bool eq(const char *s, size_t n, const char *lit) {
     return strlen(lit) == n && strncasecmp(s, lit, n) == 0;
 }
 
-/* One media range "type/sub; k=v; ...": returns the format it selects (or -1)
- * and its q-value. */
+/* One media range "type/sub; k=v; ...": returns the format it selects and its
+ * q-value, or OMX_EINVAL when it selects none (or its q-value is malformed). */
 static int media_range(const char *s, const char *end, double *ret_q) {
     const char *semi = memchr(s, ';', (size_t)(end - s));
     size_t tl;
@@ -49,13 +49,13 @@ static int media_range(const char *s, const char *end, double *ret_q) {
         if (eq(k, kl, "q")) {
             char tmp[16];
             if (val_len == 0 || val_len >= sizeof tmp)
-                return -1;
+                return OMX_EINVAL;
             memcpy(tmp, val, val_len);
             tmp[val_len] = '\0';
             char *e;
             q = strtod(tmp, &e);
             if (*e || !(q >= 0 && q <= 1))
-                return -1;
+                return OMX_EINVAL;
         } else if (eq(k, kl, "version")) {
             version = val;
             vl = val_len;
@@ -63,12 +63,12 @@ static int media_range(const char *s, const char *end, double *ret_q) {
     }
     *ret_q = q;
     if (eq(type, tl, "application/openmetrics-text"))
-        return !version || eq(version, vl, "1.0.0") ? OMX_FORMAT_OPENMETRICS : -1;
+        return !version || eq(version, vl, "1.0.0") ? OMX_FORMAT_OPENMETRICS : OMX_EINVAL;
     if (eq(type, tl, "text/plain"))
-        return !version || eq(version, vl, "0.0.4") ? OMX_FORMAT_PROMETHEUS : -1;
+        return !version || eq(version, vl, "0.0.4") ? OMX_FORMAT_PROMETHEUS : OMX_EINVAL;
     if (eq(type, tl, "*/*") || eq(type, tl, "text/*"))
         return OMX_FORMAT_PROMETHEUS;
-    return -1;
+    return OMX_EINVAL;
 }
 
 omx_format omx_format_from_accept(const char *accept) {

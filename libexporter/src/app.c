@@ -328,8 +328,8 @@ int omx_app_run(omx_app *app)
     if (!app)
         return 1;
     signal(SIGPIPE, SIG_IGN);
-    if (install_signals(old) < 0) {
-        omx_log(OMX_LOG_ERROR, "cannot set up signal handling", "err", strerror(errno), NULL);
+    if ((rc = install_signals(old)) < 0) {
+        omx_log(OMX_LOG_ERROR, "cannot set up signal handling", "err", omx_strerror(rc), NULL);
         return 1;
     }
     omx_log(OMX_LOG_INFO, "Starting", "name", app->info.name, "version", app->info.version,
@@ -362,7 +362,7 @@ int omx_app_run(omx_app *app)
         /* 512-516 are the kernel's restart codes, which leak out when a debugger
          * runs a function in the process during the poll: not worth dying for. */
         if (n < 0 && errno != EINTR && !(errno >= 512 && errno <= 516)) {
-            omx_log(OMX_LOG_ERROR, "poll failed", "err", strerror(errno), NULL);
+            omx_log(OMX_LOG_ERROR, "poll failed", "err", omx_strerror(-errno), NULL);
             code = 1;
             break;
         }

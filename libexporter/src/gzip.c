@@ -84,7 +84,7 @@ int omx__gzip_init(omx__gzip *g, omx_write_fn fn, void *ctx)
 
 static int pump(omx__gzip *g, int flush)
 {
-    int zrc;
+    int zrc, rc;
     do {
         g->z.next_out = g->out;
         g->z.avail_out = sizeof g->out;
@@ -92,8 +92,8 @@ static int pump(omx__gzip *g, int flush)
         if (zrc == Z_STREAM_ERROR)
             return g->err = OMX_EIO;
         size_t have = sizeof g->out - g->z.avail_out;
-        if (have && g->fn(g->ctx, (const char *)g->out, have) != 0)
-            return g->err = OMX_EIO;
+        if (have && (rc = g->fn(g->ctx, (const char *)g->out, have)) != 0)
+            return g->err = rc < 0 ? rc : OMX_EIO; /* the sink's own code, if it has one */
     } while (g->z.avail_out == 0 || (flush == Z_FINISH && zrc != Z_STREAM_END));
     return 0;
 }

@@ -502,8 +502,8 @@ static int bind_one(const char *addr, char *err, size_t errlen)
             e = errno;
             close(fd);
             if (e != EAFNOSUPPORT && e != EADDRNOTAVAIL) {
-                snprintf(err, errlen, "cannot listen on %s: %s", addr, strerror(e));
-                return OMX_EIO;
+                snprintf(err, errlen, "cannot listen on %s: %s", addr, omx_strerror(-e));
+                return -e;
             }
         }
         snprintf(host, sizeof host, "0.0.0.0");
@@ -528,8 +528,8 @@ static int bind_one(const char *addr, char *err, size_t errlen)
     if (fd >= 0)
         close(fd);
     freeaddrinfo(res);
-    snprintf(err, errlen, "cannot listen on %s: %s", addr, strerror(e));
-    return OMX_EIO;
+    snprintf(err, errlen, "cannot listen on %s: %s", addr, omx_strerror(-e));
+    return e ? -e : OMX_EIO; /* never 0: that is a descriptor */
 }
 
 static void describe_socket(int fd, char *out, size_t outlen)

@@ -58,19 +58,22 @@ static int read_small(const char *path, char *buf, size_t size) {
 
 /* The "btime" of <procfs>/stat, which comes after the per-CPU and "intr" lines
  * (tens of KiB on large hosts): read in chunks, keeping a line's head across
- * them. Returns the boot time in seconds, or -1. */
-static double read_btime(const char *path) {
+ * them. Returns 0 with the boot time in seconds in *ret, -errno, or OMX_EVALUE
+ * when the file has no valid btime line. */
+static int read_btime(const char *path, double *ret) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return -1;
+        return -errno;
     char buf[8192 + 64];
     buf[0] = '\n'; /* so a "btime" first line matches "\nbtime " too */
     size_t keep = 1; /* bytes carried over from the previous chunk */
-    double btime = -1;
+    int err = OMX_EVALUE;
     for (;;) {
         ssize_t r = read(fd, buf + keep, sizeof buf - 1 - keep);
         if (r < 0 && errno == EINTR)
             continue;
+        if (r < 0)
+            err = -errno;
         if (r <= 0)
             break;
         size_t n = keep + (size_t)r;
@@ -78,9 +81,11 @@ static double read_btime(const char *path) {
         const char *hit = strstr(buf, "\nbtime ");
         if (hit && strchr(hit + 1, '\n')) {
             char *end;
-            btime = strtod(hit + 7, &end);
-            if (end == hit + 7 || (*end != '\n' && *end != ' '))
-                btime = -1;
+            double btime = strtod(hit + 7, &end);
+            if (end != hit + 7 && (*end == '\n' || *end == ' ') && btime >= 0) {
+                *ret = btime;
+                err = 0;
+            }
             break;
         }
         /* keep the tail: a "\nbtime ..." line cut by the chunk end */
@@ -88,7 +93,7 @@ static double read_btime(const char *path) {
         memmove(buf, buf + n - keep, keep);
     }
     close(fd);
-    return btime;
+    return err;
 }
 
 static int emit_one(omx_emitter *e, const char *name, const char *help, omx_type t, double v) {
@@ -185,7 +190,8 @@ static int collect_process(omx_emitter *e, void *userdata) {
         return rc;
 
     snprintf(path, sizeof path, "%s/stat", c->procfs);
-    double btime = read_btime(path);
+    double btime = 0;
+    int btime_err = read_btime(path, &btime);
 
     if ((rc = emit_one(e, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
                        OMX_COUNTER, (ut + st) / ticks)) < 0)
@@ -234,8 +240,8 @@ static int collect_process(omx_emitter *e, void *userdata) {
                                  "Maximum amount of virtual memory available in bytes.",
                                  OMX_GAUGE, lim)) < 0)
         return rc;
-    if (btime < 0)
-        return OMX_EINVAL; /* no btime in <procfs>/stat: the start time is unknown */
+    if (btime_err < 0)
+        return btime_err; /* no btime in <procfs>/stat: the start time is unknown */
     return emit_one(e, "process_start_time_seconds",
                     "Start time of the process since unix epoch in seconds.", OMX_GAUGE,
                     btime + start / ticks);

@@ -3,6 +3,7 @@
  * process not started by systemd (or not Type=notify, no sockets) never maps
  * libsystemd and the libraries it pulls in (about 0.9 MB). */
 #include <dlfcn.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -47,7 +48,7 @@ int omx__sd_notify(const char *msg)
     if (!getenv("NOTIFY_SOCKET"))
         return 0;
     if (!load_once())
-        return OMX_EIO;
+        return -ELIBACC;
     (void)sd.notify(0, msg);
     return 0;
 }
@@ -65,10 +66,10 @@ int omx__sd_listen_fds(int *fds, int max)
     if (!getenv("LISTEN_FDS"))
         return 0;
     if (!load_once())
-        return OMX_EIO; /* sockets were passed but libsystemd cannot be loaded */
+        return -ELIBACC; /* sockets were passed but libsystemd cannot be loaded */
     int n = sd.listen_fds(1);
     if (n < 0)
-        return OMX_EIO;
+        return n; /* libsystemd returns -errno */
     if (n > max)
         n = max;
     for (int i = 0; i < n; i++) {

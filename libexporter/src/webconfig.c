@@ -82,7 +82,7 @@ static int read_file(ctx *x, const yaml_node_t *n, const char *field, const char
         snprintf(path, sizeof path, "%s/%s", x->dir, name);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return fail(x, n, field, "cannot read '%s': %s", path, strerror(errno));
+        return fail(x, n, field, "cannot read '%s': %s", path, omx_strerror(-errno));
     char *buf = malloc(PEM_MAX + 1);
     size_t len = 0;
     ssize_t r = 0;
@@ -95,7 +95,7 @@ static int read_file(ctx *x, const yaml_node_t *n, const char *field, const char
     if (r < 0 || len == PEM_MAX) {
         free(buf);
         return fail(x, n, field, "cannot read '%s': %s", path,
-                    r < 0 ? strerror(e) : "file larger than 1 MiB");
+                    r < 0 ? omx_strerror(-e) : "file larger than 1 MiB");
     }
     if (len == 0) {
         free(buf);
@@ -466,7 +466,7 @@ int omx__webconfig_load(const char *path, omx__webconfig **ret, char *err, size_
     x.doc = &doc;
     f = fopen(path, "re");
     if (!f) {
-        snprintf(err, errlen, "%s: cannot open web config: %s", path, strerror(errno));
+        snprintf(err, errlen, "%s: cannot open web config: %s", path, omx_strerror(-errno));
         omx__webconfig_free(c);
         return OMX_ECONFIG;
     }

@@ -8,9 +8,16 @@
 
 #include "internal.h"
 
+/* A sink's negative code is kept as is (-EPIPE, OMX_ELIMIT); any other
+ * nonzero return has no meaning to report and becomes OMX_EIO. */
+static int sink_err(int rc) {
+    return rc < 0 ? rc : OMX_EIO;
+}
+
 int omx__w_flush(omx__writer *w) {
-    if (w->len && !w->err && w->fn(w->ctx, w->buf, w->len) != 0)
-        w->err = OMX_EIO;
+    int rc;
+    if (w->len && !w->err && (rc = w->fn(w->ctx, w->buf, w->len)) != 0)
+        w->err = sink_err(rc);
     w->len = 0;
     return w->err;
 }
@@ -19,8 +26,9 @@ void omx__w_put(omx__writer *w, const char *s, size_t n) {
     if (n > OMX__WBUF - w->len) {
         omx__w_flush(w);
         if (n > OMX__WBUF) {
-            if (!w->err && w->fn(w->ctx, s, n) != 0)
-                w->err = OMX_EIO;
+            int rc;
+            if (!w->err && (rc = w->fn(w->ctx, s, n)) != 0)
+                w->err = sink_err(rc);
             return;
         }
     }

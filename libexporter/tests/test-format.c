@@ -1,4 +1,4 @@
-/* Number rendering, content negotiation, omx_buf and omx_strerror. */
+/* Number rendering, content negotiation and omx_buf. */
 #include <float.h>
 
 #include "internal.h"
@@ -163,15 +163,6 @@ static void test_buf(void) {
     omx_buf_reset(NULL);
 }
 
-static void test_strerror(void) {
-    for (int e = 0; e >= -14; e--) {
-        ASSERT(omx_strerror(e) != NULL);
-        ASSERT(strcmp(omx_strerror(e), "unknown error") != 0);
-    }
-    ASSERT_STR_EQ(omx_strerror(-999), "unknown error");
-    ASSERT_STR_EQ(omx_strerror(12345), "unknown error");
-}
-
 static void test_names(void) {
     ASSERT(omx_metric_name_valid("a"));
     ASSERT(omx_metric_name_valid("node:cpu_seconds_total"));
@@ -236,7 +227,6 @@ int main(void) {
     test_accept();
     test_accept_random();
     test_buf();
-    test_strerror();
     test_names();
     test_type_names();
     puts("ok");

@@ -17,9 +17,9 @@ static int sink_write(void *ctx, const char *data, size_t len)
 {
     sink *s = ctx;
     if (s->fail_after >= 0 && s->len + len > (size_t)s->fail_after)
-        return -1;
+        return -EPIPE;
     if (s->len + len > sizeof s->data)
-        return -1;
+        return -EPIPE;
     memcpy(s->data + s->len, data, len);
     s->len += len;
     return 0;
@@ -108,8 +108,8 @@ int main(void)
         rc = omx__gzip_write(&g, plain, 1000);
     if (rc == 0)
         rc = omx__gzip_finish(&g);
-    CHECK(rc == OMX_EIO);
-    CHECK(omx__gzip_write(&g, "x", 1) == OMX_EIO);
+    CHECK(rc == -EPIPE); /* the sink's code */
+    CHECK(omx__gzip_write(&g, "x", 1) == -EPIPE);
     omx__gzip_end(&g);
 
     /* Listen addresses. */

@@ -284,7 +284,7 @@ static int start(check *c, omp_format f)
 	int r = omp_parser_new(&c->p, f, NULL);
 	if (r < 0) {
 		fprintf(stderr, "omx-check: cannot create parser: %s\n", strerror(-r));
-		return -1;
+		return r;
 	}
 	c->format = f;
 	return 0;

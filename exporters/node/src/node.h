@@ -15,7 +15,8 @@ typedef struct node_collector {
     /* Declares the collector's own flags (--collector.<name>.*); may be NULL. */
     int (*declare_flags)(omx_app *app);
     /* Runs once after the flags are parsed, only when enabled; may be NULL.
-     * Returns 0 or a negative omx_err after logging what is wrong (start-up fails). */
+     * Returns 0 or a negative errno / OMX_E* code after logging what is wrong
+     * (start-up fails). */
     int (*setup)(void);
     /* Emits the collector's families at scrape time; userdata is NULL. */
     omx_collect_fn collect;

@@ -147,17 +147,17 @@ static long keys_add(node_regex *r, const char *s, size_t len) {
     return (long)(r->keys_len - len);
 }
 
-/* Makes room for one more memo entry (the table stays at most half full): 0, or
- * -1 when the table is at its limit or out of memory (not memoised then). */
+/* Makes room for one more memo entry (the table stays at most half full): 0,
+ * OMX_ELIMIT when the table is at its limit or OMX_ENOMEM (not memoised then). */
 static int memo_reserve(node_regex *r) {
     if (r->n_memo + 1 <= r->memo_cap / 2)
         return 0;
     if (r->memo_cap >= NODE_REGEX_MEMO)
-        return -1;
+        return OMX_ELIMIT;
     size_t cap = r->memo_cap ? r->memo_cap * 2 : MEMO_MIN;
     struct node_regex_memo *t = calloc(cap, sizeof *t);
     if (!t)
-        return -1;
+        return OMX_ENOMEM;
     for (size_t k = 0; k < r->memo_cap; k++) {
         struct node_regex_memo *m = &r->memo[k];
         if (m->state == 0)

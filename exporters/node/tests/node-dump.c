@@ -12,7 +12,7 @@
 
 static int write_stdout(void *ctx, const char *data, size_t len) {
     (void)ctx;
-    return fwrite(data, 1, len, stdout) == len ? 0 : -1;
+    return fwrite(data, 1, len, stdout) == len ? 0 : OMX_EIO;
 }
 
 int main(int argc, char **argv) {
@@ -51,7 +51,7 @@ int main(int argc, char **argv) {
         }
     }
     if (fflush(stdout) != 0)
-        rc = OMX_EIO;
+        rc = -errno;
     omx_registry_free(reg);
     omx_app_free(app);
     if (rc < 0) {

@@ -72,7 +72,8 @@ int omx_app_parse(omx_app *app, int argc, char **argv);
 omx_registry *omx_app_registry(omx_app *app);
 
 /* Extra HTTP handlers (e.g. "/probe"); fn must answer with omx_respond*().
- * Return 0 or an omx_err; a nonzero return gives a 500. */
+ * Return 0 or a negative errno / OMX_E* code; a nonzero return gives a 500
+ * whose body and log line name the error (omx_strerror). */
 typedef int (*omx_handler_fn)(omx_request *req, void *userdata);
 int omx_app_handle(omx_app *app, const char *path, omx_handler_fn fn, void *userdata);
 /* Called on SIGHUP from the main thread; a failure is logged, serving goes on. */

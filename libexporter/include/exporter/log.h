@@ -27,7 +27,7 @@ int omx_log_parse_format(const char *s, omx_log_format *ret_format);
 void omx_log_setup(omx_log_level level, omx_log_format format);
 
 /* Logs msg with key/value string pairs, NULL-terminated:
- *   omx_log(OMX_LOG_ERROR, "cannot read file", "file", path, "err", strerror(e), NULL);
+ *   omx_log(OMX_LOG_ERROR, "cannot read file", "file", path, "err", omx_strerror(-e), NULL);
  * Writes one line: ts=... level=error msg="cannot read file" file=... err=... */
 void omx_log(omx_log_level level, const char *msg, ...) __attribute__((sentinel));
 

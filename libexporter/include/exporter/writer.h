@@ -26,7 +26,8 @@ omx_format omx_format_from_accept(const char *accept);
 const char *omx_format_content_type(omx_format f);
 
 /* Output sink: called with consecutive chunks of the exposition. Returns 0, or
- * nonzero to abort the write (omx_registry_write then returns OMX_EIO). */
+ * a negative errno / OMX_E* code to abort the write (omx_registry_write then
+ * returns that code; a positive value becomes OMX_EIO). */
 typedef int (*omx_write_fn)(void *ctx, const char *data, size_t len);
 
 typedef struct omx_write_opts {
@@ -37,8 +38,8 @@ typedef struct omx_write_opts {
 /* Writes every family of r, then every collector's output, in a deterministic
  * order (registration order; series in creation order), in opts->format
  * (NULL opts = Prometheus 0.0.4, no deadline). Chunks go to fn(ctx, ...).
- * Returns 0 or OMX_EIO (sink failed) / OMX_ENOMEM. Collector failures do not
- * fail the write. Safe to run concurrently with updates and other writes. */
+ * Returns 0, the sink's code (OMX_EIO if it gave none) or OMX_ENOMEM.
+ * Collector failures do not fail the write. Safe to run concurrently with updates and other writes. */
 int omx_registry_write(omx_registry *r, const omx_write_opts *opts, omx_write_fn fn, void *ctx);
 
 /* A growable byte buffer with a hard cap; also usable as an omx_write_fn sink. */

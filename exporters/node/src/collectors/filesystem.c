@@ -95,7 +95,7 @@ typedef struct stat_job {
 static void *stat_thread(void *arg) {
     stat_job *j = arg;
     struct statvfs st;
-    int err = statvfs(j->path, &st) == 0 ? 0 : errno;
+    int err = statvfs(j->path, &st) == 0 ? 0 : -errno;
     pthread_mutex_lock(&j->lock);
     j->st = st;
     j->err = err;
@@ -108,10 +108,11 @@ static void *stat_thread(void *arg) {
     return NULL;
 }
 
+/* statvfs(path) that gives up at deadline_ns (5 s at most): 0, -ETIMEDOUT or -errno. */
 static int stat_with_deadline(const char *path, int64_t deadline_ns, struct statvfs *ret) {
     stat_job *j = calloc(1, sizeof *j);
     if (!j)
-        return ENOMEM;
+        return -ENOMEM;
     snprintf(j->path, sizeof j->path, "%s", path);
     pthread_mutex_init(&j->lock, NULL);
     pthread_condattr_t ca;
@@ -127,7 +128,7 @@ static int stat_with_deadline(const char *path, int64_t deadline_ns, struct stat
     pthread_attr_destroy(&at);
     if (rc != 0) {
         free(j);
-        return rc;
+        return -rc; /* pthread_create returns a positive errno */
     }
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -147,7 +148,7 @@ static int stat_with_deadline(const char *path, int64_t deadline_ns, struct stat
     } else {
         j->abandoned = true; /* the thread frees it when statvfs returns */
         pthread_mutex_unlock(&j->lock);
-        err = ETIMEDOUT;
+        err = -ETIMEDOUT;
     }
     return err;
 }
@@ -225,15 +226,15 @@ static int collect(omx_emitter *e, void *userdata) {
             continue;
         }
         if (omx_emitter_expired(e))
-            err = ETIMEDOUT;
+            err = -ETIMEDOUT;
         else if (may_hang(x->fstype))
             err = stat_with_deadline(sp, omx_emitter_deadline_ns(e), &st);
         else
-            err = statvfs(sp, &st) == 0 ? 0 : errno;
+            err = statvfs(sp, &st) == 0 ? 0 : -errno;
         if (err) {
             x->error = true;
             omx_log(OMX_LOG_DEBUG, "statfs failed", "collector", "filesystem", "mountpoint",
-                    x->mountpoint, "err", strerror(err), NULL);
+                    x->mountpoint, "err", omx_strerror(err), NULL);
             continue;
         }
         double bs = (double)st.f_frsize ? (double)st.f_frsize : (double)st.f_bsize;

@@ -58,8 +58,7 @@ static int collect(omx_emitter *e, void *userdata) {
         return OMX_ENOMEM;
     if ((r = node_sdbus_open(e, false, &bus)) < 0) {
         omx_log(OMX_LOG_DEBUG, "unable to connect to dbus", "collector", "logind", "err",
-                strerror(-r), NULL);
-        r = OMX_EIO;
+                omx_strerror(r), NULL);
         goto out;
     }
     /* every seat appears, even without sessions */
@@ -119,8 +118,7 @@ static int collect(omx_emitter *e, void *userdata) {
     goto out;
 fail:
     omx_log(OMX_LOG_DEBUG, "logind call failed", "collector", "logind", "err",
-            err.message ? err.message : strerror(-r), NULL);
-    r = OMX_EIO;
+            err.message ? err.message : omx_strerror(r), NULL);
 out:
     node_sd.error_free(&err);
     node_sd.message_unref(reply);

@@ -164,8 +164,6 @@ static int collect_netlink(omx_emitter *e) {
              .ifi = {.ifi_family = AF_UNSPEC}};
     link_ctx c = {0};
     int r = node_netlink_dump(NETLINK_ROUTE, &req, sizeof req, link_msg, &c);
-    if (r == -EPROTONOSUPPORT)
-        r = OMX_EIO;
     if (r >= 0) {
         for (size_t i = 0; i < c.n; i++)
             c.ifs[i].name = c.names[i];

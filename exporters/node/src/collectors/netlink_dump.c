@@ -7,6 +7,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <exporter/error.h>
+
 #define NL_BUF 32768 /* a dump batch is at most a page or two; room to spare */
 
 int node_netlink_dump(int proto, const void *req, size_t len, node_nl_msg_fn fn, void *ctx) {
@@ -39,7 +41,12 @@ int node_netlink_dump(int proto, const void *req, size_t len, node_nl_msg_fn fn,
             if (nh->nlmsg_type == NLMSG_DONE)
                 goto out;
             if (nh->nlmsg_type == NLMSG_ERROR) {
-                r = -EPROTONOSUPPORT;
+                /* the kernel's -errno, when the message is whole and carries one */
+                const struct nlmsgerr *ne = NLMSG_DATA(nh);
+                r = nh->nlmsg_len >= NLMSG_LENGTH(sizeof *ne) && ne->error < 0 &&
+                            ne->error >= -OMX_ERRNO_MAX
+                        ? ne->error
+                        : -EPROTONOSUPPORT;
                 goto out;
             }
             if ((r = fn(nh, ctx)) < 0)

@@ -13,7 +13,8 @@ typedef int (*node_nl_msg_fn)(const struct nlmsghdr *nh, void *ctx);
 /* Sends req (len bytes, a struct nlmsghdr with NLM_F_DUMP, then the request)
  * on a new socket of the netlink family proto and feeds every reply message to
  * fn until NLMSG_DONE, with a 2 s receive timeout. Returns 0, the callback's
- * code, -EPROTONOSUPPORT when the kernel answers NLMSG_ERROR, or -errno. */
+ * code, or -errno: the kernel's when it answers NLMSG_ERROR with one
+ * (-EPROTONOSUPPORT when it does not say). */
 int node_netlink_dump(int proto, const void *req, size_t len, node_nl_msg_fn fn, void *ctx);
 
 #endif

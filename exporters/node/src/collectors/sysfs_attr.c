@@ -26,7 +26,7 @@ int hw_fail(const char *collector, const char *path, int err) {
      * an absent or unreadable file is the host's hardware, logged at debug */
     omx_log(err == -EINVAL ? OMX_LOG_ERROR : OMX_LOG_DEBUG,
             err == -EINVAL ? "malformed input" : "cannot read file", "collector", collector,
-            "file", path, "err", strerror(err < 0 ? -err : err), NULL);
+            "file", path, "err", omx_strerror(err < 0 ? err : -err), NULL);
     return err < 0 ? err : -err;
 }
 

@@ -117,7 +117,7 @@ static int list_units(sd_bus *bus, unit **ret, size_t *ret_n) {
     int r = node_sd.call_method(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "ListUnits", &err, &reply, "");
     if (r < 0) {
         omx_log(OMX_LOG_DEBUG, "couldn't get units", "collector", "systemd", "err",
-                err.message ? err.message : strerror(-r), NULL);
+                err.message ? err.message : omx_strerror(r), NULL);
         goto out;
     }
     if ((r = node_sd.message_enter_container(reply, 'a', "(ssssssouso)")) < 0)
@@ -236,13 +236,11 @@ static int collect(omx_emitter *e, void *userdata) {
     int r = node_sdbus_open(e, opt_private, &bus);
     if (r < 0) {
         omx_log(OMX_LOG_DEBUG, "couldn't get dbus connection", "collector", "systemd", "err",
-                strerror(-r), NULL);
-        return OMX_EIO;
+                omx_strerror(r), NULL);
+        return r;
     }
-    if ((r = list_units(bus, &u, &n)) < 0) {
-        r = OMX_EIO;
+    if ((r = list_units(bus, &u, &n)) < 0)
         goto out;
-    }
     /* summary over all units, before filtering */
     double count[5] = {0};
     for (size_t i = 0; i < n; i++)
@@ -326,7 +324,7 @@ static int collect(omx_emitter *e, void *userdata) {
     node_sd.error_free(&err);
     free(version);
     if (rs < 0 && r >= 0)
-        r = OMX_EIO; /* node_exporter fails the collector without the system state */
+        r = rs; /* node_exporter fails the collector without the system state */
 out:
     for (size_t i = 0; i < n; i++) {
         free(u[i].name);

@@ -107,37 +107,41 @@ static tf_family *family_get(tf_set *t, omp_str name, bool create) {
     return f;
 }
 
-/* Parses one file into t. Returns 0, or -1 after logging why (file, line). */
+/* Parses one file into t. Returns 0, or a negative errno / OMX_E* code after
+ * logging why (file, line). */
 static int parse_file(tf_set *t, const char *path) {
     char *data;
     size_t len;
     int r = node_read_file(path, TF_FILE_MAX, &data, &len);
     if (r < 0) {
         omx_log(OMX_LOG_ERROR, "failed to read textfile", "collector", "textfile", "file", path,
-                "err", strerror(-r), NULL);
-        return -1;
+                "err", omx_strerror(r), NULL);
+        return r;
     }
     omp_parser *p = NULL;
-    if (omp_parser_new(&p, OMP_FORMAT_PROMETHEUS, NULL) < 0 ||
-        omp_parser_set_buffer(p, data, len) < 0) {
+    if ((r = omp_parser_new(&p, OMP_FORMAT_PROMETHEUS, NULL)) < 0 ||
+        (r = omp_parser_set_buffer(p, data, len)) < 0) {
         free(data);
         omp_parser_free(p);
-        return -1;
+        return r; /* the parser returns -errno */
     }
     omp_entry e;
     const char *err = NULL;
+    int rc = 0;
     char ln[16] = "0";
     while ((r = omp_next(p, &e)) > 0) {
         snprintf(ln, sizeof ln, "%u", e.line);
         tf_family *f = family_get(t, e.family, true);
         if (!f) {
             err = "out of memory";
+            rc = OMX_ENOMEM;
             break;
         }
         if (e.kind == OMP_HELP) {
             free(f->help);
             if (!(f->help = dup_str(e.text, e.text_escaped))) {
                 err = "out of memory";
+                rc = OMX_ENOMEM;
                 break;
             }
         } else if (e.kind == OMP_TYPE) {
@@ -145,10 +149,12 @@ static int parse_file(tf_set *t, const char *path) {
         } else if (e.kind == OMP_SAMPLE) {
             if (e.has_timestamp) {
                 err = "textfile contains unsupported client-side timestamps, skipping entire file";
+                rc = OMX_EVALUE;
                 break;
             }
             if (++t->samples > TF_MAX_SAMPLES) {
                 err = "too many samples";
+                rc = OMX_ELIMIT;
                 break;
             }
             if (f->n == f->cap) {
@@ -156,6 +162,7 @@ static int parse_file(tf_set *t, const char *path) {
                 tf_sample *ns = realloc(f->s, nc * sizeof *ns);
                 if (!ns) {
                     err = "out of memory";
+                    rc = OMX_ENOMEM;
                     break;
                 }
                 f->s = ns;
@@ -170,6 +177,7 @@ static int parse_file(tf_set *t, const char *path) {
             s->values = calloc(e.n_labels + 1, sizeof *s->values);
             if (!s->suffix || !s->names || !s->values) {
                 err = "out of memory";
+                rc = OMX_ENOMEM;
                 break;
             }
             for (size_t i = 0; i < e.n_labels; i++) {
@@ -178,6 +186,7 @@ static int parse_file(tf_set *t, const char *path) {
                 s->n = i + 1;
                 if (!s->names[i] || !s->values[i]) {
                     err = "out of memory";
+                    rc = OMX_ENOMEM;
                     break;
                 }
             }
@@ -187,6 +196,7 @@ static int parse_file(tf_set *t, const char *path) {
     }
     if (!err && r < 0) {
         err = omp_parser_error(p);
+        rc = r;
         snprintf(ln, sizeof ln, "%u", omp_parser_error_line(p));
     }
     if (err)
@@ -194,7 +204,7 @@ static int parse_file(tf_set *t, const char *path) {
                 path, "line", ln, "err", err ? err : "invalid input", NULL);
     omp_parser_free(p);
     free(data);
-    return err ? -1 : 0;
+    return rc;
 }
 
 static const char *label_of(const tf_sample *s, const char *name) {
@@ -342,7 +352,7 @@ static int collect(omx_emitter *e, void *userdata) {
     int r = node_list_dir(opt_dir, &files);
     if (r < 0) {
         omx_log(OMX_LOG_ERROR, "failed to read textfile collector directory", "collector",
-                "textfile", "path", opt_dir, "err", strerror(-r), NULL);
+                "textfile", "path", opt_dir, "err", omx_strerror(r), NULL);
         errored = true;
     }
     size_t nfiles = 0;

@@ -1,4 +1,5 @@
 /* timex: kernel clock discipline state from adjtimex(2). */
+#include <errno.h>
 #include <sys/timex.h>
 
 #include "emit.h"
@@ -10,7 +11,7 @@ static int collect(omx_emitter *e, void *userdata) {
     struct timex t = {0};
     int state = adjtimex(&t);
     if (state < 0)
-        return OMX_EIO;
+        return -errno;
     double div = (t.status & STA_NANO) ? 1e9 : 1e6;
     static const struct {
         const char *name, *help;

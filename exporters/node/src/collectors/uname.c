@@ -1,4 +1,5 @@
 /* uname: node_uname_info from the uname(2) system call. */
+#include <errno.h>
 #include <sys/utsname.h>
 
 #include "emit.h"
@@ -7,7 +8,7 @@ static int collect(omx_emitter *e, void *userdata) {
     (void)userdata;
     struct utsname u;
     if (uname(&u) < 0)
-        return OMX_EIO;
+        return -errno;
     static const char *const labels[] = {"domainname", "machine", "nodename",
                                          "release", "sysname", "version"};
     const char *v[] = {u.domainname, u.machine, u.nodename, u.release, u.sysname, u.version};
