@@ -1,8 +1,7 @@
 /* omx-node: the table of every collector (any order; users see them sorted by name). */
 #include "node.h"
 
-/* --- system collectors (engineer node-core) --- */
-/* node-core: extern declarations */
+/* system collectors */
 extern const node_collector node_collector_logind;
 extern const node_collector node_collector_systemd;
 extern const node_collector node_collector_processes;
@@ -32,8 +31,7 @@ extern const node_collector node_collector_udp_queues;
 extern const node_collector node_collector_uname;
 extern const node_collector node_collector_vmstat;
 
-/* --- hardware/storage collectors (engineer node-hw) --- */
-/* node-hw: extern declarations */
+/* hardware/storage collectors */
 extern const node_collector node_collector_ethtool;
 extern const node_collector node_collector_btrfs;
 extern const node_collector node_collector_bcache;
@@ -60,7 +58,6 @@ extern const node_collector node_collector_thermal_zone;
 
 
 const node_collector *const node_collectors[] = {
-    /* node-core: table entries */
     &node_collector_logind,
     &node_collector_systemd,
     &node_collector_processes,
@@ -89,7 +86,6 @@ const node_collector *const node_collectors[] = {
     &node_collector_udp_queues,
     &node_collector_uname,
     &node_collector_vmstat,
-    /* node-hw: table entries */
     &node_collector_ethtool,
     &node_collector_btrfs,
     &node_collector_bcache,

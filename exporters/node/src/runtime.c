@@ -105,7 +105,7 @@ int node_runtime_register(omx_registry *reg, bool with_stats) {
     for (size_t i = 0; i < m; i++) {
         const node_collector *c = sorted[i];
         int r;
-        /* a table edited by two people may list one collector twice: register it once */
+        /* a collector listed twice is registered once */
         if (i > 0 && !strcmp(sorted[i - 1]->name, c->name))
             continue;
         if (c->setup && (r = c->setup()) < 0) {

@@ -1,4 +1,4 @@
-"""Corrupts copies of the node-hw fixture files (truncation, flipped bytes, junk
+"""Corrupts copies of the hardware collectors' fixture files (truncation, flipped bytes, junk
 appended, sign added, fields merged) with a fixed seed and runs node-dump with every
 hardware collector on each corrupted tree. Fails on a non-zero exit, a sanitizer
 report or a NaN sample; prints the files that were corrupted when it does.
