@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "app-internal.h"
-#include "exporter/exporter.h"
+#include "exporter/app.h"
 #include "test-http-assert.h"
 
 static omx_app *new_app(void)

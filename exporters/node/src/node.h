@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <exporter/exporter.h>
+#include <exporter/app.h>
 
 /* One node_exporter collector. Defined in src/collectors/<name>.c as
  * `const node_collector node_collector_<name>` and listed in src/collectors.c. */
