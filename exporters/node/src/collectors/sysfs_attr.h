@@ -23,7 +23,6 @@ int hw_attr_str(const char *dir, const char *attr, char *buf, size_t size);
  * directory instead of one per attribute. */
 int hw_attr_str_at(int dfd, const char *dir, const char *attr, char *buf, size_t size);
 int hw_attr_u64_at(int dfd, const char *dir, const char *attr, uint64_t *ret);
-int hw_attr_i64_at(int dfd, const char *dir, const char *attr, int64_t *ret);
 /* Opens directory path (relative to dfd, or AT_FDCWD); returns an fd the caller
  * closes, or a negative errno (-ENOENT missing, -ENOTDIR not a directory). */
 int hw_dir_open(int dfd, const char *path);
