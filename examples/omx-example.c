@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <exporter/exporter.h>
+#include <exporter/app.h>
 
 typedef struct example {
     omx_family *requests;      /* counter{method,code} */

@@ -204,12 +204,14 @@ void omx__w_header(omx__writer *w, const char *base, size_t base_len, omx_type t
 void omx__w_sample(omx__writer *w, const char *base, size_t base_len, const char *suffix,
                    const char *lbl, size_t lbl_len, const char *xname, const char *xval,
                    const char *val, size_t val_len, const char *ts, const omx__exemplar *ex);
+/* ---- number rendering (format.c) ---- */
 /* Formats an unsigned integer; returns the length (out >= 21 bytes). */
 size_t omx__format_u64(char *out, uint64_t v);
 /* Go's strconv 'g' -1 rendering (client_golang's le/quantile in 0.0.4). */
 size_t omx__format_go(char *out, double v);
 
-/* Writes the registry's own families (registry.c). */
+/* ---- registry output (writer.c) ---- */
+/* Writes the registry's own families. */
 void omx__registry_write_families(omx_registry *r, omx__writer *w);
 /* Emits omx_series_rejected_total when any family rejected series. */
 void omx__registry_write_rejected(omx_registry *r, omx_emitter *e);

@@ -3,7 +3,7 @@
 
 #include "exporter/error.h"
 #include "flags.h"
-#include "test-http-assert.h"
+#include "omx-test.h"
 
 typedef struct vals {
     bool b, b2;
@@ -19,12 +19,12 @@ static void setup(omx__flags *fs, vals *v)
 {
     memset(fs, 0, sizeof *fs);
     *v = (vals){ .b = false, .b2 = true, .s = "def", .list = default_list, .i = 40, .d = 1.5 };
-    CHECK(omx__flags_add(fs, OMX__FLAG_BOOL, "collector.cpu", &v->b, "cpu") == 0);
-    CHECK(omx__flags_add(fs, OMX__FLAG_BOOL, "collector.mem", &v->b2, "mem") == 0);
-    CHECK(omx__flags_add(fs, OMX__FLAG_STRING, "path.procfs", &v->s, "procfs") == 0);
-    CHECK(omx__flags_add(fs, OMX__FLAG_STRINGS, "web.listen-address", &v->list, "listen") == 0);
-    CHECK(omx__flags_add(fs, OMX__FLAG_INT, "web.max-requests", &v->i, "max") == 0);
-    CHECK(omx__flags_add(fs, OMX__FLAG_DOUBLE, "timeout", &v->d, "t") == 0);
+    ASSERT(omx__flags_add(fs, OMX__FLAG_BOOL, "collector.cpu", &v->b, "cpu") == 0);
+    ASSERT(omx__flags_add(fs, OMX__FLAG_BOOL, "collector.mem", &v->b2, "mem") == 0);
+    ASSERT(omx__flags_add(fs, OMX__FLAG_STRING, "path.procfs", &v->s, "procfs") == 0);
+    ASSERT(omx__flags_add(fs, OMX__FLAG_STRINGS, "web.listen-address", &v->list, "listen") == 0);
+    ASSERT(omx__flags_add(fs, OMX__FLAG_INT, "web.max-requests", &v->i, "max") == 0);
+    ASSERT(omx__flags_add(fs, OMX__FLAG_DOUBLE, "timeout", &v->d, "t") == 0);
 }
 
 static int parse(omx__flags *fs, char *err, int argc, char **argv)
@@ -45,34 +45,34 @@ int main(void)
 
     /* Defaults stay when nothing is given. */
     setup(&fs, &v);
-    CHECK(parse(&fs, err, 1, (char *[]){ "prog" }) == 0);
-    CHECK(!v.b && v.b2 && !strcmp(v.s, "def") && v.list == default_list && v.i == 40);
+    ASSERT(parse(&fs, err, 1, (char *[]){ "prog" }) == 0);
+    ASSERT(!v.b && v.b2 && !strcmp(v.s, "def") && v.list == default_list && v.i == 40);
     omx__flags_free(&fs);
 
     /* Every spelling. */
     setup(&fs, &v);
-    CHECK(PARSE("--collector.cpu", "--no-collector.mem", "--path.procfs=/p", "--web.max-requests",
+    ASSERT(PARSE("--collector.cpu", "--no-collector.mem", "--path.procfs=/p", "--web.max-requests",
                 "7", "--timeout=2.5", "--web.listen-address=:1", "--web.listen-address",
                 "[::1]:2") == 0);
-    CHECK(v.b && !v.b2);
-    CHECK_STR(v.s, "/p");
-    CHECK(v.i == 7 && v.d == 2.5);
-    CHECK(v.list != default_list);
-    CHECK_STR(v.list[0], ":1");
-    CHECK_STR(v.list[1], "[::1]:2");
-    CHECK(v.list[2] == NULL);
+    ASSERT(v.b && !v.b2);
+    ASSERT_STR_EQ(v.s, "/p");
+    ASSERT(v.i == 7 && v.d == 2.5);
+    ASSERT(v.list != default_list);
+    ASSERT_STR_EQ(v.list[0], ":1");
+    ASSERT_STR_EQ(v.list[1], "[::1]:2");
+    ASSERT(v.list[2] == NULL);
     omx__flags_free(&fs);
 
     setup(&fs, &v);
-    CHECK(PARSE("--collector.cpu=true", "--collector.mem=false", "--path.procfs=") == 0);
-    CHECK(v.b && !v.b2);
-    CHECK_STR(v.s, "");
+    ASSERT(PARSE("--collector.cpu=true", "--collector.mem=false", "--path.procfs=") == 0);
+    ASSERT(v.b && !v.b2);
+    ASSERT_STR_EQ(v.s, "");
     omx__flags_free(&fs);
 
     /* A value that starts with dashes is taken as the value. */
     setup(&fs, &v);
-    CHECK(PARSE("--path.procfs", "--weird") == 0);
-    CHECK_STR(v.s, "--weird");
+    ASSERT(PARSE("--path.procfs", "--weird") == 0);
+    ASSERT_STR_EQ(v.s, "--weird");
     omx__flags_free(&fs);
 
     /* Errors name the flag. */
@@ -100,20 +100,20 @@ int main(void)
         for (int j = 0; j < 3 && bad[i].args[j]; j++)
             argv[argc++] = (char *)bad[i].args[j];
         setup(&fs, &v);
-        CHECK(parse(&fs, err, argc, argv) == OMX_EINVAL);
+        ASSERT(parse(&fs, err, argc, argv) == OMX_EINVAL);
         if (!strstr(err, bad[i].want))
             fprintf(stderr, "case %zu: error '%s' lacks '%s'\n", i, err, bad[i].want);
-        CHECK(strstr(err, bad[i].want) != NULL);
+        ASSERT(strstr(err, bad[i].want) != NULL);
         omx__flags_free(&fs);
     }
 
     /* Bad declarations. */
     setup(&fs, &v);
-    CHECK(omx__flags_add(&fs, OMX__FLAG_BOOL, "collector.cpu", &v.b, "dup") == OMX_EINVAL);
-    CHECK(omx__flags_add(&fs, OMX__FLAG_BOOL, "no-thing", &v.b, "x") == OMX_EINVAL);
-    CHECK(omx__flags_add(&fs, OMX__FLAG_BOOL, "", &v.b, "x") == OMX_EINVAL);
-    CHECK(omx__flags_add(&fs, OMX__FLAG_BOOL, "a b", &v.b, "x") == OMX_EINVAL);
-    CHECK(omx__flags_add(&fs, OMX__FLAG_BOOL, "ok", NULL, "x") == OMX_EINVAL);
+    ASSERT(omx__flags_add(&fs, OMX__FLAG_BOOL, "collector.cpu", &v.b, "dup") == OMX_EINVAL);
+    ASSERT(omx__flags_add(&fs, OMX__FLAG_BOOL, "no-thing", &v.b, "x") == OMX_EINVAL);
+    ASSERT(omx__flags_add(&fs, OMX__FLAG_BOOL, "", &v.b, "x") == OMX_EINVAL);
+    ASSERT(omx__flags_add(&fs, OMX__FLAG_BOOL, "a b", &v.b, "x") == OMX_EINVAL);
+    ASSERT(omx__flags_add(&fs, OMX__FLAG_BOOL, "ok", NULL, "x") == OMX_EINVAL);
 
     /* Usage lists every flag with its default. */
     char *out = NULL;
@@ -121,12 +121,12 @@ int main(void)
     FILE *f = open_memstream(&out, &outlen);
     omx__flags_usage(&fs, f);
     fclose(f);
-    CHECK(strstr(out, "--[no-]collector.cpu") != NULL);
-    CHECK(strstr(out, "--path.procfs=VALUE") != NULL);
-    CHECK(strstr(out, "(default: def)") != NULL);
-    CHECK(strstr(out, "(default: :9100)") != NULL);
-    CHECK(strstr(out, "(default: 40)") != NULL);
-    CHECK(strstr(out, "(repeatable)") != NULL);
+    ASSERT(strstr(out, "--[no-]collector.cpu") != NULL);
+    ASSERT(strstr(out, "--path.procfs=VALUE") != NULL);
+    ASSERT(strstr(out, "(default: def)") != NULL);
+    ASSERT(strstr(out, "(default: :9100)") != NULL);
+    ASSERT(strstr(out, "(default: 40)") != NULL);
+    ASSERT(strstr(out, "(repeatable)") != NULL);
     free(out);
     omx__flags_free(&fs);
     omx__flags_free(NULL);

@@ -4,15 +4,15 @@
 #include <unistd.h>
 
 #include "app-internal.h"
-#include "exporter/exporter.h"
-#include "test-http-assert.h"
+#include "exporter/app.h"
+#include "omx-test.h"
 
 static omx_app *new_app(void)
 {
     omx_app *app = omx_app_new(&(omx_app_info){ .name = "test-app", .version = "1.2.3",
                                                 .default_listen = ":9999",
                                                 .description = "A test." });
-    CHECK(app != NULL);
+    ASSERT(app != NULL);
     return app;
 }
 
@@ -52,43 +52,43 @@ int main(int argc, char **argv)
     long n = 3;
 
     app = new_app();
-    CHECK(omx_app_flag_bool(app, "collector.x", &flag, "X.") == 0);
-    CHECK(omx_app_flag_string(app, "x.dir", &dir, "Dir.") == 0);
-    CHECK(omx_app_flag_int(app, "x.n", &n, "N.") == 0);
-    CHECK(omx_app_flag_bool(app, "collector.x", &flag, "dup") == OMX_EINVAL);
-    CHECK(omx_app_flag_string(app, "web.listen-address", &dir, "clash") == OMX_EINVAL);
-    CHECK(PARSE(app, out, "--collector.x", "--x.dir=/d", "--x.n", "9",
+    ASSERT(omx_app_flag_bool(app, "collector.x", &flag, "X.") == 0);
+    ASSERT(omx_app_flag_string(app, "x.dir", &dir, "Dir.") == 0);
+    ASSERT(omx_app_flag_int(app, "x.n", &n, "N.") == 0);
+    ASSERT(omx_app_flag_bool(app, "collector.x", &flag, "dup") == OMX_EINVAL);
+    ASSERT(omx_app_flag_string(app, "web.listen-address", &dir, "clash") == OMX_EINVAL);
+    ASSERT(PARSE(app, out, "--collector.x", "--x.dir=/d", "--x.n", "9",
                 "--web.listen-address=127.0.0.1:1", "--web.listen-address=[::1]:2",
                 "--web.max-requests=5", "--web.telemetry-path=/m", "--log.level=debug") == 0);
-    CHECK(flag && !strcmp(dir, "/d") && n == 9);
-    CHECK_STR(app->listen[0], "127.0.0.1:1");
-    CHECK_STR(app->listen[1], "[::1]:2");
-    CHECK(app->listen[2] == NULL);
-    CHECK(app->max_requests == 5);
-    CHECK_STR(app->telemetry_path, "/m");
+    ASSERT(flag && !strcmp(dir, "/d") && n == 9);
+    ASSERT_STR_EQ(app->listen[0], "127.0.0.1:1");
+    ASSERT_STR_EQ(app->listen[1], "[::1]:2");
+    ASSERT(app->listen[2] == NULL);
+    ASSERT(app->max_requests == 5);
+    ASSERT_STR_EQ(app->telemetry_path, "/m");
     /* Flags cannot be declared after parsing. */
-    CHECK(omx_app_flag_bool(app, "late", &flag, "late") == OMX_EINVAL);
-    CHECK(omx_app_registry(app) != NULL);
-    CHECK(omx_app_free(app) == NULL);
+    ASSERT(omx_app_flag_bool(app, "late", &flag, "late") == OMX_EINVAL);
+    ASSERT(omx_app_registry(app) != NULL);
+    ASSERT(omx_app_free(app) == NULL);
 
     /* Defaults. */
     app = new_app();
-    CHECK(parse(app, 1, (char *[]){ "test-app", NULL }, out, sizeof out) == 0);
-    CHECK_STR(app->listen[0], ":9999");
-    CHECK(app->max_requests == 40);
-    CHECK_STR(app->telemetry_path, "/metrics");
+    ASSERT(parse(app, 1, (char *[]){ "test-app", NULL }, out, sizeof out) == 0);
+    ASSERT_STR_EQ(app->listen[0], ":9999");
+    ASSERT(app->max_requests == 40);
+    ASSERT_STR_EQ(app->telemetry_path, "/metrics");
     omx_app_free(app);
 
     app = new_app();
-    CHECK(PARSE(app, out, "--help") == 1);
-    CHECK(strstr(out, "usage: test-app") && strstr(out, "A test.") &&
+    ASSERT(PARSE(app, out, "--help") == 1);
+    ASSERT(strstr(out, "usage: test-app") && strstr(out, "A test.") &&
           strstr(out, "--web.listen-address") && strstr(out, "(default: :9999)") &&
           strstr(out, "--web.max-requests=INT") && strstr(out, "(default: 40)"));
     omx_app_free(app);
 
     app = new_app();
-    CHECK(PARSE(app, out, "--version") == 1);
-    CHECK_STR(out, "test-app, version 1.2.3\n");
+    ASSERT(PARSE(app, out, "--version") == 1);
+    ASSERT_STR_EQ(out, "test-app, version 1.2.3\n");
     omx_app_free(app);
 
     static const struct {
@@ -108,10 +108,10 @@ int main(int argc, char **argv)
         app = new_app();
         int rc = parse(app, 2, (char *[]){ "test-app", (char *)bad[i].arg, NULL }, out,
                        sizeof out);
-        CHECK(rc < 0);
+        ASSERT(rc < 0);
         if (!strstr(out, bad[i].want))
             fprintf(stderr, "%s: output '%s' lacks '%s'\n", bad[i].arg, out, bad[i].want);
-        CHECK(strstr(out, bad[i].want) != NULL);
+        ASSERT(strstr(out, bad[i].want) != NULL);
         omx_app_free(app);
     }
 
@@ -120,20 +120,20 @@ int main(int argc, char **argv)
         char arg[1024];
         snprintf(arg, sizeof arg, "--web.config.file=%s/good-auth-only.yml", argv[1]);
         app = new_app();
-        CHECK(parse(app, 2, (char *[]){ "test-app", arg, NULL }, out, sizeof out) == 0);
-        CHECK(app->webcfg && app->webcfg->n_users == 2);
+        ASSERT(parse(app, 2, (char *[]){ "test-app", arg, NULL }, out, sizeof out) == 0);
+        ASSERT(app->webcfg && app->webcfg->n_users == 2);
         omx_app_free(app);
     }
 
     /* Handlers. */
     app = new_app();
-    CHECK(omx_app_handle(app, "/probe", (omx_handler_fn)1, NULL) == 0);
-    CHECK(omx_app_handle(app, "/probe", (omx_handler_fn)1, NULL) == OMX_EEXIST);
-    CHECK(omx_app_handle(app, "probe", (omx_handler_fn)1, NULL) == OMX_EINVAL);
-    CHECK(omx_app_handle(app, "/x", NULL, NULL) == OMX_EINVAL);
-    CHECK(omx_app_on_reload(app, NULL, NULL) == 0);
+    ASSERT(omx_app_handle(app, "/probe", (omx_handler_fn)1, NULL) == 0);
+    ASSERT(omx_app_handle(app, "/probe", (omx_handler_fn)1, NULL) == OMX_EEXIST);
+    ASSERT(omx_app_handle(app, "probe", (omx_handler_fn)1, NULL) == OMX_EINVAL);
+    ASSERT(omx_app_handle(app, "/x", NULL, NULL) == OMX_EINVAL);
+    ASSERT(omx_app_on_reload(app, NULL, NULL) == 0);
     omx_app_free(app);
-    CHECK(omx_app_free(NULL) == NULL);
-    CHECK(omx_app_new(NULL) == NULL);
+    ASSERT(omx_app_free(NULL) == NULL);
+    ASSERT(omx_app_new(NULL) == NULL);
     TEST_DONE();
 }

@@ -5,7 +5,7 @@
 #include <pthread.h>
 
 #include "internal.h"
-#include "test.h"
+#include "omx-test.h"
 
 #define THREADS 4
 static int iters = 200000;

@@ -2,7 +2,7 @@
  * family is dropped (counted, its collector reported failed), a repeated
  * series is refused. */
 #include "internal.h"
-#include "test.h"
+#include "omx-test.h"
 
 static int count(const char *hay, const char *needle) {
     int n = 0;
@@ -160,6 +160,5 @@ int main(void) {
     ASSERT(strstr(b.data, "t_scrape_collector_success{collector=\"clean\"} 1\n"));
     omx_buf_free(&b);
     omx_registry_free(r);
-    puts("ok");
-    return 0;
+    TEST_DONE();
 }

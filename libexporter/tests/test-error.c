@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "exporter/error.h"
-#include "test.h"
+#include "omx-test.h"
 
 typedef struct {
     int code;
@@ -123,5 +123,5 @@ int main(void) {
     test_errno();
     test_unknown();
     test_threads();
-    return 0;
+    TEST_DONE();
 }

@@ -2,7 +2,7 @@
 #include <float.h>
 
 #include "internal.h"
-#include "test.h"
+#include "omx-test.h"
 
 static void check_double(double v, const char *want) {
     char out[40];
@@ -229,6 +229,5 @@ int main(void) {
     test_buf();
     test_names();
     test_type_names();
-    puts("ok");
-    return 0;
+    TEST_DONE();
 }

@@ -5,7 +5,7 @@
 #include "app-internal.h"
 #include "exporter/error.h"
 #include "gzip.h"
-#include "test-http-assert.h"
+#include "omx-test.h"
 
 typedef struct sink {
     unsigned char data[1 << 20];
@@ -62,7 +62,7 @@ int main(void)
         if (got != ae[i].want)
             fprintf(stderr, "Accept-Encoding '%s': got %d want %d\n",
                     ae[i].h ? ae[i].h : "(null)", got, ae[i].want);
-        CHECK(got == ae[i].want);
+        ASSERT(got == ae[i].want);
     }
 
     /* gzip round trip over many small chunks. */
@@ -71,45 +71,45 @@ int main(void)
     size_t plen = 0;
     s.fail_after = -1;
     omx__gzip g;
-    CHECK(omx__gzip_init(&g, sink_write, &s) == 0);
+    ASSERT(omx__gzip_init(&g, sink_write, &s) == 0);
     for (int i = 0; plen + 64 < sizeof plain; i++) {
         int n = snprintf(plain + plen, 64, "metric_%d{label=\"v%d\"} %d\n", i % 97, i, i);
-        CHECK(omx__gzip_write(&g, plain + plen, (size_t)n) == 0);
+        ASSERT(omx__gzip_write(&g, plain + plen, (size_t)n) == 0);
         plen += (size_t)n;
     }
-    CHECK(omx__gzip_finish(&g) == 0);
+    ASSERT(omx__gzip_finish(&g) == 0);
     omx__gzip_end(&g);
-    CHECK(s.len > 18 && s.data[0] == 0x1f && s.data[1] == 0x8b);
-    CHECK(s.len < plen / 3);
+    ASSERT(s.len > 18 && s.data[0] == 0x1f && s.data[1] == 0x8b);
+    ASSERT(s.len < plen / 3);
     static char back[sizeof plain];
     z_stream z = { 0 };
-    CHECK(inflateInit2(&z, 15 + 16) == Z_OK);
+    ASSERT(inflateInit2(&z, 15 + 16) == Z_OK);
     z.next_in = s.data;
     z.avail_in = (uInt)s.len;
     z.next_out = (unsigned char *)back;
     z.avail_out = sizeof back;
-    CHECK(inflate(&z, Z_FINISH) == Z_STREAM_END);
-    CHECK(z.total_out == plen && memcmp(back, plain, plen) == 0);
+    ASSERT(inflate(&z, Z_FINISH) == Z_STREAM_END);
+    ASSERT(z.total_out == plen && memcmp(back, plain, plen) == 0);
     inflateEnd(&z);
 
     /* An empty body is still a valid gzip stream. */
     s.len = 0;
-    CHECK(omx__gzip_init(&g, sink_write, &s) == 0);
-    CHECK(omx__gzip_finish(&g) == 0);
+    ASSERT(omx__gzip_init(&g, sink_write, &s) == 0);
+    ASSERT(omx__gzip_finish(&g) == 0);
     omx__gzip_end(&g);
-    CHECK(s.len == 20);
+    ASSERT(s.len == 20);
 
     /* A failing sink makes the stream fail, sticky. */
     s.len = 0;
     s.fail_after = 10;
-    CHECK(omx__gzip_init(&g, sink_write, &s) == 0);
+    ASSERT(omx__gzip_init(&g, sink_write, &s) == 0);
     int rc = 0;
     for (int i = 0; i < 1000 && rc == 0; i++)
         rc = omx__gzip_write(&g, plain, 1000);
     if (rc == 0)
         rc = omx__gzip_finish(&g);
-    CHECK(rc == -EPIPE); /* the sink's code */
-    CHECK(omx__gzip_write(&g, "x", 1) == -EPIPE);
+    ASSERT(rc == -EPIPE); /* the sink's code */
+    ASSERT(omx__gzip_write(&g, "x", 1) == -EPIPE);
     omx__gzip_end(&g);
 
     /* Listen addresses. */
@@ -138,13 +138,13 @@ int main(void)
         char host[64] = "x", port[8] = "x";
         rc = omx__http_parse_listen(la[i].in, host, sizeof host, port, sizeof port);
         if (la[i].host) {
-            CHECK(rc == 0);
-            CHECK_STR(host, la[i].host);
-            CHECK_STR(port, la[i].port);
+            ASSERT(rc == 0);
+            ASSERT_STR_EQ(host, la[i].host);
+            ASSERT_STR_EQ(port, la[i].port);
         } else {
             if (rc == 0)
                 fprintf(stderr, "listen '%s' accepted\n", la[i].in);
-            CHECK(rc == OMX_EINVAL);
+            ASSERT(rc == OMX_EINVAL);
         }
     }
 
@@ -154,14 +154,14 @@ int main(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
     int64_t d = omx__http_deadline("10", &secs);
-    CHECK(secs == 10);
-    CHECK(d >= now + 9500000000LL && d < now + 9600000000LL);
+    ASSERT(secs == 10);
+    ASSERT(d >= now + 9500000000LL && d < now + 9600000000LL);
     d = omx__http_deadline("1.5", &secs);
-    CHECK(secs == 1.5 && d >= now + 1350000000LL && d < now + 1450000000LL);
+    ASSERT(secs == 1.5 && d >= now + 1350000000LL && d < now + 1450000000LL);
     static const char *const bad_to[] = { NULL, "", "0", "-1", "abc", "10s", "nan", "inf", "1e9" };
     for (size_t i = 0; i < sizeof bad_to / sizeof *bad_to; i++) {
         secs = -1;
-        CHECK(omx__http_deadline(bad_to[i], &secs) == 0 && secs == 0);
+        ASSERT(omx__http_deadline(bad_to[i], &secs) == 0 && secs == 0);
     }
     TEST_DONE();
 }

@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "exporter/error.h"
-#include "test-http-assert.h"
+#include "omx-test.h"
 #include "webconfig.h"
 
 static void check_bad(const char *dir, const char *name)
@@ -14,16 +14,16 @@ static void check_bad(const char *dir, const char *name)
     omx__webconfig *c = NULL;
     snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *f = fopen(path, "r");
-    CHECK(f != NULL);
+    ASSERT(f != NULL);
     if (!f)
         return;
-    CHECK(fgets(line, sizeof line, f) != NULL);
+    ASSERT(fgets(line, sizeof line, f) != NULL);
     fclose(f);
-    CHECK(strncmp(line, "# expect: ", 10) == 0);
+    ASSERT(strncmp(line, "# expect: ", 10) == 0);
     int rc = omx__webconfig_load(path, &c, err, sizeof err);
-    CHECK(rc == OMX_ECONFIG && c == NULL);
+    ASSERT(rc == OMX_ECONFIG && c == NULL);
     /* Always names the file. */
-    CHECK(strstr(err, name) != NULL);
+    ASSERT(strstr(err, name) != NULL);
     line[strcspn(line, "\n")] = '\0';
     for (char *tok = strtok(line + 10, "|"); tok; tok = strtok(NULL, "|")) {
         while (*tok == ' ')
@@ -33,7 +33,7 @@ static void check_bad(const char *dir, const char *name)
             tok[--n] = '\0';
         if (!strstr(err, tok))
             fprintf(stderr, "%s: message '%s' lacks '%s'\n", name, err, tok);
-        CHECK(strstr(err, tok) != NULL);
+        ASSERT(strstr(err, tok) != NULL);
     }
     printf("ok %s: %s\n", name, err);
 }
@@ -59,73 +59,73 @@ int main(int argc, char **argv)
     int rc = omx__webconfig_load(path, &c, err, sizeof err);
     if (rc)
         fprintf(stderr, "good-full.yml: %s\n", err);
-    CHECK(rc == 0 && c);
+    ASSERT(rc == 0 && c);
     if (c) {
-        CHECK(c->tls);
-        CHECK(c->client_auth == OMX__REQUIRE_AND_VERIFY_CLIENT_CERT);
-        CHECK(c->cert_pem && strstr(c->cert_pem, "BEGIN CERTIFICATE"));
-        CHECK(c->ca_pem != NULL);
-        CHECK(strstr(c->priorities, "+VERS-TLS1.2:+VERS-TLS1.3") != NULL);
-        CHECK(strstr(c->priorities, "-VERS-TLS1.1") == NULL);
-        CHECK(strstr(c->priorities, "+ECDHE-ECDSA:+AES-128-GCM") != NULL);
-        CHECK(strstr(c->priorities, "+GROUP-X25519") != NULL);
-        CHECK(c->headers && !strcmp(c->headers[0], "X-Frame-Options") &&
+        ASSERT(c->tls);
+        ASSERT(c->client_auth == OMX__REQUIRE_AND_VERIFY_CLIENT_CERT);
+        ASSERT(c->cert_pem && strstr(c->cert_pem, "BEGIN CERTIFICATE"));
+        ASSERT(c->ca_pem != NULL);
+        ASSERT(strstr(c->priorities, "+VERS-TLS1.2:+VERS-TLS1.3") != NULL);
+        ASSERT(strstr(c->priorities, "-VERS-TLS1.1") == NULL);
+        ASSERT(strstr(c->priorities, "+ECDHE-ECDSA:+AES-128-GCM") != NULL);
+        ASSERT(strstr(c->priorities, "+GROUP-X25519") != NULL);
+        ASSERT(c->headers && !strcmp(c->headers[0], "X-Frame-Options") &&
               !strcmp(c->headers[1], "deny") && !c->headers[2]);
-        CHECK(c->n_users == 1 && omx__webconfig_has_auth(c));
-        CHECK(omx__webconfig_check(c, "alice", "secret"));
-        CHECK(!omx__webconfig_check(c, "alice", "Secret"));
-        CHECK(!omx__webconfig_check(c, "mallory", "secret"));
-        CHECK(!omx__webconfig_check(c, "alice", ""));
-        CHECK(!omx__webconfig_check(c, NULL, "secret"));
+        ASSERT(c->n_users == 1 && omx__webconfig_has_auth(c));
+        ASSERT(omx__webconfig_check(c, "alice", "secret"));
+        ASSERT(!omx__webconfig_check(c, "alice", "Secret"));
+        ASSERT(!omx__webconfig_check(c, "mallory", "secret"));
+        ASSERT(!omx__webconfig_check(c, "alice", ""));
+        ASSERT(!omx__webconfig_check(c, NULL, "secret"));
         /* Cached: a second right answer must not pay bcrypt again. */
         struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         for (int i = 0; i < 1000; i++)
-            CHECK(omx__webconfig_check(c, "alice", "secret"));
+            ASSERT(omx__webconfig_check(c, "alice", "secret"));
         double cached = elapsed(t0);
         printf("1000 cached checks: %.3f ms\n", cached * 1e3);
-        CHECK(cached < 0.5);
+        ASSERT(cached < 0.5);
         /* Wrong passwords are never cached. */
-        CHECK(!omx__webconfig_check(c, "alice", "secreT"));
+        ASSERT(!omx__webconfig_check(c, "alice", "secreT"));
     }
     c = omx__webconfig_free(c);
-    CHECK(c == NULL);
+    ASSERT(c == NULL);
 
     snprintf(path, sizeof path, "%s/good-auth-only.yml", dir);
     rc = omx__webconfig_load(path, &c, err, sizeof err);
     if (rc)
         fprintf(stderr, "good-auth-only.yml: %s\n", err);
-    CHECK(rc == 0 && c && !c->tls && c->n_users == 2);
-    CHECK(omx__webconfig_check(c, "bob", "hunter2")); /* $2y$ */
-    CHECK(!omx__webconfig_check(c, "bob", "secret"));
-    CHECK(omx__webconfig_check(c, "alice", "secret")); /* $2b$ */
+    ASSERT(rc == 0 && c && !c->tls && c->n_users == 2);
+    ASSERT(omx__webconfig_check(c, "bob", "hunter2")); /* $2y$ */
+    ASSERT(!omx__webconfig_check(c, "bob", "secret"));
+    ASSERT(omx__webconfig_check(c, "alice", "secret")); /* $2b$ */
     /* Unknown users take about as long as known ones (a dummy bcrypt). */
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (int i = 0; i < 5; i++)
-        CHECK(!omx__webconfig_check(c, "bob", "wrong"));
+        ASSERT(!omx__webconfig_check(c, "bob", "wrong"));
     double known = elapsed(t0);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (int i = 0; i < 5; i++)
-        CHECK(!omx__webconfig_check(c, "nobody", "wrong"));
+        ASSERT(!omx__webconfig_check(c, "nobody", "wrong"));
     double unknown = elapsed(t0);
     printf("5 wrong checks: known user %.2f ms, unknown user %.2f ms\n", known * 1e3,
            unknown * 1e3);
-    CHECK(unknown > known * 0.3);
+    ASSERT(unknown > known * 0.3);
     c = omx__webconfig_free(c);
 
     snprintf(path, sizeof path, "%s/good-empty.yml", dir);
     rc = omx__webconfig_load(path, &c, err, sizeof err);
-    CHECK(rc == 0 && c && !c->tls && !omx__webconfig_has_auth(c));
-    CHECK(!omx__webconfig_check(c, "a", "b"));
+    ASSERT(rc == 0 && c && !c->tls && !omx__webconfig_has_auth(c));
+    ASSERT(!omx__webconfig_check(c, "a", "b"));
     c = omx__webconfig_free(c);
 
     rc = omx__webconfig_load("/nonexistent/web.yml", &c, err, sizeof err);
-    CHECK(rc == OMX_ECONFIG && !c && strstr(err, "/nonexistent/web.yml") &&
+    ASSERT(rc == OMX_ECONFIG && !c && strstr(err, "/nonexistent/web.yml") &&
           strstr(err, "No such file"));
 
     DIR *d = opendir(dir);
-    CHECK(d != NULL);
+    ASSERT(d != NULL);
     int n_bad = 0;
     for (struct dirent *e; d && (e = readdir(d));)
         if (!strncmp(e->d_name, "bad-", 4)) {
@@ -134,7 +134,7 @@ int main(int argc, char **argv)
         }
     if (d)
         closedir(d);
-    CHECK(n_bad >= 15);
-    CHECK(omx__webconfig_free(NULL) == NULL);
+    ASSERT(n_bad >= 15);
+    ASSERT(omx__webconfig_free(NULL) == NULL);
     TEST_DONE();
 }

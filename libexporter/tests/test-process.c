@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "internal.h"
-#include "test.h"
+#include "omx-test.h"
 
 static char *scrape(omx_registry *r, omx_format fmt) {
     omx_buf b;
@@ -194,6 +194,5 @@ int main(void) {
     ASSERT(strtod(strstr(out, "\nprocess_open_fds ") + 18, NULL) >= 3);
     omx__free(out);
     omx_registry_free(r);
-    puts("ok");
-    return 0;
+    TEST_DONE();
 }

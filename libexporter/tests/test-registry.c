@@ -3,7 +3,7 @@
 #include <pthread.h>
 
 #include "internal.h"
-#include "test.h"
+#include "omx-test.h"
 
 static omx_registry *reg;
 

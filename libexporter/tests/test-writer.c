@@ -2,7 +2,7 @@
  * golden/<case>.prom (0.0.4) and golden/<case>.om (OpenMetrics 1.0.0).
  * OMX_UPDATE_GOLDEN=1 rewrites the golden files instead. */
 #include "internal.h"
-#include "test.h"
+#include "omx-test.h"
 
 static int failures;
 
@@ -297,6 +297,5 @@ int main(void) {
         fprintf(stderr, "%d golden mismatches\n", failures);
         return 1;
     }
-    puts("ok");
-    return 0;
+    TEST_DONE();
 }

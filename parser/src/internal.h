@@ -97,9 +97,11 @@ struct omp_parser {
 	omp__set names;
 };
 
-/* parser.c */
+/* fail.c: records err and the message (first error wins); returns p->err. */
 int omp__fail(omp_parser *p, int err, const char *at_line_start, const char *at,
 	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* grow.c: makes *ptr hold at least need elements of elem bytes, at most limit.
+ * Returns 0, -E2BIG past limit or -ENOMEM (then *ptr and *cap are unchanged). */
 int omp__grow(void **ptr, size_t *cap, size_t need, size_t elem, size_t limit);
 
 /* validate.c */

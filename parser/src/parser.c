@@ -83,49 +83,6 @@ unsigned omp_parser_error_col(const omp_parser *p)
 	return p && p->err ? p->err_col : 0;
 }
 
-int omp__fail(omp_parser *p, int err, const char *ls, const char *at, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (p->err)
-		return p->err;
-	p->err = err;
-	p->err_line = p->line ? p->line : 1;
-	p->err_col = (ls && at && at >= ls) ? (unsigned)(at - ls) + 1 : 1;
-	n = snprintf(p->errbuf, sizeof(p->errbuf), "%u:%u: ", p->err_line, p->err_col);
-	va_start(ap, fmt);
-	vsnprintf(p->errbuf + n, sizeof(p->errbuf) - (size_t)n, fmt, ap);
-	va_end(ap);
-	/* One line, whatever the input put into the message. */
-	for (char *c = p->errbuf; *c; c++)
-		if ((unsigned char)*c < 0x20)
-			*c = ' ';
-	return err;
-}
-
-int omp__grow(void **ptr, size_t *cap, size_t need, size_t elem, size_t limit)
-{
-	size_t ncap;
-	void *n;
-
-	if (need <= *cap)
-		return 0;
-	if (need > limit)
-		return -E2BIG;
-	ncap = *cap ? *cap * 2 : 16;
-	while (ncap < need)
-		ncap *= 2;
-	if (ncap > limit)
-		ncap = limit;
-	n = realloc(*ptr, ncap * elem);
-	if (!n)
-		return -ENOMEM;
-	*ptr = n;
-	*cap = ncap;
-	return 0;
-}
-
 static int carry_append(omp_parser *p, const char *s, size_t n)
 {
 	int r;

@@ -3,7 +3,7 @@
 #include <math.h>
 
 #include "check.h"
-#include "test.h"
+#include "omx-test.h"
 
 static int streq(omp_str s, const char *c)
 {
@@ -39,7 +39,7 @@ int main(void)
 	ASSERT_EQ(omp_next(p, &e), 1);
 	ASSERT(e.kind == OMP_HELP && e.text_escaped);
 	ASSERT_EQ(omp_unescape(e.text, buf, sizeof(buf)), 14);
-	ASSERT_STR(buf, "Time \"spent\"\n.");
+	ASSERT_STR_EQ(buf, "Time \"spent\"\n.");
 
 	ASSERT_EQ(omp_next(p, &e), 1);
 	ASSERT(e.kind == OMP_SAMPLE && streq(e.name, "req_seconds_bucket") && streq(e.suffix, "_bucket"));
@@ -47,7 +47,7 @@ int main(void)
 	ASSERT_EQ(e.n_labels, 2);
 	ASSERT(streq(e.labels[0].name, "path") && streq(e.labels[0].value, "/a\\\\b") && e.labels[0].escaped);
 	ASSERT_EQ(omp_unescape(e.labels[0].value, buf, sizeof(buf)), 4);
-	ASSERT_STR(buf, "/a\\b");
+	ASSERT_STR_EQ(buf, "/a\\b");
 	ASSERT(streq(e.labels[1].value, "0.5") && !e.labels[1].escaped);
 	ASSERT(e.value == 1 && streq(e.value_text, "1"));
 	ASSERT(e.has_timestamp && e.timestamp == 1.5 && e.timestamp_ms == 1500);
@@ -75,7 +75,7 @@ int main(void)
 	ASSERT_EQ(omp_next(p, &e), -EBADMSG);
 	ASSERT_EQ(omp_parser_error_line(p), 2);
 	ASSERT_EQ(omp_parser_error_col(p), 3);
-	ASSERT_STR(omp_parser_error(p), "2:3: expected a number as sample value");
+	ASSERT_STR_EQ(omp_parser_error(p), "2:3: expected a number as sample value");
 	p = omp_parser_free(p);
 
 	/* Prometheus: families resolve through TYPE, timestamps are ms */
@@ -105,7 +105,7 @@ int main(void)
 	/* helpers */
 	ASSERT_EQ(omp_unescape((omp_str){ "ab", 2 }, buf, 1), -ENOBUFS);
 	ASSERT_EQ(omp_unescape((omp_str){ "a\\zb\\", 5 }, buf, sizeof(buf)), 5);
-	ASSERT_STR(buf, "a\\zb\\");
+	ASSERT_STR_EQ(buf, "a\\zb\\");
 	ASSERT(omp_format_from_content_type("application/openmetrics-text; version=1.0.0; charset=utf-8") == OMP_FORMAT_OPENMETRICS);
 	ASSERT(omp_format_from_content_type("text/plain; version=0.0.4") == OMP_FORMAT_PROMETHEUS);
 	ASSERT(omp_format_from_content_type(NULL) == OMP_FORMAT_PROMETHEUS);
@@ -113,7 +113,7 @@ int main(void)
 	ASSERT(omp_format_detect("# EOF", 5) == OMP_FORMAT_OPENMETRICS);
 	ASSERT(omp_format_detect("a 1\n", 4) == OMP_FORMAT_PROMETHEUS);
 	ASSERT(omp_format_detect("a 1\nx# EOF\n", 11) == OMP_FORMAT_PROMETHEUS);
-	ASSERT_STR(omp_type_name(OMP_TYPE_GAUGEHISTOGRAM), "gaugehistogram");
-	ASSERT_STR(omp_format_name(OMP_FORMAT_PROMETHEUS), "prometheus");
+	ASSERT_STR_EQ(omp_type_name(OMP_TYPE_GAUGEHISTOGRAM), "gaugehistogram");
+	ASSERT_STR_EQ(omp_format_name(OMP_FORMAT_PROMETHEUS), "prometheus");
 	TEST_DONE();
 }

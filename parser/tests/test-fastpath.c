@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "test.h"
+#include "omx-test.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15u;
 static unsigned rnd(unsigned n)
@@ -93,10 +93,8 @@ static void value_case(const char *text, omp_format f)
 	ASSERT_EQ(omp_parser_new(&p, f, NULL), 0);
 	omp_parser_set_buffer(p, line, (size_t)n);
 	ASSERT_EQ(omp_next(p, &e), 1);
-	if (memcmp(&e.value, &want, sizeof(want)) != 0) {
-		fprintf(stderr, "value %s: got %.17g, want %.17g\n", text, e.value, want);
-		test_failures++;
-	}
+	ASSERT_MSG(memcmp(&e.value, &want, sizeof(want)) == 0, "value %s: got %.17g, want %.17g",
+		   text, e.value, want);
 	p = omp_parser_free(p);
 }
 
@@ -130,10 +128,8 @@ static void values(void)
 		/* The same text as a label float (le, quantile). */
 		double d = -12345, want = strtod(buf, NULL);
 		ASSERT_EQ(omp__label_float((omp_str){ buf, n }, &d), 0);
-		if (memcmp(&d, &want, sizeof(d)) != 0) {
-			fprintf(stderr, "label float %s: got %.17g, want %.17g\n", buf, d, want);
-			test_failures++;
-		}
+		ASSERT_MSG(memcmp(&d, &want, sizeof(d)) == 0, "label float %s: got %.17g, want %.17g",
+			   buf, d, want);
 	}
 }
 

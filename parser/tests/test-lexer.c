@@ -2,7 +2,7 @@
 #include <stdbool.h>
 
 #include "internal.h"
-#include "test.h"
+#include "omx-test.h"
 
 static long tok(const char *(*f)(const char *), const char *s)
 {

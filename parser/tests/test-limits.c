@@ -2,7 +2,7 @@
  * streaming keeps at most one line whatever the input size. */
 #include "check.h"
 #include "internal.h"
-#include "test.h"
+#include "omx-test.h"
 
 static char *repeat(const char *unit, size_t n, const char *tail)
 {
@@ -23,7 +23,7 @@ int main(void)
 	in = repeat("a", 200, " 1\n# EOF\n");
 	s = parse_all(OMP_FORMAT_OPENMETRICS, in, strlen(in), &(omp_limits){ .max_line_len = 100 });
 	ASSERT_EQ(s.rc, -E2BIG);
-	ASSERT_STR(s.err, "1:1: line longer than the limit of 100 bytes");
+	ASSERT_STR_EQ(s.err, "1:1: line longer than the limit of 100 bytes");
 	size_t cut = 50;
 	s = parse_split(OMP_FORMAT_OPENMETRICS, in, strlen(in), &cut, 1, &(omp_limits){ .max_line_len = 100 });
 	ASSERT_EQ(s.rc, -E2BIG);
@@ -48,7 +48,7 @@ int main(void)
 	in = repeat("a 1 1\n", 11, "# EOF\n");
 	s = parse_all(OMP_FORMAT_OPENMETRICS, in, strlen(in), &(omp_limits){ .max_samples = 10 });
 	ASSERT_EQ(s.rc, -E2BIG);
-	ASSERT_STR(s.err, "11:1: more than 10 samples");
+	ASSERT_STR_EQ(s.err, "11:1: more than 10 samples");
 	free(in);
 
 	/* families */
@@ -68,7 +68,7 @@ int main(void)
 	strcat(in, "# EOF\n");
 	s = parse_all(OMP_FORMAT_OPENMETRICS, in, strlen(in), &(omp_limits){ .max_groups = 50 });
 	ASSERT_EQ(s.rc, -E2BIG);
-	ASSERT_STR(s.err, "51:1: more than 50 label sets in family a");
+	ASSERT_STR_EQ(s.err, "51:1: more than 50 label sets in family a");
 	s = parse_all(OMP_FORMAT_OPENMETRICS, in, strlen(in), NULL);
 	ASSERT_EQ(s.rc, 0);
 	free(in);

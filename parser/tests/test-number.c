@@ -2,7 +2,7 @@
 #include <math.h>
 
 #include "internal.h"
-#include "test.h"
+#include "omx-test.h"
 
 static double conv(const char *s, int kind)
 {

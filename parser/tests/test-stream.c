@@ -5,18 +5,16 @@
 #include <sys/stat.h>
 
 #include "check.h"
-#include "test.h"
+#include "omx-test.h"
 
 static int inputs;
 
 static void same(const summary *a, const summary *b, const char *what, size_t cut)
 {
-	if (a->rc != b->rc || a->entries != b->entries || a->hash != b->hash ||
-	    strcmp(a->err, b->err) != 0) {
-		fprintf(stderr, "%s (cut %zu): whole rc=%d n=%u \"%s\" / split rc=%d n=%u \"%s\"\n", what,
-			cut, a->rc, a->entries, a->err, b->rc, b->entries, b->err);
-		test_failures++;
-	}
+	ASSERT_MSG(a->rc == b->rc && a->entries == b->entries && a->hash == b->hash &&
+			   strcmp(a->err, b->err) == 0,
+		   "%s (cut %zu): whole rc=%d n=%u \"%s\" / split rc=%d n=%u \"%s\"", what, cut,
+		   a->rc, a->entries, a->err, b->rc, b->entries, b->err);
 }
 
 static void check_input(const char *what, const char *buf, size_t len)

@@ -1,7 +1,7 @@
 /* Each validation rule: input, format, and the exact "line:col: message"
  * prefix expected (NULL = valid). */
 #include "check.h"
-#include "test.h"
+#include "omx-test.h"
 
 #define OM OMP_FORMAT_OPENMETRICS
 #define PR OMP_FORMAT_PROMETHEUS
@@ -99,16 +99,11 @@ int main(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		summary s = parse_all(cases[i].f, cases[i].in, strlen(cases[i].in), NULL);
 		if (!cases[i].err) {
-			if (s.rc != 0)
-				fprintf(stderr, "case %zu: unexpected error: %s\n", i, s.err);
-			ASSERT_EQ(s.rc, 0);
+			ASSERT_MSG(s.rc == 0, "case %zu: unexpected error: %s", i, s.err);
 			continue;
 		}
-		if (s.rc == 0 || strncmp(s.err, cases[i].err, strlen(cases[i].err)) != 0) {
-			fprintf(stderr, "case %zu: got rc=%d \"%s\", expected \"%s...\"\n", i, s.rc,
-				s.err, cases[i].err);
-			test_failures++;
-		}
+		ASSERT_MSG(s.rc != 0 && strncmp(s.err, cases[i].err, strlen(cases[i].err)) == 0,
+			   "case %zu: got rc=%d \"%s\", expected \"%s...\"", i, s.rc, s.err, cases[i].err);
 		ASSERT(strchr(s.err, '\n') == NULL);
 	}
 	TEST_DONE();

@@ -18,9 +18,7 @@
 #endif
 
 #include "openmetrics/openmetrics.h"
-#ifdef OMX_HAVE_LIBEXPORTER
 #include "convert.h"
-#endif
 
 typedef struct check {
 	const char *src;        /* file name for messages */
@@ -34,9 +32,7 @@ typedef struct check {
 	bool fam_help, fam_active;
 	unsigned fam_line;
 	omp_format convert_to;  /* AUTO: no conversion */
-#ifdef OMX_HAVE_LIBEXPORTER
 	convert *conv;
-#endif
 	bool conv_failed;
 	char *buf;              /* scratch for unescaping */
 	size_t buf_cap;
@@ -260,10 +256,8 @@ static int drain(check *c)
 			dump_sample(c, &e);
 		if (c->lint)
 			lint_entry(c, &e);
-#ifdef OMX_HAVE_LIBEXPORTER
 		if (c->conv && !c->conv_failed && convert_add(c->conv, &e, c->src) < 0)
 			c->conv_failed = true;
-#endif
 	}
 	if (r == -EAGAIN)
 		return 0;
@@ -576,13 +570,8 @@ int main(int argc, char **argv)
 				fprintf(stderr, "omx-check: unknown --convert format '%s'\n", optarg);
 				return 2;
 			}
-#ifdef OMX_HAVE_LIBEXPORTER
 			if (!c.conv && !(c.conv = convert_new()))
 				return 2;
-#else
-			fputs("omx-check: built without libexporter, --convert is not available\n", stderr);
-			return 2;
-#endif
 			break;
 		case 'r':
 			repeat = strtol(optarg, NULL, 10);
@@ -628,13 +617,11 @@ int main(int argc, char **argv)
 		rc = check_fd(&c, fd);
 		close(fd);
 	}
-#ifdef OMX_HAVE_LIBEXPORTER
 	if (c.conv) {
 		if (rc == 0 && (c.conv_failed || convert_write(c.conv, c.convert_to) < 0))
 			rc = 2;
 		c.conv = convert_free(c.conv);
 	}
-#endif
 	/* Output that did not reach its file (a full disk, a closed pipe) is a
 	 * failure too, whatever the input was. */
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -12,7 +12,7 @@ int node_emit1(omx_emitter *e, const char *name, const char *help, omx_type type
 int node_emit1l(omx_emitter *e, const char *name, const char *help, omx_type type,
                 const char *label, const char *value, double v);
 
-/* Logs a malformed source at debug level and returns OMX_EVALUE: the file,
+/* Logs a malformed source at error level and returns OMX_EVALUE: the file,
  * line number (0 = unknown) and what was wrong. */
 int node_bad_input(const char *collector, const char *path, unsigned line, const char *what);
 

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include <exporter/exporter.h>
+#include <exporter/app.h>
 
 #include "runtime.h"
 

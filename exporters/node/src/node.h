@@ -5,10 +5,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <exporter/exporter.h>
+#include <exporter/app.h>
 
 /* One node_exporter collector. Defined in src/collectors/<name>.c as
- * `const node_collector node_collector_<name>` and listed in src/collectors.c. */
+ * `const node_collector node_collector_<name>` and listed in
+ * src/collectors/meson.build. */
 typedef struct node_collector {
     const char *name;          /* as in --collector.<name> and {collector="<name>"} */
     bool enabled_by_default;   /* node_exporter 1.5's default on Linux */

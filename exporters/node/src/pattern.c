@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <exporter/exporter.h>
+#include <exporter/app.h>
 
 /* Rewrites the Perl shortcuts node_exporter's defaults and users rely on.
  * Returns a malloc'ed string or NULL. */

@@ -14,7 +14,6 @@
 static bool enabled_flag[MAX_COLLECTORS];
 static bool explicit_on[MAX_COLLECTORS];
 static bool disable_defaults;
-static bool resolved[MAX_COLLECTORS];
 static char flag_names[MAX_COLLECTORS][64];
 
 static size_t n_collectors(void) {
@@ -84,28 +83,21 @@ static int cmp_by_name(const void *a, const void *b) {
     return strcmp(x->name, y->name);
 }
 
-bool node_runtime_enabled(const char *name) {
-    for (size_t i = 0; node_collectors[i]; i++)
-        if (!strcmp(node_collectors[i]->name, name))
-            return resolved[i];
-    return false;
-}
-
 int node_runtime_register(omx_registry *reg, bool with_stats) {
     size_t n = n_collectors();
     const node_collector *sorted[MAX_COLLECTORS];
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         /* --collector.disable-defaults keeps only the explicitly enabled ones */
-        resolved[i] = disable_defaults ? (explicit_on[i] && enabled_flag[i]) : enabled_flag[i];
-        if (resolved[i])
+        bool on = disable_defaults ? (explicit_on[i] && enabled_flag[i]) : enabled_flag[i];
+        if (on)
             sorted[m++] = node_collectors[i];
     }
     qsort(sorted, m, sizeof sorted[0], cmp_by_name);
     for (size_t i = 0; i < m; i++) {
         const node_collector *c = sorted[i];
         int r;
-        /* a table edited by two people may list one collector twice: register it once */
+        /* a collector listed twice is registered once */
         if (i > 0 && !strcmp(sorted[i - 1]->name, c->name))
             continue;
         if (c->setup && (r = c->setup()) < 0) {

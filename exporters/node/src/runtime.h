@@ -18,7 +18,4 @@ int node_runtime_declare(omx_app *app, int argc, char **argv);
  * flag is wrong. */
 int node_runtime_register(omx_registry *reg, bool with_stats);
 
-/* Whether collector `name` was enabled by the parsed flags (false if unknown). */
-bool node_runtime_enabled(const char *name);
-
 #endif

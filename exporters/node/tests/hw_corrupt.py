@@ -1,9 +1,9 @@
-"""Corrupts copies of the node-hw fixture files (truncation, flipped bytes, junk
+"""Corrupts copies of the hardware collectors' fixture files (truncation, flipped bytes, junk
 appended, sign added, fields merged) with a fixed seed and runs node-dump with every
 hardware collector on each corrupted tree. Fails on a non-zero exit, a sanitizer
 report or a NaN sample; prints the files that were corrupted when it does.
 
-usage: hw_corrupt.py [ITERATIONS] (env: OMX_SRC, OMX_BUILD or NODE_DUMP)
+usage: hw_corrupt.py ITERATIONS COLLECTOR... (env: OMX_SRC, OMX_BUILD or NODE_DUMP)
 """
 import os
 import random
@@ -11,11 +11,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-
-COLLECTORS = ("bcache bonding btrfs cpufreq dmi edac fibrechannel hwmon infiniband ipvs "
-              "mdadm netclass nfs nfsd nvme powersupplyclass rapl tapestats thermal_zone "
-              "xfs zfs selinux").split()
-
 
 def corrupt(data, rnd):
     op = rnd.randrange(5)
@@ -32,7 +27,11 @@ def corrupt(data, rnd):
 
 
 def main():
-    iterations = int(sys.argv[1]) if len(sys.argv) > 1 else 60
+    if len(sys.argv) < 3:
+        print(__doc__.strip().splitlines()[-1], file=sys.stderr)
+        return 2
+    iterations = int(sys.argv[1])
+    collectors = sys.argv[2:]
     src = os.environ.get("OMX_SRC")
     dump = os.environ.get("NODE_DUMP") or (
         os.path.join(os.environ["OMX_BUILD"], "exporters/node/node-dump") if "OMX_BUILD" in os.environ else "")
@@ -45,7 +44,7 @@ def main():
         shutil.copytree(os.path.join(src, "exporters/node/tests/fixtures"), root, symlinks=True)
         files = sorted(os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs
                        if not os.path.islink(os.path.join(d, f)))
-        args = [dump, "--collector.disable-defaults"] + ["--collector." + c for c in COLLECTORS] + [
+        args = [dump, "--collector.disable-defaults"] + ["--collector." + c for c in collectors] + [
             "--path.procfs=" + root + "/proc", "--path.sysfs=" + root + "/sys",
             "--path.rootfs=" + root + "/root"]
         problems = 0

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include <exporter/exporter.h>
+#include <exporter/app.h>
 
 #include "runtime.h"
 

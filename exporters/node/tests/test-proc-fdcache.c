@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "util.h"
-#include "node-test.h"
+#include "omx-test.h"
 
 
 static int count_fds(void) {
@@ -90,6 +90,5 @@ int main(void) {
     unlink(path);
     ASSERT(node_read_file(path, 1 << 10, &a, NULL) == -ENOENT);
     rmdir(dir);
-    printf("ok\n");
-    return 0;
+    TEST_DONE();
 }

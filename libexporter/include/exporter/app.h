@@ -1,4 +1,4 @@
-/* omx libexporter: an exporter process — command-line flags, the /metrics HTTP
+/* omx libexporter-app: an exporter process — command-line flags, the /metrics HTTP
  * server (libmicrohttpd; TLS and basic auth from --web.config.file), systemd
  * socket activation and sd_notify, signals and logging set-up.
  *
@@ -17,6 +17,9 @@
  * Shared flags, spelled as the Go exporters spell them: --web.listen-address
  * (repeatable), --web.telemetry-path, --web.config.file, --web.systemd-socket,
  * --web.max-requests, --log.level, --log.format, --version, --help.
+ *
+ * The umbrella of the app layer: it includes the core's headers and log.h.
+ * Link with `pkg-config --libs libexporter-app`.
  */
 #ifndef EXPORTER_APP_H
 #define EXPORTER_APP_H
@@ -27,8 +30,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "exporter/registry.h"
-#include "exporter/writer.h"
+#include "exporter/exporter.h"
+#include "exporter/log.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,4 +1,7 @@
-/* omx libexporter: the umbrella header. Link with `pkg-config --libs libexporter`. */
+/* omx libexporter: the umbrella header of the core (registry, metrics,
+ * collectors, writers, process collector). Link with `pkg-config --libs
+ * libexporter`; no HTTP or TLS library comes with it. An exporter process
+ * (flags, logging, HTTP server) includes exporter/app.h instead. */
 #ifndef EXPORTER_EXPORTER_H
 #define EXPORTER_EXPORTER_H
 
@@ -7,7 +10,5 @@
 #include "exporter/collector.h"
 #include "exporter/writer.h"
 #include "exporter/process.h"
-#include "exporter/log.h"
-#include "exporter/app.h"
 
 #endif

@@ -18,13 +18,14 @@ typedef struct rpc_line {
 
 /* Splits data (modified in place) into lines, and stores the values of every line
  * whose key is listed in keys (NULL-terminated) into lines[i]. Number fields must
- * be unsigned integers, except on lines listed in float_keys whose extra fields
- * are skipped (the "th" histogram). Returns 0 or -EINVAL after a debug log naming
- * path, line and field. */
+ * be unsigned integers; on the "th" line only the first two are read (a histogram
+ * of floats follows). Returns 0 or -EINVAL after an error log naming path, line
+ * and field. */
 int rpc_parse(char *data, const char *path, const char *const *keys, rpc_line *lines);
 
 /* Checks a "procN <count> v..." line: count must equal the number of values and
- * be at least min. Returns 0 or -EINVAL after a debug log. */
+ * be at least min. Returns 0 (also for an absent line) or -EINVAL after an error
+ * log. */
 int rpc_check_counted(const rpc_line *l, const char *path, size_t min);
 
 #endif

@@ -74,20 +74,27 @@ int hw_attr_parse_fail(const char *dir, const char *attr, int r) {
     return hw_fail("sysfs", path, r);
 }
 
-#define ATTR_NUM(fn, type, parse)                                      \
-    int fn##_at(int dfd, const char *dir, const char *attr, type *ret) { \
-        char buf[128];                                                 \
-        int r = hw_attr_str_at(dfd, dir, attr, buf, sizeof buf);       \
-        if (r != 0)                                                    \
-            return r;                                                  \
-        r = parse(buf, ret);                                           \
-        return r < 0 ? hw_attr_parse_fail(dir, attr, r) : 0;           \
-    }                                                                  \
-    int fn(const char *dir, const char *attr, type *ret) {             \
-        return fn##_at(AT_FDCWD, dir, attr, ret);                      \
-    }
-ATTR_NUM(hw_attr_u64, uint64_t, node_parse_u64)
-ATTR_NUM(hw_attr_i64, int64_t, node_parse_i64)
+int hw_attr_u64_at(int dfd, const char *dir, const char *attr, uint64_t *ret) {
+    char buf[128];
+    int r = hw_attr_str_at(dfd, dir, attr, buf, sizeof buf);
+    if (r != 0)
+        return r;
+    r = node_parse_u64(buf, ret);
+    return r < 0 ? hw_attr_parse_fail(dir, attr, r) : 0;
+}
+
+int hw_attr_u64(const char *dir, const char *attr, uint64_t *ret) {
+    return hw_attr_u64_at(AT_FDCWD, dir, attr, ret);
+}
+
+int hw_attr_i64(const char *dir, const char *attr, int64_t *ret) {
+    char buf[128];
+    int r = hw_attr_str(dir, attr, buf, sizeof buf);
+    if (r != 0)
+        return r;
+    r = node_parse_i64(buf, ret);
+    return r < 0 ? hw_attr_parse_fail(dir, attr, r) : 0;
+}
 
 int hw_dir_open(int dfd, const char *path) {
     int fd = openat(dfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

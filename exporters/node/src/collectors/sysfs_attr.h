@@ -11,8 +11,9 @@
 
 /* Reads <dir>/<attr> as a number. Returns 0 (value in *ret), 1 when the file does
  * not exist (or cannot be read because the device does not support it: ENODEV,
- * EINVAL, EOPNOTSUPP, EAGAIN on read), or a negative errno after a debug log
- * naming the file (malformed content is -EINVAL). */
+ * EINVAL, EOPNOTSUPP, ENXIO, EAGAIN, ENODATA on read), or a negative errno after
+ * a log naming the file (malformed content: -EINVAL, logged as an error; the
+ * rest at debug level). */
 int hw_attr_u64(const char *dir, const char *attr, uint64_t *ret);
 int hw_attr_i64(const char *dir, const char *attr, int64_t *ret);
 /* Same, for a string attribute: first line, leading/trailing blanks trimmed. */
@@ -23,7 +24,6 @@ int hw_attr_str(const char *dir, const char *attr, char *buf, size_t size);
  * directory instead of one per attribute. */
 int hw_attr_str_at(int dfd, const char *dir, const char *attr, char *buf, size_t size);
 int hw_attr_u64_at(int dfd, const char *dir, const char *attr, uint64_t *ret);
-int hw_attr_i64_at(int dfd, const char *dir, const char *attr, int64_t *ret);
 /* Opens directory path (relative to dfd, or AT_FDCWD); returns an fd the caller
  * closes, or a negative errno (-ENOENT missing, -ENOTDIR not a directory). */
 int hw_dir_open(int dfd, const char *path);
