@@ -12,6 +12,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "exporter/file.h"
 #include "internal.h"
 
 typedef struct proc_ctx {
@@ -27,67 +28,27 @@ static void proc_ctx_free(void *p) {
     omx__free(c);
 }
 
-/* Reads a small file whole into buf (NUL-terminated) with plain read(2): no
- * stdio stream per file. Returns 0, -EFBIG if it does not fit, or -errno. */
-static int read_small(const char *path, char *buf, size_t size) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    size_t n = 0;
-    int err = 0;
-    for (;;) {
-        ssize_t r = read(fd, buf + n, size - 1 - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            err = -errno;
-            break;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-        if (n == size - 1) {
-            err = -EFBIG;
-            break;
-        }
-    }
-    close(fd);
-    buf[n] = '\0';
-    return err;
-}
+/* /proc/<pid>/stat and limits are well under this; /proc/stat has per-CPU and
+ * "intr" lines (tens of KiB on large hosts) before its "btime". */
+#define SMALL_MAX 65536
+#define STAT_MAX (4u << 20)
 
-/* The "btime" of <procfs>/stat, which comes after the per-CPU and "intr" lines
- * (tens of KiB on large hosts): read in chunks, keeping a line's head across
- * them. Returns the boot time in seconds, or -1. */
+/* The "btime" of <procfs>/stat. Returns the boot time in seconds, or -1. */
 static double read_btime(const char *path) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    char *buf;
+    if (omx_read_file(path, STAT_MAX, &buf, NULL) < 0)
         return -1;
-    char buf[8192 + 64];
-    buf[0] = '\n'; /* so a "btime" first line matches "\nbtime " too */
-    size_t keep = 1; /* bytes carried over from the previous chunk */
     double btime = -1;
-    for (;;) {
-        ssize_t r = read(fd, buf + keep, sizeof buf - 1 - keep);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        size_t n = keep + (size_t)r;
-        buf[n] = '\0';
-        const char *hit = strstr(buf, "\nbtime ");
-        if (hit && strchr(hit + 1, '\n')) {
-            char *end;
-            btime = strtod(hit + 7, &end);
-            if (end == hit + 7 || (*end != '\n' && *end != ' '))
-                btime = -1;
-            break;
-        }
-        /* keep the tail: a "\nbtime ..." line cut by the chunk end */
-        keep = n < 63 ? n : 63;
-        memmove(buf, buf + n - keep, keep);
+    const char *num = buf + 6, *hit;
+    if (strncmp(buf, "btime ", 6))
+        num = (hit = strstr(buf, "\nbtime ")) ? hit + 7 : NULL;
+    if (num) {
+        char *end;
+        btime = strtod(num, &end);
+        if (end == num || (*end != '\n' && *end != ' ' && *end))
+            btime = -1;
     }
-    close(fd);
+    free(buf);
     return btime;
 }
 
@@ -171,17 +132,19 @@ static int parse_limit(const char *buf, const char *name, double *ret) {
 
 static int collect_process(omx_emitter *e, void *userdata) {
     proc_ctx *c = userdata;
-    char path[4096], buf[4096];
+    char path[4096], *buf;
     double ticks = (double)sysconf(_SC_CLK_TCK), page = (double)sysconf(_SC_PAGESIZE);
     if (ticks <= 0)
         ticks = 100;
     int rc;
 
     snprintf(path, sizeof path, "%s/self/stat", c->procfs);
-    if ((rc = read_small(path, buf, sizeof buf)) < 0)
+    if ((rc = omx_read_file(path, SMALL_MAX, &buf, NULL)) < 0)
         return rc;
     double ut, st, start, vsize, rss;
-    if ((rc = parse_stat(buf, &ut, &st, &start, &vsize, &rss)) < 0)
+    rc = parse_stat(buf, &ut, &st, &start, &vsize, &rss);
+    free(buf);
+    if (rc < 0)
         return rc;
 
     snprintf(path, sizeof path, "%s/stat", c->procfs);
@@ -220,19 +183,22 @@ static int collect_process(omx_emitter *e, void *userdata) {
         return rc;
 
     snprintf(path, sizeof path, "%s/self/limits", c->procfs);
-    if ((rc = read_small(path, buf, sizeof buf)) < 0)
+    if ((rc = omx_read_file(path, SMALL_MAX, &buf, NULL)) < 0)
         return rc;
-    double lim;
-    if ((rc = parse_limit(buf, "Max open files", &lim)) < 0)
+    double lim, lim_as;
+    int has_fds = parse_limit(buf, "Max open files", &lim);
+    int has_as = parse_limit(buf, "Max address space", &lim_as);
+    free(buf);
+    if ((rc = has_fds) < 0)
         return rc;
     if (rc > 0 && (rc = emit_one(e, "process_max_fds", "Maximum number of open file descriptors.",
                                  OMX_GAUGE, lim)) < 0)
         return rc;
-    if ((rc = parse_limit(buf, "Max address space", &lim)) < 0)
+    if ((rc = has_as) < 0)
         return rc;
     if (rc > 0 && (rc = emit_one(e, "process_virtual_memory_max_bytes",
                                  "Maximum amount of virtual memory available in bytes.",
-                                 OMX_GAUGE, lim)) < 0)
+                                 OMX_GAUGE, lim_as)) < 0)
         return rc;
     if (btime < 0)
         return OMX_EINVAL; /* no btime in <procfs>/stat: the start time is unknown */

@@ -15,6 +15,7 @@
 #include <yaml.h>
 
 #include "exporter/error.h"
+#include "exporter/file.h"
 #include "webconfig.h"
 
 #define PEM_MAX (1u << 20)
@@ -80,28 +81,16 @@ static int read_file(ctx *x, const yaml_node_t *n, const char *field, const char
         snprintf(path, sizeof path, "%s", name);
     else
         snprintf(path, sizeof path, "%s/%s", x->dir, name);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return fail(x, n, field, "cannot read '%s': %s", path, strerror(errno));
-    char *buf = malloc(PEM_MAX + 1);
-    size_t len = 0;
-    ssize_t r = 0;
-    while (buf && len < PEM_MAX && (r = read(fd, buf + len, PEM_MAX - len)) > 0)
-        len += (size_t)r;
-    int e = errno;
-    close(fd);
-    if (!buf)
-        return fail(x, n, field, "out of memory");
-    if (r < 0 || len == PEM_MAX) {
-        free(buf);
+    char *buf;
+    size_t len;
+    int r = omx_read_file_at(AT_FDCWD, path, PEM_MAX, 0, &buf, &len);
+    if (r < 0)
         return fail(x, n, field, "cannot read '%s': %s", path,
-                    r < 0 ? strerror(e) : "file larger than 1 MiB");
-    }
+                    r == -EFBIG ? "file larger than 1 MiB" : strerror(-r));
     if (len == 0) {
         free(buf);
         return fail(x, n, field, "'%s' is empty", path);
     }
-    buf[len] = '\0';
     free(*out);
     *out = buf;
     return 0;

@@ -102,6 +102,8 @@ int node_runtime_register(omx_registry *reg, bool with_stats) {
             sorted[m++] = node_collectors[i];
     }
     qsort(sorted, m, sizeof sorted[0], cmp_by_name);
+    /* procfs fds kept between scrapes follow --path.procfs */
+    omx_read_keep_procfs(node_path_roots.procfs);
     for (size_t i = 0; i < m; i++) {
         const node_collector *c = sorted[i];
         int r;

@@ -1,5 +1,5 @@
 /* omx-node: strict number parsing (the digits-only fast path agrees with the
- * strto* path on every kind of input) and node_join. */
+ * strto* path on every kind of input) and omx_join. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,27 +31,27 @@ int main(void) {
     };
     for (size_t k = 0; k < sizeof us / sizeof us[0]; k++) {
         u = 42;
-        ASSERT(node_parse_u64(us[k].s, &u) == us[k].rc_u);
+        ASSERT(omx_parse_u64(us[k].s, &u) == us[k].rc_u);
         ASSERT(us[k].rc_u ? u == 42 : u == us[k].u); /* untouched on error */
     }
-    ASSERT(node_parse_i64("-5", &i) == 0 && i == -5);
-    ASSERT(node_parse_i64("9223372036854775807", &i) == 0 && i == INT64_MAX);
-    ASSERT(node_parse_i64("9223372036854775808", &i) == -ERANGE);
-    ASSERT(node_parse_i64("4x", &i) == -EINVAL);
-    ASSERT(node_parse_double("12345", &d) == 0 && d == 12345);
-    ASSERT(node_parse_double("1.5", &d) == 0 && d == 1.5);
-    ASSERT(node_parse_double("1e3", &d) == 0 && d == 1000);
-    ASSERT(node_parse_double("99999999999999999999", &d) == 0 && d == 1e20);
-    ASSERT(node_parse_double("1e999", &d) == -ERANGE);
-    ASSERT(node_parse_double("5 ", &d) == -EINVAL);
-    ASSERT(node_parse_double("", &d) == -EINVAL);
+    ASSERT(omx_parse_i64("-5", &i) == 0 && i == -5);
+    ASSERT(omx_parse_i64("9223372036854775807", &i) == 0 && i == INT64_MAX);
+    ASSERT(omx_parse_i64("9223372036854775808", &i) == -ERANGE);
+    ASSERT(omx_parse_i64("4x", &i) == -EINVAL);
+    ASSERT(omx_parse_double("12345", &d) == 0 && d == 12345);
+    ASSERT(omx_parse_double("1.5", &d) == 0 && d == 1.5);
+    ASSERT(omx_parse_double("1e3", &d) == 0 && d == 1000);
+    ASSERT(omx_parse_double("99999999999999999999", &d) == 0 && d == 1e20);
+    ASSERT(omx_parse_double("1e999", &d) == -ERANGE);
+    ASSERT(omx_parse_double("5 ", &d) == -EINVAL);
+    ASSERT(omx_parse_double("", &d) == -EINVAL);
 
     char buf[16];
-    ASSERT(node_join(buf, sizeof buf, (const char *[]){"node_", NULL, "x", "_total"}, 4) == 12);
+    ASSERT(omx_join(buf, sizeof buf, (const char *[]){"node_", NULL, "x", "_total"}, 4) == 12);
     ASSERT(strcmp(buf, "node_x_total") == 0);
-    ASSERT(node_join(buf, sizeof buf, (const char *[]){"0123456789", "abcdef"}, 2) == 0);
+    ASSERT(omx_join(buf, sizeof buf, (const char *[]){"0123456789", "abcdef"}, 2) == 0);
     ASSERT(buf[0] == '\0'); /* too long: nothing, not a truncated name */
-    ASSERT(node_join(buf, sizeof buf, (const char *[]){"0123456789", "abcde"}, 2) == 15);
+    ASSERT(omx_join(buf, sizeof buf, (const char *[]){"0123456789", "abcde"}, 2) == 15);
     printf("ok\n");
     return 0;
 }

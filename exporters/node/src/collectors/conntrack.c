@@ -28,11 +28,11 @@ static int read_stats(double sums[NSTAT], bool *ret_have) {
     *ret_have = false;
     if ((r = node_proc_path(path, sizeof path, "net/stat/nf_conntrack")) < 0)
         return r;
-    if (node_read_file(path, 4u << 20, &data, NULL) < 0)
+    if (omx_read_file(path, 4u << 20, &data, NULL) < 0)
         return 0;
     char *save = NULL, *hf[64];
     char *line = strtok_r(data, "\n", &save);
-    size_t nh = line ? node_split_fields(line, hf, 64) : 0;
+    size_t nh = line ? omx_split_fields(line, hf, 64) : 0;
     int col[NSTAT];
     for (int k = 0; k < NSTAT; k++) {
         col[k] = -1;
@@ -46,7 +46,7 @@ static int read_stats(double sums[NSTAT], bool *ret_have) {
     while ((line = strtok_r(NULL, "\n", &save))) {
         lineno++;
         char *f[64];
-        if (node_split_fields(line, f, 64) != nh) {
+        if (omx_split_fields(line, f, 64) != nh) {
             r = node_bad_input("conntrack", path, lineno, "row and header differ in length");
             break;
         }
@@ -75,12 +75,12 @@ static int collect(omx_emitter *e, void *userdata) {
     uint64_t count, max;
     int r;
     if ((r = node_proc_path(path, sizeof path, "sys/net/netfilter/nf_conntrack_count")) < 0 ||
-        (r = node_read_u64(path, &count)) < 0) {
+        (r = omx_read_u64(path, &count)) < 0) {
         omx_log(OMX_LOG_DEBUG, "conntrack probably not loaded", "collector", "conntrack", NULL);
         return r;
     }
     if ((r = node_proc_path(path, sizeof path, "sys/net/netfilter/nf_conntrack_max")) < 0 ||
-        (r = node_read_u64(path, &max)) < 0)
+        (r = omx_read_u64(path, &max)) < 0)
         return r;
     double sums[NSTAT];
     bool have;

@@ -164,9 +164,9 @@ static int collect(omx_emitter *e, void *userdata) {
     int r;
     if ((r = node_proc_path(path, sizeof path, "1/mounts")) < 0)
         return r;
-    if (node_read_file(path, 16u << 20, &data, NULL) < 0) {
+    if (omx_read_file(path, 16u << 20, &data, NULL) < 0) {
         if ((r = node_proc_path(path, sizeof path, "self/mounts")) < 0 ||
-            (r = node_read_file(path, 16u << 20, &data, NULL)) < 0)
+            (r = omx_read_file(path, 16u << 20, &data, NULL)) < 0)
             return r;
     }
     size_t cap = 1;
@@ -186,7 +186,7 @@ static int collect(omx_emitter *e, void *userdata) {
     for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         lineno++;
         char *f[7];
-        if (node_split_fields(line, f, 7) < 4) {
+        if (omx_split_fields(line, f, 7) < 4) {
             r = node_bad_input("filesystem", path, lineno, "fewer than 4 fields");
             goto out;
         }

@@ -13,7 +13,7 @@ static int collect(omx_emitter *e, void *userdata) {
     char path[NODE_PATH_MAX], *data;
     int r;
     if ((r = node_proc_path(path, sizeof path, "interrupts")) < 0 ||
-        (r = node_read_file(path, 16u << 20, &data, NULL)) < 0)
+        (r = omx_read_file(path, 16u << 20, &data, NULL)) < 0)
         return r;
     char **f = calloc(MAX_FIELDS, sizeof *f);
     if (!f) {
@@ -23,7 +23,7 @@ static int collect(omx_emitter *e, void *userdata) {
     static const char *const labels[] = {"cpu", "devices", "info", "type"};
     char *save = NULL;
     char *line = strtok_r(data, "\n", &save);
-    size_t ncpu = line ? node_split_fields(line, f, MAX_FIELDS) : 0;
+    size_t ncpu = line ? omx_split_fields(line, f, MAX_FIELDS) : 0;
     if (ncpu == 0 || strncmp(f[0], "CPU", 3)) {
         r = node_bad_input("interrupts", path, 1, "no CPU header");
         goto out;
@@ -66,7 +66,7 @@ static int collect(omx_emitter *e, void *userdata) {
             char save_c = *end;
             *end = '\0';
             uint64_t x;
-            if (node_parse_u64(p, &x) < 0) {
+            if (omx_parse_u64(p, &x) < 0) {
                 r = node_bad_input("interrupts", path, lineno, "bad count");
                 goto out;
             }

@@ -7,14 +7,14 @@ static int collect(omx_emitter *e, void *userdata) {
     char path[NODE_PATH_MAX], line[256];
     int r;
     if ((r = node_proc_path(path, sizeof path, "loadavg")) < 0 ||
-        (r = node_read_line(path, line, sizeof line)) < 0)
+        (r = omx_read_line(path, line, sizeof line)) < 0)
         return r;
     char *f[5];
     double v[3];
-    if (node_split_fields(line, f, 5) < 3)
+    if (omx_split_fields(line, f, 5) < 3)
         return node_bad_input("loadavg", path, 1, "fewer than 3 fields");
     for (int i = 0; i < 3; i++)
-        if (node_parse_double(f[i], &v[i]) < 0 || v[i] < 0 || v[i] != v[i])
+        if (omx_parse_double(f[i], &v[i]) < 0 || v[i] < 0 || v[i] != v[i])
             return node_bad_input("loadavg", path, 1, "bad load value");
     if ((r = node_emit1(e, "node_load1", "1m load average.", OMX_GAUGE, v[0])) < 0 ||
         (r = node_emit1(e, "node_load5", "5m load average.", OMX_GAUGE, v[1])) < 0 ||

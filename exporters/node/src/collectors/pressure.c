@@ -12,7 +12,7 @@ static int read_psi(const char *res, double *some, double *full) {
     int r;
     if ((r = node_proc_path(path, sizeof path, "pressure/%s", res)) < 0)
         return r;
-    if ((r = node_read_file(path, 64 * 1024, &data, NULL)) < 0) {
+    if ((r = omx_read_file(path, 64 * 1024, &data, NULL)) < 0) {
         omx_log(OMX_LOG_DEBUG, "pressure information is unavailable, you need a Linux kernel >= 4.20 and/or CONFIG_PSI enabled",
                 "collector", "pressure", "file", path, NULL);
         return r;
@@ -25,9 +25,9 @@ static int read_psi(const char *res, double *some, double *full) {
     for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         lineno++;
         char *f[6];
-        size_t nf = node_split_fields(line, f, 6);
+        size_t nf = omx_split_fields(line, f, 6);
         uint64_t us;
-        if (nf != 5 || strncmp(f[4], "total=", 6) || node_parse_u64(f[4] + 6, &us) < 0 ||
+        if (nf != 5 || strncmp(f[4], "total=", 6) || omx_parse_u64(f[4] + 6, &us) < 0 ||
             (strcmp(f[0], "some") && strcmp(f[0], "full"))) {
             r = node_bad_input("pressure", path, lineno, "expected 'some|full avg10= avg60= avg300= total='");
             break;

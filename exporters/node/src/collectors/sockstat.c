@@ -12,7 +12,7 @@ static int one_file(omx_emitter *e, const char *rel, bool required) {
     int r;
     if ((r = node_proc_path(path, sizeof path, "%s", rel)) < 0)
         return r;
-    if ((r = node_read_file(path, 1u << 20, &data, NULL)) < 0)
+    if ((r = omx_read_file(path, 1u << 20, &data, NULL)) < 0)
         return required ? r : 0;
     long page = sysconf(_SC_PAGESIZE);
     for (int pass = 0; pass < 2; pass++) {
@@ -28,7 +28,7 @@ static int one_file(omx_emitter *e, const char *rel, bool required) {
              line = strtok_r(NULL, "\n", &save)) {
             lineno++;
             char *f[32];
-            size_t nf = node_split_fields(line, f, 32);
+            size_t nf = omx_split_fields(line, f, 32);
             size_t pl = nf ? strlen(f[0]) : 0;
             if (nf < 3 || nf % 2 == 0 || pl < 2 || f[0][pl - 1] != ':') {
                 r = node_bad_input("sockstat", path, lineno, "expected 'PROTO: key value ...'");
@@ -37,7 +37,7 @@ static int one_file(omx_emitter *e, const char *rel, bool required) {
             f[0][pl - 1] = '\0';
             for (size_t i = 1; i + 1 < nf && r == 0; i += 2) {
                 uint64_t v;
-                if (node_parse_u64(f[i + 1], &v) < 0) {
+                if (omx_parse_u64(f[i + 1], &v) < 0) {
                     r = node_bad_input("sockstat", path, lineno, "bad value");
                     break;
                 }

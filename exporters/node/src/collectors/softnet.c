@@ -12,7 +12,7 @@ static int collect(omx_emitter *e, void *userdata) {
     char path[NODE_PATH_MAX], *data;
     int r;
     if ((r = node_proc_path(path, sizeof path, "net/softnet_stat")) < 0 ||
-        (r = node_read_file(path, 4u << 20, &data, NULL)) < 0)
+        (r = omx_read_file(path, 4u << 20, &data, NULL)) < 0)
         return r;
     size_t cap = 1;
     for (char *p = data; *p; p++)
@@ -29,7 +29,7 @@ static int collect(omx_emitter *e, void *userdata) {
     for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         lineno++;
         char *f[32];
-        size_t nf = node_split_fields(line, f, 32);
+        size_t nf = omx_split_fields(line, f, 32);
         if (nf < 9) {
             r = node_bad_input("softnet", path, lineno, "fewer than 9 columns");
             goto out;

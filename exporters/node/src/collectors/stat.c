@@ -11,7 +11,7 @@ static int collect(omx_emitter *e, void *userdata) {
     char path[NODE_PATH_MAX], *data;
     int r;
     if ((r = node_proc_path(path, sizeof path, "stat")) < 0 ||
-        (r = node_read_file(path, 8u << 20, &data, NULL)) < 0)
+        (r = omx_read_file(path, 8u << 20, &data, NULL)) < 0)
         return r;
     enum { INTR, CTXT, BTIME, PROCS, RUNNING, BLOCKED, N };
     static const char *const keys[N] = {"intr", "ctxt", "btime", "processes", "procs_running",
@@ -24,13 +24,13 @@ static int collect(omx_emitter *e, void *userdata) {
         lineno++;
         char *f[3];
         /* intr has thousands of fields: only the first (the total) matters */
-        if (node_split_fields(line, f, 3) < 2)
+        if (omx_split_fields(line, f, 3) < 2)
             continue;
         for (int k = 0; k < N; k++) {
             if (strcmp(f[0], keys[k]))
                 continue;
             uint64_t x;
-            if (node_parse_u64(f[1], &x) < 0) {
+            if (omx_parse_u64(f[1], &x) < 0) {
                 r = node_bad_input("stat", path, lineno, "bad number");
                 goto out;
             }

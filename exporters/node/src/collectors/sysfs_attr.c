@@ -55,12 +55,12 @@ int hw_attr_result(int r, const char *dir, const char *attr, char *buf) {
 
 int hw_attr_str_at(int dfd, const char *dir, const char *attr, char *buf, size_t size) {
     if (dfd != AT_FDCWD)
-        return hw_attr_result(node_read_line_at(dfd, attr, buf, size), dir, attr, buf);
+        return hw_attr_result(omx_read_line_at(dfd, attr, buf, size), dir, attr, buf);
     char path[NODE_PATH_MAX];
     int r = attr_path(path, sizeof path, dir, attr);
     if (r < 0)
         return r;
-    return hw_attr_result(node_read_line(path, buf, size), dir, attr, buf);
+    return hw_attr_result(omx_read_line(path, buf, size), dir, attr, buf);
 }
 
 int hw_attr_str(const char *dir, const char *attr, char *buf, size_t size) {
@@ -86,8 +86,8 @@ int hw_attr_parse_fail(const char *dir, const char *attr, int r) {
     int fn(const char *dir, const char *attr, type *ret) {             \
         return fn##_at(AT_FDCWD, dir, attr, ret);                      \
     }
-ATTR_NUM(hw_attr_u64, uint64_t, node_parse_u64)
-ATTR_NUM(hw_attr_i64, int64_t, node_parse_i64)
+ATTR_NUM(hw_attr_u64, uint64_t, omx_parse_u64)
+ATTR_NUM(hw_attr_i64, int64_t, omx_parse_i64)
 
 int hw_dir_open(int dfd, const char *path) {
     int fd = openat(dfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

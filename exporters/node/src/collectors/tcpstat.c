@@ -16,7 +16,7 @@ static int read_table(const char *rel, double count[12], double *txq, double *rx
     int r;
     if ((r = node_proc_path(path, sizeof path, "%s", rel)) < 0)
         return r;
-    if ((r = node_read_file(path, 256u << 20, &data, NULL)) < 0)
+    if ((r = omx_read_file(path, 256u << 20, &data, NULL)) < 0)
         return r == -ENOENT && !strcmp(rel, "net/tcp6") ? 0 : r;
     char *save = NULL;
     unsigned lineno = 0;
@@ -25,7 +25,7 @@ static int read_table(const char *rel, double count[12], double *txq, double *rx
         if (++lineno == 1)
             continue;
         char *f[6], *colon, *e1, *e2, *e3;
-        if (node_split_fields(line, f, 6) < 5 || !(colon = strchr(f[4], ':'))) {
+        if (omx_split_fields(line, f, 6) < 5 || !(colon = strchr(f[4], ':'))) {
             r = node_bad_input("tcpstat", path, lineno, "expected sl local remote st tx:rx");
             break;
         }

@@ -111,7 +111,7 @@ static tf_family *family_get(tf_set *t, omp_str name, bool create) {
 static int parse_file(tf_set *t, const char *path) {
     char *data;
     size_t len;
-    int r = node_read_file(path, TF_FILE_MAX, &data, &len);
+    int r = omx_read_file(path, TF_FILE_MAX, &data, &len);
     if (r < 0) {
         omx_log(OMX_LOG_ERROR, "failed to read textfile", "collector", "textfile", "file", path,
                 "err", strerror(-r), NULL);
@@ -300,7 +300,7 @@ static int emit_family(omx_emitter *e, tf_family *f, const char *source) {
                 sum = x->value;
             else if (!strcmp(x->suffix, "_count"))
                 count = x->value;
-            else if (sv && node_parse_double(!strcmp(sv, "+Inf") ? "inf" : sv, &bounds[nb]) == 0) {
+            else if (sv && omx_parse_double(!strcmp(sv, "+Inf") ? "inf" : sv, &bounds[nb]) == 0) {
                 qv[nb] = x->value;
                 counts[nb] = x->value > 0 ? (uint64_t)x->value : 0;
                 nb++;
@@ -339,7 +339,7 @@ static int collect(omx_emitter *e, void *userdata) {
                           OMX_GAUGE, 0);
     bool errored = false;
     char **files = NULL;
-    int r = node_list_dir(opt_dir, &files);
+    int r = omx_list_dir(opt_dir, &files);
     if (r < 0) {
         omx_log(OMX_LOG_ERROR, "failed to read textfile collector directory", "collector",
                 "textfile", "path", opt_dir, "err", strerror(-r), NULL);
@@ -433,7 +433,7 @@ out:
     free(paths);
     free(mtimes);
     set_free(&all);
-    node_strv_free(files);
+    omx_strv_free(files);
     return r;
 }
 

@@ -12,7 +12,7 @@ static int emit_clocksources(omx_emitter *e) {
     int r;
     if ((r = node_sys_path(path, sizeof path, "devices/system/clocksource")) < 0)
         return r;
-    if (node_list_dir(path, &dirs) < 0)
+    if (omx_list_dir(path, &dirs) < 0)
         return 0; /* no clocksource directory: nothing to report */
     static const char *const labels[] = {"clocksource", "device"};
     for (int pass = 0; pass < 2; pass++) {
@@ -29,10 +29,10 @@ static int emit_clocksources(omx_emitter *e) {
             char line[1024];
             if (node_sys_path(path, sizeof path, "devices/system/clocksource/%s/%s", *d,
                               pass ? "current_clocksource" : "available_clocksource") < 0 ||
-                node_read_line(path, line, sizeof line) < 0)
+                omx_read_line(path, line, sizeof line) < 0)
                 continue;
             char *f[64];
-            size_t nf = node_split_fields(line, f, 64);
+            size_t nf = omx_split_fields(line, f, 64);
             for (size_t i = 0; i < nf; i++)
                 if ((r = omx_emit_sample(e, (const char *[]){f[i], dev}, 1)) < 0)
                     goto out;
@@ -40,7 +40,7 @@ static int emit_clocksources(omx_emitter *e) {
     }
     r = 0;
 out:
-    node_strv_free(dirs);
+    omx_strv_free(dirs);
     return r;
 }
 

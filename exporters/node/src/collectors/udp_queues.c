@@ -21,7 +21,7 @@ static int sum_file(const char *rel, double *tx, double *rx, bool *present) {
     *present = false;
     if ((r = node_proc_path(path, sizeof path, "%s", rel)) < 0)
         return r;
-    if (node_read_file(path, 64u << 20, &data, NULL) < 0)
+    if (omx_read_file(path, 64u << 20, &data, NULL) < 0)
         return 0;
     *present = true;
     *tx = *rx = 0;
@@ -33,7 +33,7 @@ static int sum_file(const char *rel, double *tx, double *rx, bool *present) {
             continue;
         char *f[6];
         char *colon;
-        if (node_split_fields(line, f, 6) < 5 || !(colon = strchr(f[4], ':'))) {
+        if (omx_split_fields(line, f, 6) < 5 || !(colon = strchr(f[4], ':'))) {
             r = node_bad_input("udp_queues", path, lineno, "no tx_queue:rx_queue column");
             break;
         }
