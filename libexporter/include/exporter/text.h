@@ -19,6 +19,11 @@ int omx_parse_u64(const char *s, uint64_t *ret);
 int omx_parse_i64(const char *s, int64_t *ret);
 int omx_parse_double(const char *s, double *ret);
 
+/* Parses a Go duration ("1m30s", "100ms", "1.5h"; units ns us µs ms s m h) or a
+ * Prometheus one (also d, w, y) into nanoseconds; "0" alone is 0. -EINVAL for
+ * junk, empty or negative, -ERANGE past INT64_MAX. */
+int omx_parse_duration(const char *s, int64_t *ret_ns);
+
 /* Splits s in place on runs of blanks (space/tab), ending at a newline where a
  * field would start (one after a field ends it and is skipped), into
  * at most max fields pointing into s; returns the count. */
