@@ -1,5 +1,5 @@
 /* The standard process collector (client_golang's process_* families, read
- * from procfs at scrape time) and the build-info gauge. */
+ * from procfs at scrape time). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +12,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "exporter/emit.h"
 #include "exporter/file.h"
 #include "internal.h"
 
@@ -50,12 +51,6 @@ static double read_btime(const char *path) {
     }
     free(buf);
     return btime;
-}
-
-static int emit_one(omx_emitter *e, const char *name, const char *help, omx_type t, double v) {
-    omx_desc d = {.name = name, .help = help, .type = t};
-    int rc = omx_emit_family(e, &d);
-    return rc < 0 ? rc : omx_emit_sample(e, NULL, v);
 }
 
 /* Parses /proc/<pid>/stat: fields after the last ')' (comm may hold anything). */
@@ -150,13 +145,13 @@ static int collect_process(omx_emitter *e, void *userdata) {
     snprintf(path, sizeof path, "%s/stat", c->procfs);
     double btime = read_btime(path);
 
-    if ((rc = emit_one(e, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
+    if ((rc = omx_emit1(e, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
                        OMX_COUNTER, (ut + st) / ticks)) < 0)
         return rc;
-    if ((rc = emit_one(e, "process_resident_memory_bytes", "Resident memory size in bytes.",
+    if ((rc = omx_emit1(e, "process_resident_memory_bytes", "Resident memory size in bytes.",
                        OMX_GAUGE, rss * page)) < 0)
         return rc;
-    if ((rc = emit_one(e, "process_virtual_memory_bytes", "Virtual memory size in bytes.",
+    if ((rc = omx_emit1(e, "process_virtual_memory_bytes", "Virtual memory size in bytes.",
                        OMX_GAUGE, vsize)) < 0)
         return rc;
 
@@ -178,7 +173,7 @@ static int collect_process(omx_emitter *e, void *userdata) {
                 nfd++;
         closedir(dir);
     }
-    if ((rc = emit_one(e, "process_open_fds", "Number of open file descriptors.", OMX_GAUGE,
+    if ((rc = omx_emit1(e, "process_open_fds", "Number of open file descriptors.", OMX_GAUGE,
                        nfd)) < 0)
         return rc;
 
@@ -191,18 +186,18 @@ static int collect_process(omx_emitter *e, void *userdata) {
     free(buf);
     if ((rc = has_fds) < 0)
         return rc;
-    if (rc > 0 && (rc = emit_one(e, "process_max_fds", "Maximum number of open file descriptors.",
+    if (rc > 0 && (rc = omx_emit1(e, "process_max_fds", "Maximum number of open file descriptors.",
                                  OMX_GAUGE, lim)) < 0)
         return rc;
     if ((rc = has_as) < 0)
         return rc;
-    if (rc > 0 && (rc = emit_one(e, "process_virtual_memory_max_bytes",
+    if (rc > 0 && (rc = omx_emit1(e, "process_virtual_memory_max_bytes",
                                  "Maximum amount of virtual memory available in bytes.",
                                  OMX_GAUGE, lim_as)) < 0)
         return rc;
     if (btime < 0)
         return OMX_EINVAL; /* no btime in <procfs>/stat: the start time is unknown */
-    return emit_one(e, "process_start_time_seconds",
+    return omx_emit1(e, "process_start_time_seconds",
                     "Start time of the process since unix epoch in seconds.", OMX_GAUGE,
                     btime + start / ticks);
 }
@@ -223,22 +218,4 @@ int omx_process_collector_register(omx_registry *r, const char *procfs_path) {
     if (rc < 0)
         proc_ctx_free(c);
     return rc;
-}
-
-int omx_build_info_register(omx_registry *r, const char *name, const char *help,
-                            const char *const *label_names, const char *const *label_values,
-                            size_t n) {
-    if (!r || !name || (n && (!label_names || !label_values)))
-        return OMX_EINVAL;
-    omx_family *f;
-    omx_family_opts o = {.type = OMX_GAUGE, .name = name, .help = help,
-                         .label_names = label_names, .n_labels = n};
-    int rc = omx_family_new(r, &o, &f);
-    if (rc < 0)
-        return rc;
-    omx_series *s;
-    if ((rc = omx_family_get(f, label_values, &s)) < 0)
-        return rc;
-    omx_gauge_set(s, 1);
-    return 0;
 }

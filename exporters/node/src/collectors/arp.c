@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "pattern.h"
 #include "util.h"
 
@@ -55,7 +55,7 @@ static int collect(omx_emitter *e, void *userdata) {
             continue; /* header */
         char *f[8];
         if (omx_split_fields(line, f, 8) != 6) {
-            r = node_bad_input("arp", path, lineno, "expected 6 columns");
+            r = omx_bad_input("arp", path, lineno, "expected 6 columns");
             goto out;
         }
         if ((re_include.set && !node_regex_match(&re_include, f[5])) ||

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 #define NSTAT 8
@@ -47,7 +47,7 @@ static int read_stats(double sums[NSTAT], bool *ret_have) {
         lineno++;
         char *f[64];
         if (omx_split_fields(line, f, 64) != nh) {
-            r = node_bad_input("conntrack", path, lineno, "row and header differ in length");
+            r = omx_bad_input("conntrack", path, lineno, "row and header differ in length");
             break;
         }
         for (int k = 0; k < NSTAT; k++) {
@@ -57,7 +57,7 @@ static int read_stats(double sums[NSTAT], bool *ret_have) {
             errno = 0;
             unsigned long long v = strtoull(f[col[k]], &end, 16);
             if (*end || end == f[col[k]] || errno) {
-                r = node_bad_input("conntrack", path, lineno, "bad hex counter");
+                r = omx_bad_input("conntrack", path, lineno, "bad hex counter");
                 goto out;
             }
             sums[k] += (double)v;
@@ -86,11 +86,11 @@ static int collect(omx_emitter *e, void *userdata) {
     bool have;
     if ((r = read_stats(sums, &have)) < 0)
         return r;
-    if ((r = node_emit1(e, "node_nf_conntrack_entries", "Number of currently allocated flow entries for connection tracking.", OMX_GAUGE, (double)count)) < 0 ||
-        (r = node_emit1(e, "node_nf_conntrack_entries_limit", "Maximum size of connection tracking table.", OMX_GAUGE, (double)max)) < 0)
+    if ((r = omx_emit1(e, "node_nf_conntrack_entries", "Number of currently allocated flow entries for connection tracking.", OMX_GAUGE, (double)count)) < 0 ||
+        (r = omx_emit1(e, "node_nf_conntrack_entries_limit", "Maximum size of connection tracking table.", OMX_GAUGE, (double)max)) < 0)
         return r;
     for (int k = 0; have && k < NSTAT; k++)
-        if ((r = node_emit1(e, stat_cols[k].name, stat_cols[k].help, OMX_GAUGE, sums[k])) < 0)
+        if ((r = omx_emit1(e, stat_cols[k].name, stat_cols[k].help, OMX_GAUGE, sums[k])) < 0)
             return r;
     return 0;
 }

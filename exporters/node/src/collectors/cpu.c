@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "pattern.h"
 #include "util.h"
 
@@ -236,13 +236,13 @@ static int collect(omx_emitter *e, void *userdata) {
         char *f[16];
         size_t nf = omx_split_fields(line, f, 16);
         if (n >= cap || nf < 9 || strlen(f[0] + 3) >= sizeof cpus[n].id) {
-            r = node_bad_input("cpu", path, lineno, "short cpu line");
+            r = omx_bad_input("cpu", path, lineno, "short cpu line");
             goto out;
         }
         cpu_times *c = &cpus[n];
         uint64_t id;
         if (omx_parse_u64(f[0] + 3, &id) < 0) {
-            r = node_bad_input("cpu", path, lineno, "bad cpu number");
+            r = omx_bad_input("cpu", path, lineno, "bad cpu number");
             goto out;
         }
         snprintf(c->id, sizeof c->id, "%llu", (unsigned long long)id);
@@ -250,7 +250,7 @@ static int collect(omx_emitter *e, void *userdata) {
         for (int k = 0; k < c->n; k++) {
             uint64_t ticks;
             if (omx_parse_u64(f[k + 1], &ticks) < 0) {
-                r = node_bad_input("cpu", path, lineno, "bad tick count");
+                r = omx_bad_input("cpu", path, lineno, "bad tick count");
                 goto out;
             }
             /* USER_HZ is 100 on every Linux ABI */
@@ -259,7 +259,7 @@ static int collect(omx_emitter *e, void *userdata) {
         n++;
     }
     if (n == 0) {
-        r = node_bad_input("cpu", path, 0, "no cpu lines");
+        r = omx_bad_input("cpu", path, 0, "no cpu lines");
         goto out;
     }
     static const char *const labels[] = {"cpu", "mode"};

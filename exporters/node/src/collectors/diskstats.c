@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "pattern.h"
 #include "util.h"
 
@@ -122,12 +122,12 @@ static int collect(omx_emitter *e, void *userdata) {
         char *f[24];
         size_t nf = omx_split_fields(line, f, 24);
         if (nf != 14 && nf != 18 && nf != 20) {
-            r = node_bad_input("diskstats", path, lineno, "expected 14, 18 or 20 fields");
+            r = omx_bad_input("diskstats", path, lineno, "expected 14, 18 or 20 fields");
             goto out;
         }
         uint64_t tmp;
         if (omx_parse_u64(f[0], &tmp) < 0 || omx_parse_u64(f[1], &tmp) < 0) {
-            r = node_bad_input("diskstats", path, lineno, "bad major/minor");
+            r = omx_bad_input("diskstats", path, lineno, "bad major/minor");
             goto out;
         }
         disk *x = &d[n];
@@ -137,7 +137,7 @@ static int collect(omx_emitter *e, void *userdata) {
         x->nstats = (int)nf - 3;
         for (int k = 0; k < x->nstats; k++) {
             if (omx_parse_u64(f[k + 3], &tmp) < 0) {
-                r = node_bad_input("diskstats", path, lineno, "bad counter");
+                r = omx_bad_input("diskstats", path, lineno, "bad counter");
                 goto out;
             }
             x->v[k] = (double)tmp * stats[k].scale;

@@ -10,7 +10,7 @@
 #include <sys/statvfs.h>
 #include <time.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "pattern.h"
 #include "util.h"
 
@@ -187,7 +187,7 @@ static int collect(omx_emitter *e, void *userdata) {
         lineno++;
         char *f[7];
         if (omx_split_fields(line, f, 7) < 4) {
-            r = node_bad_input("filesystem", path, lineno, "fewer than 4 fields");
+            r = omx_bad_input("filesystem", path, lineno, "fewer than 4 fields");
             goto out;
         }
         unescape(f[0]);

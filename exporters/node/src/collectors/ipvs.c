@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "sysfs_attr.h"
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 static const char *const all_labels[] = {
@@ -49,7 +49,7 @@ typedef struct backend {
 } backend;
 
 static int bad(const char *path, size_t line, const char *what) {
-    node_bad_input("ipvs", path, (unsigned)line, what);
+    omx_bad_input("ipvs", path, (unsigned)line, what);
     return -EINVAL;
 }
 

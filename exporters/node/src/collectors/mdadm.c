@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "sysfs_attr.h"
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 typedef struct md {
@@ -22,7 +22,7 @@ static size_t count_str(const char *s, const char *needle) {
 }
 
 static int bad(const char *path, size_t line, const char *what) {
-    node_bad_input("mdadm", path, (unsigned)(line + 1), what);
+    omx_bad_input("mdadm", path, (unsigned)(line + 1), what);
     return -EINVAL;
 }
 

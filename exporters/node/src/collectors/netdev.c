@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "netlink_dump.h"
 #include "pattern.h"
 #include "util.h"
@@ -203,7 +203,7 @@ static int collect(omx_emitter *e, void *userdata) {
             continue;
         char *colon = strrchr(line, ':');
         if (!colon) {
-            r = node_bad_input("netdev", path, lineno, "no ':' after the device name");
+            r = omx_bad_input("netdev", path, lineno, "no ':' after the device name");
             goto out;
         }
         *colon = '\0';
@@ -212,7 +212,7 @@ static int collect(omx_emitter *e, void *userdata) {
             name++;
         char *f[NF + 1];
         if (!*name || omx_split_fields(colon + 1, f, NF + 1) != NF) {
-            r = node_bad_input("netdev", path, lineno, "expected 16 counters");
+            r = omx_bad_input("netdev", path, lineno, "expected 16 counters");
             goto out;
         }
         iface *x = &ifs[n];
@@ -220,7 +220,7 @@ static int collect(omx_emitter *e, void *userdata) {
         for (int k = 0; k < NF; k++) {
             uint64_t v;
             if (omx_parse_u64(f[k], &v) < 0) {
-                r = node_bad_input("netdev", path, lineno, "bad counter");
+                r = omx_bad_input("netdev", path, lineno, "bad counter");
                 goto out;
             }
             x->v[k] = (double)v;

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "pattern.h"
 #include "util.h"
 
@@ -37,7 +37,7 @@ static int emit_stat(omx_emitter *e, const char *proto, const char *key, double 
         return 0;
     omx_join(name, sizeof name, (const char *[]){"node_netstat_", field}, 2);
     omx_join(help, sizeof help, (const char *[]){"Statistic ", proto, key, "."}, 4);
-    return node_emit1(e, name, help, OMX_UNKNOWN, v);
+    return omx_emit1(e, name, help, OMX_UNKNOWN, v);
 }
 
 /* "Proto: k1 k2 ..." followed by "Proto: v1 v2 ...". */
@@ -55,7 +55,7 @@ static int pairs_file(omx_emitter *e, const char *rel, bool required) {
         while (*p) {
             char *hdr = p, *nl = strchr(p, '\n');
             if (!nl) {
-                r = node_bad_input("netstat", path, lineno + 1, "header without value line");
+                r = omx_bad_input("netstat", path, lineno + 1, "header without value line");
                 goto out;
             }
             char *val = nl + 1, *nl2 = strchr(val, '\n');
@@ -63,7 +63,7 @@ static int pairs_file(omx_emitter *e, const char *rel, bool required) {
             lineno += 2;
             char h[8192], v[8192];
             if (hlen >= sizeof h || vlen >= sizeof v) {
-                r = node_bad_input("netstat", path, lineno, "line too long");
+                r = omx_bad_input("netstat", path, lineno, "line too long");
                 goto out;
             }
             memcpy(h, hdr, hlen);
@@ -74,14 +74,14 @@ static int pairs_file(omx_emitter *e, const char *rel, bool required) {
             size_t nh = omx_split_fields(h, hf, 512), nv = omx_split_fields(v, vf, 512);
             size_t pl = nh ? strlen(hf[0]) : 0;
             if (nh < 1 || nh != nv || pl < 2 || hf[0][pl - 1] != ':' || strcmp(hf[0], vf[0])) {
-                r = node_bad_input("netstat", path, lineno, "header and value lines do not match");
+                r = omx_bad_input("netstat", path, lineno, "header and value lines do not match");
                 goto out;
             }
             hf[0][pl - 1] = '\0';
             for (size_t i = 1; i < nh; i++) {
                 double x;
                 if (omx_parse_double(vf[i], &x) < 0) {
-                    r = node_bad_input("netstat", path, lineno, "bad value");
+                    r = omx_bad_input("netstat", path, lineno, "bad value");
                     goto out;
                 }
                 if (pass == 1 && (r = emit_stat(e, hf[0], hf[i], x)) < 0)
@@ -120,7 +120,7 @@ static int snmp6_file(omx_emitter *e) {
             char *six = NULL;
             if (omx_split_fields(line, f, 3) != 2 || omx_parse_double(f[1], &x) < 0 ||
                 !(six = strchr(f[0], '6'))) {
-                r = node_bad_input("netstat", path, lineno, "expected 'Proto6Name value'");
+                r = omx_bad_input("netstat", path, lineno, "expected 'Proto6Name value'");
                 break;
             }
             if (pass == 1) {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 enum { BUILD_ID, ID, ID_LIKE, IMAGE_ID, IMAGE_VERSION, NAME, PRETTY_NAME, VARIANT,
@@ -61,7 +61,7 @@ static int collect(omx_emitter *e, void *userdata) {
             continue;
         char *eq = strchr(line, '=');
         if (!eq) {
-            r = node_bad_input("os", path, lineno, "expected KEY=value");
+            r = omx_bad_input("os", path, lineno, "expected KEY=value");
             goto out;
         }
         *eq = '\0';

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 /* States of /proc/<pid>/stat, field 3 (see proc(5)). */
@@ -72,10 +72,10 @@ static int collect(omx_emitter *e, void *userdata) {
         }
         omx_strv_free(tasks);
     }
-    if ((r = node_emit1(e, "node_processes_threads", "Allocated threads in system", OMX_GAUGE, nthreads)) < 0 ||
-        (r = node_emit1(e, "node_processes_max_threads", "Limit of threads in the system", OMX_GAUGE, (double)threads_max)) < 0 ||
-        (r = node_emit1(e, "node_processes_max_processes", "Number of max PIDs limit", OMX_GAUGE, (double)pid_max)) < 0 ||
-        (r = node_emit1(e, "node_processes_pids", "Number of PIDs", OMX_GAUGE, npids)) < 0)
+    if ((r = omx_emit1(e, "node_processes_threads", "Allocated threads in system", OMX_GAUGE, nthreads)) < 0 ||
+        (r = omx_emit1(e, "node_processes_max_threads", "Limit of threads in the system", OMX_GAUGE, (double)threads_max)) < 0 ||
+        (r = omx_emit1(e, "node_processes_max_processes", "Number of max PIDs limit", OMX_GAUGE, (double)pid_max)) < 0 ||
+        (r = omx_emit1(e, "node_processes_pids", "Number of PIDs", OMX_GAUGE, npids)) < 0)
         goto out;
     static const char *const sl[] = {"state"}, *const tl[] = {"thread_state"};
     for (int pass = 0; pass < 2; pass++) {

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 static int collect(omx_emitter *e, void *userdata) {
@@ -33,13 +33,13 @@ static int collect(omx_emitter *e, void *userdata) {
         size_t nf = omx_split_fields(line, f, 16);
         uint64_t id, x;
         if (nf < 10 || omx_parse_u64(f[0] + 3, &id) < 0) {
-            r = node_bad_input("schedstat", path, lineno, "short cpu line");
+            r = omx_bad_input("schedstat", path, lineno, "short cpu line");
             goto out;
         }
         cpu[n] = f[0] + 3;
         for (int k = 0; k < 3; k++) {
             if (omx_parse_u64(f[7 + k], &x) < 0) {
-                r = node_bad_input("schedstat", path, lineno, "bad counter");
+                r = omx_bad_input("schedstat", path, lineno, "bad counter");
                 goto out;
             }
             v[n][k] = k < 2 ? (double)x / 1e9 : (double)x;

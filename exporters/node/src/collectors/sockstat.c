@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 static int one_file(omx_emitter *e, const char *rel, bool required) {
@@ -31,14 +31,14 @@ static int one_file(omx_emitter *e, const char *rel, bool required) {
             size_t nf = omx_split_fields(line, f, 32);
             size_t pl = nf ? strlen(f[0]) : 0;
             if (nf < 3 || nf % 2 == 0 || pl < 2 || f[0][pl - 1] != ':') {
-                r = node_bad_input("sockstat", path, lineno, "expected 'PROTO: key value ...'");
+                r = omx_bad_input("sockstat", path, lineno, "expected 'PROTO: key value ...'");
                 break;
             }
             f[0][pl - 1] = '\0';
             for (size_t i = 1; i + 1 < nf && r == 0; i += 2) {
                 uint64_t v;
                 if (omx_parse_u64(f[i + 1], &v) < 0) {
-                    r = node_bad_input("sockstat", path, lineno, "bad value");
+                    r = omx_bad_input("sockstat", path, lineno, "bad value");
                     break;
                 }
                 if (pass == 0)
@@ -46,17 +46,17 @@ static int one_file(omx_emitter *e, const char *rel, bool required) {
                 char name[160], help[200];
                 if (!strcmp(f[0], "sockets")) {
                     snprintf(name, sizeof name, "node_sockstat_sockets_%s", f[i]);
-                    r = node_emit1(e, name, "Number of IPv4 sockets in use.", OMX_GAUGE, (double)v);
+                    r = omx_emit1(e, name, "Number of IPv4 sockets in use.", OMX_GAUGE, (double)v);
                     continue;
                 }
                 snprintf(name, sizeof name, "node_sockstat_%s_%s", f[0], f[i]);
                 snprintf(help, sizeof help, "Number of %s sockets in state %s.", f[0], f[i]);
-                r = node_emit1(e, name, help, OMX_GAUGE, (double)v);
+                r = omx_emit1(e, name, help, OMX_GAUGE, (double)v);
                 if (r == 0 && !strcmp(f[i], "mem")) {
                     /* mem is in pages */
                     snprintf(name, sizeof name, "node_sockstat_%s_mem_bytes", f[0]);
                     snprintf(help, sizeof help, "Number of %s sockets in state mem_bytes.", f[0]);
-                    r = node_emit1(e, name, help, OMX_GAUGE, (double)v * (double)page);
+                    r = omx_emit1(e, name, help, OMX_GAUGE, (double)v * (double)page);
                 }
             }
         }

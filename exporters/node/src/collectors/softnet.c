@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 static int collect(omx_emitter *e, void *userdata) {
@@ -31,7 +31,7 @@ static int collect(omx_emitter *e, void *userdata) {
         char *f[32];
         size_t nf = omx_split_fields(line, f, 32);
         if (nf < 9) {
-            r = node_bad_input("softnet", path, lineno, "fewer than 9 columns");
+            r = omx_bad_input("softnet", path, lineno, "fewer than 9 columns");
             goto out;
         }
         unsigned long long x[3];
@@ -40,7 +40,7 @@ static int collect(omx_emitter *e, void *userdata) {
             errno = 0;
             x[k] = strtoull(f[k], &end, 16);
             if (*end || end == f[k] || errno) {
-                r = node_bad_input("softnet", path, lineno, "bad hex counter");
+                r = omx_bad_input("softnet", path, lineno, "bad hex counter");
                 goto out;
             }
             v[n][k] = (double)x[k];

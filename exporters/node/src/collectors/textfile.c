@@ -10,7 +10,7 @@
 
 #include <openmetrics/openmetrics.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 #define TF_FILE_MAX (64u << 20)
@@ -334,7 +334,7 @@ out:
 static int collect(omx_emitter *e, void *userdata) {
     (void)userdata;
     if (!opt_dir || !*opt_dir)
-        return node_emit1(e, "node_textfile_scrape_error",
+        return omx_emit1(e, "node_textfile_scrape_error",
                           "1 if there was an error opening or reading a file, 0 otherwise",
                           OMX_GAUGE, 0);
     bool errored = false;
@@ -424,7 +424,7 @@ static int collect(omx_emitter *e, void *userdata) {
             if (paths[i] && (r = omx_emit_sample(e, (const char *[]){paths[i]}, mtimes[i])) < 0)
                 goto out;
     }
-    r = node_emit1(e, "node_textfile_scrape_error",
+    r = omx_emit1(e, "node_textfile_scrape_error",
                    "1 if there was an error opening or reading a file, 0 otherwise", OMX_GAUGE,
                    errored ? 1 : 0);
 out:

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 static int emit_clocksources(omx_emitter *e) {
@@ -48,14 +48,14 @@ static int collect(omx_emitter *e, void *userdata) {
     (void)userdata;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    int r = node_emit1(e, "node_time_seconds", "System time in seconds since epoch (1970).",
+    int r = omx_emit1(e, "node_time_seconds", "System time in seconds since epoch (1970).",
                        OMX_GAUGE, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
     if (r < 0)
         return r;
     struct tm tm;
     time_t now = ts.tv_sec;
     if (localtime_r(&now, &tm)) {
-        if ((r = node_emit1l(e, "node_time_zone_offset_seconds", "System time zone offset in seconds.",
+        if ((r = omx_emit1l(e, "node_time_zone_offset_seconds", "System time zone offset in seconds.",
                              OMX_GAUGE, "time_zone", tm.tm_zone ? tm.tm_zone : "", (double)tm.tm_gmtoff)) < 0)
             return r;
     }

@@ -1,7 +1,9 @@
 /* uname: node_uname_info from the uname(2) system call. */
 #include <sys/utsname.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
+
+#include "node.h"
 
 static int collect(omx_emitter *e, void *userdata) {
     (void)userdata;

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "pattern.h"
 #include "util.h"
 
@@ -45,7 +45,7 @@ static int collect(omx_emitter *e, void *userdata) {
         char *f[3];
         int64_t v;
         if (omx_split_fields(line, f, 3) != 2 || omx_parse_i64(f[1], &v) < 0) {
-            r = node_bad_input("vmstat", path, lineno, "expected 'name value'");
+            r = omx_bad_input("vmstat", path, lineno, "expected 'name value'");
             goto out;
         }
         if (node_regex_match(&re_fields, f[0])) {
@@ -58,7 +58,7 @@ static int collect(omx_emitter *e, void *userdata) {
         omx_join(name, sizeof name, (const char *[]){"node_vmstat_", keys[i]}, 2);
         omx_join(help, sizeof help,
                   (const char *[]){"/proc/vmstat information field ", keys[i], "."}, 3);
-        if ((r = node_emit1(e, name, help, OMX_UNKNOWN, (double)vals[i])) < 0)
+        if ((r = omx_emit1(e, name, help, OMX_UNKNOWN, (double)vals[i])) < 0)
             goto out;
     }
     r = 0;

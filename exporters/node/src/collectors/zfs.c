@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "sysfs_attr.h"
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 static const char *const files[][2] = {
@@ -28,7 +28,7 @@ static bool name_ok(const char *s) {
 }
 
 static int bad(const char *path, size_t line, const char *what) {
-    node_bad_input("zfs", path, (unsigned)line, what);
+    omx_bad_input("zfs", path, (unsigned)line, what);
     return -EINVAL;
 }
 
