@@ -79,6 +79,30 @@ int main(int argc, char **argv)
     CHECK_STR(app->telemetry_path, "/metrics");
     omx_app_free(app);
 
+    /* Which flags were given, whatever their value. */
+    static const struct {
+        char *arg;
+        bool x_given, dir_given;
+    } given[] = {
+        { "--collector.x", true, false },
+        { "--no-collector.x", true, false },
+        { "--collector.x=false", true, false },
+        { "--x.dir=/d", false, true },
+        { "--web.max-requests=5", false, false },
+    };
+    for (size_t i = 0; i < sizeof given / sizeof *given; i++) {
+        app = new_app();
+        CHECK(omx_app_flag_bool(app, "collector.x", &flag, "X.") == 0);
+        CHECK(omx_app_flag_string(app, "x.dir", &dir, "Dir.") == 0);
+        CHECK(PARSE(app, out, given[i].arg) == 0);
+        CHECK(omx_app_flag_given(app, "collector.x") == given[i].x_given);
+        CHECK(omx_app_flag_given(app, "x.dir") == given[i].dir_given);
+        CHECK(omx_app_flag_given(app, "web.max-requests") == !strncmp(given[i].arg, "--web.", 6));
+        CHECK(!omx_app_flag_given(app, "no-such-flag") && !omx_app_flag_given(app, NULL));
+        omx_app_free(app);
+    }
+    CHECK(!omx_app_flag_given(NULL, "collector.x"));
+
     app = new_app();
     CHECK(PARSE(app, out, "--help") == 1);
     CHECK(strstr(out, "usage: test-app") && strstr(out, "A test.") &&

@@ -36,7 +36,7 @@ int main(int argc, char **argv) {
         fputs("omx-node: out of memory\n", stderr);
         return 1;
     }
-    int rc = node_runtime_declare(app, argc, argv);
+    int rc = node_runtime_declare(app);
     if (rc == 0)
         rc = omx_app_parse(app, argc, argv);
     if (rc != 0) {
@@ -46,7 +46,7 @@ int main(int argc, char **argv) {
     omx_registry *reg = omx_app_registry(app);
     if ((rc = omx_build_info_register_program(reg, "node_exporter", OMX_VERSION)) < 0 ||
         (rc = omx_process_collector_register(reg, NULL)) < 0 ||
-        (rc = node_runtime_register(reg, true)) < 0) {
+        (rc = node_runtime_register(app, reg, true)) < 0) {
         omx_log(OMX_LOG_ERROR, "start-up failed", "err", omx_strerror(rc), NULL);
         omx_app_free(app);
         return 1;

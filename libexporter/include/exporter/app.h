@@ -62,6 +62,11 @@ int omx_app_flag_strings(omx_app *app, const char *name, const char *const **val
 int omx_app_flag_int(omx_app *app, const char *name, long *value, const char *help);
 int omx_app_flag_double(omx_app *app, const char *name, double *value, const char *help);
 
+/* After omx_app_parse: whether flag name (without "--") was on the command line
+ * in any spelling (--name, --no-name, --name=value), as opposed to holding its
+ * default. False for a name never declared. */
+bool omx_app_flag_given(const omx_app *app, const char *name);
+
 /* Parses argv. Returns 0 to go on, 1 when --help/--version was printed (exit 0),
  * or a negative omx_err after printing one line naming the flag to stderr (exit 1).
  * Also sets up logging from --log.level/--log.format and loads --web.config.file
