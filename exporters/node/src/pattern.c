@@ -24,7 +24,7 @@ int node_regex_compile(node_regex *r, const char *flag, const char *pattern) {
 }
 
 bool node_regex_match(const node_regex *r, const char *s) {
-    /* names are short: JIT matching costs less than a memo lookup would (bench/regex) */
+    /* names are short: JIT matching costs less than a memo lookup would (bench/helpers.sh) */
     return r->set && omx_regex_match(r->re, s, strlen(s)) == 1;
 }
 

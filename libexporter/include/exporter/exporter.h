@@ -9,5 +9,10 @@
 #include "exporter/process.h"
 #include "exporter/log.h"
 #include "exporter/app.h"
+#include "exporter/emit.h"
+#include "exporter/file.h"
+#include "exporter/regex.h"
+#include "exporter/text.h"
+#include "exporter/yamlconf.h"
 
 #endif

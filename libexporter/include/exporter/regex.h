@@ -58,7 +58,8 @@ const char *omx_regex_group_name(const omx_regex *re, size_t i);
 /* Number of the group called name, or OMX_ENOENT. */
 int omx_regex_group_index(const omx_regex *re, const char *name);
 
-/* Sets the backtracking budget of matches with re (default 1000000 steps). */
+/* Sets the backtracking budget of matches with re (default 1000000 steps);
+ * call before re is shared between threads. */
 void omx_regex_set_match_limit(omx_regex *re, uint32_t limit);
 
 #ifdef __cplusplus
