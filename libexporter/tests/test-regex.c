@@ -61,6 +61,8 @@ static void test_matching(void) {
         {"[]a]", 0, "]", 1},
         {"x}+", 0, "x}}", 1},
         {"a{2}", 0, "aa", 1},
+        {"^a{1000}$", 0, "aaa", 0},
+        {"^a{2,}$", 0, "aaa", 1},
         /* UTF-8 aware, invalid UTF-8 is no error */
         {"^.$", 0, "\xc3\xa9", 1},
         {"abc", 0, "\xff\xfe" "abc", 1},
@@ -96,6 +98,9 @@ static void test_rejections(void) {
         {"(*UTF)a", "verb or option (*...) at offset 0"},
         {"(?x)a b", "group flag other than i, m, s, U at offset 0"},
         {"(?(1)a|b)", "conditional (?( at offset 0"},
+        {"a{1001}", "repeat count above 1000 at offset 6"},
+        {"a{2,1001}", "repeat count above 1000 at offset 8"},
+        {"a{99999999999999999999999,}", "repeat count above 1000"},
         /* PCRE2's own errors keep its message and offset */
         {"(", "missing closing parenthesis at offset 1"},
         {"a[", "missing terminating ] for character class at offset 2"},

@@ -2,6 +2,7 @@
  * (escapes, classes, groups, quantifiers) before PCRE2 compiles it. */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "exporter/error.h"
@@ -15,7 +16,7 @@ static int reject(char *err, size_t errlen, const char *what, size_t off) {
 
 /* An escape RE2 has no such meaning for: backreferences, PCRE-only classes and
  * assertions. p points at the backslash; NULL when the escape is fine. */
-static const char *bad_escape(const char *p, bool in_class) {
+static const char *bad_escape(const char *p) {
     char c = p[1];
     if (c >= '1' && c <= '9')
         return "backreference \\N";
@@ -34,7 +35,6 @@ static const char *bad_escape(const char *p, bool in_class) {
         return "PCRE escape";
     default: break;
     }
-    (void)in_class;
     return NULL;
 }
 
@@ -88,6 +88,18 @@ static bool closes_repeat(const char *pattern, size_t i) {
     return k > 0 && k < i && pattern[k - 1] == '{' && pattern[k] != ',';
 }
 
+/* Whether the repeat {n}, {n,} or {n,m} ending at i counts past RE2's limit of 1000. */
+static bool repeat_too_big(const char *pattern, size_t i) {
+    const char *open = pattern + i;
+    while (*open != '{')
+        open--;
+    char *end;
+    unsigned long n = strtoul(open + 1, &end, 10), m = 0;
+    if (*end == ',' && end[1] != '}')
+        m = strtoul(end + 1, NULL, 10);
+    return n > 1000 || m > 1000; /* overflow gives ULONG_MAX: too big as well */
+}
+
 int omx__regex_check_re2(const char *pattern, char *err, size_t errlen) {
     bool in_class = false;
     size_t class_start = 0;
@@ -103,7 +115,7 @@ int omx__regex_check_re2(const char *pattern, char *err, size_t errlen) {
                 i = (size_t)(e - pattern) + 1;
                 continue;
             }
-            const char *bad = bad_escape(p, in_class);
+            const char *bad = bad_escape(p);
             if (bad)
                 return reject(err, errlen, bad, i);
             i++;
@@ -133,6 +145,8 @@ int omx__regex_check_re2(const char *pattern, char *err, size_t errlen) {
             break;
         }
         case '*': case '+': case '?': case '}':
+            if (*p == '}' && closes_repeat(pattern, i) && repeat_too_big(pattern, i))
+                return reject(err, errlen, "repeat count above 1000", i);
             if (p[1] == '+' && (*p != '}' || closes_repeat(pattern, i)))
                 return reject(err, errlen, "possessive quantifier", i);
             break;
