@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <exporter/emit.h>
+
 #include "util.h"
 
 static bool absent(int r) {
@@ -24,15 +26,20 @@ static int attr_path(char *buf, size_t size, const char *dir, const char *attr) 
 int hw_fail(const char *collector, const char *path, int err) {
     /* malformed content is an error (node_exporter logs its failed collectors);
      * an absent or unreadable file is the host's hardware, logged at debug */
-    omx_log(err == -EINVAL ? OMX_LOG_ERROR : OMX_LOG_DEBUG,
-            err == -EINVAL ? "malformed input" : "cannot read file", "collector", collector,
-            "file", path, "err", strerror(err < 0 ? -err : err), NULL);
+    if (err == -EINVAL)
+        omx_bad_input(collector, path, 0, strerror(EINVAL));
+    else
+        omx_log(OMX_LOG_DEBUG, "cannot read file", "collector", collector, "file", path, "err",
+                strerror(err < 0 ? -err : err), NULL);
     return err < 0 ? err : -err;
 }
 
 int hw_bad_value(const char *collector, const char *dir, const char *attr, const char *value) {
-    omx_log(OMX_LOG_ERROR, "malformed input", "collector", collector, "file", dir, "attribute",
-            attr, "value", value, NULL);
+    char path[NODE_PATH_MAX], what[160];
+    if (attr_path(path, sizeof path, dir, attr) < 0)
+        snprintf(path, sizeof path, "%s", dir);
+    snprintf(what, sizeof what, "unexpected value '%.120s'", value);
+    omx_bad_input(collector, path, 0, what);
     return -EINVAL;
 }
 
