@@ -1,8 +1,8 @@
-/* Content negotiation: which exposition format an Accept header asks for. */
-#include <stdlib.h>
-#include <string.h>
-#include <strings.h>
+/* Content negotiation: which exposition format an Accept header asks for, and
+ * whether an Accept-Encoding takes gzip. */
+#include <stdbool.h>
 
+#include "helpers/qvalue.h"
 #include "internal.h"
 
 const char *omx_format_content_type(omx_format f) {
@@ -10,85 +10,47 @@ const char *omx_format_content_type(omx_format f) {
                                        : "text/plain; version=0.0.4; charset=utf-8";
 }
 
-static const char *trim(const char *s, const char *end, size_t *ret_len) {
-    while (s < end && (*s == ' ' || *s == '\t'))
-        s++;
-    while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
-        end--;
-    *ret_len = (size_t)(end - s);
-    return s;
-}
-
-static bool eq(const char *s, size_t n, const char *lit) {
-    return strlen(lit) == n && strncasecmp(s, lit, n) == 0;
-}
-
-/* One media range "type/sub; k=v; ...": returns the format it selects and its
- * q-value, or OMX_EINVAL when it selects none (or its q-value is malformed). */
-static int media_range(const char *s, const char *end, double *ret_q) {
-    const char *semi = memchr(s, ';', (size_t)(end - s));
-    size_t tl;
-    const char *type = trim(s, semi ? semi : end, &tl);
+/* The format one Accept item selects, or OMX_EINVAL. */
+static int media_range(const omx__qitem *it) {
     const char *version = NULL;
     size_t vl = 0;
-    double q = 1;
-    while (semi) {
-        const char *p = semi + 1;
-        semi = memchr(p, ';', (size_t)(end - p));
-        const char *pend = semi ? semi : end;
-        const char *eqs = memchr(p, '=', (size_t)(pend - p));
-        if (!eqs)
-            continue;
-        size_t kl, val_len;
-        const char *k = trim(p, eqs, &kl);
-        const char *val = trim(eqs + 1, pend, &val_len);
-        if (val_len >= 2 && val[0] == '"' && val[val_len - 1] == '"') {
-            val++;
-            val_len -= 2;
-        }
-        if (eq(k, kl, "q")) {
-            char tmp[16];
-            if (val_len == 0 || val_len >= sizeof tmp)
-                return OMX_EINVAL;
-            memcpy(tmp, val, val_len);
-            tmp[val_len] = '\0';
-            char *e;
-            q = strtod(tmp, &e);
-            if (*e || !(q >= 0 && q <= 1))
-                return OMX_EINVAL;
-        } else if (eq(k, kl, "version")) {
-            version = val;
-            vl = val_len;
-        }
-    }
-    *ret_q = q;
-    if (eq(type, tl, "application/openmetrics-text"))
-        return !version || eq(version, vl, "1.0.0") ? OMX_FORMAT_OPENMETRICS : OMX_EINVAL;
-    if (eq(type, tl, "text/plain"))
-        return !version || eq(version, vl, "0.0.4") ? OMX_FORMAT_PROMETHEUS : OMX_EINVAL;
-    if (eq(type, tl, "*/*") || eq(type, tl, "text/*"))
+    bool has_version = omx__qitem_param(it, "version", &version, &vl);
+    if (omx__qitem_is(it->value, it->value_len, "application/openmetrics-text"))
+        return !has_version || omx__qitem_is(version, vl, "1.0.0") ? OMX_FORMAT_OPENMETRICS : OMX_EINVAL;
+    if (omx__qitem_is(it->value, it->value_len, "text/plain"))
+        return !has_version || omx__qitem_is(version, vl, "0.0.4") ? OMX_FORMAT_PROMETHEUS : OMX_EINVAL;
+    if (omx__qitem_is(it->value, it->value_len, "*/*") ||
+        omx__qitem_is(it->value, it->value_len, "text/*"))
         return OMX_FORMAT_PROMETHEUS;
     return OMX_EINVAL;
 }
 
 omx_format omx_format_from_accept(const char *accept) {
-    if (!accept)
-        return OMX_FORMAT_PROMETHEUS;
     omx_format best = OMX_FORMAT_PROMETHEUS;
     double best_q = 0;
-    const char *s = accept;
-    for (;;) {
-        const char *comma = strchr(s, ',');
-        const char *end = comma ? comma : s + strlen(s);
-        double q = 0;
-        int f = media_range(s, end, &q);
-        if (f >= 0 && q > best_q) { /* ties keep the earlier, preferred entry */
+    omx__qitem it;
+    for (const char *cur = accept; omx__qitem_next(&cur, &it);) {
+        int f = media_range(&it);
+        if (f >= 0 && it.q > best_q) { /* ties keep the earlier, preferred entry */
             best = (omx_format)f;
-            best_q = q;
+            best_q = it.q;
         }
-        if (!comma)
-            break;
-        s = comma + 1;
     }
     return best;
+}
+
+bool omx_accepts_gzip(const char *ae) {
+    double q_gzip = -1, q_star = -1;
+    omx__qitem it;
+    for (const char *cur = ae; omx__qitem_next(&cur, &it);) {
+        double q = it.q < 0 ? 0 : it.q; /* garbage never enables an encoding */
+        if (omx__qitem_is(it.value, it.value_len, "gzip") ||
+            omx__qitem_is(it.value, it.value_len, "x-gzip"))
+            q_gzip = q > q_gzip ? q : q_gzip;
+        else if (omx__qitem_is(it.value, it.value_len, "*"))
+            q_star = q;
+    }
+    if (q_gzip >= 0)
+        return q_gzip > 0;
+    return q_star > 0;
 }

@@ -137,6 +137,14 @@ int omx_app_flag_double(omx_app *app, const char *name, double *value, const cha
     return add_flag(app, OMX__FLAG_DOUBLE, name, value, help);
 }
 
+bool omx_app_flag_given(const omx_app *app, const char *name)
+{
+    if (!app || !name)
+        return false;
+    const omx__flag *f = omx__flags_find((omx__flags *)&app->flags, name);
+    return f && f->seen;
+}
+
 static int parse_error(omx_app *app, int rc, const char *msg)
 {
     fprintf(stderr, "%s: error: %s\n", app->info.name, msg);

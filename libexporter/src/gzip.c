@@ -1,72 +1,10 @@
-/* Accept-Encoding parsing and streaming gzip (see gzip.h). */
+/* Streaming gzip (see gzip.h). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "exporter/error.h"
 #include "gzip.h"
-
-static const char *skip_ws(const char *p)
-{
-    while (*p == ' ' || *p == '\t')
-        p++;
-    return p;
-}
-
-/* Parses ";q=0.5"-style parameters of one element; returns its q (1 if absent,
- * 0 if malformed so that garbage never enables an encoding). */
-static double element_q(const char *p, const char *end)
-{
-    double q = 1.0;
-    while (p < end) {
-        const char *semi = memchr(p, ';', (size_t)(end - p));
-        if (!semi)
-            break;
-        p = skip_ws(semi + 1);
-        if ((p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
-            char buf[16];
-            const char *v = p + 2, *ve = v;
-            while (ve < end && *ve != ';' && *ve != ' ' && *ve != '\t')
-                ve++;
-            size_t n = (size_t)(ve - v);
-            if (n == 0 || n >= sizeof buf)
-                return 0;
-            memcpy(buf, v, n);
-            buf[n] = '\0';
-            char *e;
-            q = strtod(buf, &e);
-            if (*e || !(q >= 0 && q <= 1))
-                return 0;
-        }
-    }
-    return q;
-}
-
-bool omx__accepts_gzip(const char *ae)
-{
-    double q_gzip = -1, q_star = -1;
-    if (!ae)
-        return false;
-    for (const char *p = ae; *p;) {
-        const char *end = strchr(p, ',');
-        if (!end)
-            end = p + strlen(p);
-        const char *t = skip_ws(p), *te = t;
-        while (te < end && *te != ';' && *te != ' ' && *te != '\t')
-            te++;
-        size_t n = (size_t)(te - t);
-        double q = element_q(te, end);
-        if ((n == 4 && !strncasecmp(t, "gzip", 4)) || (n == 6 && !strncasecmp(t, "x-gzip", 6)))
-            q_gzip = q > q_gzip ? q : q_gzip;
-        else if (n == 1 && *t == '*')
-            q_star = q;
-        p = *end ? end + 1 : end;
-    }
-    if (q_gzip >= 0)
-        return q_gzip > 0;
-    return q_star > 0;
-}
 
 int omx__gzip_init(omx__gzip *g, omx_write_fn fn, void *ctx)
 {

@@ -1,5 +1,5 @@
-/* gzip for HTTP responses: Accept-Encoding negotiation and a streaming
- * compressor usable as an omx_write_fn sink. */
+/* gzip for HTTP responses: a streaming compressor usable as an omx_write_fn
+ * sink (omx_accepts_gzip in writer.h tells whether a client takes it). */
 #ifndef OMX_GZIP_H
 #define OMX_GZIP_H
 
@@ -8,10 +8,6 @@
 #include <zlib.h>
 
 #include "exporter/writer.h"
-
-/* True when an Accept-Encoding header value accepts gzip (q>0 for gzip,
- * x-gzip or "*" without an explicit gzip;q=0). NULL gives false. */
-bool omx__accepts_gzip(const char *accept_encoding);
 
 typedef struct omx__gzip {
     z_stream z;

@@ -205,7 +205,7 @@ int omx_respond_registry(omx_request *req, omx_registry *reg)
     if (!req || !reg)
         return OMX_EINVAL;
     const char *accept = omx_request_header(req, MHD_HTTP_HEADER_ACCEPT);
-    bool gz = omx__accepts_gzip(omx_request_header(req, MHD_HTTP_HEADER_ACCEPT_ENCODING));
+    bool gz = omx_accepts_gzip(omx_request_header(req, MHD_HTTP_HEADER_ACCEPT_ENCODING));
     omx_write_opts opts = { .format = omx_format_from_accept(accept),
                             .deadline_ns = req->deadline_ns };
     obuf b = { 0 };

@@ -1,5 +1,5 @@
 /* The standard process collector (client_golang's process_* families, read
- * from procfs at scrape time) and the build-info gauge. */
+ * from procfs at scrape time). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +12,8 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "exporter/emit.h"
+#include "exporter/file.h"
 #include "internal.h"
 
 typedef struct proc_ctx {
@@ -27,79 +29,32 @@ static void proc_ctx_free(void *p) {
     omx__free(c);
 }
 
-/* Reads a small file whole into buf (NUL-terminated) with plain read(2): no
- * stdio stream per file. Returns 0, -EFBIG if it does not fit, or -errno. */
-static int read_small(const char *path, char *buf, size_t size) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    size_t n = 0;
-    int err = 0;
-    for (;;) {
-        ssize_t r = read(fd, buf + n, size - 1 - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            err = -errno;
-            break;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-        if (n == size - 1) {
-            err = -EFBIG;
-            break;
-        }
-    }
-    close(fd);
-    buf[n] = '\0';
-    return err;
-}
+/* /proc/<pid>/stat and limits are well under this; /proc/stat has per-CPU and
+ * "intr" lines (tens of KiB on large hosts) before its "btime". */
+#define SMALL_MAX 65536
+#define STAT_MAX (4u << 20)
 
-/* The "btime" of <procfs>/stat, which comes after the per-CPU and "intr" lines
- * (tens of KiB on large hosts): read in chunks, keeping a line's head across
- * them. Returns 0 with the boot time in seconds in *ret, -errno, or OMX_EVALUE
- * when the file has no valid btime line. */
+/* The "btime" of <procfs>/stat. Returns 0 with the boot time in seconds in
+ * *ret, -errno, or OMX_EVALUE when the file has no valid btime line. */
 static int read_btime(const char *path, double *ret) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    char buf[8192 + 64];
-    buf[0] = '\n'; /* so a "btime" first line matches "\nbtime " too */
-    size_t keep = 1; /* bytes carried over from the previous chunk */
-    int err = OMX_EVALUE;
-    for (;;) {
-        ssize_t r = read(fd, buf + keep, sizeof buf - 1 - keep);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            err = -errno;
-        if (r <= 0)
-            break;
-        size_t n = keep + (size_t)r;
-        buf[n] = '\0';
-        const char *hit = strstr(buf, "\nbtime ");
-        if (hit && strchr(hit + 1, '\n')) {
-            char *end;
-            double btime = strtod(hit + 7, &end);
-            if (end != hit + 7 && (*end == '\n' || *end == ' ') && btime >= 0) {
-                *ret = btime;
-                err = 0;
-            }
-            break;
+    char *buf;
+    int err = omx_read_file(path, STAT_MAX, &buf, NULL);
+    if (err < 0)
+        return err;
+    err = OMX_EVALUE;
+    const char *num = buf + 6, *hit;
+    if (strncmp(buf, "btime ", 6))
+        num = (hit = strstr(buf, "\nbtime ")) ? hit + 7 : NULL;
+    if (num) {
+        char *end;
+        double btime = strtod(num, &end);
+        if (end != num && (*end == '\n' || *end == ' ' || !*end) && btime >= 0) {
+            *ret = btime;
+            err = 0;
         }
-        /* keep the tail: a "\nbtime ..." line cut by the chunk end */
-        keep = n < 63 ? n : 63;
-        memmove(buf, buf + n - keep, keep);
     }
-    close(fd);
+    free(buf);
     return err;
-}
-
-static int emit_one(omx_emitter *e, const char *name, const char *help, omx_type t, double v) {
-    omx_desc d = {.name = name, .help = help, .type = t};
-    int rc = omx_emit_family(e, &d);
-    return rc < 0 ? rc : omx_emit_sample(e, NULL, v);
 }
 
 /* Parses /proc/<pid>/stat: fields after the last ')' (comm may hold anything). */
@@ -176,30 +131,32 @@ static int parse_limit(const char *buf, const char *name, double *ret) {
 
 static int collect_process(omx_emitter *e, void *userdata) {
     proc_ctx *c = userdata;
-    char path[4096], buf[4096];
+    char path[4096], *buf;
     double ticks = (double)sysconf(_SC_CLK_TCK), page = (double)sysconf(_SC_PAGESIZE);
     if (ticks <= 0)
         ticks = 100;
     int rc;
 
     snprintf(path, sizeof path, "%s/self/stat", c->procfs);
-    if ((rc = read_small(path, buf, sizeof buf)) < 0)
+    if ((rc = omx_read_file(path, SMALL_MAX, &buf, NULL)) < 0)
         return rc;
     double ut, st, start, vsize, rss;
-    if ((rc = parse_stat(buf, &ut, &st, &start, &vsize, &rss)) < 0)
+    rc = parse_stat(buf, &ut, &st, &start, &vsize, &rss);
+    free(buf);
+    if (rc < 0)
         return rc;
 
     snprintf(path, sizeof path, "%s/stat", c->procfs);
     double btime = 0;
     int btime_err = read_btime(path, &btime);
 
-    if ((rc = emit_one(e, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
+    if ((rc = omx_emit1(e, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
                        OMX_COUNTER, (ut + st) / ticks)) < 0)
         return rc;
-    if ((rc = emit_one(e, "process_resident_memory_bytes", "Resident memory size in bytes.",
+    if ((rc = omx_emit1(e, "process_resident_memory_bytes", "Resident memory size in bytes.",
                        OMX_GAUGE, rss * page)) < 0)
         return rc;
-    if ((rc = emit_one(e, "process_virtual_memory_bytes", "Virtual memory size in bytes.",
+    if ((rc = omx_emit1(e, "process_virtual_memory_bytes", "Virtual memory size in bytes.",
                        OMX_GAUGE, vsize)) < 0)
         return rc;
 
@@ -221,28 +178,31 @@ static int collect_process(omx_emitter *e, void *userdata) {
                 nfd++;
         closedir(dir);
     }
-    if ((rc = emit_one(e, "process_open_fds", "Number of open file descriptors.", OMX_GAUGE,
+    if ((rc = omx_emit1(e, "process_open_fds", "Number of open file descriptors.", OMX_GAUGE,
                        nfd)) < 0)
         return rc;
 
     snprintf(path, sizeof path, "%s/self/limits", c->procfs);
-    if ((rc = read_small(path, buf, sizeof buf)) < 0)
+    if ((rc = omx_read_file(path, SMALL_MAX, &buf, NULL)) < 0)
         return rc;
-    double lim;
-    if ((rc = parse_limit(buf, "Max open files", &lim)) < 0)
+    double lim, lim_as;
+    int has_fds = parse_limit(buf, "Max open files", &lim);
+    int has_as = parse_limit(buf, "Max address space", &lim_as);
+    free(buf);
+    if ((rc = has_fds) < 0)
         return rc;
-    if (rc > 0 && (rc = emit_one(e, "process_max_fds", "Maximum number of open file descriptors.",
+    if (rc > 0 && (rc = omx_emit1(e, "process_max_fds", "Maximum number of open file descriptors.",
                                  OMX_GAUGE, lim)) < 0)
         return rc;
-    if ((rc = parse_limit(buf, "Max address space", &lim)) < 0)
+    if ((rc = has_as) < 0)
         return rc;
-    if (rc > 0 && (rc = emit_one(e, "process_virtual_memory_max_bytes",
+    if (rc > 0 && (rc = omx_emit1(e, "process_virtual_memory_max_bytes",
                                  "Maximum amount of virtual memory available in bytes.",
-                                 OMX_GAUGE, lim)) < 0)
+                                 OMX_GAUGE, lim_as)) < 0)
         return rc;
     if (btime_err < 0)
         return btime_err; /* no btime in <procfs>/stat: the start time is unknown */
-    return emit_one(e, "process_start_time_seconds",
+    return omx_emit1(e, "process_start_time_seconds",
                     "Start time of the process since unix epoch in seconds.", OMX_GAUGE,
                     btime + start / ticks);
 }
@@ -263,22 +223,4 @@ int omx_process_collector_register(omx_registry *r, const char *procfs_path) {
     if (rc < 0)
         proc_ctx_free(c);
     return rc;
-}
-
-int omx_build_info_register(omx_registry *r, const char *name, const char *help,
-                            const char *const *label_names, const char *const *label_values,
-                            size_t n) {
-    if (!r || !name || (n && (!label_names || !label_values)))
-        return OMX_EINVAL;
-    omx_family *f;
-    omx_family_opts o = {.type = OMX_GAUGE, .name = name, .help = help,
-                         .label_names = label_names, .n_labels = n};
-    int rc = omx_family_new(r, &o, &f);
-    if (rc < 0)
-        return rc;
-    omx_series *s;
-    if ((rc = omx_family_get(f, label_values, &s)) < 0)
-        return rc;
-    omx_gauge_set(s, 1);
-    return 0;
 }

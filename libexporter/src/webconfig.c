@@ -2,7 +2,6 @@
 #include <crypt.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,67 +11,28 @@
 
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
-#include <yaml.h>
 
 #include "exporter/error.h"
+#include "exporter/file.h"
+#include "exporter/yamlconf.h"
 #include "webconfig.h"
 
 #define PEM_MAX (1u << 20)
 
 typedef struct ctx {
     omx__webconfig *c;
-    yaml_document_t *doc;
+    omx_yaml *y;
     char *dir;          /* directory of the file, for relative paths */
-    char *err;
-    size_t errlen;
     int min_version, max_version; /* 10..13, 0 = unset */
     char *cipher_prio;  /* "+X:+Y" from cipher_suites */
     char *curve_prio;
+    /* tls_server_config, checked together once its mapping is read */
+    const char *cert_file, *key_file, *ca_file;
+    const omx_yaml_node *cert_n, *key_n, *ca_n, *auth_n;
 } ctx;
 
-__attribute__((format(printf, 4, 5)))
-static int fail(ctx *x, const yaml_node_t *n, const char *field, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (n)
-        snprintf(x->err, x->errlen, "%s:%zu: field %s: %s", x->c->path, n->start_mark.line + 1,
-                 field, msg);
-    else
-        snprintf(x->err, x->errlen, "%s: field %s: %s", x->c->path, field, msg);
-    return OMX_ECONFIG;
-}
-
-static const char *scalar(const yaml_node_t *n)
-{
-    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
-static int want_scalar(ctx *x, const yaml_node_t *n, const char *field, const char **out)
-{
-    *out = scalar(n);
-    if (!*out)
-        return fail(x, n, field, "expected a string");
-    return 0;
-}
-
-static int want_bool(ctx *x, const yaml_node_t *n, const char *field, bool *out)
-{
-    const char *s = scalar(n);
-    if (s && (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "yes")))
-        *out = true;
-    else if (s && (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "no")))
-        *out = false;
-    else
-        return fail(x, n, field, "expected true or false");
-    return 0;
-}
-
-/* Reads a whole file (at most PEM_MAX bytes) into a NUL-terminated string. */
-static int read_file(ctx *x, const yaml_node_t *n, const char *field, const char *name,
+/* Reads a whole PEM file (at most PEM_MAX bytes) into a NUL-terminated string. */
+static int read_file(ctx *x, const omx_yaml_node *n, const char *field, const char *name,
                      char **out)
 {
     char path[4096];
@@ -80,38 +40,26 @@ static int read_file(ctx *x, const yaml_node_t *n, const char *field, const char
         snprintf(path, sizeof path, "%s", name);
     else
         snprintf(path, sizeof path, "%s/%s", x->dir, name);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return fail(x, n, field, "cannot read '%s': %s", path, omx_strerror(-errno));
-    char *buf = malloc(PEM_MAX + 1);
-    size_t len = 0;
-    ssize_t r = 0;
-    while (buf && len < PEM_MAX && (r = read(fd, buf + len, PEM_MAX - len)) > 0)
-        len += (size_t)r;
-    int e = errno;
-    close(fd);
-    if (!buf)
-        return fail(x, n, field, "out of memory");
-    if (r < 0 || len == PEM_MAX) {
-        free(buf);
-        return fail(x, n, field, "cannot read '%s': %s", path,
-                    r < 0 ? omx_strerror(-e) : "file larger than 1 MiB");
-    }
+    char *buf;
+    size_t len;
+    int r = omx_read_file_at(AT_FDCWD, path, PEM_MAX, 0, &buf, &len);
+    if (r < 0)
+        return omx_yaml_fail(x->y, n, field, "cannot read '%s': %s", path,
+                              r == -EFBIG ? "file larger than 1 MiB" : omx_strerror(r));
     if (len == 0) {
         free(buf);
-        return fail(x, n, field, "'%s' is empty", path);
+        return omx_yaml_fail(x->y, n, field, "'%s' is empty", path);
     }
-    buf[len] = '\0';
     free(*out);
     *out = buf;
     return 0;
 }
 
-static int parse_version(ctx *x, const yaml_node_t *n, const char *field, int *out)
+static int parse_version(ctx *x, const omx_yaml_node *n, const char *field, int *out)
 {
     static const char *const names[] = { "TLS10", "TLS11", "TLS12", "TLS13" };
     const char *s;
-    int rc = want_scalar(x, n, field, &s);
+    int rc = omx_yaml_get_string(x->y, n, field, &s);
     if (rc)
         return rc;
     for (int i = 0; i < 4; i++)
@@ -119,7 +67,7 @@ static int parse_version(ctx *x, const yaml_node_t *n, const char *field, int *o
             *out = 10 + i;
             return 0;
         }
-    return fail(x, n, field, "unknown TLS version '%s' (want TLS10, TLS11, TLS12 or TLS13)", s);
+    return omx_yaml_fail(x->y, n, field, "unknown TLS version '%s' (want TLS10, TLS11, TLS12 or TLS13)", s);
 }
 
 /* Go's crypto/tls suite names -> GnuTLS priority items (kx, cipher, mac). */
@@ -167,95 +115,132 @@ static int append_prio(char **dst, const char *item)
     return 0;
 }
 
-static int parse_list(ctx *x, const yaml_node_t *n, const char *field, const struct suite *tab,
+static int parse_list(ctx *x, const omx_yaml_node *n, const char *field, const struct suite *tab,
                       size_t ntab, char **dst)
 {
-    if (n->type != YAML_SEQUENCE_NODE)
-        return fail(x, n, field, "expected a list");
-    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
-         it++) {
-        const yaml_node_t *e = yaml_document_get_node(x->doc, *it);
+    if (omx_yaml_kind_of(n) != OMX_YAML_SEQUENCE)
+        return omx_yaml_fail(x->y, n, field, "expected a list");
+    for (size_t k = 0; k < omx_yaml_len(n); k++) {
+        const omx_yaml_node *e = omx_yaml_item(x->y, n, k);
         const char *s;
         size_t i;
-        int rc = want_scalar(x, e, field, &s);
+        int rc = omx_yaml_get_string(x->y, e, field, &s);
         if (rc)
             return rc;
         for (i = 0; i < ntab && strcmp(tab[i].go, s); i++)
             ;
         if (i == ntab)
-            return fail(x, e, field, "unknown or unsupported value '%s'", s);
+            return omx_yaml_fail(x->y, e, field, "unknown or unsupported value '%s'", s);
         if (append_prio(dst, tab[i].prio))
-            return fail(x, e, field, "out of memory");
+            return omx_yaml_fail(x->y, e, field, "out of memory");
     }
     return 0;
 }
 
-static int parse_tls(ctx *x, const yaml_node_t *m)
+static int tls_cert(omx_yaml *y, const omx_yaml_node *v, const char *key, void *vx)
 {
+    ctx *x = vx;
+    x->cert_n = v;
+    return omx_yaml_get_string(y, v, key, &x->cert_file);
+}
+
+static int tls_key(omx_yaml *y, const omx_yaml_node *v, const char *key, void *vx)
+{
+    ctx *x = vx;
+    x->key_n = v;
+    return omx_yaml_get_string(y, v, key, &x->key_file);
+}
+
+static int tls_ca(omx_yaml *y, const omx_yaml_node *v, const char *key, void *vx)
+{
+    ctx *x = vx;
+    x->ca_n = v;
+    return omx_yaml_get_string(y, v, key, &x->ca_file);
+}
+
+static int tls_auth(omx_yaml *y, const omx_yaml_node *v, const char *key, void *vx)
+{
+    static const char *const names[] = { "NoClientCert", "RequestClientCert",
+                                         "RequireAnyClientCert", "VerifyClientCertIfGiven",
+                                         "RequireAndVerifyClientCert" };
+    ctx *x = vx;
+    const char *s;
+    int i, rc = omx_yaml_get_string(y, v, key, &s);
+    x->auth_n = v;
+    if (rc)
+        return rc;
+    for (i = 0; i < 5 && strcmp(s, names[i]); i++)
+        ;
+    if (i == 5)
+        return omx_yaml_fail(y, v, key, "unknown client_auth_type '%s'", s);
+    x->c->client_auth = (omx__client_auth)i;
+    return 0;
+}
+
+static int tls_min(omx_yaml *y, const omx_yaml_node *v, const char *key, void *vx)
+{
+    (void)y;
+    return parse_version(vx, v, key, &((ctx *)vx)->min_version);
+}
+
+static int tls_max(omx_yaml *y, const omx_yaml_node *v, const char *key, void *vx)
+{
+    (void)y;
+    return parse_version(vx, v, key, &((ctx *)vx)->max_version);
+}
+
+static int tls_ciphers(omx_yaml *y, const omx_yaml_node *v, const char *key, void *vx)
+{
+    (void)y;
+    return parse_list(vx, v, key, suites, sizeof suites / sizeof *suites,
+                      &((ctx *)vx)->cipher_prio);
+}
+
+static int tls_curves(omx_yaml *y, const omx_yaml_node *v, const char *key, void *vx)
+{
+    (void)y;
+    return parse_list(vx, v, key, curves, sizeof curves / sizeof *curves,
+                      &((ctx *)vx)->curve_prio);
+}
+
+static int tls_prefer(omx_yaml *y, const omx_yaml_node *v, const char *key, void *vx)
+{
+    bool b; /* Go's TLS 1.3 ignores it; accepted for old files */
+    (void)vx;
+    return omx_yaml_get_bool(y, v, key, &b);
+}
+
+static const omx_yaml_field tls_fields[] = {
+    { "cert_file", tls_cert },
+    { "key_file", tls_key },
+    { "client_ca_file", tls_ca },
+    { "client_auth_type", tls_auth },
+    { "min_version", tls_min },
+    { "max_version", tls_max },
+    { "cipher_suites", tls_ciphers },
+    { "curve_preferences", tls_curves },
+    { "prefer_server_cipher_suites", tls_prefer },
+};
+
+static int parse_tls(omx_yaml *y, const omx_yaml_node *m, const char *field, void *vx)
+{
+    ctx *x = vx;
     omx__webconfig *c = x->c;
-    const char *cert_file = NULL, *key_file = NULL, *ca_file = NULL;
-    const yaml_node_t *cert_n = NULL, *key_n = NULL, *ca_n = NULL, *auth_n = NULL;
     int rc;
 
-    if (m->type == YAML_SCALAR_NODE && !*scalar(m))
+    if (omx_yaml_is_empty(m))
         return 0; /* "tls_server_config:" with nothing: no TLS */
-    if (m->type != YAML_MAPPING_NODE)
-        return fail(x, m, "tls_server_config", "expected a mapping");
-    for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
-        const yaml_node_t *k = yaml_document_get_node(x->doc, p->key);
-        const yaml_node_t *v = yaml_document_get_node(x->doc, p->value);
-        const char *key = scalar(k);
-        char field[96];
-        if (!key)
-            return fail(x, k, "tls_server_config", "keys must be strings");
-        snprintf(field, sizeof field, "tls_server_config.%s", key);
-        if (!strcmp(key, "cert_file")) {
-            rc = want_scalar(x, v, field, &cert_file);
-            cert_n = v;
-        } else if (!strcmp(key, "key_file")) {
-            rc = want_scalar(x, v, field, &key_file);
-            key_n = v;
-        } else if (!strcmp(key, "client_ca_file")) {
-            rc = want_scalar(x, v, field, &ca_file);
-            ca_n = v;
-        } else if (!strcmp(key, "client_auth_type")) {
-            static const char *const names[] = { "NoClientCert", "RequestClientCert",
-                                                 "RequireAnyClientCert",
-                                                 "VerifyClientCertIfGiven",
-                                                 "RequireAndVerifyClientCert" };
-            const char *s;
-            int i;
-            rc = want_scalar(x, v, field, &s);
-            for (i = 0; !rc && i < 5 && strcmp(s, names[i]); i++)
-                ;
-            if (!rc && i == 5)
-                rc = fail(x, v, field, "unknown client_auth_type '%s'", s);
-            if (!rc)
-                c->client_auth = (omx__client_auth)i;
-            auth_n = v;
-        } else if (!strcmp(key, "min_version")) {
-            rc = parse_version(x, v, field, &x->min_version);
-        } else if (!strcmp(key, "max_version")) {
-            rc = parse_version(x, v, field, &x->max_version);
-        } else if (!strcmp(key, "cipher_suites")) {
-            rc = parse_list(x, v, field, suites, sizeof suites / sizeof *suites, &x->cipher_prio);
-        } else if (!strcmp(key, "curve_preferences")) {
-            rc = parse_list(x, v, field, curves, sizeof curves / sizeof *curves, &x->curve_prio);
-        } else if (!strcmp(key, "prefer_server_cipher_suites")) {
-            bool b;
-            rc = want_bool(x, v, field, &b);
-        } else {
-            rc = fail(x, k, field, "unknown key");
-        }
-        if (rc)
-            return rc;
-    }
+    if ((rc = omx_yaml_map(y, m, field, tls_fields, sizeof tls_fields / sizeof *tls_fields, x)))
+        return rc;
+    const char *cert_file = x->cert_file, *key_file = x->key_file, *ca_file = x->ca_file;
+    const omx_yaml_node *cert_n = x->cert_n, *key_n = x->key_n, *ca_n = x->ca_n,
+                        *auth_n = x->auth_n;
     if (!cert_file && !key_file && !ca_file)
-        return fail(x, m, "tls_server_config.cert_file", "missing cert_file and key_file");
+        return omx_yaml_fail(x->y, m, "tls_server_config.cert_file", "missing cert_file and key_file");
     if (!cert_file)
-        return fail(x, m, "tls_server_config.cert_file", "missing cert_file");
+        return omx_yaml_fail(x->y, m, "tls_server_config.cert_file", "missing cert_file");
     if (!key_file)
-        return fail(x, m, "tls_server_config.key_file", "missing key_file");
+        return omx_yaml_fail(x->y, m, "tls_server_config.key_file", "missing key_file");
     if ((rc = read_file(x, cert_n, "tls_server_config.cert_file", cert_file, &c->cert_pem)) ||
         (rc = read_file(x, key_n, "tls_server_config.key_file", key_file, &c->key_pem)))
         return rc;
@@ -264,22 +249,22 @@ static int parse_tls(ctx *x, const yaml_node_t *m)
         return rc;
     if (!ca_file && (c->client_auth == OMX__VERIFY_CLIENT_CERT_IF_GIVEN ||
                      c->client_auth == OMX__REQUIRE_AND_VERIFY_CLIENT_CERT))
-        return fail(x, auth_n, "tls_server_config.client_ca_file",
+        return omx_yaml_fail(x->y, auth_n, "tls_server_config.client_ca_file",
                     "client_auth_type needs client_ca_file to verify certificates");
     if (ca_file && c->client_auth == OMX__NO_CLIENT_CERT) /* as exporter-toolkit refuses it */
-        return fail(x, ca_n, "tls_server_config.client_ca_file",
+        return omx_yaml_fail(x->y, ca_n, "tls_server_config.client_ca_file",
                     "client_ca_file given without a client_auth_type that uses it");
     /* Check now what the server would reject later, naming the file. */
     gnutls_certificate_credentials_t cred;
     if (gnutls_certificate_allocate_credentials(&cred) < 0)
-        return fail(x, m, "tls_server_config", "out of memory");
+        return omx_yaml_fail(x->y, m, "tls_server_config", "out of memory");
     gnutls_datum_t cd = { (unsigned char *)c->cert_pem, (unsigned)strlen(c->cert_pem) };
     gnutls_datum_t kd = { (unsigned char *)c->key_pem, (unsigned)strlen(c->key_pem) };
     int g = gnutls_certificate_set_x509_key_mem2(cred, &cd, &kd, GNUTLS_X509_FMT_PEM, NULL, 0);
     if (g < 0) {
         gnutls_certificate_free_credentials(cred);
         bool key_bad = g == GNUTLS_E_CERTIFICATE_KEY_MISMATCH || strstr(c->cert_pem, "-----BEGIN CERT");
-        return fail(x, key_bad ? key_n : cert_n,
+        return omx_yaml_fail(x->y, key_bad ? key_n : cert_n,
                     key_bad ? "tls_server_config.key_file" : "tls_server_config.cert_file",
                     "cannot load '%s' with '%s': %s", cert_file, key_file, gnutls_strerror(g));
     }
@@ -288,7 +273,7 @@ static int parse_tls(ctx *x, const yaml_node_t *m)
         g = gnutls_certificate_set_x509_trust_mem(cred, &ad, GNUTLS_X509_FMT_PEM);
         if (g <= 0) {
             gnutls_certificate_free_credentials(cred);
-            return fail(x, ca_n, "tls_server_config.client_ca_file",
+            return omx_yaml_fail(x->y, ca_n, "tls_server_config.client_ca_file",
                         "no PEM certificate in '%s'%s%s", ca_file, g < 0 ? ": " : "",
                         g < 0 ? gnutls_strerror(g) : "");
         }
@@ -307,7 +292,7 @@ static int build_priorities(ctx *x)
     gnutls_priority_t p;
 
     if (lo > hi)
-        return fail(x, NULL, "tls_server_config.min_version", "min_version is above max_version");
+        return omx_yaml_fail(x->y, NULL, "tls_server_config.min_version", "min_version is above max_version");
     snprintf(prio, sizeof prio, "NORMAL:-VERS-ALL");
     for (int v = lo; v <= hi; v++)
         snprintf(prio + strlen(prio), sizeof prio - strlen(prio), ":+VERS-TLS1.%d", v - 10);
@@ -321,13 +306,13 @@ static int build_priorities(ctx *x)
         snprintf(prio + strlen(prio), sizeof prio - strlen(prio), ":-GROUP-ALL:%s",
                  x->curve_prio);
     if (strlen(prio) >= sizeof prio - 1)
-        return fail(x, NULL, "tls_server_config.cipher_suites", "too many entries");
+        return omx_yaml_fail(x->y, NULL, "tls_server_config.cipher_suites", "too many entries");
     if (gnutls_priority_init(&p, prio, &errpos) < 0)
-        return fail(x, NULL, "tls_server_config.cipher_suites",
+        return omx_yaml_fail(x->y, NULL, "tls_server_config.cipher_suites",
                     "GnuTLS rejects priority string '%s' at '%s'", prio, errpos ? errpos : "?");
     gnutls_priority_deinit(p);
     x->c->priorities = strdup(prio);
-    return x->c->priorities ? 0 : fail(x, NULL, "tls_server_config", "out of memory");
+    return x->c->priorities ? 0 : omx_yaml_fail(x->y, NULL, "tls_server_config", "out of memory");
 }
 
 static bool bcrypt_hash_valid(const char *h)
@@ -346,39 +331,40 @@ static bool bcrypt_hash_valid(const char *h)
     return true;
 }
 
-static int parse_users(ctx *x, const yaml_node_t *m)
+static int parse_users(omx_yaml *y, const omx_yaml_node *m, const char *top, void *vx)
 {
+    ctx *x = vx;
     omx__webconfig *c = x->c;
-    if (m->type == YAML_SCALAR_NODE && !*scalar(m))
+    if (omx_yaml_is_empty(m))
         return 0;
-    if (m->type != YAML_MAPPING_NODE)
-        return fail(x, m, "basic_auth_users", "expected a mapping of user: bcrypt hash");
-    size_t n = (size_t)(m->data.mapping.pairs.top - m->data.mapping.pairs.start);
+    if (omx_yaml_kind_of(m) != OMX_YAML_MAPPING)
+        return omx_yaml_fail(y, m, top, "expected a mapping of user: bcrypt hash");
+    size_t n = omx_yaml_len(m);
     c->users = calloc(n ? n : 1, sizeof *c->users);
     if (!c->users)
-        return fail(x, m, "basic_auth_users", "out of memory");
-    for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
-        const yaml_node_t *k = yaml_document_get_node(x->doc, p->key);
-        const yaml_node_t *v = yaml_document_get_node(x->doc, p->value);
-        const char *user = scalar(k), *hash = scalar(v);
+        return omx_yaml_fail(y, m, top, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const omx_yaml_node *k, *v;
+        omx_yaml_pair(y, m, i, &k, &v);
+        const char *user = omx_yaml_scalar(k), *hash = omx_yaml_scalar(v);
         char field[160];
         if (!user || !*user)
-            return fail(x, k, "basic_auth_users", "user names must be non-empty strings");
+            return omx_yaml_fail(y, k, "basic_auth_users", "user names must be non-empty strings");
         snprintf(field, sizeof field, "basic_auth_users.%.100s", user);
         if (strchr(user, ':'))
-            return fail(x, k, field, "user name contains ':'");
+            return omx_yaml_fail(y, k, field, "user name contains ':'");
         if (!hash)
-            return fail(x, v, field, "expected a bcrypt hash string");
+            return omx_yaml_fail(y, v, field, "expected a bcrypt hash string");
         if (!bcrypt_hash_valid(hash))
-            return fail(x, v, field, "not a bcrypt hash ($2a$, $2b$ or $2y$, 60 characters)");
-        for (size_t i = 0; i < c->n_users; i++)
-            if (!strcmp(c->users[i].name, user))
-                return fail(x, k, field, "user listed twice");
+            return omx_yaml_fail(y, v, field, "not a bcrypt hash ($2a$, $2b$ or $2y$, 60 characters)");
+        for (size_t u = 0; u < c->n_users; u++)
+            if (!strcmp(c->users[u].name, user))
+                return omx_yaml_fail(y, k, field, "user listed twice");
         c->users[c->n_users].name = strdup(user);
         c->users[c->n_users].hash = strdup(hash);
         c->n_users++;
         if (!c->users[c->n_users - 1].name || !c->users[c->n_users - 1].hash)
-            return fail(x, k, field, "out of memory");
+            return omx_yaml_fail(y, k, field, "out of memory");
     }
     if (c->n_users) {
         /* The dummy hash has the first user's cost so unknown users take as long. */
@@ -399,58 +385,59 @@ static int parse_users(ctx *x, const yaml_node_t *m)
     return 0;
 }
 
-static int parse_http(ctx *x, const yaml_node_t *m)
+static int http_http2(omx_yaml *y, const omx_yaml_node *v, const char *key, void *vx)
 {
-    if (m->type == YAML_SCALAR_NODE && !*scalar(m))
-        return 0;
-    if (m->type != YAML_MAPPING_NODE)
-        return fail(x, m, "http_server_config", "expected a mapping");
-    for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
-        const yaml_node_t *k = yaml_document_get_node(x->doc, p->key);
-        const yaml_node_t *v = yaml_document_get_node(x->doc, p->value);
-        const char *key = scalar(k);
-        bool b;
-        int rc;
-        if (key && !strcmp(key, "http2")) {
-            rc = want_bool(x, v, "http_server_config.http2", &b); /* MHD speaks HTTP/1.1 only */
-        } else if (key && !strcmp(key, "headers")) {
-            if (v->type != YAML_MAPPING_NODE)
-                return fail(x, v, "http_server_config.headers", "expected a mapping");
-            size_t n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
-            char **h = calloc(2 * n + 1, sizeof *h);
-            if (!h)
-                return fail(x, v, "http_server_config.headers", "out of memory");
-            x->c->headers = h;
-            for (yaml_node_pair_t *q = v->data.mapping.pairs.start;
-                 q < v->data.mapping.pairs.top; q++) {
-                const char *hn = scalar(yaml_document_get_node(x->doc, q->key));
-                const char *hv = scalar(yaml_document_get_node(x->doc, q->value));
-                if (!hn || !hv || !*hn || strpbrk(hn, ": \r\n") || strpbrk(hv, "\r\n"))
-                    return fail(x, yaml_document_get_node(x->doc, q->key),
-                                "http_server_config.headers", "invalid header");
-                *h++ = strdup(hn);
-                *h++ = strdup(hv);
-            }
-            rc = 0;
-        } else {
-            char field[96];
-            snprintf(field, sizeof field, "http_server_config.%s", key ? key : "?");
-            rc = fail(x, k, field, "unknown key");
-        }
-        if (rc)
-            return rc;
+    bool b; /* MHD speaks HTTP/1.1 only */
+    (void)vx;
+    return omx_yaml_get_bool(y, v, key, &b);
+}
+
+static int http_headers(omx_yaml *y, const omx_yaml_node *v, const char *key, void *vx)
+{
+    ctx *x = vx;
+    if (omx_yaml_kind_of(v) != OMX_YAML_MAPPING)
+        return omx_yaml_fail(y, v, key, "expected a mapping");
+    size_t n = omx_yaml_len(v);
+    char **h = calloc(2 * n + 1, sizeof *h);
+    if (!h)
+        return omx_yaml_fail(y, v, key, "out of memory");
+    for (char **old = x->c->headers; old && *old; old++)
+        free(*old);
+    free(x->c->headers);
+    x->c->headers = h;
+    for (size_t i = 0; i < n; i++) {
+        const omx_yaml_node *hk, *hvn;
+        omx_yaml_pair(y, v, i, &hk, &hvn);
+        const char *hn = omx_yaml_scalar(hk), *hv = omx_yaml_scalar(hvn);
+        if (!hn || !hv || !*hn || strpbrk(hn, ": \r\n") || strpbrk(hv, "\r\n"))
+            return omx_yaml_fail(y, hk, key, "invalid header");
+        *h++ = strdup(hn);
+        *h++ = strdup(hv);
     }
     return 0;
 }
 
+static const omx_yaml_field http_fields[] = {
+    { "http2", http_http2 },
+    { "headers", http_headers },
+};
+
+static int parse_http(omx_yaml *y, const omx_yaml_node *m, const char *key, void *vx)
+{
+    return omx_yaml_map(y, m, key, http_fields, sizeof http_fields / sizeof *http_fields, vx);
+}
+
+static const omx_yaml_field top_fields[] = {
+    { "tls_server_config", parse_tls },
+    { "basic_auth_users", parse_users },
+    { "http_server_config", parse_http },
+};
+
 int omx__webconfig_load(const char *path, omx__webconfig **ret, char *err, size_t errlen)
 {
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    FILE *f;
     int rc = 0;
     omx__webconfig *c;
-    ctx x = { .err = err, .errlen = errlen };
+    ctx x = { 0 };
 
     if (!path || !ret)
         return OMX_EINVAL;
@@ -463,62 +450,26 @@ int omx__webconfig_load(const char *path, omx__webconfig **ret, char *err, size_
     }
     pthread_mutex_init(&c->lock, NULL);
     x.c = c;
-    x.doc = &doc;
-    f = fopen(path, "re");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open web config: %s", path, omx_strerror(-errno));
+    rc = omx_yaml_load_file(path, 0, &x.y, err, errlen);
+    if (rc) {
         omx__webconfig_free(c);
-        return OMX_ECONFIG;
+        return rc == OMX_ENOMEM ? rc : OMX_ECONFIG;
     }
     const char *slash = strrchr(path, '/');
     if (slash)
         x.dir = strndup(path, (size_t)(slash - path) + (slash == path));
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
-    if (!yaml_parser_load(&parser, &doc)) {
-        snprintf(err, errlen, "%s:%zu:%zu: YAML error: %s", path, parser.problem_mark.line + 1,
-                 parser.problem_mark.column + 1, parser.problem ? parser.problem : "syntax");
-        yaml_parser_delete(&parser);
-        fclose(f);
-        free(x.dir);
-        omx__webconfig_free(c);
-        return OMX_ECONFIG;
-    }
-    yaml_node_t *root = yaml_document_get_root_node(&doc);
-    if (root && !(root->type == YAML_SCALAR_NODE && !*scalar(root))) {
-        if (root->type != YAML_MAPPING_NODE)
-            rc = fail(&x, root, "(top level)", "expected a mapping");
-        bool seen[3] = { false, false, false };
-        for (yaml_node_pair_t *p = rc ? NULL : root->data.mapping.pairs.start;
-             p && p < root->data.mapping.pairs.top && !rc; p++) {
-            const yaml_node_t *k = yaml_document_get_node(&doc, p->key);
-            const yaml_node_t *v = yaml_document_get_node(&doc, p->value);
-            const char *key = scalar(k);
-            int i = !key ? -1 : !strcmp(key, "tls_server_config") ? 0
-                              : !strcmp(key, "basic_auth_users")  ? 1
-                              : !strcmp(key, "http_server_config") ? 2 : -1;
-            if (i < 0) {
-                rc = fail(&x, k, key ? key : "(top level)", "unknown key");
-            } else if (seen[i]) {
-                rc = fail(&x, k, key, "key given twice");
-            } else {
-                seen[i] = true;
-                rc = i == 0 ? parse_tls(&x, v) : i == 1 ? parse_users(&x, v) : parse_http(&x, v);
-            }
-        }
-        if (!rc && c->tls)
-            rc = build_priorities(&x);
-    }
-    yaml_document_delete(&doc);
-    yaml_parser_delete(&parser);
-    fclose(f);
+    rc = omx_yaml_map(x.y, omx_yaml_root(x.y), NULL, top_fields,
+                      sizeof top_fields / sizeof *top_fields, &x);
+    if (!rc && c->tls)
+        rc = build_priorities(&x);
+    if (!rc && (x.cipher_prio || x.curve_prio || x.min_version || x.max_version) && !c->tls)
+        rc = omx_yaml_fail(x.y, NULL, "tls_server_config", "TLS settings without cert_file/key_file");
+    if (!rc && getrandom(c->secret, sizeof c->secret, 0) != (ssize_t)sizeof c->secret)
+        rc = omx_yaml_fail(x.y, NULL, "basic_auth_users", "getrandom failed");
+    omx_yaml_free(x.y);
     free(x.dir);
     free(x.cipher_prio);
     free(x.curve_prio);
-    if (!rc && (x.cipher_prio || x.curve_prio || x.min_version || x.max_version) && !c->tls)
-        rc = fail(&x, NULL, "tls_server_config", "TLS settings without cert_file/key_file");
-    if (!rc && getrandom(c->secret, sizeof c->secret, 0) != (ssize_t)sizeof c->secret)
-        rc = fail(&x, NULL, "basic_auth_users", "getrandom failed");
     if (rc) {
         omx__webconfig_free(c);
         return rc < 0 ? rc : OMX_ECONFIG;

@@ -79,6 +79,30 @@ int main(int argc, char **argv)
     ASSERT_STR_EQ(app->telemetry_path, "/metrics");
     omx_app_free(app);
 
+    /* Which flags were given, whatever their value. */
+    static const struct {
+        char *arg;
+        bool x_given, dir_given;
+    } given[] = {
+        { "--collector.x", true, false },
+        { "--no-collector.x", true, false },
+        { "--collector.x=false", true, false },
+        { "--x.dir=/d", false, true },
+        { "--web.max-requests=5", false, false },
+    };
+    for (size_t i = 0; i < sizeof given / sizeof *given; i++) {
+        app = new_app();
+        ASSERT(omx_app_flag_bool(app, "collector.x", &flag, "X.") == 0);
+        ASSERT(omx_app_flag_string(app, "x.dir", &dir, "Dir.") == 0);
+        ASSERT(PARSE(app, out, given[i].arg) == 0);
+        ASSERT(omx_app_flag_given(app, "collector.x") == given[i].x_given);
+        ASSERT(omx_app_flag_given(app, "x.dir") == given[i].dir_given);
+        ASSERT(omx_app_flag_given(app, "web.max-requests") == !strncmp(given[i].arg, "--web.", 6));
+        ASSERT(!omx_app_flag_given(app, "no-such-flag") && !omx_app_flag_given(app, NULL));
+        omx_app_free(app);
+    }
+    ASSERT(!omx_app_flag_given(NULL, "collector.x"));
+
     app = new_app();
     ASSERT(PARSE(app, out, "--help") == 1);
     ASSERT(strstr(out, "usage: test-app") && strstr(out, "A test.") &&

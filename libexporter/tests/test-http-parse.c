@@ -58,7 +58,7 @@ int main(void)
         { "gzip;level=9", 1 },
     };
     for (size_t i = 0; i < sizeof ae / sizeof *ae; i++) {
-        int got = omx__accepts_gzip(ae[i].h);
+        int got = omx_accepts_gzip(ae[i].h);
         if (got != ae[i].want)
             fprintf(stderr, "Accept-Encoding '%s': got %d want %d\n",
                     ae[i].h ? ae[i].h : "(null)", got, ae[i].want);

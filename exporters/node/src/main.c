@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 
 #include <exporter/app.h>
 
@@ -12,33 +11,6 @@
 #ifndef OMX_VERSION
 #define OMX_VERSION "unknown"
 #endif
-
-static int register_build_info(omx_registry *reg) {
-    struct utsname u;
-    const char *arch = "unknown";
-    if (uname(&u) == 0) {
-        /* Go's GOARCH spelling, so dashboards grouping by goarch keep working */
-        if (!strcmp(u.machine, "x86_64"))
-            arch = "amd64";
-        else if (!strcmp(u.machine, "aarch64"))
-            arch = "arm64";
-        else if (!strncmp(u.machine, "armv", 4))
-            arch = "arm";
-        else if (u.machine[0] == 'i' && !strcmp(u.machine + 2, "86"))
-            arch = "386";
-        else
-            arch = u.machine;
-    }
-    /* node_exporter 1.5's label set (no "tags"), filled with omx's own facts */
-    static const char *const names[] = {"branch", "goarch", "goos", "goversion",
-                                        "revision", "version"};
-    const char *values[] = {"omx", arch, "linux", "none", "", OMX_VERSION};
-    return omx_build_info_register(
-        reg, "node_exporter_build_info",
-        "A metric with a constant '1' value labeled by version, revision, branch, goversion "
-        "from which node_exporter was built, and the goos and goarch for the build.",
-        names, values, 6);
-}
 
 /* One malloc arena for all threads. glibc gives each connection thread its own arena,
  * which keeps its pages after the thread ends: 0.15-0.2 MB of the 2.1 MB anonymous
@@ -64,7 +36,7 @@ int main(int argc, char **argv) {
         fputs("omx-node: out of memory\n", stderr);
         return 1;
     }
-    int rc = node_runtime_declare(app, argc, argv);
+    int rc = node_runtime_declare(app);
     if (rc == 0)
         rc = omx_app_parse(app, argc, argv);
     if (rc != 0) {
@@ -72,9 +44,9 @@ int main(int argc, char **argv) {
         return rc < 0 ? 1 : 0;
     }
     omx_registry *reg = omx_app_registry(app);
-    if ((rc = register_build_info(reg)) < 0 ||
+    if ((rc = omx_build_info_register_program(reg, "node_exporter", OMX_VERSION)) < 0 ||
         (rc = omx_process_collector_register(reg, NULL)) < 0 ||
-        (rc = node_runtime_register(reg, true)) < 0) {
+        (rc = node_runtime_register(app, reg, true)) < 0) {
         omx_log(OMX_LOG_ERROR, "start-up failed", "err", omx_strerror(rc), NULL);
         omx_app_free(app);
         return 1;

@@ -12,7 +12,6 @@
 
 /* Parsed flag values, one slot per entry of node_collectors[]. */
 static bool enabled_flag[MAX_COLLECTORS];
-static bool explicit_on[MAX_COLLECTORS];
 static bool disable_defaults;
 static char flag_names[MAX_COLLECTORS][64];
 
@@ -23,23 +22,7 @@ static size_t n_collectors(void) {
     return n;
 }
 
-/* True for "--collector.NAME", "--collector.NAME=true|1" (an explicit enable). */
-static bool explicitly_enabled(const char *name, int argc, char **argv) {
-    size_t nl = strlen(name);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--"))
-            break;
-        if (strncmp(a, "--collector.", 12) || strncmp(a + 12, name, nl))
-            continue;
-        const char *rest = a + 12 + nl;
-        if (!*rest || !strcmp(rest, "=true") || !strcmp(rest, "=1"))
-            return true;
-    }
-    return false;
-}
-
-int node_runtime_declare(omx_app *app, int argc, char **argv) {
+int node_runtime_declare(omx_app *app) {
     size_t n = n_collectors();
     if (n > MAX_COLLECTORS)
         return OMX_ELIMIT;
@@ -65,7 +48,6 @@ int node_runtime_declare(omx_app *app, int argc, char **argv) {
             continue;
         }
         enabled_flag[i] = c->enabled_by_default;
-        explicit_on[i] = explicitly_enabled(c->name, argc, argv);
         snprintf(flag_names[i], sizeof flag_names[i], "collector.%s", c->name);
         char help[128];
         snprintf(help, sizeof help, "Enable the %s collector.", c->name);
@@ -83,17 +65,20 @@ static int cmp_by_name(const void *a, const void *b) {
     return strcmp(x->name, y->name);
 }
 
-int node_runtime_register(omx_registry *reg, bool with_stats) {
+int node_runtime_register(const omx_app *app, omx_registry *reg, bool with_stats) {
     size_t n = n_collectors();
     const node_collector *sorted[MAX_COLLECTORS];
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         /* --collector.disable-defaults keeps only the explicitly enabled ones */
-        bool on = disable_defaults ? (explicit_on[i] && enabled_flag[i]) : enabled_flag[i];
+        bool on = enabled_flag[i] &&
+                  (!disable_defaults || omx_app_flag_given(app, flag_names[i]));
         if (on)
             sorted[m++] = node_collectors[i];
     }
     qsort(sorted, m, sizeof sorted[0], cmp_by_name);
+    /* procfs fds kept between scrapes follow --path.procfs */
+    omx_read_keep_procfs(node_path_roots.procfs);
     for (size_t i = 0; i < m; i++) {
         const node_collector *c = sorted[i];
         int r;

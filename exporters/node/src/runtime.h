@@ -7,15 +7,15 @@
 #include "node.h"
 
 /* Declares --path.*, --collector.NAME / --no-collector.NAME for every collector,
- * --collector.disable-defaults and each collector's own flags on app. argv is
- * scanned (not consumed) to tell an explicit --collector.NAME from a default.
+ * --collector.disable-defaults and each collector's own flags on app.
  * Returns 0 or a negative omx_err. */
-int node_runtime_declare(omx_app *app, int argc, char **argv);
+int node_runtime_declare(omx_app *app);
 
-/* After omx_app_parse: runs the setup() of every enabled collector and adds
- * them (sorted by name) to reg, with node_scrape_collector_* stats when
+/* After omx_app_parse of app: runs the setup() of every enabled collector (with
+ * --collector.disable-defaults, those given --collector.NAME) and adds them
+ * (sorted by name) to reg, with node_scrape_collector_* stats when
  * with_stats. Returns 0 or a negative omx_err after logging which collector or
  * flag is wrong. */
-int node_runtime_register(omx_registry *reg, bool with_stats);
+int node_runtime_register(const omx_app *app, omx_registry *reg, bool with_stats);
 
 #endif

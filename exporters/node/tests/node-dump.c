@@ -24,7 +24,7 @@ int main(int argc, char **argv) {
     });
     if (!app)
         return 1;
-    int rc = node_runtime_declare(app, argc, argv);
+    int rc = node_runtime_declare(app);
     if (rc == 0)
         rc = omx_app_parse(app, argc, argv);
     if (rc != 0) {
@@ -33,7 +33,7 @@ int main(int argc, char **argv) {
     }
     /* a registry of its own: the app's carries the HTTP server's metrics */
     omx_registry *reg = omx_registry_new();
-    if (!reg || (rc = node_runtime_register(reg, true)) < 0) {
+    if (!reg || (rc = node_runtime_register(app, reg, true)) < 0) {
         omx_registry_free(reg);
         omx_app_free(app);
         return 1;

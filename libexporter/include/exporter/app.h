@@ -18,7 +18,8 @@
  * (repeatable), --web.telemetry-path, --web.config.file, --web.systemd-socket,
  * --web.max-requests, --log.level, --log.format, --version, --help.
  *
- * The umbrella of the app layer: it includes the core's headers and log.h.
+ * The umbrella of the app layer: it includes the core's headers, log.h and
+ * the helpers that need the app library (regex.h, yamlconf.h).
  * Link with `pkg-config --libs libexporter-app`.
  */
 #ifndef EXPORTER_APP_H
@@ -32,6 +33,8 @@
 
 #include "exporter/exporter.h"
 #include "exporter/log.h"
+#include "exporter/regex.h"
+#include "exporter/yamlconf.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -64,6 +67,11 @@ int omx_app_flag_strings(omx_app *app, const char *name, const char *const **val
                          const char *help);
 int omx_app_flag_int(omx_app *app, const char *name, long *value, const char *help);
 int omx_app_flag_double(omx_app *app, const char *name, double *value, const char *help);
+
+/* After omx_app_parse: whether flag name (without "--") was on the command line
+ * in any spelling (--name, --no-name, --name=value), as opposed to holding its
+ * default. False for a name never declared. */
+bool omx_app_flag_given(const omx_app *app, const char *name);
 
 /* Parses argv. Returns 0 to go on, 1 when --help/--version was printed (exit 0),
  * or a negative omx_err after printing one line naming the flag to stderr (exit 1).

@@ -10,5 +10,8 @@
 #include "exporter/collector.h"
 #include "exporter/writer.h"
 #include "exporter/process.h"
+#include "exporter/emit.h"
+#include "exporter/file.h"
+#include "exporter/text.h"
 
 #endif

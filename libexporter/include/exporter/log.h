@@ -31,6 +31,11 @@ void omx_log_setup(omx_log_level level, omx_log_format format);
  * Writes one line: ts=... level=error msg="cannot read file" file=... err=... */
 void omx_log(omx_log_level level, const char *msg, ...) __attribute__((sentinel));
 
+/* Logs, at error level as a failed collector is, that source (a collector or
+ * probe name) found malformed input in path at line (0 = unknown) and what was
+ * wrong; returns OMX_EVALUE for the caller to return. */
+int omx_bad_input(const char *source, const char *path, unsigned line, const char *what);
+
 #ifdef __cplusplus
 }
 #endif

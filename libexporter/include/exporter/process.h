@@ -1,4 +1,4 @@
-/* omx libexporter: the standard process collector and a build-info gauge. */
+/* omx libexporter: the standard process collector and build-info gauges. */
 #ifndef EXPORTER_PROCESS_H
 #define EXPORTER_PROCESS_H
 
@@ -27,6 +27,17 @@ int omx_process_collector_register(omx_registry *r, const char *procfs_path);
 int omx_build_info_register(omx_registry *r, const char *name, const char *help,
                             const char *const *label_names, const char *const *label_values,
                             size_t n);
+
+/* Registers "<program>_build_info" as Prometheus' Go exporters do (the help
+ * text of prometheus/common's version collector, labels branch, goarch, goos,
+ * goversion, revision, version), filled with omx's facts: goarch is the
+ * machine in Go's GOARCH spelling (amd64, arm64, ...), goversion "none",
+ * branch "omx", revision "". version is copied. Returns 0 or an omx_err. */
+int omx_build_info_register_program(omx_registry *r, const char *program, const char *version);
+
+/* The running machine in Go's GOARCH spelling ("amd64" for x86_64, "arm64" for
+ * aarch64, ...; uname's name otherwise), into buf of size bytes; returns buf. */
+const char *omx_goarch(char *buf, size_t size);
 
 #ifdef __cplusplus
 }

@@ -22,6 +22,9 @@ typedef enum omx_format {
 /* Picks the format an HTTP Accept header asks for (q-values honoured);
  * NULL or anything unknown gives OMX_FORMAT_PROMETHEUS. */
 omx_format omx_format_from_accept(const char *accept);
+/* Whether an HTTP Accept-Encoding header accepts gzip (q-values honoured,
+ * "*" counts; NULL or garbage gives false). */
+bool omx_accepts_gzip(const char *accept_encoding);
 /* The exact Content-Type of a format; static string. */
 const char *omx_format_content_type(omx_format f);
 

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "pattern.h"
 #include "util.h"
 
@@ -36,7 +36,7 @@ static int collect(omx_emitter *e, void *userdata) {
     char path[NODE_PATH_MAX], *data;
     int r;
     if ((r = node_proc_path(path, sizeof path, "net/arp")) < 0 ||
-        (r = node_read_file(path, 16u << 20, &data, NULL)) < 0)
+        (r = omx_read_file(path, 16u << 20, &data, NULL)) < 0)
         return r;
     size_t cap = 1;
     for (char *p = data; *p; p++)
@@ -54,8 +54,8 @@ static int collect(omx_emitter *e, void *userdata) {
         if (++lineno == 1)
             continue; /* header */
         char *f[8];
-        if (node_split_fields(line, f, 8) != 6) {
-            r = node_bad_input("arp", path, lineno, "expected 6 columns");
+        if (omx_split_fields(line, f, 8) != 6) {
+            r = omx_bad_input("arp", path, lineno, "expected 6 columns");
             goto out;
         }
         if ((re_include.set && !node_regex_match(&re_include, f[5])) ||

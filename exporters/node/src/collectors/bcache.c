@@ -140,7 +140,7 @@ static int writeback_debug(const char *dir, double *row) {
     char path[NODE_PATH_MAX + 32], *data = NULL;
     if (snprintf(path, sizeof path, "%s/writeback_rate_debug", dir) >= (int)sizeof path)
         return -ENAMETOOLONG;
-    int r = node_read_file(path, 1 << 16, &data, NULL);
+    int r = omx_read_file(path, 1 << 16, &data, NULL);
     if (r < 0)
         return hw_fail("bcache", path, r);
     for (char *line = data, *next; line && *line && r >= 0; line = next) {
@@ -170,7 +170,7 @@ static int prio(const char *dir, double *row) {
     char path[NODE_PATH_MAX + 32], *data = NULL;
     if (snprintf(path, sizeof path, "%s/priority_stats", dir) >= (int)sizeof path)
         return -ENAMETOOLONG;
-    int r = node_read_file(path, 1 << 16, &data, NULL);
+    int r = omx_read_file(path, 1 << 16, &data, NULL);
     if (r < 0)
         return hw_fail("bcache", path, r);
     for (char *line = data, *next; line && *line && r >= 0; line = next) {
@@ -184,7 +184,7 @@ static int prio(const char *dir, double *row) {
         while (*v == ' ' || *v == '\t')
             v++;
         uint64_t x;
-        if (!(pct = strchr(v, '%')) || (*pct = '\0', node_parse_u64(v, &x) < 0))
+        if (!(pct = strchr(v, '%')) || (*pct = '\0', omx_parse_u64(v, &x) < 0))
             r = hw_fail("bcache", path, -EINVAL);
         else
             row[slot] = (double)x;
@@ -204,7 +204,7 @@ static int collect_set(const char *uuid, hw_table *sets, hw_table *bdevs, hw_tab
         return -ENOMEM;
     for (size_t i = 0; i < LEN(set_files) && r >= 0; i++)
         r = read_into(dir, set_files[i].file, set_files[i].scale, &row[i]);
-    if (r < 0 || (r = node_list_dir(dir, &names)) < 0)
+    if (r < 0 || (r = omx_list_dir(dir, &names)) < 0)
         return r;
     for (char **n = names; *n && r >= 0; n++) {
         bool bdev = hw_name_numbered(*n, "bdev", NULL);
@@ -232,7 +232,7 @@ static int collect_set(const char *uuid, hw_table *sets, hw_table *bdevs, hw_tab
                 r = prio(sub, row);
         }
     }
-    node_strv_free(names);
+    omx_strv_free(names);
     return r;
 }
 
@@ -243,7 +243,7 @@ static int collect(omx_emitter *e, void *userdata) {
     int r = node_sys_path(base, sizeof base, "fs/bcache");
     if (r < 0)
         return r;
-    if ((r = node_list_dir(base, &names)) == -ENOENT)
+    if ((r = omx_list_dir(base, &names)) == -ENOENT)
         return 0; /* no bcache module: nothing to report */
     if (r < 0)
         return hw_fail("bcache", base, r);
@@ -265,7 +265,7 @@ static int collect(omx_emitter *e, void *userdata) {
     hw_table_free(&sets);
     hw_table_free(&bdevs);
     hw_table_free(&caches);
-    node_strv_free(names);
+    omx_strv_free(names);
     return r < 0 ? r : 0;
 }
 

@@ -34,23 +34,23 @@ static int collect(omx_emitter *e, void *userdata) {
     int r = node_sys_path(path, sizeof path, "class/net/bonding_masters");
     if (r < 0)
         return r;
-    if ((r = node_read_file(path, 1 << 16, &masters, NULL)) < 0)
+    if ((r = omx_read_file(path, 1 << 16, &masters, NULL)) < 0)
         return hw_fail("bonding", path, r); /* no bonding driver: node_exporter's ErrNoData */
     hw_table t;
     hw_table_init(&t, cols, 2, labels, 1);
     char *m[256];
-    size_t nm = node_split_fields(masters, m, 256);
+    size_t nm = omx_split_fields(masters, m, 256);
     for (size_t i = 0; i < nm && r >= 0; i++) {
         if (strchr(m[i], '\n'))
             *strchr(m[i], '\n') = '\0';
         char dir[NODE_PATH_MAX], *slaves = NULL, *s[256];
         if ((r = node_sys_path(dir, sizeof dir, "class/net/%s/bonding/slaves", m[i])) < 0)
             break;
-        if ((r = node_read_file(dir, 1 << 16, &slaves, NULL)) < 0) {
+        if ((r = omx_read_file(dir, 1 << 16, &slaves, NULL)) < 0) {
             r = hw_fail("bonding", dir, r);
             break;
         }
-        size_t ns = node_split_fields(slaves, s, 256), up = 0;
+        size_t ns = omx_split_fields(slaves, s, 256), up = 0;
         for (size_t k = 0; k < ns && r >= 0; k++) {
             bool u = false;
             *strchrnul(s[k], '\n') = '\0';

@@ -63,7 +63,7 @@ static int collect_fs(const char *uuid, fsdata *d) {
     /* devices first: RAID5/6 ratios depend on their number */
     if ((r = node_sys_path(sub, sizeof sub, "fs/btrfs/%s/devices", uuid)) < 0)
         return r;
-    if ((r = node_list_dir(sub, &devs)) < 0)
+    if ((r = omx_list_dir(sub, &devs)) < 0)
         return hw_fail("btrfs", sub, r);
     size_t ndev = 0;
     for (char **p = devs; *p && r >= 0; p++, ndev++) {
@@ -77,7 +77,7 @@ static int collect_fs(const char *uuid, fsdata *d) {
         }
         row[0] = (double)v * 512; /* sectors */
     }
-    node_strv_free(devs);
+    omx_strv_free(devs);
     for (size_t t = 0; t < 3 && r >= 0; t++) {
         char **modes = NULL;
         if ((r = node_sys_path(sub, sizeof sub, "fs/btrfs/%s/allocation/%s", uuid, types[t])) < 0)
@@ -89,7 +89,7 @@ static int collect_fs(const char *uuid, fsdata *d) {
             break;
         }
         row[0] = (double)v;
-        if ((r = node_list_dir(sub, &modes)) < 0) {
+        if ((r = omx_list_dir(sub, &modes)) < 0) {
             r = hw_fail("btrfs", sub, r);
             break;
         }
@@ -111,7 +111,7 @@ static int collect_fs(const char *uuid, fsdata *d) {
             row[1] = (double)total;
             row[2] = (double)used;
         }
-        node_strv_free(modes);
+        omx_strv_free(modes);
     }
     return r;
 }
@@ -138,7 +138,7 @@ static int collect(omx_emitter *e, void *userdata) {
     int r = node_sys_path(base, sizeof base, "fs/btrfs");
     if (r < 0)
         return r;
-    if ((r = node_list_dir(base, &names)) == -ENOENT)
+    if ((r = omx_list_dir(base, &names)) == -ENOENT)
         return 0; /* no btrfs module: nothing to report */
     if (r < 0)
         return hw_fail("btrfs", base, r);
@@ -157,7 +157,7 @@ static int collect(omx_emitter *e, void *userdata) {
             r = hw_table_emit(all[i], e);
         hw_table_free(all[i]);
     }
-    node_strv_free(names);
+    omx_strv_free(names);
     return r < 0 ? r : 0;
 }
 

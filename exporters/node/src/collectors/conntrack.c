@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 #define NSTAT 8
@@ -28,11 +28,11 @@ static int read_stats(double sums[NSTAT], bool *ret_have) {
     *ret_have = false;
     if ((r = node_proc_path(path, sizeof path, "net/stat/nf_conntrack")) < 0)
         return r;
-    if (node_read_file(path, 4u << 20, &data, NULL) < 0)
+    if (omx_read_file(path, 4u << 20, &data, NULL) < 0)
         return 0;
     char *save = NULL, *hf[64];
     char *line = strtok_r(data, "\n", &save);
-    size_t nh = line ? node_split_fields(line, hf, 64) : 0;
+    size_t nh = line ? omx_split_fields(line, hf, 64) : 0;
     int col[NSTAT];
     for (int k = 0; k < NSTAT; k++) {
         col[k] = -1;
@@ -46,8 +46,8 @@ static int read_stats(double sums[NSTAT], bool *ret_have) {
     while ((line = strtok_r(NULL, "\n", &save))) {
         lineno++;
         char *f[64];
-        if (node_split_fields(line, f, 64) != nh) {
-            r = node_bad_input("conntrack", path, lineno, "row and header differ in length");
+        if (omx_split_fields(line, f, 64) != nh) {
+            r = omx_bad_input("conntrack", path, lineno, "row and header differ in length");
             break;
         }
         for (int k = 0; k < NSTAT; k++) {
@@ -57,7 +57,7 @@ static int read_stats(double sums[NSTAT], bool *ret_have) {
             errno = 0;
             unsigned long long v = strtoull(f[col[k]], &end, 16);
             if (*end || end == f[col[k]] || errno) {
-                r = node_bad_input("conntrack", path, lineno, "bad hex counter");
+                r = omx_bad_input("conntrack", path, lineno, "bad hex counter");
                 goto out;
             }
             sums[k] += (double)v;
@@ -75,22 +75,22 @@ static int collect(omx_emitter *e, void *userdata) {
     uint64_t count, max;
     int r;
     if ((r = node_proc_path(path, sizeof path, "sys/net/netfilter/nf_conntrack_count")) < 0 ||
-        (r = node_read_u64(path, &count)) < 0) {
+        (r = omx_read_u64(path, &count)) < 0) {
         omx_log(OMX_LOG_DEBUG, "conntrack probably not loaded", "collector", "conntrack", NULL);
         return r;
     }
     if ((r = node_proc_path(path, sizeof path, "sys/net/netfilter/nf_conntrack_max")) < 0 ||
-        (r = node_read_u64(path, &max)) < 0)
+        (r = omx_read_u64(path, &max)) < 0)
         return r;
     double sums[NSTAT];
     bool have;
     if ((r = read_stats(sums, &have)) < 0)
         return r;
-    if ((r = node_emit1(e, "node_nf_conntrack_entries", "Number of currently allocated flow entries for connection tracking.", OMX_GAUGE, (double)count)) < 0 ||
-        (r = node_emit1(e, "node_nf_conntrack_entries_limit", "Maximum size of connection tracking table.", OMX_GAUGE, (double)max)) < 0)
+    if ((r = omx_emit1(e, "node_nf_conntrack_entries", "Number of currently allocated flow entries for connection tracking.", OMX_GAUGE, (double)count)) < 0 ||
+        (r = omx_emit1(e, "node_nf_conntrack_entries_limit", "Maximum size of connection tracking table.", OMX_GAUGE, (double)max)) < 0)
         return r;
     for (int k = 0; have && k < NSTAT; k++)
-        if ((r = node_emit1(e, stat_cols[k].name, stat_cols[k].help, OMX_GAUGE, sums[k])) < 0)
+        if ((r = omx_emit1(e, stat_cols[k].name, stat_cols[k].help, OMX_GAUGE, sums[k])) < 0)
             return r;
     return 0;
 }

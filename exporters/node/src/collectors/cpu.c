@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "pattern.h"
 #include "util.h"
 
@@ -94,10 +94,10 @@ static int emit_throttles(omx_emitter *e, const cpu_times *cpus, size_t n) {
         int64_t core, pkg;
         uint64_t cnt;
         if (node_sys_path(path, sizeof path, "devices/system/cpu/cpu%s/topology/core_id", cpus[i].id) < 0 ||
-            node_read_i64(path, &core) < 0)
+            omx_read_i64(path, &core) < 0)
             continue;
         if (node_sys_path(path, sizeof path, "devices/system/cpu/cpu%s/topology/physical_package_id", cpus[i].id) < 0 ||
-            node_read_i64(path, &pkg) < 0)
+            omx_read_i64(path, &pkg) < 0)
             continue;
         char key[24];
         snprintf(key, sizeof key, "%lld:%lld", (long long)pkg, (long long)core);
@@ -108,7 +108,7 @@ static int emit_throttles(omx_emitter *e, const cpu_times *cpus, size_t n) {
             continue;
         strcpy(seen[nseen++], key);
         if (node_sys_path(path, sizeof path, "devices/system/cpu/cpu%s/thermal_throttle/core_throttle_count", cpus[i].id) < 0 ||
-            node_read_u64(path, &cnt) < 0)
+            omx_read_u64(path, &cnt) < 0)
             continue;
         char cs[24], ps[24];
         snprintf(cs, sizeof cs, "%lld", (long long)core);
@@ -126,7 +126,7 @@ static int emit_throttles(omx_emitter *e, const cpu_times *cpus, size_t n) {
         int64_t pkg;
         uint64_t cnt;
         if (node_sys_path(path, sizeof path, "devices/system/cpu/cpu%s/topology/physical_package_id", cpus[i].id) < 0 ||
-            node_read_i64(path, &pkg) < 0)
+            omx_read_i64(path, &pkg) < 0)
             continue;
         char ps[24];
         snprintf(ps, sizeof ps, "%lld", (long long)pkg);
@@ -137,7 +137,7 @@ static int emit_throttles(omx_emitter *e, const cpu_times *cpus, size_t n) {
             continue;
         strcpy(seen[nseen++], ps);
         if (node_sys_path(path, sizeof path, "devices/system/cpu/cpu%s/thermal_throttle/package_throttle_count", cpus[i].id) < 0 ||
-            node_read_u64(path, &cnt) < 0)
+            omx_read_u64(path, &cnt) < 0)
             continue;
         if ((r = omx_emit_sample(e, (const char *[]){ps}, (double)cnt)) < 0)
             return r;
@@ -157,7 +157,7 @@ static int emit_info(omx_emitter *e) {
     char path[NODE_PATH_MAX], *data;
     int r;
     if ((r = node_proc_path(path, sizeof path, "cpuinfo")) < 0 ||
-        (r = node_read_file(path, STAT_MAX, &data, NULL)) < 0)
+        (r = omx_read_file(path, STAT_MAX, &data, NULL)) < 0)
         return r;
     if ((r = omx_emit_family(e, &(omx_desc){.name = "node_cpu_info", .help = "CPU information from /proc/cpuinfo.",
                                             .type = OMX_GAUGE, .label_names = labels,
@@ -217,7 +217,7 @@ static int collect(omx_emitter *e, void *userdata) {
     char path[NODE_PATH_MAX], *data;
     int r;
     if ((r = node_proc_path(path, sizeof path, "stat")) < 0 ||
-        (r = node_read_file(path, STAT_MAX, &data, NULL)) < 0)
+        (r = omx_read_file(path, STAT_MAX, &data, NULL)) < 0)
         return r;
     size_t cap = 0, n = 0;
     for (char *p = data; (p = strstr(p, "\ncpu")); p++)
@@ -234,23 +234,23 @@ static int collect(omx_emitter *e, void *userdata) {
         if (strncmp(line, "cpu", 3) || line[3] < '0' || line[3] > '9')
             continue;
         char *f[16];
-        size_t nf = node_split_fields(line, f, 16);
+        size_t nf = omx_split_fields(line, f, 16);
         if (n >= cap || nf < 9 || strlen(f[0] + 3) >= sizeof cpus[n].id) {
-            r = node_bad_input("cpu", path, lineno, "short cpu line");
+            r = omx_bad_input("cpu", path, lineno, "short cpu line");
             goto out;
         }
         cpu_times *c = &cpus[n];
         uint64_t id;
-        if (node_parse_u64(f[0] + 3, &id) < 0) {
-            r = node_bad_input("cpu", path, lineno, "bad cpu number");
+        if (omx_parse_u64(f[0] + 3, &id) < 0) {
+            r = omx_bad_input("cpu", path, lineno, "bad cpu number");
             goto out;
         }
         snprintf(c->id, sizeof c->id, "%llu", (unsigned long long)id);
         c->n = (int)(nf - 1 > 10 ? 10 : nf - 1);
         for (int k = 0; k < c->n; k++) {
             uint64_t ticks;
-            if (node_parse_u64(f[k + 1], &ticks) < 0) {
-                r = node_bad_input("cpu", path, lineno, "bad tick count");
+            if (omx_parse_u64(f[k + 1], &ticks) < 0) {
+                r = omx_bad_input("cpu", path, lineno, "bad tick count");
                 goto out;
             }
             /* USER_HZ is 100 on every Linux ABI */
@@ -259,7 +259,7 @@ static int collect(omx_emitter *e, void *userdata) {
         n++;
     }
     if (n == 0) {
-        r = node_bad_input("cpu", path, 0, "no cpu lines");
+        r = omx_bad_input("cpu", path, 0, "no cpu lines");
         goto out;
     }
     static const char *const labels[] = {"cpu", "mode"};

@@ -30,7 +30,7 @@ static int collect(omx_emitter *e, void *userdata) {
     int r = node_sys_path(base, sizeof base, "devices/system/cpu");
     if (r < 0)
         return r;
-    r = node_list_dir(base, &names);
+    r = omx_list_dir(base, &names);
     if (r < 0)
         return hw_fail("cpufreq", base, r);
     hw_table t;
@@ -73,7 +73,7 @@ static int collect(omx_emitter *e, void *userdata) {
     if (r >= 0)
         r = hw_table_emit(&t, e);
     hw_table_free(&t);
-    node_strv_free(names);
+    omx_strv_free(names);
     return r < 0 ? r : 0;
 }
 

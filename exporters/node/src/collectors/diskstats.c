@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "pattern.h"
 #include "util.h"
 
@@ -83,7 +83,7 @@ static void read_udev(disk *d) {
         d->udev[k] = "";
     if (snprintf(path, sizeof path, "%s/b%s:%s", node_path_roots.udev_data, d->major, d->minor) >=
             (int)sizeof path ||
-        node_read_file(path, 1u << 20, &d->udev_data, NULL) < 0)
+        omx_read_file(path, 1u << 20, &d->udev_data, NULL) < 0)
         return;
     char *save = NULL;
     for (char *line = strtok_r(d->udev_data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -104,7 +104,7 @@ static int collect(omx_emitter *e, void *userdata) {
     char path[NODE_PATH_MAX], *data;
     int r;
     if ((r = node_proc_path(path, sizeof path, "diskstats")) < 0 ||
-        (r = node_read_file(path, 16u << 20, &data, NULL)) < 0)
+        (r = omx_read_file(path, 16u << 20, &data, NULL)) < 0)
         return r;
     size_t cap = 1;
     for (char *p = data; *p; p++)
@@ -120,14 +120,14 @@ static int collect(omx_emitter *e, void *userdata) {
     for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         lineno++;
         char *f[24];
-        size_t nf = node_split_fields(line, f, 24);
+        size_t nf = omx_split_fields(line, f, 24);
         if (nf != 14 && nf != 18 && nf != 20) {
-            r = node_bad_input("diskstats", path, lineno, "expected 14, 18 or 20 fields");
+            r = omx_bad_input("diskstats", path, lineno, "expected 14, 18 or 20 fields");
             goto out;
         }
         uint64_t tmp;
-        if (node_parse_u64(f[0], &tmp) < 0 || node_parse_u64(f[1], &tmp) < 0) {
-            r = node_bad_input("diskstats", path, lineno, "bad major/minor");
+        if (omx_parse_u64(f[0], &tmp) < 0 || omx_parse_u64(f[1], &tmp) < 0) {
+            r = omx_bad_input("diskstats", path, lineno, "bad major/minor");
             goto out;
         }
         disk *x = &d[n];
@@ -136,8 +136,8 @@ static int collect(omx_emitter *e, void *userdata) {
         x->name = f[2];
         x->nstats = (int)nf - 3;
         for (int k = 0; k < x->nstats; k++) {
-            if (node_parse_u64(f[k + 3], &tmp) < 0) {
-                r = node_bad_input("diskstats", path, lineno, "bad counter");
+            if (omx_parse_u64(f[k + 3], &tmp) < 0) {
+                r = omx_bad_input("diskstats", path, lineno, "bad counter");
                 goto out;
             }
             x->v[k] = (double)tmp * stats[k].scale;
@@ -202,7 +202,7 @@ static int collect(omx_emitter *e, void *userdata) {
             goto out;
         for (size_t i = 0; i < n; i++) {
             double v;
-            if (strcmp(d[i].udev[U_ATA], "1") || node_parse_double(d[i].udev[ata[k].key], &v) < 0)
+            if (strcmp(d[i].udev[U_ATA], "1") || omx_parse_double(d[i].udev[ata[k].key], &v) < 0)
                 continue;
             if ((r = omx_emit_sample(e, &d[i].name, v)) < 0)
                 goto out;

@@ -50,7 +50,7 @@ static int collect_mc(const char *mc, const char *num, hw_table *mcs, hw_table *
     if ((r = read_pair(dir, "ce_noinfo_count", "ue_noinfo_count", noinfo)) < 0)
         return r;
     char **names = NULL;
-    if ((r = node_list_dir(dir, &names)) < 0)
+    if ((r = omx_list_dir(dir, &names)) < 0)
         return hw_fail("edac", dir, r);
     for (char **n = names; *n && r >= 0; n++) {
         const char *rn;
@@ -66,7 +66,7 @@ static int collect_mc(const char *mc, const char *num, hw_table *mcs, hw_table *
         row[0] = v[0];
         row[1] = v[1];
     }
-    node_strv_free(names);
+    omx_strv_free(names);
     if (r < 0)
         return r;
     if (!(row = hw_table_add(rows, (const char *const[]){num, "unknown"})))
@@ -83,7 +83,7 @@ static int collect(omx_emitter *e, void *userdata) {
     int r = node_sys_path(base, sizeof base, "devices/system/edac/mc");
     if (r < 0)
         return r;
-    r = node_list_dir(base, &names);
+    r = omx_list_dir(base, &names);
     if (r == -ENOENT)
         return 0; /* no EDAC driver loaded: nothing to report */
     if (r < 0)
@@ -102,7 +102,7 @@ static int collect(omx_emitter *e, void *userdata) {
         r = hw_table_emit(&rows, e);
     hw_table_free(&mcs);
     hw_table_free(&rows);
-    node_strv_free(names);
+    omx_strv_free(names);
     return r < 0 ? r : 0;
 }
 

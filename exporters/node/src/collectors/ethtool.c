@@ -197,12 +197,12 @@ static int collect(omx_emitter *e, void *userdata) {
     int r = node_sys_path(base, sizeof base, "class/net");
     if (r < 0)
         return r;
-    if ((r = node_list_dir(base, &names)) < 0)
+    if ((r = omx_list_dir(base, &names)) < 0)
         return hw_fail("ethtool", base, r);
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         r = -errno;
-        node_strv_free(names);
+        omx_strv_free(names);
         return hw_fail("ethtool", "socket", r);
     }
     size_t nn = 0, ni = 0, ns = 0, cap = 0;
@@ -276,7 +276,7 @@ static int collect(omx_emitter *e, void *userdata) {
     hw_table_free(&links);
     free(stats);
     free(infos);
-    node_strv_free(names);
+    omx_strv_free(names);
     return r < 0 ? r : 0;
 }
 

@@ -61,14 +61,14 @@ static int collect(omx_emitter *e, void *userdata) {
     int r = node_sys_path(base, sizeof base, "class/fc_host");
     if (r < 0)
         return r;
-    if ((r = node_list_dir(base, &names)) < 0)
+    if ((r = omx_list_dir(base, &names)) < 0)
         return hw_fail("fibrechannel", base, r); /* no FC HBA: node_exporter's ErrNoData */
     size_t n = 0;
     for (char **p = names; *p; p++)
         n++;
     host *hosts = calloc(n ? n : 1, sizeof *hosts);
     if (!hosts) {
-        node_strv_free(names);
+        omx_strv_free(names);
         return -ENOMEM;
     }
     hw_table t;
@@ -125,7 +125,7 @@ static int collect(omx_emitter *e, void *userdata) {
     }
     hw_table_free(&t);
     free(hosts);
-    node_strv_free(names);
+    omx_strv_free(names);
     return r < 0 ? r : 0;
 }
 

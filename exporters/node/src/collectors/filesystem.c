@@ -10,7 +10,7 @@
 #include <sys/statvfs.h>
 #include <time.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "pattern.h"
 #include "util.h"
 
@@ -165,9 +165,9 @@ static int collect(omx_emitter *e, void *userdata) {
     int r;
     if ((r = node_proc_path(path, sizeof path, "1/mounts")) < 0)
         return r;
-    if (node_read_file(path, 16u << 20, &data, NULL) < 0) {
+    if (omx_read_file(path, 16u << 20, &data, NULL) < 0) {
         if ((r = node_proc_path(path, sizeof path, "self/mounts")) < 0 ||
-            (r = node_read_file(path, 16u << 20, &data, NULL)) < 0)
+            (r = omx_read_file(path, 16u << 20, &data, NULL)) < 0)
             return r;
     }
     size_t cap = 1;
@@ -187,8 +187,8 @@ static int collect(omx_emitter *e, void *userdata) {
     for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         lineno++;
         char *f[7];
-        if (node_split_fields(line, f, 7) < 4) {
-            r = node_bad_input("filesystem", path, lineno, "fewer than 4 fields");
+        if (omx_split_fields(line, f, 7) < 4) {
+            r = omx_bad_input("filesystem", path, lineno, "fewer than 4 fields");
             goto out;
         }
         unescape(f[0]);

@@ -136,7 +136,7 @@ typedef struct items {
 
 static int read_sensors(const char *dir, items *it) {
     char **names = NULL;
-    int r = node_list_dir(dir, &names);
+    int r = omx_list_dir(dir, &names);
     if (r < 0)
         return r;
     for (char **f = names; *f; f++) {
@@ -154,7 +154,7 @@ static int read_sensors(const char *dir, items *it) {
                 size_t cap = it->cap ? it->cap * 2 : 32;
                 item *v = cap > 10000 ? NULL : realloc(it->v, cap * sizeof *v);
                 if (!v) {
-                    node_strv_free(names);
+                    omx_strv_free(names);
                     return -ENOMEM;
                 }
                 it->v = v;
@@ -164,7 +164,7 @@ static int read_sensors(const char *dir, items *it) {
         }
         it->v[i] = x;
     }
-    node_strv_free(names);
+    omx_strv_free(names);
     return 0;
 }
 
@@ -253,7 +253,7 @@ static int add_value(recs *rs, const char *chip, const item *x, const items *it)
     }
     snprintf(name, sizeof name, "%s%s", base, suffix);
 parse:
-    if (node_parse_double(x->value, &v) < 0 || !isfinite(v)) {
+    if (omx_parse_double(x->value, &v) < 0 || !isfinite(v)) {
         omx_log(OMX_LOG_DEBUG, "malformed input", "collector", "hwmon", "chip", chip, "sensor", x->sensor,
                 "element", elem, "value", x->value, NULL);
         return 0; /* node_exporter skips values it cannot parse */
@@ -351,7 +351,7 @@ static int collect(omx_emitter *e, void *userdata) {
     int r = node_sys_path(base, sizeof base, "class/hwmon");
     if (r < 0)
         return r;
-    if ((r = node_list_dir(base, &names)) < 0)
+    if ((r = omx_list_dir(base, &names)) < 0)
         return hw_fail("hwmon", base, r); /* no hwmon class: node_exporter's ErrNoData */
     recs rs = {0};
     int last = 0;
@@ -366,7 +366,7 @@ static int collect(omx_emitter *e, void *userdata) {
         if (r < 0)
             last = r; /* one bad chip fails the collector, the others are still reported */
     }
-    node_strv_free(names);
+    omx_strv_free(names);
     if (r != -ENOMEM) {
         qsort(rs.v, rs.n, sizeof *rs.v, cmp_rec);
         r = 0;

@@ -58,7 +58,7 @@ static int state_id(const char *dir, const char *attr, double *ret) {
         return r;
     char *colon = strchr(buf, ':');
     uint64_t v;
-    if (!colon || (*colon = '\0', node_parse_u64(buf, &v) < 0))
+    if (!colon || (*colon = '\0', omx_parse_u64(buf, &v) < 0))
         return hw_fail("infiniband", dir, -EINVAL);
     *ret = (double)v;
     return 0;
@@ -71,7 +71,7 @@ static int rate(const char *dir, double *ret) {
     if (r != 0)
         return r;
     double v;
-    if (node_split_fields(buf, f, 4) < 2 || node_parse_double(f[0], &v) < 0 || v < 0 ||
+    if (omx_split_fields(buf, f, 4) < 2 || omx_parse_double(f[0], &v) < 0 || v < 0 ||
         strcmp(f[1], "Gb/sec"))
         return hw_fail("infiniband", dir, -EINVAL);
     *ret = v * 1e9 / 8;
@@ -96,7 +96,7 @@ static int collect_port(const char *dev, const char *port, hw_table *t) {
             return r;
         if (r == 1 || !strcmp(buf, "N/A (no PMA)"))
             continue;
-        if (node_parse_u64(buf, &v) < 0) {
+        if (omx_parse_u64(buf, &v) < 0) {
             return hw_bad_value("infiniband", cdir, files[i], buf);
         }
         /* data counters count 32-bit words (octets / 4) */
@@ -115,14 +115,14 @@ static int collect(omx_emitter *e, void *userdata) {
     int r = node_sys_path(base, sizeof base, "class/infiniband");
     if (r < 0)
         return r;
-    if ((r = node_list_dir(base, &names)) < 0)
+    if ((r = omx_list_dir(base, &names)) < 0)
         return hw_fail("infiniband", base, r); /* no InfiniBand: node_exporter's ErrNoData */
     size_t n = 0;
     for (char **p = names; *p; p++)
         n++;
     char (*info)[4][128] = calloc(n ? n : 1, sizeof *info);
     if (!info) {
-        node_strv_free(names);
+        omx_strv_free(names);
         return -ENOMEM;
     }
     hw_table t;
@@ -150,13 +150,13 @@ static int collect(omx_emitter *e, void *userdata) {
         ni++;
         if ((r = node_sys_path(dir, sizeof dir, "class/infiniband/%s/ports", *d)) < 0)
             break;
-        if ((r = node_list_dir(dir, &ports)) < 0) {
+        if ((r = omx_list_dir(dir, &ports)) < 0) {
             r = hw_fail("infiniband", dir, r);
             break;
         }
         for (char **p = ports; *p && r >= 0; p++)
             r = collect_port(*d, *p, &t);
-        node_strv_free(ports);
+        omx_strv_free(ports);
     }
     if (r >= 0)
         r = hw_table_emit(&t, e);
@@ -169,7 +169,7 @@ static int collect(omx_emitter *e, void *userdata) {
         r = omx_emit_sample(e, (const char *const[]){info[i][0], info[i][1], info[i][2], info[i][3]}, 1);
     hw_table_free(&t);
     free(info);
-    node_strv_free(names);
+    omx_strv_free(names);
     return r < 0 ? r : 0;
 }
 

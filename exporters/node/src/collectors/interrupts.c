@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 #define MAX_FIELDS 4096
@@ -13,7 +13,7 @@ static int collect(omx_emitter *e, void *userdata) {
     char path[NODE_PATH_MAX], *data;
     int r;
     if ((r = node_proc_path(path, sizeof path, "interrupts")) < 0 ||
-        (r = node_read_file(path, 16u << 20, &data, NULL)) < 0)
+        (r = omx_read_file(path, 16u << 20, &data, NULL)) < 0)
         return r;
     char **f = calloc(MAX_FIELDS, sizeof *f);
     if (!f) {
@@ -23,9 +23,9 @@ static int collect(omx_emitter *e, void *userdata) {
     static const char *const labels[] = {"cpu", "devices", "info", "type"};
     char *save = NULL;
     char *line = strtok_r(data, "\n", &save);
-    size_t ncpu = line ? node_split_fields(line, f, MAX_FIELDS) : 0;
+    size_t ncpu = line ? omx_split_fields(line, f, MAX_FIELDS) : 0;
     if (ncpu == 0 || strncmp(f[0], "CPU", 3)) {
-        r = node_bad_input("interrupts", path, 1, "no CPU header");
+        r = omx_bad_input("interrupts", path, 1, "no CPU header");
         goto out;
     }
     if ((r = omx_emit_family(e, &(omx_desc){.name = "node_interrupts_total", .help = "Interrupt details.",
@@ -41,7 +41,7 @@ static int collect(omx_emitter *e, void *userdata) {
             p++;
         char *colon = strchr(p, ':');
         if (!colon) {
-            r = node_bad_input("interrupts", path, lineno, "no ':' after the interrupt name");
+            r = omx_bad_input("interrupts", path, lineno, "no ':' after the interrupt name");
             goto out;
         }
         *colon = '\0';
@@ -60,14 +60,14 @@ static int collect(omx_emitter *e, void *userdata) {
             if (end == p)
                 break;
             if (*end && *end != ' ' && *end != '\t') {
-                r = node_bad_input("interrupts", path, lineno, "bad count");
+                r = omx_bad_input("interrupts", path, lineno, "bad count");
                 goto out;
             }
             char save_c = *end;
             *end = '\0';
             uint64_t x;
-            if (node_parse_u64(p, &x) < 0) {
-                r = node_bad_input("interrupts", path, lineno, "bad count");
+            if (omx_parse_u64(p, &x) < 0) {
+                r = omx_bad_input("interrupts", path, lineno, "bad count");
                 goto out;
             }
             v[nv++] = (double)x;
@@ -75,7 +75,7 @@ static int collect(omx_emitter *e, void *userdata) {
             p = end;
         }
         if (nv == 0) {
-            r = node_bad_input("interrupts", path, lineno, "no counts");
+            r = omx_bad_input("interrupts", path, lineno, "no counts");
             goto out;
         }
         while (*p == ' ' || *p == '\t')

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "sysfs_attr.h"
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 static const char *const all_labels[] = {
@@ -49,7 +49,7 @@ typedef struct backend {
 } backend;
 
 static int bad(const char *path, size_t line, const char *what) {
-    node_bad_input("ipvs", path, (unsigned)line, what);
+    omx_bad_input("ipvs", path, (unsigned)line, what);
     return -EINVAL;
 }
 
@@ -118,7 +118,7 @@ static int parse_backends(char *data, const char *path, backend **ret, size_t *r
         if (++lineno <= 3)
             continue; /* version and two header lines */
         char *f[8];
-        size_t nf = node_split_fields(line, f, 8);
+        size_t nf = omx_split_fields(line, f, 8);
         if (nf == 0)
             continue;
         if (!strcmp(f[0], "->")) {
@@ -129,8 +129,8 @@ static int parse_backends(char *data, const char *path, backend **ret, size_t *r
             }
             backend x = svc;
             if (addr_port(f[1], x.l[2], sizeof x.l[2], x.l[3], sizeof x.l[3]) < 0 ||
-                node_parse_u64(f[3], &w) < 0 || node_parse_u64(f[4], &act) < 0 ||
-                node_parse_u64(f[5], &inact) < 0) {
+                omx_parse_u64(f[3], &w) < 0 || omx_parse_u64(f[4], &act) < 0 ||
+                omx_parse_u64(f[5], &inact) < 0) {
                 r = bad(path, lineno, "cannot parse backend");
                 break;
             }
@@ -189,7 +189,7 @@ static int collect(omx_emitter *e, void *userdata) {
     int r = node_proc_path(path, sizeof path, "net/ip_vs_stats");
     if (r < 0)
         return r;
-    if ((r = node_read_file(path, 1 << 16, &data, NULL)) < 0)
+    if ((r = omx_read_file(path, 1 << 16, &data, NULL)) < 0)
         return hw_fail("ipvs", path, r); /* no IPVS module: node_exporter's ErrNoData */
     /* third line: conns, in packets, out packets, in bytes, out bytes (hex) */
     char *line = data;
@@ -198,7 +198,7 @@ static int collect(omx_emitter *e, void *userdata) {
             line++;
     char *f[6];
     uint64_t v[5];
-    size_t nf = line ? node_split_fields(line, f, 6) : 0;
+    size_t nf = line ? omx_split_fields(line, f, 6) : 0;
     for (size_t i = 0; i < 5 && r == 0; i++)
         r = nf >= 5 ? hex_u64(f[i], &v[i]) : -EINVAL;
     free(data);
@@ -220,7 +220,7 @@ static int collect(omx_emitter *e, void *userdata) {
         return r;
     if ((r = node_proc_path(path, sizeof path, "net/ip_vs")) < 0)
         return r;
-    if ((r = node_read_file(path, 16 << 20, &data, NULL)) < 0)
+    if ((r = omx_read_file(path, 16 << 20, &data, NULL)) < 0)
         return hw_fail("ipvs", path, r);
     backend *b = NULL;
     size_t n = 0;

@@ -1,5 +1,5 @@
 /* loadavg: node_load1/5/15 from <procfs>/loadavg. */
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 static int collect(omx_emitter *e, void *userdata) {
@@ -7,18 +7,18 @@ static int collect(omx_emitter *e, void *userdata) {
     char path[NODE_PATH_MAX], line[256];
     int r;
     if ((r = node_proc_path(path, sizeof path, "loadavg")) < 0 ||
-        (r = node_read_line(path, line, sizeof line)) < 0)
+        (r = omx_read_line(path, line, sizeof line)) < 0)
         return r;
     char *f[5];
     double v[3];
-    if (node_split_fields(line, f, 5) < 3)
-        return node_bad_input("loadavg", path, 1, "fewer than 3 fields");
+    if (omx_split_fields(line, f, 5) < 3)
+        return omx_bad_input("loadavg", path, 1, "fewer than 3 fields");
     for (int i = 0; i < 3; i++)
-        if (node_parse_double(f[i], &v[i]) < 0 || v[i] < 0 || v[i] != v[i])
-            return node_bad_input("loadavg", path, 1, "bad load value");
-    if ((r = node_emit1(e, "node_load1", "1m load average.", OMX_GAUGE, v[0])) < 0 ||
-        (r = node_emit1(e, "node_load5", "5m load average.", OMX_GAUGE, v[1])) < 0 ||
-        (r = node_emit1(e, "node_load15", "15m load average.", OMX_GAUGE, v[2])) < 0)
+        if (omx_parse_double(f[i], &v[i]) < 0 || v[i] < 0 || v[i] != v[i])
+            return omx_bad_input("loadavg", path, 1, "bad load value");
+    if ((r = omx_emit1(e, "node_load1", "1m load average.", OMX_GAUGE, v[0])) < 0 ||
+        (r = omx_emit1(e, "node_load5", "5m load average.", OMX_GAUGE, v[1])) < 0 ||
+        (r = omx_emit1(e, "node_load15", "15m load average.", OMX_GAUGE, v[2])) < 0)
         return r;
     return 0;
 }

@@ -7,7 +7,7 @@
 
 #include "sdbus.h"
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 #define DEST "org.freedesktop.login1"

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "sysfs_attr.h"
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 typedef struct md {
@@ -22,7 +22,7 @@ static size_t count_str(const char *s, const char *needle) {
 }
 
 static int bad(const char *path, size_t line, const char *what) {
-    node_bad_input("mdadm", path, (unsigned)(line + 1), what);
+    omx_bad_input("mdadm", path, (unsigned)(line + 1), what);
     return -EINVAL;
 }
 
@@ -85,7 +85,7 @@ static int parse(char *data, const char *path, md **ret, size_t *ret_n) {
             continue;
         char copy[1024], *f[4];
         snprintf(copy, sizeof copy, "%s", line);
-        if (node_split_fields(copy, f, 4) < 3 || strcmp(f[1], ":")) {
+        if (omx_split_fields(copy, f, 4) < 3 || strcmp(f[1], ":")) {
             r = bad(path, i, "not enough fields in md line");
             break;
         }
@@ -144,7 +144,7 @@ static int collect(omx_emitter *e, void *userdata) {
     int r = node_proc_path(path, sizeof path, "mdstat");
     if (r < 0)
         return r;
-    if ((r = node_read_file(path, 1 << 20, &data, NULL)) < 0)
+    if ((r = omx_read_file(path, 1 << 20, &data, NULL)) < 0)
         return hw_fail("mdadm", path, r); /* no md driver: node_exporter's ErrNoData */
     md *m = NULL;
     size_t n = 0;

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 static int collect(omx_emitter *e, void *userdata) {
@@ -11,7 +11,7 @@ static int collect(omx_emitter *e, void *userdata) {
     char path[NODE_PATH_MAX], *data;
     int r;
     if ((r = node_proc_path(path, sizeof path, "meminfo")) < 0 ||
-        (r = node_read_file(path, 1u << 20, &data, NULL)) < 0)
+        (r = omx_read_file(path, 1u << 20, &data, NULL)) < 0)
         return r;
     /* validate the whole file first: a truncated or garbled file emits nothing */
     char *save = NULL;
@@ -30,20 +30,20 @@ static int collect(omx_emitter *e, void *userdata) {
     for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         lineno++;
         char *f[4];
-        size_t nf = node_split_fields(line, f, 4);
+        size_t nf = omx_split_fields(line, f, 4);
         size_t kl = nf ? strlen(f[0]) : 0;
         if (nf < 2 || nf > 3 || kl < 2 || f[0][kl - 1] != ':' || (nf == 3 && strcmp(f[2], "kB"))) {
-            r = node_bad_input("meminfo", path, lineno, "expected 'Key: value [kB]'");
+            r = omx_bad_input("meminfo", path, lineno, "expected 'Key: value [kB]'");
             goto out;
         }
         if (kl > 80) { /* would not fit the name buffers: never a truncated name */
-            r = node_bad_input("meminfo", path, lineno, "field name too long");
+            r = omx_bad_input("meminfo", path, lineno, "field name too long");
             goto out;
         }
         f[0][kl - 1] = '\0';
         uint64_t v;
-        if (node_parse_u64(f[1], &v) < 0) {
-            r = node_bad_input("meminfo", path, lineno, "bad value");
+        if (omx_parse_u64(f[1], &v) < 0) {
+            r = omx_bad_input("meminfo", path, lineno, "bad value");
             goto out;
         }
         if (n > nlines)
@@ -54,7 +54,7 @@ static int collect(omx_emitter *e, void *userdata) {
         n++;
     }
     if (n == 0) {
-        r = node_bad_input("meminfo", path, 0, "empty file");
+        r = omx_bad_input("meminfo", path, 0, "empty file");
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
@@ -69,9 +69,9 @@ static int collect(omx_emitter *e, void *userdata) {
         }
         key[o] = '\0';
         const char *suffix = bytes[i] ? "_bytes" : NULL;
-        node_join(name, sizeof name, (const char *[]){"node_memory_", key, suffix}, 3);
-        node_join(help, sizeof help, (const char *[]){"Memory information field ", key, suffix, "."}, 4);
-        if ((r = node_emit1(e, name, help, OMX_GAUGE, vals[i])) < 0)
+        omx_join(name, sizeof name, (const char *[]){"node_memory_", key, suffix}, 3);
+        omx_join(help, sizeof help, (const char *[]){"Memory information field ", key, suffix, "."}, 4);
+        if ((r = omx_emit1(e, name, help, OMX_GAUGE, vals[i])) < 0)
             goto out;
     }
     r = 0;

@@ -88,7 +88,7 @@ static int parse_num(const char *s, int64_t *ret) {
         *ret = (int64_t)v;
         return 0;
     }
-    return node_parse_i64(s, ret);
+    return omx_parse_i64(s, ret);
 }
 
 typedef struct info {
@@ -102,14 +102,14 @@ static int collect(omx_emitter *e, void *userdata) {
     int r = node_sys_path(base, sizeof base, "class/net");
     if (r < 0)
         return r;
-    if ((r = node_list_dir(base, &names)) < 0)
+    if ((r = omx_list_dir(base, &names)) < 0)
         return hw_fail("netclass", base, r);
     size_t n = 0;
     for (char **p = names; *p; p++)
         n++;
     info *infos = calloc(n ? n : 1, sizeof *infos);
     if (!infos) {
-        node_strv_free(names);
+        omx_strv_free(names);
         return -ENOMEM;
     }
     hw_table t;
@@ -179,7 +179,7 @@ static int collect(omx_emitter *e, void *userdata) {
     }
     hw_table_free(&t);
     free(infos);
-    node_strv_free(names);
+    omx_strv_free(names);
     return r < 0 ? r : 0;
 }
 

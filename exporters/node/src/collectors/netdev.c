@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "netlink_dump.h"
 #include "pattern.h"
 #include "util.h"
@@ -182,7 +182,7 @@ static int collect(omx_emitter *e, void *userdata) {
     if (opt_netlink)
         return collect_netlink(e);
     if ((r = node_proc_path(path, sizeof path, "net/dev")) < 0 ||
-        (r = node_read_file(path, 16u << 20, &data, NULL)) < 0)
+        (r = omx_read_file(path, 16u << 20, &data, NULL)) < 0)
         return r;
     size_t cap = 1;
     for (char *p = data; *p; p++)
@@ -201,7 +201,7 @@ static int collect(omx_emitter *e, void *userdata) {
             continue;
         char *colon = strrchr(line, ':');
         if (!colon) {
-            r = node_bad_input("netdev", path, lineno, "no ':' after the device name");
+            r = omx_bad_input("netdev", path, lineno, "no ':' after the device name");
             goto out;
         }
         *colon = '\0';
@@ -209,16 +209,16 @@ static int collect(omx_emitter *e, void *userdata) {
         while (*name == ' ')
             name++;
         char *f[NF + 1];
-        if (!*name || node_split_fields(colon + 1, f, NF + 1) != NF) {
-            r = node_bad_input("netdev", path, lineno, "expected 16 counters");
+        if (!*name || omx_split_fields(colon + 1, f, NF + 1) != NF) {
+            r = omx_bad_input("netdev", path, lineno, "expected 16 counters");
             goto out;
         }
         iface *x = &ifs[n];
         x->name = name;
         for (int k = 0; k < NF; k++) {
             uint64_t v;
-            if (node_parse_u64(f[k], &v) < 0) {
-                r = node_bad_input("netdev", path, lineno, "bad counter");
+            if (omx_parse_u64(f[k], &v) < 0) {
+                r = omx_bad_input("netdev", path, lineno, "bad counter");
                 goto out;
             }
             x->v[k] = (double)v;

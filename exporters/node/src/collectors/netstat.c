@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "pattern.h"
 #include "util.h"
 
@@ -35,9 +35,9 @@ static int emit_stat(omx_emitter *e, const char *proto, const char *key, double 
     memcpy(field + pl + 1, key, kl + 1);
     if (!node_regex_match(&re_fields, field))
         return 0;
-    node_join(name, sizeof name, (const char *[]){"node_netstat_", field}, 2);
-    node_join(help, sizeof help, (const char *[]){"Statistic ", proto, key, "."}, 4);
-    return node_emit1(e, name, help, OMX_UNKNOWN, v);
+    omx_join(name, sizeof name, (const char *[]){"node_netstat_", field}, 2);
+    omx_join(help, sizeof help, (const char *[]){"Statistic ", proto, key, "."}, 4);
+    return omx_emit1(e, name, help, OMX_UNKNOWN, v);
 }
 
 /* "Proto: k1 k2 ..." followed by "Proto: v1 v2 ...". */
@@ -46,7 +46,7 @@ static int pairs_file(omx_emitter *e, const char *rel, bool required) {
     int r;
     if ((r = node_proc_path(path, sizeof path, "%s", rel)) < 0)
         return r;
-    if ((r = node_read_file(path, 4u << 20, &data, NULL)) < 0)
+    if ((r = omx_read_file(path, 4u << 20, &data, NULL)) < 0)
         return required ? r : 0;
     /* validate first, emit second */
     for (int pass = 0; pass < 2; pass++) {
@@ -55,7 +55,7 @@ static int pairs_file(omx_emitter *e, const char *rel, bool required) {
         while (*p) {
             char *hdr = p, *nl = strchr(p, '\n');
             if (!nl) {
-                r = node_bad_input("netstat", path, lineno + 1, "header without value line");
+                r = omx_bad_input("netstat", path, lineno + 1, "header without value line");
                 goto out;
             }
             char *val = nl + 1, *nl2 = strchr(val, '\n');
@@ -63,7 +63,7 @@ static int pairs_file(omx_emitter *e, const char *rel, bool required) {
             lineno += 2;
             char h[8192], v[8192];
             if (hlen >= sizeof h || vlen >= sizeof v) {
-                r = node_bad_input("netstat", path, lineno, "line too long");
+                r = omx_bad_input("netstat", path, lineno, "line too long");
                 goto out;
             }
             memcpy(h, hdr, hlen);
@@ -71,17 +71,17 @@ static int pairs_file(omx_emitter *e, const char *rel, bool required) {
             memcpy(v, val, vlen);
             v[vlen] = '\0';
             char *hf[512], *vf[512];
-            size_t nh = node_split_fields(h, hf, 512), nv = node_split_fields(v, vf, 512);
+            size_t nh = omx_split_fields(h, hf, 512), nv = omx_split_fields(v, vf, 512);
             size_t pl = nh ? strlen(hf[0]) : 0;
             if (nh < 1 || nh != nv || pl < 2 || hf[0][pl - 1] != ':' || strcmp(hf[0], vf[0])) {
-                r = node_bad_input("netstat", path, lineno, "header and value lines do not match");
+                r = omx_bad_input("netstat", path, lineno, "header and value lines do not match");
                 goto out;
             }
             hf[0][pl - 1] = '\0';
             for (size_t i = 1; i < nh; i++) {
                 double x;
-                if (node_parse_double(vf[i], &x) < 0) {
-                    r = node_bad_input("netstat", path, lineno, "bad value");
+                if (omx_parse_double(vf[i], &x) < 0) {
+                    r = omx_bad_input("netstat", path, lineno, "bad value");
                     goto out;
                 }
                 if (pass == 1 && (r = emit_stat(e, hf[0], hf[i], x)) < 0)
@@ -101,7 +101,7 @@ static int snmp6_file(omx_emitter *e) {
     int r;
     if ((r = node_proc_path(path, sizeof path, "net/snmp6")) < 0)
         return r;
-    if (node_read_file(path, 4u << 20, &data, NULL) < 0)
+    if (omx_read_file(path, 4u << 20, &data, NULL) < 0)
         return 0; /* IPv6 disabled */
     for (int pass = 0; pass < 2; pass++) {
         char *copy = pass ? data : strdup(data);
@@ -118,9 +118,9 @@ static int snmp6_file(omx_emitter *e) {
             char *f[3];
             double x;
             char *six = NULL;
-            if (node_split_fields(line, f, 3) != 2 || node_parse_double(f[1], &x) < 0 ||
+            if (omx_split_fields(line, f, 3) != 2 || omx_parse_double(f[1], &x) < 0 ||
                 !(six = strchr(f[0], '6'))) {
-                r = node_bad_input("netstat", path, lineno, "expected 'Proto6Name value'");
+                r = omx_bad_input("netstat", path, lineno, "expected 'Proto6Name value'");
                 break;
             }
             if (pass == 1) {

@@ -47,7 +47,7 @@ static int collect(omx_emitter *e, void *userdata) {
     int r = node_proc_path(path, sizeof path, "net/rpc/nfs");
     if (r < 0)
         return r;
-    if ((r = node_read_file(path, 1 << 20, &data, NULL)) < 0)
+    if ((r = omx_read_file(path, 1 << 20, &data, NULL)) < 0)
         return hw_fail("nfs", path, r); /* no NFS client: node_exporter's ErrNoData */
     rpc_line *l = calloc(N_KEYS, sizeof *l);
     if (!l) {

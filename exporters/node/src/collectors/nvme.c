@@ -15,7 +15,7 @@ static int collect(omx_emitter *e, void *userdata) {
     int r = node_sys_path(base, sizeof base, "class/nvme");
     if (r < 0)
         return r;
-    r = node_list_dir(base, &names);
+    r = omx_list_dir(base, &names);
     if (r < 0)
         return hw_fail("nvme", base, r); /* no NVMe class: node_exporter reports no data (failure) */
     r = omx_emit_family(e, &(omx_desc){
@@ -37,7 +37,7 @@ static int collect(omx_emitter *e, void *userdata) {
             break;
         r = omx_emit_sample(e, (const char *const[]){*n, vals[0], vals[1], vals[2], vals[3]}, 1);
     }
-    node_strv_free(names);
+    omx_strv_free(names);
     return r < 0 ? r : 0;
 }
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 enum { BUILD_ID, ID, ID_LIKE, IMAGE_ID, IMAGE_VERSION, NAME, PRETTY_NAME, VARIANT,
@@ -43,9 +43,9 @@ static int collect(omx_emitter *e, void *userdata) {
     int r;
     if ((r = node_root_path(path, sizeof path, "etc/os-release")) < 0)
         return r;
-    if (node_read_file(path, 1u << 20, &data, NULL) < 0) {
+    if (omx_read_file(path, 1u << 20, &data, NULL) < 0) {
         if ((r = node_root_path(path, sizeof path, "usr/lib/os-release")) < 0 ||
-            (r = node_read_file(path, 1u << 20, &data, NULL)) < 0)
+            (r = omx_read_file(path, 1u << 20, &data, NULL)) < 0)
             return r;
     }
     const char *v[NKEYS];
@@ -61,7 +61,7 @@ static int collect(omx_emitter *e, void *userdata) {
             continue;
         char *eq = strchr(line, '=');
         if (!eq) {
-            r = node_bad_input("os", path, lineno, "expected KEY=value");
+            r = omx_bad_input("os", path, lineno, "expected KEY=value");
             goto out;
         }
         *eq = '\0';
@@ -89,7 +89,7 @@ static int collect(omx_emitter *e, void *userdata) {
     }
     num[o] = '\0';
     double ver;
-    if (o > 0 && num[0] != '.' && node_parse_double(num, &ver) == 0) {
+    if (o > 0 && num[0] != '.' && omx_parse_double(num, &ver) == 0) {
         static const char *const vl[] = {"id", "id_like", "name"};
         if ((r = omx_emit_family(e, &(omx_desc){.name = "node_os_version",
                                                 .help = "Metric containing the major.minor part of the OS version.",

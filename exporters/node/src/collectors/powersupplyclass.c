@@ -86,14 +86,14 @@ static int collect(omx_emitter *e, void *userdata) {
     int r = node_sys_path(base, sizeof base, "class/power_supply");
     if (r < 0)
         return r;
-    if ((r = node_list_dir(base, &list)) < 0)
+    if ((r = omx_list_dir(base, &list)) < 0)
         return hw_fail("powersupplyclass", base, r);
     size_t n = 0;
     for (char **p = list; *p; p++)
         n++;
     supply *sup = calloc(n ? n : 1, sizeof *sup);
     if (!sup) {
-        node_strv_free(list);
+        omx_strv_free(list);
         return -ENOMEM;
     }
     hw_table t;
@@ -148,7 +148,7 @@ static int collect(omx_emitter *e, void *userdata) {
     }
     hw_table_free(&t);
     free(sup);
-    node_strv_free(list);
+    omx_strv_free(list);
     return r < 0 ? r : 0;
 }
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 /* States of /proc/<pid>/stat, field 3 (see proc(5)). */
@@ -14,17 +14,17 @@ static const char state_chars[] = "RSDZTtXxKWPI";
 /* Reads state and thread count of one stat file; returns 0 or a negative errno. */
 static int read_stat(const char *path, char *ret_state, uint64_t *ret_threads) {
     char buf[1024];
-    int r = node_read_line(path, buf, sizeof buf);
+    int r = omx_read_line(path, buf, sizeof buf);
     if (r < 0)
         return r;
     /* comm may hold spaces and parentheses: the fields start after the last ')' */
     char *p = strrchr(buf, ')');
     char *f[24];
-    if (!p || node_split_fields(p + 1, f, 24) < 18 || strlen(f[0]) != 1)
+    if (!p || omx_split_fields(p + 1, f, 24) < 18 || strlen(f[0]) != 1)
         return -EINVAL;
     *ret_state = f[0][0];
     if (ret_threads)
-        return node_parse_u64(f[17], ret_threads);
+        return omx_parse_u64(f[17], ret_threads);
     return 0;
 }
 
@@ -34,18 +34,18 @@ static int collect(omx_emitter *e, void *userdata) {
     uint64_t pid_max, threads_max;
     int r;
     if ((r = node_proc_path(path, sizeof path, "sys/kernel/pid_max")) < 0 ||
-        (r = node_read_u64(path, &pid_max)) < 0 ||
+        (r = omx_read_u64(path, &pid_max)) < 0 ||
         (r = node_proc_path(path, sizeof path, "sys/kernel/threads-max")) < 0 ||
-        (r = node_read_u64(path, &threads_max)) < 0)
+        (r = omx_read_u64(path, &threads_max)) < 0)
         return r;
-    if ((r = node_proc_path(path, sizeof path, "%s", "")) < 0 || (r = node_list_dir(path, &pids)) < 0)
+    if ((r = node_proc_path(path, sizeof path, "%s", "")) < 0 || (r = omx_list_dir(path, &pids)) < 0)
         return r;
     double pstate[sizeof state_chars] = {0}, tstate[sizeof state_chars] = {0};
     double npids = 0, nthreads = 0;
     for (char **d = pids; *d; d++) {
         uint64_t pid, threads;
         char st;
-        if (node_parse_u64(*d, &pid) < 0)
+        if (omx_parse_u64(*d, &pid) < 0)
             continue;
         if (omx_emitter_expired(e)) {
             r = OMX_ETIMEOUT;
@@ -60,7 +60,7 @@ static int collect(omx_emitter *e, void *userdata) {
         if (k)
             pstate[k - state_chars]++;
         char **tasks = NULL;
-        if (node_proc_path(path, sizeof path, "%s/task", *d) < 0 || node_list_dir(path, &tasks) < 0)
+        if (node_proc_path(path, sizeof path, "%s/task", *d) < 0 || omx_list_dir(path, &tasks) < 0)
             continue;
         for (char **t = tasks; *t; t++) {
             char ts;
@@ -70,12 +70,12 @@ static int collect(omx_emitter *e, void *userdata) {
             if ((k = strchr(state_chars, ts)))
                 tstate[k - state_chars]++;
         }
-        node_strv_free(tasks);
+        omx_strv_free(tasks);
     }
-    if ((r = node_emit1(e, "node_processes_threads", "Allocated threads in system", OMX_GAUGE, nthreads)) < 0 ||
-        (r = node_emit1(e, "node_processes_max_threads", "Limit of threads in the system", OMX_GAUGE, (double)threads_max)) < 0 ||
-        (r = node_emit1(e, "node_processes_max_processes", "Number of max PIDs limit", OMX_GAUGE, (double)pid_max)) < 0 ||
-        (r = node_emit1(e, "node_processes_pids", "Number of PIDs", OMX_GAUGE, npids)) < 0)
+    if ((r = omx_emit1(e, "node_processes_threads", "Allocated threads in system", OMX_GAUGE, nthreads)) < 0 ||
+        (r = omx_emit1(e, "node_processes_max_threads", "Limit of threads in the system", OMX_GAUGE, (double)threads_max)) < 0 ||
+        (r = omx_emit1(e, "node_processes_max_processes", "Number of max PIDs limit", OMX_GAUGE, (double)pid_max)) < 0 ||
+        (r = omx_emit1(e, "node_processes_pids", "Number of PIDs", OMX_GAUGE, npids)) < 0)
         goto out;
     static const char *const sl[] = {"state"}, *const tl[] = {"thread_state"};
     for (int pass = 0; pass < 2; pass++) {
@@ -95,7 +95,7 @@ static int collect(omx_emitter *e, void *userdata) {
     }
     r = 0;
 out:
-    node_strv_free(pids);
+    omx_strv_free(pids);
     return r;
 }
 

@@ -38,7 +38,7 @@ static int read_zones(zone **ret, size_t *ret_n) {
     int r = node_sys_path(base, sizeof base, "class/powercap");
     if (r < 0)
         return r;
-    r = node_list_dir(base, &names);
+    r = omx_list_dir(base, &names);
     if (r < 0)
         return hw_fail("rapl", base, r);
     size_t n = 0, cap = 0;
@@ -83,7 +83,7 @@ static int read_zones(zone **ret, size_t *ret_n) {
         c->joules = (double)uj / 1e6;
         n++;
     }
-    node_strv_free(names);
+    omx_strv_free(names);
     if (r < 0) {
         free(z);
         return r;

@@ -24,7 +24,7 @@ int rpc_parse(char *data, const char *path, const char *const *keys, rpc_line *l
         if (next)
             *next++ = '\0';
         char *f[RPC_MAX_VALUES + 2];
-        size_t n = node_split_fields(line, f, RPC_MAX_VALUES + 2);
+        size_t n = omx_split_fields(line, f, RPC_MAX_VALUES + 2);
         if (n == 0)
             continue;
         if (n > RPC_MAX_VALUES + 1)
@@ -43,7 +43,7 @@ int rpc_parse(char *data, const char *path, const char *const *keys, rpc_line *l
         /* "th <threads> <fullcnt> <histogram of floats>": only the integers are used. */
         size_t last = !strcmp(f[0], "th") ? (n < 3 ? n : 3) : n;
         for (size_t i = 1; i < last; i++) {
-            if (node_parse_u64(f[i], &l->v[l->n]) < 0)
+            if (omx_parse_u64(f[i], &l->v[l->n]) < 0)
                 return bad(path, lineno, f[0], i, "not an unsigned integer");
             l->n++;
         }

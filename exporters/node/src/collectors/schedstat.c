@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 static int collect(omx_emitter *e, void *userdata) {
@@ -11,7 +11,7 @@ static int collect(omx_emitter *e, void *userdata) {
     char path[NODE_PATH_MAX], *data;
     int r;
     if ((r = node_proc_path(path, sizeof path, "schedstat")) < 0 ||
-        (r = node_read_file(path, 16u << 20, &data, NULL)) < 0)
+        (r = omx_read_file(path, 16u << 20, &data, NULL)) < 0)
         return r;
     size_t cap = 1;
     for (char *p = data; *p; p++)
@@ -30,16 +30,16 @@ static int collect(omx_emitter *e, void *userdata) {
         if (strncmp(line, "cpu", 3))
             continue;
         char *f[16];
-        size_t nf = node_split_fields(line, f, 16);
+        size_t nf = omx_split_fields(line, f, 16);
         uint64_t id, x;
-        if (nf < 10 || node_parse_u64(f[0] + 3, &id) < 0) {
-            r = node_bad_input("schedstat", path, lineno, "short cpu line");
+        if (nf < 10 || omx_parse_u64(f[0] + 3, &id) < 0) {
+            r = omx_bad_input("schedstat", path, lineno, "short cpu line");
             goto out;
         }
         cpu[n] = f[0] + 3;
         for (int k = 0; k < 3; k++) {
-            if (node_parse_u64(f[7 + k], &x) < 0) {
-                r = node_bad_input("schedstat", path, lineno, "bad counter");
+            if (omx_parse_u64(f[7 + k], &x) < 0) {
+                r = omx_bad_input("schedstat", path, lineno, "bad counter");
                 goto out;
             }
             v[n][k] = k < 2 ? (double)x / 1e9 : (double)x;

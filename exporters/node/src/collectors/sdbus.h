@@ -8,7 +8,9 @@
 
 #include <systemd/sd-bus.h> /* types and prototypes only */
 
-#include "emit.h"
+#include <exporter/emit.h>
+
+#include "node.h"
 
 typedef struct node_sdbus {
     __typeof__(sd_bus_open_system) *open_system;

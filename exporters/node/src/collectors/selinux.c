@@ -14,7 +14,7 @@ static int config_mode(double *ret) {
     int r = node_root_path(path, sizeof path, "etc/selinux/config");
     if (r < 0)
         return r;
-    if ((r = node_read_file(path, 1 << 16, &data, NULL)) < 0) {
+    if ((r = omx_read_file(path, 1 << 16, &data, NULL)) < 0) {
         *ret = -1; /* no configuration: SELinux is disabled at next boot */
         return r == -ENOENT ? 0 : hw_fail("selinux", path, r);
     }

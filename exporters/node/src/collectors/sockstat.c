@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 static int one_file(omx_emitter *e, const char *rel, bool required) {
@@ -12,7 +12,7 @@ static int one_file(omx_emitter *e, const char *rel, bool required) {
     int r;
     if ((r = node_proc_path(path, sizeof path, "%s", rel)) < 0)
         return r;
-    if ((r = node_read_file(path, 1u << 20, &data, NULL)) < 0)
+    if ((r = omx_read_file(path, 1u << 20, &data, NULL)) < 0)
         return required ? r : 0;
     long page = sysconf(_SC_PAGESIZE);
     for (int pass = 0; pass < 2; pass++) {
@@ -28,17 +28,17 @@ static int one_file(omx_emitter *e, const char *rel, bool required) {
              line = strtok_r(NULL, "\n", &save)) {
             lineno++;
             char *f[32];
-            size_t nf = node_split_fields(line, f, 32);
+            size_t nf = omx_split_fields(line, f, 32);
             size_t pl = nf ? strlen(f[0]) : 0;
             if (nf < 3 || nf % 2 == 0 || pl < 2 || f[0][pl - 1] != ':') {
-                r = node_bad_input("sockstat", path, lineno, "expected 'PROTO: key value ...'");
+                r = omx_bad_input("sockstat", path, lineno, "expected 'PROTO: key value ...'");
                 break;
             }
             f[0][pl - 1] = '\0';
             for (size_t i = 1; i + 1 < nf && r == 0; i += 2) {
                 uint64_t v;
-                if (node_parse_u64(f[i + 1], &v) < 0) {
-                    r = node_bad_input("sockstat", path, lineno, "bad value");
+                if (omx_parse_u64(f[i + 1], &v) < 0) {
+                    r = omx_bad_input("sockstat", path, lineno, "bad value");
                     break;
                 }
                 if (pass == 0)
@@ -46,17 +46,17 @@ static int one_file(omx_emitter *e, const char *rel, bool required) {
                 char name[160], help[200];
                 if (!strcmp(f[0], "sockets")) {
                     snprintf(name, sizeof name, "node_sockstat_sockets_%s", f[i]);
-                    r = node_emit1(e, name, "Number of IPv4 sockets in use.", OMX_GAUGE, (double)v);
+                    r = omx_emit1(e, name, "Number of IPv4 sockets in use.", OMX_GAUGE, (double)v);
                     continue;
                 }
                 snprintf(name, sizeof name, "node_sockstat_%s_%s", f[0], f[i]);
                 snprintf(help, sizeof help, "Number of %s sockets in state %s.", f[0], f[i]);
-                r = node_emit1(e, name, help, OMX_GAUGE, (double)v);
+                r = omx_emit1(e, name, help, OMX_GAUGE, (double)v);
                 if (r == 0 && !strcmp(f[i], "mem")) {
                     /* mem is in pages */
                     snprintf(name, sizeof name, "node_sockstat_%s_mem_bytes", f[0]);
                     snprintf(help, sizeof help, "Number of %s sockets in state mem_bytes.", f[0]);
-                    r = node_emit1(e, name, help, OMX_GAUGE, (double)v * (double)page);
+                    r = omx_emit1(e, name, help, OMX_GAUGE, (double)v * (double)page);
                 }
             }
         }

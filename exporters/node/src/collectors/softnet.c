@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 static int collect(omx_emitter *e, void *userdata) {
@@ -12,7 +12,7 @@ static int collect(omx_emitter *e, void *userdata) {
     char path[NODE_PATH_MAX], *data;
     int r;
     if ((r = node_proc_path(path, sizeof path, "net/softnet_stat")) < 0 ||
-        (r = node_read_file(path, 4u << 20, &data, NULL)) < 0)
+        (r = omx_read_file(path, 4u << 20, &data, NULL)) < 0)
         return r;
     size_t cap = 1;
     for (char *p = data; *p; p++)
@@ -29,9 +29,9 @@ static int collect(omx_emitter *e, void *userdata) {
     for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         lineno++;
         char *f[32];
-        size_t nf = node_split_fields(line, f, 32);
+        size_t nf = omx_split_fields(line, f, 32);
         if (nf < 9) {
-            r = node_bad_input("softnet", path, lineno, "fewer than 9 columns");
+            r = omx_bad_input("softnet", path, lineno, "fewer than 9 columns");
             goto out;
         }
         unsigned long long x[3];
@@ -40,7 +40,7 @@ static int collect(omx_emitter *e, void *userdata) {
             errno = 0;
             x[k] = strtoull(f[k], &end, 16);
             if (*end || end == f[k] || errno) {
-                r = node_bad_input("softnet", path, lineno, "bad hex counter");
+                r = omx_bad_input("softnet", path, lineno, "bad hex counter");
                 goto out;
             }
             v[n][k] = (double)x[k];

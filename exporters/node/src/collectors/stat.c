@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 static int collect(omx_emitter *e, void *userdata) {
@@ -11,7 +11,7 @@ static int collect(omx_emitter *e, void *userdata) {
     char path[NODE_PATH_MAX], *data;
     int r;
     if ((r = node_proc_path(path, sizeof path, "stat")) < 0 ||
-        (r = node_read_file(path, 8u << 20, &data, NULL)) < 0)
+        (r = omx_read_file(path, 8u << 20, &data, NULL)) < 0)
         return r;
     enum { INTR, CTXT, BTIME, PROCS, RUNNING, BLOCKED, N };
     static const char *const keys[N] = {"intr", "ctxt", "btime", "processes", "procs_running",
@@ -24,14 +24,14 @@ static int collect(omx_emitter *e, void *userdata) {
         lineno++;
         char *f[3];
         /* intr has thousands of fields: only the first (the total) matters */
-        if (node_split_fields(line, f, 3) < 2)
+        if (omx_split_fields(line, f, 3) < 2)
             continue;
         for (int k = 0; k < N; k++) {
             if (strcmp(f[0], keys[k]))
                 continue;
             uint64_t x;
-            if (node_parse_u64(f[1], &x) < 0) {
-                r = node_bad_input("stat", path, lineno, "bad number");
+            if (omx_parse_u64(f[1], &x) < 0) {
+                r = omx_bad_input("stat", path, lineno, "bad number");
                 goto out;
             }
             v[k] = (double)x;
@@ -40,15 +40,15 @@ static int collect(omx_emitter *e, void *userdata) {
     }
     for (int k = 0; k < N; k++)
         if (!have[k]) {
-            r = node_bad_input("stat", path, 0, "missing field");
+            r = omx_bad_input("stat", path, 0, "missing field");
             goto out;
         }
-    if ((r = node_emit1(e, "node_intr_total", "Total number of interrupts serviced.", OMX_COUNTER, v[INTR])) < 0 ||
-        (r = node_emit1(e, "node_context_switches_total", "Total number of context switches.", OMX_COUNTER, v[CTXT])) < 0 ||
-        (r = node_emit1(e, "node_forks_total", "Total number of forks.", OMX_COUNTER, v[PROCS])) < 0 ||
-        (r = node_emit1(e, "node_boot_time_seconds", "Node boot time, in unixtime.", OMX_GAUGE, v[BTIME])) < 0 ||
-        (r = node_emit1(e, "node_procs_running", "Number of processes in runnable state.", OMX_GAUGE, v[RUNNING])) < 0 ||
-        (r = node_emit1(e, "node_procs_blocked", "Number of processes blocked waiting for I/O to complete.", OMX_GAUGE, v[BLOCKED])) < 0)
+    if ((r = omx_emit1(e, "node_intr_total", "Total number of interrupts serviced.", OMX_COUNTER, v[INTR])) < 0 ||
+        (r = omx_emit1(e, "node_context_switches_total", "Total number of context switches.", OMX_COUNTER, v[CTXT])) < 0 ||
+        (r = omx_emit1(e, "node_forks_total", "Total number of forks.", OMX_COUNTER, v[PROCS])) < 0 ||
+        (r = omx_emit1(e, "node_boot_time_seconds", "Node boot time, in unixtime.", OMX_GAUGE, v[BTIME])) < 0 ||
+        (r = omx_emit1(e, "node_procs_running", "Number of processes in runnable state.", OMX_GAUGE, v[RUNNING])) < 0 ||
+        (r = omx_emit1(e, "node_procs_blocked", "Number of processes blocked waiting for I/O to complete.", OMX_GAUGE, v[BLOCKED])) < 0)
         goto out;
 out:
     free(data);

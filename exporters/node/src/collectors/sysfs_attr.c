@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <exporter/emit.h>
+
 #include "util.h"
 
 static bool absent(int r) {
@@ -24,15 +26,20 @@ static int attr_path(char *buf, size_t size, const char *dir, const char *attr) 
 int hw_fail(const char *collector, const char *path, int err) {
     /* malformed content is an error (node_exporter logs its failed collectors);
      * an absent or unreadable file is the host's hardware, logged at debug */
-    omx_log(err == -EINVAL ? OMX_LOG_ERROR : OMX_LOG_DEBUG,
-            err == -EINVAL ? "malformed input" : "cannot read file", "collector", collector,
-            "file", path, "err", omx_strerror(err < 0 ? err : -err), NULL);
+    if (err == -EINVAL)
+        omx_bad_input(collector, path, 0, omx_strerror(-EINVAL));
+    else
+        omx_log(OMX_LOG_DEBUG, "cannot read file", "collector", collector, "file", path, "err",
+                omx_strerror(err < 0 ? err : -err), NULL);
     return err < 0 ? err : -err;
 }
 
 int hw_bad_value(const char *collector, const char *dir, const char *attr, const char *value) {
-    omx_log(OMX_LOG_ERROR, "malformed input", "collector", collector, "file", dir, "attribute",
-            attr, "value", value, NULL);
+    char path[NODE_PATH_MAX], what[160];
+    if (attr_path(path, sizeof path, dir, attr) < 0)
+        snprintf(path, sizeof path, "%s", dir);
+    snprintf(what, sizeof what, "unexpected value '%.120s'", value);
+    omx_bad_input(collector, path, 0, what);
     return -EINVAL;
 }
 
@@ -55,12 +62,12 @@ int hw_attr_result(int r, const char *dir, const char *attr, char *buf) {
 
 int hw_attr_str_at(int dfd, const char *dir, const char *attr, char *buf, size_t size) {
     if (dfd != AT_FDCWD)
-        return hw_attr_result(node_read_line_at(dfd, attr, buf, size), dir, attr, buf);
+        return hw_attr_result(omx_read_line_at(dfd, attr, buf, size), dir, attr, buf);
     char path[NODE_PATH_MAX];
     int r = attr_path(path, sizeof path, dir, attr);
     if (r < 0)
         return r;
-    return hw_attr_result(node_read_line(path, buf, size), dir, attr, buf);
+    return hw_attr_result(omx_read_line(path, buf, size), dir, attr, buf);
 }
 
 int hw_attr_str(const char *dir, const char *attr, char *buf, size_t size) {
@@ -79,7 +86,7 @@ int hw_attr_u64_at(int dfd, const char *dir, const char *attr, uint64_t *ret) {
     int r = hw_attr_str_at(dfd, dir, attr, buf, sizeof buf);
     if (r != 0)
         return r;
-    r = node_parse_u64(buf, ret);
+    r = omx_parse_u64(buf, ret);
     return r < 0 ? hw_attr_parse_fail(dir, attr, r) : 0;
 }
 
@@ -92,7 +99,7 @@ int hw_attr_i64(const char *dir, const char *attr, int64_t *ret) {
     int r = hw_attr_str(dir, attr, buf, sizeof buf);
     if (r != 0)
         return r;
-    r = node_parse_i64(buf, ret);
+    r = omx_parse_i64(buf, ret);
     return r < 0 ? hw_attr_parse_fail(dir, attr, r) : 0;
 }
 

@@ -71,10 +71,10 @@ int hw_fdcache_read(hw_fdcache *c, hw_fdcache_dev *d, const char *dir, size_t i,
         for (size_t k = 0; k < c->n_attrs; k++) {
             if (d->fds[k] != FD_UNOPENED)
                 continue;
-            int fd = openat(dfd, c->attrs[k], O_RDONLY | O_CLOEXEC);
+            int fd = omx_open_file(dfd, c->attrs[k], 0);
             if (fd >= 0)
                 d->fds[k] = fd;
-            else if (errno == ENOENT)
+            else if (fd == -ENOENT)
                 d->fds[k] = FD_ABSENT;
         }
         close(dfd);
@@ -83,7 +83,7 @@ int hw_fdcache_read(hw_fdcache *c, hw_fdcache_dev *d, const char *dir, size_t i,
         if (d->fds[i] == FD_UNOPENED) /* opening failed otherwise: report it, retry next time */
             return hw_attr_str(dir, c->attrs[i], buf, size);
     }
-    return hw_attr_result(node_pread_line(d->fds[i], buf, size), dir, c->attrs[i], buf);
+    return hw_attr_result(omx_pread_line(d->fds[i], buf, size), dir, c->attrs[i], buf);
 }
 
 void hw_fdcache_sweep(hw_fdcache *c) {

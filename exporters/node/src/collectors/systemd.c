@@ -9,7 +9,7 @@
 
 #include "sdbus.h"
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "pattern.h"
 #include "util.h"
 
@@ -307,7 +307,7 @@ static int collect(omx_emitter *e, void *userdata) {
     int rs = node_sd.get_property_string(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "SystemState", &err, &state);
     node_sd.error_free(&err);
     if (rs >= 0)
-        r = node_emit1(e, "node_systemd_system_running",
+        r = omx_emit1(e, "node_systemd_system_running",
                        "Whether the system is operational (see 'systemctl is-system-running')",
                        OMX_GAUGE, !strcmp(state, "running"));
     free(state);
@@ -319,7 +319,7 @@ static int collect(omx_emitter *e, void *userdata) {
                 v = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
                 break;
             }
-        r = node_emit1(e, "node_systemd_version", "Detected systemd version", OMX_GAUGE, v);
+        r = omx_emit1(e, "node_systemd_version", "Detected systemd version", OMX_GAUGE, v);
     }
     node_sd.error_free(&err);
     free(version);

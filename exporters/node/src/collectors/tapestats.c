@@ -44,7 +44,7 @@ static int collect(omx_emitter *e, void *userdata) {
     int r = node_sys_path(base, sizeof base, "class/scsi_tape");
     if (r < 0)
         return r;
-    if ((r = node_list_dir(base, &names)) < 0)
+    if ((r = omx_list_dir(base, &names)) < 0)
         return hw_fail("tapestats", base, r); /* no tape driver: node_exporter's ErrNoData */
     hw_table t;
     hw_table_init(&t, cols, N_COLS, labels, 1);
@@ -71,7 +71,7 @@ static int collect(omx_emitter *e, void *userdata) {
     if (r >= 0)
         r = hw_table_emit(&t, e);
     hw_table_free(&t);
-    node_strv_free(names);
+    omx_strv_free(names);
     return r < 0 ? r : 0;
 }
 

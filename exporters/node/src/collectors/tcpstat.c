@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 /* Kernel TCP states 1..11 (include/net/tcp_states.h). */
@@ -16,7 +16,7 @@ static int read_table(const char *rel, double count[12], double *txq, double *rx
     int r;
     if ((r = node_proc_path(path, sizeof path, "%s", rel)) < 0)
         return r;
-    if ((r = node_read_file(path, 256u << 20, &data, NULL)) < 0)
+    if ((r = omx_read_file(path, 256u << 20, &data, NULL)) < 0)
         return r == -ENOENT && !strcmp(rel, "net/tcp6") ? 0 : r;
     char *save = NULL;
     unsigned lineno = 0;
@@ -25,8 +25,8 @@ static int read_table(const char *rel, double count[12], double *txq, double *rx
         if (++lineno == 1)
             continue;
         char *f[6], *colon, *e1, *e2, *e3;
-        if (node_split_fields(line, f, 6) < 5 || !(colon = strchr(f[4], ':'))) {
-            r = node_bad_input("tcpstat", path, lineno, "expected sl local remote st tx:rx");
+        if (omx_split_fields(line, f, 6) < 5 || !(colon = strchr(f[4], ':'))) {
+            r = omx_bad_input("tcpstat", path, lineno, "expected sl local remote st tx:rx");
             break;
         }
         *colon = '\0';
@@ -34,7 +34,7 @@ static int read_table(const char *rel, double count[12], double *txq, double *rx
         unsigned long st = strtoul(f[3], &e1, 16);
         unsigned long long tx = strtoull(f[4], &e2, 16), rx = strtoull(colon + 1, &e3, 16);
         if (*e1 || *e2 || *e3 || errno || st == 0 || st > 11) {
-            r = node_bad_input("tcpstat", path, lineno, "bad state or queue");
+            r = omx_bad_input("tcpstat", path, lineno, "bad state or queue");
             break;
         }
         count[st]++;

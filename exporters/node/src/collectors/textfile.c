@@ -10,7 +10,7 @@
 
 #include <openmetrics/openmetrics.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 #define TF_FILE_MAX (64u << 20)
@@ -112,7 +112,7 @@ static tf_family *family_get(tf_set *t, omp_str name, bool create) {
 static int parse_file(tf_set *t, const char *path) {
     char *data;
     size_t len;
-    int r = node_read_file(path, TF_FILE_MAX, &data, &len);
+    int r = omx_read_file(path, TF_FILE_MAX, &data, &len);
     if (r < 0) {
         omx_log(OMX_LOG_ERROR, "failed to read textfile", "collector", "textfile", "file", path,
                 "err", omx_strerror(r), NULL);
@@ -310,7 +310,7 @@ static int emit_family(omx_emitter *e, tf_family *f, const char *source) {
                 sum = x->value;
             else if (!strcmp(x->suffix, "_count"))
                 count = x->value;
-            else if (sv && node_parse_double(!strcmp(sv, "+Inf") ? "inf" : sv, &bounds[nb]) == 0) {
+            else if (sv && omx_parse_double(!strcmp(sv, "+Inf") ? "inf" : sv, &bounds[nb]) == 0) {
                 qv[nb] = x->value;
                 counts[nb] = x->value > 0 ? (uint64_t)x->value : 0;
                 nb++;
@@ -344,12 +344,12 @@ out:
 static int collect(omx_emitter *e, void *userdata) {
     (void)userdata;
     if (!opt_dir || !*opt_dir)
-        return node_emit1(e, "node_textfile_scrape_error",
+        return omx_emit1(e, "node_textfile_scrape_error",
                           "1 if there was an error opening or reading a file, 0 otherwise",
                           OMX_GAUGE, 0);
     bool errored = false;
     char **files = NULL;
-    int r = node_list_dir(opt_dir, &files);
+    int r = omx_list_dir(opt_dir, &files);
     if (r < 0) {
         omx_log(OMX_LOG_ERROR, "failed to read textfile collector directory", "collector",
                 "textfile", "path", opt_dir, "err", omx_strerror(r), NULL);
@@ -434,7 +434,7 @@ static int collect(omx_emitter *e, void *userdata) {
             if (paths[i] && (r = omx_emit_sample(e, (const char *[]){paths[i]}, mtimes[i])) < 0)
                 goto out;
     }
-    r = node_emit1(e, "node_textfile_scrape_error",
+    r = omx_emit1(e, "node_textfile_scrape_error",
                    "1 if there was an error opening or reading a file, 0 otherwise", OMX_GAUGE,
                    errored ? 1 : 0);
 out:
@@ -443,7 +443,7 @@ out:
     free(paths);
     free(mtimes);
     set_free(&all);
-    node_strv_free(files);
+    omx_strv_free(files);
     return r;
 }
 

@@ -23,7 +23,7 @@ static int collect(omx_emitter *e, void *userdata) {
     int r = node_sys_path(base, sizeof base, "class/thermal");
     if (r < 0)
         return r;
-    r = node_list_dir(base, &names);
+    r = omx_list_dir(base, &names);
     if (r == -ENOENT)
         return 0; /* no thermal class: nothing to report (as node_exporter) */
     if (r < 0)
@@ -81,7 +81,7 @@ static int collect(omx_emitter *e, void *userdata) {
         r = hw_table_emit(&zones, e);
     hw_table_free(&zones);
     hw_table_free(&cools);
-    node_strv_free(names);
+    omx_strv_free(names);
     return r < 0 ? r : 0;
 }
 

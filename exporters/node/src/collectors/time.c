@@ -4,7 +4,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 static int emit_clocksources(omx_emitter *e) {
@@ -12,7 +12,7 @@ static int emit_clocksources(omx_emitter *e) {
     int r;
     if ((r = node_sys_path(path, sizeof path, "devices/system/clocksource")) < 0)
         return r;
-    if (node_list_dir(path, &dirs) < 0)
+    if (omx_list_dir(path, &dirs) < 0)
         return 0; /* no clocksource directory: nothing to report */
     static const char *const labels[] = {"clocksource", "device"};
     for (int pass = 0; pass < 2; pass++) {
@@ -29,10 +29,10 @@ static int emit_clocksources(omx_emitter *e) {
             char line[1024];
             if (node_sys_path(path, sizeof path, "devices/system/clocksource/%s/%s", *d,
                               pass ? "current_clocksource" : "available_clocksource") < 0 ||
-                node_read_line(path, line, sizeof line) < 0)
+                omx_read_line(path, line, sizeof line) < 0)
                 continue;
             char *f[64];
-            size_t nf = node_split_fields(line, f, 64);
+            size_t nf = omx_split_fields(line, f, 64);
             for (size_t i = 0; i < nf; i++)
                 if ((r = omx_emit_sample(e, (const char *[]){f[i], dev}, 1)) < 0)
                     goto out;
@@ -40,7 +40,7 @@ static int emit_clocksources(omx_emitter *e) {
     }
     r = 0;
 out:
-    node_strv_free(dirs);
+    omx_strv_free(dirs);
     return r;
 }
 
@@ -48,14 +48,14 @@ static int collect(omx_emitter *e, void *userdata) {
     (void)userdata;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    int r = node_emit1(e, "node_time_seconds", "System time in seconds since epoch (1970).",
+    int r = omx_emit1(e, "node_time_seconds", "System time in seconds since epoch (1970).",
                        OMX_GAUGE, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
     if (r < 0)
         return r;
     struct tm tm;
     time_t now = ts.tv_sec;
     if (localtime_r(&now, &tm)) {
-        if ((r = node_emit1l(e, "node_time_zone_offset_seconds", "System time zone offset in seconds.",
+        if ((r = omx_emit1l(e, "node_time_zone_offset_seconds", "System time zone offset in seconds.",
                              OMX_GAUGE, "time_zone", tm.tm_zone ? tm.tm_zone : "", (double)tm.tm_gmtoff)) < 0)
             return r;
     }

@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <sys/timex.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
+
+#include "node.h"
 
 #define PPM16FRAC (1000000.0 * 65536.0)
 
@@ -55,7 +57,7 @@ static int collect(omx_emitter *e, void *userdata) {
         (double)t.tai,
     };
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
-        int r = node_emit1(e, m[i].name, m[i].help, m[i].type, v[i]);
+        int r = omx_emit1(e, m[i].name, m[i].help, m[i].type, v[i]);
         if (r < 0)
             return r;
     }

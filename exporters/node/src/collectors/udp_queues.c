@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "netlink_dump.h"
 #include "util.h"
 
@@ -21,7 +21,7 @@ static int sum_file(const char *rel, double *tx, double *rx, bool *present) {
     *present = false;
     if ((r = node_proc_path(path, sizeof path, "%s", rel)) < 0)
         return r;
-    if (node_read_file(path, 64u << 20, &data, NULL) < 0)
+    if (omx_read_file(path, 64u << 20, &data, NULL) < 0)
         return 0;
     *present = true;
     *tx = *rx = 0;
@@ -33,8 +33,8 @@ static int sum_file(const char *rel, double *tx, double *rx, bool *present) {
             continue;
         char *f[6];
         char *colon;
-        if (node_split_fields(line, f, 6) < 5 || !(colon = strchr(f[4], ':'))) {
-            r = node_bad_input("udp_queues", path, lineno, "no tx_queue:rx_queue column");
+        if (omx_split_fields(line, f, 6) < 5 || !(colon = strchr(f[4], ':'))) {
+            r = omx_bad_input("udp_queues", path, lineno, "no tx_queue:rx_queue column");
             break;
         }
         *colon = '\0';
@@ -42,7 +42,7 @@ static int sum_file(const char *rel, double *tx, double *rx, bool *present) {
         errno = 0;
         unsigned long long t = strtoull(f[4], &e1, 16), x = strtoull(colon + 1, &e2, 16);
         if (*e1 || *e2 || e1 == f[4] || e2 == colon + 1 || errno) {
-            r = node_bad_input("udp_queues", path, lineno, "bad hex queue length");
+            r = omx_bad_input("udp_queues", path, lineno, "bad hex queue length");
             break;
         }
         *tx += (double)t;

@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <sys/utsname.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
+
+#include "node.h"
 
 static int collect(omx_emitter *e, void *userdata) {
     (void)userdata;

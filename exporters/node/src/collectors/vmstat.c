@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
+#include <exporter/emit.h>
 #include "pattern.h"
 #include "util.h"
 
@@ -24,7 +24,7 @@ static int collect(omx_emitter *e, void *userdata) {
     char path[NODE_PATH_MAX], *data;
     int r;
     if ((r = node_proc_path(path, sizeof path, "vmstat")) < 0 ||
-        (r = node_read_file(path, 1u << 20, &data, NULL)) < 0)
+        (r = omx_read_file(path, 1u << 20, &data, NULL)) < 0)
         return r;
     /* one pass checks every line and keeps the wanted ones; nothing is emitted
      * unless the whole file is good */
@@ -44,8 +44,8 @@ static int collect(omx_emitter *e, void *userdata) {
         lineno++;
         char *f[3];
         int64_t v;
-        if (node_split_fields(line, f, 3) != 2 || node_parse_i64(f[1], &v) < 0) {
-            r = node_bad_input("vmstat", path, lineno, "expected 'name value'");
+        if (omx_split_fields(line, f, 3) != 2 || omx_parse_i64(f[1], &v) < 0) {
+            r = omx_bad_input("vmstat", path, lineno, "expected 'name value'");
             goto out;
         }
         if (node_regex_match(&re_fields, f[0])) {
@@ -55,10 +55,10 @@ static int collect(omx_emitter *e, void *userdata) {
     }
     for (size_t i = 0; i < n; i++) {
         char name[160], help[200];
-        node_join(name, sizeof name, (const char *[]){"node_vmstat_", keys[i]}, 2);
-        node_join(help, sizeof help,
+        omx_join(name, sizeof name, (const char *[]){"node_vmstat_", keys[i]}, 2);
+        omx_join(help, sizeof help,
                   (const char *[]){"/proc/vmstat information field ", keys[i], "."}, 3);
-        if ((r = node_emit1(e, name, help, OMX_UNKNOWN, (double)vals[i])) < 0)
+        if ((r = omx_emit1(e, name, help, OMX_UNKNOWN, (double)vals[i])) < 0)
             goto out;
     }
     r = 0;

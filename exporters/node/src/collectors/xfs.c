@@ -75,14 +75,14 @@ static int parse(char *data, const char *path, double *row) {
             *next++ = '\0';
         lineno++;
         char *f[32];
-        size_t n = node_split_fields(line, f, 32);
+        size_t n = omx_split_fields(line, f, 32);
         if (n == 0)
             continue;
         for (size_t i = 0; i < N_FIELDS; i++) {
             if (strcmp(fields[i].key, f[0]))
                 continue;
             uint64_t v;
-            if (fields[i].idx + 1 >= n || node_parse_u64(f[fields[i].idx + 1], &v) < 0) {
+            if (fields[i].idx + 1 >= n || omx_parse_u64(f[fields[i].idx + 1], &v) < 0) {
                 char ln[24];
                 snprintf(ln, sizeof ln, "%zu", lineno);
                 omx_log(OMX_LOG_ERROR, "malformed input", "collector", "xfs", "file", path, "line", ln,
@@ -102,7 +102,7 @@ static int collect(omx_emitter *e, void *userdata) {
     int r = node_sys_path(base, sizeof base, "fs/xfs");
     if (r < 0)
         return r;
-    if ((r = node_list_dir(base, &names)) == -ENOENT)
+    if ((r = omx_list_dir(base, &names)) == -ENOENT)
         return 0; /* no XFS module: nothing to report */
     if (r < 0)
         return hw_fail("xfs", base, r);
@@ -112,7 +112,7 @@ static int collect(omx_emitter *e, void *userdata) {
         char *data = NULL;
         if (!strcmp(*n, "stats") || (r = node_sys_path(path, sizeof path, "fs/xfs/%s/stats/stats", *n)) < 0)
             continue; /* fs/xfs/stats is the global view */
-        if ((r = node_read_file(path, 1 << 20, &data, NULL)) < 0) {
+        if ((r = omx_read_file(path, 1 << 20, &data, NULL)) < 0) {
             if (r == -ENOENT || r == -ENOTDIR) {
                 r = 0;
                 continue;
@@ -127,7 +127,7 @@ static int collect(omx_emitter *e, void *userdata) {
     if (r >= 0)
         r = hw_table_emit(&t, e);
     hw_table_free(&t);
-    node_strv_free(names);
+    omx_strv_free(names);
     return r < 0 ? r : 0;
 }
 

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "sysfs_attr.h"
-#include "emit.h"
+#include <exporter/emit.h>
 #include "util.h"
 
 static const char *const files[][2] = {
@@ -28,7 +28,7 @@ static bool name_ok(const char *s) {
 }
 
 static int bad(const char *path, size_t line, const char *what) {
-    node_bad_input("zfs", path, (unsigned)line, what);
+    omx_bad_input("zfs", path, (unsigned)line, what);
     return -EINVAL;
 }
 
@@ -38,7 +38,7 @@ static int bad(const char *path, size_t line, const char *what) {
 typedef int (*kstat_fn)(void *ctx, const char *name, uint64_t v);
 static int read_kstats(const char *path, kstat_fn fn, void *ctx, char *ret_dataset, size_t dsz) {
     char *data = NULL;
-    int r = node_read_file(path, 4 << 20, &data, NULL);
+    int r = omx_read_file(path, 4 << 20, &data, NULL);
     if (r < 0)
         return r;
     size_t lineno = 0;
@@ -49,7 +49,7 @@ static int read_kstats(const char *path, kstat_fn fn, void *ctx, char *ret_datas
         if (++lineno <= 2)
             continue;
         char *f[4];
-        size_t n = node_split_fields(line, f, 4);
+        size_t n = omx_split_fields(line, f, 4);
         if (n == 0)
             continue;
         if (n < 3) {
@@ -63,7 +63,7 @@ static int read_kstats(const char *path, kstat_fn fn, void *ctx, char *ret_datas
         if (strcmp(f[1], "4"))
             continue;
         uint64_t v;
-        if (!name_ok(f[0]) || node_parse_u64(f[2], &v) < 0) {
+        if (!name_ok(f[0]) || omx_parse_u64(f[2], &v) < 0) {
             r = bad(path, lineno, "bad uint64 kstat");
             break;
         }
@@ -137,7 +137,7 @@ static int emit_kstat(void *p, const char *name, uint64_t v) {
 /* The io kstat: a header line of names, then a line of values. */
 static int pool_io(recs *e, const char *pool, const char *path) {
     char *data = NULL;
-    int r = node_read_file(path, 1 << 16, &data, NULL);
+    int r = omx_read_file(path, 1 << 16, &data, NULL);
     if (r == -ENOENT)
         return 0;
     if (r < 0)
@@ -150,8 +150,8 @@ static int pool_io(recs *e, const char *pool, const char *path) {
         char *end = strchr(l3, '\n');
         if (end)
             *end = '\0';
-        nn = node_split_fields(l2 + 1, names, 16);
-        nv = node_split_fields(l3, vals, 16);
+        nn = omx_split_fields(l2 + 1, names, 16);
+        nv = omx_split_fields(l3, vals, 16);
     }
     if (nn == 0 || nn != nv) {
         free(data);
@@ -160,7 +160,7 @@ static int pool_io(recs *e, const char *pool, const char *path) {
     static const char *const lab[] = {"zpool"};
     for (size_t i = 0; i < nn && r >= 0; i++) {
         uint64_t v;
-        if (!name_ok(names[i]) || node_parse_u64(vals[i], &v) < 0) {
+        if (!name_ok(names[i]) || omx_parse_u64(vals[i], &v) < 0) {
             r = bad(path, 3, "bad value");
             break;
         }
@@ -174,7 +174,7 @@ static int pool_io(recs *e, const char *pool, const char *path) {
 
 static int pool_state(recs *e, const char *pool, const char *path) {
     char state[64];
-    int r = node_read_line(path, state, sizeof state);
+    int r = omx_read_line(path, state, sizeof state);
     if (r == -ENOENT)
         return 0; /* older ZFS has no state file */
     if (r < 0)
@@ -197,7 +197,7 @@ static int noop(void *ctx, const char *name, uint64_t v) {
 
 static int pool_datasets(recs *e, const char *pool, const char *dir) {
     char **names = NULL, path[NODE_PATH_MAX + 256], dataset[256];
-    int r = node_list_dir(dir, &names);
+    int r = omx_list_dir(dir, &names);
     if (r < 0)
         return hw_fail("zfs", dir, r);
     static const char *const lab[] = {"zpool", "dataset"};
@@ -215,7 +215,7 @@ static int pool_datasets(recs *e, const char *pool, const char *dir) {
                       .n_labels = 2, .label_names = lab, .prefix = "node_zfs_zpool_dataset_"};
         r = read_kstats(path, emit_kstat, &c, dataset, sizeof dataset);
     }
-    node_strv_free(names);
+    omx_strv_free(names);
     return r;
 }
 
@@ -242,7 +242,7 @@ static int collect(omx_emitter *e, void *userdata) {
             r = hw_fail("zfs", path, r);
     }
     char **pools = NULL;
-    if (r >= 0 && (r = node_list_dir(base, &pools)) < 0)
+    if (r >= 0 && (r = omx_list_dir(base, &pools)) < 0)
         r = hw_fail("zfs", base, r);
     for (char **p = pools; p && *p && r >= 0; p++) {
         if (snprintf(path, sizeof path, "%s/%s", base, *p) >= (int)sizeof path || stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
@@ -257,7 +257,7 @@ static int collect(omx_emitter *e, void *userdata) {
         if (r >= 0)
             r = pool_datasets(&rs, *p, path);
     }
-    node_strv_free(pools);
+    omx_strv_free(pools);
     static const char *const pool_lab[] = {"zpool", "state"};
     static const char *const ds_lab[] = {"zpool", "dataset"};
     if (r >= 0) {

@@ -1,5 +1,5 @@
-/* omx-node: procfs fds kept between reads (util.c) give fresh content, are bounded to
- * procfs, and never hide a replaced non-procfs file. */
+/* procfs fds kept between reads (helpers/keepfd.c) give fresh content, are bounded
+ * to procfs, and never hide a replaced non-procfs file. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "exporter/file.h"
 #include "omx-test.h"
 
 
@@ -38,33 +38,33 @@ int main(void) {
     }
     /* first read opens and keeps one fd; later reads open nothing */
     int n0 = count_fds();
-    ASSERT(node_read_file("/proc/stat", 1 << 20, &a, &la) == 0);
+    ASSERT(omx_read_file("/proc/stat", 1 << 20, &a, &la) == 0);
     int n1 = count_fds();
     ASSERT(n1 == n0 + 1);
     /* a kept fd re-read at offset 0 gives fresh text: the system-wide context switch
      * count goes up across sleeps */
     for (int i = 0; i < 5; i++)
         usleep(2000);
-    ASSERT(node_read_file("/proc/stat", 1 << 20, &b, &lb) == 0);
+    ASSERT(omx_read_file("/proc/stat", 1 << 20, &b, &lb) == 0);
     ASSERT(count_fds() == n1);
     ASSERT(la > 0 && lb > 0 && !strncmp(a, "cpu ", 4) && !strncmp(b, "cpu ", 4));
     ASSERT(ctxt_of(b) > ctxt_of(a));
     free(a);
     free(b);
     /* the size cap still applies to a kept fd */
-    ASSERT(node_read_file("/proc/stat", 16, &a, NULL) == -EFBIG);
+    ASSERT(omx_read_file("/proc/stat", 16, &a, NULL) == -EFBIG);
     ASSERT(count_fds() == n1);
 
     /* first-line reads share the cache */
     char line[128], line2[128];
-    ASSERT(node_read_line("/proc/loadavg", line, sizeof line) == 0);
+    ASSERT(omx_read_line("/proc/loadavg", line, sizeof line) == 0);
     int n2 = count_fds();
     ASSERT(n2 == n1 + 1);
-    ASSERT(node_read_line("/proc/loadavg", line2, sizeof line2) == 0);
+    ASSERT(omx_read_line("/proc/loadavg", line2, sizeof line2) == 0);
     ASSERT(count_fds() == n2 && strchr(line, '/') && strchr(line2, '/'));
 
     /* per-process files are not kept */
-    ASSERT(node_read_file("/proc/self/status", 1 << 20, &a, NULL) == 0);
+    ASSERT(omx_read_file("/proc/self/status", 1 << 20, &a, NULL) == 0);
     free(a);
     ASSERT(count_fds() == n2);
 
@@ -72,23 +72,23 @@ int main(void) {
      * replaced between scrapes is read anew */
     char dir[] = "/tmp/omx-node-fdcache-XXXXXX", path[128], tmp[140];
     ASSERT(mkdtemp(dir));
-    node_path_roots.procfs = dir;
+    omx_read_keep_procfs(dir);
     snprintf(path, sizeof path, "%s/stat", dir);
     snprintf(tmp, sizeof tmp, "%s/stat.new", dir);
     FILE *f = fopen(path, "w");
     ASSERT(f && fputs("one\n", f) >= 0 && fclose(f) == 0);
-    ASSERT(node_read_file(path, 1 << 10, &a, NULL) == 0 && !strcmp(a, "one\n"));
+    ASSERT(omx_read_file(path, 1 << 10, &a, NULL) == 0 && !strcmp(a, "one\n"));
     free(a);
     ASSERT(count_fds() == n2);
     f = fopen(tmp, "w");
     ASSERT(f && fputs("two\n", f) >= 0 && fclose(f) == 0);
     ASSERT(rename(tmp, path) == 0);
-    ASSERT(node_read_file(path, 1 << 10, &a, NULL) == 0 && !strcmp(a, "two\n"));
+    ASSERT(omx_read_file(path, 1 << 10, &a, NULL) == 0 && !strcmp(a, "two\n"));
     free(a);
-    ASSERT(node_read_line(path, line, sizeof line) == 0 && !strcmp(line, "two"));
+    ASSERT(omx_read_line(path, line, sizeof line) == 0 && !strcmp(line, "two"));
     ASSERT(count_fds() == n2);
     unlink(path);
-    ASSERT(node_read_file(path, 1 << 10, &a, NULL) == -ENOENT);
+    ASSERT(omx_read_file(path, 1 << 10, &a, NULL) == -ENOENT);
     rmdir(dir);
     TEST_DONE();
 }
