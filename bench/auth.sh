@@ -1,14 +1,15 @@
 #!/bin/sh
 # bench auth/*: server CPU per failed basic-auth attempt (bcrypt cost 10), read
-# from /proc/PID/stat around 200 requests with the same wrong password over one
-# keep-alive connection. Peer: Debian's prometheus-node-exporter with the same
-# web config (it remembers failed checks too).
+# from /proc/PID/stat around N requests with the same wrong password over one
+# keep-alive connection, after one attempt that pays the bcrypt. Peer:
+# Debian's prometheus-node-exporter with the same web config (it remembers
+# failed checks too).
 # Usage: sh bench/auth.sh BUILD_DIR
 set -u
 build=${1:-build}
 EX=$build/examples/omx-example
 PY=/usr/bin/python3
-N=200
+N=10000
 [ -x "$EX" ] || { echo "bench auth: $EX not built" >&2; exit 1; }
 command -v curl >/dev/null || { echo "bench auth: curl missing" >&2; exit 1; }
 T=$(mktemp -d /tmp/omx-bench-auth.XXXXXX)
@@ -25,13 +26,14 @@ printf "basic_auth_users:\n  prometheus: '%s'\n" "$HASH" >"$T/web.yml"
 
 # cpu_per_attempt PID URL -> milliseconds of server CPU per failed attempt
 cpu_per_attempt() {
-  urls=""
-  i=0; while [ $i -lt $N ]; do urls="$urls $2"; i=$((i+1)); done
+  { echo 'user = "prometheus:wrong pw"'; echo 'silent'
+    i=0; while [ $i -lt $N ]; do echo "url = \"$2\""; echo 'output = "/dev/null"'; i=$((i+1)); done
+  } >"$T/curl.cfg"
+  curl -s -u 'prometheus:wrong pw' "$2" >/dev/null # the one bcrypt
   t0=$(ticks "$1")
-  # shellcheck disable=SC2086
-  curl -s -u "prometheus:wrong pw" $urls >/dev/null
+  curl -K "$T/curl.cfg"
   t1=$(ticks "$1")
-  echo "$t0 $t1 $(getconf CLK_TCK)" | awk -v n=$N '{ printf "%.3f\n", ($2 - $1) * 1000 / $3 / n }'
+  echo "$t0 $t1 $(getconf CLK_TCK)" | awk -v n=$N '{ printf "%.4f\n", ($2 - $1) * 1000 / $3 / n }'
 }
 
 P1=$(port)
