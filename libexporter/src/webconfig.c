@@ -554,21 +554,22 @@ int omx__webconfig_verify(omx__webconfig *c, const char *user, const char *pass)
     const char *hash = u ? u->hash : c->dummy_hash;
     if ((rc = omx__authcache_digest(c->auth_cache, user, pass, hash, key)) < 0)
         return rc == OMX_EINVAL ? OMX_EIO : rc;
-    if (omx__authcache_get(c->auth_cache, key, &ok) == 0)
-        return ok ? 0 : -EACCES;
-    if (omx__authgate_enter(&c->bcrypt_gate) < 0)
-        return OMX_ELIMIT;
-    /* The same credentials may have been checked while this one waited. */
     if (omx__authcache_get(c->auth_cache, key, &ok) == 0) {
         rc = ok ? 0 : -EACCES;
+    } else if (omx__authgate_enter(&c->bcrypt_gate) < 0) {
+        rc = OMX_ELIMIT;
+    } else if (omx__authcache_get(c->auth_cache, key, &ok) == 0) {
+        /* Checked by another request while this one waited. */
+        rc = ok ? 0 : -EACCES;
+        omx__authgate_leave(&c->bcrypt_gate);
     } else {
         rc = bcrypt_check(c, pass, hash);
         if (rc == 0 && !u)
             rc = -EACCES;
         if (rc == 0 || rc == -EACCES)
             omx__authcache_put(c->auth_cache, key, rc == 0);
+        omx__authgate_leave(&c->bcrypt_gate);
     }
-    omx__authgate_leave(&c->bcrypt_gate);
     explicit_bzero(key, sizeof key);
     return rc;
 }

@@ -118,6 +118,65 @@ static void test_parallel(omx__webconfig *c)
     ASSERT(tries > 0);
 }
 
+typedef struct same_pw {
+    omx__webconfig *c;
+    const char *pass;
+    int rc;
+} same_pw;
+
+static void *verify_same(void *v)
+{
+    same_pw *a = v;
+    a->rc = omx__webconfig_verify(a->c, "bob", a->pass);
+    return NULL;
+}
+
+static unsigned gate_waiting(omx__webconfig *c)
+{
+    pthread_mutex_lock(&c->bcrypt_gate.lock);
+    unsigned n = c->bcrypt_gate.waiting;
+    pthread_mutex_unlock(&c->bcrypt_gate.lock);
+    return n;
+}
+
+static void wait_queue(omx__webconfig *c, unsigned n)
+{
+    for (int i = 0; i < 5000 && gate_waiting(c) < n; i++)
+        usleep(1000);
+    ASSERT_EQ(gate_waiting(c), n);
+}
+
+/* With the bcrypt slot taken: checks queue, a full queue refuses at once,
+ * remembered pairs pass untouched, and queued checks of the same pair share
+ * one bcrypt. Every queued check must be served within OMX__AUTH_BCRYPT_WAIT_MS. */
+static void test_gate(omx__webconfig *c)
+{
+    pthread_t t[OMX__AUTH_BCRYPT_QUEUE];
+    same_pw a[OMX__AUTH_BCRYPT_QUEUE];
+
+    ASSERT_EQ(omx__webconfig_verify(c, "alice", "secret"), 0); /* remembered */
+    unsigned long r0 = atomic_load(&c->bcrypt_runs);
+    ASSERT_OK(omx__authgate_enter(&c->bcrypt_gate));
+    char fresh[OMX__AUTH_BCRYPT_QUEUE][32];
+    for (int i = 0; i < OMX__AUTH_BCRYPT_QUEUE; i++) {
+        snprintf(fresh[i], sizeof fresh[i], "fresh guess %d", i);
+        a[i] = (same_pw){ .c = c, .pass = i < 3 ? "same guess" : fresh[i] };
+        ASSERT_OK(pthread_create(&t[i], NULL, verify_same, &a[i]));
+    }
+    wait_queue(c, OMX__AUTH_BCRYPT_QUEUE);
+    ASSERT_EQ(omx__webconfig_verify(c, "bob", "one more guess"), OMX_ELIMIT);
+    ASSERT_EQ(omx__webconfig_verify(c, "alice", "secret"), 0);
+    omx__authgate_leave(&c->bcrypt_gate);
+    for (int i = 0; i < OMX__AUTH_BCRYPT_QUEUE; i++) {
+        ASSERT_OK(pthread_join(t[i], NULL));
+        ASSERT_EQ(a[i].rc, -EACCES);
+    }
+    /* One bcrypt for the three "same guess", one for each fresh guess. */
+    ASSERT_EQ(atomic_load(&c->bcrypt_runs) - r0, 1 + (OMX__AUTH_BCRYPT_QUEUE - 3));
+    /* The refused guess was not remembered as a failure. */
+    ASSERT_EQ(omx__webconfig_verify(c, "bob", "one more guess"), -EACCES);
+}
+
 /* Many distinct failures: the failed table stops at its bound. */
 static void test_bound(omx__webconfig *c)
 {
@@ -186,6 +245,7 @@ int main(int argc, char **argv)
     ASSERT(omx__webconfig_check(c, "alice", "secret")); /* $2b$ */
     test_repeats(c);
     test_parallel(c);
+    test_gate(c);
     test_bound(c);
     /* A reload builds a new config: nothing remembered carries over. */
     omx__webconfig *fresh = NULL;
