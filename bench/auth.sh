@@ -9,7 +9,7 @@ set -u
 build=${1:-build}
 EX=$build/examples/omx-example
 PY=/usr/bin/python3
-N=10000
+N=${AUTH_BENCH_N:-10000} # attempts measured; lower it for a build that runs bcrypt each time
 [ -x "$EX" ] || { echo "bench auth: $EX not built" >&2; exit 1; }
 command -v curl >/dev/null || { echo "bench auth: curl missing" >&2; exit 1; }
 T=$(mktemp -d /tmp/omx-bench-auth.XXXXXX)
