@@ -343,11 +343,16 @@ static bool client_cert_ok(omx_app *app, struct MHD_Connection *conn, const char
     return true;
 }
 
+/* Credentials that need bcrypt while too many checks are already waiting are
+ * refused like wrong ones (401): the client tries again at its next scrape. */
 static bool basic_auth_ok(omx_app *app, struct MHD_Connection *conn)
 {
     char *pass = NULL;
     char *user = MHD_basic_auth_get_username_password(conn, &pass);
-    bool ok = user && pass && omx__webconfig_check(app->webcfg, user, pass);
+    int rc = user && pass ? omx__webconfig_verify(app->webcfg, user, pass) : -EACCES;
+    bool ok = rc == 0;
+    if (rc == OMX_ELIMIT)
+        omx_log(OMX_LOG_DEBUG, "basic auth refused: too many password checks at once", NULL);
     if (pass) {
         explicit_bzero(pass, strlen(pass));
         MHD_free(pass);

@@ -5,11 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 
 #include "exporter/error.h"
@@ -448,7 +446,8 @@ int omx__webconfig_load(const char *path, omx__webconfig **ret, char *err, size_
         snprintf(err, errlen, "%s: out of memory", path);
         return OMX_ENOMEM;
     }
-    pthread_mutex_init(&c->lock, NULL);
+    omx__authgate_init(&c->bcrypt_gate, OMX__AUTH_BCRYPT_SLOTS, OMX__AUTH_BCRYPT_QUEUE,
+                       OMX__AUTH_BCRYPT_WAIT_MS);
     x.c = c;
     rc = omx_yaml_load_file(path, 0, &x.y, err, errlen);
     if (rc) {
@@ -464,8 +463,8 @@ int omx__webconfig_load(const char *path, omx__webconfig **ret, char *err, size_
         rc = build_priorities(&x);
     if (!rc && (x.cipher_prio || x.curve_prio || x.min_version || x.max_version) && !c->tls)
         rc = omx_yaml_fail(x.y, NULL, "tls_server_config", "TLS settings without cert_file/key_file");
-    if (!rc && getrandom(c->secret, sizeof c->secret, 0) != (ssize_t)sizeof c->secret)
-        rc = omx_yaml_fail(x.y, NULL, "basic_auth_users", "getrandom failed");
+    if (!rc && c->n_users && omx__authcache_new(&c->auth_cache) < 0)
+        rc = omx_yaml_fail(x.y, NULL, "basic_auth_users", "cannot set up the credential cache");
     omx_yaml_free(x.y);
     free(x.dir);
     free(x.cipher_prio);
@@ -499,7 +498,8 @@ omx__webconfig *omx__webconfig_free(omx__webconfig *c)
     }
     free(c->users);
     free(c->dummy_hash);
-    pthread_mutex_destroy(&c->lock);
+    c->auth_cache = omx__authcache_free(c->auth_cache);
+    omx__authgate_destroy(&c->bcrypt_gate);
     explicit_bzero(c, sizeof *c);
     free(c);
     return NULL;
@@ -519,56 +519,62 @@ static bool ct_equal(const void *a, const void *b, size_t n)
     return d == 0;
 }
 
-bool omx__webconfig_check(omx__webconfig *c, const char *user, const char *pass)
+/* One crypt_r. Returns 0 when pass hashes to hash, -EACCES when not,
+ * OMX_ENOMEM (an outcome not to remember). */
+static int bcrypt_check(omx__webconfig *c, const char *pass, const char *hash)
 {
-    const omx__webuser *u = NULL;
-    unsigned char key[32];
-    bool ok = false;
-
-    if (!c || !user || !pass || c->n_users == 0)
-        return false;
-    for (size_t i = 0; i < c->n_users; i++)
-        if (!strcmp(c->users[i].name, user))
-            u = &c->users[i];
-    const char *hash = u ? u->hash : c->dummy_hash;
-
-    /* Key = HMAC-SHA256(secret, user NUL pass NUL hash): verified pairs skip bcrypt. */
-    size_t ul = strlen(user), pl = strlen(pass), hl = strlen(hash);
-    char *msg = malloc(ul + pl + hl + 2);
-    if (!msg)
-        return false;
-    memcpy(msg, user, ul + 1);
-    memcpy(msg + ul + 1, pass, pl + 1);
-    memcpy(msg + ul + pl + 2, hash, hl);
-    int hrc = gnutls_hmac_fast(GNUTLS_MAC_SHA256, c->secret, sizeof c->secret, msg,
-                               ul + pl + hl + 2, key);
-    explicit_bzero(msg, ul + pl + hl + 2);
-    free(msg);
-    if (hrc < 0)
-        return false;
-
-    if (u) {
-        pthread_mutex_lock(&c->lock);
-        for (size_t i = 0; i < c->cache_n; i++)
-            ok |= ct_equal(c->cache[i], key, sizeof key);
-        pthread_mutex_unlock(&c->lock);
-        if (ok)
-            return true;
-    }
     struct crypt_data *cd = calloc(1, sizeof *cd);
     if (!cd)
-        return false;
+        return OMX_ENOMEM;
+    atomic_fetch_add(&c->bcrypt_runs, 1);
     const char *h = crypt_r(pass, hash, cd);
+    size_t hl = strlen(hash);
     bool match = h && strlen(h) == hl && ct_equal(h, hash, hl);
     explicit_bzero(cd, sizeof *cd);
     free(cd);
-    if (!u || !match)
-        return false;
-    pthread_mutex_lock(&c->lock);
-    memcpy(c->cache[c->cache_next], key, sizeof key);
-    c->cache_next = (c->cache_next + 1) % OMX__AUTH_CACHE;
-    if (c->cache_n < OMX__AUTH_CACHE)
-        c->cache_n++;
-    pthread_mutex_unlock(&c->lock);
-    return true;
+    return match ? 0 : -EACCES;
+}
+
+int omx__webconfig_verify(omx__webconfig *c, const char *user, const char *pass)
+{
+    const omx__webuser *u = NULL;
+    unsigned char key[OMX__AUTHCACHE_DIGEST];
+    bool ok = false;
+    int rc;
+
+    if (!c || !user || !pass)
+        return OMX_EINVAL;
+    if (c->n_users == 0)
+        return -EACCES;
+    for (size_t i = 0; i < c->n_users; i++)
+        if (!strcmp(c->users[i].name, user))
+            u = &c->users[i];
+    /* An unknown user goes the same way with the dummy hash: one bcrypt, then
+     * a remembered failure, as a known user with a wrong password. */
+    const char *hash = u ? u->hash : c->dummy_hash;
+    if ((rc = omx__authcache_digest(c->auth_cache, user, pass, hash, key)) < 0)
+        return rc == OMX_EINVAL ? OMX_EIO : rc;
+    if (omx__authcache_get(c->auth_cache, key, &ok) == 0) {
+        rc = ok ? 0 : -EACCES;
+    } else if (omx__authgate_enter(&c->bcrypt_gate) < 0) {
+        rc = OMX_ELIMIT;
+    } else if (omx__authcache_get(c->auth_cache, key, &ok) == 0) {
+        /* Checked by another request while this one waited. */
+        rc = ok ? 0 : -EACCES;
+        omx__authgate_leave(&c->bcrypt_gate);
+    } else {
+        rc = bcrypt_check(c, pass, hash);
+        if (rc == 0 && !u)
+            rc = -EACCES;
+        if (rc == 0 || rc == -EACCES)
+            omx__authcache_put(c->auth_cache, key, rc == 0);
+        omx__authgate_leave(&c->bcrypt_gate);
+    }
+    explicit_bzero(key, sizeof key);
+    return rc;
+}
+
+bool omx__webconfig_check(omx__webconfig *c, const char *user, const char *pass)
+{
+    return omx__webconfig_verify(c, user, pass) == 0;
 }
