@@ -8,6 +8,7 @@
 #                 Requires.private/Libs.private name must be enough
 #   fully static  gcc -static $(pkg-config --static ...), where the
 #                 distribution ships the static libraries it needs
+# shellcheck disable=SC2046,SC2086 # pkg-config output and directory lists split into words
 set -u
 build=${OMX_BUILD:?OMX_BUILD not set}
 src=${OMX_SRC:?OMX_SRC not set}

@@ -3,6 +3,7 @@
 # programs that start there: omx-node carries a RUNPATH relative to its own
 # directory that resolves to the installed libdir, and the loader takes
 # libexporter from the destdir copy, not from the build tree or the system.
+# shellcheck disable=SC2046,SC2086 # the two directories split into words
 set -u
 build=${OMX_BUILD:?OMX_BUILD not set}
 tmp=$(mktemp -d)

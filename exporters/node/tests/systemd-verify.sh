@@ -4,6 +4,7 @@
 # /etc/default/omx-node, reload is SIGHUP; `systemd-analyze verify` is clean
 # with ExecStart pointing into the destdir copy, and the `security` exposure
 # score stays in the "OK" band.
+# shellcheck disable=SC2046,SC2086 # the two directories split into words
 set -u
 build=${OMX_BUILD:?OMX_BUILD not set}
 command -v systemd-analyze >/dev/null 2>&1 || { echo "SKIP: systemd-analyze not installed"; exit 77; }
