@@ -15,14 +15,17 @@ src=${OMX_SRC:?OMX_SRC not set}
 cc=${CC:-cc}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-meson install -C "$build" --destdir "$tmp/root" --no-rebuild --quiet >"$tmp/install.log" 2>&1 ||
-    { echo "FAIL: meson install --destdir"; cat "$tmp/install.log"; exit 1; }
 set -- $(meson introspect "$build" --buildoptions | /usr/bin/python3 -c '
 import json, sys
 o = {x["name"]: x["value"] for x in json.load(sys.stdin)}
 p = o["prefix"]
-print(p, *[d if d.startswith("/") else p + "/" + d for d in (o["libdir"],)])')
-prefix=$1 libdir=$2
+print(p, o["libdir"] if o["libdir"].startswith("/") else p + "/" + o["libdir"], o["b_sanitize"])')
+prefix=$1 libdir=$2 sanitize=$3
+# An embedder's program is built without sanitizers; instrumented libraries
+# would need the sanitizer runtime linked in as well.
+[ "$sanitize" = none ] || { echo "SKIP: libraries built with -fsanitize=$sanitize"; exit 77; }
+meson install -C "$build" --destdir "$tmp/root" --no-rebuild --quiet >"$tmp/install.log" 2>&1 ||
+    { echo "FAIL: meson install --destdir"; cat "$tmp/install.log"; exit 1; }
 lib=$tmp/root$libdir
 export PKG_CONFIG_PATH="$lib/pkgconfig" PKG_CONFIG_LIBDIR="$lib/pkgconfig:/usr/lib/x86_64-linux-gnu/pkgconfig:/usr/lib/pkgconfig:/usr/share/pkgconfig"
 pc() { pkg-config --define-variable=prefix="$tmp/root$prefix" "$@"; }
