@@ -5,6 +5,7 @@
 #ifndef EXPORTER_EXPORTER_H
 #define EXPORTER_EXPORTER_H
 
+#include "exporter/version.h"
 #include "exporter/error.h"
 #include "exporter/registry.h"
 #include "exporter/collector.h"
