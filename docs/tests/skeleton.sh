@@ -10,7 +10,7 @@ check "the doc has one C block of under 100 lines" \
   sh -c '[ -s "$1" ] && [ "$(wc -l <"$1")" -lt 100 ]' sh "$T/filestat.c"
 # shellcheck disable=SC2086 # $cc may carry sanitizer flags
 check "it compiles with warnings as errors against libexporter-app" \
-  $cc -std=gnu11 -Wall -Wextra -Werror -I"$src/libexporter/include" "$T/filestat.c" \
+  $cc -std=gnu11 -Wall -Wextra -Werror -I"$src/libexporter/include" -I"$build/libexporter/include" "$T/filestat.c" \
   -o "$T/filestat" -L"$build/libexporter" -lexporter-app -lexporter -lpthread \
   -Wl,-rpath,"$build/libexporter"
 [ -x "$T/filestat" ] || finish
