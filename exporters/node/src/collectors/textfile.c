@@ -148,17 +148,25 @@ static int collect(omx_emitter *e, void *userdata) {
     omx_buf_init(&arena, SIZE_MAX);
     size_t nok = 0, skipped = 0;
     tf_budget b = {.bytes = (size_t)opt_max_bytes, .series = (size_t)opt_max_series};
-    const char *hit = NULL, *first_skipped = NULL;
+    const char *hit = NULL;
+    char first_skipped[NODE_PATH_MAX] = "";
     if (!paths || !mtimes) {
         r = OMX_ENOMEM;
         goto out;
     }
+    /* paths as node_exporter joins them: "dir/" + name is dir/name */
+    size_t dir_len = strlen(opt_dir);
+    while (dir_len > 1 && opt_dir[dir_len - 1] == '/')
+        dir_len--;
+    if (dir_len == 1 && opt_dir[0] == '/')
+        dir_len = 0;
     for (size_t i = 0; i < nfiles; i++) {
         size_t l = strlen(files[i]);
         if (l < 5 || strcmp(files[i] + l - 5, ".prom"))
             continue;
         char path[NODE_PATH_MAX];
-        if (snprintf(path, sizeof path, "%s/%s", opt_dir, files[i]) >= (int)sizeof path) {
+        if (snprintf(path, sizeof path, "%.*s/%s", (int)dir_len, opt_dir, files[i]) >=
+            (int)sizeof path) {
             omx_log(OMX_LOG_ERROR, "failed to read textfile", "collector", "textfile", "file",
                     files[i], "err", omx_strerror(-ENAMETOOLONG), NULL);
             errored = true;
@@ -183,7 +191,7 @@ static int collect(omx_emitter *e, void *userdata) {
             errored = true;
             if (r == OMX_ELIMIT && b.hit) {
                 hit = b.hit;
-                first_skipped = files[i];
+                snprintf(first_skipped, sizeof first_skipped, "%s", path);
                 skipped++;
             }
             continue;
