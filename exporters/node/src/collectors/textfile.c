@@ -199,7 +199,7 @@ static int collect(omx_emitter *e, void *userdata) {
         b.bytes -= b.used_bytes;
         b.series -= b.used_series;
         paths[nok] = strdup(path);
-        mtimes[nok++] = (double)mt.tv_sec + (double)mt.tv_nsec / 1e9;
+        mtimes[nok++] = (double)mt.tv_sec; /* whole seconds, as node_exporter */
     }
     if (hit) {
         bool bytes = !strcmp(hit, "bytes");
