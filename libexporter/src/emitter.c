@@ -83,8 +83,13 @@ int omx_emit_family(omx_emitter *e, const omx_desc *d) {
                                           &base_len);
     if (rc < 0)
         return rc;
-    if (!as_written)
+    if (!as_written) {
         name_len = base_len;
+    } else if (e->w->fmt != OMX_FORMAT_OPENMETRICS) {
+        /* 0.0.4 holds only the name as written: "x" and "x_total" both fit */
+        base_len = name_len;
+        claim = d->type == OMX_COUNTER ? OMX_UNKNOWN : d->type;
+    }
     size_t help_len = d->help ? strlen(d->help) : 0;
     if (d->help && !omx__utf8_valid(d->help, help_len))
         return OMX_EINVAL;

@@ -136,9 +136,27 @@ def test_merge(tmp):
           "type conflict not logged", err)
     check(any("inconsistent metric help text" in l and "metric=h " in l for l in e),
           "HELP conflict not logged", err)
-    check(any("duplicate series" in l and "metric=dup " in l for l in e),
+    check(any("duplicate series" in l and "metric=dup " in l and "file=%s/b.prom " % d in l
+              for l in e),
           "repeated series not logged", err)
     check(len(e) == 3, "expected 3 error lines, got %d" % len(e), err)
+
+
+def test_negative_counter(tmp):
+    d = os.path.join(tmp, "negative")
+    os.mkdir(d)
+    write(d, "n.prom", "# TYPE down_total counter\ndown_total -1\n# TYPE down counter\ndown -1\n")
+    out, err = textfile(d)
+    check("\ndown_total -1\n" in out and "\ndown -1\n" in out and not errors(err),
+          "0.0.4: negative counters not served as written", out + err)
+    om, err = textfile(d, fmt="openmetrics")
+    # OpenMetrics: down_total would be family "down"; with its only series left
+    # out it writes nothing, and the counter "down" is served as unknown
+    check("down_total" not in om and "# TYPE down unknown\ndown -1\n" in om,
+          "OpenMetrics: a negative x_total counter served, or the unknown one not", om)
+    lines = errors(err)
+    check(len(lines) == 1 and "metric=down_total " in lines[0] and "file=%s/n.prom " % d in lines[0],
+          "OpenMetrics: the left-out counter not logged once", err)
 
 
 def test_odd_files(tmp):
@@ -233,7 +251,7 @@ def main():
         print("SKIP: node-dump not built at", DUMP)
         return 77
     with tempfile.TemporaryDirectory() as tmp:
-        for t in (test_names, test_merge, test_odd_files, test_proc_files, test_limits):
+        for t in (test_names, test_merge, test_negative_counter, test_odd_files, test_proc_files, test_limits):
             t(tmp)
     if failures:
         return 1

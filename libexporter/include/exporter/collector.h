@@ -43,7 +43,9 @@ typedef struct omx_desc {
  * histogram). OpenMetrics output follows client_golang's encoder: a counter
  * named x_total is family x of type counter with samples x_total; a counter
  * whose name lacks _total is typed unknown under its name (its value is then
- * not checked); other types are written under their name. */
+ * not checked); other types are written under their name. A name counts as
+ * taken (OMX_EEXIST) by what the format writes: in 0.0.4 counters "x" and
+ * "x_total" are two families, in OpenMetrics both are family x. */
 #define OMX_DESC_AS_WRITTEN 0x1u
 
 /* Returns 0 on success or a negative omx_err / -errno: the collector is then

@@ -150,7 +150,8 @@ static int collect(omx_emitter *e, void *userdata) {
     tf_budget b = {.bytes = (size_t)opt_max_bytes, .series = (size_t)opt_max_series};
     const char *hit = NULL;
     char first_skipped[NODE_PATH_MAX] = "";
-    if (!paths || !mtimes) {
+    /* one byte up front: samples without labels point into an allocated arena */
+    if (!paths || !mtimes || omx_buf_append(&arena, "", 1) < 0) {
         r = OMX_ENOMEM;
         goto out;
     }
@@ -180,7 +181,7 @@ static int collect(omx_emitter *e, void *userdata) {
         tf_set one = {0};
         size_t mark = arena.len;
         struct timespec mt;
-        r = tf_parse_file(&one, &arena, path, TF_FILE_MAX, &b, &mt);
+        r = tf_parse_file(&one, &arena, path, (uint32_t)nok, TF_FILE_MAX, &b, &mt);
         if (r == 0)
             r = merge(&all, &one, path, &errored);
         tf_set_free(&one);
@@ -198,7 +199,10 @@ static int collect(omx_emitter *e, void *userdata) {
         }
         b.bytes -= b.used_bytes;
         b.series -= b.used_series;
-        paths[nok] = strdup(path);
+        if (!(paths[nok] = strdup(path))) {
+            r = OMX_ENOMEM;
+            goto out;
+        }
         mtimes[nok++] = (double)mt.tv_sec; /* whole seconds, as node_exporter */
     }
     if (hit) {
@@ -228,7 +232,7 @@ static int collect(omx_emitter *e, void *userdata) {
             }
             snprintf(help, need, "Metric read from %s", f->files);
         }
-        r = tf_emit_family(e, f, &arena, help);
+        r = tf_emit_family(e, f, &arena, help, (const char *const *)paths);
         if (help != f->help && help != dflt)
             free(help);
         if (r == OMX_ENOMEM)
@@ -244,7 +248,7 @@ static int collect(omx_emitter *e, void *userdata) {
                                                 .n_labels = 1})) < 0)
             goto out;
         for (size_t i = 0; i < nok; i++)
-            if (paths[i] && (r = omx_emit_sample(e, (const char *[]){paths[i]}, mtimes[i])) < 0)
+            if ((r = omx_emit_sample(e, (const char *[]){paths[i]}, mtimes[i])) < 0)
                 goto out;
     }
     if ((r = emit_error(e, errored)) == 0)

@@ -49,12 +49,14 @@ static int cmp_order(const void *pa, const void *pb, void *pc) {
     return a->s < b->s ? -1 : a->s > b->s; /* file order */
 }
 
-static void log_dropped(const tf_family *f, const char *why, bool *logged) {
+/* One line per family: the first series left out, the file it came from. */
+static void log_dropped(const tf_family *f, const tf_sample *s, const char *const *files,
+                        const char *why, bool *logged) {
     if (*logged)
         return;
     *logged = true;
     omx_log(OMX_LOG_ERROR, "textfile series left out", "collector", "textfile", "metric",
-            f->name, "err", why, NULL);
+            f->name, "file", files[s->file], "err", why, NULL);
 }
 
 /* A count read as a double: negative and NaN give 0, too large the maximum. */
@@ -70,7 +72,8 @@ static omx_type type_of(omp_type t) {
                                      : OMX_UNKNOWN;
 }
 
-int tf_emit_family(omx_emitter *e, const tf_family *f, const omx_buf *arena, const char *help) {
+int tf_emit_family(omx_emitter *e, const tf_family *f, const omx_buf *arena, const char *help,
+                   const char *const *files) {
     omx_type type = type_of(f->type);
     bool grouped = type == OMX_HISTOGRAM || type == OMX_SUMMARY;
     const char *skip = type == OMX_HISTOGRAM ? "le" : type == OMX_SUMMARY ? "quantile" : NULL;
@@ -107,9 +110,10 @@ int tf_emit_family(omx_emitter *e, const tf_family *f, const omx_buf *arena, con
     qsort(names, nn, sizeof *names, cmp_cstr);
     o = malloc((n + 1) * sizeof *o);
     vals = malloc((n * nn + 1) * sizeof *vals);
-    bounds = malloc((n + 1) * sizeof *bounds);
-    qv = malloc((n + 1) * sizeof *qv);
-    counts = malloc((n + 1) * sizeof *counts);
+    size_t nbuf = grouped ? n + 1 : 1; /* a series' buckets: at most all samples */
+    bounds = malloc(nbuf * sizeof *bounds);
+    qv = malloc(nbuf * sizeof *qv);
+    counts = malloc(nbuf * sizeof *counts);
     if (!o || !vals || !bounds || !qv || !counts)
         goto out;
     for (size_t k = 0; k < n; k++) {
@@ -138,10 +142,10 @@ int tf_emit_family(omx_emitter *e, const tf_family *f, const omx_buf *arena, con
     for (size_t k = 0; k < n;) {
         if (!grouped) {
             if (k && !cmp_vals(&o[k - 1], &o[k], nn)) {
-                log_dropped(f, "duplicate series", &logged);
+                log_dropped(f, o[k].s, files, "duplicate series", &logged);
                 dropped = 1;
             } else if ((r = omx_emit_sample(e, o[k].vals, o[k].s->value)) < 0) {
-                log_dropped(f, omx_strerror(r), &logged);
+                log_dropped(f, o[k].s, files, omx_strerror(r), &logged);
                 dropped = 1;
             }
             k++;
@@ -154,7 +158,7 @@ int tf_emit_family(omx_emitter *e, const tf_family *f, const omx_buf *arena, con
             const order *x = &o[end];
             if (!isnan(x->bound)) {
                 if (nb && bounds[nb - 1] == x->bound) {
-                    log_dropped(f, "duplicate series", &logged);
+                    log_dropped(f, x->s, files, "duplicate series", &logged);
                     dropped = 1;
                     continue;
                 }
@@ -172,7 +176,7 @@ int tf_emit_family(omx_emitter *e, const tf_family *f, const omx_buf *arena, con
         r = type == OMX_HISTOGRAM ? omx_emit_histogram(e, o[k].vals, nb, bounds, counts, c, sum)
                                   : omx_emit_summary(e, o[k].vals, c, sum, nb, bounds, qv);
         if (r < 0) {
-            log_dropped(f, omx_strerror(r), &logged);
+            log_dropped(f, o[k].s, files, omx_strerror(r), &logged);
             dropped = 1;
         }
         k = end;

@@ -62,8 +62,8 @@ static uint8_t suffix_of(omp_str s) {
     return TF_SFX_NONE;
 }
 
-static int parse(tf_set *t, omx_buf *arena, const char *path, const char *data, size_t len,
-                 tf_budget *b) {
+static int parse(tf_set *t, omx_buf *arena, const char *path, uint32_t file, const char *data,
+                 size_t len, tf_budget *b) {
     omp_parser *p = NULL;
     int r;
     if ((r = omp_parser_new(&p, OMP_FORMAT_PROMETHEUS, NULL)) < 0 ||
@@ -113,6 +113,7 @@ static int parse(tf_set *t, omx_buf *arena, const char *path, const char *data, 
                 break;
             }
             s->value = e.value;
+            s->file = file;
             s->suffix = suffix_of(e.suffix);
             s->off = arena->len;
             s->n = (uint16_t)(e.n_labels > UINT16_MAX ? UINT16_MAX : e.n_labels);
@@ -134,8 +135,8 @@ static int parse(tf_set *t, omx_buf *arena, const char *path, const char *data, 
     return rc;
 }
 
-int tf_parse_file(tf_set *t, omx_buf *arena, const char *path, size_t file_max, tf_budget *b,
-                  struct timespec *mtime) {
+int tf_parse_file(tf_set *t, omx_buf *arena, const char *path, uint32_t file, size_t file_max,
+                  tf_budget *b, struct timespec *mtime) {
     b->used_bytes = b->used_series = 0;
     b->hit = NULL;
     int fd = omx_open_file(AT_FDCWD, path, 0);
@@ -168,7 +169,7 @@ int tf_parse_file(tf_set *t, omx_buf *arena, const char *path, size_t file_max, 
     if (r < 0)
         return read_failed(path, r);
     b->used_bytes = len;
-    r = parse(t, arena, path, data, len, b);
+    r = parse(t, arena, path, file, data, len, b);
     free(data);
     if (r == 0)
         *mtime = st.st_mtim;

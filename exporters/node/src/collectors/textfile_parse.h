@@ -14,12 +14,12 @@ typedef struct tf_budget {
 } tf_budget;
 
 /* Reads path (a regular file of at most file_max bytes) into t: families by
- * name, label pairs appended to arena. Each sample line counts as a series.
+ * name, label pairs appended to arena, samples marked with file. Each sample line counts as a series.
  * Returns 0 (mtime set), OMX_ELIMIT when the file does not fit the budget
  * (b->hit says which limit; nothing logged), or another negative code after
  * logging one line naming the file and the reason. On failure t holds partial
  * data and arena may have grown: the caller drops both. */
-int tf_parse_file(tf_set *t, omx_buf *arena, const char *path, size_t file_max, tf_budget *b,
-                  struct timespec *mtime);
+int tf_parse_file(tf_set *t, omx_buf *arena, const char *path, uint32_t file, size_t file_max,
+                  tf_budget *b, struct timespec *mtime);
 
 #endif

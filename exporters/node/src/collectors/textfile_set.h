@@ -18,6 +18,7 @@ typedef struct tf_sample {
     size_t off;     /* label pairs in the arena: name \0 value \0 ... (unescaped) */
     uint16_t n;     /* number of pairs */
     uint8_t suffix; /* TF_SFX_* */
+    uint32_t file;  /* which of the scrape's files it was read from */
 } tf_sample;
 
 typedef struct tf_family {
