@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <exporter/emit.h>
+#include <exporter/error.h>
 #include <exporter/file.h>
 #include <exporter/log.h>
 
