@@ -41,20 +41,59 @@ static int fail(omx_emitter *e, int rc) {
     return rc;
 }
 
+/* OMX_DESC_AS_WRITTEN: the checks 0.0.4 text makes (valid names, the label
+ * the type adds not given), the lengths, and what the name is recorded as. */
+static int check_as_written(const omx_desc *d, size_t *base_len, size_t *name_len,
+                            omx_type *claim) {
+    if (d->type != OMX_COUNTER && d->type != OMX_GAUGE && d->type != OMX_UNKNOWN &&
+        d->type != OMX_HISTOGRAM && d->type != OMX_SUMMARY)
+        return OMX_ETYPE;
+    if (d->unit && *d->unit)
+        return OMX_EUNIT;
+    /* a gauge has no reserved suffix and no added label: only the generic checks */
+    int rc = omx__check_desc(OMX_GAUGE, d->name, NULL, d->label_names, d->n_labels, name_len);
+    if (rc < 0)
+        return rc;
+    const char *added = d->type == OMX_HISTOGRAM ? "le" : d->type == OMX_SUMMARY ? "quantile" : NULL;
+    for (size_t i = 0; added && i < d->n_labels; i++)
+        if (!strcmp(d->label_names[i], added))
+            return OMX_ELABEL;
+    *base_len = *name_len;
+    *claim = d->type;
+    if (d->type == OMX_COUNTER) {
+        if (*name_len > 6 && omx__ends_with(d->name, *name_len, "_total"))
+            *base_len -= 6; /* OpenMetrics family x, samples x_total */
+        else
+            *claim = OMX_UNKNOWN; /* OpenMetrics: no counter without _total */
+    }
+    return 0;
+}
+
 int omx_emit_family(omx_emitter *e, const omx_desc *d) {
     if (!e)
         return OMX_EINVAL;
     e->active = false;
     if (!d)
         return OMX_EINVAL;
-    size_t base_len;
-    int rc = omx__check_desc(d->type, d->name, d->unit, d->label_names, d->n_labels, &base_len);
+    size_t base_len, name_len;
+    omx_type claim = d->type;
+    bool as_written = d->flags & OMX_DESC_AS_WRITTEN;
+    int rc = as_written ? check_as_written(d, &base_len, &name_len, &claim)
+                        : omx__check_desc(d->type, d->name, d->unit, d->label_names, d->n_labels,
+                                          &base_len);
     if (rc < 0)
         return rc;
+    if (!as_written) {
+        name_len = base_len;
+    } else if (e->w->fmt != OMX_FORMAT_OPENMETRICS) {
+        /* 0.0.4 holds only the name as written: "x" and "x_total" both fit */
+        base_len = name_len;
+        claim = d->type == OMX_COUNTER ? OMX_UNKNOWN : d->type;
+    }
     size_t help_len = d->help ? strlen(d->help) : 0;
     if (d->help && !omx__utf8_valid(d->help, help_len))
         return OMX_EINVAL;
-    if (omx__w_taken(e->w, d->name, base_len, d->type)) {
+    if (omx__w_taken(e->w, d->name, base_len, claim)) {
         /* already written in this scrape (registry, another collector, or this
          * one earlier): two families of one name are invalid exposition */
         e->dup = true;
@@ -69,7 +108,7 @@ int omx_emit_family(omx_emitter *e, const omx_desc *d) {
         e->cap_labels = d->n_labels;
     }
     omx_buf_reset(&e->desc);
-    rc = omx_buf_append(&e->desc, d->name, base_len);
+    rc = omx_buf_append(&e->desc, d->name, name_len);
     rc = rc ? rc : omx_buf_append(&e->desc, "", 1);
     e->off_help = e->off_unit = NONE;
     if (!rc && d->help) {
@@ -87,6 +126,9 @@ int omx_emit_family(omx_emitter *e, const omx_desc *d) {
     if (rc < 0)
         return fail(e, rc);
     e->base_len = base_len;
+    e->name_len = name_len;
+    e->as_written = as_written;
+    e->claim_type = claim;
     e->type = d->type;
     e->n_labels = d->n_labels;
     e->active = true;
@@ -157,16 +199,22 @@ static void header(omx_emitter *e) {
     if (e->header_done)
         return;
     e->header_done = true;
-    if (omx__w_claim(e->w, e->desc.data, e->base_len, e->type) < 0)
+    if (omx__w_claim(e->w, e->desc.data, e->base_len, e->claim_type) < 0)
         e->oom = true; /* the scrape fails with OMX_ENOMEM */
-    omx__w_header(e->w, e->desc.data, e->base_len, e->type,
-                  e->off_help == NONE ? NULL : e->desc.data + e->off_help,
+    const char *help = e->off_help == NONE ? NULL : e->desc.data + e->off_help;
+    if (e->as_written) {
+        bool om = e->w->fmt == OMX_FORMAT_OPENMETRICS;
+        omx__w_header_named(e->w, e->desc.data, om ? e->base_len : e->name_len,
+                            om ? e->claim_type : e->type, help);
+        return;
+    }
+    omx__w_header(e->w, e->desc.data, e->base_len, e->type, help,
                   e->off_unit == NONE ? NULL : e->desc.data + e->off_unit);
 }
 
 static void sample(omx_emitter *e, const char *suffix, const char *xname, const char *xval,
                    const char *val, size_t val_len, const char *ts) {
-    omx__w_sample(e->w, e->desc.data, e->base_len, suffix, e->lbl.data, e->lbl.len, xname, xval,
+    omx__w_sample(e->w, e->desc.data, e->name_len, suffix, e->lbl.data, e->lbl.len, xname, xval,
                   val, val_len, ts, NULL);
 }
 
@@ -176,13 +224,17 @@ static int emit(omx_emitter *e, const char *const *vals, double value, const cha
     int rc = begin(e, vals, ok, ts != NULL);
     if (rc < 0)
         return rc;
-    if (e->type == OMX_COUNTER && !(value >= 0))
+    /* an as-written counter is checked only where it is written as a counter
+     * that must not go down (OpenMetrics, named x_total) */
+    bool checked = !e->as_written ||
+                   (e->w->fmt == OMX_FORMAT_OPENMETRICS && e->claim_type == OMX_COUNTER);
+    if (e->type == OMX_COUNTER && checked && !(value >= 0))
         return OMX_EVALUE;
     char num[40];
     size_t n = e->type == OMX_INFO ? (strcpy(num, "1"), 1) : omx_format_double(num, value);
     header(e);
-    sample(e, e->type == OMX_COUNTER ? "_total" : e->type == OMX_INFO ? "_info" : "", NULL, NULL,
-           num, n, ts);
+    sample(e, e->as_written ? "" : e->type == OMX_COUNTER ? "_total" : e->type == OMX_INFO ? "_info" : "",
+           NULL, NULL, num, n, ts);
     written(e, ts != NULL);
     return 0;
 }

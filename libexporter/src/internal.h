@@ -200,6 +200,10 @@ int omx__w_claim(omx__writer *w, const char *base, size_t base_len, omx_type t);
 /* "# HELP/# TYPE/# UNIT" lines of a family; base is the name without suffix. */
 void omx__w_header(omx__writer *w, const char *base, size_t base_len, omx_type t,
                    const char *help, const char *unit);
+/* Same with the family name given whole (no suffix added in either format)
+ * and t's type word of the writer's format; no UNIT. */
+void omx__w_header_named(omx__writer *w, const char *name, size_t len, omx_type t,
+                         const char *help);
 /* One sample line: <base><suffix>{<lbl>[,<xname>="<xval>"]} <val>[ <ts>][ # {<ex>} ...] */
 void omx__w_sample(omx__writer *w, const char *base, size_t base_len, const char *suffix,
                    const char *lbl, size_t lbl_len, const char *xname, const char *xval,
@@ -226,7 +230,10 @@ struct omx_emitter {
     size_t n_labels;
     omx_buf desc;       /* copies: name \0 help \0 unit \0 label names \0 ... */
     size_t off_help, off_unit; /* (size_t)-1 = none */
-    size_t base_len;
+    size_t base_len;    /* the name without the suffix its type adds */
+    bool as_written;    /* OMX_DESC_AS_WRITTEN: see collector.h */
+    size_t name_len;    /* sample lines' name (base_len unless as_written) */
+    omx_type claim_type; /* type the name is recorded and, in OpenMetrics, typed as */
     size_t *off_labels;
     size_t cap_labels;
     omx_buf lbl;        /* rendered labels of the current sample */

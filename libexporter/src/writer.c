@@ -95,12 +95,10 @@ static inline char *put_mem(char *o, const char *s, size_t n) {
     return o + n;
 }
 
-void omx__w_header(omx__writer *w, const char *base, size_t base_len, omx_type t,
-                   const char *help, const char *unit) {
+/* HELP/TYPE(/UNIT) lines of the family named base + suffix, typed type. */
+static void header_lines(omx__writer *w, const char *base, size_t base_len, const char *suffix,
+                         const char *type, const char *help, const char *unit) {
     bool om = w->fmt == OMX_FORMAT_OPENMETRICS;
-    /* 0.0.4 has no counter/info families: name them by their sample, like client_golang. */
-    const char *suffix = om ? "" : t == OMX_COUNTER ? "_total" : t == OMX_INFO ? "_info" : "";
-    const char *type = om ? omx_type_name(t) : prom_type(t);
     /* Fast path: plain HELP, no UNIT, the lines fit the buffer: built in place. */
     size_t hl = help ? plain_help_len(help, om) : 0;
     if (hl != SIZE_MAX && !(om && unit)) {
@@ -147,6 +145,20 @@ void omx__w_header(omx__writer *w, const char *base, size_t base_len, omx_type t
         put_str(w, unit);
         omx__w_put(w, "\n", 1);
     }
+}
+
+void omx__w_header(omx__writer *w, const char *base, size_t base_len, omx_type t,
+                   const char *help, const char *unit) {
+    bool om = w->fmt == OMX_FORMAT_OPENMETRICS;
+    /* 0.0.4 has no counter/info families: name them by their sample, like client_golang. */
+    const char *suffix = om ? "" : t == OMX_COUNTER ? "_total" : t == OMX_INFO ? "_info" : "";
+    header_lines(w, base, base_len, suffix, om ? omx_type_name(t) : prom_type(t), help, unit);
+}
+
+void omx__w_header_named(omx__writer *w, const char *name, size_t len, omx_type t,
+                         const char *help) {
+    bool om = w->fmt == OMX_FORMAT_OPENMETRICS;
+    header_lines(w, name, len, "", om ? omx_type_name(t) : prom_type(t), help, NULL);
 }
 
 void omx__w_sample(omx__writer *w, const char *base, size_t base_len, const char *suffix,

@@ -1,9 +1,11 @@
-/* node-dump: one omx-node scrape (Prometheus 0.0.4) to stdout, without HTTP.
+/* node-dump: one omx-node scrape (Prometheus 0.0.4, or OpenMetrics with
+ * NODE_DUMP_FORMAT=openmetrics) to stdout, without HTTP.
  * Takes omx-node's flags; used by the golden and malformed-fixture tests.
  * With NODE_DUMP_RESCRAPE=CMD set, runs the shell command CMD after the first scrape
  * and scrapes the same registry again (state kept between scrapes is tested so). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <exporter/app.h>
@@ -38,7 +40,10 @@ int main(int argc, char **argv) {
         omx_app_free(app);
         return 1;
     }
-    rc = omx_registry_write(reg, NULL, write_stdout, NULL);
+    const char *fmt = getenv("NODE_DUMP_FORMAT");
+    omx_write_opts opts = {.format = fmt && !strcmp(fmt, "openmetrics") ? OMX_FORMAT_OPENMETRICS
+                                                                       : OMX_FORMAT_PROMETHEUS};
+    rc = omx_registry_write(reg, &opts, write_stdout, NULL);
     const char *again = getenv("NODE_DUMP_RESCRAPE");
     if (rc >= 0 && again) {
         fflush(stdout);
@@ -47,7 +52,7 @@ int main(int argc, char **argv) {
             rc = OMX_EIO;
         } else {
             fputs("# rescrape\n", stdout);
-            rc = omx_registry_write(reg, NULL, write_stdout, NULL);
+            rc = omx_registry_write(reg, &opts, write_stdout, NULL);
         }
     }
     if (fflush(stdout) != 0)

@@ -32,7 +32,21 @@ typedef struct omx_desc {
     omx_type type;
     const char *const *label_names;
     size_t n_labels;
+    unsigned flags;     /* OMX_DESC_* */
 } omx_desc;
+
+/* A family read from Prometheus 0.0.4 text (a textfile) keeps the name it was
+ * written with: types counter, gauge, unknown, histogram and summary, no unit.
+ * Prometheus 0.0.4 output: the name as given on the TYPE line and every sample
+ * (plus _bucket/_sum/_count), no suffix added or stripped, no suffix reserved
+ * ("conf", "jobs_created" and "req_total_total" counters, a "lat_sum"
+ * histogram). OpenMetrics output follows client_golang's encoder: a counter
+ * named x_total is family x of type counter with samples x_total; a counter
+ * whose name lacks _total is typed unknown under its name (its value is then
+ * not checked); other types are written under their name. A name counts as
+ * taken (OMX_EEXIST) by what the format writes: in 0.0.4 counters "x" and
+ * "x_total" are two families, in OpenMetrics both are family x. */
+#define OMX_DESC_AS_WRITTEN 0x1u
 
 /* Returns 0 on success or a negative omx_err / -errno: the collector is then
  * reported as failed (what it emitted before the failure is still served). */
