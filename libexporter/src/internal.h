@@ -62,10 +62,58 @@ typedef struct omx__exemplar {
 /* Copies an exemplar under its lock; returns false when none is set. */
 bool omx__exemplar_read(omx__exemplar *ex, omx__exemplar *ret_copy);
 
+/* ---- reclamation for lock-free readers (reclaim.c) ---- */
+typedef struct omx__reader {
+    _Atomic uint64_t state;  /* 0 outside a read section, else the epoch at entry */
+    bool linked;             /* in the reader list (set by the owning thread) */
+    struct omx__reader *next, *prev; /* reader list, under its lock */
+} omx__reader;
+
+extern _Thread_local omx__reader omx__me __attribute__((tls_model("initial-exec")));
+/* Even and >= 2; bit 0 set: readers need a full fence (no membarrier). */
+extern _Atomic uint64_t omx__epoch;
+
+/* Registers this thread's record (first read section of a thread). */
+void omx__reader_join(void);
+
+/* Enters a read section: memory reachable from the registry's tables and live
+ * lists stays allocated until the matching omx__read_unlock. Sections nest
+ * (only the outer one counts); nobody ever waits for one, a long section only
+ * delays freeing. Returns whether this was the outer section; pass it to omx__read_unlock. */
+static inline __attribute__((always_inline)) bool omx__read_lock(void) {
+    omx__reader *r = &omx__me;
+    if (atomic_load_explicit(&r->state, memory_order_relaxed))
+        return false;
+    if (__builtin_expect(!r->linked, 0))
+        omx__reader_join();
+    uint64_t e = atomic_load_explicit(&omx__epoch, memory_order_relaxed);
+    atomic_store_explicit(&r->state, e, memory_order_release);
+    if (__builtin_expect(e & 1, 0))
+        atomic_thread_fence(memory_order_seq_cst);
+    else
+        atomic_signal_fence(memory_order_seq_cst); /* membarrier orders it */
+    return true;
+}
+
+static inline __attribute__((always_inline)) void omx__read_unlock(bool outer) {
+    if (outer)
+        atomic_store_explicit(&omx__me.state, 0, memory_order_release);
+}
+
+/* The tag of memory unlinked by the caller just before (no reader entering
+ * from now on can reach it). */
+uint64_t omx__epoch_tag(void);
+/* Whether memory of that tag can be freed: no read section can still see it. */
+bool omx__epoch_safe(uint64_t tag);
+/* Advances the epoch if every reader in a section entered at the current one.
+ * Never waits for readers. Returns whether it advanced. */
+bool omx__epoch_advance(void);
+
 /* ---- registry model ---- */
 typedef struct omx__table {
     size_t mask;
-    struct omx__table *retired_next;
+    struct omx__table *retired_next; /* FIFO of tables waiting to be freed */
+    uint64_t retired_tag;
     _Atomic(omx_series *) slots[];
 } omx__table;
 
@@ -81,7 +129,8 @@ struct omx_series {
     uint64_t hash;
     _Atomic(omx_series *) next; /* live list in creation order */
     omx_series *prev;           /* family lock */
-    omx_series *all_next;       /* every series ever created, freed with the registry */
+    omx_series *limbo_next;     /* removed, waiting to be freed (family lock) */
+    uint64_t limbo_tag;         /* omx__epoch_tag() at removal */
     atomic_bool removed;
     double created;
     char *lbl;                  /* rendered label pairs: a="x",b="y" */
@@ -118,13 +167,16 @@ struct omx_family {
     size_t max_series;
     pthread_mutex_t lock;
     _Atomic(omx__table *) table;
-    omx__table *retired;
+    omx__table *retired, *retired_tail; /* replaced tables not freed yet, oldest first */
+    size_t grown;                /* tables replaced by a larger one, ever */
     size_t used;                 /* table slots taken, tombstones included */
     atomic_size_t live;
     atomic_uint_fast64_t rejected;
     _Atomic(omx_series *) head;
     omx_series *tail;
-    omx_series *all;
+    omx_series *limbo, *limbo_tail; /* removed series not freed yet, oldest first */
+    size_t limbo_n;
+    size_t retire_count;         /* retirements since the last reclaim attempt */
     _Atomic(omx_family *) next;
 };
 

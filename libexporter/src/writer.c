@@ -324,6 +324,8 @@ void omx__registry_write_families(omx_registry *r, omx__writer *w) {
     for (omx_family *f = atomic_load_explicit(&r->fam_head, memory_order_acquire); f && !w->err;
          f = atomic_load_explicit(&f->next, memory_order_acquire)) {
         bool header = false;
+        /* keeps series removed during the walk allocated; writers never wait for it */
+        bool outer = omx__read_lock();
         for (omx_series *s = atomic_load_explicit(&f->head, memory_order_acquire); s && !w->err;
              s = atomic_load_explicit(&s->next, memory_order_acquire)) {
             if (atomic_load_explicit(&s->removed, memory_order_acquire))
@@ -340,6 +342,7 @@ void omx__registry_write_families(omx_registry *r, omx__writer *w) {
             }
             write_series(w, f, s);
         }
+        omx__read_unlock(outer);
     }
 }
 

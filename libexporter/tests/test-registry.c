@@ -172,19 +172,17 @@ static void test_series(void) {
     omx_counter_inc(NULL);
     ASSERT(omx_series_value(s1) == 3.5);
     ASSERT(isnan(omx_series_value(NULL)));
-    /* remove: the handle stays valid; a new get gives a fresh series */
+    /* remove ends the handle's life; a new get gives a fresh series */
     ASSERT_OK(omx_family_remove(f, v1));
     ASSERT_EQ(omx_family_remove(f, v1), OMX_ENOENT);
     ASSERT_EQ(omx_family_size(f), 1);
-    omx_counter_inc(s1);
     ASSERT_OK(omx_family_get(f, v1, &s));
-    ASSERT(s != s1);
     ASSERT(omx_series_value(s) == 0);
+    omx_counter_inc(s2);
     omx_family_clear(f);
     ASSERT_EQ(omx_family_size(f), 0);
-    omx_counter_inc(s2);
     ASSERT_OK(omx_family_get(f, v2, &s));
-    ASSERT(s != s2);
+    ASSERT(omx_series_value(s) == 0);
     ASSERT_EQ(omx_family_remove(f, NULL), OMX_EINVAL);
     omx_family_clear(NULL);
     ASSERT_EQ(omx_family_size(NULL), 0);
@@ -217,7 +215,8 @@ static void test_many_series(void) {
         const char *vv[] = {v};
         omx_series *s;
         ASSERT_OK(omx_family_get(f, vv, &s));
-        ASSERT((i % 2 == 1) == (s == hs[i]));
+        if (i % 2) /* the removed ones may come back at their old address */
+            ASSERT(s == hs[i]);
         ASSERT(omx_series_value(s) == (i % 2 ? i : 0));
     }
     ASSERT_EQ(omx_family_size(f), 5000);
@@ -319,11 +318,9 @@ static void test_build_info(void) {
     ASSERT_EQ(omx_build_info_register(NULL, "x", NULL, NULL, NULL, 0), OMX_EINVAL);
 }
 
+/* Tables replaced by a larger one since the family was created. */
 static size_t retired(const omx_family *f) {
-    size_t n = 0;
-    for (const omx__table *t = f->retired; t; t = t->retired_next)
-        n++;
-    return n;
+    return f->grown;
 }
 
 /* Clearing or churning a family many times retires no tables: only growth does. */
