@@ -16,6 +16,7 @@
 #define OMX__CACHELINE 64
 #define OMX__NSHARDS 16             /* slots of an OMX_FAMILY_SHARDED series */
 #define OMX__DEFAULT_MAX_SERIES 10000
+#define OMX__DEFAULT_MAX_VALUE_LEN 4096 /* bytes of one label value */
 #define OMX__MAX_BUCKETS 1024
 #define OMX__MAX_LABELS 64
 #define OMX__EXEMPLAR_CHARS 128     /* OpenMetrics limit on exemplar label names+values */
@@ -165,13 +166,15 @@ struct omx_family {
     char **states;        /* escaped state names */
     size_t n_states;
     size_t max_series;
+    size_t max_value_len;
     pthread_mutex_t lock;
     _Atomic(omx__table *) table;
     omx__table *retired, *retired_tail; /* replaced tables not freed yet, oldest first */
     size_t grown;                /* tables replaced by a larger one, ever */
     size_t used;                 /* table slots taken, tombstones included */
     atomic_size_t live;
-    atomic_uint_fast64_t rejected;
+    atomic_uint_fast64_t rejected;     /* new series past max_series */
+    atomic_uint_fast64_t rejected_len; /* new series with a value past max_value_len */
     _Atomic(omx_series *) head;
     omx_series *tail;
     omx_series *limbo, *limbo_tail; /* removed series not freed yet, oldest first */

@@ -400,6 +400,12 @@ static int insert_slow(omx_family *f, uint64_t h, const char *const *vals, const
                                lens, f->n_labels);
     if (s)
         goto out;
+    for (size_t i = 0; i < f->n_labels; i++)
+        if (lens[i] > f->max_value_len) {
+            atomic_fetch_add_explicit(&f->rejected_len, 1, memory_order_relaxed);
+            rc = OMX_ELIMIT;
+            goto out;
+        }
     if (atomic_load_explicit(&f->live, memory_order_relaxed) >= f->max_series) {
         atomic_fetch_add_explicit(&f->rejected, 1, memory_order_relaxed);
         rc = OMX_ELIMIT;
@@ -599,7 +605,8 @@ int omx_family_new(omx_registry *r, const omx_family_opts *o, omx_family **ret_f
     if (o->help && !omx__utf8_valid(o->help, strlen(o->help)))
         return OMX_EINVAL;
     bool hist = o->type == OMX_HISTOGRAM || o->type == OMX_GAUGEHISTOGRAM;
-    if ((!hist && o->buckets) || (o->type != OMX_STATESET && o->states))
+    if ((!hist && o->buckets) || (o->type != OMX_STATESET && o->states) ||
+        o->max_label_value_len > UINT32_MAX)
         return OMX_EINVAL;
 
     omx_family *f = omx__calloc(1, sizeof *f);
@@ -610,6 +617,8 @@ int omx_family_new(omx_registry *r, const omx_family_opts *o, omx_family **ret_f
     f->type = o->type;
     f->flags = o->flags;
     f->max_series = o->max_series ? o->max_series : OMX__DEFAULT_MAX_SERIES;
+    f->max_value_len = o->max_label_value_len ? o->max_label_value_len
+                                              : OMX__DEFAULT_MAX_VALUE_LEN;
     f->name = omx__malloc(base_len + 1);
     if (f->name) {
         memcpy(f->name, o->name, base_len);

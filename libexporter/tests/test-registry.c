@@ -365,6 +365,43 @@ static void test_clear_bounded(void) {
     ASSERT_EQ(omx_family_size(f), 50);
 }
 
+/* Label values longer than max_label_value_len (bytes; default 4096) are
+ * refused with OMX_ELIMIT and counted apart from the series limit. */
+static void test_value_len(void) {
+    const char *ln[] = {"v"};
+    omx_family *f, *g;
+    ASSERT_OK(omx_family_new(reg, &(omx_family_opts){.type = OMX_GAUGE, .name = "vlen_default",
+                                                     .label_names = ln, .n_labels = 1}, &f));
+    char *big = malloc(4098);
+    ASSERT(big);
+    memset(big, 'x', 4097);
+    big[4097] = '\0';
+    omx_series *s;
+    ASSERT_EQ(omx_family_get(f, (const char *[]){big}, &s), OMX_ELIMIT);
+    ASSERT(s == NULL);
+    ASSERT_EQ(atomic_load(&f->rejected_len), 1);
+    ASSERT_EQ(atomic_load(&f->rejected), 0);
+    ASSERT_EQ(omx_family_remove(f, (const char *[]){big}), OMX_ENOENT);
+    big[4096] = '\0';
+    ASSERT_OK(omx_family_get(f, (const char *[]){big}, &s));
+    ASSERT_EQ(omx_family_size(f), 1);
+    free(big);
+
+    const char *ln2[] = {"a", "b"};
+    ASSERT_OK(omx_family_new(reg, &(omx_family_opts){.type = OMX_GAUGE, .name = "vlen_small",
+                                                     .label_names = ln2, .n_labels = 2,
+                                                     .max_label_value_len = 4}, &g));
+    ASSERT_OK(omx_family_get(g, (const char *[]){"\xc3\xa9\xc3\xa9", ""}, &s)); /* 4 bytes */
+    ASSERT_EQ(omx_family_get(g, (const char *[]){"ok", "\xc3\xa9\xc3\xa9!"}, &s), OMX_ELIMIT);
+    ASSERT_EQ(omx_family_get(g, (const char *[]){"12345", "x"}, &s), OMX_ELIMIT);
+    ASSERT_EQ(atomic_load(&g->rejected_len), 2);
+    ASSERT_EQ(omx_family_size(g), 1);
+    ASSERT_EQ(omx_family_new(reg, &(omx_family_opts){.type = OMX_GAUGE, .name = "vlen_huge",
+                                                     .max_label_value_len = (size_t)UINT32_MAX + 1},
+                             &g),
+              OMX_EINVAL);
+}
+
 int main(void) {
     reg = omx_registry_new();
     ASSERT(reg);
@@ -376,6 +413,7 @@ int main(void) {
     test_exemplars();
     test_build_info();
     test_clear_bounded();
+    test_value_len();
     ASSERT(omx_registry_free(reg) == NULL);
     ASSERT(omx_registry_free(NULL) == NULL);
     puts("ok");

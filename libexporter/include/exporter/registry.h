@@ -82,6 +82,9 @@ typedef struct omx_family_opts {
     size_t n_states;
     size_t max_series;   /* 0 = default (10000); new label sets past it get OMX_ELIMIT */
     unsigned flags;      /* OMX_FAMILY_* */
+    /* Longest label value in bytes; 0 = default (4096). A new label set with a
+     * longer value gets OMX_ELIMIT. */
+    size_t max_label_value_len;
 } omx_family_opts;
 
 /* Creates an empty registry. Returns NULL on allocation failure. Caller owns it. */
@@ -96,9 +99,10 @@ int omx_family_new(omx_registry *r, const omx_family_opts *opts, omx_family **re
 /* Finds or creates the series for label values (n_labels strings, NULL allowed
  * when the family has no labels). Values are copied. Returns 0 and a borrowed
  * handle in *ret_series, or OMX_EINVAL (NULL value, invalid UTF-8, bad
- * arguments), OMX_ELIMIT (max_series reached: counted in
- * omx_series_rejected_total{family="<name>"}, which is exported only for
- * families that rejected at least one series), OMX_ENOMEM.
+ * arguments), OMX_ELIMIT (max_series reached, or a value longer than
+ * max_label_value_len: counted in omx_series_rejected_total{family="<name>",
+ * reason="max_series"|"max_label_value_len"}, exported only for the families
+ * and reasons that rejected at least one series), OMX_ENOMEM.
  * A family without labels has its one series from creation (it exports 0). */
 int omx_family_get(omx_family *f, const char *const *label_values, omx_series **ret_series);
 /* Stops exporting one series and ends the life of its handle (see "Handles"
