@@ -65,30 +65,35 @@ bool omx__exemplar_read(omx__exemplar *ex, omx__exemplar *ret_copy);
 
 /* ---- reclamation for lock-free readers (reclaim.c) ---- */
 typedef struct omx__reader {
-    _Atomic uint64_t state;  /* 0 outside a read section, else the epoch at entry */
-    bool linked;             /* in the reader list (set by the owning thread) */
+    /* 0 outside a read section, else the epoch at entry; OMX__READER_NEW
+     * while the thread is not in the reader list (the TLS initial value). */
+    _Atomic uint64_t state;
     struct omx__reader *next, *prev; /* reader list, under its lock */
 } omx__reader;
+
+#define OMX__READER_NEW UINT64_MAX
 
 extern _Thread_local omx__reader omx__me __attribute__((tls_model("initial-exec")));
 /* Even and >= 2; bit 0 set: readers need a full fence (no membarrier). */
 extern _Atomic uint64_t omx__epoch;
 
-/* Registers this thread's record (first read section of a thread). */
+/* Links this thread's record into the reader list (its first read section). */
 void omx__reader_join(void);
 
 /* Enters a read section: memory reachable from the registry's tables and live
  * lists stays allocated until the matching omx__read_unlock. Sections nest
  * (only the outer one counts); nobody ever waits for one, a long section only
- * delays freeing. Returns whether this was the outer section; pass it to omx__read_unlock. */
+ * delays freeing. Returns whether this was the outer section; pass it to
+ * omx__read_unlock. One load, one branch and a store on the common path. */
 static inline __attribute__((always_inline)) bool omx__read_lock(void) {
-    omx__reader *r = &omx__me;
-    if (atomic_load_explicit(&r->state, memory_order_relaxed))
-        return false;
-    if (__builtin_expect(!r->linked, 0))
+    uint64_t st = atomic_load_explicit(&omx__me.state, memory_order_relaxed);
+    if (__builtin_expect(st != 0, 0)) {
+        if (st != OMX__READER_NEW)
+            return false; /* nested */
         omx__reader_join();
+    }
     uint64_t e = atomic_load_explicit(&omx__epoch, memory_order_relaxed);
-    atomic_store_explicit(&r->state, e, memory_order_release);
+    atomic_store_explicit(&omx__me.state, e, memory_order_release);
     if (__builtin_expect(e & 1, 0))
         atomic_thread_fence(memory_order_seq_cst);
     else
@@ -118,17 +123,30 @@ typedef struct omx__table {
     _Atomic(omx_series *) slots[];
 } omx__table;
 
+/* Low byte of omx_series.owner: the series type, plus one of these flags
+ * while no thread owns the owner cell (bits 8.. hold the owner's token). */
+#define OMX__OWNER_FREE 0x80u /* claimable: the first updating thread takes it */
+#define OMX__OWNER_NONE 0x40u /* no owner cell (sharded or single-cell series) */
+
 struct omx_series {
-    /* read-mostly header (shared cache lines are fine: nobody writes them) */
+    /* First cache line: everything an update reads; nobody writes it but the
+     * owner claim (once). */
+    /* nshards == 2: (token << 8) | type of the one thread allowed to update
+     * the owner cell with plain loads and stores (tokens are never reused), or
+     * type | OMX__OWNER_FREE until claimed; else type | OMX__OWNER_NONE. One
+     * compare with the thread's key checks the owner and the type at once. */
+    _Atomic uint64_t owner;
+    _Atomic uint64_t *own;       /* the owner cell (cells + stride), nshards == 2 */
+    _Atomic uint64_t *cells;
+    const double *bounds;
     uint8_t type;
     uint8_t nshards;     /* 1 (one cell), 2 (shared + owner cell) or OMX__NSHARDS */
     uint16_t nb;         /* histogram buckets including +Inf */
     uint32_t stride;     /* 64-bit words per cell (a multiple of 8 when sharded) */
-    _Atomic uint64_t *cells;
-    const double *bounds;
     omx_family *fam;
     uint64_t hash;
     _Atomic(omx_series *) next; /* live list in creation order */
+    /* the rest: lookups, scrapes and the family lock */
     omx_series *prev;           /* family lock */
     omx_series *limbo_next;     /* removed, waiting to be freed (family lock) */
     uint64_t limbo_tag;         /* omx__epoch_tag() at removal */
@@ -137,10 +155,6 @@ struct omx_series {
     char *lbl;                  /* rendered label pairs: a="x",b="y" */
     size_t lbl_len;
     _Atomic(omx__exemplar *) ex; /* counter: one; histogram: nb of them */
-    /* nshards == 2: the thread token (never reused) of the one thread allowed to
-     * update cell 1 with plain loads and stores; every other thread uses locked
-     * atomics on cell 0. Readers sum both. 0 = not claimed yet. */
-    _Atomic uint64_t owner;
     /* Right behind the header, at a fixed offset so a lookup reaches them without
      * another pointer: uint32_t vlen[n_labels], then each value and its NUL. */
 };

@@ -31,7 +31,8 @@
 
 #include "internal.h"
 
-_Thread_local omx__reader omx__me __attribute__((tls_model("initial-exec")));
+_Thread_local omx__reader omx__me __attribute__((tls_model("initial-exec"))) = {
+    .state = OMX__READER_NEW};
 _Atomic uint64_t omx__epoch = 2;
 
 static pthread_mutex_t readers_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -54,7 +55,8 @@ static void reader_leave(void *arg) {
     if (r->next)
         r->next->prev = r->prev;
     r->next = r->prev = NULL;
-    r->linked = false;
+    /* a later key destructor's lookup registers again */
+    atomic_store_explicit(&r->state, OMX__READER_NEW, memory_order_relaxed);
     pthread_mutex_unlock(&readers_lock);
 }
 
@@ -63,7 +65,8 @@ static void fork_prepare(void) { pthread_mutex_lock(&readers_lock); }
 static void fork_parent(void) { pthread_mutex_unlock(&readers_lock); }
 static void fork_child(void) {
     omx__reader *me = &omx__me;
-    readers = me->linked ? me : NULL;
+    readers = atomic_load_explicit(&me->state, memory_order_relaxed) != OMX__READER_NEW ? me
+                                                                                      : NULL;
     me->next = me->prev = NULL;
     pthread_mutex_init(&readers_lock, NULL);
 }
@@ -88,7 +91,7 @@ void omx__reader_join(void) {
     if (readers)
         readers->prev = r;
     readers = r;
-    r->linked = true;
+    atomic_store_explicit(&r->state, 0, memory_order_relaxed);
     pthread_mutex_unlock(&readers_lock);
     (void)pthread_setspecific(leave_key, r);
 }

@@ -1,6 +1,8 @@
 /* Registry, families and series: creation rules, bad input, lookups, removal,
  * limits and the hot-path update functions. */
 #include <pthread.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "test.h"
@@ -40,16 +42,32 @@ static void test_owner_cell(void) {
     ASSERT_OK(omx_family_get(f, NULL, &other_series));
     omx_series *s = other_series;
     ASSERT_EQ(s->nshards, 2);
-    ASSERT_EQ(atomic_load(&s->owner), 0);
+    ASSERT_EQ(atomic_load(&s->owner), OMX_COUNTER | OMX__OWNER_FREE);
     omx_counter_inc(s);
     ASSERT_OK(omx_counter_add(s, 2.5));
-    ASSERT(atomic_load(&s->owner) != 0);
+    uint64_t key = atomic_load(&s->owner);
+    ASSERT((key & 0xff) == OMX_COUNTER && key >> 8 != 0); /* claimed: token, type */
+    ASSERT(s->own == s->cells + s->stride);
     pthread_t t;
     ASSERT_EQ(pthread_create(&t, NULL, other_thread, NULL), 0);
     ASSERT_EQ(pthread_join(t, NULL), 0);
     ASSERT_EQ(atomic_load(&s->cells[0]), 1000);              /* shared: the other thread */
     ASSERT_EQ(atomic_load(&s->cells[s->stride]), 1);         /* owner: this one */
     ASSERT(omx_series_value(s) == 1003.5);
+    ASSERT_EQ(atomic_load(&s->owner), key);
+    /* a histogram claimed by this thread: its key differs only in the type */
+    ASSERT_OK(omx_family_new(reg, &(omx_family_opts){.type = OMX_HISTOGRAM, .name = "own_h"},
+                             &f));
+    omx_series *h;
+    ASSERT_OK(omx_family_get(f, NULL, &h));
+    ASSERT_OK(omx_histogram_observe(h, 0.3));
+    ASSERT_EQ(atomic_load(&h->owner), (key & ~(uint64_t)0xff) | OMX_HISTOGRAM);
+    omx_counter_inc(h); /* wrong type on the owner's fast path: ignored */
+    ASSERT_EQ(omx_counter_add(h, 1), OMX_ETYPE);
+    ASSERT_EQ(omx_histogram_observe(s, 1), OMX_ETYPE);
+    ASSERT_EQ(omx_histogram_observe(h, NAN), OMX_EVALUE);
+    ASSERT(omx_series_value(h) == 1);
+    ASSERT_EQ(atomic_load(&h->own[6]), 1); /* 0.3 falls in le=".5", bucket 6 */
     /* gauges have one cell: set must win over earlier adds */
     ASSERT_OK(omx_family_new(reg, &(omx_family_opts){.type = OMX_GAUGE, .name = "own_g"}, &f));
     ASSERT_OK(omx_family_get(f, NULL, &s));
@@ -402,6 +420,32 @@ static void test_value_len(void) {
               OMX_EINVAL);
 }
 
+/* Values ending at the last byte of a page followed by an unmapped one: the
+ * word-at-a-time length scan must not read past the page. */
+static void test_value_at_page_end(void) {
+    long pg = sysconf(_SC_PAGESIZE);
+    char *m = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ASSERT(m != MAP_FAILED);
+    ASSERT_OK(mprotect(m + pg, (size_t)pg, PROT_NONE));
+    const char *ln[] = {"v"};
+    omx_family *f;
+    ASSERT_OK(omx_family_new(reg, &(omx_family_opts){.type = OMX_GAUGE, .name = "page_end",
+                                                     .label_names = ln, .n_labels = 1}, &f));
+    for (size_t len = 0; len <= 40; len++) {
+        char *v = m + pg - (long)len - 1;
+        memset(v, 'a' + (int)(len % 26), len);
+        v[len] = '\0';
+        omx_series *s, *again;
+        ASSERT_OK(omx_family_get(f, (const char *[]){v}, &s));
+        ASSERT_EQ(omx__series_vlen(s)[0], len);
+        ASSERT_STR_EQ((const char *)(omx__series_vlen(s) + 1), v);
+        ASSERT_OK(omx_family_get(f, (const char *[]){v}, &again));
+        ASSERT(again == s);
+    }
+    ASSERT_EQ(omx_family_size(f), 41);
+    munmap(m, (size_t)pg * 2);
+}
+
 int main(void) {
     reg = omx_registry_new();
     ASSERT(reg);
@@ -414,6 +458,7 @@ int main(void) {
     test_build_info();
     test_clear_bounded();
     test_value_len();
+    test_value_at_page_end();
     ASSERT(omx_registry_free(reg) == NULL);
     ASSERT(omx_registry_free(NULL) == NULL);
     puts("ok");
