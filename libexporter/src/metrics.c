@@ -34,7 +34,8 @@ static inline bool owns(const omx_series *s, uint64_t type) {
 /* The cell this thread updates when it does not own the series yet: claims
  * the owner cell if nobody has, else the shared or this thread's shard cell.
  * *ret_own tells whether it may skip locked atomics. */
-static __attribute__((noinline)) _Atomic uint64_t *cell_slow(omx_series *s, bool *ret_own) {
+static inline __attribute__((always_inline)) _Atomic uint64_t *cell_slow(omx_series *s,
+                                                                         bool *ret_own) {
     uint64_t w = atomic_load_explicit(&s->owner, memory_order_relaxed);
     if (w & OMX__OWNER_FREE) {
         if (my_key == 0)
