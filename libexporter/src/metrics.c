@@ -3,11 +3,14 @@
  * that the first thread to update the series claims and then updates with
  * plain relaxed loads and stores: the common single-writer case pays no
  * locked instruction. Sharded series spread threads over per-thread slots. */
-#include <emmintrin.h>
 #include <math.h>
 #include <string.h>
 
 #include "internal.h"
+
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
 
 static atomic_uint next_shard;
 static _Atomic uint64_t next_token = 1;
@@ -163,15 +166,16 @@ static inline size_t bucket_index(const omx_series *s, double v) {
     size_t n = (size_t)s->nb - 1; /* finite bounds */
     const double *b = s->bounds;
     if (__builtin_expect(n <= 16, 1)) { /* branch-free count of bounds below v */
+        size_t i = 0, k = 0;
+#if defined(__SSE2__) && defined(__x86_64__)
         /* two bounds per SSE2 compare (x86-64 baseline): an all-ones lane is -1 */
         __m128d vv = _mm_set1_pd(v);
         __m128i acc = _mm_setzero_si128();
-        size_t k = 0;
         for (; k + 2 <= n; k += 2)
             acc = _mm_sub_epi64(acc, _mm_castpd_si128(_mm_cmplt_pd(_mm_loadu_pd(b + k), vv)));
-        size_t i = (size_t)_mm_cvtsi128_si64(acc) +
-                   (size_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(acc, acc));
-        if (k < n)
+        i = (size_t)_mm_cvtsi128_si64(acc) + (size_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(acc, acc));
+#endif
+        for (; k < n; k++)
             i += v > b[k];
         return i;
     }

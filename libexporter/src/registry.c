@@ -110,20 +110,21 @@ static inline uint64_t load32(const char *p) {
     return v;
 }
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define OMX_SANITIZED 1
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || \
+    __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#define OMX_BYTEWISE_STRLEN 1 /* see short_strlen */
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define OMX_SANITIZED 1
+#define OMX_BYTEWISE_STRLEN 1
 #endif
 #endif
 
 /* strlen without a call for the short values label sets mostly have: 8 bytes
  * at a time while the load stays in v's page (it cannot fault; bytes past the
- * NUL only feed bits above the first zero found). Sanitizers would report
- * those bytes, so their builds go byte by byte. */
+ * NUL only feed bits above the first zero found, on little-endian CPUs).
+ * Sanitizers would report those bytes, so their builds go byte by byte. */
 static inline size_t short_strlen(const char *v) {
-#ifndef OMX_SANITIZED
+#ifndef OMX_BYTEWISE_STRLEN
     for (size_t k = 0; k < 16; k += 8) {
         if (((uintptr_t)(v + k) & 4095) > 4096 - 8)
             break;
