@@ -106,6 +106,10 @@ static inline __attribute__((always_inline)) void omx__read_unlock(bool outer) {
         atomic_store_explicit(&omx__me.state, 0, memory_order_release);
 }
 
+/* Tests: readers fence instead of relying on membarrier(2), as where it is
+ * unavailable. Only before the first read section or removal of the process. */
+void omx__reclaim_use_fences(void);
+
 /* The tag of memory unlinked by the caller just before (no reader entering
  * from now on can reach it). */
 uint64_t omx__epoch_tag(void);

@@ -205,6 +205,9 @@ static omx_series *one(omx_registry *r, omx_type t, const char *name, unsigned f
 }
 
 int main(void) {
+#ifdef RECLAIM_FENCES
+    omx__reclaim_use_fences(); /* the path taken without membarrier(2) */
+#endif
     if (getenv("OMX_CONC_ITERS"))
         iters = atoi(getenv("OMX_CONC_ITERS"));
     if (getenv("OMX_CONC_SECONDS"))
