@@ -11,6 +11,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 ours="$build/bench/libexporter/bench-libexporter"
 [ -x "$ours" ] || { echo "bench libexporter: $ours not built" >&2; exit 1; }
 
+# Figures depend on the CPU (a locked add costs 5 ns on some, 1 ns on others).
+[ -n "${OMX_BENCH_CPU_SHOWN:-}" ] ||
+  echo "bench cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(nproc) CPUs"
+
 tmp=$(mktemp -d /tmp/omx-bench-lib.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 gobench=""
@@ -59,3 +63,18 @@ for c in counter_inc counter_inc_2threads lookup_inc_2labels histogram_observe \
     print line
   }'
 done
+
+# Memory under churn (ours only): RSS before and after 10^6 insert+remove cycles.
+"$ours" churn_1m | awk '$1 == "churn_1m" {
+  printf "bench libexporter/churn_1m: ours %.0f ns/cycle; RSS %.1f MB -> %.1f MB (%.2fx)\n",
+         $2, $4 / 1024, $5 / 1024, $5 / ($4 > 0 ? $4 : 1) }'
+
+# One empty read section entered from a shared library: ours beside liburcu's
+# (built when liburcu-dev is installed); reclaim.c says why this matters.
+sect="$build/bench/libexporter/bench-sections"
+if [ -x "$sect" ]; then
+  o=$(best "$sect" read_section_omx | cut -d' ' -f1)
+  m=$(best "$sect" read_section_urcu_memb | cut -d' ' -f1)
+  b=$(best "$sect" read_section_urcu_bp | cut -d' ' -f1)
+  echo "$o $m $b" | awk '{ printf "bench libexporter/read_section: ours %.2f ns/op; liburcu-memb %.2f ns/op (%.2fx); liburcu-bp %.2f ns/op (%.2fx)\n", $1, $2, $2 / $1, $3, $3 / $1 }'
+fi

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
@@ -146,6 +147,52 @@ static void report(const char *name, loop_fn fn, double min_s, const char *only)
     fflush(stdout);
 }
 
+/* Resident set size in KiB (/proc/self/statm), 0 if unknown. */
+static long rss_kib(void) {
+    long pages = 0, rss = 0;
+    FILE *fp = fopen("/proc/self/statm", "r");
+    if (!fp)
+        return 0;
+    if (fscanf(fp, "%ld %ld", &pages, &rss) != 2)
+        rss = 0;
+    fclose(fp);
+    return rss * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* 10^6 insert+remove cycles of fresh label sets on a max_series = 10 family:
+ * memory must follow the live series, not the series ever created. Prints
+ * "churn_1m <ns/cycle> - <rss before KiB> <rss after KiB>". */
+static void churn(void) {
+    omx_registry *r = omx_registry_new();
+    omx_family *f;
+    const char *ln[] = {"id"};
+    omx_family_new(r, &(omx_family_opts){.type = OMX_COUNTER, .name = "churn",
+                                         .label_names = ln, .n_labels = 1,
+                                         .max_series = 10}, &f);
+    char v[32];
+    omx_series *s;
+    for (int i = 0; i < 9; i++) { /* 9 steady series and the fresh one */
+        snprintf(v, sizeof v, "steady-%d", i);
+        omx_family_get(f, (const char *[]){v}, &s);
+    }
+    long before = rss_kib();
+    double t0 = now();
+    for (long i = 0; i < 1000000; i++) {
+        snprintf(v, sizeof v, "fresh-%ld", i);
+        const char *vals[] = {v};
+        if (omx_family_get(f, vals, &s) != 0)
+            abort();
+        omx_counter_inc(s);
+        if (omx_family_remove(f, vals) != 0)
+            abort();
+    }
+    double dt = now() - t0;
+    long after = rss_kib();
+    printf("churn_1m %.2f - %ld %ld\n", dt * 1e9 / 1e6, before, after);
+    fflush(stdout);
+    omx_registry_free(r);
+}
+
 static long allocs_per_op(loop_fn fn, long n) {
     long a0 = atomic_load(&allocs);
     fn(n);
@@ -184,6 +231,9 @@ int main(int argc, char **argv) {
     par_target = hist_sharded;
     par_kind = 1;
     report("histogram_observe_2threads", loop_par, 0.3, only);
+
+    if (!only || strcmp(only, "churn_1m") == 0)
+        churn();
 
     big = omx_registry_new();
     const char *bl[] = {"instance", "path"};

@@ -16,6 +16,7 @@
 #define OMX__CACHELINE 64
 #define OMX__NSHARDS 16             /* slots of an OMX_FAMILY_SHARDED series */
 #define OMX__DEFAULT_MAX_SERIES 10000
+#define OMX__DEFAULT_MAX_VALUE_LEN 4096 /* bytes of one label value */
 #define OMX__MAX_BUCKETS 1024
 #define OMX__MAX_LABELS 64
 #define OMX__EXEMPLAR_CHARS 128     /* OpenMetrics limit on exemplar label names+values */
@@ -62,35 +63,102 @@ typedef struct omx__exemplar {
 /* Copies an exemplar under its lock; returns false when none is set. */
 bool omx__exemplar_read(omx__exemplar *ex, omx__exemplar *ret_copy);
 
+/* ---- reclamation for lock-free readers (reclaim.c) ---- */
+typedef struct omx__reader {
+    /* 0 outside a read section, else the epoch at entry; OMX__READER_NEW
+     * while the thread is not in the reader list (the TLS initial value). */
+    _Atomic uint64_t state;
+    struct omx__reader *next, *prev; /* reader list, under its lock */
+} omx__reader;
+
+#define OMX__READER_NEW UINT64_MAX
+
+extern _Thread_local omx__reader omx__me __attribute__((tls_model("initial-exec")));
+/* Even and >= 2; bit 0 set: readers need a full fence (no membarrier). */
+extern _Atomic uint64_t omx__epoch;
+
+/* Links this thread's record into the reader list (its first read section). */
+void omx__reader_join(void);
+
+/* Enters a read section: memory reachable from the registry's tables and live
+ * lists stays allocated until the matching omx__read_unlock. Sections nest
+ * (only the outer one counts); nobody ever waits for one, a long section only
+ * delays freeing. Returns whether this was the outer section; pass it to
+ * omx__read_unlock. One load, one branch and a store on the common path. */
+static inline __attribute__((always_inline)) bool omx__read_lock(void) {
+    uint64_t st = atomic_load_explicit(&omx__me.state, memory_order_relaxed);
+    if (__builtin_expect(st != 0, 0)) {
+        if (st != OMX__READER_NEW)
+            return false; /* nested */
+        omx__reader_join();
+    }
+    uint64_t e = atomic_load_explicit(&omx__epoch, memory_order_relaxed);
+    atomic_store_explicit(&omx__me.state, e, memory_order_release);
+    if (__builtin_expect(e & 1, 0))
+        atomic_thread_fence(memory_order_seq_cst);
+    else
+        atomic_signal_fence(memory_order_seq_cst); /* membarrier orders it */
+    return true;
+}
+
+static inline __attribute__((always_inline)) void omx__read_unlock(bool outer) {
+    if (outer)
+        atomic_store_explicit(&omx__me.state, 0, memory_order_release);
+}
+
+/* Tests: readers fence instead of relying on membarrier(2), as where it is
+ * unavailable. Only before the first read section or removal of the process. */
+void omx__reclaim_use_fences(void);
+
+/* The tag of memory unlinked by the caller just before (no reader entering
+ * from now on can reach it). */
+uint64_t omx__epoch_tag(void);
+/* Whether memory of that tag can be freed: no read section can still see it. */
+bool omx__epoch_safe(uint64_t tag);
+/* Advances the epoch if every reader in a section entered at the current one.
+ * Never waits for readers. Returns whether it advanced. */
+bool omx__epoch_advance(void);
+
 /* ---- registry model ---- */
 typedef struct omx__table {
     size_t mask;
-    struct omx__table *retired_next;
+    struct omx__table *retired_next; /* FIFO of tables waiting to be freed */
+    uint64_t retired_tag;
     _Atomic(omx_series *) slots[];
 } omx__table;
 
+/* Low byte of omx_series.owner: the series type, plus one of these flags
+ * while no thread owns the owner cell (bits 8.. hold the owner's token). */
+#define OMX__OWNER_FREE 0x80u /* claimable: the first updating thread takes it */
+#define OMX__OWNER_NONE 0x40u /* no owner cell (sharded or single-cell series) */
+
 struct omx_series {
-    /* read-mostly header (shared cache lines are fine: nobody writes them) */
+    /* First cache line: everything an update reads; nobody writes it but the
+     * owner claim (once). */
+    /* nshards == 2: (token << 8) | type of the one thread allowed to update
+     * the owner cell with plain loads and stores (tokens are never reused), or
+     * type | OMX__OWNER_FREE until claimed; else type | OMX__OWNER_NONE. One
+     * compare with the thread's key checks the owner and the type at once. */
+    _Atomic uint64_t owner;
+    _Atomic uint64_t *own;       /* the owner cell (cells + stride), nshards == 2 */
+    _Atomic uint64_t *cells;
+    const double *bounds;
     uint8_t type;
     uint8_t nshards;     /* 1 (one cell), 2 (shared + owner cell) or OMX__NSHARDS */
     uint16_t nb;         /* histogram buckets including +Inf */
     uint32_t stride;     /* 64-bit words per cell (a multiple of 8 when sharded) */
-    _Atomic uint64_t *cells;
-    const double *bounds;
     omx_family *fam;
     uint64_t hash;
     _Atomic(omx_series *) next; /* live list in creation order */
+    /* the rest: lookups, scrapes and the family lock */
     omx_series *prev;           /* family lock */
-    omx_series *all_next;       /* every series ever created, freed with the registry */
+    omx_series *limbo_next;     /* removed, waiting to be freed (family lock) */
+    uint64_t limbo_tag;         /* omx__epoch_tag() at removal */
     atomic_bool removed;
     double created;
     char *lbl;                  /* rendered label pairs: a="x",b="y" */
     size_t lbl_len;
     _Atomic(omx__exemplar *) ex; /* counter: one; histogram: nb of them */
-    /* nshards == 2: the thread token (never reused) of the one thread allowed to
-     * update cell 1 with plain loads and stores; every other thread uses locked
-     * atomics on cell 0. Readers sum both. 0 = not claimed yet. */
-    _Atomic uint64_t owner;
     /* Right behind the header, at a fixed offset so a lookup reaches them without
      * another pointer: uint32_t vlen[n_labels], then each value and its NUL. */
 };
@@ -116,15 +184,20 @@ struct omx_family {
     char **states;        /* escaped state names */
     size_t n_states;
     size_t max_series;
+    size_t max_value_len;
     pthread_mutex_t lock;
     _Atomic(omx__table *) table;
-    omx__table *retired;
+    omx__table *retired, *retired_tail; /* replaced tables not freed yet, oldest first */
+    size_t grown;                /* tables replaced by a larger one, ever */
     size_t used;                 /* table slots taken, tombstones included */
     atomic_size_t live;
-    atomic_uint_fast64_t rejected;
+    atomic_uint_fast64_t rejected;     /* new series past max_series */
+    atomic_uint_fast64_t rejected_len; /* new series with a value past max_value_len */
     _Atomic(omx_series *) head;
     omx_series *tail;
-    omx_series *all;
+    omx_series *limbo, *limbo_tail; /* removed series not freed yet, oldest first */
+    size_t limbo_n;
+    size_t retire_count;         /* retirements since the last reclaim attempt */
     _Atomic(omx_family *) next;
 };
 

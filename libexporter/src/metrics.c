@@ -8,11 +8,17 @@
 
 #include "internal.h"
 
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
+
 static atomic_uint next_shard;
 static _Atomic uint64_t next_token = 1;
 /* initial-exec: one %fs-relative load, no __tls_get_addr call from the shared library */
 static _Thread_local unsigned my_shard __attribute__((tls_model("initial-exec"))); /* shard index + 1; 0 = not chosen yet */
-static _Thread_local uint64_t my_token __attribute__((tls_model("initial-exec"))); /* 0 = not drawn yet */
+/* This thread's token << 8 (0 = not drawn yet): equals the owner word of the
+ * counters it owns, and differs in the low byte only for its other series. */
+static _Thread_local uint64_t my_key __attribute__((tls_model("initial-exec")));
 
 unsigned omx__shard_index(void) {
     unsigned i = my_shard;
@@ -23,35 +29,43 @@ unsigned omx__shard_index(void) {
     return i - 1;
 }
 
-/* Slow path of cell(): claims the owner cell if nobody has, else the shared one. */
-static __attribute__((noinline)) _Atomic uint64_t *cell_claim(omx_series *s, bool *ret_own) {
-    if (my_token == 0)
-        my_token = atomic_fetch_add_explicit(&next_token, 1, memory_order_relaxed);
-    uint64_t o = 0;
-    if (atomic_compare_exchange_strong_explicit(&s->owner, &o, my_token, memory_order_relaxed,
-                                                memory_order_relaxed) ||
-        o == my_token) {
+/* Whether this thread owns s's owner cell (one compare: owner and type). */
+static inline bool owns(const omx_series *s, uint64_t type) {
+    return atomic_load_explicit(&s->owner, memory_order_relaxed) == (my_key | type);
+}
+
+/* The cell this thread updates when it does not own the series yet: claims
+ * the owner cell if nobody has, else the shared or this thread's shard cell.
+ * *ret_own tells whether it may skip locked atomics. */
+static inline __attribute__((always_inline)) _Atomic uint64_t *cell_slow(omx_series *s,
+                                                                         bool *ret_own) {
+    uint64_t w = atomic_load_explicit(&s->owner, memory_order_relaxed);
+    if (w & OMX__OWNER_FREE) {
+        if (my_key == 0)
+            my_key = atomic_fetch_add_explicit(&next_token, 1, memory_order_relaxed) << 8;
+        uint64_t want = my_key | s->type;
+        if (atomic_compare_exchange_strong_explicit(&s->owner, &w, want, memory_order_relaxed,
+                                                    memory_order_relaxed) ||
+            w == want) {
+            *ret_own = true;
+            return s->own;
+        }
+    } else if (w == (my_key | s->type)) {
         *ret_own = true;
-        return s->cells + s->stride;
+        return s->own;
     }
     *ret_own = false;
+    if (s->nshards == OMX__NSHARDS)
+        return s->cells + (size_t)omx__shard_index() * s->stride;
     return s->cells;
 }
 
-/* The cell this thread updates; *ret_own tells whether it may skip locked atomics. */
 static inline _Atomic uint64_t *cell(omx_series *s, bool *ret_own) {
-    if (__builtin_expect(s->nshards == 2, 1)) {
-        uint64_t t = my_token;
-        if (__builtin_expect(t != 0 && atomic_load_explicit(&s->owner, memory_order_relaxed) == t, 1)) {
-            *ret_own = true;
-            return s->cells + s->stride;
-        }
-        return cell_claim(s, ret_own);
+    if (__builtin_expect(owns(s, s->type), 1)) {
+        *ret_own = true;
+        return s->own;
     }
-    *ret_own = false;
-    if (s->nshards == 1)
-        return s->cells;
-    return s->cells + (size_t)omx__shard_index() * s->stride;
+    return cell_slow(s, ret_own);
 }
 
 static inline uint64_t d2u(double d) {
@@ -90,12 +104,24 @@ static inline void cell_add_double(_Atomic uint64_t *p, double v, bool own) {
         add_double(p, v);
 }
 
-void omx_counter_inc(omx_series *s) {
+/* Out of line so the owner's path below is a few instructions with nothing
+ * spilled: NULL and wrong-type handles, the claim, shared and shard cells. */
+static __attribute__((noinline)) void counter_inc_slow(omx_series *s) {
     if (!s || s->type != OMX_COUNTER)
         return;
     bool own;
-    _Atomic uint64_t *c = cell(s, &own);
+    _Atomic uint64_t *c = cell_slow(s, &own);
     cell_add_u64(c, 1, own);
+}
+
+void omx_counter_inc(omx_series *s) {
+    if (__builtin_expect(s != NULL, 1) && __builtin_expect(owns(s, OMX_COUNTER), 1)) {
+        _Atomic uint64_t *c = s->own;
+        atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
+        return;
+    }
+    counter_inc_slow(s);
 }
 
 static void counter_add(omx_series *s, double v) {
@@ -139,9 +165,17 @@ void omx_gauge_dec(omx_series *s) { omx_gauge_add(s, -1); }
 static inline size_t bucket_index(const omx_series *s, double v) {
     size_t n = (size_t)s->nb - 1; /* finite bounds */
     const double *b = s->bounds;
-    if (n <= 16) { /* branch-free count of bounds below v: no mispredictions */
-        size_t i = 0;
-        for (size_t k = 0; k < n; k++)
+    if (__builtin_expect(n <= 16, 1)) { /* branch-free count of bounds below v */
+        size_t i = 0, k = 0;
+#if defined(__SSE2__) && defined(__x86_64__)
+        /* two bounds per SSE2 compare (x86-64 baseline): an all-ones lane is -1 */
+        __m128d vv = _mm_set1_pd(v);
+        __m128i acc = _mm_setzero_si128();
+        for (; k + 2 <= n; k += 2)
+            acc = _mm_sub_epi64(acc, _mm_castpd_si128(_mm_cmplt_pd(_mm_loadu_pd(b + k), vv)));
+        i = (size_t)_mm_cvtsi128_si64(acc) + (size_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(acc, acc));
+#endif
+        for (; k < n; k++)
             i += v > b[k];
         return i;
     }
@@ -160,7 +194,14 @@ static inline bool hist_like(const omx_series *s) {
     return s->type == OMX_HISTOGRAM || s->type == OMX_GAUGEHISTOGRAM;
 }
 
-int omx_histogram_observe(omx_series *s, double v) {
+static inline __attribute__((always_inline)) void observe_cell(omx_series *s, _Atomic uint64_t *c,
+                                                               double v, bool own) {
+    size_t nb = s->nb; /* read before the stores, which may alias s for the compiler */
+    cell_add_u64(&c[bucket_index(s, v)], 1, own);
+    cell_add_double(&c[nb], v, own);
+}
+
+static __attribute__((noinline)) int histogram_observe_slow(omx_series *s, double v) {
     if (!s)
         return OMX_EINVAL;
     if (!hist_like(s))
@@ -168,10 +209,23 @@ int omx_histogram_observe(omx_series *s, double v) {
     if (isnan(v))
         return OMX_EVALUE;
     bool own;
-    _Atomic uint64_t *c = cell(s, &own);
-    cell_add_u64(&c[bucket_index(s, v)], 1, own);
-    cell_add_double(&c[s->nb], v, own);
+    _Atomic uint64_t *c = cell_slow(s, &own);
+    observe_cell(s, c, v, own);
     return 0;
+}
+
+_Static_assert(OMX_HISTOGRAM == 2 && OMX_GAUGEHISTOGRAM == 6, "types differing in bit 2 only");
+
+int omx_histogram_observe(omx_series *s, double v) {
+    if (__builtin_expect(s != NULL && !isnan(v), 1)) {
+        /* owned by this thread and a histogram or gaugehistogram (types 2, 6) */
+        uint64_t w = atomic_load_explicit(&s->owner, memory_order_relaxed) ^ my_key;
+        if (__builtin_expect((w | 4) == (OMX_HISTOGRAM | 4), 1)) {
+            observe_cell(s, s->own, v, true);
+            return 0;
+        }
+    }
+    return histogram_observe_slow(s, v);
 }
 
 int omx_summary_observe(omx_series *s, double v) {

@@ -2,20 +2,21 @@
  *
  * Each family keeps its series in an open-addressing hash table of atomic
  * pointers: lookups of existing label sets read it without a lock and allocate
- * nothing; inserts, removals and resizes take the family mutex. Series are
- * never freed before the registry, so cached handles stay valid after removal.
+ * nothing; inserts, removals and resizes take the family mutex.
  *
- * Tables and lock-free readers: a reader may still be probing any table it
- * loaded, so a table is never freed or reused while the registry lives. Only a
- * growth publishes a new table (and retires the old one); a rebuild at the same
- * size (too many tombstones) and omx_family_clear() rewrite the current table
- * in place under the lock. A reader racing with such a rewrite sees only NULL,
- * TOMB or valid series pointers (series are never freed), compares hash and
- * values before trusting a hit, and treats a miss as "maybe absent": it then
- * takes the lock in insert_slow() and looks again, so a false miss costs a
- * lock, never a wrong or duplicate series. Tables only grow (doubling), so the
- * retired ones together are smaller than the current one: memory is bounded by
- * the family's peak size however often it is cleared or churned.
+ * Lock-free readers (a lookup's probe, a scrape walking the live list) run in
+ * read sections (reclaim.c). A removed series, and a table replaced by a larger
+ * one, is unlinked under the lock, put in the family's limbo with an epoch tag
+ * and freed once no read section can still see it; so memory follows the live
+ * series, not the series ever created. Update functions take no section: a
+ * handle dies with its series (the contract is in registry.h).
+ *
+ * A rebuild at the same size (too many tombstones) and omx_family_clear()
+ * rewrite the current table in place under the lock. A reader racing with such
+ * a rewrite sees only NULL, TOMB or series pointers that its section keeps
+ * allocated, compares hash and values before trusting a hit, and treats a miss
+ * as "maybe absent": it then takes the lock in insert_slow() and looks again,
+ * so a false miss costs a lock, never a wrong or duplicate series.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -41,11 +42,19 @@ static void free_strv(char **v, size_t n) {
     omx__free(v);
 }
 
+static void series_free(omx_series *s) {
+    omx__free(atomic_load_explicit(&s->ex, memory_order_relaxed));
+    omx__free(s); /* cells, values and labels live in the same block */
+}
+
 static void family_free(omx_family *f) {
-    for (omx_series *s = f->all, *n; s; s = n) {
-        n = s->all_next;
-        omx__free(atomic_load_explicit(&s->ex, memory_order_relaxed));
-        omx__free(s); /* cells, values and labels live in the same block */
+    for (omx_series *s = atomic_load_explicit(&f->head, memory_order_relaxed), *n; s; s = n) {
+        n = atomic_load_explicit(&s->next, memory_order_relaxed);
+        series_free(s);
+    }
+    for (omx_series *s = f->limbo, *n; s; s = n) {
+        n = s->limbo_next;
+        series_free(s);
     }
     omx__free(atomic_load_explicit(&f->table, memory_order_relaxed));
     for (omx__table *t = f->retired, *n; t; t = n) {
@@ -101,8 +110,33 @@ static inline uint64_t load32(const char *p) {
     return v;
 }
 
-/* strlen without a call for the short values label sets mostly have. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || \
+    __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#define OMX_BYTEWISE_STRLEN 1 /* see short_strlen */
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define OMX_BYTEWISE_STRLEN 1
+#endif
+#endif
+
+/* strlen without a call for the short values label sets mostly have: 8 bytes
+ * at a time while the load stays in v's page (it cannot fault; bytes past the
+ * NUL only feed bits above the first zero found, on little-endian CPUs).
+ * Sanitizers would report those bytes, so their builds go byte by byte. */
 static inline size_t short_strlen(const char *v) {
+#ifndef OMX_BYTEWISE_STRLEN
+    for (size_t k = 0; k < 16; k += 8) {
+        if (((uintptr_t)(v + k) & 4095) > 4096 - 8)
+            break;
+        uint64_t w;
+        memcpy(&w, v + k, 8);
+        uint64_t z = (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
+        if (z)
+            return k + ((size_t)__builtin_ctzll(z) >> 3);
+        if (k == 8)
+            return 16 + strlen(v + 16);
+    }
+#endif
     for (size_t k = 0; k < 16; k++)
         if (!v[k])
             return k;
@@ -218,6 +252,66 @@ static void table_wipe(omx__table *t) {
         atomic_store_explicit(&t->slots[i], NULL, memory_order_release);
 }
 
+/* ---- reclamation (caller holds the family lock) ---- */
+
+/* Retirements between two attempts to advance the epoch: an attempt costs a
+ * membarrier(2), a removal costs a mutex, so this keeps the attempts a small
+ * part of the removals while bounding the limbo to a few batches. */
+#define RECLAIM_BATCH 32
+
+/* Frees what no read section can see any more; every RECLAIM_BATCH
+ * retirements first tries to advance the epoch (never waits for readers). */
+static void family_reclaim(omx_family *f, size_t retired) {
+    if ((f->retire_count += retired) < RECLAIM_BATCH)
+        return;
+    f->retire_count = 0;
+    omx__epoch_advance();
+    while (f->limbo && omx__epoch_safe(f->limbo->limbo_tag)) {
+        omx_series *s = f->limbo;
+        f->limbo = s->limbo_next;
+        f->limbo_n--;
+        series_free(s);
+    }
+    if (!f->limbo)
+        f->limbo_tail = NULL;
+    while (f->retired && omx__epoch_safe(f->retired->retired_tag)) {
+        omx__table *t = f->retired;
+        f->retired = t->retired_next;
+        omx__free(t);
+    }
+    if (!f->retired)
+        f->retired_tail = NULL;
+}
+
+/* Queues unlinked series (a chain through limbo_next, first..last) for freeing. */
+static void retire_series(omx_family *f, omx_series *first, omx_series *last, size_t n) {
+    uint64_t tag = omx__epoch_tag();
+    for (omx_series *s = first;; s = s->limbo_next) {
+        s->limbo_tag = tag;
+        if (s == last)
+            break;
+    }
+    last->limbo_next = NULL;
+    if (f->limbo_tail)
+        f->limbo_tail->limbo_next = first;
+    else
+        f->limbo = first;
+    f->limbo_tail = last;
+    f->limbo_n += n;
+    family_reclaim(f, n);
+}
+
+static void retire_table(omx_family *f, omx__table *t) {
+    t->retired_tag = omx__epoch_tag();
+    t->retired_next = NULL;
+    if (f->retired_tail)
+        f->retired_tail->retired_next = t;
+    else
+        f->retired = t;
+    f->retired_tail = t;
+    f->grown++;
+}
+
 /* Keeps the load (tombstones included) at most 1/2 so probes stay short and
  * there is always a free slot. Caller holds the lock. */
 static int table_reserve(omx_family *f) {
@@ -247,8 +341,7 @@ static int table_reserve(omx_family *f) {
          s = atomic_load_explicit(&s->next, memory_order_relaxed))
         used += table_place(nt, s);
     atomic_store_explicit(&f->table, nt, memory_order_release);
-    t->retired_next = f->retired;
-    f->retired = t;
+    retire_table(f, t);
     f->used = used;
     return 0;
 }
@@ -306,6 +399,12 @@ static omx_series *series_new(omx_family *f, uint64_t h, const char *const *vals
     s->fam = f;
     s->hash = h;
     s->cells = (_Atomic uint64_t *)(void *)(base + head);
+    if (nshards == 2) {
+        s->own = s->cells + stride;
+        atomic_init(&s->owner, (uint64_t)f->type | OMX__OWNER_FREE);
+    } else {
+        atomic_init(&s->owner, (uint64_t)f->type | OMX__OWNER_NONE);
+    }
     uint32_t *vlen = (uint32_t *)(void *)(s + 1);
     char *p = (char *)(vlen + n);
     for (size_t i = 0; i < n; i++) {
@@ -332,6 +431,12 @@ static int insert_slow(omx_family *f, uint64_t h, const char *const *vals, const
                                lens, f->n_labels);
     if (s)
         goto out;
+    for (size_t i = 0; i < f->n_labels; i++)
+        if (lens[i] > f->max_value_len) {
+            atomic_fetch_add_explicit(&f->rejected_len, 1, memory_order_relaxed);
+            rc = OMX_ELIMIT;
+            goto out;
+        }
     if (atomic_load_explicit(&f->live, memory_order_relaxed) >= f->max_series) {
         atomic_fetch_add_explicit(&f->rejected, 1, memory_order_relaxed);
         rc = OMX_ELIMIT;
@@ -349,8 +454,6 @@ static int insert_slow(omx_family *f, uint64_t h, const char *const *vals, const
         rc = OMX_ENOMEM;
         goto out;
     }
-    s->all_next = f->all;
-    f->all = s;
     /* Link first, then publish in the table: a writer may see it either way. */
     s->prev = f->tail;
     if (f->tail)
@@ -376,8 +479,10 @@ int omx_family_get(omx_family *f, const char *const *label_values, omx_series **
     uint32_t lens[OMX__MAX_LABELS];
     if (hash_values(label_values, f->n_labels, lens, &h) < 0)
         return OMX_EINVAL;
+    bool outer = omx__read_lock();
     omx_series *s = table_find(atomic_load_explicit(&f->table, memory_order_acquire), h,
                                label_values, lens, f->n_labels);
+    omx__read_unlock(outer);
     if (s) {
         *ret_series = s;
         return 0;
@@ -418,6 +523,7 @@ int omx_family_remove(omx_family *f, const char *const *label_values) {
         if (s != OMX__TOMB && s->hash == h && values_eq(s, label_values, lens, f->n_labels)) {
             atomic_store_explicit(&t->slots[i], OMX__TOMB, memory_order_release);
             unlink_series(f, s);
+            retire_series(f, s, s, 1);
             rc = 0;
             break;
         }
@@ -430,11 +536,20 @@ void omx_family_clear(omx_family *f) {
     if (!f)
         return;
     pthread_mutex_lock(&f->lock);
-    /* In place, keeping the table's size: no allocation, nothing retired. */
+    /* In place, keeping the table's size: no allocation, no table retired. */
     table_wipe(atomic_load_explicit(&f->table, memory_order_relaxed));
     f->used = 0;
-    while (f->tail)
-        unlink_series(f, f->tail);
+    omx_series *last = f->tail, *first = NULL;
+    size_t n = 0;
+    while (f->tail) {
+        omx_series *s = f->tail;
+        unlink_series(f, s);
+        s->limbo_next = first;
+        first = s;
+        n++;
+    }
+    if (first)
+        retire_series(f, first, last, n);
     pthread_mutex_unlock(&f->lock);
 }
 
@@ -521,7 +636,8 @@ int omx_family_new(omx_registry *r, const omx_family_opts *o, omx_family **ret_f
     if (o->help && !omx__utf8_valid(o->help, strlen(o->help)))
         return OMX_EINVAL;
     bool hist = o->type == OMX_HISTOGRAM || o->type == OMX_GAUGEHISTOGRAM;
-    if ((!hist && o->buckets) || (o->type != OMX_STATESET && o->states))
+    if ((!hist && o->buckets) || (o->type != OMX_STATESET && o->states) ||
+        o->max_label_value_len > UINT32_MAX)
         return OMX_EINVAL;
 
     omx_family *f = omx__calloc(1, sizeof *f);
@@ -532,6 +648,8 @@ int omx_family_new(omx_registry *r, const omx_family_opts *o, omx_family **ret_f
     f->type = o->type;
     f->flags = o->flags;
     f->max_series = o->max_series ? o->max_series : OMX__DEFAULT_MAX_SERIES;
+    f->max_value_len = o->max_label_value_len ? o->max_label_value_len
+                                              : OMX__DEFAULT_MAX_VALUE_LEN;
     f->name = omx__malloc(base_len + 1);
     if (f->name) {
         memcpy(f->name, o->name, base_len);

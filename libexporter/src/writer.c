@@ -344,6 +344,8 @@ void omx__registry_write_families(omx_registry *r, omx__writer *w) {
     for (omx_family *f = atomic_load_explicit(&r->fam_head, memory_order_acquire); f && !w->err;
          f = atomic_load_explicit(&f->next, memory_order_acquire)) {
         bool header = false;
+        /* keeps series removed during the walk allocated; writers never wait for it */
+        bool outer = omx__read_lock();
         for (omx_series *s = atomic_load_explicit(&f->head, memory_order_acquire); s && !w->err;
              s = atomic_load_explicit(&s->next, memory_order_acquire)) {
             if (atomic_load_explicit(&s->removed, memory_order_acquire))
@@ -360,27 +362,33 @@ void omx__registry_write_families(omx_registry *r, omx__writer *w) {
             }
             write_series(w, f, s);
         }
+        omx__read_unlock(outer);
     }
 }
 
-/* omx_series_rejected_total{family} is emitted only for families that rejected
- * a series (so a healthy registry exports nothing extra). */
+/* omx_series_rejected_total{family,reason} is emitted only for the families
+ * and reasons that rejected a series (so a healthy registry exports nothing
+ * extra); reason names the omx_family_opts limit. */
 void omx__registry_write_rejected(omx_registry *r, omx_emitter *e) {
-    static const char *const labels[] = {"family"};
+    static const char *const labels[] = {"family", "reason"};
     const omx_desc d = {.name = "omx_series_rejected_total",
-                        .help = "New series refused because the family reached its series limit.",
-                        .type = OMX_COUNTER, .label_names = labels, .n_labels = 1};
+                        .help = "New series refused because the family reached a limit.",
+                        .type = OMX_COUNTER, .label_names = labels, .n_labels = 2};
     bool started = false;
     for (omx_family *f = atomic_load_explicit(&r->fam_head, memory_order_acquire); f;
          f = atomic_load_explicit(&f->next, memory_order_acquire)) {
-        uint64_t n = atomic_load_explicit(&f->rejected, memory_order_relaxed);
-        if (!n)
-            continue;
-        if (!started && omx_emit_family(e, &d) < 0)
-            return;
-        started = true;
-        const char *v[] = {f->name};
-        omx_emit_sample(e, v, (double)n);
+        uint64_t n[2] = {atomic_load_explicit(&f->rejected, memory_order_relaxed),
+                         atomic_load_explicit(&f->rejected_len, memory_order_relaxed)};
+        static const char *const reason[2] = {"max_series", "max_label_value_len"};
+        for (int i = 0; i < 2; i++) {
+            if (!n[i])
+                continue;
+            if (!started && omx_emit_family(e, &d) < 0)
+                return;
+            started = true;
+            const char *v[] = {f->name, reason[i]};
+            omx_emit_sample(e, v, (double)n[i]);
+        }
     }
     omx__emitter_end_family(e);
 }

@@ -266,6 +266,11 @@ static void case_rejected(void) {
     omx_series *s;
     ASSERT_EQ(omx_family_get(f, (const char *[]){"3"}, &s), OMX_ELIMIT);
     ASSERT_EQ(omx_family_get(f, (const char *[]){"4"}, &s), OMX_ELIMIT);
+    omx_family *g = fam(r, (omx_family_opts){.type = OMX_GAUGE, .name = "short_values",
+                                             .label_names = ln, .n_labels = 1,
+                                             .max_label_value_len = 3});
+    get(g, (const char *[]){"abc"});
+    ASSERT_EQ(omx_family_get(g, (const char *[]){"abcd"}, &s), OMX_ELIMIT);
     check_golden(r, "rejected");
     omx_registry_free(r);
 }

@@ -1,14 +1,28 @@
 /* omx libexporter: registry, metric families, series handles and their updates.
  *
  * Ownership: the registry owns every family created in it and every collector
- * added to it; omx_registry_free() releases them all. A series handle returned
- * by omx_family_get() stays valid (updates are safe, never a use-after-free)
- * until the registry is freed, even after the series is removed; updates to a
- * removed series are simply not exported.
+ * added to it; omx_registry_free() releases them all.
+ *
+ * Handles: a series handle returned by omx_family_get() is borrowed and valid
+ * until its series is removed, by omx_family_remove() of its label set,
+ * omx_family_clear() of its family or omx_registry_free(). A series that is
+ * never removed can have its handle cached for the registry's life.
+ * Once omx_family_remove()/omx_family_clear() returns, the handles of the
+ * series it removed must not be used at all (no update, no
+ * omx_series_value(), no other call), and no call with such a handle may run
+ * concurrently with the removal either: the memory is freed as soon as the
+ * lookups and scrapes running at the time of the removal have finished. An
+ * omx_family_get() racing with the removal of the same label set is safe but
+ * may return the series being removed, whose handle is then just as dead. So
+ * a label set that is removed needs its lookups, updates and removal ordered
+ * by the caller (one thread, or the caller's lock); lookups and updates of
+ * other label sets need nothing. Removed series and replaced tables are freed
+ * after that grace period, so memory follows the live series under churn.
  *
  * Threads: all update functions (omx_counter_*, omx_gauge_*, omx_histogram_*,
  * ...) are lock-free and may run from any thread, concurrently with scrapes.
- * omx_family_get() on an existing label set takes no lock and allocates nothing.
+ * omx_family_get() on an existing label set takes no lock and allocates nothing
+ * (a thread's first lookup registers it as a reader once, taking a mutex).
  */
 #ifndef EXPORTER_REGISTRY_H
 #define EXPORTER_REGISTRY_H
@@ -68,6 +82,9 @@ typedef struct omx_family_opts {
     size_t n_states;
     size_t max_series;   /* 0 = default (10000); new label sets past it get OMX_ELIMIT */
     unsigned flags;      /* OMX_FAMILY_* */
+    /* Longest label value in bytes; 0 = default (4096). A new label set with a
+     * longer value gets OMX_ELIMIT. */
+    size_t max_label_value_len;
 } omx_family_opts;
 
 /* Creates an empty registry. Returns NULL on allocation failure. Caller owns it. */
@@ -82,14 +99,17 @@ int omx_family_new(omx_registry *r, const omx_family_opts *opts, omx_family **re
 /* Finds or creates the series for label values (n_labels strings, NULL allowed
  * when the family has no labels). Values are copied. Returns 0 and a borrowed
  * handle in *ret_series, or OMX_EINVAL (NULL value, invalid UTF-8, bad
- * arguments), OMX_ELIMIT (max_series reached: counted in
- * omx_series_rejected_total{family="<name>"}, which is exported only for
- * families that rejected at least one series), OMX_ENOMEM.
+ * arguments), OMX_ELIMIT (max_series reached, or a value longer than
+ * max_label_value_len: counted in omx_series_rejected_total{family="<name>",
+ * reason="max_series"|"max_label_value_len"}, exported only for the families
+ * and reasons that rejected at least one series), OMX_ENOMEM.
  * A family without labels has its one series from creation (it exports 0). */
 int omx_family_get(omx_family *f, const char *const *label_values, omx_series **ret_series);
-/* Stops exporting one series. Returns 0 or OMX_ENOENT. The handle stays valid. */
+/* Stops exporting one series and ends the life of its handle (see "Handles"
+ * above). Returns 0, OMX_ENOENT or OMX_EINVAL. Never waits for readers. */
 int omx_family_remove(omx_family *f, const char *const *label_values);
-/* Stops exporting every series of the family. */
+/* Stops exporting every series of the family; their handles die as with
+ * omx_family_remove(). */
 void omx_family_clear(omx_family *f);
 /* Number of series currently exported. */
 size_t omx_family_size(const omx_family *f);
