@@ -32,6 +32,11 @@ struct omx_app {
     const char *web_config_file;
     bool systemd_socket;
     long max_requests;
+    double read_header_timeout_s; /* accept (or previous request) to complete headers */
+    double idle_timeout_s;        /* keep-alive: end of a request to headers of the next */
+    double shutdown_grace_s;      /* SIGTERM: how long requests in progress may finish */
+    long max_connections;
+    long max_connections_per_ip;  /* 0: no limit */
     const char *log_level;
     const char *log_format;
     bool help, version;
@@ -44,9 +49,11 @@ struct omx_app {
     int (*reload_fn)(void *);
     void *reload_userdata;
 
-    /* HTTP server (http.c). */
-    struct MHD_Daemon *daemons[OMX__MAX_LISTEN];
-    int n_daemons;
+    /* HTTP server (http.c): one event loop for every listening socket, the
+     * accept loop feeding it, the workers answering requests. */
+    struct MHD_Daemon *daemon;
+    struct omx__acceptor *acceptor;
+    struct omx__pool *pool;
     atomic_long in_flight;
     omx_series *m_in_flight;
     omx_series *m_code[4];     /* promhttp_metric_handler_requests_total{code=200,500,503,401} */
@@ -64,8 +71,11 @@ int omx__http_register_metrics(omx_app *app);
 /* Binds every --web.listen-address (or takes systemd's sockets) and starts
  * serving. Returns 0 or a negative omx_err with a message in err. */
 int omx__http_start(omx_app *app, char *err, size_t errlen);
-/* Stops every daemon (waits for requests in progress). */
-void omx__http_stop(omx_app *app);
+/* Stops accepting, then waits up to grace_s seconds for requests in progress
+ * and stops the server. Returns false, leaving the server's memory alone,
+ * when a handler still runs after that: the caller must then exit without
+ * freeing the app. */
+bool omx__http_stop(omx_app *app, double grace_s);
 
 /* Splits a listen address ("127.0.0.1:9100", ":9100", "[::1]:9100",
  * "localhost:9100") into host (empty = all addresses) and port. Returns 0 or
