@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -21,6 +22,11 @@
 #include "http-accept.h"
 
 #define SWEEP_MS 100
+/* After a failed accept (out of descriptors, mostly) the listening sockets
+ * rest, 5 ms doubling to 1 s as Go's server does: they stay readable, so
+ * retrying at once would spin. */
+#define BACKOFF_MIN_MS 5
+#define BACKOFF_MAX_MS 1000
 #define ACCEPT_BURST 64      /* accepts per wake-up, so the sweep still runs */
 #define MAX_TABLE (1 << 20)  /* descriptors tracked; beyond are refused */
 
@@ -42,6 +48,9 @@ struct omx__acceptor {
     int ep, wake;
     pthread_t thread;
     bool running;
+    int backoff_ms;          /* 0: accepting */
+    int64_t resume_ns;       /* while backing off: when to try again */
+    int64_t next_limit_log;
 
     pthread_mutex_t mu;
     slot *tab;
@@ -164,6 +173,14 @@ static void hand_over(omx__acceptor *a, int c, const struct sockaddr *sa, sockle
     if (c >= a->n_tab || a->live >= a->o.max_conns || !ino) {
         pthread_mutex_unlock(&a->mu);
         close(c);
+        int64_t now = now_ns();
+        if (now >= a->next_limit_log) { /* at most once a second */
+            char lim[24];
+            snprintf(lim, sizeof lim, "%ld", a->o.max_conns);
+            omx_log(OMX_LOG_WARN, "connection limit reached, closing new connections", "limit",
+                    lim, NULL);
+            a->next_limit_log = now + 1000000000;
+        }
         return;
     }
     if (a->tab[c].state != SLOT_FREE)
@@ -197,9 +214,31 @@ static int accept_some(omx__acceptor *a, int lfd)
                 return 0;
             return errno;
         }
+        a->backoff_ms = 0; /* descriptors are back */
         hand_over(a, c, (struct sockaddr *)&ss, sl);
     }
     return 0;
+}
+
+/* Stops (events 0) or restarts watching the listening sockets. */
+static void listen_events(omx__acceptor *a, uint32_t events)
+{
+    for (int i = 0; i < a->o.n_fds; i++) {
+        struct epoll_event ev = { .events = events, .data.u64 = (uint64_t)i };
+        epoll_ctl(a->ep, EPOLL_CTL_MOD, a->fds[i], &ev);
+    }
+}
+
+static void back_off(omx__acceptor *a, int err)
+{
+    char delay[24];
+    a->backoff_ms = a->backoff_ms ? a->backoff_ms * 2 : BACKOFF_MIN_MS;
+    if (a->backoff_ms > BACKOFF_MAX_MS)
+        a->backoff_ms = BACKOFF_MAX_MS;
+    a->resume_ns = now_ns() + a->backoff_ms * 1000000LL;
+    listen_events(a, 0);
+    snprintf(delay, sizeof delay, "%dms", a->backoff_ms);
+    omx_log(OMX_LOG_ERROR, "accept error, retrying", "err", strerror(err), "delay", delay, NULL);
 }
 
 static void *accept_loop(void *arg)
@@ -209,14 +248,21 @@ static void *accept_loop(void *arg)
 
     for (;;) {
         struct epoll_event ev[16];
-        int64_t left = (next_sweep - now_ns()) / 1000000;
+        int64_t wake = a->resume_ns && a->resume_ns < next_sweep ? a->resume_ns : next_sweep;
+        int64_t left = (wake - now_ns() + 999999) / 1000000;
         int n = epoll_wait(a->ep, ev, 16, left < 0 ? 0 : (int)left);
         for (int i = 0; i < n; i++) {
             if (ev[i].data.u64 == UINT64_MAX)
                 return NULL; /* stop */
+            if (a->resume_ns)
+                continue; /* backing off: an event from before the pause */
             int rc = accept_some(a, a->fds[ev[i].data.u64]);
             if (rc)
-                omx_log(OMX_LOG_ERROR, "accept failed", "err", strerror(rc), NULL);
+                back_off(a, rc);
+        }
+        if (a->resume_ns && now_ns() >= a->resume_ns) {
+            a->resume_ns = 0;
+            listen_events(a, EPOLLIN);
         }
         if (now_ns() >= next_sweep) {
             sweep(a);

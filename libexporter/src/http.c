@@ -38,7 +38,8 @@
 /* Responses are built in memory before the first byte goes out so a failed
  * scrape becomes a clean 500; this caps that memory per scrape. */
 #define HTTP_MAX_BODY (256u << 20)
-/* Descriptors kept back from the connection limit for collectors and logs. */
+/* Descriptors kept back from the connection limit for collectors and logs:
+ * a quarter of the limit, at most this many. */
 #define HTTP_FD_RESERVE 64
 /* Workers beyond --web.max-requests, for the other pages and handlers; and the
  * pool when the scrape limit is off. */
@@ -743,9 +744,10 @@ int omx__http_start(omx_app *app, char *err, size_t errlen)
     }
 
     long nofile = raise_nofile();
+    long reserve = nofile / 4 < HTTP_FD_RESERVE ? nofile / 4 : HTTP_FD_RESERVE;
     long max_conns = app->max_connections;
-    if (max_conns > nofile - HTTP_FD_RESERVE)
-        max_conns = nofile - HTTP_FD_RESERVE > 16 ? nofile - HTTP_FD_RESERVE : 16;
+    if (max_conns > nofile - reserve)
+        max_conns = nofile - reserve;
     size_t workers = (size_t)(app->max_requests > 0 ? app->max_requests : HTTP_UNLIMITED_WORKERS) +
                      HTTP_EXTRA_WORKERS;
     if (rc == 0 && (rc = omx__pool_new(workers, &app->pool)) < 0)
