@@ -4,6 +4,7 @@
  * one mutex; libmicrohttpd's thread updates it through the conn_* calls. */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,10 @@
 #define ACCEPT_BURST 64      /* accepts per wake-up, so the sweep still runs */
 #define MAX_TABLE (1 << 20)  /* descriptors tracked; beyond are refused */
 
-enum { SLOT_FREE, SLOT_MHD };
+/* SLOT_PEEK: a TLS connection the acceptor holds until its first byte;
+ * SLOT_MHD: libmicrohttpd's. */
+enum { SLOT_FREE, SLOT_PEEK, SLOT_MHD };
+#define PEEK_EVENT (1ull << 40) /* epoll data: a SLOT_PEEK descriptor, not a listener */
 
 /* A socket's inode number names it: a descriptor number is reused as soon as
  * it is closed, an inode only after the socket is gone. Every check compares
@@ -82,7 +86,7 @@ static void slot_free(omx__acceptor *a, int fd)
 
 static slot *slot_of(omx__acceptor *a, int fd, void *tag)
 {
-    if (fd < 0 || fd >= a->n_tab || a->tab[fd].state == SLOT_FREE ||
+    if (fd < 0 || fd >= a->n_tab || a->tab[fd].state != SLOT_MHD ||
         a->tab[fd].ino != (uint64_t)(uintptr_t)tag)
         return NULL;
     return &a->tab[fd];
@@ -94,7 +98,7 @@ void *omx__acceptor_conn_started(omx__acceptor *a, int fd)
     if (!a || fd < 0 || fd >= a->n_tab)
         return NULL;
     pthread_mutex_lock(&a->mu);
-    if (a->tab[fd].state != SLOT_FREE)
+    if (a->tab[fd].state == SLOT_MHD)
         tag = (void *)(uintptr_t)a->tab[fd].ino;
     pthread_mutex_unlock(&a->mu);
     return tag;
@@ -142,6 +146,16 @@ long omx__acceptor_live(omx__acceptor *a)
     return n;
 }
 
+/* Closes a connection the acceptor still holds (acceptor thread only). */
+static void drop_peek(omx__acceptor *a, int c)
+{
+    epoll_ctl(a->ep, EPOLL_CTL_DEL, c, NULL);
+    pthread_mutex_lock(&a->mu);
+    slot_free(a, c);
+    pthread_mutex_unlock(&a->mu);
+    close(c);
+}
+
 /* Shuts down the connections past their deadline: the read in libmicrohttpd
  * (or GnuTLS, mid-handshake) then sees the end of the stream and closes it. */
 static void sweep(omx__acceptor *a)
@@ -156,6 +170,13 @@ static void sweep(omx__acceptor *a)
             slot_free(a, fd); /* closed without a callback: forget it */
             continue;
         }
+        if (s->state == SLOT_PEEK) {
+            /* Ours: never sent a byte. */
+            epoll_ctl(a->ep, EPOLL_CTL_DEL, fd, NULL);
+            slot_free(a, fd);
+            close(fd);
+            continue;
+        }
         s->deadline_ns = 0;
         shutdown(fd, SHUT_RDWR);
     }
@@ -164,9 +185,29 @@ static void sweep(omx__acceptor *a)
     pthread_mutex_unlock(&a->mu);
 }
 
-/* Hands a new connection to libmicrohttpd, its slot made first so that the
- * started callback finds it. */
-static void hand_over(omx__acceptor *a, int c, const struct sockaddr *sa, socklen_t sl)
+/* Gives connection c (slot made, state SLOT_MHD) to libmicrohttpd. */
+static void give_to_mhd(omx__acceptor *a, int c, uint64_t ino)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    if (getpeername(c, (struct sockaddr *)&ss, &sl) < 0) {
+        memset(&ss, 0, sizeof ss);
+        ss.ss_family = AF_INET;
+        sl = sizeof(struct sockaddr_in);
+    }
+    if (MHD_add_connection(a->o.daemon, c, (struct sockaddr *)&ss, sl) != MHD_YES) {
+        /* libmicrohttpd closed it (limit reached, no memory). */
+        pthread_mutex_lock(&a->mu);
+        if (a->tab[c].ino == ino)
+            slot_free(a, c);
+        pthread_mutex_unlock(&a->mu);
+    }
+}
+
+/* Takes a new connection: its slot first (so libmicrohttpd's started
+ * callback finds it), then to libmicrohttpd, or for TLS to the watch for its
+ * first byte. */
+static void admit(omx__acceptor *a, int c)
 {
     uint64_t ino = fd_ino(c);
     pthread_mutex_lock(&a->mu);
@@ -186,18 +227,57 @@ static void hand_over(omx__acceptor *a, int c, const struct sockaddr *sa, sockle
     if (a->tab[c].state != SLOT_FREE)
         slot_free(a, c); /* its connection went without a callback */
     a->tab[c] = (slot){ .deadline_ns = now_ns() + a->o.header_timeout_ns, .ino = ino,
-                        .state = SLOT_MHD };
+                        .state = a->o.tls ? SLOT_PEEK : SLOT_MHD };
     a->live++;
     if (c >= a->hi)
         a->hi = c + 1;
     pthread_mutex_unlock(&a->mu);
-    if (MHD_add_connection(a->o.daemon, c, sa, sl) != MHD_YES) {
-        /* libmicrohttpd closed it (limit reached, no memory). */
-        pthread_mutex_lock(&a->mu);
-        if (a->tab[c].ino == ino)
-            slot_free(a, c);
-        pthread_mutex_unlock(&a->mu);
+    if (!a->o.tls) {
+        give_to_mhd(a, c, ino);
+        return;
     }
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.u64 = PEEK_EVENT | (uint64_t)c };
+    if (epoll_ctl(a->ep, EPOLL_CTL_ADD, c, &ev) < 0)
+        drop_peek(a, c);
+}
+
+/* Go's answer to plain HTTP on a TLS port. */
+static const char plain_http_reply[] =
+    "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n";
+
+/* The first byte of a TLS connection arrived (or the peer left): a TLS record
+ * (handshake, 0x16) goes to libmicrohttpd; what starts like an HTTP method
+ * gets the 400 above; anything else is closed. */
+static void peeked(omx__acceptor *a, int c)
+{
+    unsigned char b;
+    pthread_mutex_lock(&a->mu);
+    bool ours = c < a->n_tab && a->tab[c].state == SLOT_PEEK;
+    pthread_mutex_unlock(&a->mu);
+    if (!ours)
+        return; /* an event from before the descriptor changed hands */
+    ssize_t n = recv(c, &b, 1, MSG_PEEK);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return;
+    if (n == 1 && b == 0x16) {
+        epoll_ctl(a->ep, EPOLL_CTL_DEL, c, NULL);
+        pthread_mutex_lock(&a->mu);
+        a->tab[c].state = SLOT_MHD;
+        uint64_t ino = a->tab[c].ino;
+        pthread_mutex_unlock(&a->mu);
+        give_to_mhd(a, c, ino);
+        return;
+    }
+    if (n == 1 && b >= 'A' && b <= 'Z') {
+        /* Read what came (the request) so that closing does not reset the
+         * connection before the client has read the answer. */
+        char junk[4096];
+        for (int i = 0; i < 16 && recv(c, junk, sizeof junk, MSG_DONTWAIT) > 0; i++)
+            ;
+        if (send(c, plain_http_reply, sizeof plain_http_reply - 1, MSG_NOSIGNAL | MSG_DONTWAIT) > 0)
+            shutdown(c, SHUT_WR);
+    }
+    drop_peek(a, c);
 }
 
 /* Accepts what is pending on listening socket lfd. Returns 0, or the errno
@@ -205,9 +285,7 @@ static void hand_over(omx__acceptor *a, int c, const struct sockaddr *sa, sockle
 static int accept_some(omx__acceptor *a, int lfd)
 {
     for (int i = 0; i < ACCEPT_BURST; i++) {
-        struct sockaddr_storage ss;
-        socklen_t sl = sizeof ss;
-        int c = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int c = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (c < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
                 errno == ECONNABORTED || errno == EPROTO)
@@ -215,7 +293,7 @@ static int accept_some(omx__acceptor *a, int lfd)
             return errno;
         }
         a->backoff_ms = 0; /* descriptors are back */
-        hand_over(a, c, (struct sockaddr *)&ss, sl);
+        admit(a, c);
     }
     return 0;
 }
@@ -254,6 +332,10 @@ static void *accept_loop(void *arg)
         for (int i = 0; i < n; i++) {
             if (ev[i].data.u64 == UINT64_MAX)
                 return NULL; /* stop */
+            if (ev[i].data.u64 & PEEK_EVENT) {
+                peeked(a, (int)(ev[i].data.u64 & ~PEEK_EVENT));
+                continue;
+            }
             if (a->resume_ns)
                 continue; /* backing off: an event from before the pause */
             int rc = accept_some(a, a->fds[ev[i].data.u64]);
@@ -337,6 +419,13 @@ void omx__acceptor_stop(omx__acceptor *a)
     for (int i = 0; i < a->o.n_fds; i++)
         close(a->fds[i]);
     a->o.n_fds = 0;
+    pthread_mutex_lock(&a->mu);
+    for (int fd = 0; fd < a->hi; fd++)
+        if (a->tab[fd].state == SLOT_PEEK) {
+            slot_free(a, fd);
+            close(fd);
+        }
+    pthread_mutex_unlock(&a->mu);
 }
 
 omx__acceptor *omx__acceptor_free(omx__acceptor *a)

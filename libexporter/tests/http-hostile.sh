@@ -81,6 +81,8 @@ P2=$(free_port)
 start tls "$EX" --web.listen-address=127.0.0.1:$P2 --web.config.file="$T/web.yml" --web.read-header-timeout=2s
 wait_http "https://127.0.0.1:$P2/-/healthy" || { cat "$T/tls.log"; fail "TLS server did not start"; finish; }
 check "520 stalled TLS handshakes held" hold tlsstall tls 520 "$P2" 6
+check "500 silent connections to the TLS port held" hold tlsidle idle 500 "$P2" 6
 check "TLS scrapes answer 200 within 1 s meanwhile" fast_200 "https://127.0.0.1:$P2/metrics" --cacert "$T/tls.crt"
 check "stalled handshakes closed 2 s after connecting" closed_between tlsstall 1.8 3.5
+check "silent ones (no first byte) closed 2 s after connecting" closed_between tlsidle 1.8 3.5
 finish
