@@ -86,5 +86,17 @@ int omx__http_parse_listen(const char *addr, char *host, size_t hostlen, char *p
  * timeout - margin (min(0.5 s, 10 %)); 0 for a missing or invalid value.
  * *ret_seconds gets the parsed timeout (0 if none). */
 int64_t omx__http_deadline(const char *header, double *ret_seconds);
+/* Whether a request header is well formed as Go's server requires: the name a
+ * token (so no space before the colon, no NUL), the value free of control
+ * characters other than tab. Lengths are the bytes received. */
+bool omx__http_header_ok(const char *name, size_t name_len, const char *value,
+                         size_t value_len);
+/* libmicrohttpd hands a header value cut at a NUL byte, in place in the
+ * received request. The byte after the value's own terminating NUL is then
+ * the rest of its line terminator (a NUL, CR or LF), a trailing blank, or the
+ * next header's name (a bare-LF line end); anything else means the line went
+ * on after a NUL. next_name is the next header's name (NULL for the last).
+ * Returns true when the value ended the line. */
+bool omx__http_value_ends_line(const char *value, size_t value_len, const char *next_name);
 
 #endif

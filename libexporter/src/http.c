@@ -45,6 +45,7 @@
  * pool when the scrape limit is off. */
 #define HTTP_EXTRA_WORKERS 4
 #define HTTP_UNLIMITED_WORKERS 64
+#define HTTP_CONN_MEMORY (256u << 10)
 
 enum { CODE_200, CODE_500, CODE_503, CODE_401 };
 
@@ -483,6 +484,53 @@ static void conn_ids(struct MHD_Connection *conn, int *fd, void **tag)
     *tag = ci ? ci->socket_context : NULL;
 }
 
+typedef struct header_check {
+    const char *prev_value;
+    size_t prev_len;
+    bool bad;
+} header_check;
+
+static enum MHD_Result check_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    size_t key_size, const char *value, size_t value_size)
+{
+    header_check *hc = cls;
+    (void)kind;
+    if (!omx__http_header_ok(key, key_size, value, value_size) ||
+        (hc->prev_value && !omx__http_value_ends_line(hc->prev_value, hc->prev_len, key))) {
+        hc->bad = true;
+        return MHD_NO; /* stop iterating */
+    }
+    hc->prev_value = value;
+    hc->prev_len = value_size;
+    return MHD_YES;
+}
+
+/* Whether every request header is well formed (see omx__http_header_ok and
+ * omx__http_value_ends_line: a NUL inside a value shows only that way). */
+static bool headers_ok(struct MHD_Connection *conn)
+{
+    header_check hc = { 0 };
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, check_header, &hc);
+    if (!hc.bad && hc.prev_value && !omx__http_value_ends_line(hc.prev_value, hc.prev_len, NULL))
+        hc.bad = true;
+    return !hc.bad;
+}
+
+/* Go's answer to a malformed header; the connection closes after it. */
+static enum MHD_Result refuse_headers(omx_request *req)
+{
+    static const char body[] = "400 Bad Request: malformed MIME header line\n";
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        sizeof body - 1, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    req->resp = r;
+    req->status = 400;
+    return queue(req);
+}
+
 /* In the event loop: never blocks. The request is suspended while a worker
  * answers it. */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -505,6 +553,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                               .job.fn = run_job };
         conn_ids(conn, &req->fd, &req->tag);
         *con_cls = req;
+        if (!headers_ok(conn))
+            return refuse_headers(req);
         /* Headers are in; a body (which no handler takes) gets as long again. */
         omx__acceptor_conn_deadline(app->acceptor, req->fd, req->tag,
                                     (int64_t)(app->read_header_timeout_s * 1e9));
@@ -682,6 +732,11 @@ static int start_daemon(omx_app *app, long max_conns, char *err, size_t errlen)
     /* Inactivity (no byte either way) closes too: a client that stops reading
      * its answer. */
     OPT(MHD_OPTION_CONNECTION_TIMEOUT, idle_s, NULL);
+    /* Per connection, for the request and its parsed headers and arguments:
+     * the default 32 KiB refuses a query of 500 '&' (an entry each). */
+    OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_CONN_MEMORY, NULL);
+    /* Refuse what Go refuses: whitespace before a header's colon. */
+    OPT(MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL);
     OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, app);
     OPT(MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, app);
     if (app->max_connections_per_ip > 0)
