@@ -77,7 +77,8 @@ check "TLS 1.3" test "$(code --tlsv1.3 -u 'prometheus:s3cret pw' "$U/metrics")" 
 check "TLS 1.0 refused (Go's default minimum is 1.2)" sh -c "! curl -s --cacert ca.crt --tlsv1.0 --tls-max 1.1 -o /dev/null '$U/metrics'"
 # A changed TLS section is not applied by SIGHUP (it needs a restart).
 sed -i 's/^  key_file: server.key$/  key_file: server.key\n  min_version: TLS13/' web-auth.yml
-kill -HUP "$PID_auth"; sleep 0.3
+kill -HUP "$PID_auth"
+i=0; while [ $i -lt 50 ] && ! grep -q 'restart to apply' "$T/auth.log"; do sleep 0.1; i=$((i+1)); done
 check "SIGHUP with changed TLS settings: refused and logged" grep -q 'tls_server_config changed, restart to apply' "$T/auth.log"
 check "...and still serving with the old settings" test "$(code --tls-max 1.2 -u 'prometheus:s3cret pw' "$U/metrics")" = 200
 wrong_time=$( { /usr/bin/time -f %e $C -o /dev/null -u 'prometheus:wrong' "$U/metrics"; } 2>&1 )
