@@ -516,18 +516,18 @@ static bool headers_ok(struct MHD_Connection *conn)
     return !hc.bad;
 }
 
-/* Go's answer to a malformed header; the connection closes after it. */
-static enum MHD_Result refuse_headers(omx_request *req)
+/* An answer from the event loop itself, after which the connection closes:
+ * body is a string literal. */
+static enum MHD_Result refuse(omx_request *req, unsigned status, const char *body)
 {
-    static const char body[] = "400 Bad Request: malformed MIME header line\n";
     struct MHD_Response *r = MHD_create_response_from_buffer(
-        sizeof body - 1, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
+        strlen(body), (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
     if (!r)
         return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     req->resp = r;
-    req->status = 400;
+    req->status = status;
     return queue(req);
 }
 
@@ -553,8 +553,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                               .job.fn = run_job };
         conn_ids(conn, &req->fd, &req->tag);
         *con_cls = req;
-        if (!headers_ok(conn))
-            return refuse_headers(req);
+        if (!headers_ok(conn)) /* Go's answer */
+            return refuse(req, 400, "400 Bad Request: malformed MIME header line\n");
+        /* Shutting down: requests in progress finish, new ones are turned away so
+         * that a keep-alive client cannot hold the process beyond them. */
+        if (atomic_load(&app->stopping))
+            return refuse(req, 503, "Server is shutting down.\n");
         /* Headers are in; a body (which no handler takes) gets as long again. */
         omx__acceptor_conn_deadline(app->acceptor, req->fd, req->tag,
                                     (int64_t)(app->read_header_timeout_s * 1e9));
@@ -843,7 +847,8 @@ int omx__http_start(omx_app *app, char *err, size_t errlen)
 
 bool omx__http_stop(omx_app *app, double grace_s)
 {
-    /* Stop accepting (closes the listening sockets) first. */
+    /* Stop accepting (closes the listening sockets) and taking requests first. */
+    atomic_store(&app->stopping, true);
     omx__acceptor_stop(app->acceptor);
     if (app->pool) {
         struct timespec ts;
