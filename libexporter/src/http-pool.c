@@ -13,6 +13,7 @@ struct omx__pool {
     omx__job *head, *tail;
     size_t busy;      /* queued + running */
     bool stop;
+    bool closed;      /* no new jobs */
     size_t n;
     pthread_t *threads;
 };
@@ -73,10 +74,14 @@ int omx__pool_new(size_t n, omx__pool **out)
     return 0;
 }
 
-void omx__pool_submit(omx__pool *p, omx__job *job)
+bool omx__pool_submit(omx__pool *p, omx__job *job)
 {
     job->next = NULL;
     pthread_mutex_lock(&p->mu);
+    if (p->closed) {
+        pthread_mutex_unlock(&p->mu);
+        return false;
+    }
     if (p->tail)
         p->tail->next = job;
     else
@@ -84,6 +89,14 @@ void omx__pool_submit(omx__pool *p, omx__job *job)
     p->tail = job;
     p->busy++;
     pthread_cond_signal(&p->work);
+    pthread_mutex_unlock(&p->mu);
+    return true;
+}
+
+void omx__pool_close(omx__pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->closed = true;
     pthread_mutex_unlock(&p->mu);
 }
 

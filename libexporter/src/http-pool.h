@@ -19,8 +19,11 @@ typedef struct omx__pool omx__pool;
 /* Starts n (>= 1) worker threads. Returns 0 or a negative errno; *out is owned
  * by the caller (omx__pool_free). */
 int omx__pool_new(size_t n, omx__pool **out);
-/* Queues job (borrowed until its fn returns; fn runs on a worker). */
-void omx__pool_submit(omx__pool *p, omx__job *job);
+/* Queues job (borrowed until its fn returns; fn runs on a worker). Returns
+ * false, queueing nothing, once the pool is closed. */
+bool omx__pool_submit(omx__pool *p, omx__job *job);
+/* Refuses new jobs from now on (those queued still run). */
+void omx__pool_close(omx__pool *p);
 /* Waits until no job is queued or running, or until the CLOCK_MONOTONIC time
  * deadline_ns. Returns true when the pool is idle. */
 bool omx__pool_wait_idle(omx__pool *p, int64_t deadline_ns);

@@ -572,7 +572,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         req->dispatched = true;
         omx__acceptor_conn_busy(app->acceptor, req->fd, req->tag);
         MHD_suspend_connection(conn); /* before the worker can resume it */
-        omx__pool_submit(app->pool, &req->job);
+        if (!omx__pool_submit(app->pool, &req->job)) {
+            /* Shutting down: the pool takes nothing more. */
+            respond_text(req, 503, "Server is shutting down.\n");
+            req->done = true;
+            MHD_resume_connection(conn);
+        }
         return MHD_YES;
     }
     if (!req->done)
@@ -855,6 +860,7 @@ bool omx__http_stop(omx_app *app, double grace_s)
         clock_gettime(CLOCK_MONOTONIC, &ts);
         int64_t deadline = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec +
                            (grace_s > 1e9 ? (int64_t)1e18 : (int64_t)(grace_s * 1e9));
+        omx__pool_close(app->pool); /* nothing new may start from here on */
         if (!omx__pool_wait_idle(app->pool, deadline))
             return false; /* a handler still runs: it may use everything below */
     }

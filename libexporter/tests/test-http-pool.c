@@ -1,5 +1,6 @@
 /* The worker pool: every job runs once, jobs run in parallel up to the pool
- * size, wait_idle times out while a job blocks and succeeds once it ends. */
+ * size, wait_idle times out while a job blocks and succeeds once it ends, a
+ * closed pool takes no job. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
@@ -50,7 +51,7 @@ int main(void)
     for (int i = 0; i < 20; i++) {
         jobs[i] = (tjob){ .job.fn = run, .ran = &ran, .running = &running, .peak = &peak,
                           .release = &release };
-        omx__pool_submit(p, &jobs[i].job);
+        ASSERT(omx__pool_submit(p, &jobs[i].job));
     }
     ASSERT(omx__pool_busy(p) == 20);
     /* Blocked jobs: the wait gives up at its deadline. */
@@ -63,6 +64,11 @@ int main(void)
     ASSERT(atomic_load(&ran) == 20);
     ASSERT(atomic_load(&peak) >= 2 && atomic_load(&peak) <= 4);
     ASSERT(omx__pool_busy(p) == 0);
+    /* Closed: refuses new jobs. */
+    omx__pool_close(p);
+    ASSERT(!omx__pool_submit(p, &jobs[0].job));
+    ASSERT(omx__pool_busy(p) == 0);
+    ASSERT(atomic_load(&ran) == 20);
     p = omx__pool_free(p);
     ASSERT(p == NULL);
     ASSERT(omx__pool_free(NULL) == NULL);
