@@ -39,7 +39,9 @@ enum { SLOT_FREE, SLOT_PEEK, SLOT_MHD };
 /* A socket's inode number names it: a descriptor number is reused as soon as
  * it is closed, an inode only after the socket is gone. Every check compares
  * it, so a late callback or a sweep never acts on a newer connection (or on a
- * descriptor the program opened meanwhile). */
+ * descriptor the program opened meanwhile). The one window left is between the
+ * sweep's fstat and its shutdown, should libmicrohttpd close that very
+ * connection then and another thread get a socket on the same number. */
 typedef struct slot {
     int64_t deadline_ns; /* 0: none (a handler runs) */
     uint64_t ino;
@@ -134,16 +136,6 @@ void omx__acceptor_conn_deadline(omx__acceptor *a, int fd, void *tag, int64_t ti
     if (s)
         s->deadline_ns = now_ns() + timeout_ns;
     pthread_mutex_unlock(&a->mu);
-}
-
-long omx__acceptor_live(omx__acceptor *a)
-{
-    if (!a)
-        return 0;
-    pthread_mutex_lock(&a->mu);
-    long n = a->live;
-    pthread_mutex_unlock(&a->mu);
-    return n;
 }
 
 /* Closes a connection the acceptor still holds (acceptor thread only). */

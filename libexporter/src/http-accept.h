@@ -45,7 +45,4 @@ void omx__acceptor_conn_busy(omx__acceptor *a, int fd, void *tag);
  * (after a request: the idle timeout; while a body arrives: the header one). */
 void omx__acceptor_conn_deadline(omx__acceptor *a, int fd, void *tag, int64_t timeout_ns);
 
-/* Connections the acceptor knows of now (for tests and logs). */
-long omx__acceptor_live(omx__acceptor *a);
-
 #endif
