@@ -21,6 +21,7 @@
 
 #include "exporter/log.h"
 #include "http-accept.h"
+#include "http-peers.h"
 
 #define SWEEP_MS 100
 /* After a failed accept (out of descriptors, mostly) the listening sockets
@@ -45,6 +46,7 @@ enum { SLOT_FREE, SLOT_PEEK, SLOT_MHD };
 typedef struct slot {
     int64_t deadline_ns; /* 0: none (a handler runs) */
     uint64_t ino;
+    omx__peer *peer;     /* its address's count, with --web.max-connections-per-ip */
     uint8_t state;
 } slot;
 
@@ -56,12 +58,13 @@ struct omx__acceptor {
     bool running;
     int backoff_ms;          /* 0: accepting */
     int64_t resume_ns;       /* while backing off: when to try again */
-    int64_t next_limit_log;
+    int64_t next_limit_log, next_peer_log;
 
     pthread_mutex_t mu;
     slot *tab;
     int n_tab, hi;       /* table size; highest fd in use + 1 */
     long live;
+    omx__peers *peers;   /* NULL: no per-address limit */
 };
 
 static int64_t now_ns(void)
@@ -81,6 +84,7 @@ static uint64_t fd_ino(int fd)
 static void slot_free(omx__acceptor *a, int fd)
 {
     if (a->tab[fd].state != SLOT_FREE) {
+        omx__peers_del(a->peers, a->tab[fd].peer);
         a->tab[fd] = (slot){ 0 };
         a->live--;
     }
@@ -199,9 +203,10 @@ static void give_to_mhd(omx__acceptor *a, int c, uint64_t ino)
 /* Takes a new connection: its slot first (so libmicrohttpd's started
  * callback finds it), then to libmicrohttpd, or for TLS to the watch for its
  * first byte. */
-static void admit(omx__acceptor *a, int c)
+static void admit(omx__acceptor *a, int c, const struct sockaddr *sa, socklen_t sl)
 {
     uint64_t ino = fd_ino(c);
+    omx__peer *peer = NULL;
     pthread_mutex_lock(&a->mu);
     if (c >= a->n_tab || a->live >= a->o.max_conns || !ino) {
         pthread_mutex_unlock(&a->mu);
@@ -218,8 +223,21 @@ static void admit(omx__acceptor *a, int c)
     }
     if (a->tab[c].state != SLOT_FREE)
         slot_free(a, c); /* its connection went without a callback */
+    if (a->peers && !(peer = omx__peers_add(a->peers, sa, sl, (unsigned)a->o.max_per_ip))) {
+        pthread_mutex_unlock(&a->mu);
+        close(c);
+        int64_t now = now_ns();
+        if (now >= a->next_peer_log) { /* at most once a second */
+            char lim[24];
+            snprintf(lim, sizeof lim, "%ld", a->o.max_per_ip);
+            omx_log(OMX_LOG_WARN, "per-address connection limit reached, closing new connections",
+                    "limit", lim, NULL);
+            a->next_peer_log = now + 1000000000;
+        }
+        return;
+    }
     a->tab[c] = (slot){ .deadline_ns = now_ns() + a->o.header_timeout_ns, .ino = ino,
-                        .state = a->o.tls ? SLOT_PEEK : SLOT_MHD };
+                        .peer = peer, .state = a->o.tls ? SLOT_PEEK : SLOT_MHD };
     a->live++;
     if (c >= a->hi)
         a->hi = c + 1;
@@ -277,7 +295,9 @@ static void peeked(omx__acceptor *a, int c)
 static int accept_some(omx__acceptor *a, int lfd)
 {
     for (int i = 0; i < ACCEPT_BURST; i++) {
-        int c = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        int c = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (c < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
                 errno == ECONNABORTED || errno == EPROTO)
@@ -285,7 +305,7 @@ static int accept_some(omx__acceptor *a, int lfd)
             return errno;
         }
         a->backoff_ms = 0; /* descriptors are back */
-        admit(a, c);
+        admit(a, c, (struct sockaddr *)&ss, sl);
     }
     return 0;
 }
@@ -365,9 +385,11 @@ int omx__acceptor_start(const omx__accept_opts *o, omx__acceptor **out)
                    ? (int)rl.rlim_cur : MAX_TABLE;
     pthread_mutex_init(&a->mu, NULL);
     a->tab = calloc((size_t)a->n_tab, sizeof *a->tab);
+    if (o->max_per_ip > 0 && !(a->peers = omx__peers_new()))
+        rc = -ENOMEM;
     a->ep = epoll_create1(EPOLL_CLOEXEC);
     a->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (!a->tab || a->ep < 0 || a->wake < 0)
+    if (rc == 0 && (!a->tab || a->ep < 0 || a->wake < 0))
         rc = a->tab ? -errno : -ENOMEM;
     struct epoll_event ev = { .events = EPOLLIN, .data.u64 = UINT64_MAX };
     if (rc == 0 && epoll_ctl(a->ep, EPOLL_CTL_ADD, a->wake, &ev) < 0)
@@ -430,6 +452,7 @@ omx__acceptor *omx__acceptor_free(omx__acceptor *a)
     if (a->wake >= 0)
         close(a->wake);
     free(a->tab);
+    omx__peers_free(a->peers);
     pthread_mutex_destroy(&a->mu);
     free(a);
     return NULL;

@@ -22,6 +22,7 @@ typedef struct omx__accept_opts {
     int64_t header_timeout_ns;   /* accept (or previous request) to complete headers */
     int64_t idle_timeout_ns;     /* end of a request to complete headers of the next */
     long max_conns;              /* connections held at once; more are closed at accept */
+    long max_per_ip;             /* the same from one client address; 0: no limit */
 } omx__accept_opts;
 
 /* Starts the accept thread. Returns 0 or a negative errno; *out (set before

@@ -748,8 +748,6 @@ static int start_daemon(omx_app *app, long max_conns, char *err, size_t errlen)
     OPT(MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL);
     OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, app);
     OPT(MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, app);
-    if (app->max_connections_per_ip > 0)
-        OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, app->max_connections_per_ip, NULL);
     OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL);
     if (wc && wc->tls) {
         flags |= MHD_USE_TLS;
@@ -825,6 +823,7 @@ int omx__http_start(omx_app *app, char *err, size_t errlen)
             .header_timeout_ns = (int64_t)(app->read_header_timeout_s * 1e9),
             .idle_timeout_ns = (int64_t)(app->idle_timeout_s * 1e9),
             .max_conns = max_conns,
+            .max_per_ip = app->max_connections_per_ip,
         };
         rc = omx__acceptor_start(&ao, &app->acceptor);
         if (rc < 0)

@@ -2,7 +2,8 @@
 # Hostile clients must not take the server from anyone else: 520 slowloris
 # connections and 2,000 idle ones (plain HTTP), 520 stalled TLS handshakes
 # (TLS), all while curl gets 200 at once; the hostile ones are closed after
-# --web.read-header-timeout, an idle keep-alive one after --web.idle-timeout.
+# --web.read-header-timeout, an idle keep-alive one after --web.idle-timeout;
+# --web.max-connections-per-ip.
 # Usage: http-hostile.sh path/to/omx-example
 . "$(dirname "$0")/http-lib.sh"
 EX=${1:?usage: $0 omx-example}
@@ -70,6 +71,19 @@ PYEOF
 echo "# idle keep-alive connection closed after ${ka}s"
 check "idle keep-alive connection closed after --web.idle-timeout" \
   awk -v t="$ka" 'BEGIN { exit !(t >= 2.8 && t <= 4.5) }'
+
+# --web.max-connections-per-ip: a sixth connection from 127.0.0.1 is closed at
+# once, and taken again when the others are gone.
+P3=$(free_port)
+start perip "$EX" --web.listen-address=127.0.0.1:$P3 --web.max-connections-per-ip=5
+wait_http "http://127.0.0.1:$P3/-/healthy" || { cat "$T/perip.log"; fail "server did not start"; finish; }
+check "5 connections from one address held" hold five idle 5 "$P3" 1.5
+check "a sixth from that address is refused" \
+  test "$(curl -s -o /dev/null -w '%{http_code}' -m 2 "http://127.0.0.1:$P3/metrics")" = 000
+check "...and logged" grep -q 'per-address connection limit reached' "$T/perip.log"
+eval "wait \$HPID_five"
+check "served again once they are closed" \
+  test "$(curl -s -o /dev/null -w '%{http_code}' -m 2 "http://127.0.0.1:$P3/metrics")" = 200
 
 # TLS: stalled handshakes.
 cd "$T"
