@@ -55,11 +55,36 @@ NOTIFY_SOCKET=$SOCK start stuck "$EX" --web.listen-address=127.0.0.1:$P2 --examp
   --web.shutdown-grace=2s
 i=0; while [ $i -lt 50 ] && ! grep -q 'READY=1' "$T/notify.log"; do sleep 0.1; i=$((i+1)); done
 scrape_bg stuck "http://127.0.0.1:$P2/metrics"
+# A keep-alive client: one request before SIGTERM, one after (file "go").
+"$PY" - "$P2" "$T/go" >"$T/ka.out" 2>&1 <<'PYEOF' &
+import os, socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.settimeout(5)
+def ask():
+    s.sendall(b"GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n")
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        d = s.recv(4096)
+        if not d:
+            return "closed"
+        buf += d
+    return buf.split(b"\r\n")[0].decode()
+print("before:", ask(), flush=True)
+while not os.path.exists(sys.argv[2]):
+    time.sleep(0.05)
+print("after:", ask(), flush=True)
+PYEOF
+KA=$!
+PIDS="$PIDS $KA"
 sleep 0.5
 t0=$(now_ms)
 kill -TERM "$PID_stuck"
 sleep 0.3
 check "stops accepting at once" sh -c "! curl -s -o /dev/null -m 2 'http://127.0.0.1:$P2/-/healthy'"
+touch "$T/go"; wait $KA
+sed 's/^/# keep-alive /' "$T/ka.out"
+check "keep-alive request before SIGTERM: 200" grep -q '^before: HTTP/1.1 200 OK' "$T/ka.out"
+check "...on the same connection after it: 503" grep -q '^after: HTTP/1.1 503 Service Unavailable' "$T/ka.out"
 wait "$PID_stuck"; rc=$?
 t1=$(now_ms)
 echo "# exited after $((t1 - t0)) ms"
