@@ -32,6 +32,11 @@ struct omx_app {
     const char *web_config_file;
     bool systemd_socket;
     long max_requests;
+    double read_header_timeout_s; /* accept (or previous request) to complete headers */
+    double idle_timeout_s;        /* keep-alive: end of a request to headers of the next */
+    double shutdown_grace_s;      /* SIGTERM: how long requests in progress may finish */
+    long max_connections;
+    long max_connections_per_ip;  /* 0: no limit */
     const char *log_level;
     const char *log_format;
     bool help, version;
@@ -44,9 +49,12 @@ struct omx_app {
     int (*reload_fn)(void *);
     void *reload_userdata;
 
-    /* HTTP server (http.c). */
-    struct MHD_Daemon *daemons[OMX__MAX_LISTEN];
-    int n_daemons;
+    /* HTTP server (http.c): one event loop for every listening socket, the
+     * accept loop feeding it, the workers answering requests. */
+    struct MHD_Daemon *daemon;
+    struct omx__acceptor *acceptor;
+    struct omx__pool *pool;
+    atomic_bool stopping;     /* new requests get 503 */
     atomic_long in_flight;
     omx_series *m_in_flight;
     omx_series *m_code[4];     /* promhttp_metric_handler_requests_total{code=200,500,503,401} */
@@ -64,8 +72,11 @@ int omx__http_register_metrics(omx_app *app);
 /* Binds every --web.listen-address (or takes systemd's sockets) and starts
  * serving. Returns 0 or a negative omx_err with a message in err. */
 int omx__http_start(omx_app *app, char *err, size_t errlen);
-/* Stops every daemon (waits for requests in progress). */
-void omx__http_stop(omx_app *app);
+/* Stops accepting, then waits up to grace_s seconds for requests in progress
+ * and stops the server. Returns false, leaving the server's memory alone,
+ * when a handler still runs after that: the caller must then exit without
+ * freeing the app. */
+bool omx__http_stop(omx_app *app, double grace_s);
 
 /* Splits a listen address ("127.0.0.1:9100", ":9100", "[::1]:9100",
  * "localhost:9100") into host (empty = all addresses) and port. Returns 0 or
@@ -76,5 +87,17 @@ int omx__http_parse_listen(const char *addr, char *host, size_t hostlen, char *p
  * timeout - margin (min(0.5 s, 10 %)); 0 for a missing or invalid value.
  * *ret_seconds gets the parsed timeout (0 if none). */
 int64_t omx__http_deadline(const char *header, double *ret_seconds);
+/* Whether a request header is well formed as Go's server requires: the name a
+ * token (so no space before the colon, no NUL), the value free of control
+ * characters other than tab. Lengths are the bytes received. */
+bool omx__http_header_ok(const char *name, size_t name_len, const char *value,
+                         size_t value_len);
+/* libmicrohttpd hands a header value cut at a NUL byte, in place in the
+ * received request. The byte after the value's own terminating NUL is then
+ * the rest of its line terminator (a NUL, CR or LF), a trailing blank, or the
+ * next header's name (a bare-LF line end); anything else means the line went
+ * on after a NUL. next_name is the next header's name (NULL for the last).
+ * Returns true when the value ended the line. */
+bool omx__http_value_ends_line(const char *value, size_t value_len, const char *next_name);
 
 #endif

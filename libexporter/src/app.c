@@ -36,9 +36,14 @@ omx_app *omx_app_new(const omx_app_info *info)
     app->telemetry_path = "/metrics";
     app->web_config_file = "";
     app->max_requests = 40;
+    app->read_header_timeout_s = 5;
+    app->idle_timeout_s = 120;
+    app->shutdown_grace_s = 5;
+    app->max_connections = 16384;
     app->log_level = "info";
     app->log_format = "logfmt";
     atomic_init(&app->in_flight, 0);
+    atomic_init(&app->stopping, false);
     pthread_rwlockattr_t attr;
     pthread_rwlockattr_init(&attr);
     /* A reload must not starve behind a steady stream of requests. */
@@ -67,6 +72,30 @@ omx_app *omx_app_new(const omx_app_info *info)
         rc = omx__flags_add(fs, OMX__FLAG_INT, "web.max-requests", &app->max_requests,
                             "Maximum number of parallel scrape requests. Use 0 to disable.");
     if (!rc)
+        rc = omx__flags_add(fs, OMX__FLAG_DURATION, "web.read-header-timeout",
+                            &app->read_header_timeout_s,
+                            "Time a client has from connecting (TLS handshake included) to "
+                            "sending complete request headers; slower ones are disconnected.");
+    if (!rc)
+        rc = omx__flags_add(fs, OMX__FLAG_DURATION, "web.idle-timeout", &app->idle_timeout_s,
+                            "Time a keep-alive connection has from the end of a request to "
+                            "sending the headers of the next; also the longest silence on a "
+                            "connection.");
+    if (!rc)
+        rc = omx__flags_add(fs, OMX__FLAG_INT, "web.max-connections", &app->max_connections,
+                            "Maximum number of client connections held at once (capped by the "
+                            "descriptor limit).");
+    if (!rc)
+        rc = omx__flags_add(fs, OMX__FLAG_INT, "web.max-connections-per-ip",
+                            &app->max_connections_per_ip,
+                            "Maximum number of connections from one client address. Use 0 to "
+                            "disable.");
+    if (!rc)
+        rc = omx__flags_add(fs, OMX__FLAG_DURATION, "web.shutdown-grace",
+                            &app->shutdown_grace_s,
+                            "On SIGTERM/SIGINT, time requests in progress get to finish before "
+                            "the process exits anyway.");
+    if (!rc)
         rc = omx__flags_add(fs, OMX__FLAG_STRING, "log.level", &app->log_level,
                             "Only log messages with the given severity or above. One of: "
                             "[debug, info, warn, error]");
@@ -90,7 +119,7 @@ omx_app *omx_app_free(omx_app *app)
 {
     if (!app)
         return NULL;
-    omx__http_stop(app);
+    omx__http_stop(app, 1e18); /* nothing may still use what is freed below */
     omx__flags_free(&app->flags);
     app->webcfg = omx__webconfig_free(app->webcfg);
     for (size_t i = 0; i < app->n_handlers; i++)
@@ -200,6 +229,16 @@ int omx_app_parse(omx_app *app, int argc, char **argv)
                  app->max_requests);
         return parse_error(app, OMX_EINVAL, err);
     }
+    if (app->read_header_timeout_s <= 0 || app->idle_timeout_s <= 0) {
+        snprintf(err, sizeof err, "invalid value for flag --web.%s: want a duration above 0",
+                 app->read_header_timeout_s <= 0 ? "read-header-timeout" : "idle-timeout");
+        return parse_error(app, OMX_EINVAL, err);
+    }
+    if (app->max_connections < 1 || app->max_connections_per_ip < 0) {
+        snprintf(err, sizeof err, "invalid value for flag --web.max-connections%s: want %s",
+                 app->max_connections < 1 ? "" : "-per-ip", app->max_connections < 1 ? ">= 1" : ">= 0");
+        return parse_error(app, OMX_EINVAL, err);
+    }
     if (app->web_config_file[0]) {
         app->webcfg = omx__webconfig_free(app->webcfg);
         rc = omx__webconfig_load(app->web_config_file, &app->webcfg, err, sizeof err);
@@ -218,7 +257,7 @@ omx_registry *omx_app_registry(omx_app *app)
 
 int omx_app_handle(omx_app *app, const char *path, omx_handler_fn fn, void *userdata)
 {
-    if (!app || !path || path[0] != '/' || !fn || app->n_daemons)
+    if (!app || !path || path[0] != '/' || !fn || app->daemon)
         return OMX_EINVAL;
     for (size_t i = 0; i < app->n_handlers; i++)
         if (!strcmp(app->handlers[i].path, path))
@@ -400,7 +439,16 @@ int omx_app_run(omx_app *app)
         break;
     }
     omx__sd_notify("STOPPING=1\nSTATUS=Shutting down");
-    omx__http_stop(app);
+    if (!omx__http_stop(app, app->shutdown_grace_s)) {
+        /* A handler is stuck (a collector blocked in a system call): its thread
+         * still uses the registry, so nothing may be freed. Exit now. */
+        char g[32];
+        snprintf(g, sizeof g, "%gs", app->shutdown_grace_s);
+        omx_log(OMX_LOG_WARN, "requests still running after the shutdown grace period, exiting",
+                "grace", g, NULL);
+        fflush(NULL);
+        _exit(code);
+    }
     restore_signals(old);
     return code;
 }

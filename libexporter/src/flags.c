@@ -57,6 +57,16 @@ static char *render_default(omx__flag_kind kind, const void *value)
     case OMX__FLAG_DOUBLE:
         snprintf(buf, sizeof buf, "%g", *(const double *)value);
         return strdup(buf);
+    case OMX__FLAG_DURATION: {
+        double d = *(const double *)value;
+        if (d >= 60 && d < 1e15 && d == (double)(long long)d && (long long)d % 60 == 0)
+            snprintf(buf, sizeof buf, "%gm", d / 60);
+        else if (d > 0 && d < 1)
+            snprintf(buf, sizeof buf, "%gms", d * 1000);
+        else
+            snprintf(buf, sizeof buf, "%gs", d);
+        return strdup(buf);
+    }
     }
     return NULL;
 }
@@ -105,6 +115,48 @@ static int parse_bool(const char *s, bool *out)
     return OMX_EINVAL;
 }
 
+int omx__parse_duration(const char *s, double *seconds)
+{
+    static const struct { const char *unit; double scale; } units[] = {
+        { "ns", 1e-9 }, { "us", 1e-6 }, { "\xc2\xb5s", 1e-6 }, { "ms", 1e-3 },
+        { "s", 1 }, { "m", 60 }, { "h", 3600 },
+    };
+    double total = 0;
+    char *end;
+
+    if (!s || !*s || *s == '-' || *s == '+')
+        return OMX_EINVAL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end != s && !*end && !errno && isfinite(v) && v >= 0) {
+        *seconds = v; /* a bare number: seconds */
+        return 0;
+    }
+    while (*s) {
+        if (!((*s >= '0' && *s <= '9') || *s == '.'))
+            return OMX_EINVAL; /* no sign, exponent or hex inside */
+        errno = 0;
+        v = strtod(s, &end);
+        if (end == s || errno || !isfinite(v))
+            return OMX_EINVAL;
+        size_t best = 0;
+        double scale = 0;
+        for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+            size_t n = strlen(units[i].unit);
+            if (n > best && !strncmp(end, units[i].unit, n)) {
+                best = n;
+                scale = units[i].scale;
+            }
+        }
+        if (!best)
+            return OMX_EINVAL;
+        total += v * scale;
+        s = end + best;
+    }
+    *seconds = total;
+    return 0;
+}
+
 static int set_value(omx__flag *f, const char *arg)
 {
     char *end;
@@ -141,6 +193,8 @@ static int set_value(omx__flag *f, const char *arg)
         *(double *)f->value = v;
         return 0;
     }
+    case OMX__FLAG_DURATION:
+        return omx__parse_duration(arg, f->value);
     }
     return OMX_EINVAL;
 }
@@ -151,6 +205,7 @@ static const char *kind_name(omx__flag_kind k)
     case OMX__FLAG_BOOL: return "a boolean (true|false)";
     case OMX__FLAG_INT: return "an integer";
     case OMX__FLAG_DOUBLE: return "a number";
+    case OMX__FLAG_DURATION: return "a duration (e.g. 5s, 1m30s, 250ms)";
     default: return "a string";
     }
 }
@@ -234,7 +289,10 @@ void omx__flags_usage(const omx__flags *fs, FILE *out)
             fprintf(out, "  --[no-]%s", f->name);
         else
             fprintf(out, "  --%s=%s", f->name,
-                    f->kind == OMX__FLAG_INT ? "INT" : f->kind == OMX__FLAG_DOUBLE ? "NUM" : "VALUE");
+                    f->kind == OMX__FLAG_INT        ? "INT"
+                    : f->kind == OMX__FLAG_DOUBLE   ? "NUM"
+                    : f->kind == OMX__FLAG_DURATION ? "DURATION"
+                                                    : "VALUE");
         fprintf(out, "\n      %s", f->help);
         if (f->kind == OMX__FLAG_STRINGS)
             fprintf(out, " (repeatable)");

@@ -13,6 +13,7 @@ typedef enum omx__flag_kind {
     OMX__FLAG_STRINGS,
     OMX__FLAG_INT,
     OMX__FLAG_DOUBLE,
+    OMX__FLAG_DURATION, /* double seconds, written as Go writes durations: 5s, 1m30s, 250ms */
 } omx__flag_kind;
 
 typedef struct omx__flag {
@@ -20,7 +21,7 @@ typedef struct omx__flag {
     char *help;          /* owned */
     char *def;           /* owned rendering of the default, for --help */
     omx__flag_kind kind;
-    void *value;         /* borrowed: bool*, const char**, const char *const**, long*, double* */
+    void *value;         /* borrowed: bool*, const char**, const char *const**, long*, double* (also durations) */
     bool seen;
     const char **list;   /* OMX__FLAG_STRINGS: owned NULL-terminated array of borrowed strings */
     size_t n_list;
@@ -42,6 +43,9 @@ int omx__flags_parse(omx__flags *fs, int argc, char **argv, char *err, size_t er
 omx__flag *omx__flags_find(omx__flags *fs, const char *name);
 /* Writes the flag list with defaults and help. */
 void omx__flags_usage(const omx__flags *fs, FILE *out);
+/* Parses a Go duration ("1h2m3.5s", "250ms", "0"; a bare number is seconds)
+ * into seconds. Returns 0 or OMX_EINVAL (also for a negative one). */
+int omx__parse_duration(const char *s, double *seconds);
 /* Frees everything the set owns (not the values pointed to). */
 void omx__flags_free(omx__flags *fs);
 

@@ -72,3 +72,36 @@ int omx__http_parse_listen(const char *addr, char *host, size_t hostlen, char *p
     memcpy(port, p, plen + 1);
     return 0;
 }
+
+/* RFC 9110 token characters: a header name is one token. */
+static bool is_tchar(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+bool omx__http_header_ok(const char *name, size_t name_len, const char *value,
+                         size_t value_len)
+{
+    if (!name || !name_len)
+        return false;
+    for (size_t i = 0; i < name_len; i++)
+        if (!is_tchar((unsigned char)name[i]))
+            return false;
+    for (size_t i = 0; value && i < value_len; i++) {
+        unsigned char c = (unsigned char)value[i];
+        if ((c < 0x20 && c != '\t') || c == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+bool omx__http_value_ends_line(const char *value, size_t value_len, const char *next_name)
+{
+    const char *p = value + value_len;
+    if (*p)
+        return false;
+    p++;
+    return p == next_name || *p == '\0' || *p == '\r' || *p == '\n' || *p == ' ' ||
+           *p == '\t';
+}

@@ -1,15 +1,23 @@
 /* The exporter's HTTP server on libmicrohttpd: /metrics, landing page, health
  * endpoints, extra handlers, TLS and basic auth from the web config, the
- * in-flight limit and promhttp's own metrics. */
+ * in-flight limit and promhttp's own metrics.
+ *
+ * Threads: one libmicrohttpd event loop (epoll) holds every connection; the
+ * accept loop (http-accept.c) accepts and enforces the header deadlines; each
+ * complete request is suspended in the event loop and answered by a worker of
+ * the pool (http-pool.c), so neither a slow handler nor a slow client stalls
+ * anyone else. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,21 +30,32 @@
 #include "exporter/log.h"
 #include "exporter/writer.h"
 #include "gzip.h"
+#include "http-accept.h"
+#include "http-pool.h"
 #include "log-internal.h"
 #include "sdnotify.h"
 
 /* Responses are built in memory before the first byte goes out so a failed
  * scrape becomes a clean 500; this caps that memory per scrape. */
 #define HTTP_MAX_BODY (256u << 20)
-/* Threads are per connection: the limit bounds threads; the timeout frees a
- * connection whose client stalls mid-request or idles between scrapes. */
-#define HTTP_MAX_CONNECTIONS 512
-#define HTTP_CONNECTION_TIMEOUT_S 60
+/* Descriptors kept back from the connection limit for collectors and logs:
+ * a quarter of the limit, at most this many. */
+#define HTTP_FD_RESERVE 64
+/* Workers beyond --web.max-requests, for the other pages and handlers; and the
+ * pool when the scrape limit is off. */
+#define HTTP_EXTRA_WORKERS 4
+#define HTTP_UNLIMITED_WORKERS 64
+#define HTTP_CONN_MEMORY (256u << 10)
 
 enum { CODE_200, CODE_500, CODE_503, CODE_401 };
 
 struct omx_request {
     omx_app *app;
+    omx__job job; /* runs dispatch() on a worker */
+    bool dispatched;
+    bool done;
+    int fd;
+    void *tag;    /* the acceptor's name for the connection */
     struct MHD_Connection *conn;
     const char *path;
     const char *method;
@@ -378,30 +397,17 @@ static enum MHD_Result queue(omx_request *req)
     return r;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+/* Answers req into req->resp (left NULL: close the connection). Runs on a
+ * worker: auth checks (bcrypt) and handlers may take long. */
+static void dispatch(omx_request *req)
 {
-    omx_app *app = cls;
-    omx_request req = { .app = app, .conn = conn, .path = url, .method = method };
+    omx_app *app = req->app;
+    struct MHD_Connection *conn = req->conn;
+    const char *url = req->path, *method = req->method;
     const omx__handler *h = NULL;
     bool builtin;
     const char *why = NULL;
     int rc = 0;
-
-    (void)version;
-    (void)upload_data;
-    /* Answer on the second call: queueing on the first (before MHD knows the
-     * request has no body) makes MHD close the connection, losing keep-alive. */
-    if (!*con_cls) {
-        *con_cls = app;
-        return MHD_YES;
-    }
-    if (*upload_data_size) {
-        *upload_data_size = 0; /* no handler takes a body: discard it */
-        return MHD_YES;
-    }
 
     for (size_t i = 0; i < app->n_handlers; i++)
         if (!strcmp(app->handlers[i].path, url))
@@ -416,55 +422,204 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!cert_ok) {
         omx_counter_inc(app->m_auth_fail[1]);
         omx_log(OMX_LOG_DEBUG, "refused request", "path", url, "reason", why, NULL);
-        respond_text(&req, 403, "%s\n", why);
-        return req.resp ? queue(&req) : MHD_NO;
+        respond_text(req, 403, "%s\n", why);
+        return;
     }
     if (!auth_ok) {
         char realm[160];
         omx_counter_inc(app->m_auth_fail[0]);
         if (!strcmp(url, app->telemetry_path))
             omx_counter_inc(app->m_code[CODE_401]);
-        respond_text(&req, 401, "Unauthorized\n");
-        if (!req.resp)
-            return MHD_NO;
+        respond_text(req, 401, "Unauthorized\n");
+        if (!req->resp)
+            return;
         snprintf(realm, sizeof realm, "Basic realm=\"%s\"", app->info.name);
-        MHD_add_response_header(req.resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, realm);
-        return queue(&req);
+        MHD_add_response_header(req->resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, realm);
+        return;
     }
     if (!h && !builtin) {
-        respond_text(&req, 404, "404 page not found\n");
+        respond_text(req, 404, "404 page not found\n");
     } else if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
-        respond_text(&req, 405, "Method Not Allowed\n");
-        if (req.resp)
-            MHD_add_response_header(req.resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+        respond_text(req, 405, "Method Not Allowed\n");
+        if (req->resp)
+            MHD_add_response_header(req->resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
     } else {
-        req.timeout_s = 0;
-        req.deadline_ns = omx__http_deadline(
+        req->timeout_s = 0;
+        req->deadline_ns = omx__http_deadline(
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                         "X-Prometheus-Scrape-Timeout-Seconds"),
-            &req.timeout_s);
+            &req->timeout_s);
         if (h) {
-            rc = h->fn(&req, h->userdata);
-            if (rc == 0 && !req.resp)
+            rc = h->fn(req, h->userdata);
+            if (rc == 0 && !req->resp)
                 rc = OMX_ESTATE; /* handler forgot to answer */
             if (rc != 0) {
                 omx_log(OMX_LOG_ERROR, "handler failed", "path", url, "err", omx_strerror(rc),
                         NULL);
-                respond_text(&req, 500, "Internal error: %s\n", omx_strerror(rc));
+                respond_text(req, 500, "Internal error: %s\n", omx_strerror(rc));
             }
         } else if (!strcmp(url, app->telemetry_path)) {
-            rc = serve_metrics(&req);
-            if (rc != 0 && !req.resp)
-                respond_text(&req, 500, "Internal error: %s\n", omx_strerror(rc));
+            rc = serve_metrics(req);
+            if (rc != 0 && !req->resp)
+                respond_text(req, 500, "Internal error: %s\n", omx_strerror(rc));
         } else if (!strcmp(url, "/")) {
-            respond_landing(&req);
+            respond_landing(req);
         } else if (!strcmp(url, "/-/healthy")) {
-            respond_text(&req, 200, "Healthy\n");
+            respond_text(req, 200, "Healthy\n");
         } else {
-            respond_text(&req, 200, "Ready\n");
+            respond_text(req, 200, "Ready\n");
         }
     }
-    return req.resp ? queue(&req) : MHD_NO;
+}
+
+static void run_job(omx__job *job)
+{
+    omx_request *req = (omx_request *)((char *)job - offsetof(omx_request, job));
+    dispatch(req);
+    req->done = true;
+    MHD_resume_connection(req->conn); /* the event loop calls on_request again */
+}
+
+static void conn_ids(struct MHD_Connection *conn, int *fd, void **tag)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    *fd = ci ? ci->connect_fd : -1;
+    ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    *tag = ci ? ci->socket_context : NULL;
+}
+
+typedef struct header_check {
+    const char *prev_value;
+    size_t prev_len;
+    bool bad;
+} header_check;
+
+static enum MHD_Result check_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    size_t key_size, const char *value, size_t value_size)
+{
+    header_check *hc = cls;
+    (void)kind;
+    if (!omx__http_header_ok(key, key_size, value, value_size) ||
+        (hc->prev_value && !omx__http_value_ends_line(hc->prev_value, hc->prev_len, key))) {
+        hc->bad = true;
+        return MHD_NO; /* stop iterating */
+    }
+    hc->prev_value = value;
+    hc->prev_len = value_size;
+    return MHD_YES;
+}
+
+/* Whether every request header is well formed (see omx__http_header_ok and
+ * omx__http_value_ends_line: a NUL inside a value shows only that way). */
+static bool headers_ok(struct MHD_Connection *conn)
+{
+    header_check hc = { 0 };
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, check_header, &hc);
+    if (!hc.bad && hc.prev_value && !omx__http_value_ends_line(hc.prev_value, hc.prev_len, NULL))
+        hc.bad = true;
+    return !hc.bad;
+}
+
+/* An answer from the event loop itself, after which the connection closes:
+ * body is a string literal. */
+static enum MHD_Result refuse(omx_request *req, unsigned status, const char *body)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        strlen(body), (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    req->resp = r;
+    req->status = status;
+    return queue(req);
+}
+
+/* In the event loop: never blocks. The request is suspended while a worker
+ * answers it. */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    omx_app *app = cls;
+    omx_request *req = *con_cls;
+
+    (void)version;
+    (void)upload_data;
+    /* Answer on the second call: queueing on the first (before MHD knows the
+     * request has no body) makes MHD close the connection, losing keep-alive. */
+    if (!req) {
+        req = calloc(1, sizeof *req);
+        if (!req)
+            return MHD_NO;
+        *req = (omx_request){ .app = app, .conn = conn, .path = url, .method = method,
+                              .job.fn = run_job };
+        conn_ids(conn, &req->fd, &req->tag);
+        *con_cls = req;
+        if (!headers_ok(conn)) /* Go's answer */
+            return refuse(req, 400, "400 Bad Request: malformed MIME header line\n");
+        /* Shutting down: requests in progress finish, new ones are turned away so
+         * that a keep-alive client cannot hold the process beyond them. */
+        if (atomic_load(&app->stopping))
+            return refuse(req, 503, "Server is shutting down.\n");
+        /* Headers are in; a body (which no handler takes) gets as long again. */
+        omx__acceptor_conn_deadline(app->acceptor, req->fd, req->tag,
+                                    (int64_t)(app->read_header_timeout_s * 1e9));
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        *upload_data_size = 0; /* no handler takes a body: discard it */
+        return MHD_YES;
+    }
+    if (!req->dispatched) {
+        req->dispatched = true;
+        omx__acceptor_conn_busy(app->acceptor, req->fd, req->tag);
+        MHD_suspend_connection(conn); /* before the worker can resume it */
+        if (!omx__pool_submit(app->pool, &req->job)) {
+            /* Shutting down: the pool takes nothing more. */
+            respond_text(req, 503, "Server is shutting down.\n");
+            req->done = true;
+            MHD_resume_connection(conn);
+        }
+        return MHD_YES;
+    }
+    if (!req->done)
+        return MHD_YES;
+    return req->resp ? queue(req) : MHD_NO;
+}
+
+/* The request is over (answered or the connection failed): a keep-alive
+ * connection now has the idle timeout to send complete headers again. */
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    omx_app *app = cls;
+    omx_request *req = *con_cls;
+    (void)conn;
+    (void)toe;
+    if (!req)
+        return;
+    omx__acceptor_conn_deadline(app->acceptor, req->fd, req->tag,
+                                (int64_t)(app->idle_timeout_s * 1e9));
+    if (req->resp)
+        MHD_destroy_response(req->resp);
+    free(req);
+    *con_cls = NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    omx_app *app = cls;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    int fd = ci ? ci->connect_fd : -1;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+        *socket_context = omx__acceptor_conn_started(app->acceptor, fd);
+    else
+        omx__acceptor_conn_closed(app->acceptor, fd, *socket_context);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -560,18 +715,44 @@ static void describe_socket(int fd, char *out, size_t outlen)
     snprintf(out, outlen, "[%s]:%d", h, port);
 }
 
-static int start_daemon(omx_app *app, int fd, char *err, size_t errlen)
+/* Go raises the soft descriptor limit to the hard one at start; so do we, so
+ * that thousands of idle connections fit. Returns the soft limit in force. */
+static long raise_nofile(void)
 {
-    struct MHD_OptionItem opts[16];
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        return 1024;
+    if (rl.rlim_cur < rl.rlim_max) {
+        struct rlimit want = { .rlim_cur = rl.rlim_max, .rlim_max = rl.rlim_max };
+        if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+            rl.rlim_cur = rl.rlim_max;
+    }
+    return rl.rlim_cur > (rlim_t)1 << 30 ? 1L << 30 : (long)rl.rlim_cur;
+}
+
+static int start_daemon(omx_app *app, long max_conns, char *err, size_t errlen)
+{
+    struct MHD_OptionItem opts[20];
     int n = 0;
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                     MHD_USE_POLL | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_NO_LISTEN_SOCKET |
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     omx__webconfig *wc = app->webcfg;
+    unsigned idle_s = app->idle_timeout_s < 1 ? 1 : (unsigned)(app->idle_timeout_s + 0.999);
 
 #define OPT(o, v, p) (opts[n++] = (struct MHD_OptionItem){ (o), (intptr_t)(v), (p) })
-    OPT(MHD_OPTION_LISTEN_SOCKET, fd, NULL);
-    OPT(MHD_OPTION_CONNECTION_LIMIT, HTTP_MAX_CONNECTIONS, NULL);
-    OPT(MHD_OPTION_CONNECTION_TIMEOUT, HTTP_CONNECTION_TIMEOUT_S, NULL);
+    /* The acceptor enforces max_conns; libmicrohttpd's own limit (1020 by
+     * default) must not be lower. */
+    OPT(MHD_OPTION_CONNECTION_LIMIT, max_conns + 16, NULL);
+    /* Inactivity (no byte either way) closes too: a client that stops reading
+     * its answer. */
+    OPT(MHD_OPTION_CONNECTION_TIMEOUT, idle_s, NULL);
+    /* Per connection, for the request and its parsed headers and arguments:
+     * the default 32 KiB refuses a query of 500 '&' (an entry each). */
+    OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_CONN_MEMORY, NULL);
+    /* Refuse what Go refuses: whitespace before a header's colon. */
+    OPT(MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL);
+    OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, app);
+    OPT(MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, app);
     OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL);
     if (wc && wc->tls) {
         flags |= MHD_USE_TLS;
@@ -586,14 +767,13 @@ static int start_daemon(omx_app *app, int fd, char *err, size_t errlen)
     OPT(MHD_OPTION_END, 0, NULL);
 #undef OPT
 
-    struct MHD_Daemon *d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, app,
-                                            MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
-    if (!d) {
+    app->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, app, MHD_OPTION_ARRAY,
+                                   opts, MHD_OPTION_END);
+    if (!app->daemon) {
         snprintf(err, errlen, "cannot start the HTTP server%s",
                  wc && wc->tls ? " (TLS certificate, key or cipher settings rejected)" : "");
         return OMX_EIO;
     }
-    app->daemons[app->n_daemons++] = d;
     return 0;
 }
 
@@ -629,31 +809,69 @@ int omx__http_start(omx_app *app, char *err, size_t errlen)
             rc = OMX_EINVAL;
         }
     }
-    for (int i = 0; rc == 0 && i < n; i++) {
-        char where[96];
-        rc = start_daemon(app, fds[i], err, errlen);
-        if (rc == 0) {
-            describe_socket(fds[i], where, sizeof where);
-            omx_log(OMX_LOG_INFO, "Listening on", "address", where, NULL);
-        }
+
+    long nofile = raise_nofile();
+    long reserve = nofile / 4 < HTTP_FD_RESERVE ? nofile / 4 : HTTP_FD_RESERVE;
+    long max_conns = app->max_connections;
+    if (max_conns > nofile - reserve)
+        max_conns = nofile - reserve;
+    size_t workers = (size_t)(app->max_requests > 0 ? app->max_requests : HTTP_UNLIMITED_WORKERS) +
+                     HTTP_EXTRA_WORKERS;
+    if (rc == 0 && (rc = omx__pool_new(workers, &app->pool)) < 0)
+        snprintf(err, errlen, "cannot start %zu worker threads: %s", workers, omx_strerror(rc));
+    if (rc == 0)
+        rc = start_daemon(app, max_conns, err, errlen);
+    if (rc == 0) {
+        omx__accept_opts ao = {
+            .fds = fds, .n_fds = n, .daemon = app->daemon,
+            .tls = app->webcfg && app->webcfg->tls,
+            .header_timeout_ns = (int64_t)(app->read_header_timeout_s * 1e9),
+            .idle_timeout_ns = (int64_t)(app->idle_timeout_s * 1e9),
+            .max_conns = max_conns,
+            .max_per_ip = app->max_connections_per_ip,
+        };
+        rc = omx__acceptor_start(&ao, &app->acceptor);
+        if (rc < 0)
+            snprintf(err, errlen, "cannot start the accept thread: %s", omx_strerror(rc));
     }
     if (rc != 0) {
-        int started = app->n_daemons; /* their sockets close with them */
-        omx__http_stop(app);
-        for (int i = started; i < n && !app->systemd_socket; i++)
+        omx__http_stop(app, 0);
+        for (int i = 0; i < n && !app->systemd_socket; i++)
             close(fds[i]);
         return rc;
     }
+    for (int i = 0; i < n; i++) {
+        char where[96];
+        describe_socket(fds[i], where, sizeof where);
+        omx_log(OMX_LOG_INFO, "Listening on", "address", where, NULL);
+    }
+    char limit[24], nf[24];
+    snprintf(limit, sizeof limit, "%ld", max_conns);
+    snprintf(nf, sizeof nf, "%ld", nofile);
     omx_log(OMX_LOG_INFO, "TLS is", "enabled", app->webcfg && app->webcfg->tls ? "true" : "false",
             "http2", "false", NULL);
+    omx_log(OMX_LOG_DEBUG, "connection limit", "max_connections", limit, "nofile", nf, NULL);
     return 0;
 }
 
-void omx__http_stop(omx_app *app)
+bool omx__http_stop(omx_app *app, double grace_s)
 {
-    for (int i = 0; i < app->n_daemons; i++) {
-        MHD_stop_daemon(app->daemons[i]); /* also closes the listening socket */
-        app->daemons[i] = NULL;
+    /* Stop accepting (closes the listening sockets) and taking requests first. */
+    atomic_store(&app->stopping, true);
+    omx__acceptor_stop(app->acceptor);
+    if (app->pool) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        int64_t deadline = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec +
+                           (grace_s > 1e9 ? (int64_t)1e18 : (int64_t)(grace_s * 1e9));
+        omx__pool_close(app->pool); /* nothing new may start from here on */
+        if (!omx__pool_wait_idle(app->pool, deadline))
+            return false; /* a handler still runs: it may use everything below */
     }
-    app->n_daemons = 0;
+    if (app->daemon)
+        MHD_stop_daemon(app->daemon);
+    app->daemon = NULL;
+    app->pool = omx__pool_free(app->pool);
+    app->acceptor = omx__acceptor_free(app->acceptor);
+    return true;
 }

@@ -53,12 +53,32 @@ check "health needs auth too" test "$(code "$U/-/healthy")" = 401
 check "401 has WWW-Authenticate Basic realm" sh -c "$C -D- -o /dev/null '$U/metrics' | grep -qi '^WWW-Authenticate: Basic realm=\"omx-example\"'"
 check "failures counted" sh -c "$C -u 'prometheus:s3cret pw' '$U/metrics' | grep -Eq '^omx_http_auth_failures_total\{cause=\"credentials\"\} [4-9]'"
 check "certificate verifies against the CA" test "$(code -u 'prometheus:s3cret pw' "https://localhost:$P/metrics")" = 200
-check "plain HTTP to the TLS port fails" sh -c "! curl -s --max-time 3 -o /dev/null 'http://127.0.0.1:$P/metrics' 2>/dev/null || false"
+# Plain HTTP to the TLS port: Go's 400 and text, not a dropped connection.
+plain=$(curl -s --max-time 3 -w ' %{http_code}' "http://127.0.0.1:$P/metrics")
+check "plain HTTP to the TLS port: 400" sh -c "echo '$plain' | grep -q ' 400\$'"
+check "...saying it is an HTTPS server" sh -c "echo '$plain' | grep -q '^Client sent an HTTP request to an HTTPS server\.'"
+raw=$("$PY" - "$P" <<'PYEOF'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+buf = b""
+s.settimeout(3)
+while True:
+    d = s.recv(4096)
+    if not d:
+        break
+    buf += d
+print(buf.split(b"\r\n")[0].decode())
+PYEOF
+)
+check "...as HTTP/1.0 400 Bad Request, then closed" test "$raw" = "HTTP/1.0 400 Bad Request"
+check "TLS still served after that" test "$(code -u 'prometheus:s3cret pw' "$U/metrics")" = 200
 check "TLS 1.3" test "$(code --tlsv1.3 -u 'prometheus:s3cret pw' "$U/metrics")" = 200
 check "TLS 1.0 refused (Go's default minimum is 1.2)" sh -c "! curl -s --cacert ca.crt --tlsv1.0 --tls-max 1.1 -o /dev/null '$U/metrics'"
 # A changed TLS section is not applied by SIGHUP (it needs a restart).
 sed -i 's/^  key_file: server.key$/  key_file: server.key\n  min_version: TLS13/' web-auth.yml
-kill -HUP "$PID_auth"; sleep 0.3
+kill -HUP "$PID_auth"
+i=0; while [ $i -lt 50 ] && ! grep -q 'restart to apply' "$T/auth.log"; do sleep 0.1; i=$((i+1)); done
 check "SIGHUP with changed TLS settings: refused and logged" grep -q 'tls_server_config changed, restart to apply' "$T/auth.log"
 check "...and still serving with the old settings" test "$(code --tls-max 1.2 -u 'prometheus:s3cret pw' "$U/metrics")" = 200
 wrong_time=$( { /usr/bin/time -f %e $C -o /dev/null -u 'prometheus:never tried' "$U/metrics"; } 2>&1 )

@@ -130,5 +130,39 @@ int main(void)
     free(out);
     omx__flags_free(&fs);
     omx__flags_free(NULL);
+
+    /* Durations, spelled as Go spells them. */
+    static const struct { const char *in; double want; } durs[] = {
+        { "5s", 5 }, { "250ms", 0.25 }, { "1m30s", 90 }, { "1h", 3600 }, { "1.5s", 1.5 },
+        { "2", 2 }, { "0", 0 }, { "100us", 1e-4 }, { "3m", 180 },
+    };
+    for (size_t i = 0; i < sizeof durs / sizeof *durs; i++) {
+        double d = -1;
+        ASSERT(omx__parse_duration(durs[i].in, &d) == 0);
+        ASSERT(d > durs[i].want - 1e-9 && d < durs[i].want + 1e-9);
+    }
+    static const char *const bad_durs[] = { "", "s", "5x", "-5s", "5s-", "1m+2s", "ms5", "+1s" };
+    for (size_t i = 0; i < sizeof bad_durs / sizeof *bad_durs; i++) {
+        double d = 7;
+        ASSERT(omx__parse_duration(bad_durs[i], &d) == OMX_EINVAL);
+        ASSERT(d == 7);
+    }
+    double dur = 5;
+    memset(&fs, 0, sizeof fs);
+    ASSERT(omx__flags_add(&fs, OMX__FLAG_DURATION, "web.read-header-timeout", &dur, "h") == 0);
+    ASSERT(PARSE("--web.read-header-timeout=1m30s") == 0);
+    ASSERT(dur == 90);
+    omx__flags_free(&fs);
+    memset(&fs, 0, sizeof fs);
+    ASSERT(omx__flags_add(&fs, OMX__FLAG_DURATION, "web.read-header-timeout", &dur, "h") == 0);
+    ASSERT(PARSE("--web.read-header-timeout=soon") == OMX_EINVAL);
+    ASSERT(strstr(err, "want a duration") != NULL);
+    f = open_memstream(&out, &outlen);
+    omx__flags_usage(&fs, f);
+    fclose(f);
+    ASSERT(strstr(out, "--web.read-header-timeout=DURATION") != NULL);
+    ASSERT(strstr(out, "(default: 90s)") != NULL);
+    free(out);
+    omx__flags_free(&fs);
     TEST_DONE();
 }

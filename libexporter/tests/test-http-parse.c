@@ -163,5 +163,32 @@ int main(void)
         secs = -1;
         ASSERT(omx__http_deadline(bad_to[i], &secs) == 0 && secs == 0);
     }
+
+    /* Header well-formedness. */
+    ASSERT(omx__http_header_ok("Host", 4, "x", 1));
+    ASSERT(omx__http_header_ok("X-Prometheus-Scrape-Timeout-Seconds", 35, "10", 2));
+    ASSERT(omx__http_header_ok("Accept", 6, "a/b;\tq=0.1, \xc3\xa9", strlen("a/b;\tq=0.1, \xc3\xa9")));
+    ASSERT(omx__http_header_ok("X-Empty", 7, "", 0));
+    ASSERT(!omx__http_header_ok("Foo ", 4, "bar", 3));
+    ASSERT(!omx__http_header_ok("Fo\0o", 4, "bar", 3));
+    ASSERT(!omx__http_header_ok("Foo", 3, "b\0ar", 4));
+    ASSERT(!omx__http_header_ok("Foo", 3, "b\rar", 4));
+    ASSERT(!omx__http_header_ok("Foo", 3, "b\x7f", 2));
+    ASSERT(!omx__http_header_ok("", 0, "bar", 3));
+    ASSERT(!omx__http_header_ok("F(o)", 4, "bar", 3));
+    ASSERT(!omx__http_header_ok(NULL, 0, NULL, 0));
+    /* Values as libmicrohttpd leaves them in the request buffer. */
+    const char crlf[] = "x\0\0Next\0 y\0\0\0\0";
+    ASSERT(omx__http_value_ends_line(crlf, 1, crlf + 3));   /* CRLF turned into NULs */
+    ASSERT(omx__http_value_ends_line(crlf + 9, 1, NULL));   /* last, then the blank line */
+    const char lf[] = "x\0Next\0 y\0\n";
+    ASSERT(omx__http_value_ends_line(lf, 1, lf + 2));       /* bare LF */
+    ASSERT(omx__http_value_ends_line(lf + 8, 1, NULL));
+    ASSERT(omx__http_value_ends_line("x\0\r\n\r\n", 1, NULL));
+    ASSERT(omx__http_value_ends_line("x\0 \0\0", 1, NULL)); /* trailing blank cut */
+    const char nul[] = "b\0ar\0\0Next\0 y";
+    ASSERT(!omx__http_value_ends_line(nul, 1, nul + 6));    /* "b<NUL>ar" */
+    ASSERT(!omx__http_value_ends_line(nul, 1, NULL));
+    ASSERT(!omx__http_value_ends_line("bar", 2, NULL));
     TEST_DONE();
 }

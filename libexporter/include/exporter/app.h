@@ -16,7 +16,9 @@
  *
  * Shared flags, spelled as the Go exporters spell them: --web.listen-address
  * (repeatable), --web.telemetry-path, --web.config.file, --web.systemd-socket,
- * --web.max-requests, --log.level, --log.format, --version, --help.
+ * --web.max-requests, --log.level, --log.format, --version, --help; and the
+ * server's limits: --web.read-header-timeout, --web.idle-timeout,
+ * --web.max-connections, --web.max-connections-per-ip, --web.shutdown-grace.
  *
  * The umbrella of the app layer: it includes the core's headers, log.h and
  * the helpers that need the app library (regex.h, yamlconf.h).
@@ -91,7 +93,11 @@ int omx_app_handle(omx_app *app, const char *path, omx_handler_fn fn, void *user
 int omx_app_on_reload(omx_app *app, int (*fn)(void *userdata), void *userdata);
 
 /* Serves until SIGTERM/SIGINT: binds (or takes systemd's sockets), sends
- * READY=1/STATUS=/WATCHDOG=1/STOPPING=1. Returns the process exit code. */
+ * READY=1/STATUS=/WATCHDOG=1/STOPPING=1. Returns the process exit code. On
+ * SIGTERM/SIGINT requests in progress get --web.shutdown-grace to finish; if a
+ * handler still runs after that, the process exits (_exit) with that code
+ * instead of returning, since the handler may still use the app. Handlers run
+ * on worker threads, several at once. */
 int omx_app_run(omx_app *app);
 
 /* Request accessors, valid during the handler call. */
