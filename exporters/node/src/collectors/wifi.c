@@ -104,7 +104,7 @@ typedef struct wifi_ctx {
     uint8_t version;
     bool found;
     wifi_if *ifs;
-    size_t n_ifs;
+    size_t n_ifs, cap_ifs;
     station *st;
     size_t n_st, cap_st;
     size_t cur; /* interface a BSS or station dump is for */
@@ -145,8 +145,16 @@ static int iface_msg(const struct nlmsghdr *nh, void *arg) {
     wifi_ctx *c = arg;
     if (nh->nlmsg_type != c->family || nh->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN))
         return 0;
-    if (c->n_ifs == MAX_ITEMS)
-        return OMX_ELIMIT;
+    if (c->n_ifs == c->cap_ifs) {
+        size_t cap = c->cap_ifs ? 2 * c->cap_ifs : 4;
+        if (cap > MAX_ITEMS)
+            return OMX_ELIMIT;
+        wifi_if *ni = realloc(c->ifs, cap * sizeof *ni);
+        if (!ni)
+            return OMX_ENOMEM;
+        c->ifs = ni;
+        c->cap_ifs = cap;
+    }
     wifi_if *w = &c->ifs[c->n_ifs];
     *w = (wifi_if){0};
     int len;
@@ -386,8 +394,6 @@ static int collect(omx_emitter *e, void *userdata) {
     }
     if (r < 0)
         return r;
-    if (!(c.ifs = calloc(MAX_ITEMS, sizeof *c.ifs)))
-        return OMX_ENOMEM;
     if ((r = dump(&c, NL80211_CMD_GET_INTERFACE, NULL, iface_msg)) < 0)
         goto out;
     for (c.cur = 0; c.cur < c.n_ifs; c.cur++) {
