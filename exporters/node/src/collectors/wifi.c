@@ -15,8 +15,6 @@
 #include "wifi_nl80211.h"
 #include "util.h"
 
-#define MAX_ITEMS 4096
-
 /* A dump of cmd for interface w (NULL: all), with its index and MAC. */
 static int dump(node_wifi_ctx *c, uint8_t cmd, const node_wifi_if *w, node_nl_msg_fn fn) {
     struct {
