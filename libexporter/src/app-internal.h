@@ -43,6 +43,8 @@ struct omx_app {
     size_t n_handlers;
     int (*reload_fn)(void *);
     void *reload_userdata;
+    omx_scrape_hook_fn scrape_hook;
+    void *scrape_userdata;
 
     /* HTTP server (http.c). */
     struct MHD_Daemon *daemons[OMX__MAX_LISTEN];

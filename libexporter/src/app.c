@@ -245,6 +245,15 @@ int omx_app_on_reload(omx_app *app, int (*fn)(void *userdata), void *userdata)
     return 0;
 }
 
+int omx_app_on_scrape(omx_app *app, omx_scrape_hook_fn fn, void *userdata)
+{
+    if (!app)
+        return OMX_EINVAL;
+    app->scrape_hook = fn;
+    app->scrape_userdata = userdata;
+    return 0;
+}
+
 static bool same_str(const char *a, const char *b)
 {
     return (!a && !b) || (a && b && !strcmp(a, b));

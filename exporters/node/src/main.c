@@ -7,6 +7,7 @@
 #include <exporter/app.h>
 
 #include "runtime.h"
+#include "scrape_filter.h"
 
 #ifndef OMX_VERSION
 #define OMX_VERSION "unknown"
@@ -46,7 +47,8 @@ int main(int argc, char **argv) {
     omx_registry *reg = omx_app_registry(app);
     if ((rc = omx_build_info_register_program(reg, "node_exporter", OMX_VERSION)) < 0 ||
         (rc = omx_process_collector_register(reg, NULL)) < 0 ||
-        (rc = node_runtime_register(app, reg, true)) < 0) {
+        (rc = node_runtime_register(app, reg, true)) < 0 ||
+        (rc = omx_app_on_scrape(app, node_scrape_filter, NULL)) < 0) {
         omx_log(OMX_LOG_ERROR, "start-up failed", "err", omx_strerror(rc), NULL);
         omx_app_free(app);
         return 1;

@@ -13,6 +13,8 @@
 /* Parsed flag values, one slot per entry of node_collectors[]. */
 static bool enabled_flag[MAX_COLLECTORS];
 static bool disable_defaults;
+/* Set by node_runtime_register: the collectors it registered. */
+static bool active[MAX_COLLECTORS];
 static char flag_names[MAX_COLLECTORS][64];
 
 static size_t n_collectors(void) {
@@ -73,6 +75,7 @@ int node_runtime_register(const omx_app *app, omx_registry *reg, bool with_stats
         /* --collector.disable-defaults keeps only the explicitly enabled ones */
         bool on = enabled_flag[i] &&
                   (!disable_defaults || omx_app_flag_given(app, flag_names[i]));
+        active[i] = on;
         if (on)
             sorted[m++] = node_collectors[i];
     }
@@ -100,4 +103,12 @@ int node_runtime_register(const omx_app *app, omx_registry *reg, bool with_stats
     if (with_stats)
         return omx_registry_set_collector_stats(reg, "node");
     return 0;
+}
+
+int node_collector_state(const char *name) {
+    int state = OMX_ENOENT;
+    for (size_t i = 0; name && node_collectors[i]; i++)
+        if (!strcmp(node_collectors[i]->name, name) && state != 1)
+            state = active[i] ? 1 : 0;
+    return state;
 }
