@@ -15,12 +15,14 @@
 #include "util.h"
 
 static const char *opt_include = "";
-static const char *opt_exclude = "";
+static const char *opt_exclude = "^lo$"; /* Debian 12's default (upstream: none) */
+static const omx_app *flags_app;          /* for omx_app_flag_given in setup */
 static bool opt_netlink = true;
 static const char *opt_old_include = "", *opt_old_exclude = ""; /* deprecated spellings */
 static node_regex re_include, re_exclude;
 
 static int declare(omx_app *app) {
+    flags_app = app;
     int r = omx_app_flag_string(app, "collector.netdev.device-include", &opt_include,
                                 "Regexp of net devices to include (mutually exclusive to device-exclude).");
     if (r == 0)
@@ -43,6 +45,11 @@ static int setup(void) {
         opt_include = opt_old_include;
     if (*opt_old_exclude)
         opt_exclude = opt_old_exclude;
+    /* an include given alone replaces the default exclude (Debian's build
+     * refuses to start instead) */
+    if (*opt_include && !omx_app_flag_given(flags_app, "collector.netdev.device-exclude") &&
+        !*opt_old_exclude)
+        opt_exclude = "";
     if (opt_include && *opt_include && opt_exclude && *opt_exclude) {
         omx_log(OMX_LOG_ERROR, "device-include and device-exclude are mutually exclusive",
                 "flag", "--collector.netdev.device-include", NULL);

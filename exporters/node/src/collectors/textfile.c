@@ -16,7 +16,8 @@
 #define TF_FILE_MAX (64u << 20)
 #define TF_MAX_SAMPLES 1000000
 
-static const char *opt_dir = "";
+/* Debian 12's default (node_exporter upstream: none) */
+static const char *opt_dir = "/var/lib/prometheus/node-exporter";
 
 static int declare(omx_app *app) {
     return omx_app_flag_string(app, "collector.textfile.directory", &opt_dir,
