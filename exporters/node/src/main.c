@@ -27,6 +27,7 @@ static void limit_malloc_arenas(void) {
 
 int main(int argc, char **argv) {
     limit_malloc_arenas();
+    bool no_exporter_metrics = false;
     omx_app *app = omx_app_new(&(omx_app_info){
         .name = "omx-node",
         .version = OMX_VERSION,
@@ -37,7 +38,10 @@ int main(int argc, char **argv) {
         fputs("omx-node: out of memory\n", stderr);
         return 1;
     }
-    int rc = node_runtime_declare(app);
+    int rc = omx_app_flag_bool(app, "web.disable-exporter-metrics", &no_exporter_metrics,
+                               "Exclude metrics about the exporter itself (promhttp_*, process_*).");
+    if (rc == 0)
+        rc = node_runtime_declare(app);
     if (rc == 0)
         rc = omx_app_parse(app, argc, argv);
     if (rc != 0) {
@@ -46,7 +50,8 @@ int main(int argc, char **argv) {
     }
     omx_registry *reg = omx_app_registry(app);
     if ((rc = omx_build_info_register_program(reg, "node_exporter", OMX_VERSION)) < 0 ||
-        (rc = omx_process_collector_register(reg, NULL)) < 0 ||
+        (!no_exporter_metrics && (rc = omx_process_collector_register(reg, NULL)) < 0) ||
+        (no_exporter_metrics && (rc = omx_app_drop_exporter_metrics(app)) < 0) ||
         (rc = node_runtime_register(app, reg, true)) < 0 ||
         (rc = omx_app_on_scrape(app, node_scrape_filter, NULL)) < 0) {
         omx_log(OMX_LOG_ERROR, "start-up failed", "err", omx_strerror(rc), NULL);

@@ -24,6 +24,29 @@ static size_t n_collectors(void) {
     return n;
 }
 
+/* Deprecated spellings: accepted, hidden from --help as node_exporter 1.5 hides
+ * its own (the whitelist/blacklist ones it no longer accepts at all). */
+static const char *const hidden_flags[] = {
+    "collector.diskstats.ignored-devices",
+    "collector.filesystem.ignored-mount-points",
+    "collector.filesystem.ignored-fs-types",
+    "collector.netdev.device-whitelist",
+    "collector.netdev.device-blacklist",
+    "collector.systemd.unit-whitelist",
+    "collector.systemd.unit-blacklist",
+};
+
+static int hide_deprecated(omx_app *app) {
+    for (size_t i = 0; i < sizeof hidden_flags / sizeof hidden_flags[0]; i++) {
+        int r = omx_app_flag_hide(app, hidden_flags[i]);
+        if (r < 0) {
+            omx_log(OMX_LOG_ERROR, "deprecated flag not declared", "flag", hidden_flags[i], NULL);
+            return r;
+        }
+    }
+    return 0;
+}
+
 int node_runtime_declare(omx_app *app) {
     size_t n = n_collectors();
     if (n > MAX_COLLECTORS)
@@ -58,7 +81,7 @@ int node_runtime_declare(omx_app *app) {
         if (c->declare_flags && (r = c->declare_flags(app)) < 0)
             return r;
     }
-    return 0;
+    return hide_deprecated(app);
 }
 
 static int cmp_by_name(const void *a, const void *b) {

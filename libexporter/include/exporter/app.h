@@ -68,6 +68,11 @@ int omx_app_flag_strings(omx_app *app, const char *name, const char *const **val
 int omx_app_flag_int(omx_app *app, const char *name, long *value, const char *help);
 int omx_app_flag_double(omx_app *app, const char *name, double *value, const char *help);
 
+/* Leaves the declared flag name (without "--") out of --help; it is still
+ * accepted (deprecated spellings, as kingpin's Hidden()). Returns 0 or
+ * OMX_EINVAL for a name never declared. */
+int omx_app_flag_hide(omx_app *app, const char *name);
+
 /* After omx_app_parse: whether flag name (without "--") was on the command line
  * in any spelling (--name, --no-name, --name=value), as opposed to holding its
  * default. False for a name never declared. */
@@ -99,6 +104,12 @@ int omx_app_on_reload(omx_app *app, int (*fn)(void *userdata), void *userdata);
 typedef int (*omx_scrape_hook_fn)(omx_request *req, omx_collector_pick_fn *pick,
                                   void **pick_ctx, void *userdata);
 int omx_app_on_scrape(omx_app *app, omx_scrape_hook_fn fn, void *userdata);
+
+/* Stops exporting the app's own metrics about its HTTP handler
+ * (promhttp_metric_handler_*, omx_http_auth_failures_total), as node_exporter's
+ * --web.disable-exporter-metrics does; they are still counted, not shown.
+ * Returns 0 or OMX_EINVAL. */
+int omx_app_drop_exporter_metrics(omx_app *app);
 
 /* Serves until SIGTERM/SIGINT: binds (or takes systemd's sockets), sends
  * READY=1/STATUS=/WATCHDOG=1/STOPPING=1. Returns the process exit code. */
