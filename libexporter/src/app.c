@@ -161,6 +161,28 @@ static int parse_error(omx_app *app, int rc, const char *msg)
     return rc;
 }
 
+static const char *or_unknown(const char *s)
+{
+    return s && *s ? s : "unknown";
+}
+
+/* prometheus/common's version.Print layout */
+static void print_version(const omx_app *app)
+{
+    const omx_build_facts *b = app->info.build;
+    printf("%s, version %s", app->info.name, app->info.version);
+    if (b) {
+        char arch[65];
+        printf(" (branch: %s, revision: %s)\n", or_unknown(b->branch), or_unknown(b->revision));
+        printf("  build user:       %s\n", or_unknown(b->build_user));
+        printf("  build date:       %s\n", or_unknown(b->build_date));
+        printf("  compiler:         %s\n", or_unknown(b->compiler));
+        printf("  platform:         linux/%s", omx_goarch(arch, sizeof arch));
+    }
+    putchar('\n');
+    fflush(stdout);
+}
+
 int omx_app_parse(omx_app *app, int argc, char **argv)
 {
     char err[1024];
@@ -181,8 +203,7 @@ int omx_app_parse(omx_app *app, int argc, char **argv)
         return 1;
     }
     if (app->version) {
-        printf("%s, version %s\n", app->info.name, app->info.version);
-        fflush(stdout);
+        print_version(app);
         return 1;
     }
     if (omx_log_parse_level(app->log_level, &level) < 0) {

@@ -6,6 +6,7 @@
 
 #include <exporter/app.h>
 
+#include "build-facts.h"
 #include "runtime.h"
 #include "scrape_filter.h"
 
@@ -25,6 +26,25 @@ static void limit_malloc_arenas(void) {
     mallopt(M_ARENA_MAX, 1);
 }
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#if defined(__clang__)
+#define NODE_COMPILER "clang" STR(__clang_major__) "." STR(__clang_minor__) "." STR(__clang_patchlevel__)
+#elif defined(__GNUC__)
+#define NODE_COMPILER "gcc" STR(__GNUC__) "." STR(__GNUC_MINOR__) "." STR(__GNUC_PATCHLEVEL__)
+#else
+#define NODE_COMPILER ""
+#endif
+
+static const char *const build_facts[4] = {NODE_BUILD_FACTS};
+static const omx_build_facts node_build = {
+    .revision = build_facts[0],
+    .branch = build_facts[1],
+    .build_user = build_facts[2],
+    .build_date = build_facts[3],
+    .compiler = NODE_COMPILER,
+};
+
 int main(int argc, char **argv) {
     limit_malloc_arenas();
     bool no_exporter_metrics = false;
@@ -33,6 +53,7 @@ int main(int argc, char **argv) {
         .version = OMX_VERSION,
         .default_listen = ":9100",
         .description = "Prometheus exporter for host metrics (node_exporter compatible).",
+        .build = &node_build,
     });
     if (!app) {
         fputs("omx-node: out of memory\n", stderr);
@@ -49,7 +70,7 @@ int main(int argc, char **argv) {
         return rc < 0 ? 1 : 0;
     }
     omx_registry *reg = omx_app_registry(app);
-    if ((rc = omx_build_info_register_program(reg, "node_exporter", OMX_VERSION)) < 0 ||
+    if ((rc = omx_build_info_register_facts(reg, "node_exporter", OMX_VERSION, &node_build)) < 0 ||
         (!no_exporter_metrics && (rc = omx_process_collector_register(reg, NULL)) < 0) ||
         (no_exporter_metrics && (rc = omx_app_drop_exporter_metrics(app)) < 0) ||
         (rc = node_runtime_register(app, reg, true)) < 0 ||

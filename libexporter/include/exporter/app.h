@@ -48,6 +48,9 @@ typedef struct omx_app_info {
     const char *version;         /* printed by --version */
     const char *default_listen;  /* e.g. ":9100" */
     const char *description;     /* one line for --help and the landing page */
+    /* Optional: --version then prints the Go exporters' five lines (branch,
+     * revision, build user, build date, compiler, platform); NULL = one line. */
+    const omx_build_facts *build;
 } omx_app_info;
 
 /* Creates the app with its registry. Strings in info are borrowed and must
