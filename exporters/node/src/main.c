@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <exporter/app.h>
 
@@ -69,6 +70,9 @@ int main(int argc, char **argv) {
         omx_app_free(app);
         return rc < 0 ? 1 : 0;
     }
+    if (getuid() == 0) /* node_exporter's words, checked on the real uid as Go's user.Current */
+        omx_log(OMX_LOG_WARN, "Node Exporter is running as root user. This exporter is designed "
+                "to run as unprivileged user, root is not required.", NULL);
     omx_registry *reg = omx_app_registry(app);
     if ((rc = omx_build_info_register_facts(reg, "node_exporter", OMX_VERSION, &node_build)) < 0 ||
         (!no_exporter_metrics && (rc = omx_process_collector_register(reg, NULL)) < 0) ||
