@@ -37,12 +37,18 @@ static void limit_malloc_arenas(void) {
 #define NODE_COMPILER ""
 #endif
 
-static const char *const build_facts[4] = {NODE_BUILD_FACTS};
+/* NODE_BUILD_FACTS is "revision", "branch", "user@host", "date" */
+#define FACT_(i, rev, branch, user, date) FACT_##i(rev, branch, user, date)
+#define FACT_0(rev, branch, user, date) rev
+#define FACT_1(rev, branch, user, date) branch
+#define FACT_2(rev, branch, user, date) user
+#define FACT_3(rev, branch, user, date) date
+#define FACT(i, ...) FACT_(i, __VA_ARGS__)
 static const omx_build_facts node_build = {
-    .revision = build_facts[0],
-    .branch = build_facts[1],
-    .build_user = build_facts[2],
-    .build_date = build_facts[3],
+    .revision = FACT(0, NODE_BUILD_FACTS),
+    .branch = FACT(1, NODE_BUILD_FACTS),
+    .build_user = FACT(2, NODE_BUILD_FACTS),
+    .build_date = FACT(3, NODE_BUILD_FACTS),
     .compiler = NODE_COMPILER,
 };
 
