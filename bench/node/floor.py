@@ -210,7 +210,6 @@ def convert(files, fdmap, omx_pid):
                     paths.pop(fd, None)
                     netlink.discard(fd)
                     unix.discard(fd)
-                    kept.pop(fd, None) if False else None
     keeps = [f"keep {fd} {p}" for fd, p in sorted(kept.items())]
     return keeps + ops, counts, len(kept)
 
