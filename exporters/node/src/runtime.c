@@ -24,8 +24,9 @@ static size_t n_collectors(void) {
     return n;
 }
 
-/* Deprecated spellings: accepted, hidden from --help as node_exporter 1.5 hides
- * its own (the whitelist/blacklist ones it no longer accepts at all). */
+/* Accepted, left out of --help: the deprecated spellings, as node_exporter 1.5
+ * hides its own (the whitelist/blacklist ones it no longer accepts at all), and
+ * the flags node_exporter hides (systemd.private). */
 static const char *const hidden_flags[] = {
     "collector.diskstats.ignored-devices",
     "collector.filesystem.ignored-mount-points",
@@ -34,6 +35,7 @@ static const char *const hidden_flags[] = {
     "collector.netdev.device-blacklist",
     "collector.systemd.unit-whitelist",
     "collector.systemd.unit-blacklist",
+    "collector.systemd.private",
 };
 
 static int hide_deprecated(omx_app *app) {

@@ -71,7 +71,7 @@ lacks "$tmp/out" node_network_receive_bytes_total 'with-stats without netlink'
 "$omx" --help >"$tmp/help"
 for f in netdev.device-whitelist netdev.device-blacklist systemd.unit-whitelist \
          systemd.unit-blacklist diskstats.ignored-devices filesystem.ignored-mount-points \
-         filesystem.ignored-fs-types; do
+         filesystem.ignored-fs-types systemd.private; do
     lacks "$tmp/help" "collector\.$f" "--help"
 done
 has "$tmp/help" 'collector\.netdev\.device-include' --help
