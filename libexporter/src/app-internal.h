@@ -48,6 +48,8 @@ struct omx_app {
     size_t n_handlers;
     int (*reload_fn)(void *);
     void *reload_userdata;
+    omx_scrape_hook_fn scrape_hook;
+    void *scrape_userdata;
 
     /* HTTP server (http.c): one event loop for every listening socket, the
      * accept loop feeding it, the workers answering requests. */

@@ -14,6 +14,7 @@
 #include "app-internal.h"
 #include "exporter/error.h"
 #include "exporter/log.h"
+#include "internal.h"
 #include "sdnotify.h"
 
 omx_app *omx_app_new(const omx_app_info *info)
@@ -174,10 +175,41 @@ bool omx_app_flag_given(const omx_app *app, const char *name)
     return f && f->seen;
 }
 
+int omx_app_flag_hide(omx_app *app, const char *name)
+{
+    omx__flag *f = app && name ? omx__flags_find(&app->flags, name) : NULL;
+    if (!f)
+        return OMX_EINVAL;
+    f->hidden = true;
+    return 0;
+}
+
 static int parse_error(omx_app *app, int rc, const char *msg)
 {
     fprintf(stderr, "%s: error: %s\n", app->info.name, msg);
     return rc;
+}
+
+static const char *or_unknown(const char *s)
+{
+    return s && *s ? s : "unknown";
+}
+
+/* prometheus/common's version.Print layout */
+static void print_version(const omx_app *app)
+{
+    const omx_build_facts *b = app->info.build;
+    printf("%s, version %s", app->info.name, app->info.version);
+    if (b) {
+        char arch[65];
+        printf(" (branch: %s, revision: %s)\n", or_unknown(b->branch), or_unknown(b->revision));
+        printf("  build user:       %s\n", or_unknown(b->build_user));
+        printf("  build date:       %s\n", or_unknown(b->build_date));
+        printf("  compiler:         %s\n", or_unknown(b->compiler));
+        printf("  platform:         linux/%s", omx_goarch(arch, sizeof arch));
+    }
+    putchar('\n');
+    fflush(stdout);
 }
 
 int omx_app_parse(omx_app *app, int argc, char **argv)
@@ -200,8 +232,7 @@ int omx_app_parse(omx_app *app, int argc, char **argv)
         return 1;
     }
     if (app->version) {
-        printf("%s, version %s\n", app->info.name, app->info.version);
-        fflush(stdout);
+        print_version(app);
         return 1;
     }
     if (omx_log_parse_level(app->log_level, &level) < 0) {
@@ -281,6 +312,28 @@ int omx_app_on_reload(omx_app *app, int (*fn)(void *userdata), void *userdata)
         return OMX_EINVAL;
     app->reload_fn = fn;
     app->reload_userdata = userdata;
+    return 0;
+}
+
+int omx_app_on_scrape(omx_app *app, omx_scrape_hook_fn fn, void *userdata)
+{
+    if (!app)
+        return OMX_EINVAL;
+    app->scrape_hook = fn;
+    app->scrape_userdata = userdata;
+    return 0;
+}
+
+int omx_app_drop_exporter_metrics(omx_app *app)
+{
+    if (!app)
+        return OMX_EINVAL;
+    /* one series of each family omx__http_register_metrics made */
+    omx_series *const one_of[] = { app->m_in_flight, app->m_code[0], app->m_err_encoding,
+                                   app->m_auth_fail[0] };
+    for (size_t i = 0; i < sizeof one_of / sizeof one_of[0]; i++)
+        if (one_of[i])
+            omx_family_clear(one_of[i]->fam);
     return 0;
 }
 

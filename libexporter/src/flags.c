@@ -285,6 +285,8 @@ void omx__flags_usage(const omx__flags *fs, FILE *out)
     fprintf(out, "Flags:\n");
     for (size_t i = 0; i < fs->n; i++) {
         const omx__flag *f = &fs->v[i];
+        if (f->hidden)
+            continue;
         if (f->kind == OMX__FLAG_BOOL)
             fprintf(out, "  --[no-]%s", f->name);
         else

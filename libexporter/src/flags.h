@@ -23,6 +23,7 @@ typedef struct omx__flag {
     omx__flag_kind kind;
     void *value;         /* borrowed: bool*, const char**, const char *const**, long*, double* (also durations) */
     bool seen;
+    bool hidden;         /* accepted, left out of --help (deprecated spellings) */
     const char **list;   /* OMX__FLAG_STRINGS: owned NULL-terminated array of borrowed strings */
     size_t n_list;
 } omx__flag;

@@ -63,6 +63,8 @@ struct omx_request {
     int64_t deadline_ns;
     struct MHD_Response *resp;
     unsigned status;
+    omx_collector_pick_fn pick; /* from the scrape hook; NULL = every collector */
+    void *pick_ctx;
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -226,7 +228,8 @@ int omx_respond_registry(omx_request *req, omx_registry *reg)
     const char *accept = omx_request_header(req, MHD_HTTP_HEADER_ACCEPT);
     bool gz = omx_accepts_gzip(omx_request_header(req, MHD_HTTP_HEADER_ACCEPT_ENCODING));
     omx_write_opts opts = { .format = omx_format_from_accept(accept),
-                            .deadline_ns = req->deadline_ns };
+                            .deadline_ns = req->deadline_ns,
+                            .pick = req->pick, .pick_ctx = req->pick_ctx };
     obuf b = { 0 };
     omx__gzip g;
     int rc;
@@ -313,6 +316,11 @@ static int respond_landing(omx_request *req)
 static int serve_metrics(omx_request *req)
 {
     omx_app *app = req->app;
+    if (app->scrape_hook) {
+        int hr = app->scrape_hook(req, &req->pick, &req->pick_ctx, app->scrape_userdata);
+        if (hr != 0 || req->resp)
+            return hr; /* the hook answered (a bad query) or failed */
+    }
     long n = atomic_fetch_add(&app->in_flight, 1) + 1;
     int rc;
     if (app->max_requests > 0 && n > app->max_requests) {
@@ -874,4 +882,35 @@ bool omx__http_stop(omx_app *app, double grace_s)
     app->pool = omx__pool_free(app->pool);
     app->acceptor = omx__acceptor_free(app->acceptor);
     return true;
+}
+
+/* ---- repeated query keys ------------------------------------------------ */
+
+struct query_values {
+    const char *key;
+    const char **out;
+    size_t max, n;
+};
+
+static enum MHD_Result add_query_value(void *cls, enum MHD_ValueKind kind, const char *key,
+                                       const char *value)
+{
+    struct query_values *q = cls;
+    (void)kind;
+    if (key && !strcmp(key, q->key)) {
+        if (q->n < q->max)
+            q->out[q->n] = value ? value : "";
+        q->n++;
+    }
+    return MHD_YES;
+}
+
+size_t omx_request_query_values(const omx_request *req, const char *key, const char **values,
+                                size_t max)
+{
+    if (!req || !key || (!values && max))
+        return 0;
+    struct query_values q = { .key = key, .out = values, .max = max };
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, add_query_value, &q);
+    return q.n;
 }

@@ -471,8 +471,11 @@ int omx_registry_write(omx_registry *r, const omx_write_opts *opts, omx_write_fn
     pthread_mutex_unlock(&r->lock);
     omx_buf stats;
     omx_buf_init(&stats, SIZE_MAX / 2);
+    omx_collector_pick_fn pick = opts ? opts->pick : NULL;
     for (omx__collector *c = atomic_load_explicit(&r->col_head, memory_order_acquire);
          c && !w.err; c = atomic_load_explicit(&c->next, memory_order_acquire)) {
+        if (pick && !pick(c->name, opts->pick_ctx))
+            continue;
         int64_t t0 = omx__now_mono_ns();
         e.dup = false;
         int rc = c->fn(&e, c->userdata);

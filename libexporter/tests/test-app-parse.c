@@ -115,6 +115,24 @@ int main(int argc, char **argv)
     ASSERT_STR_EQ(out, "test-app, version 1.2.3\n");
     omx_app_free(app);
 
+    /* with build facts: prometheus/common's layout, unknown facts spelled out */
+    static const omx_build_facts facts = { .revision = "abc123", .branch = "main",
+                                           .build_date = "20260102-03:04:05",
+                                           .compiler = "gcc12.2.0" };
+    app = omx_app_new(&(omx_app_info){ .name = "test-app", .version = "1.2.3",
+                                       .default_listen = ":9999", .build = &facts });
+    ASSERT(app != NULL);
+    ASSERT(PARSE(app, out, "--version") == 1);
+    char arch[65], want[512];
+    snprintf(want, sizeof want,
+             "test-app, version 1.2.3 (branch: main, revision: abc123)\n"
+             "  build user:       unknown\n"
+             "  build date:       20260102-03:04:05\n"
+             "  compiler:         gcc12.2.0\n"
+             "  platform:         linux/%s\n", omx_goarch(arch, sizeof arch));
+    ASSERT_STR_EQ(out, want);
+    omx_app_free(app);
+
     static const struct {
         const char *arg, *want;
     } bad[] = {

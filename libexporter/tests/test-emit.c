@@ -29,6 +29,9 @@ int main(void) {
     ASSERT_OK(omx_build_info_register_program(r, "t_exporter", "1.2.3"));
     ASSERT_EQ(omx_build_info_register_program(r, "", "1"), OMX_EINVAL);
     ASSERT_EQ(omx_build_info_register_program(r, "t_exporter", "1"), OMX_EEXIST);
+    static const omx_build_facts facts = {.revision = "abc", .branch = "main",
+                                          .compiler = "gcc12.2.0"};
+    ASSERT_OK(omx_build_info_register_facts(r, "f_exporter", "2.0", &facts));
     omx_buf b;
     omx_buf_init(&b, 1 << 20);
     const char *out = render(r, &b);
@@ -45,6 +48,10 @@ int main(void) {
     ASSERT(strstr(out, "# HELP t_exporter_build_info A metric with a constant '1' value labeled "
                        "by version, revision, branch, goversion from which t_exporter was "
                        "built, and the goos and goarch for the build.\n"));
+    snprintf(want, sizeof want,
+             "f_exporter_build_info{branch=\"main\",goarch=\"%s\",goos=\"linux\","
+             "goversion=\"gcc12.2.0\",revision=\"abc\",version=\"2.0\"} 1\n", arch);
+    ASSERT(strstr(out, want));
     ASSERT(strcmp(arch, "x86_64") && strcmp(arch, "aarch64") && *arch);
     /* malformed input is reported and gives the value error */
     ASSERT_EQ(omx_bad_input("t", "/proc/x", 3, "too few fields"), OMX_EVALUE);

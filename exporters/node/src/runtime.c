@@ -13,6 +13,8 @@
 /* Parsed flag values, one slot per entry of node_collectors[]. */
 static bool enabled_flag[MAX_COLLECTORS];
 static bool disable_defaults;
+/* Set by node_runtime_register: the collectors it registered. */
+static bool active[MAX_COLLECTORS];
 static char flag_names[MAX_COLLECTORS][64];
 
 static size_t n_collectors(void) {
@@ -20,6 +22,31 @@ static size_t n_collectors(void) {
     while (node_collectors[n])
         n++;
     return n;
+}
+
+/* Accepted, left out of --help: the deprecated spellings, as node_exporter 1.5
+ * hides its own (the whitelist/blacklist ones it no longer accepts at all), and
+ * the flags node_exporter hides (systemd.private). */
+static const char *const hidden_flags[] = {
+    "collector.diskstats.ignored-devices",
+    "collector.filesystem.ignored-mount-points",
+    "collector.filesystem.ignored-fs-types",
+    "collector.netdev.device-whitelist",
+    "collector.netdev.device-blacklist",
+    "collector.systemd.unit-whitelist",
+    "collector.systemd.unit-blacklist",
+    "collector.systemd.private",
+};
+
+static int hide_deprecated(omx_app *app) {
+    for (size_t i = 0; i < sizeof hidden_flags / sizeof hidden_flags[0]; i++) {
+        int r = omx_app_flag_hide(app, hidden_flags[i]);
+        if (r < 0) {
+            omx_log(OMX_LOG_ERROR, "deprecated flag not declared", "flag", hidden_flags[i], NULL);
+            return r;
+        }
+    }
+    return 0;
 }
 
 int node_runtime_declare(omx_app *app) {
@@ -56,7 +83,7 @@ int node_runtime_declare(omx_app *app) {
         if (c->declare_flags && (r = c->declare_flags(app)) < 0)
             return r;
     }
-    return 0;
+    return hide_deprecated(app);
 }
 
 static int cmp_by_name(const void *a, const void *b) {
@@ -73,6 +100,7 @@ int node_runtime_register(const omx_app *app, omx_registry *reg, bool with_stats
         /* --collector.disable-defaults keeps only the explicitly enabled ones */
         bool on = enabled_flag[i] &&
                   (!disable_defaults || omx_app_flag_given(app, flag_names[i]));
+        active[i] = on;
         if (on)
             sorted[m++] = node_collectors[i];
     }
@@ -100,4 +128,12 @@ int node_runtime_register(const omx_app *app, omx_registry *reg, bool with_stats
     if (with_stats)
         return omx_registry_set_collector_stats(reg, "node");
     return 0;
+}
+
+int node_collector_state(const char *name) {
+    int state = OMX_ENOENT;
+    for (size_t i = 0; name && node_collectors[i]; i++)
+        if (!strcmp(node_collectors[i]->name, name) && state != 1)
+            state = active[i] ? 1 : 0;
+    return state;
 }

@@ -18,4 +18,8 @@ int node_runtime_declare(omx_app *app);
  * flag is wrong. */
 int node_runtime_register(const omx_app *app, omx_registry *reg, bool with_stats);
 
+/* After node_runtime_register: 1 when collector name is registered, 0 when it
+ * exists but is disabled, OMX_ENOENT when there is no such collector. */
+int node_collector_state(const char *name);
+
 #endif

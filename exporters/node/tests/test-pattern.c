@@ -1,11 +1,26 @@
 /* omx-node: filter flags match as node_exporter's Go regexps do, repeatedly and
  * for many distinct names, and reject what Go rejects. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pattern.h"
 #include "omx-test.h"
+
+static node_regex shared;
+
+/* Threads filling the shared memo at once: every answer still follows the rule. */
+static void *match_many(void *arg) {
+    long wrong = 0;
+    for (int round = 0; round < 4; round++)
+        for (int i = 0; i < 1000; i++) {
+            char name[32];
+            snprintf(name, sizeof name, "%s%d", (i + (int)(long)arg) % 2 ? "eth" : "lo", i);
+            wrong += node_regex_match(&shared, name) != ((i + (int)(long)arg) % 2 == 1);
+        }
+    return (void *)wrong;
+}
 
 int main(void) {
     node_regex r, unset;
@@ -44,5 +59,14 @@ int main(void) {
     /* invalid, and valid in PCRE but not in Go */
     ASSERT(node_regex_compile(&r, "t.bad", "(") < 0 && !r.set);
     ASSERT(node_regex_compile(&r, "t.bad", "eth(?!0)") < 0 && !r.set);
+    ASSERT(node_regex_compile(&shared, "t.shared", "^eth") == 0);
+    pthread_t t[4];
+    for (long i = 0; i < 4; i++)
+        ASSERT(pthread_create(&t[i], NULL, match_many, (void *)i) == 0);
+    for (int i = 0; i < 4; i++) {
+        void *wrong;
+        ASSERT(pthread_join(t[i], &wrong) == 0 && wrong == NULL);
+    }
+    node_regex_free(&shared);
     TEST_DONE();
 }

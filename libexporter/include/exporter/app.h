@@ -50,6 +50,9 @@ typedef struct omx_app_info {
     const char *version;         /* printed by --version */
     const char *default_listen;  /* e.g. ":9100" */
     const char *description;     /* one line for --help and the landing page */
+    /* Optional: --version then prints the Go exporters' five lines (branch,
+     * revision, build user, build date, compiler, platform); NULL = one line. */
+    const omx_build_facts *build;
 } omx_app_info;
 
 /* Creates the app with its registry. Strings in info are borrowed and must
@@ -69,6 +72,11 @@ int omx_app_flag_strings(omx_app *app, const char *name, const char *const **val
                          const char *help);
 int omx_app_flag_int(omx_app *app, const char *name, long *value, const char *help);
 int omx_app_flag_double(omx_app *app, const char *name, double *value, const char *help);
+
+/* Leaves the declared flag name (without "--") out of --help; it is still
+ * accepted (deprecated spellings, as kingpin's Hidden()). Returns 0 or
+ * OMX_EINVAL for a name never declared. */
+int omx_app_flag_hide(omx_app *app, const char *name);
 
 /* After omx_app_parse: whether flag name (without "--") was on the command line
  * in any spelling (--name, --no-name, --name=value), as opposed to holding its
@@ -92,6 +100,22 @@ int omx_app_handle(omx_app *app, const char *path, omx_handler_fn fn, void *user
 /* Called on SIGHUP from the main thread; a failure is logged, serving goes on. */
 int omx_app_on_reload(omx_app *app, int (*fn)(void *userdata), void *userdata);
 
+/* Called for every request of the telemetry path before anything is scraped
+ * (set before omx_app_run). fn either answers with omx_respond*() itself (a bad
+ * query: nothing is scraped, the request is not counted in promhttp_*) or may
+ * set *pick / *pick_ctx to narrow the scrape to some collectors (*pick_ctx is
+ * borrowed until the request ends; it may be the request itself). Returns 0 or
+ * a negative errno / OMX_E* code (a 500). fn runs on connection threads. */
+typedef int (*omx_scrape_hook_fn)(omx_request *req, omx_collector_pick_fn *pick,
+                                  void **pick_ctx, void *userdata);
+int omx_app_on_scrape(omx_app *app, omx_scrape_hook_fn fn, void *userdata);
+
+/* Stops exporting the app's own metrics about its HTTP handler
+ * (promhttp_metric_handler_*, omx_http_auth_failures_total), as node_exporter's
+ * --web.disable-exporter-metrics does; they are still counted, not shown.
+ * Returns 0 or OMX_EINVAL. */
+int omx_app_drop_exporter_metrics(omx_app *app);
+
 /* Serves until SIGTERM/SIGINT: binds (or takes systemd's sockets), sends
  * READY=1/STATUS=/WATCHDOG=1/STOPPING=1. Returns the process exit code. On
  * SIGTERM/SIGINT requests in progress get --web.shutdown-grace to finish; if a
@@ -104,6 +128,11 @@ int omx_app_run(omx_app *app);
 const char *omx_request_path(const omx_request *req);
 const char *omx_request_query(const omx_request *req, const char *key);   /* NULL if absent */
 const char *omx_request_header(const omx_request *req, const char *name); /* NULL if absent */
+/* Every value of a repeatable query key ("collect[]"), in request order: stores
+ * up to max borrowed pointers ("" for a key without "=") and returns how many
+ * there are in all (more than max when some did not fit). */
+size_t omx_request_query_values(const omx_request *req, const char *key, const char **values,
+                                size_t max);
 /* The scrape timeout Prometheus sent (X-Prometheus-Scrape-Timeout-Seconds), 0 if none. */
 double omx_request_timeout_seconds(const omx_request *req);
 /* CLOCK_MONOTONIC deadline derived from that timeout (minus a margin); 0 if none. */

@@ -35,6 +35,21 @@ int omx_build_info_register(omx_registry *r, const char *name, const char *help,
  * branch "omx", revision "". version is copied. Returns 0 or an omx_err. */
 int omx_build_info_register_program(omx_registry *r, const char *program, const char *version);
 
+/* What a build knows about itself, for --version and <program>_build_info as the
+ * Go exporters show them. Strings are borrowed; "" or NULL when unknown. */
+typedef struct omx_build_facts {
+    const char *revision;   /* the commit, e.g. git's full hash */
+    const char *branch;
+    const char *build_user; /* user@host */
+    const char *build_date; /* Go's layout: 20060102-15:04:05 */
+    const char *compiler;   /* in goversion's place, e.g. "gcc12.2.0" */
+} omx_build_facts;
+
+/* Like omx_build_info_register_program with the facts of b (NULL = the
+ * defaults described there): revision, branch and goversion = b->compiler. */
+int omx_build_info_register_facts(omx_registry *r, const char *program, const char *version,
+                                  const omx_build_facts *b);
+
 /* The running machine in Go's GOARCH spelling ("amd64" for x86_64, "arm64" for
  * aarch64, ...; uname's name otherwise), into buf of size bytes; returns buf. */
 const char *omx_goarch(char *buf, size_t size);

@@ -5,6 +5,7 @@
 /* Exported from libexporter even though it is built with -fvisibility=hidden. */
 #pragma GCC visibility push(default)
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,12 +34,20 @@ const char *omx_format_content_type(omx_format f);
  * returns that code; a positive value becomes OMX_EIO). */
 typedef int (*omx_write_fn)(void *ctx, const char *data, size_t len);
 
+/* Chooses the collectors one write runs: called with each collector's name
+ * (borrowed) and the opts' pick_ctx; false leaves the collector out, with its
+ * <prefix>_scrape_collector_* samples. Must be thread-safe. */
+typedef bool (*omx_collector_pick_fn)(const char *collector, void *ctx);
+
 typedef struct omx_write_opts {
     omx_format format;
     int64_t deadline_ns; /* CLOCK_MONOTONIC ns handed to collectors; 0 = none */
+    omx_collector_pick_fn pick; /* NULL = every collector */
+    void *pick_ctx;             /* borrowed for the write */
 } omx_write_opts;
 
-/* Writes every family of r, then every collector's output, in a deterministic
+/* Writes every family of r, then the output of every collector (those
+ * opts->pick accepts), in a deterministic
  * order (registration order; series in creation order), in opts->format
  * (NULL opts = Prometheus 0.0.4, no deadline). Chunks go to fn(ctx, ...).
  * Returns 0, the sink's code (OMX_EIO if it gave none) or OMX_ENOMEM.

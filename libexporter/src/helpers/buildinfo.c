@@ -46,6 +46,15 @@ const char *omx_goarch(char *buf, size_t size) {
 }
 
 int omx_build_info_register_program(omx_registry *r, const char *program, const char *version) {
+    return omx_build_info_register_facts(r, program, version, NULL);
+}
+
+static const char *or_default(const char *s, const char *def) {
+    return s && *s ? s : def;
+}
+
+int omx_build_info_register_facts(omx_registry *r, const char *program, const char *version,
+                                  const omx_build_facts *b) {
     if (!r || !program || !*program || !version)
         return OMX_EINVAL;
     char name[256], help[512], arch[65];
@@ -58,6 +67,11 @@ int omx_build_info_register_program(omx_registry *r, const char *program, const 
     /* Go exporters' label set (without the newer "tags") */
     static const char *const names[] = {"branch", "goarch", "goos", "goversion",
                                         "revision", "version"};
-    const char *values[] = {"omx", omx_goarch(arch, sizeof arch), "linux", "none", "", version};
+    const omx_build_facts none = {0};
+    if (!b)
+        b = &none;
+    const char *values[] = {or_default(b->branch, "omx"), omx_goarch(arch, sizeof arch), "linux",
+                            or_default(b->compiler, "none"), or_default(b->revision, ""),
+                            version};
     return omx_build_info_register(r, name, help, names, values, 6);
 }

@@ -14,8 +14,9 @@
 #include "pattern.h"
 #include "util.h"
 
+/* Debian 12's default; upstream's has run/credentials/.+ for run, and no mnt, media */
 static const char *opt_mp_exclude =
-    "^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)";
+    "^/(dev|proc|run|sys|mnt|media|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)";
 static const char *opt_fs_exclude =
     "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|"
     "iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|"

@@ -1,12 +1,19 @@
-/* netclass collector: network interface properties from /sys/class/net/<iface>. */
+/* netclass collector: network interface properties from /sys/class/net/<iface>;
+ * with --collector.netclass.netlink and --collector.netclass_rtnl.with-stats
+ * also each device's RTM_GETLINK statistics, as node_exporter's rtnl mode. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "netlink_dump.h"
 #include "pattern.h"
 #include "sysfs_attr.h"
 #include "sysfs_fdcache.h"
@@ -14,7 +21,7 @@
 
 static const char *ignored_flag = "^$";
 static bool ignore_invalid_speed;
-static bool use_netlink;
+static bool use_netlink, with_stats;
 static node_regex ignored;
 
 static int declare_flags(omx_app *app) {
@@ -26,6 +33,9 @@ static int declare_flags(omx_app *app) {
     if (r == 0)
         r = omx_app_flag_bool(app, "collector.netclass.netlink", &use_netlink,
                               "Use netlink to gather stats instead of /proc/net/dev.");
+    if (r == 0)
+        r = omx_app_flag_bool(app, "collector.netclass_rtnl.with-stats", &with_stats,
+                              "Expose the statistics for each network device, replacing netdev collector.");
     return r;
 }
 
@@ -95,7 +105,7 @@ typedef struct info {
     char v[6][256];
 } info;
 
-static int collect(omx_emitter *e, void *userdata) {
+static int collect_sysfs(omx_emitter *e, void *userdata) {
     (void)userdata;
     char base[NODE_PATH_MAX], dir[NODE_PATH_MAX], buf[128];
     char **names = NULL;
@@ -181,6 +191,107 @@ static int collect(omx_emitter *e, void *userdata) {
     free(infos);
     omx_strv_free(names);
     return r < 0 ? r : 0;
+}
+
+/* ---- --collector.netclass_rtnl.with-stats ---- */
+
+#define N_STATS 24
+#define NODE_IFNAMSIZ 16
+static const char *const stat_names[N_STATS] = {
+    "collisions_total", "multicast_total", "receive_bytes_total", "receive_compressed_total",
+    "receive_crc_errors_total", "receive_dropped_total", "receive_errors_total",
+    "receive_fifo_errors_total", "receive_frame_errors_total", "receive_length_errors_total",
+    "receive_missed_errors_total", "receive_nohandler_total", "receive_over_errors_total",
+    "receive_packets_total", "transmit_aborted_errors_total", "transmit_bytes_total",
+    "transmit_carrier_errors_total", "transmit_compressed_total", "transmit_dropped_total",
+    "transmit_errors_total", "transmit_fifo_errors_total", "transmit_heartbeat_errors_total",
+    "transmit_packets_total", "transmit_window_errors_total"};
+
+typedef struct link_stats {
+    char name[NODE_IFNAMSIZ + 1];
+    double v[N_STATS];
+} link_stats;
+
+typedef struct stats_ctx {
+    link_stats *v;
+    size_t n, cap;
+} stats_ctx;
+
+static int stats_msg(const struct nlmsghdr *nh, void *arg) {
+    stats_ctx *c = arg;
+    if (nh->nlmsg_type != RTM_NEWLINK)
+        return 0;
+    const struct ifinfomsg *ifi = NLMSG_DATA(nh);
+    int alen = (int)IFLA_PAYLOAD(nh);
+    const char *name = NULL;
+    const struct rtnl_link_stats64 *st = NULL;
+    for (const struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
+        if (a->rta_type == IFLA_IFNAME && RTA_PAYLOAD(a) > 0 &&
+            memchr(RTA_DATA(a), 0, RTA_PAYLOAD(a)))
+            name = RTA_DATA(a);
+        else if (a->rta_type == IFLA_STATS64 && RTA_PAYLOAD(a) >= sizeof *st)
+            st = RTA_DATA(a);
+    }
+    if (!name || !st || strlen(name) > NODE_IFNAMSIZ || node_regex_match(&ignored, name))
+        return 0;
+    if (c->n == c->cap) {
+        size_t nc = c->cap ? c->cap * 2 : 16;
+        link_stats *nv = nc <= 65536 ? realloc(c->v, nc * sizeof *nv) : NULL;
+        if (!nv)
+            return nc > 65536 ? OMX_ELIMIT : OMX_ENOMEM;
+        c->v = nv;
+        c->cap = nc;
+    }
+    link_stats *l = &c->v[c->n++];
+    snprintf(l->name, sizeof l->name, "%s", name);
+    struct rtnl_link_stats64 s;
+    memcpy(&s, st, sizeof s); /* attribute payloads may be unaligned */
+    const uint64_t v[N_STATS] = {
+        s.collisions, s.multicast, s.rx_bytes, s.rx_compressed, s.rx_crc_errors, s.rx_dropped,
+        s.rx_errors, s.rx_fifo_errors, s.rx_frame_errors, s.rx_length_errors,
+        s.rx_missed_errors, s.rx_nohandler, s.rx_over_errors, s.rx_packets,
+        s.tx_aborted_errors, s.tx_bytes, s.tx_carrier_errors, s.tx_compressed, s.tx_dropped,
+        s.tx_errors, s.tx_fifo_errors, s.tx_heartbeat_errors, s.tx_packets,
+        s.tx_window_errors};
+    for (int k = 0; k < N_STATS; k++)
+        l->v[k] = (double)v[k];
+    return 0;
+}
+
+static int cmp_link(const void *a, const void *b) {
+    return strcmp(((const link_stats *)a)->name, ((const link_stats *)b)->name);
+}
+
+/* node_exporter exports these as gauges named like netdev's counters. */
+static int collect_stats(omx_emitter *e) {
+    struct {
+        struct nlmsghdr nh;
+        struct ifinfomsg ifi;
+    } req = {.nh = {.nlmsg_len = sizeof req, .nlmsg_type = RTM_GETLINK,
+                    .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1},
+             .ifi = {.ifi_family = AF_UNSPEC}};
+    stats_ctx c = {0};
+    int r = node_netlink_dump(NETLINK_ROUTE, &req, sizeof req, stats_msg, &c);
+    if (r >= 0 && c.n)
+        qsort(c.v, c.n, sizeof *c.v, cmp_link);
+    for (int k = 0; r >= 0 && c.n && k < N_STATS; k++) {
+        char name[64], help[96];
+        snprintf(name, sizeof name, "node_network_%s", stat_names[k]);
+        snprintf(help, sizeof help, "Network device property: %s", stat_names[k]);
+        r = omx_emit_family(e, &(omx_desc){.name = name, .help = help, .type = OMX_GAUGE,
+                                           .label_names = dev_label, .n_labels = 1});
+        for (size_t i = 0; r >= 0 && i < c.n; i++)
+            r = omx_emit_sample(e, (const char *const[]){c.v[i].name}, c.v[i].v[k]);
+    }
+    free(c.v);
+    return r;
+}
+
+static int collect(omx_emitter *e, void *userdata) {
+    int r = collect_sysfs(e, userdata);
+    if (r >= 0 && use_netlink && with_stats)
+        r = collect_stats(e);
+    return r;
 }
 
 const node_collector node_collector_netclass = {

@@ -14,6 +14,7 @@
 #include "util.h"
 
 static const char *opt_include = ".+";
+/* Debian 12's default: upstream's without "target" */
 static const char *opt_exclude = ".+\\.(automount|device|mount|scope|slice|target)";
 static bool opt_private = false;
 static bool opt_restarts = false;
@@ -339,7 +340,7 @@ out:
 
 const node_collector node_collector_systemd = {
     .name = "systemd",
-    .enabled_by_default = false,
+    .enabled_by_default = true, /* Debian 12 turns it on (upstream: off) */
     .declare_flags = declare,
     .setup = setup,
     .collect = collect,

@@ -18,7 +18,8 @@
 
 #define TF_FILE_MAX (64u << 20)
 
-static const char *opt_dir = "";
+/* Debian 12's default (node_exporter upstream: none) */
+static const char *opt_dir = "/var/lib/prometheus/node-exporter";
 static long opt_max_series = 1000000;
 static long opt_max_bytes = 64l << 20;
 
