@@ -57,6 +57,7 @@ struct omx_app {
     struct omx__acceptor *acceptor;
     struct omx__pool *pool;
     atomic_bool stopping;     /* new requests get 503 */
+    atomic_long answering;    /* requests handed to the pool and not yet completed */
     atomic_long in_flight;
     omx_series *m_in_flight;
     omx_series *m_code[4];     /* promhttp_metric_handler_requests_total{code=200,500,503,401} */

@@ -45,6 +45,7 @@ omx_app *omx_app_new(const omx_app_info *info)
     app->log_format = "logfmt";
     atomic_init(&app->in_flight, 0);
     atomic_init(&app->stopping, false);
+    atomic_init(&app->answering, 0);
     pthread_rwlockattr_t attr;
     pthread_rwlockattr_init(&attr);
     /* A reload must not starve behind a steady stream of requests. */

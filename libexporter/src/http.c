@@ -583,6 +583,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (!req->dispatched) {
         req->dispatched = true;
+        atomic_fetch_add(&app->answering, 1);
         omx__acceptor_conn_busy(app->acceptor, req->fd, req->tag);
         MHD_suspend_connection(conn); /* before the worker can resume it */
         if (!omx__pool_submit(app->pool, &req->job)) {
@@ -611,6 +612,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         return;
     omx__acceptor_conn_deadline(app->acceptor, req->fd, req->tag,
                                 (int64_t)(app->idle_timeout_s * 1e9));
+    if (req->dispatched)
+        atomic_fetch_sub(&app->answering, 1);
     if (req->resp)
         MHD_destroy_response(req->resp);
     free(req);
@@ -875,6 +878,14 @@ bool omx__http_stop(omx_app *app, double grace_s)
         omx__pool_close(app->pool); /* nothing new may start from here on */
         if (!omx__pool_wait_idle(app->pool, deadline))
             return false; /* a handler still runs: it may use everything below */
+        /* The answers are made; let the event loop send them (a client that
+         * does not read its answer is cut off at the deadline). */
+        while (atomic_load(&app->answering) > 0) {
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            if ((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec >= deadline)
+                break;
+            nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
+        }
     }
     if (app->daemon)
         MHD_stop_daemon(app->daemon);
