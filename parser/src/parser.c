@@ -291,6 +291,20 @@ static const char *first_bad(const char *s)
 	}
 }
 
+/* Prometheus 0.0.4 knows the escapes \\ and \n, and \" in label values:
+ * returns the first other backslash in [s, end), or NULL. */
+static const char *prom_bad_escape(const char *s, const char *end, bool quote)
+{
+	for (; s < end; s++) {
+		if (*s != '\\')
+			continue;
+		if (s + 1 >= end || !(s[1] == '\\' || s[1] == 'n' || (quote && s[1] == '"')))
+			return s;
+		s++;
+	}
+	return NULL;
+}
+
 /* Label set starting after '{'; returns the position after '}' or NULL.
  * Whitespace (0.0.4 only) is skipped only where a byte is not the expected
  * one: the common line has none. */
@@ -344,6 +358,18 @@ static const char *parse_labels(omp_parser *p, const char *ls, const char *c, om
 			omp__fail(p, -EBADMSG, ls, bad,
 				  *bad == '\n' ? "unterminated label value"
 					       : "invalid UTF-8 or escape in label value");
+			return NULL;
+		}
+		if (!om && esc) {
+			const char *bad = prom_bad_escape(val, val_end, true);
+			if (bad) {
+				omp__fail(p, -EBADMSG, ls, bad,
+					  "invalid escape in label value (only \\\\, \\\" and \\n)");
+				return NULL;
+			}
+		}
+		if (!om && name_end - name == 8 && memcmp(name, "__name__", 8) == 0) {
+			omp__fail(p, -EBADMSG, ls, name, "label name __name__ is reserved");
 			return NULL;
 		}
 		if (add_label(p, arr, cap, n, &seen, ls, name, name_end, val, val_end, esc) < 0)
@@ -644,6 +670,10 @@ static int parse_meta(omp_parser *p, const char *ls, const char *le, omp_entry *
 				return omp__fail(p, -EBADMSG, ls, bad, "invalid UTF-8 or escape in HELP text");
 		} else {
 			e->text_escaped = memchr(c, '\\', (size_t)(le - c)) != NULL;
+			const char *bad = e->text_escaped ? prom_bad_escape(c, le, false) : NULL;
+			if (bad)
+				return omp__fail(p, -EBADMSG, ls, bad,
+						 "invalid escape in HELP text (only \\\\ and \\n)");
 		}
 		break;
 	case OMP_TYPE: {
@@ -748,6 +778,9 @@ int omp_next(omp_parser *p, omp_entry *e)
 		/* Prometheus 0.0.4 */
 		{
 			const char *c = skip_ws(ls);
+			/* "The last line must end with a line feed" (blanks are no line). */
+			if (p->last_no_newline && *c != '\n')
+				return omp__fail(p, -EBADMSG, ls, le, "missing newline at end of input");
 			if (*c == '\n' || *c == '#') {
 				if (lazy && (r = end_line(p, ls, &le)) < 0)
 					return r;
@@ -758,7 +791,8 @@ int omp_next(omp_parser *p, omp_entry *e)
 					return r;
 				if (r == 0)
 					continue;
-				omp__prom_meta(p, e);
+				if (omp__prom_meta(p, e, c) < 0)
+					return p->err;
 				return 1;
 			}
 			r = parse_sample(p, c, e, &end);
@@ -766,7 +800,8 @@ int omp_next(omp_parser *p, omp_entry *e)
 				return r;
 			if (lazy && (r = end_line_at(p, ls, end, &le)) < 0)
 				return r;
-			omp__prom_sample(p, e);
+			if (omp__prom_sample(p, e, c) < 0)
+				return p->err;
 			return 1;
 		}
 	}
