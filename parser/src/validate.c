@@ -330,6 +330,10 @@ int omp__om_sample(omp_parser *p, omp_entry *e, const char *ls)
 		break;
 	case OMP_TYPE_HISTOGRAM:
 	case OMP_TYPE_GAUGEHISTOGRAM:
+		/* "A Histogram's Metric's LabelSet MUST NOT have a "le" label". */
+		if (sfx != S_BUCKET && find_label(e, "le", 2))
+			return omp__fail(p, -EBADMSG, ls, ls, "%s: only _bucket samples have the le label",
+					 f->name);
 		if (sfx == S_BUCKET) {
 			skip = find_label(e, "le", 2);
 			if (!skip)
@@ -341,6 +345,9 @@ int omp__om_sample(omp_parser *p, omp_entry *e, const char *ls)
 		}
 		break;
 	case OMP_TYPE_SUMMARY:
+		if (sfx != S_NONE && find_label(e, "quantile", 8))
+			return omp__fail(p, -EBADMSG, ls, ls,
+					 "%s: only quantile samples have the quantile label", f->name);
 		if (sfx == S_NONE) {
 			double q;
 			skip = find_label(e, "quantile", 8);
@@ -448,7 +455,15 @@ int omp__om_sample(omp_parser *p, omp_entry *e, const char *ls)
 		if (v < 0 && sfx != S_GSUM)
 			return omp__fail(p, -EBADMSG, ls, e->value_text.ptr, "%s value must not be negative",
 					 sfx_text[sfx]);
+		/* "Count and bucket values MUST be integers" (by value: 1.0 is one;
+		 * +Inf is none). */
+		if ((sfx == S_BUCKET || sfx == S_COUNT || sfx == S_GCOUNT) && !(isfinite(v) && v == floor(v)))
+			return omp__fail(p, -EBADMSG, ls, e->value_text.ptr, "%s value must be an integer",
+					 sfx_text[sfx]);
 	}
+	/* A bucket counts the values up to its le: its exemplar is one of them. */
+	if (e->has_exemplar && sfx == S_BUCKET && hist && e->exemplar_value > bucket_le)
+		return omp__fail(p, -EBADMSG, ls, ls, "exemplar value above the bucket's le");
 	if (e->has_exemplar && !((hist && sfx == S_BUCKET) || (f->type == OMP_TYPE_COUNTER && sfx == S_TOTAL)))
 		return omp__fail(p, -EBADMSG, ls, ls,
 				 "exemplars are only allowed on counter _total and histogram _bucket samples");

@@ -82,6 +82,22 @@ static const struct {
 	{ OM, "# TYPE a counter\na_total 1 # {a=\"b\"} 1 NaN\n# EOF\n", "2:23: expected a timestamp" },
 	{ OM, "# TYPE a counter\na_total 1 #{a=\"b\"} 1\n# EOF\n", "2:11: expected '# {'" },
 	{ OM, "# TYPE a counter\na_total 1 # {a=\"b\"}\n# EOF\n", "2:20: expected a space after exemplar labels" },
+	/* "Count and bucket values MUST be integers" */
+	{ OM, "# TYPE h histogram\nh_bucket{le=\"1\"} 0.5\nh_bucket{le=\"+Inf\"} 1\nh_count 1\nh_sum 1\n# EOF\n", "2:18: _bucket value must be an integer" },
+	{ OM, "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 1\nh_count 1.5\nh_sum 1\n# EOF\n", "3:9: _count value must be an integer" },
+	{ OM, "# TYPE h histogram\nh_bucket{le=\"+Inf\"} +Inf\n# EOF\n", "2:21: _bucket value must be an integer" },
+	{ OM, "# TYPE h gaugehistogram\nh_bucket{le=\"+Inf\"} 1\nh_gcount 0.5\nh_gsum 1\n# EOF\n", "3:10: _gcount value must be an integer" },
+	{ OM, "# TYPE s summary\ns_count 1.5\ns_sum 1\n# EOF\n", "2:9: _count value must be an integer" },
+	{ OM, "# TYPE h histogram\nh_bucket{le=\"1\"} 0.0\nh_bucket{le=\"+Inf\"} 1e0\nh_count 1.0\nh_sum 1\n# EOF\n", NULL },
+	/* le and quantile belong to buckets and quantiles only */
+	{ OM, "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 1\nh_count{le=\"1\"} 1\n# EOF\n", "3:1: h: only _bucket samples have the le label" },
+	{ OM, "# TYPE s summary\ns_count 1\ns_sum{quantile=\"0.5\"} 1\n# EOF\n", "3:1: s: only quantile samples have the quantile label" },
+	/* an exemplar lies within its bucket */
+	{ OM, "# TYPE h histogram\nh_bucket{le=\"1\"} 0 # {} 5\nh_bucket{le=\"+Inf\"} 1\n# EOF\n", "2:1: exemplar value above the bucket's le" },
+	{ OM, "# TYPE h histogram\nh_bucket{le=\"1\"} 0 # {} 1\nh_bucket{le=\"+Inf\"} 1 # {} 7\n# EOF\n", NULL },
+	/* numbers fit a double */
+	{ OM, "# TYPE a counter\na_total 1.5e400\n# EOF\n", "2:9: invalid number" },
+	{ OM, "a 1e-400\n# EOF\n", NULL },
 	/* Prometheus 0.0.4 */
 	{ PR, "a 1\n\n# anything\n  b{c=\"d\",} 2 1000\n", NULL },
 	{ PR, "a 1", "1:4: missing newline at end of input" },
