@@ -31,8 +31,10 @@ typedef struct check {
 	/* lint state for the current family */
 	char fam[256];
 	omp_type fam_type;
-	bool fam_help, fam_active;
+	bool fam_help, fam_active, fam_samples, fam_series;
 	unsigned fam_line;
+	unsigned n_le, n_quantile, n_camel_labels; /* per-series findings */
+	uint64_t last_series;
 	omp_format convert_to;  /* AUTO: no conversion */
 	convert *conv;
 	bool conv_failed;
@@ -165,43 +167,155 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* "_" word "_" inside s, or "_" word at its end (case as given). */
+static bool has_word(const char *s, const char *word)
+{
+	size_t wl = strlen(word);
+	for (const char *p = strchr(s, '_'); p; p = strchr(p + 1, '_'))
+		if (strncmp(p + 1, word, wl) == 0 && (p[1 + wl] == '_' || p[1 + wl] == '\0'))
+			return true;
+	return false;
+}
+
+/* A lower-case letter followed by an upper-case one. */
+static bool camel(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++)
+		if (s[i] >= 'a' && s[i] <= 'z' && s[i + 1] >= 'A' && s[i + 1] <= 'Z')
+			return true;
+	return false;
+}
+
+/* The unit word of a name ("milliseconds" in a_milliseconds_total) and its
+ * base unit, as `promtool check metrics` knows them. */
+static bool name_unit(const char *n, char *unit, size_t unit_size, const char **base)
+{
+	static const struct { const char *unit, *base; } units[] = {
+		{ "amperes", "amperes" }, { "bytes", "bytes" }, { "celsius", "celsius" },
+		{ "grams", "grams" }, { "joules", "joules" }, { "kelvin", "kelvin" },
+		{ "meters", "meters" }, { "metres", "metres" }, { "seconds", "seconds" },
+		{ "volts", "volts" }, { "minutes", "seconds" }, { "hours", "seconds" },
+		{ "days", "seconds" }, { "weeks", "seconds" }, { "kelvins", "kelvin" },
+		{ "fahrenheit", "celsius" }, { "rankine", "celsius" }, { "inches", "meters" },
+		{ "yards", "meters" }, { "miles", "meters" }, { "bits", "bytes" },
+		{ "calories", "joules" }, { "pounds", "grams" }, { "ounces", "grams" },
+	};
+	static const char *const prefixes[] = {
+		"", "pico", "nano", "micro", "milli", "centi", "deci", "deca", "hecto", "kilo",
+		"kibi", "mega", "mibi", "giga", "gibi", "tera", "tebi", "peta", "pebi",
+	};
+	for (const char *w = n; *w; w += strcspn(w, "_"), w += *w == '_') {
+		size_t wl = strcspn(w, "_");
+		for (size_t p = 0; p < sizeof(prefixes) / sizeof(prefixes[0]); p++) {
+			size_t pl = strlen(prefixes[p]);
+			if (wl <= pl || strncmp(w, prefixes[p], pl) != 0)
+				continue;
+			for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++)
+				if (strlen(units[u].unit) == wl - pl && strncmp(w + pl, units[u].unit, wl - pl) == 0 &&
+				    wl < unit_size) {
+					memcpy(unit, w, wl);
+					unit[wl] = '\0';
+					*base = units[u].base;
+					return true;
+				}
+		}
+	}
+	return false;
+}
+
+/* Repeats a per-series finding as many times as it was seen (promtool
+ * reports it once per series). */
+static void warn_n(check *c, unsigned n, const char *fmt)
+{
+	for (unsigned i = 0; i < n; i++)
+		warn(c, c->fam_line, fmt, c->fam);
+}
+
+/* The findings of `promtool check metrics` for one family, with its texts,
+ * and for OpenMetrics the names it reserves. Families without samples are
+ * not linted (Prometheus' parser drops them). */
 static void lint_family_end(check *c)
 {
-	static const char *const nonbase[] = {
-		"_milliseconds", "_microseconds", "_nanoseconds", "_minutes", "_hours", "_days",
-		"_kilobytes", "_megabytes", "_gigabytes", "_terabytes", "_kilobits", "_megabits",
-		"_millivolts", "_milliamperes", "_kilograms", "_grams", "_percent", "_celsius_millis",
+	static const char *const types[] = { "counter", "gauge", "summary", "histogram", "gauge_histogram" };
+	static const char *const abbrevs[] = {
+		"s", "ms", "us", "ns", "sec", "b", "kb", "mb", "gb", "tb", "pb", "m", "h", "d",
 	};
 	const char *n = c->fam;
+	omp_type t = c->fam_type;
+	bool om = c->format == OMP_FORMAT_OPENMETRICS;
+	bool hist = t == OMP_TYPE_HISTOGRAM || t == OMP_TYPE_GAUGEHISTOGRAM;
+	char unit[64], lower[sizeof(c->fam)];
+	const char *base;
 
 	if (!c->fam_active)
 		return;
 	c->fam_active = false;
+	if (!c->fam_samples)
+		return;
 	if (!c->fam_help)
-		warn(c, c->fam_line, "%s: no HELP text", n);
-	if (c->format == OMP_FORMAT_OPENMETRICS && n[0] == '_')
-		warn(c, c->fam_line, "%s: metric family names starting with \"_\" are reserved in OpenMetrics", n);
-	if (c->fam_type == OMP_TYPE_COUNTER && c->format == OMP_FORMAT_PROMETHEUS &&
-	    !ends_with(n, "_total"))
-		warn(c, c->fam_line, "%s: counter metrics should have a \"_total\" suffix", n);
-	if (c->fam_type != OMP_TYPE_COUNTER && ends_with(n, "_total"))
-		warn(c, c->fam_line, "%s: non-counter metrics should not have a \"_total\" suffix", n);
-	if (c->fam_type != OMP_TYPE_HISTOGRAM && c->fam_type != OMP_TYPE_SUMMARY &&
-	    c->fam_type != OMP_TYPE_GAUGEHISTOGRAM &&
-	    (ends_with(n, "_count") || ends_with(n, "_sum") || ends_with(n, "_bucket")))
-		warn(c, c->fam_line,
-		     "%s: non-histogram and non-summary metrics should not have \"_count\", \"_sum\" or \"_bucket\" suffixes",
-		     n);
-	for (size_t i = 0; i < sizeof(nonbase) / sizeof(nonbase[0]); i++)
-		if (strstr(n, nonbase[i])) {
-			warn(c, c->fam_line, "%s: use base units (seconds, bytes, ratios ...) in metric names", n);
-			break;
+		warn(c, c->fam_line, "%s no help text", n);
+	if (name_unit(n, unit, sizeof(unit), &base) && strcmp(unit, base) != 0) {
+		fprintf(stderr, "%s:%u: warning: %s use base unit \"%s\" instead of \"%s\"\n", c->src,
+			c->fam_line, n, base, unit);
+		c->warnings++;
+	}
+	/* In OpenMetrics a counter family is named without its "_total". */
+	if (t == OMP_TYPE_COUNTER && !om && !ends_with(n, "_total"))
+		warn(c, c->fam_line, "%s counter metrics should have \"_total\" suffix", n);
+	if (t != OMP_TYPE_COUNTER && t != OMP_TYPE_UNTYPED && t != OMP_TYPE_UNKNOWN && ends_with(n, "_total"))
+		warn(c, c->fam_line, "%s non-counter metrics should not have \"_total\" suffix", n);
+	if (t != OMP_TYPE_UNTYPED && t != OMP_TYPE_UNKNOWN) {
+		if (!hist && ends_with(n, "_bucket"))
+			warn(c, c->fam_line, "%s non-histogram metrics should not have \"_bucket\" suffix", n);
+		if (!hist && t != OMP_TYPE_SUMMARY && ends_with(n, "_count"))
+			warn(c, c->fam_line,
+			     "%s non-histogram and non-summary metrics should not have \"_count\" suffix", n);
+		if (!hist && t != OMP_TYPE_SUMMARY && ends_with(n, "_sum"))
+			warn(c, c->fam_line,
+			     "%s non-histogram and non-summary metrics should not have \"_sum\" suffix", n);
+		warn_n(c, c->n_le, "%s non-histogram metrics should not have \"le\" label");
+		warn_n(c, c->n_quantile, "%s non-summary metrics should not have \"quantile\" label");
+	}
+	size_t i;
+	for (i = 0; n[i] && i < sizeof(lower) - 1; i++)
+		lower[i] = (char)(n[i] >= 'A' && n[i] <= 'Z' ? n[i] - 'A' + 'a' : n[i]);
+	lower[i] = '\0';
+	for (size_t k = 0; k < sizeof(types) / sizeof(types[0]); k++)
+		if (has_word(lower, types[k])) {
+			fprintf(stderr, "%s:%u: warning: %s metric name should not include type '%s'\n", c->src,
+				c->fam_line, n, types[k]);
+			c->warnings++;
 		}
-	for (const char *s = n; *s; s++)
-		if (*s >= 'A' && *s <= 'Z') {
-			warn(c, c->fam_line, "%s: metric names should be written in snake_case", n);
-			break;
-		}
+	if (strchr(n, ':'))
+		warn(c, c->fam_line, "%s metric names should not contain ':'", n);
+	if (camel(n, strlen(n)))
+		warn(c, c->fam_line, "%s metric names should be written in 'snake_case' not 'camelCase'", n);
+	warn_n(c, c->n_camel_labels, "%s label names should be written in 'snake_case' not 'camelCase'");
+	for (size_t k = 0; k < sizeof(abbrevs) / sizeof(abbrevs[0]); k++)
+		if (has_word(lower, abbrevs[k]))
+			warn(c, c->fam_line, "%s metric names should not contain abbreviated units", n);
+	if (om && n[0] == '_')
+		warn(c, c->fam_line, "%s metric family names starting with \"_\" are reserved in OpenMetrics", n);
+}
+
+/* Hash of a sample's labels without le (histograms) or quantile
+ * (summaries): the series it belongs to. */
+static uint64_t series_of(const omp_entry *e, bool hist, bool sum)
+{
+	uint64_t h = 1469598103934665603u;
+	for (size_t i = 0; i < e->n_labels; i++) {
+		const omp_label *l = &e->labels[i];
+		if ((hist && l->name.len == 2 && memcmp(l->name.ptr, "le", 2) == 0) ||
+		    (sum && l->name.len == 8 && memcmp(l->name.ptr, "quantile", 8) == 0))
+			continue;
+		for (size_t k = 0; k < l->name.len; k++)
+			h = (h ^ (unsigned char)l->name.ptr[k]) * 1099511628211u;
+		h = (h ^ '=') * 1099511628211u;
+		for (size_t k = 0; k < l->value.len; k++)
+			h = (h ^ (unsigned char)l->value.ptr[k]) * 1099511628211u;
+		h = (h ^ ',') * 1099511628211u;
+	}
+	return h;
 }
 
 static void lint_entry(check *c, const omp_entry *e)
@@ -217,25 +331,48 @@ static void lint_entry(check *c, const omp_entry *e)
 		memcpy(c->fam, e->family.ptr, n);
 		c->fam[n] = '\0';
 		c->fam_active = true;
-		c->fam_help = false;
+		c->fam_help = c->fam_samples = c->fam_series = false;
+		c->n_le = c->n_quantile = c->n_camel_labels = 0;
 		c->fam_line = e->line;
 	}
 	c->fam_type = e->type;
-	if (e->kind == OMP_HELP)
+	/* An empty HELP counts as none (OpenMetrics says so; Prometheus'
+	 * parser sets no help for it). */
+	if (e->kind == OMP_HELP && e->text.len)
 		c->fam_help = true;
+	if (e->kind != OMP_SAMPLE)
+		return;
+	c->fam_samples = true;
+	bool hist = e->type == OMP_TYPE_HISTOGRAM || e->type == OMP_TYPE_GAUGEHISTOGRAM;
+	bool sum = e->type == OMP_TYPE_SUMMARY;
+	/* Label findings count once per series: every sample of a counter,
+	 * gauge or untyped family, each label set of a histogram or summary. */
+	if (hist || sum) {
+		uint64_t s = series_of(e, hist, sum);
+		if (c->fam_series && s == c->last_series)
+			goto reserved;
+		c->fam_series = true;
+		c->last_series = s;
+	}
+	for (size_t i = 0; i < e->n_labels; i++) {
+		const omp_str *ln = &e->labels[i].name;
+		if (!hist && ln->len == 2 && memcmp(ln->ptr, "le", 2) == 0)
+			c->n_le++;
+		if (!sum && ln->len == 8 && memcmp(ln->ptr, "quantile", 8) == 0)
+			c->n_quantile++;
+		if (camel(ln->ptr, ln->len))
+			c->n_camel_labels++;
+	}
+reserved:
 	/* OpenMetrics reserves every name starting with "_" (a rule for
-	 * exposers: the parser accepts them, see docs/parser.md); 0.0.4 "__". */
-	if (e->kind == OMP_SAMPLE)
-		for (size_t i = 0; i < e->n_labels; i++) {
-			const omp_str *ln = &e->labels[i].name;
-			if (c->format == OMP_FORMAT_OPENMETRICS && ln->ptr[0] == '_') {
-				warn(c, e->line, "%s: label names starting with \"_\" are reserved in OpenMetrics", c->fam);
-				break;
-			}
-			if (ln->len >= 2 && ln->ptr[0] == '_' && ln->ptr[1] == '_') {
-				warn(c, e->line, "%s: label names starting with \"__\" are reserved", c->fam);
-				break;
-			}
+	 * exposers: the parser accepts them, see docs/parser.md). 0.0.4 lints
+	 * as promtool does, which says nothing about them. */
+	if (c->format != OMP_FORMAT_OPENMETRICS)
+		return;
+	for (size_t i = 0; i < e->n_labels; i++)
+		if (e->labels[i].name.ptr[0] == '_') {
+			warn(c, e->line, "%s label names starting with \"_\" are reserved in OpenMetrics", c->fam);
+			break;
 		}
 }
 
