@@ -25,6 +25,10 @@ grep -qx '<stdin>:2:3: expected a number as sample value' "$dir/err" || { echo "
 printf 'a 1\nb x\n# EOF\n' > "$dir/f.txt"
 "$check" "$dir/f.txt" 2> "$dir/err"
 grep -qx "$dir/f.txt:2:3: expected a number as sample value" "$dir/err" || { echo "FAIL: file error: $(cat "$dir/err")"; fail=1; }
+# stdin from a file already partly read: only the rest is checked.
+printf 'junk\na 1\n# EOF\n' > "$dir/skip.txt"
+(read -r _; "$check" --format=openmetrics -) < "$dir/skip.txt" 2> "$dir/err" ||
+  { echo "FAIL: stdin after a read: $(cat "$dir/err")"; fail=1; }
 # lint
 t 3 '# TYPE http_requests counter\nhttp_requests 1\n# TYPE latency_milliseconds gauge\n# HELP latency_milliseconds x\nlatency_milliseconds 1\n# HELP x_count y\n# TYPE x_count gauge\nx_count 1\n' --lint -
 grep -q ':1: warning: http_requests no help text$' "$dir/err" || { echo "FAIL: lint help"; fail=1; }

@@ -459,8 +459,9 @@ static int check_fd(check *c, int fd)
 	struct stat st;
 	int r;
 
+	/* Mapped only from its start: stdin may have been read from already. */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    (uintmax_t)st.st_size <= SIZE_MAX) {
+	    (uintmax_t)st.st_size <= SIZE_MAX && lseek(fd, 0, SEEK_CUR) == 0) {
 		bool mapped;
 		r = check_mapped(c, fd, (size_t)st.st_size, &mapped);
 		if (mapped)
