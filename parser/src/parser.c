@@ -544,6 +544,10 @@ static int parse_sample(omp_parser *p, const char *ls, omp_entry *e, const char 
 		end = om ? omp__lex_number(c, &kind) : omp__lex_prom_number(c, &kind);
 		if (!end || (*end != ' ' && *end != '\n' && (om || *end != '\t')))
 			return omp__fail(p, -EBADMSG, ls, c, "expected a number as sample value");
+		/* Go's ParseFloat reads them, Prometheus' text parser (expfmt)
+		 * refuses them before it. */
+		if (kind == OMP__NUM_HEX)
+			return omp__fail(p, -EBADMSG, ls, c, "hexadecimal floats are not allowed");
 		if (omp__to_double(c, (size_t)(end - c), kind, &e->value) < 0)
 			return omp__fail(p, -EBADMSG, ls, c, "invalid number");
 	}
@@ -567,11 +571,17 @@ static int parse_sample(omp_parser *p, const char *ls, omp_entry *e, const char 
 			return omp__fail(p, -EBADMSG, ls, c, "expected end of line, timestamp or exemplar");
 		}
 	} else {
+		/* Blanks after the value start a timestamp; none may end the line
+		 * (as Prometheus' text parser). */
 		c = skip_ws(c);
+		if (c != end && *c == '\n')
+			return omp__fail(p, -EBADMSG, ls, end, "whitespace at the end of the line");
 		if (*c != '\n') {
 			const char *t = c;
 			end = omp__lex_prom_timestamp(c);
-			if (!end || (*skip_ws(end) != '\n'))
+			if (end && end != skip_ws(end) && *skip_ws(end) == '\n')
+				return omp__fail(p, -EBADMSG, ls, end, "whitespace at the end of the line");
+			if (!end || *end != '\n')
 				return omp__fail(p, -EBADMSG, ls, c,
 						 "expected a timestamp in milliseconds or end of line");
 			errno = 0;
@@ -677,10 +687,8 @@ static int parse_meta(omp_parser *p, const char *ls, const char *le, omp_entry *
 		}
 		break;
 	case OMP_TYPE: {
+		/* Trailing blanks are part of the word, as in Prometheus' parser. */
 		size_t n = (size_t)(le - c), i;
-		if (!om)
-			while (n && (c[n - 1] == ' ' || c[n - 1] == '\t'))
-				n--;
 		e->text.len = n;
 		for (i = 0; i < sizeof(type_words) / sizeof(type_words[0]); i++)
 			if ((om ? type_words[i].om : type_words[i].prom) &&

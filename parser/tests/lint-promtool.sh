@@ -3,7 +3,8 @@
 # the same findings (metric name and text, with repeats), sorted as promtool
 # prints them. Inputs: real expositions under data/ (node_exporter's,
 # omx-node's, Prometheus'), a fixture with a finding of every rule, and with
-# --live a running node_exporter's and omx-node's output.
+# --live a running node_exporter's and omx-node's output, and every
+# spec-tests input promtool refuses.
 set -u
 check=${OMX_BUILD:?}/parser/tools/omx-check
 data=$(dirname "$0")/data
@@ -55,4 +56,17 @@ for in in $inputs; do
     echo "ok: $(basename "$in"): $(wc -l < "$tmp/p") findings, exit $orc"
   fi
 done
+# At least as strict: every spec-tests input promtool refuses as 0.0.4,
+# omx-check refuses too (one promtool run per case: integration only).
+if [ "${1:-}" = --live ] && [ -n "${OMX_SRC:-}" ]; then
+  n=0
+  for m in "$OMX_SRC"/spec-tests/*/*/metrics; do
+    "$promtool" check metrics < "$m" > /dev/null 2>&1
+    [ $? -eq 1 ] || continue
+    n=$((n + 1))
+    "$check" --format=prometheus "$m" > /dev/null 2>&1
+    [ $? -eq 1 ] || { echo "FAIL: promtool refuses $m, omx-check does not"; fail=1; }
+  done
+  echo "ok: $n inputs promtool refuses checked"
+fi
 exit $fail

@@ -125,7 +125,10 @@ static const struct {
 	{ PR, "a{b=\"1\",b=\"2\"} 1\n", "1:9: duplicate label name 'b'" },
 	{ PR, "a 1 # {} 1\n", "1:5: expected a timestamp" },
 	{ PR, "a{b=\"\xc3\"} 1\n", "1:6: invalid UTF-8" },
-	{ PR, "a 0x1p-2\n", NULL },
+	{ PR, "a 0x1p-2\n", "1:3: hexadecimal floats are not allowed" },
+	{ PR, "a 1 \n", "1:4: whitespace at the end of the line" },
+	{ PR, "a 1 1000\t\n", "1:9: whitespace at the end of the line" },
+	{ PR, "# TYPE a gauge \n", "1:10: unknown metric type 'gauge '" },
 	{ PR, "a\n", "1:2: expected whitespace before the value" },
 };
 
