@@ -67,6 +67,29 @@ def go_peer(path):
     return float(p.stdout.split()[0])
 
 
+def whole_process(fmt, path, pipe=False, runs=10):
+    # `omx-check --format=FMT FILE` (or `cat FILE | omx-check -`) as a user
+    # runs it: process start, reading or mapping the file, parsing and exit.
+    # Best CPU time (user + system) of omx-check alone, from wait4().
+    best = None
+    for _ in range(runs):
+        with open(os.devnull, 'wb') as null:
+            if pipe:
+                g = subprocess.Popen(['cat', path], stdout=subprocess.PIPE)
+                c = subprocess.Popen([check, '--format=' + fmt, '-'], stdin=g.stdout, stdout=null)
+                g.stdout.close()
+            else:
+                c = subprocess.Popen([check, '--format=' + fmt, path], stdout=null)
+            _, status, ru = os.wait4(c.pid, 0)
+            if pipe:
+                g.wait()
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit('omx-check failed on ' + path)
+        t = ru.ru_utime + ru.ru_stime
+        best = t if best is None else min(best, t)
+    return best
+
+
 def max_rss_kb(cmd_in, fmt):
     # gen | omx-check -: the parser streams the pipe; omx-check's own max RSS
     # comes from wait4() on it (not the generator's).
@@ -112,6 +135,20 @@ def main():
          '%.1f' % mb(prom_size, t_py), t_py / t_prom)
     line('openmetrics-ns-per-sample', '%.1f' % (t_om / n * 1e9), 'ns/sample', 'python-prometheus-client',
          '%.1f' % (t_py_om / n * 1e9), t_py_om / t_om)
+    # Whole process against the peers' parse from memory (their start-up and
+    # file reading not counted: the comparison is at our expense).
+    w_om = whole_process('openmetrics', om)
+    line('whole-process-openmetrics-MBps', '%.0f' % mb(om_size, w_om), 'MB/s', 'python-prometheus-client',
+         '%.1f' % mb(om_size, t_py_om), t_py_om / w_om)
+    w_pipe = whole_process('openmetrics', om, pipe=True)
+    line('whole-process-openmetrics-pipe-MBps', '%.0f' % mb(om_size, w_pipe), 'MB/s', 'python-prometheus-client',
+         '%.1f' % mb(om_size, t_py_om), t_py_om / w_pipe)
+    line('whole-process-vs-in-memory-MBps', '%.0f' % mb(om_size, w_om), 'MB/s', 'in-memory',
+         '%.0f' % mb(om_size, t_om), t_om / w_om)
+    if t_go is not None:
+        w_prom = whole_process('prometheus', prom)
+        line('whole-process-prometheus-MBps', '%.0f' % mb(prom_size, w_prom), 'MB/s', 'go-expfmt',
+             '%.1f' % mb(prom_size, t_go), t_go / w_prom)
     genc = ['/usr/bin/python3', os.path.join(here, 'gen.py'), 'openmetrics']
     r1 = max_rss_kb(genc + ['1'], 'openmetrics')
     r10 = max_rss_kb(genc + ['10'], 'openmetrics')

@@ -59,6 +59,7 @@ typedef struct omp__family {
 	size_t name_len, name_cap;
 	omp_type type;
 	bool has_type, has_help, has_unit, has_samples, active;
+	bool prom_fixed; /* 0.0.4: its type is fixed (TYPE line or a sample) */
 	omp_str unit_seen; /* only its length matters after the line */
 	/* current group */
 	bool in_group;
@@ -108,8 +109,10 @@ int omp__grow(void **ptr, size_t *cap, size_t need, size_t elem, size_t limit);
 int omp__om_meta(omp_parser *p, omp_entry *e, const char *ls);
 int omp__om_sample(omp_parser *p, omp_entry *e, const char *ls);
 int omp__om_end(omp_parser *p, const char *ls, bool at_eof_line);
-void omp__prom_meta(omp_parser *p, omp_entry *e);
-void omp__prom_sample(omp_parser *p, omp_entry *e);
+/* Prometheus 0.0.4: resolve the family and check the per-family metadata
+ * rules; return 0 or p->err. */
+int omp__prom_meta(omp_parser *p, omp_entry *e, const char *ls);
+int omp__prom_sample(omp_parser *p, omp_entry *e, const char *ls);
 int omp__family_set_name(omp__family *f, omp_str name, size_t limit);
 void omp__family_free(omp__family *f);
 

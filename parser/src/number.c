@@ -54,8 +54,12 @@ static int slow_path(const char *s, size_t len, double *ret)
 	*ret = strtod_l(buf, &end, loc);
 	if (end != buf + len)
 		r = -EINVAL;
-	/* ERANGE: overflow gives +-HUGE_VAL (inf), underflow a denormal or 0;
-	 * both are the nearest double, as Go and Python also return. */
+	/* ERANGE: underflow gives a denormal or 0, the nearest double, as Go
+	 * does. Overflow (+-HUGE_VAL) is refused: OpenMetrics says numbers "MUST
+	 * fit within the range of a 64-bit floating point value", and Go's
+	 * ParseFloat (Prometheus' 0.0.4 parser) refuses it too. */
+	else if (errno == ERANGE && isinf(*ret))
+		r = -ERANGE;
 	if (buf != stackbuf)
 		free(buf);
 	return r;

@@ -291,6 +291,20 @@ static const char *first_bad(const char *s)
 	}
 }
 
+/* Prometheus 0.0.4 knows the escapes \\ and \n, and \" in label values:
+ * returns the first other backslash in [s, end), or NULL. */
+static const char *prom_bad_escape(const char *s, const char *end, bool quote)
+{
+	for (; s < end; s++) {
+		if (*s != '\\')
+			continue;
+		if (s + 1 >= end || !(s[1] == '\\' || s[1] == 'n' || (quote && s[1] == '"')))
+			return s;
+		s++;
+	}
+	return NULL;
+}
+
 /* Label set starting after '{'; returns the position after '}' or NULL.
  * Whitespace (0.0.4 only) is skipped only where a byte is not the expected
  * one: the common line has none. */
@@ -344,6 +358,18 @@ static const char *parse_labels(omp_parser *p, const char *ls, const char *c, om
 			omp__fail(p, -EBADMSG, ls, bad,
 				  *bad == '\n' ? "unterminated label value"
 					       : "invalid UTF-8 or escape in label value");
+			return NULL;
+		}
+		if (!om && esc) {
+			const char *bad = prom_bad_escape(val, val_end, true);
+			if (bad) {
+				omp__fail(p, -EBADMSG, ls, bad,
+					  "invalid escape in label value (only \\\\, \\\" and \\n)");
+				return NULL;
+			}
+		}
+		if (!om && name_end - name == 8 && memcmp(name, "__name__", 8) == 0) {
+			omp__fail(p, -EBADMSG, ls, name, "label name __name__ is reserved");
 			return NULL;
 		}
 		if (add_label(p, arr, cap, n, &seen, ls, name, name_end, val, val_end, esc) < 0)
@@ -518,6 +544,10 @@ static int parse_sample(omp_parser *p, const char *ls, omp_entry *e, const char 
 		end = om ? omp__lex_number(c, &kind) : omp__lex_prom_number(c, &kind);
 		if (!end || (*end != ' ' && *end != '\n' && (om || *end != '\t')))
 			return omp__fail(p, -EBADMSG, ls, c, "expected a number as sample value");
+		/* Go's ParseFloat reads them, Prometheus' text parser (expfmt)
+		 * refuses them before it. */
+		if (kind == OMP__NUM_HEX)
+			return omp__fail(p, -EBADMSG, ls, c, "hexadecimal floats are not allowed");
 		if (omp__to_double(c, (size_t)(end - c), kind, &e->value) < 0)
 			return omp__fail(p, -EBADMSG, ls, c, "invalid number");
 	}
@@ -541,11 +571,17 @@ static int parse_sample(omp_parser *p, const char *ls, omp_entry *e, const char 
 			return omp__fail(p, -EBADMSG, ls, c, "expected end of line, timestamp or exemplar");
 		}
 	} else {
+		/* Blanks after the value start a timestamp; none may end the line
+		 * (as Prometheus' text parser). */
 		c = skip_ws(c);
+		if (c != end && *c == '\n')
+			return omp__fail(p, -EBADMSG, ls, end, "whitespace at the end of the line");
 		if (*c != '\n') {
 			const char *t = c;
 			end = omp__lex_prom_timestamp(c);
-			if (!end || (*skip_ws(end) != '\n'))
+			if (end && end != skip_ws(end) && *skip_ws(end) == '\n')
+				return omp__fail(p, -EBADMSG, ls, end, "whitespace at the end of the line");
+			if (!end || *end != '\n')
 				return omp__fail(p, -EBADMSG, ls, c,
 						 "expected a timestamp in milliseconds or end of line");
 			errno = 0;
@@ -644,13 +680,15 @@ static int parse_meta(omp_parser *p, const char *ls, const char *le, omp_entry *
 				return omp__fail(p, -EBADMSG, ls, bad, "invalid UTF-8 or escape in HELP text");
 		} else {
 			e->text_escaped = memchr(c, '\\', (size_t)(le - c)) != NULL;
+			const char *bad = e->text_escaped ? prom_bad_escape(c, le, false) : NULL;
+			if (bad)
+				return omp__fail(p, -EBADMSG, ls, bad,
+						 "invalid escape in HELP text (only \\\\ and \\n)");
 		}
 		break;
 	case OMP_TYPE: {
+		/* Trailing blanks are part of the word, as in Prometheus' parser. */
 		size_t n = (size_t)(le - c), i;
-		if (!om)
-			while (n && (c[n - 1] == ' ' || c[n - 1] == '\t'))
-				n--;
 		e->text.len = n;
 		for (i = 0; i < sizeof(type_words) / sizeof(type_words[0]); i++)
 			if ((om ? type_words[i].om : type_words[i].prom) &&
@@ -748,6 +786,9 @@ int omp_next(omp_parser *p, omp_entry *e)
 		/* Prometheus 0.0.4 */
 		{
 			const char *c = skip_ws(ls);
+			/* "The last line must end with a line feed" (blanks are no line). */
+			if (p->last_no_newline && *c != '\n')
+				return omp__fail(p, -EBADMSG, ls, le, "missing newline at end of input");
 			if (*c == '\n' || *c == '#') {
 				if (lazy && (r = end_line(p, ls, &le)) < 0)
 					return r;
@@ -758,7 +799,8 @@ int omp_next(omp_parser *p, omp_entry *e)
 					return r;
 				if (r == 0)
 					continue;
-				omp__prom_meta(p, e);
+				if (omp__prom_meta(p, e, c) < 0)
+					return p->err;
 				return 1;
 			}
 			r = parse_sample(p, c, e, &end);
@@ -766,7 +808,8 @@ int omp_next(omp_parser *p, omp_entry *e)
 				return r;
 			if (lazy && (r = end_line_at(p, ls, end, &le)) < 0)
 				return r;
-			omp__prom_sample(p, e);
+			if (omp__prom_sample(p, e, c) < 0)
+				return p->err;
 			return 1;
 		}
 	}

@@ -1,7 +1,7 @@
 /* OpenMetrics 1.0 semantic rules, checked line by line with bounded state:
  * family grouping and name clashes, metadata placement, suffixes per type,
  * label rules per type, value rules, histogram bucket rules, timestamps and
- * exemplar placement. Prometheus 0.0.4 only resolves families here. */
+ * exemplar placement. Prometheus 0.0.4: families and their metadata rules. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -330,6 +330,10 @@ int omp__om_sample(omp_parser *p, omp_entry *e, const char *ls)
 		break;
 	case OMP_TYPE_HISTOGRAM:
 	case OMP_TYPE_GAUGEHISTOGRAM:
+		/* "A Histogram's Metric's LabelSet MUST NOT have a "le" label". */
+		if (sfx != S_BUCKET && find_label(e, "le", 2))
+			return omp__fail(p, -EBADMSG, ls, ls, "%s: only _bucket samples have the le label",
+					 f->name);
 		if (sfx == S_BUCKET) {
 			skip = find_label(e, "le", 2);
 			if (!skip)
@@ -341,6 +345,9 @@ int omp__om_sample(omp_parser *p, omp_entry *e, const char *ls)
 		}
 		break;
 	case OMP_TYPE_SUMMARY:
+		if (sfx != S_NONE && find_label(e, "quantile", 8))
+			return omp__fail(p, -EBADMSG, ls, ls,
+					 "%s: only quantile samples have the quantile label", f->name);
 		if (sfx == S_NONE) {
 			double q;
 			skip = find_label(e, "quantile", 8);
@@ -448,7 +455,15 @@ int omp__om_sample(omp_parser *p, omp_entry *e, const char *ls)
 		if (v < 0 && sfx != S_GSUM)
 			return omp__fail(p, -EBADMSG, ls, e->value_text.ptr, "%s value must not be negative",
 					 sfx_text[sfx]);
+		/* "Count and bucket values MUST be integers" (by value: 1.0 is one;
+		 * +Inf is none). */
+		if ((sfx == S_BUCKET || sfx == S_COUNT || sfx == S_GCOUNT) && !(isfinite(v) && v == floor(v)))
+			return omp__fail(p, -EBADMSG, ls, e->value_text.ptr, "%s value must be an integer",
+					 sfx_text[sfx]);
 	}
+	/* A bucket counts the values up to its le: its exemplar is one of them. */
+	if (e->has_exemplar && sfx == S_BUCKET && hist && e->exemplar_value > bucket_le)
+		return omp__fail(p, -EBADMSG, ls, ls, "exemplar value above the bucket's le");
 	if (e->has_exemplar && !((hist && sfx == S_BUCKET) || (f->type == OMP_TYPE_COUNTER && sfx == S_TOTAL)))
 		return omp__fail(p, -EBADMSG, ls, ls,
 				 "exemplars are only allowed on counter _total and histogram _bucket samples");
@@ -464,43 +479,94 @@ int omp__om_end(omp_parser *p, const char *ls, bool at_eof_line)
 	return 0;
 }
 
-/* Prometheus 0.0.4: remember the family for the samples that follow. */
-void omp__prom_meta(omp_parser *p, omp_entry *e)
+/* Prometheus 0.0.4 keeps metadata per family name over the whole document,
+ * as Prometheus' own text parser does: one HELP and one TYPE per family, and
+ * TYPE only before the family's first sample. The flags live in p->names as
+ * hashes of the name under two seeds. */
+enum { PROM_HELP_SEEN = 1, PROM_TYPE_FIXED = 2 };
+
+static int prom_mark(omp_parser *p, const char *ls, omp_str name, uint64_t seed)
+{
+	int r = omp__set_add(&p->names, omp__hash(name.ptr, name.len, seed));
+	if (r == -E2BIG)
+		return omp__fail(p, r, ls, ls, "more than %zu metric families", p->lim.max_families);
+	if (r < 0)
+		return omp__fail(p, r, ls, ls, "out of memory");
+	return r;
+}
+
+int omp__prom_meta(omp_parser *p, omp_entry *e, const char *ls)
 {
 	omp__family *f = &p->fam;
+	int r = 0;
 
 	if (!is_fam(f, e->family)) {
 		if (omp__family_set_name(f, e->family, p->lim.max_line_len) < 0) {
 			f->active = false;
-			return;
+			return omp__fail(p, -ENOMEM, ls, ls, "out of memory");
 		}
 		f->type = OMP_TYPE_UNTYPED;
 		f->active = true;
+		f->prom_fixed = false;
 	}
-	if (e->kind == OMP_TYPE)
+	if (e->kind == OMP_HELP) {
+		r = prom_mark(p, ls, e->family, PROM_HELP_SEEN);
+		if (r == 0)
+			return omp__fail(p, -EBADMSG, ls, ls, "second HELP for %s", f->name);
+	} else if (e->kind == OMP_TYPE) {
+		r = prom_mark(p, ls, e->family, PROM_TYPE_FIXED);
+		if (r == 0)
+			return omp__fail(p, -EBADMSG, ls, ls,
+					 "second TYPE for %s, or TYPE after its samples", f->name);
 		f->type = e->type;
+		/* The TYPE line fixed it: its samples need not mark it again. */
+		f->prom_fixed = true;
+	}
+	if (r < 0)
+		return r;
 	e->type = f->type;
+	return 0;
 }
 
-void omp__prom_sample(omp_parser *p, omp_entry *e)
+int omp__prom_sample(omp_parser *p, omp_entry *e, const char *ls)
 {
 	omp__family *f = &p->fam;
 	size_t n = f->name_len;
+	omp_str rest;
+	int s;
+	bool ok;
 
 	e->family = e->name;
 	e->type = OMP_TYPE_UNTYPED;
 	if (!f->active || e->name.len < n || memcmp(e->name.ptr, f->name, n) != 0)
-		return;
-	omp_str rest = { e->name.ptr + n, e->name.len - n };
-	int s = sfx_of(rest);
-	bool ok = s == S_NONE;
+		goto untyped;
+	rest = (omp_str){ e->name.ptr + n, e->name.len - n };
+	s = sfx_of(rest);
+	ok = s == S_NONE;
 	if (f->type == OMP_TYPE_HISTOGRAM)
 		ok = s == S_BUCKET || s == S_SUM || s == S_COUNT;
 	else if (f->type == OMP_TYPE_SUMMARY)
 		ok = s == S_NONE || s == S_SUM || s == S_COUNT;
 	if (!ok)
-		return;
+		goto untyped;
 	e->family = (omp_str){ f->name, n };
 	e->type = f->type;
 	e->suffix = rest;
+	/* A sample fixes its family's type (untyped when no TYPE came first). */
+	if (!f->prom_fixed) {
+		if (prom_mark(p, ls, e->family, PROM_TYPE_FIXED) < 0)
+			return p->err;
+		f->prom_fixed = true;
+	}
+	if (f->type == OMP_TYPE_SUMMARY || f->type == OMP_TYPE_HISTOGRAM) {
+		bool sum = f->type == OMP_TYPE_SUMMARY;
+		const omp_label *l = sum ? find_label(e, "quantile", 8) : find_label(e, "le", 2);
+		double v;
+		if (l && omp__label_float(l->value, &v) < 0)
+			return omp__fail(p, -EBADMSG, ls, l->value.ptr, "invalid %s value (a number%s)",
+					 sum ? "quantile" : "le", sum ? "" : ", or +Inf");
+	}
+	return 0;
+untyped:
+	return prom_mark(p, ls, e->family, PROM_TYPE_FIXED) < 0 ? p->err : 0;
 }

@@ -34,6 +34,11 @@ class H(http.server.BaseHTTPRequestHandler):
         global loops
         with open(sys.argv[1], 'w') as f:
             f.write(self.headers.get('Accept', ''))
+        with open(sys.argv[3], 'a') as f:
+            f.write('%s %s\n' % (self.path, self.headers.get('Authorization', '-')))
+        if self.path == '/to-other-host':
+            # the same server under another host name
+            self.redirect('http://localhost:%d/om' % self.server.server_address[1]); return
         if self.path in LOOP:
             loops += 1
             with open(sys.argv[2], 'w') as f:
@@ -59,7 +64,7 @@ s = http.server.HTTPServer(('127.0.0.1', 0), H)
 print(s.server_address[1], flush=True)
 s.serve_forever()
 PY
-"$py" "$dir/server.py" "$dir/accept" "$dir/loops" > "$dir/port" &
+"$py" "$dir/server.py" "$dir/accept" "$dir/loops" "$dir/auth" > "$dir/port" &
 pid=$!
 for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
   [ -s "$dir/port" ] && break
@@ -101,4 +106,13 @@ expect 2 "$base/hop/11"
 expect 0 "$base/prom"
 [ "$(cat "$dir/accept")" = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1' ] ||
   { echo "FAIL: Accept header was: $(cat "$dir/accept")"; fail=1; }
+# A bearer token goes to the host asked, not on to another after a redirect.
+printf 'tok\n' > "$dir/token"
+: > "$dir/auth"
+expect 0 --bearer-token-file="$dir/token" "$base/to-other-host"
+[ "$(cat "$dir/auth")" = "$(printf '/to-other-host Bearer tok\n/om -')" ] ||
+  { echo "FAIL: Authorization per request: $(cat "$dir/auth")"; fail=1; }
+# An HTTP error names its status.
+expect 2 "$base/missing"
+grep -qx "$base/missing: HTTP 404 Not Found" "$dir/err" || { echo "FAIL: 404 message: $(cat "$dir/err")"; fail=1; }
 exit $fail
