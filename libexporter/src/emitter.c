@@ -248,14 +248,13 @@ int omx_emit_sample_ts(omx_emitter *e, const char *const *label_values, double v
     char ts[32];
     if (e && e->w->fmt == OMX_FORMAT_OPENMETRICS) {
         /* OpenMetrics timestamps are seconds: print ms exactly, no float rounding. */
-        int64_t sec = timestamp_ms / 1000, ms = timestamp_ms % 1000;
-        if (ms < 0) {
-            ms += 1000;
-            sec -= 1;
-        }
-        int n = snprintf(ts, sizeof ts, "%lld", (long long)sec);
+        /* sign and magnitude: -1500 ms is "-1.5" (INT64_MIN has a magnitude too) */
+        bool neg = timestamp_ms < 0;
+        uint64_t mag = neg ? -(uint64_t)timestamp_ms : (uint64_t)timestamp_ms;
+        uint64_t sec = mag / 1000, ms = mag % 1000;
+        int n = snprintf(ts, sizeof ts, "%s%llu", neg ? "-" : "", (unsigned long long)sec);
         if (ms) {
-            snprintf(ts + n, sizeof ts - (size_t)n, ".%03lld", (long long)ms);
+            snprintf(ts + n, sizeof ts - (size_t)n, ".%03llu", (unsigned long long)ms);
             size_t l = strlen(ts);
             while (ts[l - 1] == '0')
                 ts[--l] = '\0';

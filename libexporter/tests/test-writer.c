@@ -284,6 +284,37 @@ static void case_empty(void) {
     omx_registry_free(r);
 }
 
+static int collect_neg_ts(omx_emitter *e, void *ud) {
+    (void)ud;
+    const char *ln[] = {"c"};
+    ASSERT_OK(omx_emit_family(e, &(omx_desc){.name = "t", .type = OMX_GAUGE, .label_names = ln,
+                                             .n_labels = 1}));
+    ASSERT_OK(omx_emit_sample_ts(e, (const char *[]){"a"}, 1, -1500));
+    ASSERT_OK(omx_emit_sample_ts(e, (const char *[]){"b"}, 1, -1000));
+    ASSERT_OK(omx_emit_sample_ts(e, (const char *[]){"c"}, 1, -1));
+    ASSERT_OK(omx_emit_sample_ts(e, (const char *[]){"d"}, 1, 1500));
+    ASSERT_OK(omx_emit_sample_ts(e, (const char *[]){"e"}, 1, INT64_MIN));
+    return 0;
+}
+
+/* OpenMetrics timestamps are seconds: sign and fraction of negative ones. */
+static void case_negative_timestamps(void) {
+    omx_registry *r = omx_registry_new();
+    ASSERT_OK(omx_registry_add_collector(r, "neg", collect_neg_ts, NULL, NULL));
+    omx_buf b;
+    omx_buf_init(&b, 1 << 16);
+    omx_write_opts o = {.format = OMX_FORMAT_OPENMETRICS};
+    ASSERT_OK(omx_registry_write(r, &o, omx_buf_write_fn, &b));
+    ASSERT_OK(omx_buf_append(&b, "", 0));
+    ASSERT(strstr(b.data, "t{c=\"a\"} 1 -1.5\n"));
+    ASSERT(strstr(b.data, "t{c=\"b\"} 1 -1\n"));
+    ASSERT(strstr(b.data, "t{c=\"c\"} 1 -0.001\n"));
+    ASSERT(strstr(b.data, "t{c=\"d\"} 1 1.5\n"));
+    ASSERT(strstr(b.data, "t{c=\"e\"} 1 -9223372036854775.808\n"));
+    omx_buf_free(&b);
+    omx_registry_free(r);
+}
+
 int main(void) {
     omx__test_realtime = 1700000000.5;
     case_counter();
@@ -298,6 +329,7 @@ int main(void) {
     case_collector();
     case_rejected();
     case_empty();
+    case_negative_timestamps();
     if (failures) {
         fprintf(stderr, "%d golden mismatches\n", failures);
         return 1;
