@@ -39,6 +39,10 @@ static inline bool owns(const omx_series *s, uint64_t type) {
  * *ret_own tells whether it may skip locked atomics. */
 static inline __attribute__((always_inline)) _Atomic uint64_t *cell_slow(omx_series *s,
                                                                          bool *ret_own) {
+    if (s->nshards == OMX__NSHARDS) { /* first: it is the sharded families' every update */
+        *ret_own = false;
+        return s->cells + (size_t)omx__shard_index() * s->stride;
+    }
     uint64_t w = atomic_load_explicit(&s->owner, memory_order_relaxed);
     if (w & OMX__OWNER_FREE) {
         if (my_key == 0)
@@ -55,8 +59,6 @@ static inline __attribute__((always_inline)) _Atomic uint64_t *cell_slow(omx_ser
         return s->own;
     }
     *ret_own = false;
-    if (s->nshards == OMX__NSHARDS)
-        return s->cells + (size_t)omx__shard_index() * s->stride;
     return s->cells;
 }
 

@@ -88,6 +88,10 @@ static void init(void) {
 void omx__reader_join(void) {
     pthread_once(&once, init);
     omx__reader *r = &omx__me;
+    /* First, so a thread is never linked without its unlink at exit (a linked
+     * record of an exited thread would be read after its TLS is gone). */
+    if (pthread_setspecific(leave_key, r) != 0)
+        abort(); /* ENOMEM for a key's second-level block: nothing safe to do */
     pthread_mutex_lock(&readers_lock);
     r->prev = NULL;
     r->next = readers;
@@ -96,7 +100,6 @@ void omx__reader_join(void) {
     readers = r;
     atomic_store_explicit(&r->state, 0, memory_order_relaxed);
     pthread_mutex_unlock(&readers_lock);
-    (void)pthread_setspecific(leave_key, r);
 }
 
 uint64_t omx__epoch_tag(void) {

@@ -10,7 +10,7 @@
  * Once omx_family_remove()/omx_family_clear() returns, the handles of the
  * series it removed must not be used at all (no update, no
  * omx_series_value(), no other call), and no call with such a handle may run
- * concurrently with the removal either: the memory is freed as soon as the
+ * concurrently with the removal either: the memory may be freed as soon as the
  * lookups and scrapes running at the time of the removal have finished. An
  * omx_family_get() racing with the removal of the same label set is safe but
  * may return the series being removed, whose handle is then just as dead. So
