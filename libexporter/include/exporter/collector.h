@@ -102,6 +102,14 @@ int64_t omx_emitter_deadline_ns(const omx_emitter *e);
 /* Nonzero once the deadline has passed. */
 int omx_emitter_expired(const omx_emitter *e);
 
+/* Receives the library's warnings about collectors (a call abandoned at a
+ * deadline, a collector skipped because its abandoned call has not returned):
+ * msg, then key "collector" and its name (both NULL when there is none).
+ * Called on any thread; strings are borrowed for the call. NULL (the default)
+ * drops them; omx_log_setup installs one that logs at WARN. */
+typedef void (*omx_collector_warn_fn)(const char *msg, const char *key, const char *val);
+void omx_set_collector_warn(omx_collector_warn_fn fn);
+
 #ifdef __cplusplus
 }
 #endif
