@@ -6,6 +6,23 @@
  * ends the family. The emitter writes straight into the scrape's output format,
  * so nothing is cached between scrapes. All strings passed in are borrowed for
  * the duration of the call only.
+ *
+ * Threads. Without a deadline (omx_write_opts.deadline_ns 0) collectors run on
+ * the thread that called omx_registry_write. With one, they run one after
+ * another on a thread of a small pool the library keeps (up to 4, created on
+ * first use, all signals blocked), never on the caller's, while the caller
+ * waits no later than the deadline. A collector still running then is
+ * abandoned: the scrape answers without it (success 0, duration the time
+ * waited) and the collectors after it still run, given 50 ms together once the
+ * deadline has passed. An abandoned call keeps its thread and its state; what
+ * it emits is dropped when it returns. A collector may assume that its calls
+ * from one scrape never overlap, and that it is not called again while an
+ * abandoned call of it has not returned (it is reported failed at once and a
+ * warning sent to omx_set_collector_warn). Calls from concurrent scrapes may
+ * overlap as they always could, so shared state needs its own lock. A
+ * collector blocked for good holds its registry: omx_registry_free waits 2 s
+ * for abandoned calls, then leaves the registry allocated (never freed under
+ * a running call).
  */
 #ifndef EXPORTER_COLLECTOR_H
 #define EXPORTER_COLLECTOR_H
