@@ -63,7 +63,17 @@ static struct {
     pthread_cond_t cond;
     omx__run *head, *tail;
     size_t queued, idle, threads;
-} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 0, 0};
+    size_t stuck; /* threads in an abandoned call */
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, 0, 0, 0};
+
+static void pool_stuck(bool more) {
+    pthread_mutex_lock(&pool.lock);
+    if (more)
+        pool.stuck++;
+    else
+        pool.stuck--;
+    pthread_mutex_unlock(&pool.lock);
+}
 
 /* Drops a reference; called with run->lock held, returns with it released. */
 static void run_release(omx__run *run) {
@@ -133,6 +143,7 @@ static void run_exec(omx__run *run) {
             /* abandoned: the scrape has answered without this call */
             pthread_mutex_unlock(&run->lock);
             omx_buf_free(&out);
+            pool_stuck(false);
             atomic_store(&c->stuck, false);
             atomic_fetch_sub(&r->stuck, 1); /* r may be freed from here on */
             pthread_mutex_lock(&run->lock);
@@ -175,11 +186,16 @@ static void *pool_main(void *arg) {
     return NULL;
 }
 
-/* Queues run for a pool thread, starting one when none is idle. Returns 0 or
- * OMX_ENOMEM (no thread at all). A run queued behind busy threads is cut
- * unstarted at the deadline. */
+/* Queues run for a pool thread, starting one when none is idle. Returns 0,
+ * -EAGAIN when every thread holds an abandoned call, or OMX_ENOMEM (no
+ * thread at all). A run queued behind busy threads is cut unstarted at the
+ * deadline. */
 static int pool_submit(omx__run *run) {
     pthread_mutex_lock(&pool.lock);
+    if (pool.threads == RUN_THREADS && pool.stuck == pool.threads) {
+        pthread_mutex_unlock(&pool.lock);
+        return -EAGAIN;
+    }
     if (pool.queued + 1 > pool.idle && pool.threads < RUN_THREADS) {
         /* the pool's threads take no signals: the application handles them */
         sigset_t all, old;
@@ -249,7 +265,18 @@ static size_t run_wait(omx_registry *r, omx__writer *w, int64_t deadline_ns,
                        omx__collector **cols, run_result *res, size_t from, size_t n,
                        int64_t bound) {
     omx__run *run = run_new(r, w, deadline_ns, cols, res, from, n);
-    if (!run || pool_submit(run) < 0) {
+    int rc = run ? pool_submit(run) : OMX_ENOMEM;
+    if (rc == -EAGAIN) {
+        /* no thread left to run them on: on this one, as without a deadline
+         * (collectors whose abandoned call has not returned are still skipped) */
+        warn("every collector thread holds an abandoned call: collectors run on the scrape thread",
+             NULL);
+        run_exec(run);
+        pthread_mutex_lock(&run->lock);
+        run_release(run);
+        return n;
+    }
+    if (rc < 0) {
         for (size_t i = from; i < n; i++)
             res[i].oom = true;
         if (run) {
@@ -271,6 +298,7 @@ static size_t run_wait(omx_registry *r, omx__writer *w, int64_t deadline_ns,
         if (run->calling) {
             atomic_store(&cols[k]->stuck, true);
             atomic_fetch_add(&r->stuck, 1);
+            pool_stuck(true);
             res[k].ns = omx__now_mono_ns() - run->started_ns;
             warn("collector abandoned at the scrape deadline", cols[k]->name);
         }
@@ -287,6 +315,8 @@ static size_t run_wait(omx_registry *r, omx__writer *w, int64_t deadline_ns,
 
 void omx__run_collectors(omx_registry *r, omx__writer *w, omx_emitter *e, omx_buf *stats,
                          int64_t deadline_ns) {
+    if (w->err)
+        return; /* the sink failed: as without a deadline, no collector is called */
     size_t n = 0;
     for (omx__collector *c = atomic_load_explicit(&r->col_head, memory_order_acquire); c;
          c = atomic_load_explicit(&c->next, memory_order_acquire))

@@ -3,6 +3,7 @@
  * is dropped, and once unblocked it runs again. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,15 +29,14 @@ static int before(omx_emitter *e, void *ud) {
 }
 
 static int blocked(omx_emitter *e, void *ud) {
-    (void)ud;
     atomic_fetch_add(&blocked_calls, 1);
-    int rc = gauge(e, "blocked_early");
+    int rc = gauge(e, ud ? ud : "blocked_early"); /* ud: the family's name */
     if (atomic_load(&block)) {
         char c;
         if (read(fifo, &c, 1) != 1) /* nobody writes: blocks until the test does */
             return -errno;
     }
-    return rc < 0 ? rc : gauge(e, "blocked_late");
+    return rc < 0 || ud ? rc : gauge(e, "blocked_late");
 }
 
 static int clash(omx_emitter *e, void *ud) {
@@ -50,10 +50,19 @@ static int after(omx_emitter *e, void *ud) {
     return gauge(e, "after");
 }
 
+static atomic_bool last_inline;
+static pthread_t scraper;
+
+static int last(omx_emitter *e, void *ud) {
+    (void)ud;
+    atomic_store(&last_inline, pthread_equal(pthread_self(), scraper));
+    return gauge(e, "last");
+}
+
 static void on_warn(const char *msg, const char *key, const char *val) {
     ASSERT(msg && *msg);
     if (key)
-        ASSERT(!strcmp(key, "collector") && !strcmp(val, "blocked"));
+        ASSERT(!strcmp(key, "collector") && val && val[0] == 'b');
     atomic_fetch_add(&warnings, 1);
 }
 
@@ -155,6 +164,34 @@ int main(void) {
 
     r = omx_registry_free(r); /* no abandoned call left: freed in full (ASan checks) */
     ASSERT(r == NULL);
+
+    /* every pool thread blocked: the collectors left run on the scrape thread */
+    r = omx_registry_new();
+    const char *names[] = {"b1", "b2", "b3", "b4"};
+    for (int i = 0; i < 4; i++)
+        ASSERT_OK(omx_registry_add_collector(r, names[i], blocked, (void *)names[i], NULL));
+    ASSERT_OK(omx_registry_add_collector(r, "last", last, NULL, NULL));
+    ASSERT_OK(omx_registry_set_collector_stats(r, "t"));
+    scraper = pthread_self();
+    atomic_store(&block, true);
+    took = scrape(r, &b, 300);
+    ASSERT(took >= 0.25 && took < 1.0); /* the deadline, then 50 ms per abandoned call */
+    for (int i = 0; i < 4; i++) {
+        char key[96];
+        snprintf(key, sizeof key, "t_scrape_collector_success{collector=\"%s\"} 0\n", names[i]);
+        ASSERT(strstr(b.data, key));
+    }
+    ASSERT(strstr(b.data, "t_scrape_collector_success{collector=\"last\"} 1\n"));
+    ASSERT(atomic_load(&last_inline));
+    ASSERT_EQ(atomic_load(&r->stuck), 4);
+    atomic_store(&block, false);
+    ASSERT_EQ(write(fifo, "xxxx", 4), 4);
+    ASSERT(omx__run_wait_stuck(r, 5000000000));
+    scrape(r, &b, 500); /* threads are free again: back on the pool */
+    ASSERT(strstr(b.data, "t_scrape_collector_success{collector=\"b4\"} 1\n"));
+    ASSERT(strstr(b.data, "\nb1 1\n") && strstr(b.data, "\nb4 1\n"));
+    ASSERT(!atomic_load(&last_inline));
+    r = omx_registry_free(r);
     omx_buf_free(&b);
     omx_buf_free(&plain);
     close(fifo);
