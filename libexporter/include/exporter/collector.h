@@ -10,8 +10,9 @@
  * Threads. Without a deadline (omx_write_opts.deadline_ns 0) collectors run on
  * the thread that called omx_registry_write. With one, they run one after
  * another on a thread of a small pool the library keeps (up to 4, created on
- * first use, all signals blocked), never on the caller's, while the caller
- * waits no later than the deadline. A collector still running then is
+ * first use, all signals blocked) while the caller waits no later than the
+ * deadline; only when every pool thread holds an abandoned call do they run on
+ * the caller's thread, as without a deadline. A collector still running then is
  * abandoned: the scrape answers without it (success 0, duration the time
  * waited) and the collectors after it still run, given 50 ms together once the
  * deadline has passed. An abandoned call keeps its thread and its state; what
