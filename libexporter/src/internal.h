@@ -22,6 +22,7 @@
 #define OMX__EXEMPLAR_CHARS 128     /* OpenMetrics limit on exemplar label names+values */
 #define OMX__EXEMPLAR_BUF 1100      /* rendered (escaped) exemplar labels */
 #define OMX__WBUF (32 * 1024)       /* writer buffer flushed to the sink */
+#define OMX__STUCK_WAIT_NS 2000000000 /* omx_registry_free waits for abandoned calls */
 #define OMX__TOMB ((omx_series *)(uintptr_t)1)
 
 /* ---- allocation: one wrapper so allocations can be counted in tests ---- */
@@ -207,6 +208,7 @@ typedef struct omx__collector {
     void *userdata;
     void (*free_userdata)(void *);
     unsigned flags;     /* OMX__COLLECTOR_* */
+    atomic_bool stuck;  /* a call abandoned at a deadline has not returned yet */
     _Atomic(struct omx__collector *) next;
 } omx__collector;
 
@@ -227,6 +229,7 @@ struct omx_registry {
     char *stats_prefix; /* lock */
     atomic_uint_fast64_t dup_families; /* omx_scrape_duplicate_families_total */
     atomic_size_t names_hint; /* families the last scrape wrote: presizes the next one's set */
+    atomic_size_t stuck; /* abandoned collector calls still running (collect-runner.c) */
 };
 
 /* Index of this thread's shard slot. */
@@ -253,6 +256,8 @@ bool omx__nameset_has(const omx__nameset *s, const char *name, size_t len, const
 int omx__nameset_add(omx__nameset *s, const char *name, size_t len, const char *suffix);
 
 /* ---- writer (writer.c) ---- */
+struct omx__run;
+
 typedef struct omx__writer {
     omx_format fmt;
     omx_write_fn fn;
@@ -261,7 +266,12 @@ typedef struct omx__writer {
     size_t len;
     char *buf;
     omx__nameset names; /* families written so far (base names) */
+    struct omx__run *run; /* on a collector thread: the scrape's names, under the run's lock */
 } omx__writer;
+
+/* The name checks of omx__w_taken/omx__w_claim on a given set. */
+bool omx__names_taken(const omx__nameset *s, const char *base, size_t base_len, omx_type t);
+int omx__names_claim(omx__nameset *s, const char *base, size_t base_len, omx_type t);
 
 void omx__w_put(omx__writer *w, const char *s, size_t n);
 int omx__w_flush(omx__writer *w);
@@ -292,6 +302,28 @@ size_t omx__format_go(char *out, double v);
 void omx__registry_write_families(omx_registry *r, omx__writer *w);
 /* Emits omx_series_rejected_total when any family rejected series. */
 void omx__registry_write_rejected(omx_registry *r, omx_emitter *e);
+
+/* One collector's line in <prefix>_scrape_collector_*. */
+typedef struct omx__stat_entry {
+    const char *name;
+    double seconds;
+    bool ok;
+} omx__stat_entry;
+
+/* ---- collectors under a deadline (collect-runner.c) ---- */
+/* Runs r's collectors on the collector threads, appending their output to w
+ * in registration order, waiting no later than deadline_ns (then the running
+ * collector is abandoned and reported failed). Appends an omx__stat_entry per
+ * listed collector to stats when it is non-NULL; adds to e's dup_families and
+ * oom. Only the collectors pick accepts run (NULL: all). Borrows everything. */
+void omx__run_collectors(omx_registry *r, omx__writer *w, omx_emitter *e, omx_buf *stats,
+                         int64_t deadline_ns, omx_collector_pick_fn pick, void *pick_ctx);
+/* omx__w_taken/omx__w_claim of a writer on a collector thread. */
+bool omx__run_taken(struct omx__run *run, const char *base, size_t base_len, omx_type t);
+int omx__run_claim(struct omx__run *run, const char *base, size_t base_len, omx_type t);
+/* Waits up to timeout_ns for r's abandoned collector calls to return; returns
+ * whether none is left (else r must not be freed). */
+bool omx__run_wait_stuck(omx_registry *r, int64_t timeout_ns);
 
 /* ---- emitter (emitter.c) ---- */
 struct omx_emitter {

@@ -11,6 +11,7 @@
 
 #include "exporter/error.h"
 #include "exporter/log.h"
+#include "exporter/collector.h"
 #include "log-internal.h"
 
 static omx_log_level log_level = OMX_LOG_INFO;
@@ -59,8 +60,15 @@ bool omx__log_stderr_is_journal(void)
     return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
+/* The core links no logging: its collector warnings go to the log from here. */
+static void core_warn(const char *msg, const char *key, const char *val)
+{
+    omx_log(OMX_LOG_WARN, msg, key, val, NULL);
+}
+
 void omx_log_setup(omx_log_level level, omx_log_format format)
 {
+    omx_set_collector_warn(core_warn);
     if ((int)level >= 0 && level <= OMX_LOG_ERROR)
         log_level = level;
     if (format == OMX_LOG_LOGFMT || format == OMX_LOG_JSON)

@@ -76,6 +76,10 @@ static void family_free(omx_family *f) {
 omx_registry *omx_registry_free(omx_registry *r) {
     if (!r)
         return NULL;
+    /* a collector call abandoned at a scrape deadline still uses r: wait a
+     * while, then keep r allocated rather than free it under that call */
+    if (!omx__run_wait_stuck(r, OMX__STUCK_WAIT_NS))
+        return NULL;
     for (omx_family *f = atomic_load(&r->fam_head), *n; f; f = n) {
         n = atomic_load(&f->next);
         family_free(f);

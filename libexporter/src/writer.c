@@ -67,18 +67,30 @@ static const char *prom_suffix(omx_type t) {
     return t == OMX_COUNTER ? "_total" : t == OMX_INFO ? "_info" : "";
 }
 
-bool omx__w_taken(const omx__writer *w, const char *base, size_t base_len, omx_type t) {
+bool omx__names_taken(const omx__nameset *s, const char *base, size_t base_len, omx_type t) {
     const char *suffix = prom_suffix(t);
-    return omx__nameset_has(&w->names, base, base_len, "") ||
-           (*suffix && omx__nameset_has(&w->names, base, base_len, suffix));
+    return omx__nameset_has(s, base, base_len, "") ||
+           (*suffix && omx__nameset_has(s, base, base_len, suffix));
+}
+
+int omx__names_claim(omx__nameset *s, const char *base, size_t base_len, omx_type t) {
+    const char *suffix = prom_suffix(t);
+    int rc = omx__nameset_add(s, base, base_len, "");
+    if (rc >= 0 && *suffix)
+        rc = omx__nameset_add(s, base, base_len, suffix);
+    return rc < 0 ? rc : 0;
+}
+
+bool omx__w_taken(const omx__writer *w, const char *base, size_t base_len, omx_type t) {
+    if (__builtin_expect(w->run != NULL, 0))
+        return omx__run_taken(w->run, base, base_len, t);
+    return omx__names_taken(&w->names, base, base_len, t);
 }
 
 int omx__w_claim(omx__writer *w, const char *base, size_t base_len, omx_type t) {
-    const char *suffix = prom_suffix(t);
-    int rc = omx__nameset_add(&w->names, base, base_len, "");
-    if (rc >= 0 && *suffix)
-        rc = omx__nameset_add(&w->names, base, base_len, suffix);
-    return rc < 0 ? rc : 0;
+    if (__builtin_expect(w->run != NULL, 0))
+        return omx__run_claim(w->run, base, base_len, t);
+    return omx__names_claim(&w->names, base, base_len, t);
 }
 
 /* Length of help if it needs no escaping in this format, else SIZE_MAX. */
@@ -410,13 +422,7 @@ static void write_duplicates(omx_registry *r, omx_emitter *e) {
     omx__emitter_end_family(e);
 }
 
-typedef struct stat_entry {
-    const char *name;
-    double seconds;
-    bool ok;
-} stat_entry;
-
-static void write_collector_stats(omx_emitter *e, const char *prefix, const stat_entry *st,
+static void write_collector_stats(omx_emitter *e, const char *prefix, const omx__stat_entry *st,
                                   size_t n) {
     static const char *const labels[] = {"collector"};
     omx_buf name, help;
@@ -450,6 +456,25 @@ static void write_collector_stats(omx_emitter *e, const char *prefix, const stat
     omx_buf_free(&help);
 }
 
+/* Collectors one after another on this thread, straight into its writer. */
+static void run_inline(omx_registry *r, omx_emitter *e, omx_buf *stats,
+                       omx_collector_pick_fn pick, void *pick_ctx) {
+    for (omx__collector *c = atomic_load_explicit(&r->col_head, memory_order_acquire);
+         c && !e->w->err; c = atomic_load_explicit(&c->next, memory_order_acquire)) {
+        if (pick && !pick(c->name, pick_ctx))
+            continue;
+        int64_t t0 = omx__now_mono_ns();
+        e->dup = false;
+        int rc = c->fn(e, c->userdata);
+        omx__emitter_end_family(e);
+        /* a duplicate family or series is the collector's bug: report it failed */
+        omx__stat_entry st = {c->name, (double)(omx__now_mono_ns() - t0) / 1e9, rc >= 0 && !e->dup};
+        if (stats && !(c->flags & OMX__COLLECTOR_NO_STATS) &&
+            omx_buf_append(stats, &st, sizeof st) < 0)
+            e->oom = true;
+    }
+}
+
 int omx_registry_write(omx_registry *r, const omx_write_opts *opts, omx_write_fn fn, void *ctx) {
     if (!r || !fn)
         return OMX_EINVAL;
@@ -471,24 +496,16 @@ int omx_registry_write(omx_registry *r, const omx_write_opts *opts, omx_write_fn
     pthread_mutex_unlock(&r->lock);
     omx_buf stats;
     omx_buf_init(&stats, SIZE_MAX / 2);
+    /* a deadline: collectors run where one blocked in a system call cannot hold the scrape */
     omx_collector_pick_fn pick = opts ? opts->pick : NULL;
-    for (omx__collector *c = atomic_load_explicit(&r->col_head, memory_order_acquire);
-         c && !w.err; c = atomic_load_explicit(&c->next, memory_order_acquire)) {
-        if (pick && !pick(c->name, opts->pick_ctx))
-            continue;
-        int64_t t0 = omx__now_mono_ns();
-        e.dup = false;
-        int rc = c->fn(&e, c->userdata);
-        omx__emitter_end_family(&e);
-        /* a duplicate family or series is the collector's bug: report it failed */
-        stat_entry st = {c->name, (double)(omx__now_mono_ns() - t0) / 1e9, rc >= 0 && !e.dup};
-        if (prefix && !(c->flags & OMX__COLLECTOR_NO_STATS) &&
-            omx_buf_append(&stats, &st, sizeof st) < 0)
-            e.oom = true;
-    }
+    void *pick_ctx = opts ? opts->pick_ctx : NULL;
+    if (opts && opts->deadline_ns)
+        omx__run_collectors(r, &w, &e, prefix ? &stats : NULL, opts->deadline_ns, pick, pick_ctx);
+    else
+        run_inline(r, &e, prefix ? &stats : NULL, pick, pick_ctx);
     if (prefix && !w.err)
-        write_collector_stats(&e, prefix, (const stat_entry *)(void *)stats.data,
-                              stats.len / sizeof(stat_entry));
+        write_collector_stats(&e, prefix, (const omx__stat_entry *)(void *)stats.data,
+                              stats.len / sizeof(omx__stat_entry));
     omx__emitter_end_family(&e);
     if (!w.err)
         write_duplicates(r, &e);

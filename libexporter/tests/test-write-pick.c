@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "exporter/exporter.h"
+#include "internal.h" /* omx__now_mono_ns */
 #include "omx-test.h"
 
 static int emit_named(omx_emitter *e, void *userdata) {
@@ -60,6 +61,15 @@ int main(void) {
     out = render(r, &b, &o);
     ASSERT(strstr(out, "\nreg_up 1\n") && !strstr(out, "a_up") && !strstr(out, "b_up"));
     ASSERT(!strstr(out, "t_scrape_collector_success"));
+
+    /* under a scrape deadline collectors run on the collector threads: same picking */
+    o.pick_ctx = "a";
+    o.deadline_ns = omx__now_mono_ns() + 5000000000;
+    out = render(r, &b, &o);
+    ASSERT(strstr(out, "\na_up 1\n") && strstr(out, "\nreg_up 1\n"));
+    ASSERT(!strstr(out, "b_up") && !strstr(out, "collector=\"b\""));
+    ASSERT(strstr(out, "t_scrape_collector_success{collector=\"a\"} 1\n"));
+    ASSERT(called_b == 1);
 
     omx_buf_free(&b);
     omx_registry_free(r);

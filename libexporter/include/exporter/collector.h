@@ -6,6 +6,24 @@
  * ends the family. The emitter writes straight into the scrape's output format,
  * so nothing is cached between scrapes. All strings passed in are borrowed for
  * the duration of the call only.
+ *
+ * Threads. Without a deadline (omx_write_opts.deadline_ns 0) collectors run on
+ * the thread that called omx_registry_write. With one, they run one after
+ * another on a thread of a small pool the library keeps (up to 4, created on
+ * first use, all signals blocked) while the caller waits no later than the
+ * deadline; only when every pool thread holds an abandoned call do they run on
+ * the caller's thread, as without a deadline. A collector still running then is
+ * abandoned: the scrape answers without it (success 0, duration the time
+ * waited) and the collectors after it still run, given 50 ms together once the
+ * deadline has passed. An abandoned call keeps its thread and its state; what
+ * it emits is dropped when it returns. A collector may assume that its calls
+ * from one scrape never overlap, and that it is not called again while an
+ * abandoned call of it has not returned (it is reported failed at once and a
+ * warning sent to omx_set_collector_warn). Calls from concurrent scrapes may
+ * overlap as they always could, so shared state needs its own lock. A
+ * collector blocked for good holds its registry: omx_registry_free waits 2 s
+ * for abandoned calls, then leaves the registry allocated (never freed under
+ * a running call).
  */
 #ifndef EXPORTER_COLLECTOR_H
 #define EXPORTER_COLLECTOR_H
@@ -101,6 +119,14 @@ int omx_emit_stateset(omx_emitter *e, const char *const *label_values, size_t n_
 int64_t omx_emitter_deadline_ns(const omx_emitter *e);
 /* Nonzero once the deadline has passed. */
 int omx_emitter_expired(const omx_emitter *e);
+
+/* Receives the library's warnings about collectors (a call abandoned at a
+ * deadline, a collector skipped because its abandoned call has not returned):
+ * msg, then key "collector" and its name (both NULL when there is none).
+ * Called on any thread; strings are borrowed for the call. NULL (the default)
+ * drops them; omx_log_setup installs one that logs at WARN. */
+typedef void (*omx_collector_warn_fn)(const char *msg, const char *key, const char *val);
+void omx_set_collector_warn(omx_collector_warn_fn fn);
 
 #ifdef __cplusplus
 }
