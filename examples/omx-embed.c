@@ -12,30 +12,29 @@
 
 #include <exporter/exporter.h>
 
-static int to_stdout(void *ctx, const char *data, size_t len)
-{
+static int to_stdout(void *ctx, const char *data, size_t len) {
     return fwrite(data, 1, len, ctx) == len ? 0 : 1;
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     omx_format fmt = OMX_FORMAT_PROMETHEUS;
     omx_registry *reg = omx_registry_new();
     omx_family *args;
-    static const char *const label_names[] = { "kind" };
+    static const char *const label_names[] = {"kind"};
     int rc = 1;
 
     if (!reg)
         return 1;
     if (omx_family_new(reg,
-            &(omx_family_opts){ .type = OMX_COUNTER,
-                .name = "omx_embed_arguments_total",
-                .help = "Command-line arguments seen, by kind.",
-                .label_names = label_names, .n_labels = 1 },
-            &args) < 0)
+                       &(omx_family_opts){.type = OMX_COUNTER,
+                                          .name = "omx_embed_arguments_total",
+                                          .help = "Command-line arguments seen, by kind.",
+                                          .label_names = label_names,
+                                          .n_labels = 1},
+                       &args) < 0)
         goto out;
     for (int i = 1; i < argc; i++) {
-        const char *kind[1] = { strncmp(argv[i], "--", 2) == 0 ? "flag" : "word" };
+        const char *kind[1] = {strncmp(argv[i], "--", 2) == 0 ? "flag" : "word"};
         omx_series *s;
         if (!strcmp(argv[i], "--openmetrics"))
             fmt = OMX_FORMAT_OPENMETRICS;
@@ -43,7 +42,7 @@ int main(int argc, char **argv)
             goto out;
         omx_counter_inc(s);
     }
-    if (omx_registry_write(reg, &(omx_write_opts){ .format = fmt }, to_stdout, stdout) < 0)
+    if (omx_registry_write(reg, &(omx_write_opts){.format = fmt}, to_stdout, stdout) < 0)
         goto out;
     rc = fflush(stdout) == 0 ? 0 : 1;
 out:

@@ -16,8 +16,23 @@ static double now(void) {
 }
 
 static const char *const names[] = {
-    "sda", "sda1", "sdb", "nvme0n1", "nvme0n1p1", "loop0", "loop1", "ram0", "dm-0", "vda",
-    "/", "/boot", "/proc", "/sys/fs/cgroup", "/run/credentials/x", "/home", "/var/lib/docker/a",
+    "sda",
+    "sda1",
+    "sdb",
+    "nvme0n1",
+    "nvme0n1p1",
+    "loop0",
+    "loop1",
+    "ram0",
+    "dm-0",
+    "vda",
+    "/",
+    "/boot",
+    "/proc",
+    "/sys/fs/cgroup",
+    "/run/credentials/x",
+    "/home",
+    "/var/lib/docker/a",
 };
 #define N_NAMES (sizeof names / sizeof *names)
 
@@ -54,8 +69,8 @@ int main(void) {
         double posix = (t2 - t1) / ((double)(iters / 10) * N_NAMES);
         if (hits != px_hits * 10)
             return 1;
-        printf("bench helpers/%s: ours %.1f ns/match; posix %.1f ns/match; %.1fx\n",
-               cases[c].name, ours, posix, posix / ours);
+        printf("bench helpers/%s: ours %.1f ns/match; posix %.1f ns/match; %.1fx\n", cases[c].name,
+               ours, posix, posix / ours);
         omx_regex_free(re);
         regfree(&px);
     }

@@ -166,9 +166,13 @@ static void churn(void) {
     omx_registry *r = omx_registry_new();
     omx_family *f;
     const char *ln[] = {"id"};
-    omx_family_new(r, &(omx_family_opts){.type = OMX_COUNTER, .name = "churn",
-                                         .label_names = ln, .n_labels = 1,
-                                         .max_series = 10}, &f);
+    omx_family_new(r,
+                   &(omx_family_opts){.type = OMX_COUNTER,
+                                      .name = "churn",
+                                      .label_names = ln,
+                                      .n_labels = 1,
+                                      .max_series = 10},
+                   &f);
     char v[32];
     omx_series *s;
     for (int i = 0; i < 9; i++) { /* 9 steady series and the fresh one */
@@ -205,16 +209,18 @@ int main(int argc, char **argv) {
     omx_family *f;
     omx_family_new(r, &(omx_family_opts){.type = OMX_COUNTER, .name = "c"}, &f);
     omx_family_get(f, NULL, &counter);
-    omx_family_new(r, &(omx_family_opts){.type = OMX_COUNTER, .name = "cs",
-                                         .flags = OMX_FAMILY_SHARDED}, &f);
+    omx_family_new(
+        r, &(omx_family_opts){.type = OMX_COUNTER, .name = "cs", .flags = OMX_FAMILY_SHARDED}, &f);
     omx_family_get(f, NULL, &sharded);
     const char *ln[] = {"method", "code"};
-    omx_family_new(r, &(omx_family_opts){.type = OMX_COUNTER, .name = "req", .label_names = ln,
-                                         .n_labels = 2}, &vec);
+    omx_family_new(
+        r, &(omx_family_opts){.type = OMX_COUNTER, .name = "req", .label_names = ln, .n_labels = 2},
+        &vec);
     omx_family_new(r, &(omx_family_opts){.type = OMX_HISTOGRAM, .name = "h"}, &f);
     omx_family_get(f, NULL, &hist);
-    omx_family_new(r, &(omx_family_opts){.type = OMX_HISTOGRAM, .name = "hs",
-                                         .flags = OMX_FAMILY_SHARDED}, &f);
+    omx_family_new(
+        r, &(omx_family_opts){.type = OMX_HISTOGRAM, .name = "hs", .flags = OMX_FAMILY_SHARDED},
+        &f);
     omx_family_get(f, NULL, &hist_sharded);
     omx_series *s;
     omx_family_get(vec, (const char *[]){"GET", "200"}, &s);
@@ -240,9 +246,13 @@ int main(int argc, char **argv) {
     for (int i = 0; i < 1000; i++) {
         char name[64], inst[32];
         snprintf(name, sizeof name, "bench_family_%d_total", i);
-        omx_family_new(big, &(omx_family_opts){.type = OMX_COUNTER, .name = name,
-                                               .help = "A benchmark family.",
-                                               .label_names = bl, .n_labels = 2}, &f);
+        omx_family_new(big,
+                       &(omx_family_opts){.type = OMX_COUNTER,
+                                          .name = name,
+                                          .help = "A benchmark family.",
+                                          .label_names = bl,
+                                          .n_labels = 2},
+                       &f);
         for (int j = 0; j < 100; j++) {
             snprintf(inst, sizeof inst, "host-%d", j);
             omx_family_get(f, (const char *[]){inst, "/api/v1/items"}, &s);

@@ -32,7 +32,10 @@ static double measure(void (*fn)(void)) {
 int main(int argc, char **argv) {
     const char *only = argc > 1 ? argv[1] : NULL;
     sec_urcu_memb_register();
-    struct { const char *name; void (*fn)(void); } k[] = {
+    struct {
+        const char *name;
+        void (*fn)(void);
+    } k[] = {
         {"read_section_omx", sec_omx},
         {"read_section_urcu_memb", sec_urcu_memb},
         {"read_section_urcu_bp", sec_urcu_bp},

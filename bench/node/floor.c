@@ -34,8 +34,24 @@
 #define MAX_OPS 65536
 #define MAX_FD 4096
 
-enum kind { KEEP, OPEN, READ, PREAD, GETDENTS, FSTAT, CLOSE, STAT, ACCESS, STATFS, UNAME,
-            ADJTIMEX, NLSOCK, NLSEND, NLRECV, UNIXCONNECT };
+enum kind {
+    KEEP,
+    OPEN,
+    READ,
+    PREAD,
+    GETDENTS,
+    FSTAT,
+    CLOSE,
+    STAT,
+    ACCESS,
+    STATFS,
+    UNAME,
+    ADJTIMEX,
+    NLSOCK,
+    NLSEND,
+    NLRECV,
+    UNIXCONNECT
+};
 
 struct op {
     enum kind k;
@@ -52,11 +68,14 @@ static size_t n_ops;
 static int live[MAX_FD]; /* recorded fd -> our fd */
 static char buf[1 << 20];
 
-static const struct { const char *name; enum kind k; } names[] = {
-    {"keep", KEEP}, {"open", OPEN}, {"read", READ}, {"pread", PREAD},
-    {"getdents", GETDENTS}, {"fstat", FSTAT}, {"close", CLOSE}, {"stat", STAT},
-    {"access", ACCESS}, {"statfs", STATFS}, {"uname", UNAME}, {"adjtimex", ADJTIMEX},
-    {"nlsock", NLSOCK}, {"nlsend", NLSEND}, {"nlrecv", NLRECV}, {"unixconnect", UNIXCONNECT},
+static const struct {
+    const char *name;
+    enum kind k;
+} names[] = {
+    {"keep", KEEP},         {"open", OPEN},     {"read", READ},     {"pread", PREAD},
+    {"getdents", GETDENTS}, {"fstat", FSTAT},   {"close", CLOSE},   {"stat", STAT},
+    {"access", ACCESS},     {"statfs", STATFS}, {"uname", UNAME},   {"adjtimex", ADJTIMEX},
+    {"nlsock", NLSOCK},     {"nlsend", NLSEND}, {"nlrecv", NLRECV}, {"unixconnect", UNIXCONNECT},
 };
 
 static int hexval(int c) {
@@ -88,11 +107,11 @@ static void load(const char *file) {
         o->k = names[i].k;
         char *a = strtok_r(NULL, " ", &save);
         switch (o->k) {
-        case UNAME: case ADJTIMEX:
-            break;
-        case STAT: case ACCESS: case STATFS:
-            o->path = strdup(a ? a : "");
-            break;
+        case UNAME:
+        case ADJTIMEX: break;
+        case STAT:
+        case ACCESS:
+        case STATFS: o->path = strdup(a ? a : ""); break;
         default:
             o->fd = a ? atoi(a) : -1;
             if (o->fd < 0 || o->fd >= MAX_FD) {
@@ -104,7 +123,7 @@ static void load(const char *file) {
                 o->path = strdup(b ? b : "");
             else if (o->k == OPEN) {
                 o->flags = b && *b == 'd' ? O_RDONLY | O_DIRECTORY | O_CLOEXEC
-                                         : O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+                                          : O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
                 o->path = strdup(c ? c : "");
             } else if (o->k == READ || o->k == GETDENTS || o->k == PREAD) {
                 o->n = b ? atol(b) : 0;
@@ -149,18 +168,16 @@ static void run(int timed) {
             if (!timed)
                 live[o->fd] = open(o->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
             break;
-        case OPEN:
-            live[o->fd] = open(o->path, o->flags);
-            break;
+        case OPEN: live[o->fd] = open(o->path, o->flags); break;
         case READ:
-            if (read(fd, buf, (size_t)o->n) < 0) {}
+            if (read(fd, buf, (size_t)o->n) < 0) {
+            }
             break;
         case PREAD:
-            if (pread(fd, buf, (size_t)o->n, o->off) < 0) {}
+            if (pread(fd, buf, (size_t)o->n, o->off) < 0) {
+            }
             break;
-        case GETDENTS:
-            syscall(SYS_getdents64, fd, buf, (size_t)o->n);
-            break;
+        case GETDENTS: syscall(SYS_getdents64, fd, buf, (size_t)o->n); break;
         case FSTAT: {
             struct stat st;
             fstat(fd, &st);
@@ -176,9 +193,7 @@ static void run(int timed) {
             stat(o->path, &st);
             break;
         }
-        case ACCESS:
-            access(o->path, F_OK);
-            break;
+        case ACCESS: access(o->path, F_OK); break;
         case STATFS: {
             struct statfs st;
             statfs(o->path, &st);
@@ -202,17 +217,17 @@ static void run(int timed) {
         }
         case NLSEND: {
             struct sockaddr_nl k = {.nl_family = AF_NETLINK};
-            if (sendto(fd, o->req, o->req_len, 0, (struct sockaddr *)&k, sizeof k) < 0) {}
+            if (sendto(fd, o->req, o->req_len, 0, (struct sockaddr *)&k, sizeof k) < 0) {
+            }
             break;
         }
-        case NLRECV:
-            nl_recv(fd);
-            break;
+        case NLRECV: nl_recv(fd); break;
         case UNIXCONNECT: {
             live[o->fd] = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
             struct sockaddr_un a = {.sun_family = AF_UNIX};
             snprintf(a.sun_path, sizeof a.sun_path, "%s", o->path);
-            if (connect(live[o->fd], (struct sockaddr *)&a, sizeof a) < 0) {}
+            if (connect(live[o->fd], (struct sockaddr *)&a, sizeof a) < 0) {
+            }
             break;
         }
         }

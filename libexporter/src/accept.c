@@ -6,8 +6,9 @@
 #include "internal.h"
 
 const char *omx_format_content_type(omx_format f) {
-    return f == OMX_FORMAT_OPENMETRICS ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
-                                       : "text/plain; version=0.0.4; charset=utf-8";
+    return f == OMX_FORMAT_OPENMETRICS
+               ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+               : "text/plain; version=0.0.4; charset=utf-8";
 }
 
 /* The format one Accept item selects, or OMX_EINVAL. */
@@ -16,9 +17,11 @@ static int media_range(const omx__qitem *it) {
     size_t vl = 0;
     bool has_version = omx__qitem_param(it, "version", &version, &vl);
     if (omx__qitem_is(it->value, it->value_len, "application/openmetrics-text"))
-        return !has_version || omx__qitem_is(version, vl, "1.0.0") ? OMX_FORMAT_OPENMETRICS : OMX_EINVAL;
+        return !has_version || omx__qitem_is(version, vl, "1.0.0") ? OMX_FORMAT_OPENMETRICS
+                                                                   : OMX_EINVAL;
     if (omx__qitem_is(it->value, it->value_len, "text/plain"))
-        return !has_version || omx__qitem_is(version, vl, "0.0.4") ? OMX_FORMAT_PROMETHEUS : OMX_EINVAL;
+        return !has_version || omx__qitem_is(version, vl, "0.0.4") ? OMX_FORMAT_PROMETHEUS
+                                                                   : OMX_EINVAL;
     if (omx__qitem_is(it->value, it->value_len, "*/*") ||
         omx__qitem_is(it->value, it->value_len, "text/*"))
         return OMX_FORMAT_PROMETHEUS;

@@ -36,7 +36,7 @@ struct omx_app {
     double idle_timeout_s;        /* keep-alive: end of a request to headers of the next */
     double shutdown_grace_s;      /* SIGTERM: how long requests in progress may finish */
     long max_connections;
-    long max_connections_per_ip;  /* 0: no limit */
+    long max_connections_per_ip; /* 0: no limit */
     const char *log_level;
     const char *log_format;
     bool help, version;
@@ -56,11 +56,11 @@ struct omx_app {
     struct MHD_Daemon *daemon;
     struct omx__acceptor *acceptor;
     struct omx__pool *pool;
-    atomic_bool stopping;     /* new requests get 503 */
-    atomic_long answering;    /* requests handed to the pool and not yet completed */
+    atomic_bool stopping;  /* new requests get 503 */
+    atomic_long answering; /* requests handed to the pool and not yet completed */
     atomic_long in_flight;
     omx_series *m_in_flight;
-    omx_series *m_code[4];     /* promhttp_metric_handler_requests_total{code=200,500,503,401} */
+    omx_series *m_code[4]; /* promhttp_metric_handler_requests_total{code=200,500,503,401} */
     omx_series *m_err_encoding, *m_err_gathering;
     omx_series *m_auth_fail[2]; /* omx_http_auth_failures_total{cause=credentials,client_cert} */
 };
@@ -93,8 +93,7 @@ int64_t omx__http_deadline(const char *header, double *ret_seconds);
 /* Whether a request header is well formed as Go's server requires: the name a
  * token (so no space before the colon, no NUL), the value free of control
  * characters other than tab. Lengths are the bytes received. */
-bool omx__http_header_ok(const char *name, size_t name_len, const char *value,
-                         size_t value_len);
+bool omx__http_header_ok(const char *name, size_t name_len, const char *value, size_t value_len);
 /* libmicrohttpd hands a header value cut at a NUL byte, in place in the
  * received request. The byte after the value's own terminating NUL is then
  * the rest of its line terminator (a NUL, CR or LF), a trailing blank, or the

@@ -17,8 +17,7 @@
 #include "internal.h"
 #include "sdnotify.h"
 
-omx_app *omx_app_new(const omx_app_info *info)
-{
+omx_app *omx_app_new(const omx_app_info *info) {
     omx_app *app;
     int rc = 0;
 
@@ -93,8 +92,7 @@ omx_app *omx_app_new(const omx_app_info *info)
                             "Maximum number of connections from one client address. Use 0 to "
                             "disable.");
     if (!rc)
-        rc = omx__flags_add(fs, OMX__FLAG_DURATION, "web.shutdown-grace",
-                            &app->shutdown_grace_s,
+        rc = omx__flags_add(fs, OMX__FLAG_DURATION, "web.shutdown-grace", &app->shutdown_grace_s,
                             "On SIGTERM/SIGINT, time requests in progress get to finish before "
                             "the process exits anyway.");
     if (!rc)
@@ -108,8 +106,7 @@ omx_app *omx_app_new(const omx_app_info *info)
         rc = omx__flags_add(fs, OMX__FLAG_BOOL, "version", &app->version,
                             "Show application version.");
     if (!rc)
-        rc = omx__flags_add(fs, OMX__FLAG_BOOL, "help", &app->help,
-                            "Show context-sensitive help.");
+        rc = omx__flags_add(fs, OMX__FLAG_BOOL, "help", &app->help, "Show context-sensitive help.");
     if (!rc)
         rc = omx__http_register_metrics(app);
     if (rc)
@@ -117,8 +114,7 @@ omx_app *omx_app_new(const omx_app_info *info)
     return app;
 }
 
-omx_app *omx_app_free(omx_app *app)
-{
+omx_app *omx_app_free(omx_app *app) {
     if (!app)
         return NULL;
     omx__http_stop(app, 1e18); /* nothing may still use what is freed below */
@@ -134,50 +130,42 @@ omx_app *omx_app_free(omx_app *app)
 }
 
 static int add_flag(omx_app *app, omx__flag_kind k, const char *name, void *value,
-                    const char *help)
-{
+                    const char *help) {
     if (!app || app->parsed)
         return OMX_EINVAL;
     int rc = omx__flags_add(&app->flags, k, name, value, help);
     return rc == OMX_ENOMEM ? OMX_ENOMEM : rc ? OMX_EINVAL : 0;
 }
 
-int omx_app_flag_bool(omx_app *app, const char *name, bool *value, const char *help)
-{
+int omx_app_flag_bool(omx_app *app, const char *name, bool *value, const char *help) {
     return add_flag(app, OMX__FLAG_BOOL, name, value, help);
 }
 
-int omx_app_flag_string(omx_app *app, const char *name, const char **value, const char *help)
-{
+int omx_app_flag_string(omx_app *app, const char *name, const char **value, const char *help) {
     return add_flag(app, OMX__FLAG_STRING, name, (void *)value, help);
 }
 
 int omx_app_flag_strings(omx_app *app, const char *name, const char *const **values,
-                         const char *help)
-{
+                         const char *help) {
     return add_flag(app, OMX__FLAG_STRINGS, name, (void *)values, help);
 }
 
-int omx_app_flag_int(omx_app *app, const char *name, long *value, const char *help)
-{
+int omx_app_flag_int(omx_app *app, const char *name, long *value, const char *help) {
     return add_flag(app, OMX__FLAG_INT, name, value, help);
 }
 
-int omx_app_flag_double(omx_app *app, const char *name, double *value, const char *help)
-{
+int omx_app_flag_double(omx_app *app, const char *name, double *value, const char *help) {
     return add_flag(app, OMX__FLAG_DOUBLE, name, value, help);
 }
 
-bool omx_app_flag_given(const omx_app *app, const char *name)
-{
+bool omx_app_flag_given(const omx_app *app, const char *name) {
     if (!app || !name)
         return false;
     const omx__flag *f = omx__flags_find((omx__flags *)&app->flags, name);
     return f && f->seen;
 }
 
-int omx_app_flag_hide(omx_app *app, const char *name)
-{
+int omx_app_flag_hide(omx_app *app, const char *name) {
     omx__flag *f = app && name ? omx__flags_find(&app->flags, name) : NULL;
     if (!f)
         return OMX_EINVAL;
@@ -185,20 +173,15 @@ int omx_app_flag_hide(omx_app *app, const char *name)
     return 0;
 }
 
-static int parse_error(omx_app *app, int rc, const char *msg)
-{
+static int parse_error(omx_app *app, int rc, const char *msg) {
     fprintf(stderr, "%s: error: %s\n", app->info.name, msg);
     return rc;
 }
 
-static const char *or_unknown(const char *s)
-{
-    return s && *s ? s : "unknown";
-}
+static const char *or_unknown(const char *s) { return s && *s ? s : "unknown"; }
 
 /* prometheus/common's version.Print layout */
-static void print_version(const omx_app *app)
-{
+static void print_version(const omx_app *app) {
     const omx_build_facts *b = app->info.build;
     printf("%s, version %s", app->info.name, app->info.version);
     if (b) {
@@ -213,8 +196,7 @@ static void print_version(const omx_app *app)
     fflush(stdout);
 }
 
-int omx_app_parse(omx_app *app, int argc, char **argv)
-{
+int omx_app_parse(omx_app *app, int argc, char **argv) {
     char err[1024];
     omx_log_level level;
     omx_log_format format;
@@ -268,7 +250,8 @@ int omx_app_parse(omx_app *app, int argc, char **argv)
     }
     if (app->max_connections < 1 || app->max_connections_per_ip < 0) {
         snprintf(err, sizeof err, "invalid value for flag --web.max-connections%s: want %s",
-                 app->max_connections < 1 ? "" : "-per-ip", app->max_connections < 1 ? ">= 1" : ">= 0");
+                 app->max_connections < 1 ? "" : "-per-ip",
+                 app->max_connections < 1 ? ">= 1" : ">= 0");
         return parse_error(app, OMX_EINVAL, err);
     }
     if (app->web_config_file[0]) {
@@ -282,13 +265,9 @@ int omx_app_parse(omx_app *app, int argc, char **argv)
     return 0;
 }
 
-omx_registry *omx_app_registry(omx_app *app)
-{
-    return app ? app->reg : NULL;
-}
+omx_registry *omx_app_registry(omx_app *app) { return app ? app->reg : NULL; }
 
-int omx_app_handle(omx_app *app, const char *path, omx_handler_fn fn, void *userdata)
-{
+int omx_app_handle(omx_app *app, const char *path, omx_handler_fn fn, void *userdata) {
     if (!app || !path || path[0] != '/' || !fn || app->daemon)
         return OMX_EINVAL;
     for (size_t i = 0; i < app->n_handlers; i++)
@@ -307,8 +286,7 @@ int omx_app_handle(omx_app *app, const char *path, omx_handler_fn fn, void *user
     return 0;
 }
 
-int omx_app_on_reload(omx_app *app, int (*fn)(void *userdata), void *userdata)
-{
+int omx_app_on_reload(omx_app *app, int (*fn)(void *userdata), void *userdata) {
     if (!app)
         return OMX_EINVAL;
     app->reload_fn = fn;
@@ -316,8 +294,7 @@ int omx_app_on_reload(omx_app *app, int (*fn)(void *userdata), void *userdata)
     return 0;
 }
 
-int omx_app_on_scrape(omx_app *app, omx_scrape_hook_fn fn, void *userdata)
-{
+int omx_app_on_scrape(omx_app *app, omx_scrape_hook_fn fn, void *userdata) {
     if (!app)
         return OMX_EINVAL;
     app->scrape_hook = fn;
@@ -325,26 +302,23 @@ int omx_app_on_scrape(omx_app *app, omx_scrape_hook_fn fn, void *userdata)
     return 0;
 }
 
-int omx_app_drop_exporter_metrics(omx_app *app)
-{
+int omx_app_drop_exporter_metrics(omx_app *app) {
     if (!app)
         return OMX_EINVAL;
     /* one series of each family omx__http_register_metrics made */
-    omx_series *const one_of[] = { app->m_in_flight, app->m_code[0], app->m_err_encoding,
-                                   app->m_auth_fail[0] };
+    omx_series *const one_of[] = {app->m_in_flight, app->m_code[0], app->m_err_encoding,
+                                  app->m_auth_fail[0]};
     for (size_t i = 0; i < sizeof one_of / sizeof one_of[0]; i++)
         if (one_of[i])
             omx_family_clear(one_of[i]->fam);
     return 0;
 }
 
-static bool same_str(const char *a, const char *b)
-{
+static bool same_str(const char *a, const char *b) {
     return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
-int omx__app_reload_webconfig(omx_app *app)
-{
+int omx__app_reload_webconfig(omx_app *app) {
     char err[1024];
     omx__webconfig *fresh = NULL, *old;
     int rc;
@@ -359,13 +333,13 @@ int omx__app_reload_webconfig(omx_app *app)
     old = app->webcfg;
     bool old_tls = old && old->tls;
     if (old_tls != fresh->tls ||
-        (fresh->tls && (!same_str(old->cert_pem, fresh->cert_pem) ||
-                        !same_str(old->key_pem, fresh->key_pem) ||
-                        !same_str(old->ca_pem, fresh->ca_pem) ||
-                        !same_str(old->priorities, fresh->priorities) ||
-                        old->client_auth != fresh->client_auth))) {
-        omx_log(OMX_LOG_ERROR, "web config not reloaded: tls_server_config changed, restart to apply",
-                "file", app->web_config_file, NULL);
+        (fresh->tls &&
+         (!same_str(old->cert_pem, fresh->cert_pem) || !same_str(old->key_pem, fresh->key_pem) ||
+          !same_str(old->ca_pem, fresh->ca_pem) || !same_str(old->priorities, fresh->priorities) ||
+          old->client_auth != fresh->client_auth))) {
+        omx_log(OMX_LOG_ERROR,
+                "web config not reloaded: tls_server_config changed, restart to apply", "file",
+                app->web_config_file, NULL);
         omx__webconfig_free(fresh);
         return OMX_ECONFIG;
     }
@@ -377,8 +351,7 @@ int omx__app_reload_webconfig(omx_app *app)
     return 0;
 }
 
-static int64_t mono_usec(void)
-{
+static int64_t mono_usec(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
@@ -386,10 +359,9 @@ static int64_t mono_usec(void)
 
 /* Self-pipe: a handler works whichever thread the kernel picks for the signal,
  * so threads the program started before omx_app_run need no special mask. */
-static int signal_pipe[2] = { -1, -1 };
+static int signal_pipe[2] = {-1, -1};
 
-static void on_signal(int signo)
-{
+static void on_signal(int signo) {
     int saved = errno;
     unsigned char b = (unsigned char)signo;
     if (write(signal_pipe[1], &b, 1) < 0) {
@@ -398,21 +370,19 @@ static void on_signal(int signo)
     errno = saved;
 }
 
-static int install_signals(struct sigaction old[3])
-{
-    static const int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
+static int install_signals(struct sigaction old[3]) {
+    static const int sigs[3] = {SIGTERM, SIGINT, SIGHUP};
     if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
         return -errno;
-    struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+    struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
     sigemptyset(&sa.sa_mask);
     for (int i = 0; i < 3; i++)
         sigaction(sigs[i], &sa, &old[i]);
     return 0;
 }
 
-static void restore_signals(struct sigaction old[3])
-{
-    static const int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
+static void restore_signals(struct sigaction old[3]) {
+    static const int sigs[3] = {SIGTERM, SIGINT, SIGHUP};
     for (int i = 0; i < 3; i++)
         sigaction(sigs[i], &old[i], NULL);
     close(signal_pipe[0]);
@@ -420,8 +390,7 @@ static void restore_signals(struct sigaction old[3])
     signal_pipe[0] = signal_pipe[1] = -1;
 }
 
-int omx_app_run(omx_app *app)
-{
+int omx_app_run(omx_app *app) {
     char err[1024];
     struct sigaction old[3];
     int rc, code = 0;
@@ -433,8 +402,7 @@ int omx_app_run(omx_app *app)
         omx_log(OMX_LOG_ERROR, "cannot set up signal handling", "err", omx_strerror(rc), NULL);
         return 1;
     }
-    omx_log(OMX_LOG_INFO, "Starting", "name", app->info.name, "version", app->info.version,
-            NULL);
+    omx_log(OMX_LOG_INFO, "Starting", "name", app->info.name, "version", app->info.version, NULL);
     rc = omx__http_start(app, err, sizeof err);
     if (rc < 0) {
         omx_log(OMX_LOG_ERROR, "cannot start serving", "err", err, NULL);
@@ -445,8 +413,8 @@ int omx_app_run(omx_app *app)
         return 1;
     }
     if (omx__sd_notify("READY=1\nSTATUS=Serving metrics") < 0)
-        omx_log(OMX_LOG_WARN, "NOTIFY_SOCKET is set but libsystemd.so.0 cannot be loaded",
-                "err", "no readiness notification sent", NULL);
+        omx_log(OMX_LOG_WARN, "NOTIFY_SOCKET is set but libsystemd.so.0 cannot be loaded", "err",
+                "no readiness notification sent", NULL);
 
     uint64_t wd = omx__sd_watchdog_interval_usec();
     int64_t next_ping = wd ? mono_usec() + (int64_t)wd : 0;
@@ -458,7 +426,7 @@ int omx_app_run(omx_app *app)
             int64_t left = next_ping - mono_usec();
             timeout = left <= 0 ? 0 : (int)((left + 999) / 1000);
         }
-        struct pollfd pfd = { .fd = signal_pipe[0], .events = POLLIN };
+        struct pollfd pfd = {.fd = signal_pipe[0], .events = POLLIN};
         int n = poll(&pfd, 1, timeout);
         /* 512-516 are the kernel's restart codes, which leak out when a debugger
          * runs a function in the process during the poll: not worth dying for. */

@@ -26,8 +26,7 @@ struct omx__authcache {
     ring good_ring, bad_ring;
 };
 
-int omx__authcache_new(omx__authcache **ret)
-{
+int omx__authcache_new(omx__authcache **ret) {
     if (!ret)
         return OMX_EINVAL;
     *ret = NULL;
@@ -45,8 +44,7 @@ int omx__authcache_new(omx__authcache **ret)
     return 0;
 }
 
-omx__authcache *omx__authcache_free(omx__authcache *ac)
-{
+omx__authcache *omx__authcache_free(omx__authcache *ac) {
     if (!ac)
         return NULL;
     pthread_mutex_destroy(&ac->lock);
@@ -56,8 +54,7 @@ omx__authcache *omx__authcache_free(omx__authcache *ac)
 }
 
 int omx__authcache_digest(const omx__authcache *ac, const char *user, const char *pass,
-                          const char *hash, unsigned char out[OMX__AUTHCACHE_DIGEST])
-{
+                          const char *hash, unsigned char out[OMX__AUTHCACHE_DIGEST]) {
     gnutls_hmac_hd_t h;
 
     if (!ac || !user || !pass || !hash || !out)
@@ -81,8 +78,7 @@ int omx__authcache_digest(const omx__authcache *ac, const char *user, const char
 
 /* True when d is among the n entries of tab; looks at every entry and byte
  * whatever matches, so the time depends only on n. */
-static bool ring_has(const digest_t *tab, size_t n, const unsigned char *d)
-{
+static bool ring_has(const digest_t *tab, size_t n, const unsigned char *d) {
     unsigned found = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char diff = 0;
@@ -93,8 +89,7 @@ static bool ring_has(const digest_t *tab, size_t n, const unsigned char *d)
     return found != 0;
 }
 
-static void ring_put(digest_t *tab, size_t cap, ring *r, const unsigned char *d)
-{
+static void ring_put(digest_t *tab, size_t cap, ring *r, const unsigned char *d) {
     memcpy(tab[r->next], d, OMX__AUTHCACHE_DIGEST);
     r->next = (r->next + 1) % cap;
     if (r->n < cap)
@@ -102,8 +97,7 @@ static void ring_put(digest_t *tab, size_t cap, ring *r, const unsigned char *d)
 }
 
 int omx__authcache_get(omx__authcache *ac, const unsigned char digest[OMX__AUTHCACHE_DIGEST],
-                       bool *ok)
-{
+                       bool *ok) {
     if (!ac || !digest)
         return OMX_ENOENT;
     pthread_mutex_lock(&ac->lock);
@@ -118,8 +112,7 @@ int omx__authcache_get(omx__authcache *ac, const unsigned char digest[OMX__AUTHC
 }
 
 void omx__authcache_put(omx__authcache *ac, const unsigned char digest[OMX__AUTHCACHE_DIGEST],
-                        bool ok)
-{
+                        bool ok) {
     if (!ac || !digest)
         return;
     pthread_mutex_lock(&ac->lock);
@@ -131,8 +124,7 @@ void omx__authcache_put(omx__authcache *ac, const unsigned char digest[OMX__AUTH
     pthread_mutex_unlock(&ac->lock);
 }
 
-size_t omx__authcache_count(omx__authcache *ac, bool ok)
-{
+size_t omx__authcache_count(omx__authcache *ac, bool ok) {
     if (!ac)
         return 0;
     pthread_mutex_lock(&ac->lock);

@@ -15,8 +15,8 @@
 #include <stddef.h>
 
 #define OMX__AUTHCACHE_DIGEST 32
-#define OMX__AUTHCACHE_GOOD 64  /* verified credentials kept */
-#define OMX__AUTHCACHE_BAD 256  /* failed credentials kept */
+#define OMX__AUTHCACHE_GOOD 64 /* verified credentials kept */
+#define OMX__AUTHCACHE_BAD 256 /* failed credentials kept */
 
 typedef struct omx__authcache omx__authcache;
 

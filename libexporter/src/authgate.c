@@ -13,8 +13,7 @@ struct omx__authwaiter {
     bool granted;
 };
 
-int omx__authgate_init(omx__authgate *g, unsigned slots, unsigned queue, unsigned wait_ms)
-{
+int omx__authgate_init(omx__authgate *g, unsigned slots, unsigned queue, unsigned wait_ms) {
     pthread_condattr_t ca;
 
     if (!g || slots == 0)
@@ -31,8 +30,7 @@ int omx__authgate_init(omx__authgate *g, unsigned slots, unsigned queue, unsigne
     return 0;
 }
 
-void omx__authgate_destroy(omx__authgate *g)
-{
+void omx__authgate_destroy(omx__authgate *g) {
     if (!g || g->slots == 0)
         return;
     pthread_cond_destroy(&g->cond);
@@ -40,8 +38,7 @@ void omx__authgate_destroy(omx__authgate *g)
     g->slots = 0;
 }
 
-static void unlink_waiter(omx__authgate *g, omx__authwaiter *w)
-{
+static void unlink_waiter(omx__authgate *g, omx__authwaiter *w) {
     omx__authwaiter **pp = &g->head, *prev = NULL;
     while (*pp && *pp != w) {
         prev = *pp;
@@ -55,9 +52,8 @@ static void unlink_waiter(omx__authgate *g, omx__authwaiter *w)
     g->waiting--;
 }
 
-int omx__authgate_enter(omx__authgate *g)
-{
-    omx__authwaiter me = { 0 };
+int omx__authgate_enter(omx__authgate *g) {
+    omx__authwaiter me = {0};
     struct timespec until;
     int rc = 0;
 
@@ -94,8 +90,7 @@ int omx__authgate_enter(omx__authgate *g)
     return me.granted ? 0 : OMX_ETIMEOUT;
 }
 
-void omx__authgate_leave(omx__authgate *g)
-{
+void omx__authgate_leave(omx__authgate *g) {
     if (!g || g->slots == 0)
         return;
     pthread_mutex_lock(&g->lock);

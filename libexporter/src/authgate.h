@@ -17,10 +17,10 @@ typedef struct omx__authwaiter omx__authwaiter;
 
 typedef struct omx__authgate {
     pthread_mutex_t lock;
-    pthread_cond_t cond;      /* CLOCK_MONOTONIC */
+    pthread_cond_t cond; /* CLOCK_MONOTONIC */
     unsigned slots, queue, wait_ms;
-    unsigned busy;            /* checks inside */
-    unsigned waiting;         /* length of the queue below */
+    unsigned busy;    /* checks inside */
+    unsigned waiting; /* length of the queue below */
     omx__authwaiter *head, *tail;
 } omx__authgate;
 

@@ -14,12 +14,12 @@
 
 #include "internal.h"
 
-#define RUN_THREADS 4            /* pool size, so also the most calls abandoned at once */
+#define RUN_THREADS 4 /* pool size, so also the most calls abandoned at once */
 /* After the deadline, the collectors not called yet still run (they see it
  * expired and return at once if they check it) and get this long together;
  * at most RUN_THREADS such windows, as each one follows an abandoned call. */
 #define RUN_GRACE_NS 50000000
-#define RUN_OUT_MAX (64u << 20)  /* one collector's output */
+#define RUN_OUT_MAX (64u << 20) /* one collector's output */
 
 typedef struct run_result {
     omx_buf out;
@@ -32,17 +32,17 @@ typedef struct run_result {
  * is under lock. Once cut, the worker touches nothing of the scrape's. */
 typedef struct omx__run {
     pthread_mutex_t lock;
-    pthread_cond_t done_cond;   /* CLOCK_MONOTONIC */
-    struct omx__run *qnext;     /* pool queue, under the pool's lock */
+    pthread_cond_t done_cond; /* CLOCK_MONOTONIC */
+    struct omx__run *qnext;   /* pool queue, under the pool's lock */
     omx_registry *r;
     omx_format fmt;
     int64_t deadline_ns;
-    omx__nameset *names;        /* the scrape's family names */
-    omx__collector **cols;      /* the scrape's snapshot of the collector list */
-    run_result *res;            /* the scrape's, one per collector */
-    size_t next, end;           /* the collector running or to run next */
-    int64_t started_ns;         /* when cols[next] was called */
-    int refs;                   /* scrape thread and worker */
+    omx__nameset *names;   /* the scrape's family names */
+    omx__collector **cols; /* the scrape's snapshot of the collector list */
+    run_result *res;       /* the scrape's, one per collector */
+    size_t next, end;      /* the collector running or to run next */
+    int64_t started_ns;    /* when cols[next] was called */
+    int refs;              /* scrape thread and worker */
     bool picked, calling, cut, done;
 } omx__run;
 
@@ -261,9 +261,8 @@ static omx__run *run_new(omx_registry *r, omx__writer *w, int64_t deadline_ns,
 /* Runs cols[from..n) and waits for them until bound. Returns the index to go
  * on from: n when all returned (or none can run), else the one after the
  * abandoned collector. */
-static size_t run_wait(omx_registry *r, omx__writer *w, int64_t deadline_ns,
-                       omx__collector **cols, run_result *res, size_t from, size_t n,
-                       int64_t bound) {
+static size_t run_wait(omx_registry *r, omx__writer *w, int64_t deadline_ns, omx__collector **cols,
+                       run_result *res, size_t from, size_t n, int64_t bound) {
     omx__run *run = run_new(r, w, deadline_ns, cols, res, from, n);
     int rc = run ? pool_submit(run) : OMX_ENOMEM;
     if (rc == -EAGAIN) {
@@ -332,8 +331,8 @@ void omx__run_collectors(omx_registry *r, omx__writer *w, omx_emitter *e, omx_bu
         return;
     }
     size_t got = 0; /* the list only grows: take the first n (those picked) */
-    for (omx__collector *c = atomic_load_explicit(&r->col_head, memory_order_acquire);
-         c && got < n; c = atomic_load_explicit(&c->next, memory_order_acquire))
+    for (omx__collector *c = atomic_load_explicit(&r->col_head, memory_order_acquire); c && got < n;
+         c = atomic_load_explicit(&c->next, memory_order_acquire))
         if (!pick || pick(c->name, pick_ctx))
             cols[got++] = c;
     n = got;

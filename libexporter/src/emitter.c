@@ -54,7 +54,9 @@ static int check_as_written(const omx_desc *d, size_t *base_len, size_t *name_le
     int rc = omx__check_desc(OMX_GAUGE, d->name, NULL, d->label_names, d->n_labels, name_len);
     if (rc < 0)
         return rc;
-    const char *added = d->type == OMX_HISTOGRAM ? "le" : d->type == OMX_SUMMARY ? "quantile" : NULL;
+    const char *added = d->type == OMX_HISTOGRAM ? "le"
+                        : d->type == OMX_SUMMARY ? "quantile"
+                                                 : NULL;
     for (size_t i = 0; added && i < d->n_labels; i++)
         if (!strcmp(d->label_names[i], added))
             return OMX_ELABEL;
@@ -167,8 +169,8 @@ static int begin(omx_emitter *e, const char *const *vals, bool type_ok, bool ts)
         }
         if (special && !omx__utf8_valid(v, len))
             return OMX_EINVAL;
-        size_t name_len = (i + 1 < e->n_labels ? e->off_labels[i + 1] : e->desc.len) -
-                          e->off_labels[i] - 1;
+        size_t name_len =
+            (i + 1 < e->n_labels ? e->off_labels[i + 1] : e->desc.len) - e->off_labels[i] - 1;
         if ((i && (rc = omx_buf_append(&e->lbl, ",", 1)) < 0) ||
             (rc = omx_buf_append(&e->lbl, name, name_len)) < 0 ||
             (rc = omx_buf_append(&e->lbl, "=\"", 2)) < 0 ||
@@ -226,14 +228,18 @@ static int emit(omx_emitter *e, const char *const *vals, double value, const cha
         return rc;
     /* an as-written counter is checked only where it is written as a counter
      * that must not go down (OpenMetrics, named x_total) */
-    bool checked = !e->as_written ||
-                   (e->w->fmt == OMX_FORMAT_OPENMETRICS && e->claim_type == OMX_COUNTER);
+    bool checked =
+        !e->as_written || (e->w->fmt == OMX_FORMAT_OPENMETRICS && e->claim_type == OMX_COUNTER);
     if (e->type == OMX_COUNTER && checked && !(value >= 0))
         return OMX_EVALUE;
     char num[40];
     size_t n = e->type == OMX_INFO ? (strcpy(num, "1"), 1) : omx_format_double(num, value);
     header(e);
-    sample(e, e->as_written ? "" : e->type == OMX_COUNTER ? "_total" : e->type == OMX_INFO ? "_info" : "",
+    sample(e,
+           e->as_written            ? ""
+           : e->type == OMX_COUNTER ? "_total"
+           : e->type == OMX_INFO    ? "_info"
+                                    : "",
            NULL, NULL, num, n, ts);
     written(e, ts != NULL);
     return 0;
@@ -268,15 +274,16 @@ int omx_emit_sample_ts(omx_emitter *e, const char *const *label_values, double v
 int omx_emit_histogram(omx_emitter *e, const char *const *label_values, size_t n_buckets,
                        const double *upper_bounds, const uint64_t *cumulative_counts,
                        uint64_t count, double sum) {
-    int rc = begin(e, label_values, e && (e->type == OMX_HISTOGRAM || e->type == OMX_GAUGEHISTOGRAM),
-                   false);
+    int rc = begin(e, label_values,
+                   e && (e->type == OMX_HISTOGRAM || e->type == OMX_GAUGEHISTOGRAM), false);
     if (rc < 0)
         return rc;
     if (n_buckets && (!upper_bounds || !cumulative_counts))
         return OMX_EINVAL;
     for (size_t i = 0; i < n_buckets; i++) {
         double b = upper_bounds[i];
-        if (isnan(b) || (i && b <= upper_bounds[i - 1]) || (isinf(b) && b > 0 && i != n_buckets - 1))
+        if (isnan(b) || (i && b <= upper_bounds[i - 1]) ||
+            (isinf(b) && b > 0 && i != n_buckets - 1))
             return OMX_EVALUE;
         if ((i && cumulative_counts[i] < cumulative_counts[i - 1]) || cumulative_counts[i] > count)
             return OMX_EVALUE;
@@ -303,9 +310,8 @@ int omx_emit_histogram(omx_emitter *e, const char *const *label_values, size_t n
     return 0;
 }
 
-int omx_emit_summary(omx_emitter *e, const char *const *label_values, uint64_t count,
-                     double sum, size_t n_quantiles, const double *quantiles,
-                     const double *quantile_values) {
+int omx_emit_summary(omx_emitter *e, const char *const *label_values, uint64_t count, double sum,
+                     size_t n_quantiles, const double *quantiles, const double *quantile_values) {
     int rc = begin(e, label_values, e && e->type == OMX_SUMMARY, false);
     if (rc < 0)
         return rc;
@@ -344,7 +350,8 @@ int omx_emit_stateset(omx_emitter *e, const char *const *label_values, size_t n_
     char *name = e->desc.data; /* the state label is the family name itself */
     for (size_t i = 0; i < n_states; i++) {
         omx_buf_reset(&e->xv);
-        if ((rc = omx_buf_append(&e->xv, "", 0)) < 0 || (rc = omx__escape_label(&e->xv, states[i])) < 0)
+        if ((rc = omx_buf_append(&e->xv, "", 0)) < 0 ||
+            (rc = omx__escape_label(&e->xv, states[i])) < 0)
             return fail(e, rc);
         sample(e, "", name, e->xv.data, set[i] ? "1" : "0", 1, NULL);
     }

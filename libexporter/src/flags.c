@@ -9,8 +9,7 @@
 #include "exporter/error.h"
 #include "flags.h"
 
-static bool name_valid(const char *n)
-{
+static bool name_valid(const char *n) {
     if (!n || !*n || n[0] == '-')
         return false;
     for (; *n; n++)
@@ -20,20 +19,17 @@ static bool name_valid(const char *n)
     return true;
 }
 
-omx__flag *omx__flags_find(omx__flags *fs, const char *name)
-{
+omx__flag *omx__flags_find(omx__flags *fs, const char *name) {
     for (size_t i = 0; i < fs->n; i++)
         if (strcmp(fs->v[i].name, name) == 0)
             return &fs->v[i];
     return NULL;
 }
 
-static char *render_default(omx__flag_kind kind, const void *value)
-{
+static char *render_default(omx__flag_kind kind, const void *value) {
     char buf[64];
     switch (kind) {
-    case OMX__FLAG_BOOL:
-        return strdup(*(const bool *)value ? "true" : "false");
+    case OMX__FLAG_BOOL: return strdup(*(const bool *)value ? "true" : "false");
     case OMX__FLAG_STRING: {
         const char *s = *(const char *const *)value;
         return strdup(s ? s : "");
@@ -51,9 +47,7 @@ static char *render_default(omx__flag_kind kind, const void *value)
         }
         return out;
     }
-    case OMX__FLAG_INT:
-        snprintf(buf, sizeof buf, "%ld", *(const long *)value);
-        return strdup(buf);
+    case OMX__FLAG_INT: snprintf(buf, sizeof buf, "%ld", *(const long *)value); return strdup(buf);
     case OMX__FLAG_DOUBLE:
         snprintf(buf, sizeof buf, "%g", *(const double *)value);
         return strdup(buf);
@@ -72,8 +66,7 @@ static char *render_default(omx__flag_kind kind, const void *value)
 }
 
 int omx__flags_add(omx__flags *fs, omx__flag_kind kind, const char *name, void *value,
-                   const char *help)
-{
+                   const char *help) {
     if (!fs || !value || !name_valid(name) || strncmp(name, "no-", 3) == 0 ||
         omx__flags_find(fs, name))
         return OMX_EINVAL;
@@ -102,8 +95,7 @@ int omx__flags_add(omx__flags *fs, omx__flag_kind kind, const char *name, void *
     return 0;
 }
 
-static int parse_bool(const char *s, bool *out)
-{
+static int parse_bool(const char *s, bool *out) {
     if (!strcmp(s, "true") || !strcmp(s, "1") || !strcmp(s, "yes")) {
         *out = true;
         return 0;
@@ -115,11 +107,13 @@ static int parse_bool(const char *s, bool *out)
     return OMX_EINVAL;
 }
 
-int omx__parse_duration(const char *s, double *seconds)
-{
-    static const struct { const char *unit; double scale; } units[] = {
-        { "ns", 1e-9 }, { "us", 1e-6 }, { "\xc2\xb5s", 1e-6 }, { "ms", 1e-3 },
-        { "s", 1 }, { "m", 60 }, { "h", 3600 },
+int omx__parse_duration(const char *s, double *seconds) {
+    static const struct {
+        const char *unit;
+        double scale;
+    } units[] = {
+        {"ns", 1e-9}, {"us", 1e-6}, {"\xc2\xb5s", 1e-6}, {"ms", 1e-3},
+        {"s", 1},     {"m", 60},    {"h", 3600},
     };
     double total = 0;
     char *end;
@@ -157,15 +151,11 @@ int omx__parse_duration(const char *s, double *seconds)
     return 0;
 }
 
-static int set_value(omx__flag *f, const char *arg)
-{
+static int set_value(omx__flag *f, const char *arg) {
     char *end;
     switch (f->kind) {
-    case OMX__FLAG_BOOL:
-        return parse_bool(arg, f->value);
-    case OMX__FLAG_STRING:
-        *(const char **)f->value = arg;
-        return 0;
+    case OMX__FLAG_BOOL: return parse_bool(arg, f->value);
+    case OMX__FLAG_STRING: *(const char **)f->value = arg; return 0;
     case OMX__FLAG_STRINGS: {
         /* The first occurrence replaces the default list. */
         const char **l = realloc(f->list, (f->n_list + 2) * sizeof *l);
@@ -193,14 +183,12 @@ static int set_value(omx__flag *f, const char *arg)
         *(double *)f->value = v;
         return 0;
     }
-    case OMX__FLAG_DURATION:
-        return omx__parse_duration(arg, f->value);
+    case OMX__FLAG_DURATION: return omx__parse_duration(arg, f->value);
     }
     return OMX_EINVAL;
 }
 
-static const char *kind_name(omx__flag_kind k)
-{
+static const char *kind_name(omx__flag_kind k) {
     switch (k) {
     case OMX__FLAG_BOOL: return "a boolean (true|false)";
     case OMX__FLAG_INT: return "an integer";
@@ -210,8 +198,7 @@ static const char *kind_name(omx__flag_kind k)
     }
 }
 
-int omx__flags_parse(omx__flags *fs, int argc, char **argv, char *err, size_t errlen)
-{
+int omx__flags_parse(omx__flags *fs, int argc, char **argv, char *err, size_t errlen) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         char name[128];
@@ -280,8 +267,7 @@ int omx__flags_parse(omx__flags *fs, int argc, char **argv, char *err, size_t er
     return 0;
 }
 
-void omx__flags_usage(const omx__flags *fs, FILE *out)
-{
+void omx__flags_usage(const omx__flags *fs, FILE *out) {
     fprintf(out, "Flags:\n");
     for (size_t i = 0; i < fs->n; i++) {
         const omx__flag *f = &fs->v[i];
@@ -304,8 +290,7 @@ void omx__flags_usage(const omx__flags *fs, FILE *out)
     }
 }
 
-void omx__flags_free(omx__flags *fs)
-{
+void omx__flags_free(omx__flags *fs) {
     if (!fs)
         return;
     for (size_t i = 0; i < fs->n; i++) {

@@ -17,14 +17,15 @@ typedef enum omx__flag_kind {
 } omx__flag_kind;
 
 typedef struct omx__flag {
-    char *name;          /* owned, without "--" */
-    char *help;          /* owned */
-    char *def;           /* owned rendering of the default, for --help */
+    char *name; /* owned, without "--" */
+    char *help; /* owned */
+    char *def;  /* owned rendering of the default, for --help */
     omx__flag_kind kind;
-    void *value;         /* borrowed: bool*, const char**, const char *const**, long*, double* (also durations) */
+    void *
+        value; /* borrowed: bool*, const char**, const char *const**, long*, double* (also durations) */
     bool seen;
-    bool hidden;         /* accepted, left out of --help (deprecated spellings) */
-    const char **list;   /* OMX__FLAG_STRINGS: owned NULL-terminated array of borrowed strings */
+    bool hidden;       /* accepted, left out of --help (deprecated spellings) */
+    const char **list; /* OMX__FLAG_STRINGS: owned NULL-terminated array of borrowed strings */
     size_t n_list;
 } omx__flag;
 

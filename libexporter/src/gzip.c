@@ -6,8 +6,7 @@
 #include "exporter/error.h"
 #include "gzip.h"
 
-int omx__gzip_init(omx__gzip *g, omx_write_fn fn, void *ctx)
-{
+int omx__gzip_init(omx__gzip *g, omx_write_fn fn, void *ctx) {
     memset(&g->z, 0, sizeof g->z);
     g->fn = fn;
     g->ctx = ctx;
@@ -20,8 +19,7 @@ int omx__gzip_init(omx__gzip *g, omx_write_fn fn, void *ctx)
     return 0;
 }
 
-static int pump(omx__gzip *g, int flush)
-{
+static int pump(omx__gzip *g, int flush) {
     int zrc, rc;
     do {
         g->z.next_out = g->out;
@@ -36,8 +34,7 @@ static int pump(omx__gzip *g, int flush)
     return 0;
 }
 
-int omx__gzip_write(void *vg, const char *data, size_t len)
-{
+int omx__gzip_write(void *vg, const char *data, size_t len) {
     omx__gzip *g = vg;
     if (g->err)
         return g->err;
@@ -54,8 +51,7 @@ int omx__gzip_write(void *vg, const char *data, size_t len)
     return 0;
 }
 
-int omx__gzip_finish(omx__gzip *g)
-{
+int omx__gzip_finish(omx__gzip *g) {
     if (g->err)
         return g->err;
     g->z.next_in = NULL;
@@ -63,7 +59,4 @@ int omx__gzip_finish(omx__gzip *g)
     return pump(g, Z_FINISH);
 }
 
-void omx__gzip_end(omx__gzip *g)
-{
-    deflateEnd(&g->z);
-}
+void omx__gzip_end(omx__gzip *g) { deflateEnd(&g->z); }

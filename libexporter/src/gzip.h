@@ -11,9 +11,9 @@
 
 typedef struct omx__gzip {
     z_stream z;
-    omx_write_fn fn;   /* compressed output goes here */
+    omx_write_fn fn; /* compressed output goes here */
     void *ctx;
-    int err;           /* first error, sticky */
+    int err; /* first error, sticky */
     unsigned char out[16384];
 } omx__gzip;
 

@@ -29,8 +29,8 @@
  * retrying at once would spin. */
 #define BACKOFF_MIN_MS 5
 #define BACKOFF_MAX_MS 1000
-#define ACCEPT_BURST 64      /* accepts per wake-up, so the sweep still runs */
-#define MAX_TABLE (1 << 20)  /* descriptors tracked; beyond are refused */
+#define ACCEPT_BURST 64     /* accepts per wake-up, so the sweep still runs */
+#define MAX_TABLE (1 << 20) /* descriptors tracked; beyond are refused */
 
 /* SLOT_PEEK: a TLS connection the acceptor holds until its first byte;
  * SLOT_MHD: libmicrohttpd's. */
@@ -46,7 +46,7 @@ enum { SLOT_FREE, SLOT_PEEK, SLOT_MHD };
 typedef struct slot {
     int64_t deadline_ns; /* 0: none (a handler runs) */
     uint64_t ino;
-    omx__peer *peer;     /* its address's count, with --web.max-connections-per-ip */
+    omx__peer *peer; /* its address's count, with --web.max-connections-per-ip */
     uint8_t state;
 } slot;
 
@@ -56,50 +56,45 @@ struct omx__acceptor {
     int ep, wake;
     pthread_t thread;
     bool running;
-    int backoff_ms;          /* 0: accepting */
-    int64_t resume_ns;       /* while backing off: when to try again */
+    int backoff_ms;    /* 0: accepting */
+    int64_t resume_ns; /* while backing off: when to try again */
     int64_t next_limit_log, next_peer_log;
 
     pthread_mutex_t mu;
     slot *tab;
-    int n_tab, hi;       /* table size; highest fd in use + 1 */
+    int n_tab, hi; /* table size; highest fd in use + 1 */
     long live;
-    omx__peers *peers;   /* NULL: no per-address limit */
+    omx__peers *peers; /* NULL: no per-address limit */
 };
 
-static int64_t now_ns(void)
-{
+static int64_t now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static uint64_t fd_ino(int fd)
-{
+static uint64_t fd_ino(int fd) {
     struct stat st;
     return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) ? (uint64_t)st.st_ino : 0;
 }
 
 /* With mu held. */
-static void slot_free(omx__acceptor *a, int fd)
-{
+static void slot_free(omx__acceptor *a, int fd) {
     if (a->tab[fd].state != SLOT_FREE) {
         omx__peers_del(a->peers, a->tab[fd].peer);
-        a->tab[fd] = (slot){ 0 };
+        a->tab[fd] = (slot){0};
         a->live--;
     }
 }
 
-static slot *slot_of(omx__acceptor *a, int fd, void *tag)
-{
+static slot *slot_of(omx__acceptor *a, int fd, void *tag) {
     if (fd < 0 || fd >= a->n_tab || a->tab[fd].state != SLOT_MHD ||
         a->tab[fd].ino != (uint64_t)(uintptr_t)tag)
         return NULL;
     return &a->tab[fd];
 }
 
-void *omx__acceptor_conn_started(omx__acceptor *a, int fd)
-{
+void *omx__acceptor_conn_started(omx__acceptor *a, int fd) {
     void *tag = NULL;
     if (!a || fd < 0 || fd >= a->n_tab)
         return NULL;
@@ -110,8 +105,7 @@ void *omx__acceptor_conn_started(omx__acceptor *a, int fd)
     return tag;
 }
 
-void omx__acceptor_conn_closed(omx__acceptor *a, int fd, void *tag)
-{
+void omx__acceptor_conn_closed(omx__acceptor *a, int fd, void *tag) {
     if (!a)
         return;
     pthread_mutex_lock(&a->mu);
@@ -120,8 +114,7 @@ void omx__acceptor_conn_closed(omx__acceptor *a, int fd, void *tag)
     pthread_mutex_unlock(&a->mu);
 }
 
-void omx__acceptor_conn_busy(omx__acceptor *a, int fd, void *tag)
-{
+void omx__acceptor_conn_busy(omx__acceptor *a, int fd, void *tag) {
     if (!a)
         return;
     pthread_mutex_lock(&a->mu);
@@ -131,8 +124,7 @@ void omx__acceptor_conn_busy(omx__acceptor *a, int fd, void *tag)
     pthread_mutex_unlock(&a->mu);
 }
 
-void omx__acceptor_conn_deadline(omx__acceptor *a, int fd, void *tag, int64_t timeout_ns)
-{
+void omx__acceptor_conn_deadline(omx__acceptor *a, int fd, void *tag, int64_t timeout_ns) {
     if (!a)
         return;
     pthread_mutex_lock(&a->mu);
@@ -143,8 +135,7 @@ void omx__acceptor_conn_deadline(omx__acceptor *a, int fd, void *tag, int64_t ti
 }
 
 /* Closes a connection the acceptor still holds (acceptor thread only). */
-static void drop_peek(omx__acceptor *a, int c)
-{
+static void drop_peek(omx__acceptor *a, int c) {
     epoll_ctl(a->ep, EPOLL_CTL_DEL, c, NULL);
     pthread_mutex_lock(&a->mu);
     slot_free(a, c);
@@ -154,8 +145,7 @@ static void drop_peek(omx__acceptor *a, int c)
 
 /* Shuts down the connections past their deadline: the read in libmicrohttpd
  * (or GnuTLS, mid-handshake) then sees the end of the stream and closes it. */
-static void sweep(omx__acceptor *a)
-{
+static void sweep(omx__acceptor *a) {
     int64_t now = now_ns();
     pthread_mutex_lock(&a->mu);
     for (int fd = 0; fd < a->hi; fd++) {
@@ -182,8 +172,7 @@ static void sweep(omx__acceptor *a)
 }
 
 /* Gives connection c (slot made, state SLOT_MHD) to libmicrohttpd. */
-static void give_to_mhd(omx__acceptor *a, int c, uint64_t ino)
-{
+static void give_to_mhd(omx__acceptor *a, int c, uint64_t ino) {
     struct sockaddr_storage ss;
     socklen_t sl = sizeof ss;
     if (getpeername(c, (struct sockaddr *)&ss, &sl) < 0) {
@@ -203,8 +192,7 @@ static void give_to_mhd(omx__acceptor *a, int c, uint64_t ino)
 /* Takes a new connection: its slot first (so libmicrohttpd's started
  * callback finds it), then to libmicrohttpd, or for TLS to the watch for its
  * first byte. */
-static void admit(omx__acceptor *a, int c, const struct sockaddr *sa, socklen_t sl)
-{
+static void admit(omx__acceptor *a, int c, const struct sockaddr *sa, socklen_t sl) {
     uint64_t ino = fd_ino(c);
     omx__peer *peer = NULL;
     pthread_mutex_lock(&a->mu);
@@ -215,8 +203,8 @@ static void admit(omx__acceptor *a, int c, const struct sockaddr *sa, socklen_t 
         if (now >= a->next_limit_log) { /* at most once a second */
             char lim[24];
             snprintf(lim, sizeof lim, "%ld", a->o.max_conns);
-            omx_log(OMX_LOG_WARN, "connection limit reached, closing new connections", "limit",
-                    lim, NULL);
+            omx_log(OMX_LOG_WARN, "connection limit reached, closing new connections", "limit", lim,
+                    NULL);
             a->next_limit_log = now + 1000000000;
         }
         return;
@@ -236,8 +224,10 @@ static void admit(omx__acceptor *a, int c, const struct sockaddr *sa, socklen_t 
         }
         return;
     }
-    a->tab[c] = (slot){ .deadline_ns = now_ns() + a->o.header_timeout_ns, .ino = ino,
-                        .peer = peer, .state = a->o.tls ? SLOT_PEEK : SLOT_MHD };
+    a->tab[c] = (slot){.deadline_ns = now_ns() + a->o.header_timeout_ns,
+                       .ino = ino,
+                       .peer = peer,
+                       .state = a->o.tls ? SLOT_PEEK : SLOT_MHD};
     a->live++;
     if (c >= a->hi)
         a->hi = c + 1;
@@ -246,7 +236,7 @@ static void admit(omx__acceptor *a, int c, const struct sockaddr *sa, socklen_t 
         give_to_mhd(a, c, ino);
         return;
     }
-    struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.u64 = PEEK_EVENT | (uint64_t)c };
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.u64 = PEEK_EVENT | (uint64_t)c};
     if (epoll_ctl(a->ep, EPOLL_CTL_ADD, c, &ev) < 0)
         drop_peek(a, c);
 }
@@ -258,8 +248,7 @@ static const char plain_http_reply[] =
 /* The first byte of a TLS connection arrived (or the peer left): a TLS record
  * (handshake, 0x16) goes to libmicrohttpd; what starts like an HTTP method
  * gets the 400 above; anything else is closed. */
-static void peeked(omx__acceptor *a, int c)
-{
+static void peeked(omx__acceptor *a, int c) {
     unsigned char b;
     pthread_mutex_lock(&a->mu);
     bool ours = c < a->n_tab && a->tab[c].state == SLOT_PEEK;
@@ -292,8 +281,7 @@ static void peeked(omx__acceptor *a, int c)
 
 /* Accepts what is pending on listening socket lfd. Returns 0, or the errno
  * of a failure that is not the queue running empty. */
-static int accept_some(omx__acceptor *a, int lfd)
-{
+static int accept_some(omx__acceptor *a, int lfd) {
     for (int i = 0; i < ACCEPT_BURST; i++) {
         struct sockaddr_storage ss;
         socklen_t sl = sizeof ss;
@@ -311,16 +299,14 @@ static int accept_some(omx__acceptor *a, int lfd)
 }
 
 /* Stops (events 0) or restarts watching the listening sockets. */
-static void listen_events(omx__acceptor *a, uint32_t events)
-{
+static void listen_events(omx__acceptor *a, uint32_t events) {
     for (int i = 0; i < a->o.n_fds; i++) {
-        struct epoll_event ev = { .events = events, .data.u64 = (uint64_t)i };
+        struct epoll_event ev = {.events = events, .data.u64 = (uint64_t)i};
         epoll_ctl(a->ep, EPOLL_CTL_MOD, a->fds[i], &ev);
     }
 }
 
-static void back_off(omx__acceptor *a, int err)
-{
+static void back_off(omx__acceptor *a, int err) {
     char delay[24];
     a->backoff_ms = a->backoff_ms ? a->backoff_ms * 2 : BACKOFF_MIN_MS;
     if (a->backoff_ms > BACKOFF_MAX_MS)
@@ -331,8 +317,7 @@ static void back_off(omx__acceptor *a, int err)
     omx_log(OMX_LOG_ERROR, "accept error, retrying", "err", strerror(err), "delay", delay, NULL);
 }
 
-static void *accept_loop(void *arg)
-{
+static void *accept_loop(void *arg) {
     omx__acceptor *a = arg;
     int64_t next_sweep = now_ns() + SWEEP_MS * 1000000LL;
 
@@ -365,8 +350,7 @@ static void *accept_loop(void *arg)
     }
 }
 
-int omx__acceptor_start(const omx__accept_opts *o, omx__acceptor **out)
-{
+int omx__acceptor_start(const omx__accept_opts *o, omx__acceptor **out) {
     struct rlimit rl;
     omx__acceptor *a;
     int rc = 0;
@@ -381,8 +365,8 @@ int omx__acceptor_start(const omx__accept_opts *o, omx__acceptor **out)
     memcpy(a->fds, o->fds, (size_t)o->n_fds * sizeof *a->fds);
     a->o.fds = a->fds;
     a->ep = a->wake = -1;
-    a->n_tab = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < MAX_TABLE
-                   ? (int)rl.rlim_cur : MAX_TABLE;
+    a->n_tab = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < MAX_TABLE ? (int)rl.rlim_cur
+                                                                             : MAX_TABLE;
     pthread_mutex_init(&a->mu, NULL);
     a->tab = calloc((size_t)a->n_tab, sizeof *a->tab);
     if (o->max_per_ip > 0 && !(a->peers = omx__peers_new()))
@@ -391,7 +375,7 @@ int omx__acceptor_start(const omx__accept_opts *o, omx__acceptor **out)
     a->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (rc == 0 && (!a->tab || a->ep < 0 || a->wake < 0))
         rc = a->tab ? -errno : -ENOMEM;
-    struct epoll_event ev = { .events = EPOLLIN, .data.u64 = UINT64_MAX };
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = UINT64_MAX};
     if (rc == 0 && epoll_ctl(a->ep, EPOLL_CTL_ADD, a->wake, &ev) < 0)
         rc = -errno;
     for (int i = 0; rc == 0 && i < a->o.n_fds; i++) {
@@ -400,7 +384,7 @@ int omx__acceptor_start(const omx__accept_opts *o, omx__acceptor **out)
             rc = -errno;
             break;
         }
-        ev = (struct epoll_event){ .events = EPOLLIN, .data.u64 = (uint64_t)i };
+        ev = (struct epoll_event){.events = EPOLLIN, .data.u64 = (uint64_t)i};
         if (epoll_ctl(a->ep, EPOLL_CTL_ADD, a->fds[i], &ev) < 0)
             rc = -errno;
     }
@@ -418,8 +402,7 @@ int omx__acceptor_start(const omx__accept_opts *o, omx__acceptor **out)
     return 0;
 }
 
-void omx__acceptor_stop(omx__acceptor *a)
-{
+void omx__acceptor_stop(omx__acceptor *a) {
     if (!a)
         return;
     if (a->running) {
@@ -442,8 +425,7 @@ void omx__acceptor_stop(omx__acceptor *a)
     pthread_mutex_unlock(&a->mu);
 }
 
-omx__acceptor *omx__acceptor_free(omx__acceptor *a)
-{
+omx__acceptor *omx__acceptor_free(omx__acceptor *a) {
     if (!a)
         return NULL;
     omx__acceptor_stop(a);

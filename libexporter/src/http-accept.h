@@ -15,14 +15,14 @@ struct MHD_Daemon;
 typedef struct omx__acceptor omx__acceptor;
 
 typedef struct omx__accept_opts {
-    const int *fds;              /* listening sockets; owned by the acceptor on success */
+    const int *fds; /* listening sockets; owned by the acceptor on success */
     int n_fds;
-    struct MHD_Daemon *daemon;   /* borrowed: gets every accepted connection */
-    bool tls;                    /* the daemon speaks TLS */
-    int64_t header_timeout_ns;   /* accept (or previous request) to complete headers */
-    int64_t idle_timeout_ns;     /* end of a request to complete headers of the next */
-    long max_conns;              /* connections held at once; more are closed at accept */
-    long max_per_ip;             /* the same from one client address; 0: no limit */
+    struct MHD_Daemon *daemon; /* borrowed: gets every accepted connection */
+    bool tls;                  /* the daemon speaks TLS */
+    int64_t header_timeout_ns; /* accept (or previous request) to complete headers */
+    int64_t idle_timeout_ns;   /* end of a request to complete headers of the next */
+    long max_conns;            /* connections held at once; more are closed at accept */
+    long max_per_ip;           /* the same from one client address; 0: no limit */
 } omx__accept_opts;
 
 /* Starts the accept thread. Returns 0 or a negative errno; *out (set before

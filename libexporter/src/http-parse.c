@@ -8,15 +8,13 @@
 #include "app-internal.h"
 #include "exporter/error.h"
 
-static int64_t now_ns(void)
-{
+static int64_t now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-int64_t omx__http_deadline(const char *header, double *ret_seconds)
-{
+int64_t omx__http_deadline(const char *header, double *ret_seconds) {
     char *end;
     double t;
     if (ret_seconds)
@@ -35,8 +33,7 @@ int64_t omx__http_deadline(const char *header, double *ret_seconds)
 }
 
 int omx__http_parse_listen(const char *addr, char *host, size_t hostlen, char *port,
-                           size_t portlen)
-{
+                           size_t portlen) {
     const char *colon, *h, *he;
     if (!addr || !*addr)
         return OMX_EINVAL;
@@ -74,15 +71,12 @@ int omx__http_parse_listen(const char *addr, char *host, size_t hostlen, char *p
 }
 
 /* RFC 9110 token characters: a header name is one token. */
-static bool is_tchar(unsigned char c)
-{
+static bool is_tchar(unsigned char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
            (c && strchr("!#$%&'*+-.^_`|~", c));
 }
 
-bool omx__http_header_ok(const char *name, size_t name_len, const char *value,
-                         size_t value_len)
-{
+bool omx__http_header_ok(const char *name, size_t name_len, const char *value, size_t value_len) {
     if (!name || !name_len)
         return false;
     for (size_t i = 0; i < name_len; i++)
@@ -96,12 +90,10 @@ bool omx__http_header_ok(const char *name, size_t name_len, const char *value,
     return true;
 }
 
-bool omx__http_value_ends_line(const char *value, size_t value_len, const char *next_name)
-{
+bool omx__http_value_ends_line(const char *value, size_t value_len, const char *next_name) {
     const char *p = value + value_len;
     if (*p)
         return false;
     p++;
-    return p == next_name || *p == '\0' || *p == '\r' || *p == '\n' || *p == ' ' ||
-           *p == '\t';
+    return p == next_name || *p == '\0' || *p == '\r' || *p == '\n' || *p == ' ' || *p == '\t';
 }

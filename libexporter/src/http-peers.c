@@ -24,8 +24,7 @@ struct omx__peers {
 };
 
 /* The address as 16 bytes (IPv4 mapped into IPv6). Returns 0 or -1. */
-static int key_of(const struct sockaddr *sa, socklen_t len, unsigned char out[16])
-{
+static int key_of(const struct sockaddr *sa, socklen_t len, unsigned char out[16]) {
     if (sa && sa->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in)) {
         const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
         memset(out, 0, 10);
@@ -40,8 +39,7 @@ static int key_of(const struct sockaddr *sa, socklen_t len, unsigned char out[16
     return -1;
 }
 
-static size_t hash(const omx__peers *p, const unsigned char k[16])
-{
+static size_t hash(const omx__peers *p, const unsigned char k[16]) {
     uint64_t h = p->seed ^ 0xcbf29ce484222325ull;
     for (int i = 0; i < 16; i++)
         h = (h ^ k[i]) * 0x100000001b3ull;
@@ -49,16 +47,14 @@ static size_t hash(const omx__peers *p, const unsigned char k[16])
     return (size_t)(h % N_BUCKETS);
 }
 
-omx__peers *omx__peers_new(void)
-{
+omx__peers *omx__peers_new(void) {
     omx__peers *p = calloc(1, sizeof *p);
     if (p && getrandom(&p->seed, sizeof p->seed, GRND_NONBLOCK) != (ssize_t)sizeof p->seed)
         p->seed = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)p;
     return p;
 }
 
-omx__peers *omx__peers_free(omx__peers *p)
-{
+omx__peers *omx__peers_free(omx__peers *p) {
     if (!p)
         return NULL;
     for (size_t i = 0; i < N_BUCKETS; i++)
@@ -70,9 +66,7 @@ omx__peers *omx__peers_free(omx__peers *p)
     return NULL;
 }
 
-omx__peer *omx__peers_add(omx__peers *p, const struct sockaddr *sa, socklen_t len,
-                          unsigned max)
-{
+omx__peer *omx__peers_add(omx__peers *p, const struct sockaddr *sa, socklen_t len, unsigned max) {
     unsigned char k[16];
     if (!p || key_of(sa, len, k) < 0)
         return NULL;
@@ -93,8 +87,7 @@ omx__peer *omx__peers_add(omx__peers *p, const struct sockaddr *sa, socklen_t le
     return e;
 }
 
-void omx__peers_del(omx__peers *p, omx__peer *e)
-{
+void omx__peers_del(omx__peers *p, omx__peer *e) {
     if (!p || !e || --e->count > 0)
         return;
     omx__peer **pp = &p->bucket[hash(p, e->addr)];
@@ -105,8 +98,7 @@ void omx__peers_del(omx__peers *p, omx__peer *e)
     free(e);
 }
 
-unsigned omx__peers_count(const omx__peers *p, const struct sockaddr *sa, socklen_t len)
-{
+unsigned omx__peers_count(const omx__peers *p, const struct sockaddr *sa, socklen_t len) {
     unsigned char k[16];
     if (!p || key_of(sa, len, k) < 0)
         return 0;

@@ -17,8 +17,7 @@ omx__peers *omx__peers_free(omx__peers *p);
  * address is its IPv4 one) unless that address has max already. Returns the
  * address's entry (owned by the set; give it back with omx__peers_del), or
  * NULL at the limit, for another address family, or without memory. */
-omx__peer *omx__peers_add(omx__peers *p, const struct sockaddr *sa, socklen_t len,
-                          unsigned max);
+omx__peer *omx__peers_add(omx__peers *p, const struct sockaddr *sa, socklen_t len, unsigned max);
 /* One connection of e's address ended. Accepts NULL. */
 void omx__peers_del(omx__peers *p, omx__peer *e);
 /* Connections counted for sa now (0 if none). */

@@ -11,15 +11,14 @@ struct omx__pool {
     pthread_mutex_t mu;
     pthread_cond_t work, idle;
     omx__job *head, *tail;
-    size_t busy;      /* queued + running */
+    size_t busy; /* queued + running */
     bool stop;
-    bool closed;      /* no new jobs */
+    bool closed; /* no new jobs */
     size_t n;
     pthread_t *threads;
 };
 
-static void *worker(void *arg)
-{
+static void *worker(void *arg) {
     omx__pool *p = arg;
     pthread_mutex_lock(&p->mu);
     for (;;) {
@@ -41,8 +40,7 @@ static void *worker(void *arg)
     return NULL;
 }
 
-int omx__pool_new(size_t n, omx__pool **out)
-{
+int omx__pool_new(size_t n, omx__pool **out) {
     pthread_condattr_t ca;
     omx__pool *p;
     int rc = 0;
@@ -74,8 +72,7 @@ int omx__pool_new(size_t n, omx__pool **out)
     return 0;
 }
 
-bool omx__pool_submit(omx__pool *p, omx__job *job)
-{
+bool omx__pool_submit(omx__pool *p, omx__job *job) {
     job->next = NULL;
     pthread_mutex_lock(&p->mu);
     if (p->closed) {
@@ -93,17 +90,15 @@ bool omx__pool_submit(omx__pool *p, omx__job *job)
     return true;
 }
 
-void omx__pool_close(omx__pool *p)
-{
+void omx__pool_close(omx__pool *p) {
     pthread_mutex_lock(&p->mu);
     p->closed = true;
     pthread_mutex_unlock(&p->mu);
 }
 
-bool omx__pool_wait_idle(omx__pool *p, int64_t deadline_ns)
-{
-    struct timespec ts = { .tv_sec = (time_t)(deadline_ns / 1000000000),
-                           .tv_nsec = (long)(deadline_ns % 1000000000) };
+bool omx__pool_wait_idle(omx__pool *p, int64_t deadline_ns) {
+    struct timespec ts = {.tv_sec = (time_t)(deadline_ns / 1000000000),
+                          .tv_nsec = (long)(deadline_ns % 1000000000)};
     pthread_mutex_lock(&p->mu);
     int rc = 0;
     while (p->busy && rc != ETIMEDOUT)
@@ -113,16 +108,14 @@ bool omx__pool_wait_idle(omx__pool *p, int64_t deadline_ns)
     return idle;
 }
 
-size_t omx__pool_busy(omx__pool *p)
-{
+size_t omx__pool_busy(omx__pool *p) {
     pthread_mutex_lock(&p->mu);
     size_t b = p->busy;
     pthread_mutex_unlock(&p->mu);
     return b;
 }
 
-omx__pool *omx__pool_free(omx__pool *p)
-{
+omx__pool *omx__pool_free(omx__pool *p) {
     if (!p)
         return NULL;
     pthread_mutex_lock(&p->mu);

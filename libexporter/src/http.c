@@ -55,7 +55,7 @@ struct omx_request {
     bool dispatched;
     bool done;
     int fd;
-    void *tag;    /* the acceptor's name for the connection */
+    void *tag; /* the acceptor's name for the connection */
     struct MHD_Connection *conn;
     const char *path;
     const char *method;
@@ -74,8 +74,7 @@ typedef struct obuf {
     size_t len, cap;
 } obuf;
 
-static int obuf_write(void *ctx, const char *data, size_t len)
-{
+static int obuf_write(void *ctx, const char *data, size_t len) {
     obuf *b = ctx;
     if (len > HTTP_MAX_BODY - b->len)
         return OMX_ELIMIT;
@@ -98,80 +97,84 @@ static int obuf_write(void *ctx, const char *data, size_t len)
 
 /* ---- metrics about ourselves ------------------------------------------ */
 
-int omx__http_register_metrics(omx_app *app)
-{
+int omx__http_register_metrics(omx_app *app) {
     omx_family *f;
-    static const char *const code_l[] = { "code" };
-    static const char *const cause_l[] = { "cause" };
-    static const char *const codes[] = { "200", "500", "503", "401" };
+    static const char *const code_l[] = {"code"};
+    static const char *const cause_l[] = {"cause"};
+    static const char *const codes[] = {"200", "500", "503", "401"};
     int rc;
 
-    rc = omx_family_new(app->reg, &(omx_family_opts){ .type = OMX_GAUGE,
-            .name = "promhttp_metric_handler_requests_in_flight",
-            .help = "Current number of scrapes being served." }, &f);
+    rc = omx_family_new(app->reg,
+                        &(omx_family_opts){.type = OMX_GAUGE,
+                                           .name = "promhttp_metric_handler_requests_in_flight",
+                                           .help = "Current number of scrapes being served."},
+                        &f);
     if (rc == 0)
         rc = omx_family_get(f, NULL, &app->m_in_flight);
     if (rc == 0)
-        rc = omx_family_new(app->reg, &(omx_family_opts){ .type = OMX_COUNTER,
-                .name = "promhttp_metric_handler_requests_total",
-                .help = "Total number of scrapes by HTTP status code.",
-                .label_names = code_l, .n_labels = 1 }, &f);
+        rc = omx_family_new(
+            app->reg,
+            &(omx_family_opts){.type = OMX_COUNTER,
+                               .name = "promhttp_metric_handler_requests_total",
+                               .help = "Total number of scrapes by HTTP status code.",
+                               .label_names = code_l,
+                               .n_labels = 1},
+            &f);
     for (int i = 0; rc == 0 && i < 4; i++)
         rc = omx_family_get(f, &codes[i], &app->m_code[i]);
     if (rc == 0)
-        rc = omx_family_new(app->reg, &(omx_family_opts){ .type = OMX_COUNTER,
+        rc = omx_family_new(
+            app->reg,
+            &(omx_family_opts){
+                .type = OMX_COUNTER,
                 .name = "promhttp_metric_handler_errors_total",
-                .help = "Total number of internal errors encountered by the promhttp metric handler.",
-                .label_names = cause_l, .n_labels = 1 }, &f);
+                .help =
+                    "Total number of internal errors encountered by the promhttp metric handler.",
+                .label_names = cause_l,
+                .n_labels = 1},
+            &f);
     if (rc == 0)
-        rc = omx_family_get(f, (const char *const[]){ "encoding" }, &app->m_err_encoding);
+        rc = omx_family_get(f, (const char *const[]){"encoding"}, &app->m_err_encoding);
     if (rc == 0)
-        rc = omx_family_get(f, (const char *const[]){ "gathering" }, &app->m_err_gathering);
+        rc = omx_family_get(f, (const char *const[]){"gathering"}, &app->m_err_gathering);
     if (rc == 0)
-        rc = omx_family_new(app->reg, &(omx_family_opts){ .type = OMX_COUNTER,
+        rc = omx_family_new(
+            app->reg,
+            &(omx_family_opts){
+                .type = OMX_COUNTER,
                 .name = "omx_http_auth_failures_total",
                 .help = "Requests refused for missing or wrong credentials or client certificate.",
-                .label_names = cause_l, .n_labels = 1 }, &f);
+                .label_names = cause_l,
+                .n_labels = 1},
+            &f);
     if (rc == 0)
-        rc = omx_family_get(f, (const char *const[]){ "credentials" }, &app->m_auth_fail[0]);
+        rc = omx_family_get(f, (const char *const[]){"credentials"}, &app->m_auth_fail[0]);
     if (rc == 0)
-        rc = omx_family_get(f, (const char *const[]){ "client_cert" }, &app->m_auth_fail[1]);
+        rc = omx_family_get(f, (const char *const[]){"client_cert"}, &app->m_auth_fail[1]);
     return rc;
 }
 
 /* ---- request accessors and responses ---------------------------------- */
 
-const char *omx_request_path(const omx_request *req)
-{
-    return req ? req->path : NULL;
-}
+const char *omx_request_path(const omx_request *req) { return req ? req->path : NULL; }
 
-const char *omx_request_query(const omx_request *req, const char *key)
-{
+const char *omx_request_query(const omx_request *req, const char *key) {
     if (!req || !key)
         return NULL;
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
 }
 
-const char *omx_request_header(const omx_request *req, const char *name)
-{
+const char *omx_request_header(const omx_request *req, const char *name) {
     if (!req || !name)
         return NULL;
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
-double omx_request_timeout_seconds(const omx_request *req)
-{
-    return req ? req->timeout_s : 0;
-}
+double omx_request_timeout_seconds(const omx_request *req) { return req ? req->timeout_s : 0; }
 
-int64_t omx_request_deadline_ns(const omx_request *req)
-{
-    return req ? req->deadline_ns : 0;
-}
+int64_t omx_request_deadline_ns(const omx_request *req) { return req ? req->deadline_ns : 0; }
 
-static void add_common_headers(omx_app *app, struct MHD_Response *r)
-{
+static void add_common_headers(omx_app *app, struct MHD_Response *r) {
     pthread_rwlock_rdlock(&app->webcfg_lock);
     if (app->webcfg && app->webcfg->headers)
         for (char **h = app->webcfg->headers; h[0] && h[1]; h += 2)
@@ -180,8 +183,7 @@ static void add_common_headers(omx_app *app, struct MHD_Response *r)
 }
 
 static int set_response(omx_request *req, unsigned status, struct MHD_Response *r,
-                        const char *content_type)
-{
+                        const char *content_type) {
     if (!r)
         return OMX_ENOMEM;
     if (content_type)
@@ -195,20 +197,17 @@ static int set_response(omx_request *req, unsigned status, struct MHD_Response *
 }
 
 int omx_respond(omx_request *req, int status, const char *content_type, const char *body,
-                size_t len)
-{
+                size_t len) {
     if (!req || status < 100 || status > 599 || (!body && len))
         return OMX_EINVAL;
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(len, (void *)(uintptr_t)(body ? body : ""),
-                                        MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        len, (void *)(uintptr_t)(body ? body : ""), MHD_RESPMEM_MUST_COPY);
     return set_response(req, (unsigned)status, r, content_type);
 }
 
 static int respond_text(omx_request *req, unsigned status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static int respond_text(omx_request *req, unsigned status, const char *fmt, ...)
-{
+static int respond_text(omx_request *req, unsigned status, const char *fmt, ...) {
     char buf[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -221,16 +220,16 @@ static int respond_text(omx_request *req, unsigned status, const char *fmt, ...)
     return omx_respond(req, (int)status, "text/plain; charset=utf-8", buf, (size_t)n);
 }
 
-int omx_respond_registry(omx_request *req, omx_registry *reg)
-{
+int omx_respond_registry(omx_request *req, omx_registry *reg) {
     if (!req || !reg)
         return OMX_EINVAL;
     const char *accept = omx_request_header(req, MHD_HTTP_HEADER_ACCEPT);
     bool gz = omx_accepts_gzip(omx_request_header(req, MHD_HTTP_HEADER_ACCEPT_ENCODING));
-    omx_write_opts opts = { .format = omx_format_from_accept(accept),
-                            .deadline_ns = req->deadline_ns,
-                            .pick = req->pick, .pick_ctx = req->pick_ctx };
-    obuf b = { 0 };
+    omx_write_opts opts = {.format = omx_format_from_accept(accept),
+                           .deadline_ns = req->deadline_ns,
+                           .pick = req->pick,
+                           .pick_ctx = req->pick_ctx};
+    obuf b = {0};
     omx__gzip g;
     int rc;
 
@@ -253,8 +252,8 @@ int omx_respond_registry(omx_request *req, omx_registry *reg)
     }
     if (!b.data && !(b.data = malloc(1)))
         return OMX_ENOMEM;
-    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(b.len, b.data,
-                                                                                 free);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer_with_free_callback(b.len, b.data, free);
     if (!r) {
         free(b.data);
         return OMX_ENOMEM;
@@ -267,8 +266,7 @@ int omx_respond_registry(omx_request *req, omx_registry *reg)
 
 /* ---- built-in pages ---------------------------------------------------- */
 
-static void html_escape(obuf *b, const char *s)
-{
+static void html_escape(obuf *b, const char *s) {
     for (; s && *s; s++) {
         switch (*s) {
         case '<': obuf_write(b, "&lt;", 4); break;
@@ -280,8 +278,7 @@ static void html_escape(obuf *b, const char *s)
     }
 }
 
-static void html_link(obuf *b, const char *path)
-{
+static void html_link(obuf *b, const char *path) {
     obuf_write(b, "<li><a href=\"", 13);
     html_escape(b, path[0] == '/' ? path + 1 : path); /* relative: works behind a prefix */
     obuf_write(b, "\">", 2);
@@ -289,10 +286,9 @@ static void html_link(obuf *b, const char *path)
     obuf_write(b, "</a></li>\n", 10);
 }
 
-static int respond_landing(omx_request *req)
-{
+static int respond_landing(omx_request *req) {
     omx_app *app = req->app;
-    obuf b = { 0 };
+    obuf b = {0};
     obuf_write(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>", 57);
     html_escape(&b, app->info.name);
     obuf_write(&b, "</title></head>\n<body>\n<h1>", 27);
@@ -313,8 +309,7 @@ static int respond_landing(omx_request *req)
     return rc;
 }
 
-static int serve_metrics(omx_request *req)
-{
+static int serve_metrics(omx_request *req) {
     omx_app *app = req->app;
     if (app->scrape_hook) {
         int hr = app->scrape_hook(req, &req->pick, &req->pick_ctx, app->scrape_userdata);
@@ -340,8 +335,7 @@ static int serve_metrics(omx_request *req)
 
 /* ---- TLS client certificates and basic auth ---------------------------- */
 
-static bool client_cert_ok(omx_app *app, struct MHD_Connection *conn, const char **why)
-{
+static bool client_cert_ok(omx_app *app, struct MHD_Connection *conn, const char **why) {
     const union MHD_ConnectionInfo *ci;
     gnutls_session_t s;
     unsigned int n = 0, status = 0;
@@ -372,8 +366,7 @@ static bool client_cert_ok(omx_app *app, struct MHD_Connection *conn, const char
 
 /* Credentials that need bcrypt while too many checks are already waiting are
  * refused like wrong ones (401): the client tries again at its next scrape. */
-static bool basic_auth_ok(omx_app *app, struct MHD_Connection *conn)
-{
+static bool basic_auth_ok(omx_app *app, struct MHD_Connection *conn) {
     char *pass = NULL;
     char *user = MHD_basic_auth_get_username_password(conn, &pass);
     int rc = user && pass ? omx__webconfig_verify(app->webcfg, user, pass) : -EACCES;
@@ -391,8 +384,7 @@ static bool basic_auth_ok(omx_app *app, struct MHD_Connection *conn)
 
 /* ---- dispatch ----------------------------------------------------------- */
 
-static enum MHD_Result queue(omx_request *req)
-{
+static enum MHD_Result queue(omx_request *req) {
     if (omx__log_enabled(OMX_LOG_DEBUG)) {
         char status[8];
         snprintf(status, sizeof status, "%u", req->status);
@@ -407,8 +399,7 @@ static enum MHD_Result queue(omx_request *req)
 
 /* Answers req into req->resp (left NULL: close the connection). Runs on a
  * worker: auth checks (bcrypt) and handlers may take long. */
-static void dispatch(omx_request *req)
-{
+static void dispatch(omx_request *req) {
     omx_app *app = req->app;
     struct MHD_Connection *conn = req->conn;
     const char *url = req->path, *method = req->method;
@@ -453,10 +444,10 @@ static void dispatch(omx_request *req)
             MHD_add_response_header(req->resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
     } else {
         req->timeout_s = 0;
-        req->deadline_ns = omx__http_deadline(
-            MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                        "X-Prometheus-Scrape-Timeout-Seconds"),
-            &req->timeout_s);
+        req->deadline_ns =
+            omx__http_deadline(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                           "X-Prometheus-Scrape-Timeout-Seconds"),
+                               &req->timeout_s);
         if (h) {
             rc = h->fn(req, h->userdata);
             if (rc == 0 && !req->resp)
@@ -480,16 +471,14 @@ static void dispatch(omx_request *req)
     }
 }
 
-static void run_job(omx__job *job)
-{
+static void run_job(omx__job *job) {
     omx_request *req = (omx_request *)((char *)job - offsetof(omx_request, job));
     dispatch(req);
     req->done = true;
     MHD_resume_connection(req->conn); /* the event loop calls on_request again */
 }
 
-static void conn_ids(struct MHD_Connection *conn, int *fd, void **tag)
-{
+static void conn_ids(struct MHD_Connection *conn, int *fd, void **tag) {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     *fd = ci ? ci->connect_fd : -1;
@@ -504,8 +493,7 @@ typedef struct header_check {
 } header_check;
 
 static enum MHD_Result check_header(void *cls, enum MHD_ValueKind kind, const char *key,
-                                    size_t key_size, const char *value, size_t value_size)
-{
+                                    size_t key_size, const char *value, size_t value_size) {
     header_check *hc = cls;
     (void)kind;
     if (!omx__http_header_ok(key, key_size, value, value_size) ||
@@ -520,9 +508,8 @@ static enum MHD_Result check_header(void *cls, enum MHD_ValueKind kind, const ch
 
 /* Whether every request header is well formed (see omx__http_header_ok and
  * omx__http_value_ends_line: a NUL inside a value shows only that way). */
-static bool headers_ok(struct MHD_Connection *conn)
-{
-    header_check hc = { 0 };
+static bool headers_ok(struct MHD_Connection *conn) {
+    header_check hc = {0};
     MHD_get_connection_values_n(conn, MHD_HEADER_KIND, check_header, &hc);
     if (!hc.bad && hc.prev_value && !omx__http_value_ends_line(hc.prev_value, hc.prev_len, NULL))
         hc.bad = true;
@@ -531,10 +518,9 @@ static bool headers_ok(struct MHD_Connection *conn)
 
 /* An answer from the event loop itself, after which the connection closes:
  * body is a string literal. */
-static enum MHD_Result refuse(omx_request *req, unsigned status, const char *body)
-{
-    struct MHD_Response *r = MHD_create_response_from_buffer(
-        strlen(body), (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
+static enum MHD_Result refuse(omx_request *req, unsigned status, const char *body) {
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)(uintptr_t)body,
+                                                             MHD_RESPMEM_PERSISTENT);
     if (!r)
         return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
@@ -547,10 +533,8 @@ static enum MHD_Result refuse(omx_request *req, unsigned status, const char *bod
 /* In the event loop: never blocks. The request is suspended while a worker
  * answers it. */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
-{
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls) {
     omx_app *app = cls;
     omx_request *req = *con_cls;
 
@@ -562,8 +546,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         req = calloc(1, sizeof *req);
         if (!req)
             return MHD_NO;
-        *req = (omx_request){ .app = app, .conn = conn, .path = url, .method = method,
-                              .job.fn = run_job };
+        *req = (omx_request){
+            .app = app, .conn = conn, .path = url, .method = method, .job.fn = run_job};
         conn_ids(conn, &req->fd, &req->tag);
         *con_cls = req;
         if (!headers_ok(conn)) /* Go's answer */
@@ -602,8 +586,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 /* The request is over (answered or the connection failed): a keep-alive
  * connection now has the idle timeout to send complete headers again. */
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-                         enum MHD_RequestTerminationCode toe)
-{
+                         enum MHD_RequestTerminationCode toe) {
     omx_app *app = cls;
     omx_request *req = *con_cls;
     (void)conn;
@@ -621,8 +604,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
-                          enum MHD_ConnectionNotificationCode toe)
-{
+                          enum MHD_ConnectionNotificationCode toe) {
     omx_app *app = cls;
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
@@ -633,8 +615,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         omx__acceptor_conn_closed(app->acceptor, fd, *socket_context);
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
-{
+static void mhd_log(void *cls, const char *fmt, va_list ap) {
     char buf[512];
     (void)cls;
     vsnprintf(buf, sizeof buf, fmt, ap);
@@ -646,24 +627,22 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- listening ------------------------------------------------------------ */
 
-static int bind_one(const char *addr, char *err, size_t errlen)
-{
+static int bind_one(const char *addr, char *err, size_t errlen) {
     char host[256], port[8];
-    struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
-                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
     struct addrinfo *res = NULL;
     int fd = -1, one = 1, zero = 0, e;
 
     if (omx__http_parse_listen(addr, host, sizeof host, port, sizeof port) < 0) {
         snprintf(err, errlen,
-                 "invalid --web.listen-address '%s': want host:port, :port or [ipv6]:port",
-                 addr);
+                 "invalid --web.listen-address '%s': want host:port, :port or [ipv6]:port", addr);
         return OMX_EINVAL;
     }
     if (!host[0]) {
         /* All addresses: dual-stack [::] like Go, IPv4 when IPv6 is missing. */
-        struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT,
-                                   .sin6_port = htons((uint16_t)atoi(port)) };
+        struct sockaddr_in6 s6 = {.sin6_family = AF_INET6,
+                                  .sin6_addr = IN6ADDR_ANY_INIT,
+                                  .sin6_port = htons((uint16_t)atoi(port))};
         fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd >= 0) {
             setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -703,8 +682,7 @@ static int bind_one(const char *addr, char *err, size_t errlen)
     return e ? -e : OMX_EIO; /* never 0: that is a descriptor */
 }
 
-static void describe_socket(int fd, char *out, size_t outlen)
-{
+static void describe_socket(int fd, char *out, size_t outlen) {
     struct sockaddr_storage ss;
     socklen_t sl = sizeof ss;
     char h[INET6_ADDRSTRLEN] = "?";
@@ -728,21 +706,19 @@ static void describe_socket(int fd, char *out, size_t outlen)
 
 /* Go raises the soft descriptor limit to the hard one at start; so do we, so
  * that thousands of idle connections fit. Returns the soft limit in force. */
-static long raise_nofile(void)
-{
+static long raise_nofile(void) {
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
         return 1024;
     if (rl.rlim_cur < rl.rlim_max) {
-        struct rlimit want = { .rlim_cur = rl.rlim_max, .rlim_max = rl.rlim_max };
+        struct rlimit want = {.rlim_cur = rl.rlim_max, .rlim_max = rl.rlim_max};
         if (setrlimit(RLIMIT_NOFILE, &want) == 0)
             rl.rlim_cur = rl.rlim_max;
     }
     return rl.rlim_cur > (rlim_t)1 << 30 ? 1L << 30 : (long)rl.rlim_cur;
 }
 
-static int start_daemon(omx_app *app, long max_conns, char *err, size_t errlen)
-{
+static int start_daemon(omx_app *app, long max_conns, char *err, size_t errlen) {
     struct MHD_OptionItem opts[20];
     int n = 0;
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_NO_LISTEN_SOCKET |
@@ -750,7 +726,7 @@ static int start_daemon(omx_app *app, long max_conns, char *err, size_t errlen)
     omx__webconfig *wc = app->webcfg;
     unsigned idle_s = app->idle_timeout_s < 1 ? 1 : (unsigned)(app->idle_timeout_s + 0.999);
 
-#define OPT(o, v, p) (opts[n++] = (struct MHD_OptionItem){ (o), (intptr_t)(v), (p) })
+#define OPT(o, v, p) (opts[n++] = (struct MHD_OptionItem){(o), (intptr_t)(v), (p)})
     /* The acceptor enforces max_conns; libmicrohttpd's own limit (1020 by
      * default) must not be lower. */
     OPT(MHD_OPTION_CONNECTION_LIMIT, max_conns + 16, NULL);
@@ -778,8 +754,8 @@ static int start_daemon(omx_app *app, long max_conns, char *err, size_t errlen)
     OPT(MHD_OPTION_END, 0, NULL);
 #undef OPT
 
-    app->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, app, MHD_OPTION_ARRAY,
-                                   opts, MHD_OPTION_END);
+    app->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, app, MHD_OPTION_ARRAY, opts,
+                                   MHD_OPTION_END);
     if (!app->daemon) {
         snprintf(err, errlen, "cannot start the HTTP server%s",
                  wc && wc->tls ? " (TLS certificate, key or cipher settings rejected)" : "");
@@ -788,16 +764,16 @@ static int start_daemon(omx_app *app, long max_conns, char *err, size_t errlen)
     return 0;
 }
 
-int omx__http_start(omx_app *app, char *err, size_t errlen)
-{
+int omx__http_start(omx_app *app, char *err, size_t errlen) {
     int fds[OMX__MAX_LISTEN];
     int n = 0, rc = 0;
 
     if (app->systemd_socket) {
         n = omx__sd_listen_fds(fds, OMX__MAX_LISTEN);
         if (n <= 0) {
-            snprintf(err, errlen, "--web.systemd-socket: no listening socket from systemd "
-                                  "(LISTEN_FDS unset or invalid)");
+            snprintf(err, errlen,
+                     "--web.systemd-socket: no listening socket from systemd "
+                     "(LISTEN_FDS unset or invalid)");
             return OMX_EINVAL;
         }
     } else {
@@ -834,7 +810,9 @@ int omx__http_start(omx_app *app, char *err, size_t errlen)
         rc = start_daemon(app, max_conns, err, errlen);
     if (rc == 0) {
         omx__accept_opts ao = {
-            .fds = fds, .n_fds = n, .daemon = app->daemon,
+            .fds = fds,
+            .n_fds = n,
+            .daemon = app->daemon,
             .tls = app->webcfg && app->webcfg->tls,
             .header_timeout_ns = (int64_t)(app->read_header_timeout_s * 1e9),
             .idle_timeout_ns = (int64_t)(app->idle_timeout_s * 1e9),
@@ -865,8 +843,7 @@ int omx__http_start(omx_app *app, char *err, size_t errlen)
     return 0;
 }
 
-bool omx__http_stop(omx_app *app, double grace_s)
-{
+bool omx__http_stop(omx_app *app, double grace_s) {
     /* Stop accepting (closes the listening sockets) and taking requests first. */
     atomic_store(&app->stopping, true);
     omx__acceptor_stop(app->acceptor);
@@ -884,7 +861,7 @@ bool omx__http_stop(omx_app *app, double grace_s)
             clock_gettime(CLOCK_MONOTONIC, &ts);
             if ((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec >= deadline)
                 break;
-            nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
+            nanosleep(&(struct timespec){.tv_nsec = 5000000}, NULL);
         }
     }
     if (app->daemon)
@@ -904,8 +881,7 @@ struct query_values {
 };
 
 static enum MHD_Result add_query_value(void *cls, enum MHD_ValueKind kind, const char *key,
-                                       const char *value)
-{
+                                       const char *value) {
     struct query_values *q = cls;
     (void)kind;
     if (key && !strcmp(key, q->key)) {
@@ -917,11 +893,10 @@ static enum MHD_Result add_query_value(void *cls, enum MHD_ValueKind kind, const
 }
 
 size_t omx_request_query_values(const omx_request *req, const char *key, const char **values,
-                                size_t max)
-{
+                                size_t max) {
     if (!req || !key || (!values && max))
         return 0;
-    struct query_values q = { .key = key, .out = values, .max = max };
+    struct query_values q = {.key = key, .out = values, .max = max};
     MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, add_query_value, &q);
     return q.n;
 }

@@ -14,14 +14,14 @@
 #include "exporter/process.h"
 
 #define OMX__CACHELINE 64
-#define OMX__NSHARDS 16             /* slots of an OMX_FAMILY_SHARDED series */
+#define OMX__NSHARDS 16 /* slots of an OMX_FAMILY_SHARDED series */
 #define OMX__DEFAULT_MAX_SERIES 10000
 #define OMX__DEFAULT_MAX_VALUE_LEN 4096 /* bytes of one label value */
 #define OMX__MAX_BUCKETS 1024
 #define OMX__MAX_LABELS 64
-#define OMX__EXEMPLAR_CHARS 128     /* OpenMetrics limit on exemplar label names+values */
-#define OMX__EXEMPLAR_BUF 1100      /* rendered (escaped) exemplar labels */
-#define OMX__WBUF (32 * 1024)       /* writer buffer flushed to the sink */
+#define OMX__EXEMPLAR_CHARS 128       /* OpenMetrics limit on exemplar label names+values */
+#define OMX__EXEMPLAR_BUF 1100        /* rendered (escaped) exemplar labels */
+#define OMX__WBUF (32 * 1024)         /* writer buffer flushed to the sink */
 #define OMX__STUCK_WAIT_NS 2000000000 /* omx_registry_free waits for abandoned calls */
 #define OMX__TOMB ((omx_series *)(uintptr_t)1)
 
@@ -43,8 +43,8 @@ int omx__escape_label(omx_buf *b, const char *s);
 /* Validates a family description shared by omx_family_new and omx_emit_family.
  * base receives the name without the type suffix ("_total" for counters,
  * "_info" for info); *base_len its length. */
-int omx__check_desc(omx_type t, const char *name, const char *unit,
-                    const char *const *label_names, size_t n_labels, size_t *base_len);
+int omx__check_desc(omx_type t, const char *name, const char *unit, const char *const *label_names,
+                    size_t n_labels, size_t *base_len);
 
 /* ---- time ---- */
 double omx__now_realtime(void); /* seconds since the epoch */
@@ -56,7 +56,7 @@ typedef struct omx__exemplar {
     atomic_flag lock;
     bool set;
     double value;
-    double ts;       /* NAN = none */
+    double ts; /* NAN = none */
     uint16_t len;
     char labels[OMX__EXEMPLAR_BUF]; /* rendered: a="x",b="y" */
 } omx__exemplar;
@@ -141,23 +141,23 @@ struct omx_series {
      * type | OMX__OWNER_FREE until claimed; else type | OMX__OWNER_NONE. One
      * compare with the thread's key checks the owner and the type at once. */
     _Atomic uint64_t owner;
-    _Atomic uint64_t *own;       /* the owner cell (cells + stride), nshards == 2 */
+    _Atomic uint64_t *own; /* the owner cell (cells + stride), nshards == 2 */
     _Atomic uint64_t *cells;
     const double *bounds;
     uint8_t type;
-    uint8_t nshards;     /* 1 (one cell), 2 (shared + owner cell) or OMX__NSHARDS */
-    uint16_t nb;         /* histogram buckets including +Inf */
-    uint32_t stride;     /* 64-bit words per cell (a multiple of 8 when sharded) */
+    uint8_t nshards; /* 1 (one cell), 2 (shared + owner cell) or OMX__NSHARDS */
+    uint16_t nb;     /* histogram buckets including +Inf */
+    uint32_t stride; /* 64-bit words per cell (a multiple of 8 when sharded) */
     omx_family *fam;
     uint64_t hash;
     _Atomic(omx_series *) next; /* live list in creation order */
     /* the rest: lookups, scrapes and the family lock */
-    omx_series *prev;           /* family lock */
-    omx_series *limbo_next;     /* removed, waiting to be freed (family lock) */
-    uint64_t limbo_tag;         /* omx__epoch_tag() at removal */
+    omx_series *prev;       /* family lock */
+    omx_series *limbo_next; /* removed, waiting to be freed (family lock) */
+    uint64_t limbo_tag;     /* omx__epoch_tag() at removal */
     atomic_bool removed;
     double created;
-    char *lbl;                  /* rendered label pairs: a="x",b="y" */
+    char *lbl; /* rendered label pairs: a="x",b="y" */
     size_t lbl_len;
     _Atomic(omx__exemplar *) ex; /* counter: one; histogram: nb of them */
     /* Right behind the header, at a fixed offset so a lookup reaches them without
@@ -180,17 +180,17 @@ struct omx_family {
     size_t n_labels;
     double *bounds;
     size_t n_bounds;
-    char (*le_prom)[32];  /* n_bounds + 1 rendered le values per format */
+    char (*le_prom)[32]; /* n_bounds + 1 rendered le values per format */
     char (*le_om)[32];
-    char **states;        /* escaped state names */
+    char **states; /* escaped state names */
     size_t n_states;
     size_t max_series;
     size_t max_value_len;
     pthread_mutex_t lock;
     _Atomic(omx__table *) table;
     omx__table *retired, *retired_tail; /* replaced tables not freed yet, oldest first */
-    size_t grown;                /* tables replaced by a larger one, ever */
-    size_t used;                 /* table slots taken, tombstones included */
+    size_t grown;                       /* tables replaced by a larger one, ever */
+    size_t used;                        /* table slots taken, tombstones included */
     atomic_size_t live;
     atomic_uint_fast64_t rejected;     /* new series past max_series */
     atomic_uint_fast64_t rejected_len; /* new series with a value past max_value_len */
@@ -198,7 +198,7 @@ struct omx_family {
     omx_series *tail;
     omx_series *limbo, *limbo_tail; /* removed series not freed yet, oldest first */
     size_t limbo_n;
-    size_t retire_count;         /* retirements since the last reclaim attempt */
+    size_t retire_count; /* retirements since the last reclaim attempt */
     _Atomic(omx_family *) next;
 };
 
@@ -207,8 +207,8 @@ typedef struct omx__collector {
     omx_collect_fn fn;
     void *userdata;
     void (*free_userdata)(void *);
-    unsigned flags;     /* OMX__COLLECTOR_* */
-    atomic_bool stuck;  /* a call abandoned at a deadline has not returned yet */
+    unsigned flags;    /* OMX__COLLECTOR_* */
+    atomic_bool stuck; /* a call abandoned at a deadline has not returned yet */
     _Atomic(struct omx__collector *) next;
 } omx__collector;
 
@@ -226,10 +226,10 @@ struct omx_registry {
     omx_family *fam_tail;
     _Atomic(omx__collector *) col_head;
     omx__collector *col_tail;
-    char *stats_prefix; /* lock */
+    char *stats_prefix;                /* lock */
     atomic_uint_fast64_t dup_families; /* omx_scrape_duplicate_families_total */
     atomic_size_t names_hint; /* families the last scrape wrote: presizes the next one's set */
-    atomic_size_t stuck; /* abandoned collector calls still running (collect-runner.c) */
+    atomic_size_t stuck;      /* abandoned collector calls still running (collect-runner.c) */
 };
 
 /* Index of this thread's shard slot. */
@@ -265,7 +265,7 @@ typedef struct omx__writer {
     int err;
     size_t len;
     char *buf;
-    omx__nameset names; /* families written so far (base names) */
+    omx__nameset names;   /* families written so far (base names) */
     struct omx__run *run; /* on a collector thread: the scrape's names, under the run's lock */
 } omx__writer;
 
@@ -281,8 +281,8 @@ bool omx__w_taken(const omx__writer *w, const char *base, size_t base_len, omx_t
 /* Records the family as written. Returns 0 or OMX_ENOMEM/OMX_ELIMIT. */
 int omx__w_claim(omx__writer *w, const char *base, size_t base_len, omx_type t);
 /* "# HELP/# TYPE/# UNIT" lines of a family; base is the name without suffix. */
-void omx__w_header(omx__writer *w, const char *base, size_t base_len, omx_type t,
-                   const char *help, const char *unit);
+void omx__w_header(omx__writer *w, const char *base, size_t base_len, omx_type t, const char *help,
+                   const char *unit);
 /* Same with the family name given whole (no suffix added in either format)
  * and t's type word of the writer's format; no UNIT. */
 void omx__w_header_named(omx__writer *w, const char *name, size_t len, omx_type t,
@@ -329,26 +329,26 @@ bool omx__run_wait_stuck(omx_registry *r, int64_t timeout_ns);
 struct omx_emitter {
     omx__writer *w;
     int64_t deadline_ns;
-    bool active;        /* a family is open */
+    bool active; /* a family is open */
     bool header_done;
     omx_type type;
     size_t n_labels;
-    omx_buf desc;       /* copies: name \0 help \0 unit \0 label names \0 ... */
+    omx_buf desc;              /* copies: name \0 help \0 unit \0 label names \0 ... */
     size_t off_help, off_unit; /* (size_t)-1 = none */
-    size_t base_len;    /* the name without the suffix its type adds */
-    bool as_written;    /* OMX_DESC_AS_WRITTEN: see collector.h */
-    size_t name_len;    /* sample lines' name (base_len unless as_written) */
-    omx_type claim_type; /* type the name is recorded and, in OpenMetrics, typed as */
+    size_t base_len;           /* the name without the suffix its type adds */
+    bool as_written;           /* OMX_DESC_AS_WRITTEN: see collector.h */
+    size_t name_len;           /* sample lines' name (base_len unless as_written) */
+    omx_type claim_type;       /* type the name is recorded and, in OpenMetrics, typed as */
     size_t *off_labels;
     size_t cap_labels;
-    omx_buf lbl;        /* rendered labels of the current sample */
-    omx_buf plbl;       /* ... and of the previous one of this family */
-    bool has_prev;      /* plbl holds the previous sample's labels */
-    bool prev_ts;       /* the previous sample had a timestamp */
-    bool dup;           /* the running collector hit a duplicate (reported failed) */
+    omx_buf lbl;           /* rendered labels of the current sample */
+    omx_buf plbl;          /* ... and of the previous one of this family */
+    bool has_prev;         /* plbl holds the previous sample's labels */
+    bool prev_ts;          /* the previous sample had a timestamp */
+    bool dup;              /* the running collector hit a duplicate (reported failed) */
     uint64_t dup_families; /* families dropped in this scrape */
-    omx_buf xv;         /* an escaped extra label value (stateset) */
-    bool oom;           /* an allocation failed during the write */
+    omx_buf xv;            /* an escaped extra label value (stateset) */
+    bool oom;              /* an allocation failed during the write */
 };
 
 void omx__emitter_init(omx_emitter *e, omx__writer *w, int64_t deadline_ns);

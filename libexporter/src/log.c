@@ -18,12 +18,11 @@ static omx_log_level log_level = OMX_LOG_INFO;
 static omx_log_format log_format = OMX_LOG_LOGFMT;
 static bool log_journal;
 
-static const char *const level_names[] = { "debug", "info", "warn", "error" };
+static const char *const level_names[] = {"debug", "info", "warn", "error"};
 /* syslog priorities: debug=7 info=6 warning=4 err=3 */
-static const int level_prio[] = { 7, 6, 4, 3 };
+static const int level_prio[] = {7, 6, 4, 3};
 
-int omx_log_parse_level(const char *s, omx_log_level *ret_level)
-{
+int omx_log_parse_level(const char *s, omx_log_level *ret_level) {
     if (!s || !ret_level)
         return OMX_EINVAL;
     for (int i = 0; i < 4; i++)
@@ -34,8 +33,7 @@ int omx_log_parse_level(const char *s, omx_log_level *ret_level)
     return OMX_EINVAL;
 }
 
-int omx_log_parse_format(const char *s, omx_log_format *ret_format)
-{
+int omx_log_parse_format(const char *s, omx_log_format *ret_format) {
     if (!s || !ret_format)
         return OMX_EINVAL;
     if (strcmp(s, "logfmt") == 0)
@@ -48,8 +46,7 @@ int omx_log_parse_format(const char *s, omx_log_format *ret_format)
 }
 
 /* JOURNAL_STREAM is "dev:inode" of the journal socket systemd gave us as stderr. */
-bool omx__log_stderr_is_journal(void)
-{
+bool omx__log_stderr_is_journal(void) {
     const char *js = getenv("JOURNAL_STREAM");
     struct stat st;
     unsigned long long dev, ino;
@@ -61,13 +58,11 @@ bool omx__log_stderr_is_journal(void)
 }
 
 /* The core links no logging: its collector warnings go to the log from here. */
-static void core_warn(const char *msg, const char *key, const char *val)
-{
+static void core_warn(const char *msg, const char *key, const char *val) {
     omx_log(OMX_LOG_WARN, msg, key, val, NULL);
 }
 
-void omx_log_setup(omx_log_level level, omx_log_format format)
-{
+void omx_log_setup(omx_log_level level, omx_log_format format) {
     omx_set_collector_warn(core_warn);
     if ((int)level >= 0 && level <= OMX_LOG_ERROR)
         log_level = level;
@@ -76,10 +71,7 @@ void omx_log_setup(omx_log_level level, omx_log_format format)
     log_journal = omx__log_stderr_is_journal();
 }
 
-bool omx__log_enabled(omx_log_level level)
-{
-    return level >= log_level;
-}
+bool omx__log_enabled(omx_log_level level) { return level >= log_level; }
 
 /* Bounded line builder: a log line never grows past its buffer. */
 typedef struct line {
@@ -87,8 +79,7 @@ typedef struct line {
     size_t len, cap;
 } line;
 
-static void put(line *l, const char *s, size_t n)
-{
+static void put(line *l, const char *s, size_t n) {
     if (l->len + n >= l->cap)
         n = l->cap - 1 - l->len;
     memcpy(l->p + l->len, s, n);
@@ -96,13 +87,9 @@ static void put(line *l, const char *s, size_t n)
     l->p[l->len] = '\0';
 }
 
-static void putc1(line *l, char c)
-{
-    put(l, &c, 1);
-}
+static void putc1(line *l, char c) { put(l, &c, 1); }
 
-static bool logfmt_needs_quotes(const char *v)
-{
+static bool logfmt_needs_quotes(const char *v) {
     if (!*v)
         return true;
     for (const unsigned char *p = (const unsigned char *)v; *p; p++)
@@ -112,8 +99,7 @@ static bool logfmt_needs_quotes(const char *v)
 }
 
 /* Escapes for both formats: \" \\ \n \r \t and \u00XX for other controls. */
-static void put_escaped(line *l, const char *v)
-{
+static void put_escaped(line *l, const char *v) {
     char tmp[8];
     for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
         switch (*p) {
@@ -133,8 +119,7 @@ static void put_escaped(line *l, const char *v)
     }
 }
 
-static void put_logfmt_value(line *l, const char *v)
-{
+static void put_logfmt_value(line *l, const char *v) {
     if (!logfmt_needs_quotes(v)) {
         put(l, v, strlen(v));
         return;
@@ -145,17 +130,14 @@ static void put_logfmt_value(line *l, const char *v)
 }
 
 /* Keys are ours (string literals); still drop characters logfmt cannot carry. */
-static void put_logfmt_key(line *l, const char *k)
-{
+static void put_logfmt_key(line *l, const char *k) {
     for (; *k; k++)
         putc1(l, (*k <= ' ' || *k == '=' || *k == '"') ? '_' : *k);
 }
 
-size_t omx__log_format_line(char *buf, size_t cap, omx_log_format format,
-                            omx_log_level level, const char *ts, const char *msg,
-                            const char *const *kv, size_t n_kv)
-{
-    line l = { buf, 0, cap };
+size_t omx__log_format_line(char *buf, size_t cap, omx_log_format format, omx_log_level level,
+                            const char *ts, const char *msg, const char *const *kv, size_t n_kv) {
+    line l = {buf, 0, cap};
     if (cap == 0)
         return 0;
     buf[0] = '\0';
@@ -192,8 +174,7 @@ size_t omx__log_format_line(char *buf, size_t cap, omx_log_format format,
     return l.len;
 }
 
-void omx__log_timestamp(char out[32])
-{
+void omx__log_timestamp(char out[32]) {
     struct timespec ts;
     struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -205,8 +186,7 @@ void omx__log_timestamp(char out[32])
 #define LOG_MAX_KV 32
 #define LOG_LINE_MAX 4096
 
-void omx_log(omx_log_level level, const char *msg, ...)
-{
+void omx_log(omx_log_level level, const char *msg, ...) {
     const char *kv[LOG_MAX_KV];
     size_t n = 0;
     char ts[32];
@@ -226,8 +206,7 @@ void omx_log(omx_log_level level, const char *msg, ...)
     omx__log_timestamp(ts);
     if (log_journal)
         len = (size_t)snprintf(buf, sizeof buf, "<%d>", level_prio[level]);
-    len += omx__log_format_line(buf + len, sizeof buf - len - 1, log_format, level, ts, msg,
-                                kv, n);
+    len += omx__log_format_line(buf + len, sizeof buf - len - 1, log_format, level, ts, msg, kv, n);
     buf[len++] = '\n';
     /* One write(2) per line so lines from threads don't interleave. */
     for (size_t off = 0; off < len;) {

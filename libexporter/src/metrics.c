@@ -15,7 +15,8 @@
 static atomic_uint next_shard;
 static _Atomic uint64_t next_token = 1;
 /* initial-exec: one %fs-relative load, no __tls_get_addr call from the shared library */
-static _Thread_local unsigned my_shard __attribute__((tls_model("initial-exec"))); /* shard index + 1; 0 = not chosen yet */
+static _Thread_local unsigned my_shard
+    __attribute__((tls_model("initial-exec"))); /* shard index + 1; 0 = not chosen yet */
 /* This thread's token << 8 (0 = not drawn yet): equals the owner word of the
  * counters it owns, and differs in the low byte only for its other series. */
 static _Thread_local uint64_t my_key __attribute__((tls_model("initial-exec")));
@@ -84,8 +85,8 @@ static inline double u2d(uint64_t u) {
 
 static inline void add_double(_Atomic uint64_t *p, double v) {
     uint64_t old = atomic_load_explicit(p, memory_order_relaxed);
-    while (!atomic_compare_exchange_weak_explicit(p, &old, d2u(u2d(old) + v),
-                                                  memory_order_relaxed, memory_order_relaxed))
+    while (!atomic_compare_exchange_weak_explicit(p, &old, d2u(u2d(old) + v), memory_order_relaxed,
+                                                  memory_order_relaxed))
         ;
 }
 
@@ -175,7 +176,8 @@ static inline size_t bucket_index(const omx_series *s, double v) {
         __m128i acc = _mm_setzero_si128();
         for (; k + 2 <= n; k += 2)
             acc = _mm_sub_epi64(acc, _mm_castpd_si128(_mm_cmplt_pd(_mm_loadu_pd(b + k), vv)));
-        i = (size_t)_mm_cvtsi128_si64(acc) + (size_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(acc, acc));
+        i = (size_t)_mm_cvtsi128_si64(acc) +
+            (size_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(acc, acc));
 #endif
         for (; k < n; k++)
             i += v > b[k];
@@ -355,8 +357,8 @@ static int exemplar_render(omx__exemplar *tmp, double v, const char *const *name
         }
         if ((i && (rc = omx_buf_append(&b, ",", 1)) < 0) ||
             (rc = omx_buf_append(&b, names[i], strlen(names[i]))) < 0 ||
-            (rc = omx_buf_append(&b, "=\"", 2)) < 0 || (rc = omx__escape_label(&b, values[i])) < 0 ||
-            (rc = omx_buf_append(&b, "\"", 1)) < 0)
+            (rc = omx_buf_append(&b, "=\"", 2)) < 0 ||
+            (rc = omx__escape_label(&b, values[i])) < 0 || (rc = omx_buf_append(&b, "\"", 1)) < 0)
             break;
     }
     if (rc == 0) {

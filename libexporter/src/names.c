@@ -122,11 +122,11 @@ int omx__escape_label(omx_buf *b, const char *s) {
     return omx_buf_append(b, run, (size_t)(s - run));
 }
 
-static const char *const hist_reserved[] = {"_bucket", "_count", "_sum", "_created",
-                                            "_gcount", "_gsum", "_total", NULL};
+static const char *const hist_reserved[] = {"_bucket", "_count", "_sum",   "_created",
+                                            "_gcount", "_gsum",  "_total", NULL};
 
-int omx__check_desc(omx_type t, const char *name, const char *unit,
-                    const char *const *label_names, size_t n_labels, size_t *base_len) {
+int omx__check_desc(omx_type t, const char *name, const char *unit, const char *const *label_names,
+                    size_t n_labels, size_t *base_len) {
     if (!name || (unsigned)t > OMX_UNKNOWN)
         return OMX_EINVAL;
     if (!omx_metric_name_valid(name))
@@ -152,8 +152,7 @@ int omx__check_desc(omx_type t, const char *name, const char *unit,
         if (!omx__unit_valid(unit) || t == OMX_INFO || t == OMX_STATESET)
             return OMX_EUNIT;
         size_t ul = strlen(unit);
-        if (len < ul + 1 || name[len - ul - 1] != '_' ||
-            memcmp(name + len - ul, unit, ul) != 0)
+        if (len < ul + 1 || name[len - ul - 1] != '_' || memcmp(name + len - ul, unit, ul) != 0)
             return OMX_EUNIT;
     }
     if (n_labels > OMX__MAX_LABELS)

@@ -77,9 +77,7 @@ bool omx__nameset_has(const omx__nameset *s, const char *name, size_t len, const
            find(s, name_hash(name, len, suffix), name, len, suffix, strlen(suffix))->len != 0;
 }
 
-static int grow(omx__nameset *s) {
-    return grow_to(s, s->slots ? (s->mask + 1) * 2 : 64);
-}
+static int grow(omx__nameset *s) { return grow_to(s, s->slots ? (s->mask + 1) * 2 : 64); }
 
 static int grow_to(omx__nameset *s, size_t cap) {
     omx__name_slot *ns = omx__calloc(cap, sizeof *ns);

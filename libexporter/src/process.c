@@ -58,8 +58,8 @@ static int read_btime(const char *path, double *ret) {
 }
 
 /* Parses /proc/<pid>/stat: fields after the last ')' (comm may hold anything). */
-static int parse_stat(const char *buf, double *utime, double *stime, double *start,
-                      double *vsize, double *rss) {
+static int parse_stat(const char *buf, double *utime, double *stime, double *start, double *vsize,
+                      double *rss) {
     const char *p = strrchr(buf, ')');
     if (!p)
         return OMX_EINVAL;
@@ -150,14 +150,15 @@ static int collect_process(omx_emitter *e, void *userdata) {
     double btime = 0;
     int btime_err = read_btime(path, &btime);
 
-    if ((rc = omx_emit1(e, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
-                       OMX_COUNTER, (ut + st) / ticks)) < 0)
+    if ((rc = omx_emit1(e, "process_cpu_seconds_total",
+                        "Total user and system CPU time spent in seconds.", OMX_COUNTER,
+                        (ut + st) / ticks)) < 0)
         return rc;
     if ((rc = omx_emit1(e, "process_resident_memory_bytes", "Resident memory size in bytes.",
-                       OMX_GAUGE, rss * page)) < 0)
+                        OMX_GAUGE, rss * page)) < 0)
         return rc;
     if ((rc = omx_emit1(e, "process_virtual_memory_bytes", "Virtual memory size in bytes.",
-                       OMX_GAUGE, vsize)) < 0)
+                        OMX_GAUGE, vsize)) < 0)
         return rc;
 
     snprintf(path, sizeof path, "%s/self/fd", c->procfs);
@@ -179,7 +180,7 @@ static int collect_process(omx_emitter *e, void *userdata) {
         closedir(dir);
     }
     if ((rc = omx_emit1(e, "process_open_fds", "Number of open file descriptors.", OMX_GAUGE,
-                       nfd)) < 0)
+                        nfd)) < 0)
         return rc;
 
     snprintf(path, sizeof path, "%s/self/limits", c->procfs);
@@ -192,19 +193,19 @@ static int collect_process(omx_emitter *e, void *userdata) {
     if ((rc = has_fds) < 0)
         return rc;
     if (rc > 0 && (rc = omx_emit1(e, "process_max_fds", "Maximum number of open file descriptors.",
-                                 OMX_GAUGE, lim)) < 0)
+                                  OMX_GAUGE, lim)) < 0)
         return rc;
     if ((rc = has_as) < 0)
         return rc;
     if (rc > 0 && (rc = omx_emit1(e, "process_virtual_memory_max_bytes",
-                                 "Maximum amount of virtual memory available in bytes.",
-                                 OMX_GAUGE, lim_as)) < 0)
+                                  "Maximum amount of virtual memory available in bytes.", OMX_GAUGE,
+                                  lim_as)) < 0)
         return rc;
     if (btime_err < 0)
         return btime_err; /* no btime in <procfs>/stat: the start time is unknown */
     return omx_emit1(e, "process_start_time_seconds",
-                    "Start time of the process since unix epoch in seconds.", OMX_GAUGE,
-                    btime + start / ticks);
+                     "Start time of the process since unix epoch in seconds.", OMX_GAUGE,
+                     btime + start / ticks);
 }
 
 int omx_process_collector_register(omx_registry *r, const char *procfs_path) {

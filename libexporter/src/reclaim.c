@@ -31,8 +31,8 @@
 
 #include "internal.h"
 
-_Thread_local omx__reader omx__me __attribute__((tls_model("initial-exec"))) = {
-    .state = OMX__READER_NEW};
+_Thread_local omx__reader omx__me
+    __attribute__((tls_model("initial-exec"))) = {.state = OMX__READER_NEW};
 _Atomic uint64_t omx__epoch = 2;
 
 static pthread_mutex_t readers_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -44,9 +44,7 @@ static bool fences_forced;
 
 void omx__reclaim_use_fences(void) { fences_forced = true; }
 
-static int membarrier(int cmd) {
-    return (int)syscall(__NR_membarrier, cmd, 0u, 0);
-}
+static int membarrier(int cmd) { return (int)syscall(__NR_membarrier, cmd, 0u, 0); }
 
 static void reader_leave(void *arg) {
     omx__reader *r = arg;
@@ -68,8 +66,7 @@ static void fork_prepare(void) { pthread_mutex_lock(&readers_lock); }
 static void fork_parent(void) { pthread_mutex_unlock(&readers_lock); }
 static void fork_child(void) {
     omx__reader *me = &omx__me;
-    readers = atomic_load_explicit(&me->state, memory_order_relaxed) != OMX__READER_NEW ? me
-                                                                                      : NULL;
+    readers = atomic_load_explicit(&me->state, memory_order_relaxed) != OMX__READER_NEW ? me : NULL;
     me->next = me->prev = NULL;
     pthread_mutex_init(&readers_lock, NULL);
 }

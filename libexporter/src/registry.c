@@ -354,8 +354,8 @@ static int table_reserve(omx_family *f) {
 
 static size_t cell_words(const omx_family *f) {
     switch (f->type) {
-    case OMX_COUNTER: return 2;  /* integer part, double part */
-    case OMX_SUMMARY: return 2;  /* count, sum */
+    case OMX_COUNTER: return 2; /* integer part, double part */
+    case OMX_SUMMARY: return 2; /* count, sum */
     case OMX_HISTOGRAM:
     case OMX_GAUGEHISTOGRAM: return f->n_bounds + 2; /* buckets incl. +Inf, sum */
     default: return 1;
@@ -366,8 +366,8 @@ static size_t cell_words(const omx_family *f) {
  * values and the rendered labels, so a scrape walks contiguous memory. */
 static omx_series *series_new(omx_family *f, uint64_t h, const char *const *vals) {
     size_t n = f->n_labels, words = cell_words(f);
-    bool counting = f->type == OMX_COUNTER || f->type == OMX_SUMMARY ||
-                    f->type == OMX_HISTOGRAM || f->type == OMX_GAUGEHISTOGRAM;
+    bool counting = f->type == OMX_COUNTER || f->type == OMX_SUMMARY || f->type == OMX_HISTOGRAM ||
+                    f->type == OMX_GAUGEHISTOGRAM;
     bool sharded = counting && (f->flags & OMX_FAMILY_SHARDED);
     /* sharded: one cache line per shard; counting: a shared and an owner cell
      * packed together (the owner updates without a locked instruction) */
@@ -382,8 +382,8 @@ static omx_series *series_new(omx_family *f, uint64_t h, const char *const *vals
         total += strlen(vals[i]) + 1;
         if ((i && (rc = omx_buf_append(&lbl, ",", 1)) < 0) ||
             (rc = omx_buf_append(&lbl, f->label_names[i], strlen(f->label_names[i]))) < 0 ||
-            (rc = omx_buf_append(&lbl, "=\"", 2)) < 0 || (rc = omx__escape_label(&lbl, vals[i])) < 0 ||
-            (rc = omx_buf_append(&lbl, "\"", 1)) < 0)
+            (rc = omx_buf_append(&lbl, "=\"", 2)) < 0 ||
+            (rc = omx__escape_label(&lbl, vals[i])) < 0 || (rc = omx_buf_append(&lbl, "\"", 1)) < 0)
             break;
     }
     size_t head = sizeof(omx_series) + n * sizeof(uint32_t) + total;
@@ -431,8 +431,8 @@ static int insert_slow(omx_family *f, uint64_t h, const char *const *vals, const
                        omx_series **ret) {
     int rc = 0;
     pthread_mutex_lock(&f->lock);
-    omx_series *s = table_find(atomic_load_explicit(&f->table, memory_order_relaxed), h, vals,
-                               lens, f->n_labels);
+    omx_series *s = table_find(atomic_load_explicit(&f->table, memory_order_relaxed), h, vals, lens,
+                               f->n_labels);
     if (s)
         goto out;
     for (size_t i = 0; i < f->n_labels; i++)
@@ -652,8 +652,7 @@ int omx_family_new(omx_registry *r, const omx_family_opts *o, omx_family **ret_f
     f->type = o->type;
     f->flags = o->flags;
     f->max_series = o->max_series ? o->max_series : OMX__DEFAULT_MAX_SERIES;
-    f->max_value_len = o->max_label_value_len ? o->max_label_value_len
-                                              : OMX__DEFAULT_MAX_VALUE_LEN;
+    f->max_value_len = o->max_label_value_len ? o->max_label_value_len : OMX__DEFAULT_MAX_VALUE_LEN;
     f->name = omx__malloc(base_len + 1);
     if (f->name) {
         memcpy(f->name, o->name, base_len);
@@ -709,8 +708,8 @@ int omx_family_new(omx_registry *r, const omx_family_opts *o, omx_family **ret_f
 
 /* ---- collectors ---- */
 
-int omx_registry_add_collector(omx_registry *r, const char *name, omx_collect_fn fn,
-                               void *userdata, void (*free_userdata)(void *)) {
+int omx_registry_add_collector(omx_registry *r, const char *name, omx_collect_fn fn, void *userdata,
+                               void (*free_userdata)(void *)) {
     return omx__registry_add_collector(r, name, fn, userdata, free_userdata, 0);
 }
 

@@ -23,8 +23,7 @@ static struct {
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static bool loaded;
 
-static void load(void)
-{
+static void load(void) {
     void *h = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
     if (!h)
         return;
@@ -37,14 +36,12 @@ static void load(void)
         dlclose(h);
 }
 
-static bool load_once(void)
-{
+static bool load_once(void) {
     pthread_once(&once, load);
     return loaded;
 }
 
-int omx__sd_notify(const char *msg)
-{
+int omx__sd_notify(const char *msg) {
     if (!getenv("NOTIFY_SOCKET"))
         return 0;
     if (!load_once())
@@ -53,16 +50,14 @@ int omx__sd_notify(const char *msg)
     return 0;
 }
 
-uint64_t omx__sd_watchdog_interval_usec(void)
-{
+uint64_t omx__sd_watchdog_interval_usec(void) {
     uint64_t usec = 0;
     if (!getenv("WATCHDOG_USEC") || !load_once() || sd.watchdog_enabled(0, &usec) <= 0)
         return 0;
     return usec / 2;
 }
 
-int omx__sd_listen_fds(int *fds, int max)
-{
+int omx__sd_listen_fds(int *fds, int max) {
     if (!getenv("LISTEN_FDS"))
         return 0;
     if (!load_once())

@@ -20,7 +20,7 @@ typedef enum omx__client_auth {
 
 typedef struct omx__webuser {
     char *name;
-    char *hash;   /* bcrypt */
+    char *hash; /* bcrypt */
 } omx__webuser;
 
 /* bcrypt checks run at once per config, and how many more may wait (each at
@@ -32,15 +32,15 @@ typedef struct omx__webuser {
 #define OMX__AUTH_BCRYPT_WAIT_MS 1000
 
 typedef struct omx__webconfig {
-    char *path;               /* the file, for messages */
+    char *path; /* the file, for messages */
     bool tls;
     char *cert_pem, *key_pem, *ca_pem; /* file contents, NUL-terminated */
     omx__client_auth client_auth;
-    char *priorities;         /* GnuTLS priority string */
-    char **headers;           /* http_server_config.headers: name, value, ..., NULL */
+    char *priorities; /* GnuTLS priority string */
+    char **headers;   /* http_server_config.headers: name, value, ..., NULL */
     omx__webuser *users;
     size_t n_users;
-    char *dummy_hash;         /* bcrypt run for unknown users (constant time) */
+    char *dummy_hash; /* bcrypt run for unknown users (constant time) */
     /* Outcomes of earlier checks, good and failed; a new config starts empty,
      * so a reload forgets them all. */
     omx__authcache *auth_cache;

@@ -10,9 +10,7 @@
 
 /* A sink's negative code is kept as is (-EPIPE, OMX_ELIMIT); any other
  * nonzero return has no meaning to report and becomes OMX_EIO. */
-static int sink_err(int rc) {
-    return rc < 0 ? rc : OMX_EIO;
-}
+static int sink_err(int rc) { return rc < 0 ? rc : OMX_EIO; }
 
 int omx__w_flush(omx__writer *w) {
     int rc;
@@ -53,7 +51,10 @@ static void put_help(omx__writer *w, const char *help) {
     bool om = w->fmt == OMX_FORMAT_OPENMETRICS;
     const char *run = help, *p = help;
     for (; *p; p++) {
-        const char *esc = *p == '\\' ? "\\\\" : *p == '\n' ? "\\n" : (om && *p == '"') ? "\\\"" : NULL;
+        const char *esc = *p == '\\'          ? "\\\\"
+                          : *p == '\n'        ? "\\n"
+                          : (om && *p == '"') ? "\\\""
+                                              : NULL;
         if (!esc)
             continue;
         omx__w_put(w, run, (size_t)(p - run));
@@ -159,8 +160,8 @@ static void header_lines(omx__writer *w, const char *base, size_t base_len, cons
     }
 }
 
-void omx__w_header(omx__writer *w, const char *base, size_t base_len, omx_type t,
-                   const char *help, const char *unit) {
+void omx__w_header(omx__writer *w, const char *base, size_t base_len, omx_type t, const char *help,
+                   const char *unit) {
     bool om = w->fmt == OMX_FORMAT_OPENMETRICS;
     /* 0.0.4 has no counter/info families: name them by their sample, like client_golang. */
     const char *suffix = om ? "" : t == OMX_COUNTER ? "_total" : t == OMX_INFO ? "_info" : "";
@@ -257,8 +258,8 @@ static void write_created(omx__writer *w, const omx_family *f, const omx_series 
         return;
     char num[40];
     size_t n = omx_format_double(num, s->created);
-    omx__w_sample(w, f->name, f->name_len, "_created", s->lbl, s->lbl_len, NULL, NULL, num, n,
-                  NULL, NULL);
+    omx__w_sample(w, f->name, f->name_len, "_created", s->lbl, s->lbl_len, NULL, NULL, num, n, NULL,
+                  NULL);
 }
 
 static void write_counter(omx__writer *w, const omx_family *f, omx_series *s) {
@@ -272,8 +273,8 @@ static void write_counter(omx__writer *w, const omx_family *f, omx_series *s) {
     size_t n = dv == 0 ? omx__format_u64(num, iv) : omx_format_double(num, (double)iv + dv);
     omx__exemplar ex, *slot = atomic_load_explicit(&s->ex, memory_order_acquire);
     bool has_ex = w->fmt == OMX_FORMAT_OPENMETRICS && slot && omx__exemplar_read(slot, &ex);
-    omx__w_sample(w, f->name, f->name_len, "_total", s->lbl, s->lbl_len, NULL, NULL, num, n,
-                  NULL, has_ex ? &ex : NULL);
+    omx__w_sample(w, f->name, f->name_len, "_total", s->lbl, s->lbl_len, NULL, NULL, num, n, NULL,
+                  has_ex ? &ex : NULL);
     write_created(w, f, s);
 }
 
@@ -331,8 +332,10 @@ static void write_series(omx__writer *w, const omx_family *f, omx_series *s) {
     case OMX_COUNTER: write_counter(w, f, s); break;
     case OMX_GAUGE:
     case OMX_UNKNOWN: {
-        size_t n = omx_format_double(num, u2d(atomic_load_explicit(&s->cells[0], memory_order_relaxed)));
-        omx__w_sample(w, f->name, f->name_len, "", s->lbl, s->lbl_len, NULL, NULL, num, n, NULL, NULL);
+        size_t n =
+            omx_format_double(num, u2d(atomic_load_explicit(&s->cells[0], memory_order_relaxed)));
+        omx__w_sample(w, f->name, f->name_len, "", s->lbl, s->lbl_len, NULL, NULL, num, n, NULL,
+                      NULL);
         break;
     }
     case OMX_INFO:
@@ -385,7 +388,9 @@ void omx__registry_write_rejected(omx_registry *r, omx_emitter *e) {
     static const char *const labels[] = {"family", "reason"};
     const omx_desc d = {.name = "omx_series_rejected_total",
                         .help = "New series refused because the family reached a limit.",
-                        .type = OMX_COUNTER, .label_names = labels, .n_labels = 2};
+                        .type = OMX_COUNTER,
+                        .label_names = labels,
+                        .n_labels = 2};
     bool started = false;
     for (omx_family *f = atomic_load_explicit(&r->fam_head, memory_order_acquire); f;
          f = atomic_load_explicit(&f->next, memory_order_acquire)) {
@@ -409,8 +414,9 @@ void omx__registry_write_rejected(omx_registry *r, omx_emitter *e) {
  * name already written in the same scrape (dropped), since the registry was
  * created; emitted only once nonzero. */
 static void write_duplicates(omx_registry *r, omx_emitter *e) {
-    uint64_t n = atomic_fetch_add_explicit(&r->dup_families, e->dup_families,
-                                           memory_order_relaxed) + e->dup_families;
+    uint64_t n =
+        atomic_fetch_add_explicit(&r->dup_families, e->dup_families, memory_order_relaxed) +
+        e->dup_families;
     if (!n)
         return;
     const omx_desc d = {.name = "omx_scrape_duplicate_families_total",
@@ -435,15 +441,19 @@ static void write_collector_stats(omx_emitter *e, const char *prefix, const omx_
         const char *h = pass ? "_exporter: Whether a collector succeeded."
                              : "_exporter: Duration of a collector scrape.";
         if (omx_buf_append(&name, prefix, strlen(prefix)) < 0 ||
-            omx_buf_append(&name, pass ? "_scrape_collector_success" : "_scrape_collector_duration_seconds",
-                           pass ? 25 : 34) < 0 ||
+            omx_buf_append(
+                &name, pass ? "_scrape_collector_success" : "_scrape_collector_duration_seconds",
+                pass ? 25 : 34) < 0 ||
             omx_buf_append(&help, prefix, strlen(prefix)) < 0 ||
             omx_buf_append(&help, h, strlen(h)) < 0) {
             e->oom = true;
             break;
         }
-        omx_desc d = {.name = name.data, .help = help.data,
-                      .type = OMX_GAUGE, .label_names = labels, .n_labels = 1};
+        omx_desc d = {.name = name.data,
+                      .help = help.data,
+                      .type = OMX_GAUGE,
+                      .label_names = labels,
+                      .n_labels = 1};
         if (omx_emit_family(e, &d) < 0)
             break;
         for (size_t i = 0; i < n; i++) {
@@ -457,8 +467,8 @@ static void write_collector_stats(omx_emitter *e, const char *prefix, const omx_
 }
 
 /* Collectors one after another on this thread, straight into its writer. */
-static void run_inline(omx_registry *r, omx_emitter *e, omx_buf *stats,
-                       omx_collector_pick_fn pick, void *pick_ctx) {
+static void run_inline(omx_registry *r, omx_emitter *e, omx_buf *stats, omx_collector_pick_fn pick,
+                       void *pick_ctx) {
     for (omx__collector *c = atomic_load_explicit(&r->col_head, memory_order_acquire);
          c && !e->w->err; c = atomic_load_explicit(&c->next, memory_order_acquire)) {
         if (pick && !pick(c->name, pick_ctx))

@@ -13,12 +13,11 @@ typedef struct vals {
     double d;
 } vals;
 
-static const char *const default_list[] = { ":9100", NULL };
+static const char *const default_list[] = {":9100", NULL};
 
-static void setup(omx__flags *fs, vals *v)
-{
+static void setup(omx__flags *fs, vals *v) {
     memset(fs, 0, sizeof *fs);
-    *v = (vals){ .b = false, .b2 = true, .s = "def", .list = default_list, .i = 40, .d = 1.5 };
+    *v = (vals){.b = false, .b2 = true, .s = "def", .list = default_list, .i = 40, .d = 1.5};
     ASSERT(omx__flags_add(fs, OMX__FLAG_BOOL, "collector.cpu", &v->b, "cpu") == 0);
     ASSERT(omx__flags_add(fs, OMX__FLAG_BOOL, "collector.mem", &v->b2, "mem") == 0);
     ASSERT(omx__flags_add(fs, OMX__FLAG_STRING, "path.procfs", &v->s, "procfs") == 0);
@@ -27,33 +26,31 @@ static void setup(omx__flags *fs, vals *v)
     ASSERT(omx__flags_add(fs, OMX__FLAG_DOUBLE, "timeout", &v->d, "t") == 0);
 }
 
-static int parse(omx__flags *fs, char *err, int argc, char **argv)
-{
+static int parse(omx__flags *fs, char *err, int argc, char **argv) {
     err[0] = '\0';
     return omx__flags_parse(fs, argc, argv, err, 256);
 }
 
-#define ARGV(...) ((char *[]){ "prog", __VA_ARGS__ })
-#define ARGC(...) ((int)(sizeof((char *[]){ "prog", __VA_ARGS__ }) / sizeof(char *)))
+#define ARGV(...) ((char *[]){"prog", __VA_ARGS__})
+#define ARGC(...) ((int)(sizeof((char *[]){"prog", __VA_ARGS__}) / sizeof(char *)))
 #define PARSE(...) parse(&fs, err, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__))
 
-int main(void)
-{
+int main(void) {
     omx__flags fs;
     vals v;
     char err[256];
 
     /* Defaults stay when nothing is given. */
     setup(&fs, &v);
-    ASSERT(parse(&fs, err, 1, (char *[]){ "prog" }) == 0);
+    ASSERT(parse(&fs, err, 1, (char *[]){"prog"}) == 0);
     ASSERT(!v.b && v.b2 && !strcmp(v.s, "def") && v.list == default_list && v.i == 40);
     omx__flags_free(&fs);
 
     /* Every spelling. */
     setup(&fs, &v);
     ASSERT(PARSE("--collector.cpu", "--no-collector.mem", "--path.procfs=/p", "--web.max-requests",
-                "7", "--timeout=2.5", "--web.listen-address=:1", "--web.listen-address",
-                "[::1]:2") == 0);
+                 "7", "--timeout=2.5", "--web.listen-address=:1", "--web.listen-address",
+                 "[::1]:2") == 0);
     ASSERT(v.b && !v.b2);
     ASSERT_STR_EQ(v.s, "/p");
     ASSERT(v.i == 7 && v.d == 2.5);
@@ -80,22 +77,22 @@ int main(void)
         const char *args[3];
         const char *want;
     } bad[] = {
-        { { "--nope" }, "unknown flag --nope" },
-        { { "--nope=1" }, "unknown flag --nope" },
-        { { "--no-path.procfs" }, "unknown flag --no-path.procfs" },
-        { { "--no-collector.cpu=true" }, "unknown flag --no-collector.cpu" },
-        { { "--web.max-requests=x" }, "--web.max-requests" },
-        { { "--web.max-requests=12abc" }, "--web.max-requests" },
-        { { "--web.max-requests" }, "flag --web.max-requests needs a value" },
-        { { "--timeout=nan" }, "--timeout" },
-        { { "--collector.cpu=maybe" }, "--collector.cpu" },
-        { { "--path.procfs=a", "--path.procfs=b" }, "--path.procfs given more than once" },
-        { { "positional" }, "unexpected argument 'positional'" },
-        { { "-x" }, "unexpected argument '-x'" },
-        { { "--" }, "unexpected argument '--'" },
+        {{"--nope"}, "unknown flag --nope"},
+        {{"--nope=1"}, "unknown flag --nope"},
+        {{"--no-path.procfs"}, "unknown flag --no-path.procfs"},
+        {{"--no-collector.cpu=true"}, "unknown flag --no-collector.cpu"},
+        {{"--web.max-requests=x"}, "--web.max-requests"},
+        {{"--web.max-requests=12abc"}, "--web.max-requests"},
+        {{"--web.max-requests"}, "flag --web.max-requests needs a value"},
+        {{"--timeout=nan"}, "--timeout"},
+        {{"--collector.cpu=maybe"}, "--collector.cpu"},
+        {{"--path.procfs=a", "--path.procfs=b"}, "--path.procfs given more than once"},
+        {{"positional"}, "unexpected argument 'positional'"},
+        {{"-x"}, "unexpected argument '-x'"},
+        {{"--"}, "unexpected argument '--'"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        char *argv[4] = { "prog" };
+        char *argv[4] = {"prog"};
         int argc = 1;
         for (int j = 0; j < 3 && bad[i].args[j]; j++)
             argv[argc++] = (char *)bad[i].args[j];
@@ -132,16 +129,19 @@ int main(void)
     omx__flags_free(NULL);
 
     /* Durations, spelled as Go spells them. */
-    static const struct { const char *in; double want; } durs[] = {
-        { "5s", 5 }, { "250ms", 0.25 }, { "1m30s", 90 }, { "1h", 3600 }, { "1.5s", 1.5 },
-        { "2", 2 }, { "0", 0 }, { "100us", 1e-4 }, { "3m", 180 },
+    static const struct {
+        const char *in;
+        double want;
+    } durs[] = {
+        {"5s", 5}, {"250ms", 0.25}, {"1m30s", 90},   {"1h", 3600}, {"1.5s", 1.5},
+        {"2", 2},  {"0", 0},        {"100us", 1e-4}, {"3m", 180},
     };
     for (size_t i = 0; i < sizeof durs / sizeof *durs; i++) {
         double d = -1;
         ASSERT(omx__parse_duration(durs[i].in, &d) == 0);
         ASSERT(d > durs[i].want - 1e-9 && d < durs[i].want + 1e-9);
     }
-    static const char *const bad_durs[] = { "", "s", "5x", "-5s", "5s-", "1m+2s", "ms5", "+1s" };
+    static const char *const bad_durs[] = {"", "s", "5x", "-5s", "5s-", "1m+2s", "ms5", "+1s"};
     for (size_t i = 0; i < sizeof bad_durs / sizeof *bad_durs; i++) {
         double d = 7;
         ASSERT(omx__parse_duration(bad_durs[i], &d) == OMX_EINVAL);

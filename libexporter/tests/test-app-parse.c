@@ -7,18 +7,17 @@
 #include "exporter/app.h"
 #include "omx-test.h"
 
-static omx_app *new_app(void)
-{
-    omx_app *app = omx_app_new(&(omx_app_info){ .name = "test-app", .version = "1.2.3",
-                                                .default_listen = ":9999",
-                                                .description = "A test." });
+static omx_app *new_app(void) {
+    omx_app *app = omx_app_new(&(omx_app_info){.name = "test-app",
+                                               .version = "1.2.3",
+                                               .default_listen = ":9999",
+                                               .description = "A test."});
     ASSERT(app != NULL);
     return app;
 }
 
 /* Runs omx_app_parse with stdout/stderr captured into out. */
-static int parse(omx_app *app, int argc, char **argv, char *out, size_t outlen)
-{
+static int parse(omx_app *app, int argc, char **argv, char *out, size_t outlen) {
     fflush(stdout);
     fflush(stderr);
     int saved_out = dup(1), saved_err = dup(2);
@@ -39,12 +38,11 @@ static int parse(omx_app *app, int argc, char **argv, char *out, size_t outlen)
     return rc;
 }
 
-#define ARGV(...) ((char *[]){ "test-app", __VA_ARGS__, NULL })
-#define ARGC(...) ((int)(sizeof((char *[]){ "test-app", __VA_ARGS__ }) / sizeof(char *)))
+#define ARGV(...) ((char *[]){"test-app", __VA_ARGS__, NULL})
+#define ARGC(...) ((int)(sizeof((char *[]){"test-app", __VA_ARGS__}) / sizeof(char *)))
 #define PARSE(app, out, ...) parse(app, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), out, sizeof out)
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     static char out[16384];
     omx_app *app;
     bool flag = false;
@@ -58,8 +56,8 @@ int main(int argc, char **argv)
     ASSERT(omx_app_flag_bool(app, "collector.x", &flag, "dup") == OMX_EINVAL);
     ASSERT(omx_app_flag_string(app, "web.listen-address", &dir, "clash") == OMX_EINVAL);
     ASSERT(PARSE(app, out, "--collector.x", "--x.dir=/d", "--x.n", "9",
-                "--web.listen-address=127.0.0.1:1", "--web.listen-address=[::1]:2",
-                "--web.max-requests=5", "--web.telemetry-path=/m", "--log.level=debug") == 0);
+                 "--web.listen-address=127.0.0.1:1", "--web.listen-address=[::1]:2",
+                 "--web.max-requests=5", "--web.telemetry-path=/m", "--log.level=debug") == 0);
     ASSERT(flag && !strcmp(dir, "/d") && n == 9);
     ASSERT_STR_EQ(app->listen[0], "127.0.0.1:1");
     ASSERT_STR_EQ(app->listen[1], "[::1]:2");
@@ -73,7 +71,7 @@ int main(int argc, char **argv)
 
     /* Defaults. */
     app = new_app();
-    ASSERT(parse(app, 1, (char *[]){ "test-app", NULL }, out, sizeof out) == 0);
+    ASSERT(parse(app, 1, (char *[]){"test-app", NULL}, out, sizeof out) == 0);
     ASSERT_STR_EQ(app->listen[0], ":9999");
     ASSERT(app->max_requests == 40);
     ASSERT_STR_EQ(app->telemetry_path, "/metrics");
@@ -84,11 +82,9 @@ int main(int argc, char **argv)
         char *arg;
         bool x_given, dir_given;
     } given[] = {
-        { "--collector.x", true, false },
-        { "--no-collector.x", true, false },
-        { "--collector.x=false", true, false },
-        { "--x.dir=/d", false, true },
-        { "--web.max-requests=5", false, false },
+        {"--collector.x", true, false},         {"--no-collector.x", true, false},
+        {"--collector.x=false", true, false},   {"--x.dir=/d", false, true},
+        {"--web.max-requests=5", false, false},
     };
     for (size_t i = 0; i < sizeof given / sizeof *given; i++) {
         app = new_app();
@@ -106,8 +102,8 @@ int main(int argc, char **argv)
     app = new_app();
     ASSERT(PARSE(app, out, "--help") == 1);
     ASSERT(strstr(out, "usage: test-app") && strstr(out, "A test.") &&
-          strstr(out, "--web.listen-address") && strstr(out, "(default: :9999)") &&
-          strstr(out, "--web.max-requests=INT") && strstr(out, "(default: 40)"));
+           strstr(out, "--web.listen-address") && strstr(out, "(default: :9999)") &&
+           strstr(out, "--web.max-requests=INT") && strstr(out, "(default: 40)"));
     omx_app_free(app);
 
     app = new_app();
@@ -116,11 +112,12 @@ int main(int argc, char **argv)
     omx_app_free(app);
 
     /* with build facts: prometheus/common's layout, unknown facts spelled out */
-    static const omx_build_facts facts = { .revision = "abc123", .branch = "main",
-                                           .build_date = "20260102-03:04:05",
-                                           .compiler = "gcc12.2.0" };
-    app = omx_app_new(&(omx_app_info){ .name = "test-app", .version = "1.2.3",
-                                       .default_listen = ":9999", .build = &facts });
+    static const omx_build_facts facts = {.revision = "abc123",
+                                          .branch = "main",
+                                          .build_date = "20260102-03:04:05",
+                                          .compiler = "gcc12.2.0"};
+    app = omx_app_new(&(omx_app_info){
+        .name = "test-app", .version = "1.2.3", .default_listen = ":9999", .build = &facts});
     ASSERT(app != NULL);
     ASSERT(PARSE(app, out, "--version") == 1);
     char arch[65], want[512];
@@ -129,27 +126,27 @@ int main(int argc, char **argv)
              "  build user:       unknown\n"
              "  build date:       20260102-03:04:05\n"
              "  compiler:         gcc12.2.0\n"
-             "  platform:         linux/%s\n", omx_goarch(arch, sizeof arch));
+             "  platform:         linux/%s\n",
+             omx_goarch(arch, sizeof arch));
     ASSERT_STR_EQ(out, want);
     omx_app_free(app);
 
     static const struct {
         const char *arg, *want;
     } bad[] = {
-        { "--bogus", "test-app: error: unknown flag --bogus" },
-        { "--log.level=verbose", "--log.level" },
-        { "--log.format=xml", "--log.format" },
-        { "--web.max-requests=-1", "--web.max-requests" },
-        { "--web.max-requests=ten", "--web.max-requests" },
-        { "--web.telemetry-path=metrics", "--web.telemetry-path" },
-        { "--web.telemetry-path=/", "--web.telemetry-path" },
-        { "--web.telemetry-path=/-/healthy", "--web.telemetry-path" },
-        { "--web.config.file=/nonexistent/web.yml", "/nonexistent/web.yml" },
+        {"--bogus", "test-app: error: unknown flag --bogus"},
+        {"--log.level=verbose", "--log.level"},
+        {"--log.format=xml", "--log.format"},
+        {"--web.max-requests=-1", "--web.max-requests"},
+        {"--web.max-requests=ten", "--web.max-requests"},
+        {"--web.telemetry-path=metrics", "--web.telemetry-path"},
+        {"--web.telemetry-path=/", "--web.telemetry-path"},
+        {"--web.telemetry-path=/-/healthy", "--web.telemetry-path"},
+        {"--web.config.file=/nonexistent/web.yml", "/nonexistent/web.yml"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         app = new_app();
-        int rc = parse(app, 2, (char *[]){ "test-app", (char *)bad[i].arg, NULL }, out,
-                       sizeof out);
+        int rc = parse(app, 2, (char *[]){"test-app", (char *)bad[i].arg, NULL}, out, sizeof out);
         ASSERT(rc < 0);
         if (!strstr(out, bad[i].want))
             fprintf(stderr, "%s: output '%s' lacks '%s'\n", bad[i].arg, out, bad[i].want);
@@ -162,7 +159,7 @@ int main(int argc, char **argv)
         char arg[1024];
         snprintf(arg, sizeof arg, "--web.config.file=%s/good-auth-only.yml", argv[1]);
         app = new_app();
-        ASSERT(parse(app, 2, (char *[]){ "test-app", arg, NULL }, out, sizeof out) == 0);
+        ASSERT(parse(app, 2, (char *[]){"test-app", arg, NULL}, out, sizeof out) == 0);
         ASSERT(app->webcfg && app->webcfg->n_users == 2);
         omx_app_free(app);
     }

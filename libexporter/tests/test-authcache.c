@@ -8,13 +8,11 @@
 #include "omx-test.h"
 
 static void digest_of(omx__authcache *ac, const char *u, const char *p, const char *h,
-                      unsigned char out[OMX__AUTHCACHE_DIGEST])
-{
+                      unsigned char out[OMX__AUTHCACHE_DIGEST]) {
     ASSERT_OK(omx__authcache_digest(ac, u, p, h, out));
 }
 
-static void test_digest(void)
-{
+static void test_digest(void) {
     omx__authcache *a = NULL, *b = NULL;
     unsigned char d1[32], d2[32], d3[32], d4[32], d5[32];
 
@@ -42,8 +40,7 @@ static void test_digest(void)
     ASSERT_EQ(omx__authcache_new(NULL), OMX_EINVAL);
 }
 
-static void test_outcomes(void)
-{
+static void test_outcomes(void) {
     omx__authcache *ac = NULL;
     unsigned char good[32], bad[32], other[32];
     bool ok = false;
@@ -71,8 +68,7 @@ static void test_outcomes(void)
     omx__authcache_free(ac);
 }
 
-static void test_bounds(void)
-{
+static void test_bounds(void) {
     omx__authcache *ac = NULL;
     unsigned char d[32], good[32], first_bad[32], last_bad[32];
     char pw[32];
@@ -110,8 +106,7 @@ static void test_bounds(void)
     omx__authcache_free(ac);
 }
 
-int main(void)
-{
+int main(void) {
     test_digest();
     test_outcomes();
     test_bounds();

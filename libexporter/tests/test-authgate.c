@@ -10,16 +10,14 @@
 #include "exporter/error.h"
 #include "omx-test.h"
 
-static unsigned waiting(omx__authgate *g)
-{
+static unsigned waiting(omx__authgate *g) {
     pthread_mutex_lock(&g->lock);
     unsigned n = g->waiting;
     pthread_mutex_unlock(&g->lock);
     return n;
 }
 
-static void wait_for_queue(omx__authgate *g, unsigned n)
-{
+static void wait_for_queue(omx__authgate *g, unsigned n) {
     for (int i = 0; i < 5000 && waiting(g) < n; i++)
         usleep(1000);
     ASSERT_EQ(waiting(g), n);
@@ -33,8 +31,7 @@ typedef struct fifo_arg {
     int rc;
 } fifo_arg;
 
-static void *fifo_worker(void *v)
-{
+static void *fifo_worker(void *v) {
     fifo_arg *a = v;
     a->rc = omx__authgate_enter(a->g);
     if (a->rc == 0) {
@@ -44,18 +41,17 @@ static void *fifo_worker(void *v)
     return NULL;
 }
 
-static void test_fifo_and_full_queue(void)
-{
+static void test_fifo_and_full_queue(void) {
     omx__authgate g;
     pthread_t t[3];
     fifo_arg a[3];
     atomic_int order = 0;
-    int pos[3] = { -1, -1, -1 };
+    int pos[3] = {-1, -1, -1};
 
     ASSERT_OK(omx__authgate_init(&g, 1, 3, 10000));
     ASSERT_OK(omx__authgate_enter(&g)); /* holds the only slot */
     for (int i = 0; i < 3; i++) {
-        a[i] = (fifo_arg){ .g = &g, .id = i, .order = &order, .pos = pos };
+        a[i] = (fifo_arg){.g = &g, .id = i, .order = &order, .pos = pos};
         ASSERT_OK(pthread_create(&t[i], NULL, fifo_worker, &a[i]));
         wait_for_queue(&g, (unsigned)i + 1); /* each queues before the next starts */
     }
@@ -74,8 +70,7 @@ static void test_fifo_and_full_queue(void)
     omx__authgate_destroy(&g);
 }
 
-static void test_timeout(void)
-{
+static void test_timeout(void) {
     omx__authgate g;
     ASSERT_OK(omx__authgate_init(&g, 1, 4, 50));
     ASSERT_OK(omx__authgate_enter(&g));
@@ -94,8 +89,7 @@ typedef struct bound_arg {
     atomic_int *inside, *max_inside, *entered;
 } bound_arg;
 
-static void *bound_worker(void *v)
-{
+static void *bound_worker(void *v) {
     bound_arg *a = v;
     for (int i = 0; i < 300; i++) {
         if (omx__authgate_enter(a->g) != 0)
@@ -112,12 +106,11 @@ static void *bound_worker(void *v)
     return NULL;
 }
 
-static void test_bound(void)
-{
+static void test_bound(void) {
     omx__authgate g;
     pthread_t t[8];
     atomic_int inside = 0, max_inside = 0, entered = 0;
-    bound_arg a = { &g, &inside, &max_inside, &entered };
+    bound_arg a = {&g, &inside, &max_inside, &entered};
 
     ASSERT_OK(omx__authgate_init(&g, 2, 8, 10000));
     for (int i = 0; i < 8; i++)
@@ -133,8 +126,7 @@ static void test_bound(void)
     omx__authgate_destroy(&g);
 }
 
-int main(void)
-{
+int main(void) {
     omx__authgate g;
     ASSERT_EQ(omx__authgate_init(&g, 0, 1, 1), OMX_EINVAL);
     ASSERT_EQ(omx__authgate_init(NULL, 1, 1, 1), OMX_EINVAL);

@@ -15,18 +15,19 @@ static int bad_calls(omx_emitter *e, void *ud) {
     ASSERT_EQ(omx_emit_family(e, NULL), OMX_EINVAL);
     ASSERT_EQ(omx_emit_family(NULL, &(omx_desc){.name = "x"}), OMX_EINVAL);
     ASSERT_EQ(omx_emit_family(e, &(omx_desc){.name = "1x", .type = OMX_GAUGE}), OMX_ENAME);
-    ASSERT_EQ(omx_emit_family(e, &(omx_desc){.name = "h", .type = OMX_HISTOGRAM,
-                                             .label_names = le, .n_labels = 1}),
-              OMX_ELABEL);
-    ASSERT_EQ(omx_emit_family(e, &(omx_desc){.name = "x_bytes", .unit = "seconds",
-                                             .type = OMX_GAUGE}),
-              OMX_EUNIT);
+    ASSERT_EQ(
+        omx_emit_family(
+            e, &(omx_desc){.name = "h", .type = OMX_HISTOGRAM, .label_names = le, .n_labels = 1}),
+        OMX_ELABEL);
+    ASSERT_EQ(
+        omx_emit_family(e, &(omx_desc){.name = "x_bytes", .unit = "seconds", .type = OMX_GAUGE}),
+        OMX_EUNIT);
     ASSERT_EQ(omx_emit_family(e, &(omx_desc){.name = "x", .help = "\xc3", .type = OMX_GAUGE}),
               OMX_EINVAL);
     /* a failed emit_family leaves no family open */
     ASSERT_EQ(omx_emit_sample(e, v, 1), OMX_ESTATE);
-    ASSERT_OK(omx_emit_family(e, &(omx_desc){.name = "c_total", .type = OMX_COUNTER,
-                                             .label_names = ln, .n_labels = 1}));
+    ASSERT_OK(omx_emit_family(
+        e, &(omx_desc){.name = "c_total", .type = OMX_COUNTER, .label_names = ln, .n_labels = 1}));
     ASSERT_EQ(omx_emit_sample(e, NULL, 1), OMX_EINVAL);
     ASSERT_EQ(omx_emit_sample(e, nv, 1), OMX_EINVAL);
     ASSERT_EQ(omx_emit_sample(e, bad, 1), OMX_EINVAL);
@@ -99,8 +100,8 @@ static int sink_fail_after(void *ctx, const char *d, size_t n) {
 static int labels(omx_emitter *e, void *ud) {
     (void)ud;
     const char *ln[] = {"first", "second"};
-    ASSERT_OK(omx_emit_family(e, &(omx_desc){.name = "lbl", .type = OMX_GAUGE,
-                                             .label_names = ln, .n_labels = 2}));
+    ASSERT_OK(omx_emit_family(
+        e, &(omx_desc){.name = "lbl", .type = OMX_GAUGE, .label_names = ln, .n_labels = 2}));
     ASSERT_OK(omx_emit_sample(e, (const char *[]){"plain", ""}, 1));
     ASSERT_OK(omx_emit_sample(e, (const char *[]){"q\"b\\c\nd", "\xc3\xa9t\xc3\xa9"}, 2));
     ASSERT_EQ(omx_emit_sample(e, (const char *[]){"ok", "\xc3("}, 3), OMX_EINVAL);
@@ -150,8 +151,12 @@ int main(void) {
     ASSERT(strstr(b.data, "# TYPE omx_scrape_collector_duration_seconds gauge\n"));
     ASSERT(strstr(b.data, "omx_scrape_collector_duration_seconds{collector=\"failing\"} "));
     /* node_exporter's HELP texts, with the prefix's name */
-    ASSERT(strstr(b.data, "# HELP omx_scrape_collector_duration_seconds omx_exporter: Duration of a collector scrape.\n"));
-    ASSERT(strstr(b.data, "# HELP omx_scrape_collector_success omx_exporter: Whether a collector succeeded.\n"));
+    ASSERT(strstr(
+        b.data,
+        "# HELP omx_scrape_collector_duration_seconds omx_exporter: Duration of a collector scrape.\n"));
+    ASSERT(strstr(
+        b.data,
+        "# HELP omx_scrape_collector_success omx_exporter: Whether a collector succeeded.\n"));
     ASSERT_EQ(seen, 0);
 
     /* an expired deadline reaches the collectors */
@@ -178,8 +183,9 @@ int main(void) {
     /* a big exposition is cut into chunks; a capped buffer fails cleanly */
     omx_family *f;
     const char *ln[] = {"i"};
-    ASSERT_OK(omx_family_new(r, &(omx_family_opts){.type = OMX_GAUGE, .name = "big",
-                                                   .label_names = ln, .n_labels = 1}, &f));
+    ASSERT_OK(omx_family_new(
+        r, &(omx_family_opts){.type = OMX_GAUGE, .name = "big", .label_names = ln, .n_labels = 1},
+        &f));
     for (int i = 0; i < 5000; i++) {
         char v[16];
         snprintf(v, sizeof v, "%d", i);

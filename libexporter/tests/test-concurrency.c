@@ -20,7 +20,7 @@ static omx_series *c_plain, *c_sharded, *h_plain, *h_sharded, *s_sum;
 static omx_family *churn, *mixed;
 static atomic_bool stop;
 static atomic_int scrapes;
-static long done[THREADS];   /* iterations each updater ran */
+static long done[THREADS]; /* iterations each updater ran */
 static long shared_incs[THREADS];
 
 static double now(void) {
@@ -219,10 +219,16 @@ int main(void) {
     h_sharded = one(r, OMX_HISTOGRAM, "conc_hsharded", OMX_FAMILY_SHARDED);
     s_sum = one(r, OMX_SUMMARY, "conc_summary", OMX_FAMILY_SHARDED);
     const char *ln[] = {"k"};
-    ASSERT_OK(omx_family_new(r, &(omx_family_opts){.type = OMX_GAUGE, .name = "conc_churn",
-                                                   .label_names = ln, .n_labels = 1}, &churn));
-    ASSERT_OK(omx_family_new(r, &(omx_family_opts){.type = OMX_COUNTER, .name = "conc_mixed",
-                                                   .label_names = ln, .n_labels = 1}, &mixed));
+    ASSERT_OK(omx_family_new(
+        r,
+        &(omx_family_opts){
+            .type = OMX_GAUGE, .name = "conc_churn", .label_names = ln, .n_labels = 1},
+        &churn));
+    ASSERT_OK(omx_family_new(
+        r,
+        &(omx_family_opts){
+            .type = OMX_COUNTER, .name = "conc_mixed", .label_names = ln, .n_labels = 1},
+        &mixed));
 
     pthread_t up[THREADS], sc, ch, lk;
     ASSERT_OK(pthread_create(&sc, NULL, scraper, r));

@@ -16,8 +16,7 @@ static int clash_registry(omx_emitter *e, void *ud) {
     (void)ud;
     ASSERT_EQ(omx_emit_family(e, &(omx_desc){.name = "reg", .type = OMX_GAUGE}), OMX_EEXIST);
     ASSERT_EQ(omx_emit_sample(e, NULL, 5), OMX_ESTATE); /* dropped */
-    ASSERT_EQ(omx_emit_family(e, &(omx_desc){.name = "reg_total", .type = OMX_GAUGE}),
-              OMX_EEXIST);
+    ASSERT_EQ(omx_emit_family(e, &(omx_desc){.name = "reg_total", .type = OMX_GAUGE}), OMX_EEXIST);
     ASSERT_OK(omx_emit_family(e, &(omx_desc){.name = "mine", .type = OMX_GAUGE}));
     ASSERT_OK(omx_emit_sample(e, NULL, 1));
     return 0;
@@ -26,8 +25,11 @@ static int clash_registry(omx_emitter *e, void *ud) {
 static int first(omx_emitter *e, void *ud) {
     (void)ud;
     static const char *const ln[] = {"k"};
-    ASSERT_OK(omx_emit_family(e, &(omx_desc){.name = "shared", .help = "First.",
-                                             .type = OMX_GAUGE, .label_names = ln, .n_labels = 1}));
+    ASSERT_OK(omx_emit_family(e, &(omx_desc){.name = "shared",
+                                             .help = "First.",
+                                             .type = OMX_GAUGE,
+                                             .label_names = ln,
+                                             .n_labels = 1}));
     ASSERT_OK(omx_emit_sample(e, (const char *[]){"a"}, 1));
     /* the same label set right after: refused, nothing written */
     ASSERT_EQ(omx_emit_sample(e, (const char *[]){"a"}, 2), OMX_EEXIST);
@@ -113,7 +115,7 @@ int main(void) {
             ASSERT(strstr(out, "mine 1\n"));
             ASSERT_EQ(count(out, "# TYPE shared "), 1);
             ASSERT(strstr(out, "# HELP shared First.\n# TYPE shared gauge\nshared{k=\"a\"} 1\n"
-                              "shared{k=\"b\"} 3\n"));
+                               "shared{k=\"b\"} 3\n"));
             ASSERT_EQ(count(out, "# TYPE cnt_total "), 1);
             ASSERT(strstr(out, "empty 6\n"));
             ASSERT_EQ(count(out, "# TYPE empty "), 1);

@@ -9,9 +9,12 @@
 static const char *const job[] = {"job"};
 
 static int fam(omx_emitter *e, const char *name, omx_type t, size_t nl) {
-    return omx_emit_family(e, &(omx_desc){.name = name, .help = "h.", .type = t,
-                                           .label_names = nl ? job : NULL, .n_labels = nl,
-                                           .flags = OMX_DESC_AS_WRITTEN});
+    return omx_emit_family(e, &(omx_desc){.name = name,
+                                          .help = "h.",
+                                          .type = t,
+                                          .label_names = nl ? job : NULL,
+                                          .n_labels = nl,
+                                          .flags = OMX_DESC_AS_WRITTEN});
 }
 
 static int collect(omx_emitter *e, void *ud) {
@@ -39,18 +42,24 @@ static int collect(omx_emitter *e, void *ud) {
     ASSERT_OK(omx_emit_sample(e, NULL, -2));
     /* what 0.0.4 text cannot hold either is still refused */
     ASSERT_EQ(fam(e, "1bad", OMX_COUNTER, 0), OMX_ENAME);
-    ASSERT_EQ(omx_emit_family(e, &(omx_desc){.name = "h2", .type = OMX_HISTOGRAM,
+    ASSERT_EQ(omx_emit_family(e, &(omx_desc){.name = "h2",
+                                             .type = OMX_HISTOGRAM,
                                              .label_names = (const char *[]){"le"},
-                                             .n_labels = 1, .flags = OMX_DESC_AS_WRITTEN}),
+                                             .n_labels = 1,
+                                             .flags = OMX_DESC_AS_WRITTEN}),
               OMX_ELABEL);
-    ASSERT_EQ(omx_emit_family(e, &(omx_desc){.name = "s2", .type = OMX_SUMMARY,
+    ASSERT_EQ(omx_emit_family(e, &(omx_desc){.name = "s2",
+                                             .type = OMX_SUMMARY,
                                              .label_names = (const char *[]){"quantile"},
-                                             .n_labels = 1, .flags = OMX_DESC_AS_WRITTEN}),
+                                             .n_labels = 1,
+                                             .flags = OMX_DESC_AS_WRITTEN}),
               OMX_ELABEL);
     ASSERT_EQ(fam(e, "i", OMX_INFO, 0), OMX_ETYPE);
     ASSERT_EQ(fam(e, "st", OMX_STATESET, 0), OMX_ETYPE);
-    ASSERT_EQ(omx_emit_family(e, &(omx_desc){.name = "d_seconds", .unit = "seconds",
-                                             .type = OMX_GAUGE, .flags = OMX_DESC_AS_WRITTEN}),
+    ASSERT_EQ(omx_emit_family(e, &(omx_desc){.name = "d_seconds",
+                                             .unit = "seconds",
+                                             .type = OMX_GAUGE,
+                                             .flags = OMX_DESC_AS_WRITTEN}),
               OMX_EUNIT);
     /* names are recorded as written: no second family of a name already served */
     ASSERT_EQ(fam(e, "conf", OMX_GAUGE, 0), OMX_EEXIST);
@@ -157,8 +166,10 @@ int main(void) {
     out = render(r, &b, OMX_FORMAT_PROMETHEUS);
     ASSERT_OK(clash[0]);
     ASSERT_EQ(clash[1], OMX_EEXIST); /* "down" was written by the counter */
-    ASSERT(!strncmp(out, "# HELP down_total h.\n# TYPE down_total counter\ndown_total 1\n"
-                         "# HELP down h.\n# TYPE down counter\ndown 2\n", 102));
+    ASSERT(!strncmp(out,
+                    "# HELP down_total h.\n# TYPE down_total counter\ndown_total 1\n"
+                    "# HELP down h.\n# TYPE down counter\ndown 2\n",
+                    102));
     out = render(r, &b, OMX_FORMAT_OPENMETRICS);
     ASSERT_EQ(clash[0], OMX_EEXIST);
     ASSERT_EQ(clash[1], OMX_EEXIST);

@@ -29,8 +29,8 @@ int main(void) {
     ASSERT_OK(omx_build_info_register_program(r, "t_exporter", "1.2.3"));
     ASSERT_EQ(omx_build_info_register_program(r, "", "1"), OMX_EINVAL);
     ASSERT_EQ(omx_build_info_register_program(r, "t_exporter", "1"), OMX_EEXIST);
-    static const omx_build_facts facts = {.revision = "abc", .branch = "main",
-                                          .compiler = "gcc12.2.0"};
+    static const omx_build_facts facts = {
+        .revision = "abc", .branch = "main", .compiler = "gcc12.2.0"};
     ASSERT_OK(omx_build_info_register_facts(r, "f_exporter", "2.0", &facts));
     omx_buf b;
     omx_buf_init(&b, 1 << 20);
@@ -50,7 +50,8 @@ int main(void) {
                        "built, and the goos and goarch for the build.\n"));
     snprintf(want, sizeof want,
              "f_exporter_build_info{branch=\"main\",goarch=\"%s\",goos=\"linux\","
-             "goversion=\"gcc12.2.0\",revision=\"abc\",version=\"2.0\"} 1\n", arch);
+             "goversion=\"gcc12.2.0\",revision=\"abc\",version=\"2.0\"} 1\n",
+             arch);
     ASSERT(strstr(out, want));
     ASSERT(strcmp(arch, "x86_64") && strcmp(arch, "aarch64") && *arch);
     /* malformed input is reported and gives the value error */

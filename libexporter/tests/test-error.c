@@ -11,8 +11,8 @@
 typedef struct {
     int code;
     const char *name;
-    int err_no;        /* the errno it aliases, 0 for the library's own codes */
-    const char *text;  /* expected text of an own code */
+    int err_no;       /* the errno it aliases, 0 for the library's own codes */
+    const char *text; /* expected text of an own code */
 } code_case;
 
 static const code_case codes[] = {

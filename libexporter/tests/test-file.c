@@ -33,10 +33,10 @@ static void test_read_file(void) {
         int want;
     } cases[] = {
         {"small", "hello\n", 64, 0},
-        {"exact", "0123456789", 10, 0},        /* max bytes exactly: accepted */
-        {"over", "0123456789a", 10, -EFBIG},   /* one more: refused, not truncated */
+        {"exact", "0123456789", 10, 0},      /* max bytes exactly: accepted */
+        {"over", "0123456789a", 10, -EFBIG}, /* one more: refused, not truncated */
         {"empty", "", 10, 0},
-        {"big", NULL, 100000, 0},              /* larger than the first allocation */
+        {"big", NULL, 100000, 0}, /* larger than the first allocation */
         {"bigover", NULL, 99999, -EFBIG},
     };
     char big[100001];
@@ -95,8 +95,7 @@ static void test_special_files(void) {
     /* /dev/zero never ends: refused, or capped when any type is allowed */
     if (access("/dev/zero", R_OK) == 0) {
         ASSERT_EQ(omx_read_file("/dev/zero", 1 << 16, &data, NULL), -EINVAL);
-        ASSERT_EQ(omx_read_file_at(AT_FDCWD, "/dev/zero", 1 << 16, OMX_READ_ANY_TYPE, &data,
-                                   NULL),
+        ASSERT_EQ(omx_read_file_at(AT_FDCWD, "/dev/zero", 1 << 16, OMX_READ_ANY_TYPE, &data, NULL),
                   -EFBIG);
     }
     ASSERT(now() - t0 < 5);

@@ -70,8 +70,8 @@ static void test_double(void) {
     /* agrees with the %.17g-and-shorten reference on many values */
     unsigned seed = 7;
     for (int i = 0; i < 200000; i++) {
-        double v = (double)rand_r(&seed) / (double)(1 + rand_r(&seed) % 100000) *
-                   (i % 3 ? 1 : 1e-3);
+        double v =
+            (double)rand_r(&seed) / (double)(1 + rand_r(&seed) % 100000) * (i % 3 ? 1 : 1e-3);
         if (i % 5 == 0)
             v = (double)(rand_r(&seed) % 1000000) / 1000.0;
         char out[40], ref[40];
@@ -196,9 +196,25 @@ static void test_type_names(void) {
 
 /* Random bytes and random mixes of Accept tokens: never a crash, always a format. */
 static void test_accept_random(void) {
-    static const char *tok[] = {"application/openmetrics-text", "text/plain", "*/*", ";", ",",
-                                "q=", "0.5", "version=", "1.0.0", "0.0.4", " ", "=", "\"",
-                                "q=1.0", "q=-1", "q=2", ";;", ",,", "text/*"};
+    static const char *tok[] = {"application/openmetrics-text",
+                                "text/plain",
+                                "*/*",
+                                ";",
+                                ",",
+                                "q=",
+                                "0.5",
+                                "version=",
+                                "1.0.0",
+                                "0.0.4",
+                                " ",
+                                "=",
+                                "\"",
+                                "q=1.0",
+                                "q=-1",
+                                "q=2",
+                                ";;",
+                                ",,",
+                                "text/*"};
     unsigned seed = 12345;
     char buf[512];
     for (int it = 0; it < 20000; it++) {

@@ -3,16 +3,14 @@
 #include "log-internal.h"
 #include "omx-test.h"
 
-static const char *fmt(omx_log_format f, omx_log_level l, const char *msg,
-                       const char *const *kv, size_t n)
-{
+static const char *fmt(omx_log_format f, omx_log_level l, const char *msg, const char *const *kv,
+                       size_t n) {
     static char buf[1024];
     omx__log_format_line(buf, sizeof buf, f, l, "2026-11-23T10:00:00.123Z", msg, kv, n);
     return buf;
 }
 
-int main(void)
-{
+int main(void) {
     omx_log_level lv;
     omx_log_format lf;
     ASSERT(omx_log_parse_level("debug", &lv) == 0 && lv == OMX_LOG_DEBUG);
@@ -25,27 +23,30 @@ int main(void)
     ASSERT(omx_log_parse_format("text", &lf) == OMX_EINVAL);
 
     ASSERT_STR_EQ(fmt(OMX_LOG_LOGFMT, OMX_LOG_INFO, "Listening on",
-                  (const char *const[]){ "address", "[::]:9100" }, 2),
-              "ts=2026-11-23T10:00:00.123Z level=info msg=\"Listening on\" address=[::]:9100");
+                      (const char *const[]){"address", "[::]:9100"}, 2),
+                  "ts=2026-11-23T10:00:00.123Z level=info msg=\"Listening on\" address=[::]:9100");
     ASSERT_STR_EQ(fmt(OMX_LOG_LOGFMT, OMX_LOG_ERROR, "x",
-                  (const char *const[]){ "a", "has space", "b", "q\"uote", "c", "k=v", "d", "",
-                                         "e", "back\\slash", "f", "line\nbreak", "g", "\x01" },
-                  14),
-              "ts=2026-11-23T10:00:00.123Z level=error msg=x a=\"has space\" b=\"q\\\"uote\" "
-              "c=\"k=v\" d=\"\" e=\"back\\\\slash\" f=\"line\\nbreak\" g=\"\\u0001\"");
+                      (const char *const[]){"a", "has space", "b", "q\"uote", "c", "k=v", "d", "",
+                                            "e", "back\\slash", "f", "line\nbreak", "g", "\x01"},
+                      14),
+                  "ts=2026-11-23T10:00:00.123Z level=error msg=x a=\"has space\" b=\"q\\\"uote\" "
+                  "c=\"k=v\" d=\"\" e=\"back\\\\slash\" f=\"line\\nbreak\" g=\"\\u0001\"");
     /* A key with odd characters cannot break the line structure. */
-    ASSERT_STR_EQ(fmt(OMX_LOG_LOGFMT, OMX_LOG_DEBUG, "m", (const char *const[]){ "bad key=", "v" }, 2),
-              "ts=2026-11-23T10:00:00.123Z level=debug msg=m bad_key_=v");
+    ASSERT_STR_EQ(
+        fmt(OMX_LOG_LOGFMT, OMX_LOG_DEBUG, "m", (const char *const[]){"bad key=", "v"}, 2),
+        "ts=2026-11-23T10:00:00.123Z level=debug msg=m bad_key_=v");
     /* An odd count gives the last key an empty value. */
-    ASSERT_STR_EQ(fmt(OMX_LOG_LOGFMT, OMX_LOG_WARN, "m", (const char *const[]){ "k" }, 1),
-              "ts=2026-11-23T10:00:00.123Z level=warn msg=m k=\"\"");
-    ASSERT_STR_EQ(fmt(OMX_LOG_JSON, OMX_LOG_WARN, "say \"hi\"",
-                  (const char *const[]){ "file", "/a b", "err", "tab\there" }, 4),
-              "{\"ts\":\"2026-11-23T10:00:00.123Z\",\"level\":\"warn\",\"msg\":\"say \\\"hi\\\"\","
-              "\"file\":\"/a b\",\"err\":\"tab\\there\"}");
+    ASSERT_STR_EQ(fmt(OMX_LOG_LOGFMT, OMX_LOG_WARN, "m", (const char *const[]){"k"}, 1),
+                  "ts=2026-11-23T10:00:00.123Z level=warn msg=m k=\"\"");
+    ASSERT_STR_EQ(
+        fmt(OMX_LOG_JSON, OMX_LOG_WARN, "say \"hi\"",
+            (const char *const[]){"file", "/a b", "err", "tab\there"}, 4),
+        "{\"ts\":\"2026-11-23T10:00:00.123Z\",\"level\":\"warn\",\"msg\":\"say \\\"hi\\\"\","
+        "\"file\":\"/a b\",\"err\":\"tab\\there\"}");
     /* UTF-8 passes through untouched. */
-    ASSERT_STR_EQ(fmt(OMX_LOG_LOGFMT, OMX_LOG_INFO, "m", (const char *const[]){ "k", "h\xc3\xa9" }, 2),
-              "ts=2026-11-23T10:00:00.123Z level=info msg=m k=h\xc3\xa9");
+    ASSERT_STR_EQ(
+        fmt(OMX_LOG_LOGFMT, OMX_LOG_INFO, "m", (const char *const[]){"k", "h\xc3\xa9"}, 2),
+        "ts=2026-11-23T10:00:00.123Z level=info msg=m k=h\xc3\xa9");
 
     /* Truncation keeps the buffer NUL-terminated and within bounds. */
     char small[16];

@@ -13,8 +13,7 @@ typedef struct sink {
     int fail_after;
 } sink;
 
-static int sink_write(void *ctx, const char *data, size_t len)
-{
+static int sink_write(void *ctx, const char *data, size_t len) {
     sink *s = ctx;
     if (s->fail_after >= 0 && s->len + len > (size_t)s->fail_after)
         return -EPIPE;
@@ -25,43 +24,42 @@ static int sink_write(void *ctx, const char *data, size_t len)
     return 0;
 }
 
-int main(void)
-{
+int main(void) {
     static const struct {
         const char *h;
         int want;
     } ae[] = {
-        { NULL, 0 },
-        { "", 0 },
-        { "gzip", 1 },
-        { "GZIP", 1 },
-        { "x-gzip", 1 },
-        { "gzip, deflate, br", 1 },
-        { "deflate, gzip;q=1.0, *;q=0.5", 1 },
-        { "br;q=1, gzip;q=0.1", 1 },
-        { "gzip;q=0", 0 },
-        { "gzip; q=0", 0 },
-        { "gzip;q=0.0", 0 },
-        { "gzip;q=0.000", 0 },
-        { "identity", 0 },
-        { "deflate", 0 },
-        { "*", 1 },
-        { "*;q=0", 0 },
-        { "*, gzip;q=0", 0 },
-        { "gzip;q=0, *", 0 },
-        { "gzipx", 0 },
-        { "xgzip", 0 },
-        { "gzip;q=abc", 0 },
-        { "gzip;q=2", 0 },
-        { " gzip ; q=0.5 ", 1 },
-        { ",,,", 0 },
-        { "gzip;level=9", 1 },
+        {NULL, 0},
+        {"", 0},
+        {"gzip", 1},
+        {"GZIP", 1},
+        {"x-gzip", 1},
+        {"gzip, deflate, br", 1},
+        {"deflate, gzip;q=1.0, *;q=0.5", 1},
+        {"br;q=1, gzip;q=0.1", 1},
+        {"gzip;q=0", 0},
+        {"gzip; q=0", 0},
+        {"gzip;q=0.0", 0},
+        {"gzip;q=0.000", 0},
+        {"identity", 0},
+        {"deflate", 0},
+        {"*", 1},
+        {"*;q=0", 0},
+        {"*, gzip;q=0", 0},
+        {"gzip;q=0, *", 0},
+        {"gzipx", 0},
+        {"xgzip", 0},
+        {"gzip;q=abc", 0},
+        {"gzip;q=2", 0},
+        {" gzip ; q=0.5 ", 1},
+        {",,,", 0},
+        {"gzip;level=9", 1},
     };
     for (size_t i = 0; i < sizeof ae / sizeof *ae; i++) {
         int got = omx_accepts_gzip(ae[i].h);
         if (got != ae[i].want)
-            fprintf(stderr, "Accept-Encoding '%s': got %d want %d\n",
-                    ae[i].h ? ae[i].h : "(null)", got, ae[i].want);
+            fprintf(stderr, "Accept-Encoding '%s': got %d want %d\n", ae[i].h ? ae[i].h : "(null)",
+                    got, ae[i].want);
         ASSERT(got == ae[i].want);
     }
 
@@ -82,7 +80,7 @@ int main(void)
     ASSERT(s.len > 18 && s.data[0] == 0x1f && s.data[1] == 0x8b);
     ASSERT(s.len < plen / 3);
     static char back[sizeof plain];
-    z_stream z = { 0 };
+    z_stream z = {0};
     ASSERT(inflateInit2(&z, 15 + 16) == Z_OK);
     z.next_in = s.data;
     z.avail_in = (uInt)s.len;
@@ -116,23 +114,23 @@ int main(void)
     static const struct {
         const char *in, *host, *port;
     } la[] = {
-        { "127.0.0.1:9100", "127.0.0.1", "9100" },
-        { ":9100", "", "9100" },
-        { "[::1]:9100", "::1", "9100" },
-        { "[::]:9100", "::", "9100" },
-        { "localhost:0", "localhost", "0" },
-        { "0.0.0.0:65535", "0.0.0.0", "65535" },
-        { "9100", NULL, NULL },
-        { "", NULL, NULL },
-        { ":", NULL, NULL },
-        { "::1:9100", NULL, NULL },
-        { "[::1]9100", NULL, NULL },
-        { "[]:9100", NULL, NULL },
-        { "[::1:9100", NULL, NULL },
-        { "host:65536", NULL, NULL },
-        { "host:123456", NULL, NULL },
-        { "host:http", NULL, NULL },
-        { "host:-1", NULL, NULL },
+        {"127.0.0.1:9100", "127.0.0.1", "9100"},
+        {":9100", "", "9100"},
+        {"[::1]:9100", "::1", "9100"},
+        {"[::]:9100", "::", "9100"},
+        {"localhost:0", "localhost", "0"},
+        {"0.0.0.0:65535", "0.0.0.0", "65535"},
+        {"9100", NULL, NULL},
+        {"", NULL, NULL},
+        {":", NULL, NULL},
+        {"::1:9100", NULL, NULL},
+        {"[::1]9100", NULL, NULL},
+        {"[]:9100", NULL, NULL},
+        {"[::1:9100", NULL, NULL},
+        {"host:65536", NULL, NULL},
+        {"host:123456", NULL, NULL},
+        {"host:http", NULL, NULL},
+        {"host:-1", NULL, NULL},
     };
     for (size_t i = 0; i < sizeof la / sizeof *la; i++) {
         char host[64] = "x", port[8] = "x";
@@ -158,7 +156,7 @@ int main(void)
     ASSERT(d >= now + 9500000000LL && d < now + 9600000000LL);
     d = omx__http_deadline("1.5", &secs);
     ASSERT(secs == 1.5 && d >= now + 1350000000LL && d < now + 1450000000LL);
-    static const char *const bad_to[] = { NULL, "", "0", "-1", "abc", "10s", "nan", "inf", "1e9" };
+    static const char *const bad_to[] = {NULL, "", "0", "-1", "abc", "10s", "nan", "inf", "1e9"};
     for (size_t i = 0; i < sizeof bad_to / sizeof *bad_to; i++) {
         secs = -1;
         ASSERT(omx__http_deadline(bad_to[i], &secs) == 0 && secs == 0);
@@ -167,7 +165,8 @@ int main(void)
     /* Header well-formedness. */
     ASSERT(omx__http_header_ok("Host", 4, "x", 1));
     ASSERT(omx__http_header_ok("X-Prometheus-Scrape-Timeout-Seconds", 35, "10", 2));
-    ASSERT(omx__http_header_ok("Accept", 6, "a/b;\tq=0.1, \xc3\xa9", strlen("a/b;\tq=0.1, \xc3\xa9")));
+    ASSERT(
+        omx__http_header_ok("Accept", 6, "a/b;\tq=0.1, \xc3\xa9", strlen("a/b;\tq=0.1, \xc3\xa9")));
     ASSERT(omx__http_header_ok("X-Empty", 7, "", 0));
     ASSERT(!omx__http_header_ok("Foo ", 4, "bar", 3));
     ASSERT(!omx__http_header_ok("Fo\0o", 4, "bar", 3));
@@ -179,15 +178,15 @@ int main(void)
     ASSERT(!omx__http_header_ok(NULL, 0, NULL, 0));
     /* Values as libmicrohttpd leaves them in the request buffer. */
     const char crlf[] = "x\0\0Next\0 y\0\0\0\0";
-    ASSERT(omx__http_value_ends_line(crlf, 1, crlf + 3));   /* CRLF turned into NULs */
-    ASSERT(omx__http_value_ends_line(crlf + 9, 1, NULL));   /* last, then the blank line */
+    ASSERT(omx__http_value_ends_line(crlf, 1, crlf + 3)); /* CRLF turned into NULs */
+    ASSERT(omx__http_value_ends_line(crlf + 9, 1, NULL)); /* last, then the blank line */
     const char lf[] = "x\0Next\0 y\0\n";
-    ASSERT(omx__http_value_ends_line(lf, 1, lf + 2));       /* bare LF */
+    ASSERT(omx__http_value_ends_line(lf, 1, lf + 2)); /* bare LF */
     ASSERT(omx__http_value_ends_line(lf + 8, 1, NULL));
     ASSERT(omx__http_value_ends_line("x\0\r\n\r\n", 1, NULL));
     ASSERT(omx__http_value_ends_line("x\0 \0\0", 1, NULL)); /* trailing blank cut */
     const char nul[] = "b\0ar\0\0Next\0 y";
-    ASSERT(!omx__http_value_ends_line(nul, 1, nul + 6));    /* "b<NUL>ar" */
+    ASSERT(!omx__http_value_ends_line(nul, 1, nul + 6)); /* "b<NUL>ar" */
     ASSERT(!omx__http_value_ends_line(nul, 1, NULL));
     ASSERT(!omx__http_value_ends_line("bar", 2, NULL));
     TEST_DONE();

@@ -16,8 +16,7 @@ typedef struct tjob {
     atomic_bool *release;
 } tjob;
 
-static void run(omx__job *j)
-{
+static void run(omx__job *j) {
     tjob *t = (tjob *)j;
     int now = atomic_fetch_add(t->running, 1) + 1;
     int p = atomic_load(t->peak);
@@ -29,15 +28,13 @@ static void run(omx__job *j)
     atomic_fetch_add(t->ran, 1);
 }
 
-static int64_t mono_ns(void)
-{
+static int64_t mono_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-int main(void)
-{
+int main(void) {
     omx__pool *p = NULL;
     atomic_int ran = 0, running = 0, peak = 0;
     atomic_bool release = false;
@@ -49,8 +46,8 @@ int main(void)
     ASSERT(p != NULL);
     ASSERT(omx__pool_wait_idle(p, mono_ns()));
     for (int i = 0; i < 20; i++) {
-        jobs[i] = (tjob){ .job.fn = run, .ran = &ran, .running = &running, .peak = &peak,
-                          .release = &release };
+        jobs[i] = (tjob){
+            .job.fn = run, .ran = &ran, .running = &running, .peak = &peak, .release = &release};
         ASSERT(omx__pool_submit(p, &jobs[i].job));
     }
     ASSERT(omx__pool_busy(p) == 20);

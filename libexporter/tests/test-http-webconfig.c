@@ -11,8 +11,7 @@
 #include "omx-test.h"
 #include "webconfig.h"
 
-static void check_bad(const char *dir, const char *name)
-{
+static void check_bad(const char *dir, const char *name) {
     char path[1024], line[512], err[1024] = "";
     omx__webconfig *c = NULL;
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -43,8 +42,7 @@ static void check_bad(const char *dir, const char *name)
 
 /* Each credential costs one bcrypt, whatever its outcome; repeats cost none.
  * An unknown user costs what a known one with a wrong password does. */
-static void test_repeats(omx__webconfig *c)
-{
+static void test_repeats(omx__webconfig *c) {
     unsigned long r0 = atomic_load(&c->bcrypt_runs);
     for (int i = 0; i < 200; i++)
         ASSERT_EQ(omx__webconfig_verify(c, "bob", "wrong"), -EACCES);
@@ -70,8 +68,7 @@ typedef struct attacker {
     long tries, refused_busy;
 } attacker;
 
-static void *attack(void *v)
-{
+static void *attack(void *v) {
     attacker *a = v;
     char pw[48];
     while (!atomic_load(a->stop)) {
@@ -85,15 +82,14 @@ static void *attack(void *v)
 
 /* Four threads with fresh wrong passwords: a cached good credential is
  * accepted every time, and no more than one bcrypt runs at once. */
-static void test_parallel(omx__webconfig *c)
-{
+static void test_parallel(omx__webconfig *c) {
     pthread_t t[4];
     attacker a[4];
     atomic_bool stop = false;
 
     ASSERT_EQ(omx__webconfig_verify(c, "alice", "secret"), 0); /* now cached */
     for (int i = 0; i < 4; i++) {
-        a[i] = (attacker){ .c = c, .id = i, .stop = &stop };
+        a[i] = (attacker){.c = c, .id = i, .stop = &stop};
         ASSERT_OK(pthread_create(&t[i], NULL, attack, &a[i]));
     }
     unsigned max_busy = 0;
@@ -113,7 +109,8 @@ static void test_parallel(omx__webconfig *c)
         tries += a[i].tries;
     }
     printf("2000 cached checks beside 4 attackers (%ld guesses): all accepted, "
-           "at most %u bcrypt at once\n", tries, max_busy);
+           "at most %u bcrypt at once\n",
+           tries, max_busy);
     ASSERT(max_busy <= OMX__AUTH_BCRYPT_SLOTS);
     ASSERT(tries > 0);
 }
@@ -124,23 +121,20 @@ typedef struct same_pw {
     int rc;
 } same_pw;
 
-static void *verify_same(void *v)
-{
+static void *verify_same(void *v) {
     same_pw *a = v;
     a->rc = omx__webconfig_verify(a->c, "bob", a->pass);
     return NULL;
 }
 
-static unsigned gate_waiting(omx__webconfig *c)
-{
+static unsigned gate_waiting(omx__webconfig *c) {
     pthread_mutex_lock(&c->bcrypt_gate.lock);
     unsigned n = c->bcrypt_gate.waiting;
     pthread_mutex_unlock(&c->bcrypt_gate.lock);
     return n;
 }
 
-static void wait_queue(omx__webconfig *c, unsigned n)
-{
+static void wait_queue(omx__webconfig *c, unsigned n) {
     for (int i = 0; i < 5000 && gate_waiting(c) < n; i++)
         usleep(1000);
     ASSERT_EQ(gate_waiting(c), n);
@@ -149,8 +143,7 @@ static void wait_queue(omx__webconfig *c, unsigned n)
 /* With the bcrypt slot taken: checks queue, a full queue refuses at once,
  * remembered pairs pass untouched, and queued checks of the same pair share
  * one bcrypt. Every queued check must be served within OMX__AUTH_BCRYPT_WAIT_MS. */
-static void test_gate(omx__webconfig *c)
-{
+static void test_gate(omx__webconfig *c) {
     pthread_t t[OMX__AUTH_BCRYPT_QUEUE];
     same_pw a[OMX__AUTH_BCRYPT_QUEUE];
 
@@ -160,7 +153,7 @@ static void test_gate(omx__webconfig *c)
     char fresh[OMX__AUTH_BCRYPT_QUEUE][32];
     for (int i = 0; i < OMX__AUTH_BCRYPT_QUEUE; i++) {
         snprintf(fresh[i], sizeof fresh[i], "fresh guess %d", i);
-        a[i] = (same_pw){ .c = c, .pass = i < 3 ? "same guess" : fresh[i] };
+        a[i] = (same_pw){.c = c, .pass = i < 3 ? "same guess" : fresh[i]};
         ASSERT_OK(pthread_create(&t[i], NULL, verify_same, &a[i]));
     }
     wait_queue(c, OMX__AUTH_BCRYPT_QUEUE);
@@ -178,8 +171,7 @@ static void test_gate(omx__webconfig *c)
 }
 
 /* Many distinct failures: the failed table stops at its bound. */
-static void test_bound(omx__webconfig *c)
-{
+static void test_bound(omx__webconfig *c) {
     char pw[32];
     for (int i = 0; i < 2 * OMX__AUTHCACHE_BAD; i++) {
         snprintf(pw, sizeof pw, "distinct-%d", i);
@@ -194,8 +186,7 @@ static void test_bound(omx__webconfig *c)
     ASSERT_EQ(atomic_load(&c->bcrypt_runs), r0);
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     char path[1024], err[1024];
     omx__webconfig *c = NULL;
     if (argc < 2) {
@@ -219,7 +210,7 @@ int main(int argc, char **argv)
         ASSERT(strstr(c->priorities, "+ECDHE-ECDSA:+AES-128-GCM") != NULL);
         ASSERT(strstr(c->priorities, "+GROUP-X25519") != NULL);
         ASSERT(c->headers && !strcmp(c->headers[0], "X-Frame-Options") &&
-              !strcmp(c->headers[1], "deny") && !c->headers[2]);
+               !strcmp(c->headers[1], "deny") && !c->headers[2]);
         ASSERT(c->n_users == 1 && omx__webconfig_has_auth(c));
         ASSERT(omx__webconfig_check(c, "alice", "secret"));
         ASSERT(!omx__webconfig_check(c, "alice", "Secret"));
@@ -265,7 +256,7 @@ int main(int argc, char **argv)
 
     rc = omx__webconfig_load("/nonexistent/web.yml", &c, err, sizeof err);
     ASSERT(rc == OMX_ECONFIG && !c && strstr(err, "/nonexistent/web.yml") &&
-          strstr(err, "No such file"));
+           strstr(err, "No such file"));
 
     DIR *d = opendir(dir);
     ASSERT(d != NULL);

@@ -11,7 +11,6 @@
 #include "exporter/file.h"
 #include "omx-test.h"
 
-
 static int count_fds(void) {
     DIR *d = opendir("/proc/self/fd");
     ASSERT(d);

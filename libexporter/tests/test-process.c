@@ -33,8 +33,9 @@ static void limits_cases(void) {
     snprintf(sub, sizeof sub, "%s/self/fd", dir);
     ASSERT(mkdir(sub, 0755) == 0);
     put_file(dir, "stat", "cpu 1 2 3\nbtime 1700000000\n");
-    put_file(dir, "self/stat", "42 (a) b) S 1 1 1 0 -1 0 0 0 0 0 300 100 0 0 20 0 1 0 "
-                               "12345 104857600 2560 0\n");
+    put_file(dir, "self/stat",
+             "42 (a) b) S 1 1 1 0 -1 0 0 0 0 0 300 100 0 0 20 0 1 0 "
+             "12345 104857600 2560 0\n");
     static const struct {
         const char *limits, *want; /* want NULL: the collector fails */
     } cases[] = {
@@ -43,9 +44,11 @@ static void limits_cases(void) {
          "process_virtual_memory_max_bytes 8589934592\n"},
         {"Max open files            1024     4096     files\n", "process_max_fds 1024\n"},
         {"Max open files            1024     4096     files\n"
-         "Max address space         -5   unlimited  bytes\n", NULL},
+         "Max address space         -5   unlimited  bytes\n",
+         NULL},
         {"Max open files            1024     4096     files\n"
-         "Max address space         12x   unlimited  bytes\n", NULL},
+         "Max address space         12x   unlimited  bytes\n",
+         NULL},
         {"Max open files            lots     4096     files\n", NULL},
         {"Max address space         unlimitedx   unlimited  bytes\n", NULL},
     };
@@ -131,9 +134,11 @@ int main(void) {
     ASSERT_OK(omx_registry_set_collector_stats(r, "t"));
     char *out = scrape(r, OMX_FORMAT_PROMETHEUS);
     char want[256];
-    snprintf(want, sizeof want, "process_cpu_seconds_total %g\n", 400.0 / (double)sysconf(_SC_CLK_TCK));
+    snprintf(want, sizeof want, "process_cpu_seconds_total %g\n",
+             400.0 / (double)sysconf(_SC_CLK_TCK));
     ASSERT(strstr(out, want));
-    snprintf(want, sizeof want, "process_resident_memory_bytes %.0f\n", 2560.0 * (double)sysconf(_SC_PAGESIZE));
+    snprintf(want, sizeof want, "process_resident_memory_bytes %.0f\n",
+             2560.0 * (double)sysconf(_SC_PAGESIZE));
     ASSERT(strstr(out, want));
     ASSERT(strstr(out, "process_virtual_memory_bytes 104857600\n"));
     ASSERT(strstr(out, "process_open_fds 5\n"));
@@ -142,7 +147,9 @@ int main(void) {
         ASSERT(strstr(out, "process_start_time_seconds 1700000123.45\n"));
     ASSERT(strstr(out, "# TYPE process_cpu_seconds_total counter\n"));
     /* unlimited address space: 2^64-1 as client_golang writes it */
-    ASSERT(strstr(out, "# HELP process_virtual_memory_max_bytes Maximum amount of virtual memory available in bytes.\n"));
+    ASSERT(strstr(
+        out,
+        "# HELP process_virtual_memory_max_bytes Maximum amount of virtual memory available in bytes.\n"));
     ASSERT(strstr(out, "process_virtual_memory_max_bytes 1.8446744073709552e+19\n"));
     /* node_exporter does not list the process collector in its collector stats */
     ASSERT(!strstr(out, "collector=\"process\""));
@@ -181,9 +188,12 @@ int main(void) {
     const char *n[] = {"version", "goversion"}, *v[] = {"0.1.0", "none"};
     ASSERT_OK(omx_build_info_register(r, "omx_build_info", "Build information.", n, v, 2));
     out = scrape(r, OMX_FORMAT_PROMETHEUS);
-    const char *fams[] = {"process_cpu_seconds_total ", "process_resident_memory_bytes ",
-                          "process_virtual_memory_bytes ", "process_open_fds ",
-                          "process_max_fds ", "process_start_time_seconds ",
+    const char *fams[] = {"process_cpu_seconds_total ",
+                          "process_resident_memory_bytes ",
+                          "process_virtual_memory_bytes ",
+                          "process_open_fds ",
+                          "process_max_fds ",
+                          "process_start_time_seconds ",
                           "process_virtual_memory_max_bytes ",
                           "omx_build_info{version=\"0.1.0\",goversion=\"none\"} 1\n"};
     for (size_t i = 0; i < sizeof fams / sizeof fams[0]; i++) {

@@ -53,11 +53,21 @@ static void test_gzip(void) {
         const char *header;
         bool want;
     } cases[] = {
-        {"gzip", true},         {"GZIP", true},           {"x-gzip", true},
-        {"deflate, gzip;q=0.1", true}, {"gzip;q=0", false}, {"gzip;q=0.0", false},
-        {"*", true},            {"*;q=0", false},         {"*, gzip;q=0", false},
-        {"gzip;q=0, *", false}, {"identity", false},      {"gzip;q=junk", false},
-        {"gzip;q=junk, *", false}, {"br", false},         {"", false},
+        {"gzip", true},
+        {"GZIP", true},
+        {"x-gzip", true},
+        {"deflate, gzip;q=0.1", true},
+        {"gzip;q=0", false},
+        {"gzip;q=0.0", false},
+        {"*", true},
+        {"*;q=0", false},
+        {"*, gzip;q=0", false},
+        {"gzip;q=0, *", false},
+        {"identity", false},
+        {"gzip;q=junk", false},
+        {"gzip;q=junk, *", false},
+        {"br", false},
+        {"", false},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         if (omx_accepts_gzip(cases[i].header) != cases[i].want)

@@ -11,9 +11,13 @@ static omx_registry *reg;
 static omx_family *family(const char *name, size_t max_series) {
     const char *ln[] = {"k"};
     omx_family *f;
-    ASSERT_OK(omx_family_new(reg, &(omx_family_opts){.type = OMX_COUNTER, .name = name,
-                                                     .label_names = ln, .n_labels = 1,
-                                                     .max_series = max_series}, &f));
+    ASSERT_OK(omx_family_new(reg,
+                             &(omx_family_opts){.type = OMX_COUNTER,
+                                                .name = name,
+                                                .label_names = ln,
+                                                .n_labels = 1,
+                                                .max_series = max_series},
+                             &f));
     return f;
 }
 

@@ -65,7 +65,10 @@ static void test_matching(void) {
         {"^a{2,}$", 0, "aaa", 1},
         /* UTF-8 aware, invalid UTF-8 is no error */
         {"^.$", 0, "\xc3\xa9", 1},
-        {"abc", 0, "\xff\xfe" "abc", 1},
+        {"abc", 0,
+         "\xff\xfe"
+         "abc",
+         1},
         {"", 0, "", 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -111,8 +114,7 @@ static void test_rejections(void) {
         ASSERT_EQ(omx_regex_new(cases[i].pattern, 0, &re, err, sizeof err), OMX_EINVAL);
         ASSERT(re == NULL);
         if (!strstr(err, cases[i].msg))
-            fprintf(stderr, "/%s/: got \"%s\", want \"%s\"\n", cases[i].pattern, err,
-                    cases[i].msg);
+            fprintf(stderr, "/%s/: got \"%s\", want \"%s\"\n", cases[i].pattern, err, cases[i].msg);
         ASSERT(strstr(err, cases[i].msg));
     }
     omx_regex *re;
@@ -123,8 +125,7 @@ static void test_rejections(void) {
 static void test_captures(void) {
     omx_regex *re;
     char err[256];
-    ASSERT_OK(omx_regex_new("(?P<user>\\w+)@(\\w+)(x)?(?<tld>\\.\\w+)?", 0, &re, err,
-                            sizeof err));
+    ASSERT_OK(omx_regex_new("(?P<user>\\w+)@(\\w+)(x)?(?<tld>\\.\\w+)?", 0, &re, err, sizeof err));
     ASSERT_EQ(omx_regex_groups(re), 4);
     ASSERT_STR_EQ(omx_regex_group_name(re, 1), "user");
     ASSERT(omx_regex_group_name(re, 2) == NULL);
@@ -137,8 +138,12 @@ static void test_captures(void) {
     ASSERT_EQ(omx_regex_exec(re, s, strlen(s), sp, 7), 1);
     static const struct {
         size_t start, end;
-    } want[7] = {{6, 17}, {6, 9}, {10, 17}, {OMX_REGEX_UNSET, OMX_REGEX_UNSET},
-                 {OMX_REGEX_UNSET, OMX_REGEX_UNSET}, {OMX_REGEX_UNSET, OMX_REGEX_UNSET},
+    } want[7] = {{6, 17},
+                 {6, 9},
+                 {10, 17},
+                 {OMX_REGEX_UNSET, OMX_REGEX_UNSET},
+                 {OMX_REGEX_UNSET, OMX_REGEX_UNSET},
+                 {OMX_REGEX_UNSET, OMX_REGEX_UNSET},
                  {OMX_REGEX_UNSET, OMX_REGEX_UNSET}};
     for (size_t i = 0; i < 7; i++) {
         ASSERT(sp[i].start == want[i].start);

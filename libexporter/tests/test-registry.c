@@ -9,11 +9,10 @@
 
 static omx_registry *reg;
 
-static int mk(omx_type t, const char *name, const char *unit, const char *const *labels,
-              size_t n) {
+static int mk(omx_type t, const char *name, const char *unit, const char *const *labels, size_t n) {
     omx_family *f;
-    omx_family_opts o = {.type = t, .name = name, .unit = unit, .label_names = labels,
-                         .n_labels = n};
+    omx_family_opts o = {
+        .type = t, .name = name, .unit = unit, .label_names = labels, .n_labels = n};
     return omx_family_new(reg, &o, &f);
 }
 
@@ -51,13 +50,12 @@ static void test_owner_cell(void) {
     pthread_t t;
     ASSERT_EQ(pthread_create(&t, NULL, other_thread, NULL), 0);
     ASSERT_EQ(pthread_join(t, NULL), 0);
-    ASSERT_EQ(atomic_load(&s->cells[0]), 1000);              /* shared: the other thread */
-    ASSERT_EQ(atomic_load(&s->cells[s->stride]), 1);         /* owner: this one */
+    ASSERT_EQ(atomic_load(&s->cells[0]), 1000);      /* shared: the other thread */
+    ASSERT_EQ(atomic_load(&s->cells[s->stride]), 1); /* owner: this one */
     ASSERT(omx_series_value(s) == 1003.5);
     ASSERT_EQ(atomic_load(&s->owner), key);
     /* a histogram claimed by this thread: its key differs only in the type */
-    ASSERT_OK(omx_family_new(reg, &(omx_family_opts){.type = OMX_HISTOGRAM, .name = "own_h"},
-                             &f));
+    ASSERT_OK(omx_family_new(reg, &(omx_family_opts){.type = OMX_HISTOGRAM, .name = "own_h"}, &f));
     omx_series *h;
     ASSERT_OK(omx_family_get(f, NULL, &h));
     ASSERT_OK(omx_histogram_observe(h, 0.3));
@@ -106,9 +104,14 @@ static void test_bad_families(void) {
     ASSERT_EQ(mk(OMX_GAUGE, "g", NULL, res, 1), OMX_ELABEL);
     ASSERT_EQ(mk(OMX_GAUGE, "g", NULL, nul, 1), OMX_EINVAL);
     ASSERT_EQ(mk(OMX_GAUGE, "g", NULL, NULL, 1), OMX_EINVAL);
-    ASSERT_EQ(omx_family_new(reg, &(omx_family_opts){.type = OMX_STATESET, .name = "ss",
-                                                     .label_names = ss, .n_labels = 1,
-                                                     .states = ss, .n_states = 1}, &f),
+    ASSERT_EQ(omx_family_new(reg,
+                             &(omx_family_opts){.type = OMX_STATESET,
+                                                .name = "ss",
+                                                .label_names = ss,
+                                                .n_labels = 1,
+                                                .states = ss,
+                                                .n_states = 1},
+                             &f),
               OMX_ELABEL);
     /* units */
     ASSERT_EQ(mk(OMX_GAUGE, "x_bytes", "seconds", NULL, 0), OMX_EUNIT);
@@ -121,29 +124,41 @@ static void test_bad_families(void) {
     ASSERT_OK(mk(OMX_GAUGE, "z_bytes", "", NULL, 0)); /* empty unit = none */
     /* buckets and states */
     double nanb[] = {1, NAN}, dec[] = {2, 1}, inf[] = {1, INFINITY};
-    ASSERT_EQ(omx_family_new(reg, &(omx_family_opts){.type = OMX_HISTOGRAM, .name = "hb",
-                                                     .buckets = nanb, .n_buckets = 2}, &f),
-              OMX_EVALUE);
-    ASSERT_EQ(omx_family_new(reg, &(omx_family_opts){.type = OMX_HISTOGRAM, .name = "hb",
-                                                     .buckets = dec, .n_buckets = 2}, &f),
-              OMX_EVALUE);
-    ASSERT_EQ(omx_family_new(reg, &(omx_family_opts){.type = OMX_GAUGE, .name = "hb",
-                                                     .buckets = dec, .n_buckets = 2}, &f),
+    ASSERT_EQ(
+        omx_family_new(reg,
+                       &(omx_family_opts){
+                           .type = OMX_HISTOGRAM, .name = "hb", .buckets = nanb, .n_buckets = 2},
+                       &f),
+        OMX_EVALUE);
+    ASSERT_EQ(
+        omx_family_new(
+            reg,
+            &(omx_family_opts){.type = OMX_HISTOGRAM, .name = "hb", .buckets = dec, .n_buckets = 2},
+            &f),
+        OMX_EVALUE);
+    ASSERT_EQ(omx_family_new(reg,
+                             &(omx_family_opts){
+                                 .type = OMX_GAUGE, .name = "hb", .buckets = dec, .n_buckets = 2},
+                             &f),
               OMX_EINVAL);
-    ASSERT_OK(omx_family_new(reg, &(omx_family_opts){.type = OMX_HISTOGRAM, .name = "hb",
-                                                     .buckets = inf, .n_buckets = 2}, &f));
+    ASSERT_OK(omx_family_new(
+        reg,
+        &(omx_family_opts){.type = OMX_HISTOGRAM, .name = "hb", .buckets = inf, .n_buckets = 2},
+        &f));
     ASSERT_EQ(f->n_bounds, 1);
     ASSERT_EQ(omx_family_new(reg, &(omx_family_opts){.type = OMX_STATESET, .name = "st"}, &f),
               OMX_EINVAL);
     const char *sdup[] = {"a", "a"};
-    ASSERT_EQ(omx_family_new(reg, &(omx_family_opts){.type = OMX_STATESET, .name = "st",
-                                                     .states = sdup, .n_states = 2}, &f),
+    ASSERT_EQ(omx_family_new(reg,
+                             &(omx_family_opts){
+                                 .type = OMX_STATESET, .name = "st", .states = sdup, .n_states = 2},
+                             &f),
               OMX_EINVAL);
-    ASSERT_EQ(omx_family_new(reg, &(omx_family_opts){.type = OMX_GAUGE, .name = "fl",
-                                                     .flags = 1u << 7}, &f),
+    ASSERT_EQ(omx_family_new(
+                  reg, &(omx_family_opts){.type = OMX_GAUGE, .name = "fl", .flags = 1u << 7}, &f),
               OMX_EINVAL);
-    ASSERT_EQ(omx_family_new(reg, &(omx_family_opts){.type = OMX_GAUGE, .name = "hlp",
-                                                     .help = "\xff"}, &f),
+    ASSERT_EQ(omx_family_new(
+                  reg, &(omx_family_opts){.type = OMX_GAUGE, .name = "hlp", .help = "\xff"}, &f),
               OMX_EINVAL);
     /* duplicates: counters compare without _total */
     ASSERT_OK(mk(OMX_COUNTER, "dup_total", NULL, NULL, 0));
@@ -155,9 +170,11 @@ static void test_bad_families(void) {
 static void test_series(void) {
     const char *ln[] = {"a", "b"};
     omx_family *f;
-    ASSERT_OK(omx_family_new(reg, &(omx_family_opts){.type = OMX_COUNTER, .name = "req",
-                                                     .label_names = ln, .n_labels = 2,
-                                                     .max_series = 3}, &f));
+    ASSERT_OK(omx_family_new(
+        reg,
+        &(omx_family_opts){
+            .type = OMX_COUNTER, .name = "req", .label_names = ln, .n_labels = 2, .max_series = 3},
+        &f));
     omx_series *s1, *s2, *s3, *s;
     const char *v1[] = {"x", "y"}, *v2[] = {"x", "z"}, *v3[] = {"xy", ""}, *v4[] = {"q", "q"};
     ASSERT_OK(omx_family_get(f, v1, &s1));
@@ -209,9 +226,13 @@ static void test_series(void) {
 static void test_many_series(void) {
     const char *ln[] = {"i"};
     omx_family *f;
-    ASSERT_OK(omx_family_new(reg, &(omx_family_opts){.type = OMX_GAUGE, .name = "many",
-                                                     .label_names = ln, .n_labels = 1,
-                                                     .max_series = 100000}, &f));
+    ASSERT_OK(omx_family_new(reg,
+                             &(omx_family_opts){.type = OMX_GAUGE,
+                                                .name = "many",
+                                                .label_names = ln,
+                                                .n_labels = 1,
+                                                .max_series = 100000},
+                             &f));
     omx_series *hs[5000];
     for (int i = 0; i < 5000; i++) {
         char v[16];
@@ -259,8 +280,9 @@ static void test_types(void) {
     ASSERT(omx_series_value(s) == 4.25);
 
     double b[] = {1, 2, 3};
-    ASSERT_OK(omx_family_new(reg, &(omx_family_opts){.type = OMX_HISTOGRAM, .name = "th",
-                                                     .buckets = b, .n_buckets = 3}, &h));
+    ASSERT_OK(omx_family_new(
+        reg, &(omx_family_opts){.type = OMX_HISTOGRAM, .name = "th", .buckets = b, .n_buckets = 3},
+        &h));
     ASSERT_OK(omx_family_get(h, NULL, &s));
     ASSERT_OK(omx_histogram_observe(s, 1));
     ASSERT_OK(omx_histogram_observe(s, 2.5));
@@ -280,8 +302,10 @@ static void test_types(void) {
     ASSERT(omx_series_value(s) == 1);
 
     const char *states[] = {"a", "b"};
-    ASSERT_OK(omx_family_new(reg, &(omx_family_opts){.type = OMX_STATESET, .name = "tst",
-                                                     .states = states, .n_states = 2}, &st));
+    ASSERT_OK(omx_family_new(
+        reg,
+        &(omx_family_opts){.type = OMX_STATESET, .name = "tst", .states = states, .n_states = 2},
+        &st));
     ASSERT_OK(omx_family_get(st, NULL, &s));
     ASSERT_OK(omx_stateset_set(s, 1, true));
     ASSERT_EQ(omx_stateset_set(s, 2, true), OMX_EINVAL);
@@ -337,16 +361,15 @@ static void test_build_info(void) {
 }
 
 /* Tables replaced by a larger one since the family was created. */
-static size_t retired(const omx_family *f) {
-    return f->grown;
-}
+static size_t retired(const omx_family *f) { return f->grown; }
 
 /* Clearing or churning a family many times retires no tables: only growth does. */
 static void test_clear_bounded(void) {
     const char *ln[] = {"k"};
     omx_family *f;
-    ASSERT_OK(omx_family_new(reg, &(omx_family_opts){.type = OMX_GAUGE, .name = "clr",
-                                                     .label_names = ln, .n_labels = 1}, &f));
+    ASSERT_OK(omx_family_new(
+        reg, &(omx_family_opts){.type = OMX_GAUGE, .name = "clr", .label_names = ln, .n_labels = 1},
+        &f));
     char v[16];
     omx_series *s;
     for (int round = 0; round < 2000; round++) {
@@ -388,8 +411,11 @@ static void test_clear_bounded(void) {
 static void test_value_len(void) {
     const char *ln[] = {"v"};
     omx_family *f, *g;
-    ASSERT_OK(omx_family_new(reg, &(omx_family_opts){.type = OMX_GAUGE, .name = "vlen_default",
-                                                     .label_names = ln, .n_labels = 1}, &f));
+    ASSERT_OK(omx_family_new(
+        reg,
+        &(omx_family_opts){
+            .type = OMX_GAUGE, .name = "vlen_default", .label_names = ln, .n_labels = 1},
+        &f));
     char *big = malloc(4098);
     ASSERT(big);
     memset(big, 'x', 4097);
@@ -406,16 +432,22 @@ static void test_value_len(void) {
     free(big);
 
     const char *ln2[] = {"a", "b"};
-    ASSERT_OK(omx_family_new(reg, &(omx_family_opts){.type = OMX_GAUGE, .name = "vlen_small",
-                                                     .label_names = ln2, .n_labels = 2,
-                                                     .max_label_value_len = 4}, &g));
+    ASSERT_OK(omx_family_new(reg,
+                             &(omx_family_opts){.type = OMX_GAUGE,
+                                                .name = "vlen_small",
+                                                .label_names = ln2,
+                                                .n_labels = 2,
+                                                .max_label_value_len = 4},
+                             &g));
     ASSERT_OK(omx_family_get(g, (const char *[]){"\xc3\xa9\xc3\xa9", ""}, &s)); /* 4 bytes */
     ASSERT_EQ(omx_family_get(g, (const char *[]){"ok", "\xc3\xa9\xc3\xa9!"}, &s), OMX_ELIMIT);
     ASSERT_EQ(omx_family_get(g, (const char *[]){"12345", "x"}, &s), OMX_ELIMIT);
     ASSERT_EQ(atomic_load(&g->rejected_len), 2);
     ASSERT_EQ(omx_family_size(g), 1);
-    ASSERT_EQ(omx_family_new(reg, &(omx_family_opts){.type = OMX_GAUGE, .name = "vlen_huge",
-                                                     .max_label_value_len = (size_t)UINT32_MAX + 1},
+    ASSERT_EQ(omx_family_new(reg,
+                             &(omx_family_opts){.type = OMX_GAUGE,
+                                                .name = "vlen_huge",
+                                                .max_label_value_len = (size_t)UINT32_MAX + 1},
                              &g),
               OMX_EINVAL);
 }
@@ -424,13 +456,16 @@ static void test_value_len(void) {
  * word-at-a-time length scan must not read past the page. */
 static void test_value_at_page_end(void) {
     long pg = sysconf(_SC_PAGESIZE);
-    char *m = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *m =
+        mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     ASSERT(m != MAP_FAILED);
     ASSERT_OK(mprotect(m + pg, (size_t)pg, PROT_NONE));
     const char *ln[] = {"v"};
     omx_family *f;
-    ASSERT_OK(omx_family_new(reg, &(omx_family_opts){.type = OMX_GAUGE, .name = "page_end",
-                                                     .label_names = ln, .n_labels = 1}, &f));
+    ASSERT_OK(omx_family_new(
+        reg,
+        &(omx_family_opts){.type = OMX_GAUGE, .name = "page_end", .label_names = ln, .n_labels = 1},
+        &f));
     for (size_t len = 0; len <= 40; len++) {
         char *v = m + pg - (long)len - 1;
         memset(v, 'a' + (int)(len % 26), len);

@@ -21,9 +21,7 @@ static int emit_b(omx_emitter *e, void *userdata) {
     return emit_named(e, userdata);
 }
 
-static bool only(const char *collector, void *ctx) {
-    return !strcmp(collector, ctx);
-}
+static bool only(const char *collector, void *ctx) { return !strcmp(collector, ctx); }
 
 static const char *render(omx_registry *r, omx_buf *b, const omx_write_opts *o) {
     omx_buf_reset(b);

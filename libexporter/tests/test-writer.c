@@ -69,14 +69,18 @@ static omx_series *get(omx_family *f, const char *const *v) {
 static void case_counter(void) {
     omx_registry *r = omx_registry_new();
     const char *ln[] = {"method", "code"};
-    omx_family *f = fam(r, (omx_family_opts){.type = OMX_COUNTER, .name = "http_requests_total",
-                                             .help = "Total HTTP requests.", .label_names = ln,
+    omx_family *f = fam(r, (omx_family_opts){.type = OMX_COUNTER,
+                                             .name = "http_requests_total",
+                                             .help = "Total HTTP requests.",
+                                             .label_names = ln,
                                              .n_labels = 2});
     omx_counter_inc(get(f, (const char *[]){"get", "200"}));
     omx_counter_add(get(f, (const char *[]){"post", "500"}), 2.5);
     get(f, (const char *[]){"put", "201"});
-    omx_family *c = fam(r, (omx_family_opts){.type = OMX_COUNTER, .name = "cpu_seconds_total",
-                                             .unit = "seconds", .help = "CPU time.",
+    omx_family *c = fam(r, (omx_family_opts){.type = OMX_COUNTER,
+                                             .name = "cpu_seconds_total",
+                                             .unit = "seconds",
+                                             .help = "CPU time.",
                                              .flags = OMX_FAMILY_CREATED});
     omx_series *s = get(c, NULL);
     omx_counter_add(s, 1e20);
@@ -91,9 +95,12 @@ static void case_counter(void) {
 static void case_gauge(void) {
     omx_registry *r = omx_registry_new();
     const char *ln[] = {"v"};
-    omx_family *f = fam(r, (omx_family_opts){.type = OMX_GAUGE, .name = "temperature_celsius",
-                                             .unit = "celsius", .help = "Values of all kinds.",
-                                             .label_names = ln, .n_labels = 1});
+    omx_family *f = fam(r, (omx_family_opts){.type = OMX_GAUGE,
+                                             .name = "temperature_celsius",
+                                             .unit = "celsius",
+                                             .help = "Values of all kinds.",
+                                             .label_names = ln,
+                                             .n_labels = 1});
     const char *names[] = {"zero", "neg", "frac", "big", "tiny", "nan", "inf", "ninf", "third"};
     double vals[] = {0, -40, 21.5, 1.5e300, 1e-10, NAN, INFINITY, -INFINITY, 1.0 / 3};
     for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++)
@@ -109,9 +116,13 @@ static void case_histogram(void) {
     double b[] = {0.01, 0.1, 1, 10, 1e6};
     omx_family *f = fam(r, (omx_family_opts){.type = OMX_HISTOGRAM,
                                              .name = "request_duration_seconds",
-                                             .unit = "seconds", .help = "Request latency.",
-                                             .label_names = ln, .n_labels = 1, .buckets = b,
-                                             .n_buckets = 5, .flags = OMX_FAMILY_CREATED});
+                                             .unit = "seconds",
+                                             .help = "Request latency.",
+                                             .label_names = ln,
+                                             .n_labels = 1,
+                                             .buckets = b,
+                                             .n_buckets = 5,
+                                             .flags = OMX_FAMILY_CREATED});
     omx_series *s = get(f, (const char *[]){"/"});
     double obs[] = {0.005, 0.05, 0.05, 0.5, 5, 50, 2e6};
     for (size_t i = 0; i < sizeof obs / sizeof obs[0]; i++)
@@ -119,8 +130,9 @@ static void case_histogram(void) {
     omx_histogram_observe_exemplar(s, 0.07, (const char *[]){"trace_id"},
                                    (const char *[]){"abc\"1"}, 1, 1700000002);
     get(f, (const char *[]){"/empty"});
-    omx_family *d = fam(r, (omx_family_opts){.type = OMX_HISTOGRAM, .name = "default_buckets",
-                                             .help = "Default buckets."});
+    omx_family *d =
+        fam(r, (omx_family_opts){
+                   .type = OMX_HISTOGRAM, .name = "default_buckets", .help = "Default buckets."});
     omx_histogram_observe(get(d, NULL), 0.3);
     check_golden(r, "histogram");
     omx_registry_free(r);
@@ -129,8 +141,10 @@ static void case_histogram(void) {
 static void case_gaugehistogram(void) {
     omx_registry *r = omx_registry_new();
     double b[] = {1, 5};
-    omx_family *f = fam(r, (omx_family_opts){.type = OMX_GAUGEHISTOGRAM, .name = "queue_size",
-                                             .help = "Items per queue.", .buckets = b,
+    omx_family *f = fam(r, (omx_family_opts){.type = OMX_GAUGEHISTOGRAM,
+                                             .name = "queue_size",
+                                             .help = "Items per queue.",
+                                             .buckets = b,
                                              .n_buckets = 2});
     omx_series *s = get(f, NULL);
     omx_histogram_observe(s, 0.5);
@@ -143,9 +157,12 @@ static void case_gaugehistogram(void) {
 static void case_summary(void) {
     omx_registry *r = omx_registry_new();
     const char *ln[] = {"op"};
-    omx_family *f = fam(r, (omx_family_opts){.type = OMX_SUMMARY, .name = "rpc_bytes",
-                                             .unit = "bytes", .help = "RPC sizes.",
-                                             .label_names = ln, .n_labels = 1,
+    omx_family *f = fam(r, (omx_family_opts){.type = OMX_SUMMARY,
+                                             .name = "rpc_bytes",
+                                             .unit = "bytes",
+                                             .help = "RPC sizes.",
+                                             .label_names = ln,
+                                             .n_labels = 1,
                                              .flags = OMX_FAMILY_CREATED});
     omx_series *s = get(f, (const char *[]){"read"});
     omx_summary_observe(s, 100);
@@ -157,8 +174,10 @@ static void case_summary(void) {
 static void case_info(void) {
     omx_registry *r = omx_registry_new();
     const char *ln[] = {"version", "os"};
-    omx_family *f = fam(r, (omx_family_opts){.type = OMX_INFO, .name = "target_info",
-                                             .help = "Target metadata.", .label_names = ln,
+    omx_family *f = fam(r, (omx_family_opts){.type = OMX_INFO,
+                                             .name = "target_info",
+                                             .help = "Target metadata.",
+                                             .label_names = ln,
                                              .n_labels = 2});
     get(f, (const char *[]){"1.2.3", "linux"});
     fam(r, (omx_family_opts){.type = OMX_INFO, .name = "plain"});
@@ -169,9 +188,13 @@ static void case_info(void) {
 static void case_stateset(void) {
     omx_registry *r = omx_registry_new();
     const char *ln[] = {"unit"}, *st[] = {"active", "failed", "inactive"};
-    omx_family *f = fam(r, (omx_family_opts){.type = OMX_STATESET, .name = "unit_state",
-                                             .help = "Unit states.", .label_names = ln,
-                                             .n_labels = 1, .states = st, .n_states = 3});
+    omx_family *f = fam(r, (omx_family_opts){.type = OMX_STATESET,
+                                             .name = "unit_state",
+                                             .help = "Unit states.",
+                                             .label_names = ln,
+                                             .n_labels = 1,
+                                             .states = st,
+                                             .n_states = 3});
     omx_stateset_set(get(f, (const char *[]){"ssh.service"}), 0, true);
     omx_series *s = get(f, (const char *[]){"cron.service"});
     omx_stateset_set(s, 1, true);
@@ -183,8 +206,8 @@ static void case_stateset(void) {
 
 static void case_unknown(void) {
     omx_registry *r = omx_registry_new();
-    omx_family *f = fam(r, (omx_family_opts){.type = OMX_UNKNOWN, .name = "mystery",
-                                             .help = "Who knows."});
+    omx_family *f =
+        fam(r, (omx_family_opts){.type = OMX_UNKNOWN, .name = "mystery", .help = "Who knows."});
     omx_gauge_set(get(f, NULL), 42.125);
     check_golden(r, "unknown");
     omx_registry_free(r);
@@ -193,10 +216,12 @@ static void case_unknown(void) {
 static void case_escaping(void) {
     omx_registry *r = omx_registry_new();
     const char *ln[] = {"path"};
-    omx_family *f = fam(r, (omx_family_opts){
-                               .type = OMX_GAUGE, .name = "escapes",
-                               .help = "Backslash \\ quote \" newline \n and \xc3\xa9t\xc3\xa9.",
-                               .label_names = ln, .n_labels = 1});
+    omx_family *f =
+        fam(r, (omx_family_opts){.type = OMX_GAUGE,
+                                 .name = "escapes",
+                                 .help = "Backslash \\ quote \" newline \n and \xc3\xa9t\xc3\xa9.",
+                                 .label_names = ln,
+                                 .n_labels = 1});
     omx_gauge_set(get(f, (const char *[]){"C:\\dir\\"}), 1);
     omx_gauge_set(get(f, (const char *[]){"say \"hi\""}), 2);
     omx_gauge_set(get(f, (const char *[]){"two\nlines"}), 3);
@@ -209,37 +234,46 @@ static void case_escaping(void) {
 static int collect_all(omx_emitter *e, void *ud) {
     (void)ud;
     const char *ln[] = {"dev"};
-    ASSERT_OK(omx_emit_family(e, &(omx_desc){.name = "disk_reads_total", .help = "Reads.",
-                                             .type = OMX_COUNTER, .label_names = ln,
+    ASSERT_OK(omx_emit_family(e, &(omx_desc){.name = "disk_reads_total",
+                                             .help = "Reads.",
+                                             .type = OMX_COUNTER,
+                                             .label_names = ln,
                                              .n_labels = 1}));
     ASSERT_OK(omx_emit_sample(e, (const char *[]){"sda"}, 12));
     ASSERT_OK(omx_emit_sample(e, (const char *[]){"sdb"}, 0.5));
-    ASSERT_OK(omx_emit_family(e, &(omx_desc){.name = "disk_free_bytes", .unit = "bytes",
-                                             .help = "Free.", .type = OMX_GAUGE,
-                                             .label_names = ln, .n_labels = 1}));
+    ASSERT_OK(omx_emit_family(e, &(omx_desc){.name = "disk_free_bytes",
+                                             .unit = "bytes",
+                                             .help = "Free.",
+                                             .type = OMX_GAUGE,
+                                             .label_names = ln,
+                                             .n_labels = 1}));
     ASSERT_OK(omx_emit_sample_ts(e, (const char *[]){"sda"}, 1024, 1700000000123));
     ASSERT_OK(omx_emit_sample_ts(e, (const char *[]){"sdb"}, 2048, 1700000000000));
     ASSERT_OK(omx_emit_family(e, &(omx_desc){.name = "never", .type = OMX_GAUGE}));
-    ASSERT_OK(omx_emit_family(e, &(omx_desc){.name = "lat_seconds", .help = "Latency.",
-                                             .type = OMX_HISTOGRAM}));
+    ASSERT_OK(omx_emit_family(
+        e, &(omx_desc){.name = "lat_seconds", .help = "Latency.", .type = OMX_HISTOGRAM}));
     double ub[] = {0.1, 1, INFINITY};
     uint64_t cum[] = {1, 3, 4};
     ASSERT_OK(omx_emit_histogram(e, NULL, 3, ub, cum, 4, 7.5));
-    ASSERT_OK(omx_emit_family(e, &(omx_desc){.name = "gh", .help = "A gauge histogram.",
-                                             .type = OMX_GAUGEHISTOGRAM}));
+    ASSERT_OK(omx_emit_family(
+        e, &(omx_desc){.name = "gh", .help = "A gauge histogram.", .type = OMX_GAUGEHISTOGRAM}));
     ASSERT_OK(omx_emit_histogram(e, NULL, 2, ub, cum, 5, 9));
-    ASSERT_OK(omx_emit_family(e, &(omx_desc){.name = "rpc_seconds", .help = "RPC.",
-                                             .type = OMX_SUMMARY, .label_names = ln,
+    ASSERT_OK(omx_emit_family(e, &(omx_desc){.name = "rpc_seconds",
+                                             .help = "RPC.",
+                                             .type = OMX_SUMMARY,
+                                             .label_names = ln,
                                              .n_labels = 1}));
     double q[] = {0.5, 0.9, 1}, qv[] = {0.25, 1.5, 3};
     ASSERT_OK(omx_emit_summary(e, (const char *[]){"x"}, 10, 12.5, 3, q, qv));
     ASSERT_OK(omx_emit_summary(e, (const char *[]){"y"}, 0, 0, 0, NULL, NULL));
-    ASSERT_OK(omx_emit_family(e, &(omx_desc){.name = "build", .help = "Build.",
-                                             .type = OMX_INFO, .label_names = ln,
+    ASSERT_OK(omx_emit_family(e, &(omx_desc){.name = "build",
+                                             .help = "Build.",
+                                             .type = OMX_INFO,
+                                             .label_names = ln,
                                              .n_labels = 1}));
     ASSERT_OK(omx_emit_sample(e, (const char *[]){"v1"}, 0));
-    ASSERT_OK(omx_emit_family(e, &(omx_desc){.name = "mode", .help = "Mode.",
-                                             .type = OMX_STATESET}));
+    ASSERT_OK(
+        omx_emit_family(e, &(omx_desc){.name = "mode", .help = "Mode.", .type = OMX_STATESET}));
     const char *st[] = {"a", "b\"c"};
     bool set[] = {false, true};
     ASSERT_OK(omx_emit_stateset(e, NULL, 2, st, set));
@@ -258,16 +292,21 @@ static void case_collector(void) {
 static void case_rejected(void) {
     omx_registry *r = omx_registry_new();
     const char *ln[] = {"id"};
-    omx_family *f = fam(r, (omx_family_opts){.type = OMX_GAUGE, .name = "limited",
-                                             .help = "Two series at most.", .label_names = ln,
-                                             .n_labels = 1, .max_series = 2});
+    omx_family *f = fam(r, (omx_family_opts){.type = OMX_GAUGE,
+                                             .name = "limited",
+                                             .help = "Two series at most.",
+                                             .label_names = ln,
+                                             .n_labels = 1,
+                                             .max_series = 2});
     get(f, (const char *[]){"1"});
     get(f, (const char *[]){"2"});
     omx_series *s;
     ASSERT_EQ(omx_family_get(f, (const char *[]){"3"}, &s), OMX_ELIMIT);
     ASSERT_EQ(omx_family_get(f, (const char *[]){"4"}, &s), OMX_ELIMIT);
-    omx_family *g = fam(r, (omx_family_opts){.type = OMX_GAUGE, .name = "short_values",
-                                             .label_names = ln, .n_labels = 1,
+    omx_family *g = fam(r, (omx_family_opts){.type = OMX_GAUGE,
+                                             .name = "short_values",
+                                             .label_names = ln,
+                                             .n_labels = 1,
                                              .max_label_value_len = 3});
     get(g, (const char *[]){"abc"});
     ASSERT_EQ(omx_family_get(g, (const char *[]){"abcd"}, &s), OMX_ELIMIT);
@@ -278,8 +317,8 @@ static void case_rejected(void) {
 static void case_empty(void) {
     omx_registry *r = omx_registry_new();
     const char *ln[] = {"x"};
-    fam(r, (omx_family_opts){.type = OMX_GAUGE, .name = "nothing_yet", .label_names = ln,
-                             .n_labels = 1});
+    fam(r, (omx_family_opts){
+               .type = OMX_GAUGE, .name = "nothing_yet", .label_names = ln, .n_labels = 1});
     check_golden(r, "empty");
     omx_registry_free(r);
 }
@@ -287,8 +326,8 @@ static void case_empty(void) {
 static int collect_neg_ts(omx_emitter *e, void *ud) {
     (void)ud;
     const char *ln[] = {"c"};
-    ASSERT_OK(omx_emit_family(e, &(omx_desc){.name = "t", .type = OMX_GAUGE, .label_names = ln,
-                                             .n_labels = 1}));
+    ASSERT_OK(omx_emit_family(
+        e, &(omx_desc){.name = "t", .type = OMX_GAUGE, .label_names = ln, .n_labels = 1}));
     ASSERT_OK(omx_emit_sample_ts(e, (const char *[]){"a"}, 1, -1500));
     ASSERT_OK(omx_emit_sample_ts(e, (const char *[]){"b"}, 1, -1000));
     ASSERT_OK(omx_emit_sample_ts(e, (const char *[]){"c"}, 1, -1));

@@ -48,7 +48,7 @@ static int p_inner(omx_yaml *y, const omx_yaml_node *v, const char *key, void *c
 }
 
 static const omx_yaml_field fields[] = {
-    {"name", p_name}, {"on", p_on}, {"count", p_count},
+    {"name", p_name},       {"on", p_on},     {"count", p_count},
     {"timeout", p_timeout}, {"list", p_list}, {"inner", p_inner},
 };
 
@@ -76,7 +76,8 @@ static void test_errors(void) {
         {"name: a\nname: b\n", "t.yml:2:1: key \"name\": key given twice"},
         {"on: maybe\n", "t.yml:1:5: key \"on\": expected true or false"},
         {"count: 12x\n", "t.yml:1:8: key \"count\": expected an integer"},
-        {"count: 99999999999999999999\n", "key \"count\": integer '99999999999999999999' out of range"},
+        {"count: 99999999999999999999\n",
+         "key \"count\": integer '99999999999999999999' out of range"},
         {"timeout: 5 s\n", "t.yml:1:10: key \"timeout\": invalid duration '5 s'"},
         {"timeout: [1]\n", "key \"timeout\": expected a duration"},
         {"list: a\n", "t.yml:1:7: key \"list\": expected a list"},
@@ -102,7 +103,8 @@ static void test_values(void) {
     conf c;
     char err[256] = "";
     ASSERT_OK(run("name: probe\non: yes\ncount: -3\ntimeout: 1m30s\nlist: [a, \"b c\"]\n"
-                  "inner:\n  leaf: x\n", &c, err, sizeof err));
+                  "inner:\n  leaf: x\n",
+                  &c, err, sizeof err));
     ASSERT(c.on);
     ASSERT_EQ(c.count, -3);
     ASSERT(c.timeout_ns == 90000000000LL);

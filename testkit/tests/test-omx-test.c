@@ -39,18 +39,10 @@ static void fail_eq(void) {
     int two = 2;
     ASSERT_EQ(two + 1, 4);
 }
-static void fail_str(void) {
-    ASSERT_STR_EQ("abc", NULL);
-}
-static void fail_dbl(void) {
-    ASSERT_DBL_EQ(0.0, -0.0);
-}
-static void fail_msg(void) {
-    ASSERT_MSG(1 == 0, "case %d", 7);
-}
-static void fail_ok(void) {
-    ASSERT_OK(-22);
-}
+static void fail_str(void) { ASSERT_STR_EQ("abc", NULL); }
+static void fail_dbl(void) { ASSERT_DBL_EQ(0.0, -0.0); }
+static void fail_msg(void) { ASSERT_MSG(1 == 0, "case %d", 7); }
+static void fail_ok(void) { ASSERT_OK(-22); }
 
 int main(void) {
     ASSERT(1);
@@ -63,7 +55,8 @@ int main(void) {
     ASSERT_EQ(atomic_load(&omx_test_checks), 7);
 
     const char *o = fails(fail_eq);
-    ASSERT_MSG(strstr(o, "test-omx-test.c:") && strstr(o, "ASSERT(two + 1 == 4) failed: 3 vs 4"), "%s", o);
+    ASSERT_MSG(strstr(o, "test-omx-test.c:") && strstr(o, "ASSERT(two + 1 == 4) failed: 3 vs 4"),
+               "%s", o);
     o = fails(fail_str);
     ASSERT_MSG(strstr(o, "got  \"abc\"") && strstr(o, "want NULL"), "%s", o);
     o = fails(fail_dbl);

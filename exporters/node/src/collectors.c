@@ -8,6 +8,5 @@ NODE_COLLECTORS(NODE_DECLARE)
 
 #define NODE_ENTRY(name) &node_collector_##name,
 const node_collector *const node_collectors[] = {
-    NODE_COLLECTORS(NODE_ENTRY)
-    NULL,
+    NODE_COLLECTORS(NODE_ENTRY) NULL,
 };

@@ -30,7 +30,8 @@ static void limit_malloc_arenas(void) {
 #define STR_(x) #x
 #define STR(x) STR_(x)
 #if defined(__clang__)
-#define NODE_COMPILER "clang" STR(__clang_major__) "." STR(__clang_minor__) "." STR(__clang_patchlevel__)
+#define NODE_COMPILER \
+    "clang" STR(__clang_major__) "." STR(__clang_minor__) "." STR(__clang_patchlevel__)
 #elif defined(__GNUC__)
 #define NODE_COMPILER "gcc" STR(__GNUC__) "." STR(__GNUC_MINOR__) "." STR(__GNUC_PATCHLEVEL__)
 #else
@@ -66,8 +67,9 @@ int main(int argc, char **argv) {
         fputs("omx-node: out of memory\n", stderr);
         return 1;
     }
-    int rc = omx_app_flag_bool(app, "web.disable-exporter-metrics", &no_exporter_metrics,
-                               "Exclude metrics about the exporter itself (promhttp_*, process_*).");
+    int rc =
+        omx_app_flag_bool(app, "web.disable-exporter-metrics", &no_exporter_metrics,
+                          "Exclude metrics about the exporter itself (promhttp_*, process_*).");
     if (rc == 0)
         rc = node_runtime_declare(app);
     if (rc == 0)
@@ -77,8 +79,10 @@ int main(int argc, char **argv) {
         return rc < 0 ? 1 : 0;
     }
     if (getuid() == 0) /* node_exporter's words, checked on the real uid as Go's user.Current */
-        omx_log(OMX_LOG_WARN, "Node Exporter is running as root user. This exporter is designed "
-                "to run as unprivileged user, root is not required.", NULL);
+        omx_log(OMX_LOG_WARN,
+                "Node Exporter is running as root user. This exporter is designed "
+                "to run as unprivileged user, root is not required.",
+                NULL);
     omx_registry *reg = omx_app_registry(app);
     if ((rc = omx_build_info_register_facts(reg, "node_exporter", OMX_VERSION, &node_build)) < 0 ||
         (!no_exporter_metrics && (rc = omx_process_collector_register(reg, NULL)) < 0) ||

@@ -39,8 +39,8 @@ int node_regex_compile(node_regex *r, const char *flag, const char *pattern) {
     if (rc == OMX_ENOMEM)
         return rc;
     if (rc < 0) {
-        omx_log(OMX_LOG_ERROR, "invalid regular expression", "flag", flag, "regex", pattern,
-                "err", err, NULL);
+        omx_log(OMX_LOG_ERROR, "invalid regular expression", "flag", flag, "regex", pattern, "err",
+                err, NULL);
         return OMX_ECONFIG;
     }
     r->memo = calloc(1, sizeof *r->memo); /* none: every name is matched */

@@ -28,14 +28,10 @@ static size_t n_collectors(void) {
  * hides its own (the whitelist/blacklist ones it no longer accepts at all), and
  * the flags node_exporter hides (systemd.private). */
 static const char *const hidden_flags[] = {
-    "collector.diskstats.ignored-devices",
-    "collector.filesystem.ignored-mount-points",
-    "collector.filesystem.ignored-fs-types",
-    "collector.netdev.device-whitelist",
-    "collector.netdev.device-blacklist",
-    "collector.systemd.unit-whitelist",
-    "collector.systemd.unit-blacklist",
-    "collector.systemd.private",
+    "collector.diskstats.ignored-devices",   "collector.filesystem.ignored-mount-points",
+    "collector.filesystem.ignored-fs-types", "collector.netdev.device-whitelist",
+    "collector.netdev.device-blacklist",     "collector.systemd.unit-whitelist",
+    "collector.systemd.unit-blacklist",      "collector.systemd.private",
 };
 
 static int hide_deprecated(omx_app *app) {
@@ -56,8 +52,8 @@ int node_runtime_declare(omx_app *app) {
     int r;
     if ((r = omx_app_flag_string(app, "path.procfs", &node_path_roots.procfs,
                                  "procfs mountpoint.")) < 0 ||
-        (r = omx_app_flag_string(app, "path.sysfs", &node_path_roots.sysfs,
-                                 "sysfs mountpoint.")) < 0 ||
+        (r = omx_app_flag_string(app, "path.sysfs", &node_path_roots.sysfs, "sysfs mountpoint.")) <
+            0 ||
         (r = omx_app_flag_string(app, "path.rootfs", &node_path_roots.rootfs,
                                  "rootfs mountpoint.")) < 0 ||
         (r = omx_app_flag_string(app, "path.udev.data", &node_path_roots.udev_data,
@@ -98,8 +94,7 @@ int node_runtime_register(const omx_app *app, omx_registry *reg, bool with_stats
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         /* --collector.disable-defaults keeps only the explicitly enabled ones */
-        bool on = enabled_flag[i] &&
-                  (!disable_defaults || omx_app_flag_given(app, flag_names[i]));
+        bool on = enabled_flag[i] && (!disable_defaults || omx_app_flag_given(app, flag_names[i]));
         active[i] = on;
         if (on)
             sorted[m++] = node_collectors[i];

@@ -22,13 +22,13 @@ static int path_under(char *buf, size_t size, const char *root, const char *fmt,
     return 0;
 }
 
-#define PATH_FN(fn, root)                                              \
-    int fn(char *buf, size_t size, const char *fmt, ...) {             \
-        va_list ap;                                                    \
-        va_start(ap, fmt);                                             \
-        int r = path_under(buf, size, node_path_roots.root, fmt, ap);  \
-        va_end(ap);                                                    \
-        return r;                                                      \
+#define PATH_FN(fn, root)                                             \
+    int fn(char *buf, size_t size, const char *fmt, ...) {            \
+        va_list ap;                                                   \
+        va_start(ap, fmt);                                            \
+        int r = path_under(buf, size, node_path_roots.root, fmt, ap); \
+        va_end(ap);                                                   \
+        return r;                                                     \
     }
 PATH_FN(node_proc_path, procfs)
 PATH_FN(node_sys_path, sysfs)

@@ -14,8 +14,11 @@
 #define NODE_PATH_MAX 4096
 
 /* Builds "<procfs>/<rel>" (likewise sysfs, rootfs) into buf; returns 0 or -ENAMETOOLONG. */
-int node_proc_path(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-int node_sys_path(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-int node_root_path(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int node_proc_path(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int node_sys_path(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int node_root_path(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

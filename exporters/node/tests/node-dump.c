@@ -42,7 +42,7 @@ int main(int argc, char **argv) {
     }
     const char *fmt = getenv("NODE_DUMP_FORMAT");
     omx_write_opts opts = {.format = fmt && !strcmp(fmt, "openmetrics") ? OMX_FORMAT_OPENMETRICS
-                                                                       : OMX_FORMAT_PROMETHEUS};
+                                                                        : OMX_FORMAT_PROMETHEUS};
     rc = omx_registry_write(reg, &opts, write_stdout, NULL);
     const char *again = getenv("NODE_DUMP_RESCRAPE");
     if (rc >= 0 && again) {

@@ -15,9 +15,9 @@
 
 typedef struct links {
     int n;
-    int lo_index;        /* 0 until seen */
+    int lo_index; /* 0 until seen */
     unsigned max_seq;
-    int stop_after;      /* > 0: return -ECANCELED at that message */
+    int stop_after; /* > 0: return -ECANCELED at that message */
 } links;
 
 static int on_link(const struct nlmsghdr *nh, void *ctx) {
@@ -42,8 +42,10 @@ typedef struct {
 
 static link_req getlink(unsigned seq) {
     return (link_req){
-        .nh = {.nlmsg_len = sizeof(link_req), .nlmsg_type = RTM_GETLINK,
-               .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = seq},
+        .nh = {.nlmsg_len = sizeof(link_req),
+               .nlmsg_type = RTM_GETLINK,
+               .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+               .nlmsg_seq = seq},
         .ifi = {.ifi_family = AF_UNSPEC},
     };
 }

@@ -54,7 +54,8 @@ int main(void) {
     ASSERT(!node_regex_match(&r, "/system"));
     node_regex_free(&r);
     ASSERT(node_regex_compile(&r, "t.cls", "[\\d_]x") == 0);
-    ASSERT(node_regex_match(&r, "a1x") && node_regex_match(&r, "_x") && !node_regex_match(&r, "ax"));
+    ASSERT(node_regex_match(&r, "a1x") && node_regex_match(&r, "_x") &&
+           !node_regex_match(&r, "ax"));
     node_regex_free(&r);
     /* invalid, and valid in PCRE but not in Go */
     ASSERT(node_regex_compile(&r, "t.bad", "(") < 0 && !r.set);

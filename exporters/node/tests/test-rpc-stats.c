@@ -36,7 +36,7 @@ static void test_parse(void) {
 }
 
 static void test_absent(void) {
-    char data[] = "rpc 1 2 3";  /* no final newline */
+    char data[] = "rpc 1 2 3"; /* no final newline */
     rpc_line l[4];
     memset(l, 0, sizeof l);
     ASSERT_OK(rpc_parse(data, "nfs", keys, l));
@@ -50,10 +50,10 @@ static void test_absent(void) {
 
 static void test_malformed(void) {
     static const char *const bad[] = {
-        "net 1 x 3\n",        /* not a number */
-        "rpc -1\n",           /* not unsigned */
-        "proc3 3 1 2 3.5\n",  /* a float outside "th" */
-        "th 8 x\n",           /* th's integers are checked */
+        "net 1 x 3\n",                /* not a number */
+        "rpc -1\n",                   /* not unsigned */
+        "proc3 3 1 2 3.5\n",          /* a float outside "th" */
+        "th 8 x\n",                   /* th's integers are checked */
         "net 99999999999999999999\n", /* out of range */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -87,7 +87,7 @@ static void test_counted(void) {
     ASSERT_EQ(rpc_check_counted(&l, "nfs", 4), -EINVAL); /* too few values */
     l.v[0] = 4;                                          /* count does not match */
     ASSERT_EQ(rpc_check_counted(&l, "nfs", 0), -EINVAL);
-    l.n = 0;                                             /* no count at all */
+    l.n = 0; /* no count at all */
     ASSERT_EQ(rpc_check_counted(&l, "nfs", 0), -EINVAL);
 }
 

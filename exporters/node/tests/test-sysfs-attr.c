@@ -116,7 +116,12 @@ static void test_utf8(void) {
     strcpy(s, "ok \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
     hw_utf8_clean(s);
     ASSERT_STR_EQ(s, "ok \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"); /* valid: unchanged */
-    strcpy(s, "a\xff" "b\xc0\xaf" "c\xed\xa0\x80" "d\xe2\x82" "e\xf4\x90\x80\x80" "f");
+    strcpy(s, "a\xff"
+              "b\xc0\xaf"
+              "c\xed\xa0\x80"
+              "d\xe2\x82"
+              "e\xf4\x90\x80\x80"
+              "f");
     hw_utf8_clean(s);
     /* invalid lead bytes, overlong, surrogate, truncated and >U+10FFFF sequences go */
     ASSERT_STR_EQ(s, "abcdef");

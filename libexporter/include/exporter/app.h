@@ -46,10 +46,10 @@ typedef struct omx_app omx_app;
 typedef struct omx_request omx_request;
 
 typedef struct omx_app_info {
-    const char *name;            /* program name, e.g. "omx-node" */
-    const char *version;         /* printed by --version */
-    const char *default_listen;  /* e.g. ":9100" */
-    const char *description;     /* one line for --help and the landing page */
+    const char *name;           /* program name, e.g. "omx-node" */
+    const char *version;        /* printed by --version */
+    const char *default_listen; /* e.g. ":9100" */
+    const char *description;    /* one line for --help and the landing page */
     /* Optional: --version then prints the Go exporters' five lines (branch,
      * revision, build user, build date, compiler, platform); NULL = one line. */
     const omx_build_facts *build;
@@ -106,8 +106,8 @@ int omx_app_on_reload(omx_app *app, int (*fn)(void *userdata), void *userdata);
  * set *pick / *pick_ctx to narrow the scrape to some collectors (*pick_ctx is
  * borrowed until the request ends; it may be the request itself). Returns 0 or
  * a negative errno / OMX_E* code (a 500). fn runs on connection threads. */
-typedef int (*omx_scrape_hook_fn)(omx_request *req, omx_collector_pick_fn *pick,
-                                  void **pick_ctx, void *userdata);
+typedef int (*omx_scrape_hook_fn)(omx_request *req, omx_collector_pick_fn *pick, void **pick_ctx,
+                                  void *userdata);
 int omx_app_on_scrape(omx_app *app, omx_scrape_hook_fn fn, void *userdata);
 
 /* Stops exporting the app's own metrics about its HTTP handler

@@ -45,12 +45,12 @@ typedef struct omx_emitter omx_emitter;
 /* A family emitted at scrape time. Counter names may carry "_total". */
 typedef struct omx_desc {
     const char *name;
-    const char *help;   /* may be NULL */
-    const char *unit;   /* may be NULL */
+    const char *help; /* may be NULL */
+    const char *unit; /* may be NULL */
     omx_type type;
     const char *const *label_names;
     size_t n_labels;
-    unsigned flags;     /* OMX_DESC_* */
+    unsigned flags; /* OMX_DESC_* */
 } omx_desc;
 
 /* A family read from Prometheus 0.0.4 text (a textfile) keeps the name it was
@@ -74,8 +74,8 @@ typedef int (*omx_collect_fn)(omx_emitter *e, void *userdata);
  * on and calls free_userdata (may be NULL) on it when r is freed. Returns 0,
  * OMX_EINVAL, OMX_EEXIST (same name twice) or OMX_ENOMEM; on failure r takes
  * nothing and the caller still owns userdata. */
-int omx_registry_add_collector(omx_registry *r, const char *name, omx_collect_fn fn,
-                               void *userdata, void (*free_userdata)(void *));
+int omx_registry_add_collector(omx_registry *r, const char *name, omx_collect_fn fn, void *userdata,
+                               void (*free_userdata)(void *));
 
 /* After all collectors, emit <prefix>_scrape_collector_duration_seconds{collector}
  * and <prefix>_scrape_collector_success{collector} (node_exporter's families,
@@ -107,9 +107,8 @@ int omx_emit_histogram(omx_emitter *e, const char *const *label_values, size_t n
                        const double *upper_bounds, const uint64_t *cumulative_counts,
                        uint64_t count, double sum);
 /* One summary series with optional quantiles (n_quantiles may be 0). */
-int omx_emit_summary(omx_emitter *e, const char *const *label_values, uint64_t count,
-                     double sum, size_t n_quantiles, const double *quantiles,
-                     const double *quantile_values);
+int omx_emit_summary(omx_emitter *e, const char *const *label_values, uint64_t count, double sum,
+                     size_t n_quantiles, const double *quantiles, const double *quantile_values);
 /* One stateset series: n_states names and whether each is set. */
 int omx_emit_stateset(omx_emitter *e, const char *const *label_values, size_t n_states,
                       const char *const *states, const bool *set);

@@ -16,8 +16,8 @@ extern "C" {
  * or an omx_err. */
 int omx_emit1(omx_emitter *e, const char *name, const char *help, omx_type type, double v);
 /* Emits family name with one label and one sample. */
-int omx_emit1l(omx_emitter *e, const char *name, const char *help, omx_type type,
-               const char *label, const char *value, double v);
+int omx_emit1l(omx_emitter *e, const char *name, const char *help, omx_type type, const char *label,
+               const char *value, double v);
 
 #ifdef __cplusplus
 }

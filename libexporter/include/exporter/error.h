@@ -38,22 +38,22 @@ typedef enum omx_err {
     OMX_OK = 0,
 
     /* errno aliases */
-    OMX_EINVAL = -EINVAL,     /* bad argument: NULL, wrong label count, bad option */
-    OMX_ENOMEM = -ENOMEM,     /* allocation failed */
-    OMX_EIO = -EIO,           /* I/O failed with no errno of its own (sink, zlib) */
-    OMX_ENOENT = -ENOENT,     /* no such series / family / file */
-    OMX_EEXIST = -EEXIST,     /* a family or collector of that name is already there */
-    OMX_ETIMEOUT = -ETIMEDOUT,/* a deadline passed */
+    OMX_EINVAL = -EINVAL,      /* bad argument: NULL, wrong label count, bad option */
+    OMX_ENOMEM = -ENOMEM,      /* allocation failed */
+    OMX_EIO = -EIO,            /* I/O failed with no errno of its own (sink, zlib) */
+    OMX_ENOENT = -ENOENT,      /* no such series / family / file */
+    OMX_EEXIST = -EEXIST,      /* a family or collector of that name is already there */
+    OMX_ETIMEOUT = -ETIMEDOUT, /* a deadline passed */
 
     /* the library's own conditions, outside the errno range */
-    OMX_ENAME = OMX_ERR_OWN_FIRST, /* invalid metric name (or reserved suffix for its type) */
-    OMX_ELABEL = OMX_ERR_OWN_FIRST - 1, /* invalid, reserved or duplicate label name */
-    OMX_EUNIT = OMX_ERR_OWN_FIRST - 2,  /* metric name does not end with its unit */
-    OMX_ELIMIT = OMX_ERR_OWN_FIRST - 3, /* a configured limit was reached (series, buffer) */
-    OMX_ETYPE = OMX_ERR_OWN_FIRST - 4,  /* operation not valid for this metric type */
-    OMX_EVALUE = OMX_ERR_OWN_FIRST - 5, /* invalid value (negative increment, NaN bucket, ...) */
-    OMX_ESTATE = OMX_ERR_OWN_FIRST - 6, /* call not valid in the current state */
-    OMX_ECONFIG = OMX_ERR_OWN_FIRST - 7,/* bad configuration file or flag */
+    OMX_ENAME = OMX_ERR_OWN_FIRST,       /* invalid metric name (or reserved suffix for its type) */
+    OMX_ELABEL = OMX_ERR_OWN_FIRST - 1,  /* invalid, reserved or duplicate label name */
+    OMX_EUNIT = OMX_ERR_OWN_FIRST - 2,   /* metric name does not end with its unit */
+    OMX_ELIMIT = OMX_ERR_OWN_FIRST - 3,  /* a configured limit was reached (series, buffer) */
+    OMX_ETYPE = OMX_ERR_OWN_FIRST - 4,   /* operation not valid for this metric type */
+    OMX_EVALUE = OMX_ERR_OWN_FIRST - 5,  /* invalid value (negative increment, NaN bucket, ...) */
+    OMX_ESTATE = OMX_ERR_OWN_FIRST - 6,  /* call not valid in the current state */
+    OMX_ECONFIG = OMX_ERR_OWN_FIRST - 7, /* bad configuration file or flag */
 } omx_err;
 
 /* The most negative own code; a new code goes below it and moves this. */

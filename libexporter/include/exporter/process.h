@@ -38,7 +38,7 @@ int omx_build_info_register_program(omx_registry *r, const char *program, const 
 /* What a build knows about itself, for --version and <program>_build_info as the
  * Go exporters show them. Strings are borrowed; "" or NULL when unknown. */
 typedef struct omx_build_facts {
-    const char *revision;   /* the commit, e.g. git's full hash */
+    const char *revision; /* the commit, e.g. git's full hash */
     const char *branch;
     const char *build_user; /* user@host */
     const char *build_date; /* Go's layout: 20060102-15:04:05 */

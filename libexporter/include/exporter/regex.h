@@ -29,8 +29,7 @@ typedef struct omx_regex omx_regex;
  * omx_regex_free), or OMX_EINVAL with a one-line reason in err (errlen bytes,
  * err may be NULL) such as "lookahead (?= at offset 3 is not supported", or
  * OMX_ENOMEM. A compiled regex may be used by many threads at once. */
-int omx_regex_new(const char *pattern, unsigned flags, omx_regex **ret, char *err,
-                  size_t errlen);
+int omx_regex_new(const char *pattern, unsigned flags, omx_regex **ret, char *err, size_t errlen);
 /* Frees re; accepts NULL; returns NULL. */
 omx_regex *omx_regex_free(omx_regex *re);
 

@@ -70,18 +70,18 @@ enum {
 
 typedef struct omx_family_opts {
     omx_type type;
-    const char *name;     /* required; counters may be given with or without "_total" */
-    const char *help;     /* may be NULL */
-    const char *unit;     /* may be NULL; if set the name must end with "_<unit>" */
+    const char *name;               /* required; counters may be given with or without "_total" */
+    const char *help;               /* may be NULL */
+    const char *unit;               /* may be NULL; if set the name must end with "_<unit>" */
     const char *const *label_names; /* n_labels names, fixed for the family's life */
     size_t n_labels;
-    const double *buckets;   /* histogram/gaugehistogram upper bounds, strictly increasing,
+    const double *buckets; /* histogram/gaugehistogram upper bounds, strictly increasing,
                                 without +Inf; NULL = default buckets .005 .. 10 */
     size_t n_buckets;
     const char *const *states; /* stateset: the state names (at most 64) */
     size_t n_states;
-    size_t max_series;   /* 0 = default (10000); new label sets past it get OMX_ELIMIT */
-    unsigned flags;      /* OMX_FAMILY_* */
+    size_t max_series; /* 0 = default (10000); new label sets past it get OMX_ELIMIT */
+    unsigned flags;    /* OMX_FAMILY_* */
     /* Longest label value in bytes; 0 = default (4096). A new label set with a
      * longer value gets OMX_ELIMIT. */
     size_t max_label_value_len;

@@ -16,7 +16,7 @@ extern "C" {
 #endif
 
 typedef enum omx_format {
-    OMX_FORMAT_PROMETHEUS = 0, /* text/plain; version=0.0.4 */
+    OMX_FORMAT_PROMETHEUS = 0,  /* text/plain; version=0.0.4 */
     OMX_FORMAT_OPENMETRICS = 1, /* application/openmetrics-text; version=1.0.0 */
 } omx_format;
 
@@ -41,7 +41,7 @@ typedef bool (*omx_collector_pick_fn)(const char *collector, void *ctx);
 
 typedef struct omx_write_opts {
     omx_format format;
-    int64_t deadline_ns; /* CLOCK_MONOTONIC ns handed to collectors; 0 = none */
+    int64_t deadline_ns;        /* CLOCK_MONOTONIC ns handed to collectors; 0 = none */
     omx_collector_pick_fn pick; /* NULL = every collector */
     void *pick_ctx;             /* borrowed for the write */
 } omx_write_opts;
@@ -56,10 +56,10 @@ int omx_registry_write(omx_registry *r, const omx_write_opts *opts, omx_write_fn
 
 /* A growable byte buffer with a hard cap; also usable as an omx_write_fn sink. */
 typedef struct omx_buf {
-    char *data;   /* owned; NUL-terminated after every append */
+    char *data; /* owned; NUL-terminated after every append */
     size_t len;
     size_t cap;
-    size_t max;   /* hard cap in bytes; appends past it fail with OMX_ELIMIT */
+    size_t max; /* hard cap in bytes; appends past it fail with OMX_ELIMIT */
 } omx_buf;
 
 void omx_buf_init(omx_buf *b, size_t max);

@@ -32,8 +32,8 @@ typedef enum omx_yaml_kind {
  * borrowed by the document: later omx_yaml_fail calls write there too. */
 int omx_yaml_load_file(const char *path, size_t max, omx_yaml **ret, char *err, size_t errlen);
 /* Same from len bytes of text; name stands for the file in messages. */
-int omx_yaml_load_string(const char *name, const char *text, size_t len, omx_yaml **ret,
-                         char *err, size_t errlen);
+int omx_yaml_load_string(const char *name, const char *text, size_t len, omx_yaml **ret, char *err,
+                         size_t errlen);
 /* Frees y (its nodes go with it); accepts NULL; returns NULL. */
 omx_yaml *omx_yaml_free(omx_yaml *y);
 
@@ -58,14 +58,13 @@ size_t omx_yaml_len(const omx_yaml_node *n);
 /* Item i of a sequence, NULL past the end. */
 const omx_yaml_node *omx_yaml_item(const omx_yaml *y, const omx_yaml_node *seq, size_t i);
 /* Pair i of a mapping: 0 with *key and *value, OMX_ENOENT past the end. */
-int omx_yaml_pair(const omx_yaml *y, const omx_yaml_node *map, size_t i,
-                  const omx_yaml_node **key, const omx_yaml_node **value);
+int omx_yaml_pair(const omx_yaml *y, const omx_yaml_node *map, size_t i, const omx_yaml_node **key,
+                  const omx_yaml_node **value);
 
 /* One known key of a mapping: parse gets the value node, the full dotted key
  * ("prefix.name") for messages and the caller's ctx; returns 0 or an omx_err
  * (usually from omx_yaml_fail). */
-typedef int omx_yaml_field_fn(omx_yaml *y, const omx_yaml_node *value, const char *key,
-                              void *ctx);
+typedef int omx_yaml_field_fn(omx_yaml *y, const omx_yaml_node *value, const char *key, void *ctx);
 typedef struct omx_yaml_field {
     const char *name;
     omx_yaml_field_fn *parse;
@@ -85,8 +84,7 @@ int omx_yaml_get_string(omx_yaml *y, const omx_yaml_node *n, const char *key, co
 int omx_yaml_get_bool(omx_yaml *y, const omx_yaml_node *n, const char *key, bool *ret);
 int omx_yaml_get_int(omx_yaml *y, const omx_yaml_node *n, const char *key, int64_t *ret);
 /* A Go/Prometheus duration ("5s", "1m30s", "100ms", "1d") in nanoseconds. */
-int omx_yaml_get_duration(omx_yaml *y, const omx_yaml_node *n, const char *key,
-                          int64_t *ret_ns);
+int omx_yaml_get_duration(omx_yaml *y, const omx_yaml_node *n, const char *key, int64_t *ret_ns);
 /* A sequence of strings into a malloc'ed NULL-terminated array of malloc'ed
  * strings (free with omx_strv_free); an empty value gives an empty array. */
 int omx_yaml_get_strings(omx_yaml *y, const omx_yaml_node *n, const char *key, char ***ret);

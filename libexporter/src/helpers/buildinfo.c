@@ -12,8 +12,8 @@ int omx_build_info_register(omx_registry *r, const char *name, const char *help,
     if (!r || !name || (n && (!label_names || !label_values)))
         return OMX_EINVAL;
     omx_family *f;
-    omx_family_opts o = {.type = OMX_GAUGE, .name = name, .help = help,
-                         .label_names = label_names, .n_labels = n};
+    omx_family_opts o = {
+        .type = OMX_GAUGE, .name = name, .help = help, .label_names = label_names, .n_labels = n};
     int rc = omx_family_new(r, &o, &f);
     if (rc < 0)
         return rc;
@@ -49,9 +49,7 @@ int omx_build_info_register_program(omx_registry *r, const char *program, const 
     return omx_build_info_register_facts(r, program, version, NULL);
 }
 
-static const char *or_default(const char *s, const char *def) {
-    return s && *s ? s : def;
-}
+static const char *or_default(const char *s, const char *def) { return s && *s ? s : def; }
 
 int omx_build_info_register_facts(omx_registry *r, const char *program, const char *version,
                                   const omx_build_facts *b) {
@@ -65,13 +63,13 @@ int omx_build_info_register_facts(omx_registry *r, const char *program, const ch
              "from which %s was built, and the goos and goarch for the build.",
              program);
     /* Go exporters' label set (without the newer "tags") */
-    static const char *const names[] = {"branch", "goarch", "goos", "goversion",
-                                        "revision", "version"};
+    static const char *const names[] = {"branch",    "goarch",   "goos",
+                                        "goversion", "revision", "version"};
     const omx_build_facts none = {0};
     if (!b)
         b = &none;
-    const char *values[] = {or_default(b->branch, "omx"), omx_goarch(arch, sizeof arch), "linux",
-                            or_default(b->compiler, "none"), or_default(b->revision, ""),
-                            version};
+    const char *values[] = {
+        or_default(b->branch, "omx"),    omx_goarch(arch, sizeof arch), "linux",
+        or_default(b->compiler, "none"), or_default(b->revision, ""),   version};
     return omx_build_info_register(r, name, help, names, values, 6);
 }

@@ -61,8 +61,8 @@ int omx_parse_duration(const char *s, int64_t *ret_ns) {
         uint64_t unit = (uint64_t)units[u].ns;
         if (whole > (uint64_t)INT64_MAX / unit)
             return -ERANGE;
-        uint64_t v = whole * unit + (uint64_t)((long double)frac * (long double)unit /
-                                               (long double)scale);
+        uint64_t v =
+            whole * unit + (uint64_t)((long double)frac * (long double)unit / (long double)scale);
         if (v > (uint64_t)INT64_MAX - (uint64_t)total)
             return -ERANGE;
         total += (int64_t)v;

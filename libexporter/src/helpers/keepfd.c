@@ -111,8 +111,8 @@ static int slot_open(const char *path, int *slot_fd, bool *ret_keep) {
 }
 
 /* One read through the cache: a whole file (line == NULL) or a first line. */
-static int keep_read(const char *path, size_t max, char **ret_data, size_t *ret_len,
-                     char *line, size_t line_size) {
+static int keep_read(const char *path, size_t max, char **ret_data, size_t *ret_len, char *line,
+                     size_t line_size) {
     int slot_fd = FD_NONE, idx = slot_claim(path, &slot_fd), r;
     if (idx < 0)
         return line ? omx_read_line_at(AT_FDCWD, path, line, line_size)

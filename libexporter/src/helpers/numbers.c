@@ -7,9 +7,7 @@
 #include "exporter/text.h"
 
 /* strto* skip leading white space; a token with some is not a number here */
-static inline bool starts_blank(const char *s) {
-    return *s == ' ' || (*s >= '\t' && *s <= '\r');
-}
+static inline bool starts_blank(const char *s) { return *s == ' ' || (*s >= '\t' && *s <= '\r'); }
 
 /* Plain decimal digits, at most 15 of them (exact as a double, no overflow):
  * what most /proc and /sys numbers are. Returns false for anything else. */

@@ -7,11 +7,11 @@
 #include <stddef.h>
 
 typedef struct omx__qitem {
-    const char *value;  /* "text/plain", "gzip", "*" (not NUL-terminated) */
+    const char *value; /* "text/plain", "gzip", "*" (not NUL-terminated) */
     size_t value_len;
     const char *params; /* what follows the value's first ';' up to the item's end */
     size_t params_len;
-    double q;           /* 1 when absent, -1 when malformed or outside [0, 1] */
+    double q; /* 1 when absent, -1 when malformed or outside [0, 1] */
 } omx__qitem;
 
 /* Reads the next item of the list at *cursor (blanks trimmed, empty items

@@ -151,13 +151,13 @@ int omx_read_line_at(int dfd, const char *path, char *buf, size_t size) {
     return r;
 }
 
-#define READ_NUM(fn, type, parse)                        \
-    int fn(const char *path, type *ret) {                \
-        char line[128];                                  \
-        int r = omx_read_line(path, line, sizeof line);  \
-        if (r < 0)                                       \
-            return r;                                    \
-        return parse(line, ret);                         \
+#define READ_NUM(fn, type, parse)                       \
+    int fn(const char *path, type *ret) {               \
+        char line[128];                                 \
+        int r = omx_read_line(path, line, sizeof line); \
+        if (r < 0)                                      \
+            return r;                                   \
+        return parse(line, ret);                        \
     }
 READ_NUM(omx_read_u64, uint64_t, omx_parse_u64)
 READ_NUM(omx_read_i64, int64_t, omx_parse_i64)

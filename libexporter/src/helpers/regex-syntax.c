@@ -30,9 +30,16 @@ static const char *bad_escape(const char *p) {
     case 'R': return "\\R";
     case 'X': return "\\X";
     case 'N': return "\\N";
-    case 'h': case 'H': case 'V': return "horizontal/vertical space class";
-    case 'e': case 'c': case 'o': case 'u': case 'U': case 'l': case 'L':
-        return "PCRE escape";
+    case 'h':
+    case 'H':
+    case 'V': return "horizontal/vertical space class";
+    case 'e':
+    case 'c':
+    case 'o':
+    case 'u':
+    case 'U':
+    case 'l':
+    case 'L': return "PCRE escape";
     default: break;
     }
     return NULL;
@@ -107,7 +114,7 @@ int omx__regex_check_re2(const char *pattern, char *err, size_t errlen) {
         const char *p = pattern + i;
         if (*p == '\\') {
             if (!p[1])
-                return 0; /* PCRE2 reports the trailing backslash */
+                return 0;      /* PCRE2 reports the trailing backslash */
             if (p[1] == 'Q') { /* literal text up to \E */
                 const char *e = strstr(p + 2, "\\E");
                 if (!e)
@@ -144,14 +151,16 @@ int omx__regex_check_re2(const char *pattern, char *err, size_t errlen) {
                 return reject(err, errlen, bad, i);
             break;
         }
-        case '*': case '+': case '?': case '}':
+        case '*':
+        case '+':
+        case '?':
+        case '}':
             if (*p == '}' && closes_repeat(pattern, i) && repeat_too_big(pattern, i))
                 return reject(err, errlen, "repeat count above 1000", i);
             if (p[1] == '+' && (*p != '}' || closes_repeat(pattern, i)))
                 return reject(err, errlen, "possessive quantifier", i);
             break;
-        default:
-            break;
+        default: break;
         }
     }
     return 0;

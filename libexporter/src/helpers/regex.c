@@ -27,13 +27,9 @@ static pthread_key_t md_key;
 static pthread_once_t md_once = PTHREAD_ONCE_INIT;
 static bool md_key_ok;
 
-static void md_free(void *md) {
-    pcre2_match_data_free(md);
-}
+static void md_free(void *md) { pcre2_match_data_free(md); }
 
-static void md_key_init(void) {
-    md_key_ok = pthread_key_create(&md_key, md_free) == 0;
-}
+static void md_key_init(void) { md_key_ok = pthread_key_create(&md_key, md_free) == 0; }
 
 static pcre2_match_data *thread_md(size_t pairs) {
     pthread_once(&md_once, md_key_init);
@@ -91,8 +87,7 @@ static int load_names(omx_regex *re) {
     return 0;
 }
 
-int omx_regex_new(const char *pattern, unsigned flags, omx_regex **ret, char *err,
-                  size_t errlen) {
+int omx_regex_new(const char *pattern, unsigned flags, omx_regex **ret, char *err, size_t errlen) {
     if (err && errlen)
         err[0] = '\0';
     if (!pattern || !ret)
@@ -110,8 +105,8 @@ int omx_regex_new(const char *pattern, unsigned flags, omx_regex **ret, char *er
     }
     /* Go's semantics: "." and "$" know only \n, "$" is the very end without (?m) */
     pcre2_set_newline(cctx, PCRE2_NEWLINE_LF);
-    uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY |
-                    PCRE2_NEVER_BACKSLASH_C;
+    uint32_t opts =
+        PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_NEVER_BACKSLASH_C;
     if (flags & OMX_REGEX_ANCHORED)
         opts |= PCRE2_ANCHORED | PCRE2_ENDANCHORED;
     if (flags & OMX_REGEX_CASELESS)
@@ -155,8 +150,8 @@ int omx_regex_exec(const omx_regex *re, const char *s, size_t len, omx_regex_spa
         spans[i].start = spans[i].end = OMX_REGEX_UNSET;
     if (r == PCRE2_ERROR_NOMATCH)
         return 0;
-    if (r == PCRE2_ERROR_MATCHLIMIT || r == PCRE2_ERROR_DEPTHLIMIT ||
-        r == PCRE2_ERROR_HEAPLIMIT || r == PCRE2_ERROR_JIT_STACKLIMIT)
+    if (r == PCRE2_ERROR_MATCHLIMIT || r == PCRE2_ERROR_DEPTHLIMIT || r == PCRE2_ERROR_HEAPLIMIT ||
+        r == PCRE2_ERROR_JIT_STACKLIMIT)
         return OMX_ELIMIT;
     if (r == PCRE2_ERROR_NOMEMORY)
         return OMX_ENOMEM;
@@ -176,9 +171,7 @@ int omx_regex_match(const omx_regex *re, const char *s, size_t len) {
     return omx_regex_exec(re, s, len, NULL, 0);
 }
 
-size_t omx_regex_groups(const omx_regex *re) {
-    return re ? re->n_groups : 0;
-}
+size_t omx_regex_groups(const omx_regex *re) { return re ? re->n_groups : 0; }
 
 const char *omx_regex_group_name(const omx_regex *re, size_t i) {
     return re && i >= 1 && i <= re->n_groups ? re->names[i] : NULL;

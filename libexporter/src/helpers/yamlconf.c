@@ -40,8 +40,8 @@ omx_yaml *omx_yaml_free(omx_yaml *y) {
     return NULL;
 }
 
-int omx_yaml_load_string(const char *name, const char *text, size_t len, omx_yaml **ret,
-                         char *err, size_t errlen) {
+int omx_yaml_load_string(const char *name, const char *text, size_t len, omx_yaml **ret, char *err,
+                         size_t errlen) {
     if (err && errlen)
         err[0] = '\0';
     if (!name || (!text && len) || !ret)
@@ -65,9 +65,8 @@ int omx_yaml_load_string(const char *name, const char *text, size_t len, omx_yam
     yaml_parser_set_input_string(&parser, (const unsigned char *)(text ? text : ""), len);
     if (!yaml_parser_load(&parser, &y->doc)) {
         if (err && errlen)
-            snprintf(err, errlen, "%s:%zu:%zu: YAML error: %s", name,
-                     parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-                     parser.problem ? parser.problem : "syntax");
+            snprintf(err, errlen, "%s:%zu:%zu: YAML error: %s", name, parser.problem_mark.line + 1,
+                     parser.problem_mark.column + 1, parser.problem ? parser.problem : "syntax");
         yaml_parser_delete(&parser);
         free(y->path);
         free(y);
@@ -96,9 +95,7 @@ int omx_yaml_load_file(const char *path, size_t max, omx_yaml **ret, char *err, 
     return r;
 }
 
-const char *omx_yaml_path(const omx_yaml *y) {
-    return y ? y->path : NULL;
-}
+const char *omx_yaml_path(const omx_yaml *y) { return y ? y->path : NULL; }
 
 const omx_yaml_node *omx_yaml_root(const omx_yaml *y) {
     return y ? onode(yaml_document_get_root_node((yaml_document_t *)&y->doc)) : NULL;
@@ -167,8 +164,8 @@ const omx_yaml_node *omx_yaml_item(const omx_yaml *y, const omx_yaml_node *seq, 
                                         ynode(seq)->data.sequence.items.start[i]));
 }
 
-int omx_yaml_pair(const omx_yaml *y, const omx_yaml_node *map, size_t i,
-                  const omx_yaml_node **key, const omx_yaml_node **value) {
+int omx_yaml_pair(const omx_yaml *y, const omx_yaml_node *map, size_t i, const omx_yaml_node **key,
+                  const omx_yaml_node **value) {
     if (!y || omx_yaml_kind_of(map) != OMX_YAML_MAPPING || i >= omx_yaml_len(map))
         return OMX_ENOENT;
     const yaml_node_pair_t *p = &ynode(map)->data.mapping.pairs.start[i];
@@ -242,8 +239,7 @@ int omx_yaml_get_int(omx_yaml *y, const omx_yaml_node *n, const char *key, int64
     return 0;
 }
 
-int omx_yaml_get_duration(omx_yaml *y, const omx_yaml_node *n, const char *key,
-                          int64_t *ret_ns) {
+int omx_yaml_get_duration(omx_yaml *y, const omx_yaml_node *n, const char *key, int64_t *ret_ns) {
     const char *s = omx_yaml_scalar(n);
     int r = s ? omx_parse_duration(s, ret_ns) : -EINVAL;
     if (r == -ERANGE)

@@ -38,67 +38,67 @@ extern "C" {
 #endif
 
 typedef enum omp_format {
-	OMP_FORMAT_AUTO = 0, /* resolved by omp_format_detect() */
-	OMP_FORMAT_OPENMETRICS,
-	OMP_FORMAT_PROMETHEUS, /* text/plain; version=0.0.4 */
+    OMP_FORMAT_AUTO = 0, /* resolved by omp_format_detect() */
+    OMP_FORMAT_OPENMETRICS,
+    OMP_FORMAT_PROMETHEUS, /* text/plain; version=0.0.4 */
 } omp_format;
 
 typedef enum omp_type {
-	OMP_TYPE_UNKNOWN = 0, /* OpenMetrics "unknown", no TYPE line */
-	OMP_TYPE_COUNTER,
-	OMP_TYPE_GAUGE,
-	OMP_TYPE_HISTOGRAM,
-	OMP_TYPE_GAUGEHISTOGRAM,
-	OMP_TYPE_STATESET,
-	OMP_TYPE_INFO,
-	OMP_TYPE_SUMMARY,
-	OMP_TYPE_UNTYPED, /* Prometheus 0.0.4 "untyped" */
+    OMP_TYPE_UNKNOWN = 0, /* OpenMetrics "unknown", no TYPE line */
+    OMP_TYPE_COUNTER,
+    OMP_TYPE_GAUGE,
+    OMP_TYPE_HISTOGRAM,
+    OMP_TYPE_GAUGEHISTOGRAM,
+    OMP_TYPE_STATESET,
+    OMP_TYPE_INFO,
+    OMP_TYPE_SUMMARY,
+    OMP_TYPE_UNTYPED, /* Prometheus 0.0.4 "untyped" */
 } omp_type;
 
 typedef enum omp_kind {
-	OMP_HELP = 1,
-	OMP_TYPE,
-	OMP_UNIT,
-	OMP_SAMPLE,
-	OMP_EOF, /* the "# EOF" line of OpenMetrics */
+    OMP_HELP = 1,
+    OMP_TYPE,
+    OMP_UNIT,
+    OMP_SAMPLE,
+    OMP_EOF, /* the "# EOF" line of OpenMetrics */
 } omp_kind;
 
 /* A view into the input: not NUL-terminated. */
 typedef struct omp_str {
-	const char *ptr;
-	size_t len;
+    const char *ptr;
+    size_t len;
 } omp_str;
 
 typedef struct omp_label {
-	omp_str name;
-	omp_str value;   /* as on the wire, without quotes, still escaped */
-	bool escaped;    /* value contains a backslash: use omp_unescape() */
+    omp_str name;
+    omp_str value; /* as on the wire, without quotes, still escaped */
+    bool escaped;  /* value contains a backslash: use omp_unescape() */
 } omp_label;
 
 typedef struct omp_entry {
-	omp_kind kind;
-	unsigned line;        /* 1-based line number of this entry */
-	omp_str family;       /* metric family name */
-	omp_type type;        /* family type (after TYPE, or the default) */
-	/* OMP_HELP: escaped help text; OMP_UNIT: the unit; OMP_TYPE: the type word. */
-	omp_str text;
-	bool text_escaped;
-	/* OMP_SAMPLE: */
-	omp_str name;         /* sample name, e.g. foo_bucket */
-	omp_str suffix;       /* the part of name after family, e.g. "_bucket" */
-	const omp_label *labels;
-	size_t n_labels;
-	double value;
-	omp_str value_text;
-	bool has_timestamp;
-	double timestamp;     /* seconds (OpenMetrics) */
-	int64_t timestamp_ms; /* milliseconds (Prometheus 0.0.4; OM: rounded down) */
-	bool has_exemplar;
-	const omp_label *exemplar_labels;
-	size_t n_exemplar_labels;
-	double exemplar_value;
-	bool exemplar_has_timestamp;
-	double exemplar_timestamp;
+    omp_kind kind;
+    unsigned line;  /* 1-based line number of this entry */
+    omp_str family; /* metric family name */
+    omp_type type;  /* family type (after TYPE, or the default) */
+    /* OMP_HELP: escaped help text; OMP_UNIT: the unit; OMP_TYPE: the type word. */
+    omp_str text;
+    bool text_escaped;
+    /* OMP_SAMPLE: */
+    omp_str name;   /* sample name, e.g. foo_bucket */
+    omp_str suffix; /* the part of name after family, e.g. "_bucket" */
+    const omp_label *labels;
+    size_t n_labels;
+    double value;
+    omp_str value_text;
+    bool has_timestamp;
+    double timestamp;     /* seconds (OpenMetrics) */
+    int64_t timestamp_ms; /* milliseconds (Prometheus 0.0.4; OM: rounded down) */
+    bool has_exemplar;
+    const omp_label *exemplar_labels;
+    size_t n_exemplar_labels;
+    double exemplar_value;
+    bool exemplar_has_timestamp;
+    double exemplar_timestamp;
 } omp_entry;
 
 typedef struct omp_parser omp_parser;
@@ -106,11 +106,11 @@ typedef struct omp_parser omp_parser;
 /* Hard caps on what hostile input may make the parser hold or do.
  * Zero in any field means the default (in brackets). */
 typedef struct omp_limits {
-	size_t max_line_len;        /* bytes per line, incl. LF        [1 MiB] */
-	size_t max_labels;          /* labels per sample               [256] */
-	uint64_t max_samples;       /* samples per document            [100 M] */
-	size_t max_families;        /* families per document           [1 M] */
-	size_t max_groups;          /* label sets per family, tracked for
+    size_t max_line_len;  /* bytes per line, incl. LF        [1 MiB] */
+    size_t max_labels;    /* labels per sample               [256] */
+    uint64_t max_samples; /* samples per document            [100 M] */
+    size_t max_families;  /* families per document           [1 M] */
+    size_t max_groups;    /* label sets per family, tracked for
 	                               grouping/duplicate checks        [4 M] */
 } omp_limits;
 

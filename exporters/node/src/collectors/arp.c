@@ -11,18 +11,20 @@ static const char *opt_exclude = "";
 static node_regex re_include, re_exclude;
 
 static int declare(omx_app *app) {
-    int r = omx_app_flag_string(app, "collector.arp.device-include", &opt_include,
-                                "Regexp of arp devices to include (mutually exclusive to device-exclude).");
+    int r = omx_app_flag_string(
+        app, "collector.arp.device-include", &opt_include,
+        "Regexp of arp devices to include (mutually exclusive to device-exclude).");
     if (r == 0)
-        r = omx_app_flag_string(app, "collector.arp.device-exclude", &opt_exclude,
-                                "Regexp of arp devices to exclude (mutually exclusive to device-include).");
+        r = omx_app_flag_string(
+            app, "collector.arp.device-exclude", &opt_exclude,
+            "Regexp of arp devices to exclude (mutually exclusive to device-include).");
     return r;
 }
 
 static int setup(void) {
     if (opt_include && *opt_include && opt_exclude && *opt_exclude) {
-        omx_log(OMX_LOG_ERROR, "device-include and device-exclude are mutually exclusive",
-                "flag", "--collector.arp.device-include", NULL);
+        omx_log(OMX_LOG_ERROR, "device-include and device-exclude are mutually exclusive", "flag",
+                "--collector.arp.device-include", NULL);
         return OMX_ECONFIG;
     }
     int r = node_regex_compile(&re_include, "--collector.arp.device-include", opt_include);
@@ -69,8 +71,10 @@ static int collect(omx_emitter *e, void *userdata) {
         cnt[i]++;
     }
     static const char *const labels[] = {"device"};
-    if ((r = omx_emit_family(e, &(omx_desc){.name = "node_arp_entries", .help = "ARP entries by device",
-                                            .type = OMX_GAUGE, .label_names = labels,
+    if ((r = omx_emit_family(e, &(omx_desc){.name = "node_arp_entries",
+                                            .help = "ARP entries by device",
+                                            .type = OMX_GAUGE,
+                                            .label_names = labels,
                                             .n_labels = 1})) < 0)
         goto out;
     for (size_t i = 0; i < n; i++)

@@ -70,54 +70,79 @@ static int attr_human(const char *dir, const char *attr, double *ret) {
     return 0;
 }
 
-#define G(n, h) {"node_bcache_" n, h, OMX_GAUGE}
-#define CT(n, h) {"node_bcache_" n, h, OMX_COUNTER}
+#define G(n, h) \
+    { "node_bcache_" n, h, OMX_GAUGE }
+#define CT(n, h) \
+    { "node_bcache_" n, h, OMX_COUNTER }
 static const hw_column set_cols[] = {
     G("active_journal_entries", "Number of journal entries that are newer than the index."),
     G("average_key_size_sectors", "Average data per key in the btree (sectors)."),
     G("btree_cache_size_bytes", "Amount of memory currently used by the btree cache."),
     G("btree_nodes", "Total nodes in the btree."),
     G("btree_read_average_duration_seconds", "Average btree read duration."),
-    G("cache_available_percent", "Percentage of cache device without dirty data, usable for writeback (may contain clean cached data)."),
-    CT("cache_read_races_total", "Counts instances where while data was being read from the cache, the bucket was reused and invalidated - i.e. where the pointer was stale after the read completed."),
+    G("cache_available_percent",
+      "Percentage of cache device without dirty data, usable for writeback (may contain clean cached data)."),
+    CT("cache_read_races_total",
+       "Counts instances where while data was being read from the cache, the bucket was reused and invalidated - i.e. where the pointer was stale after the read completed."),
     G("congested", "Congestion."),
-    G("root_usage_percent", "Percentage of the root btree node in use (tree depth increases if too high)."),
+    G("root_usage_percent",
+      "Percentage of the root btree node in use (tree depth increases if too high)."),
     G("tree_depth", "Depth of the btree."),
 };
 /* file (relative to the set), scale */
-static const struct { const char *file; double scale; } set_files[] = {
-    {"internal/active_journal_entries", 1}, {"average_key_size", 1}, {"btree_cache_size", 1},
-    {"internal/btree_nodes", 1}, {"internal/btree_read_average_duration_us", 1e-6},
-    {"cache_available_percent", 1}, {"internal/cache_read_races", 1}, {"congested", 1},
-    {"root_usage_percent", 1}, {"tree_depth", 1},
+static const struct {
+    const char *file;
+    double scale;
+} set_files[] = {
+    {"internal/active_journal_entries", 1},
+    {"average_key_size", 1},
+    {"btree_cache_size", 1},
+    {"internal/btree_nodes", 1},
+    {"internal/btree_read_average_duration_us", 1e-6},
+    {"cache_available_percent", 1},
+    {"internal/cache_read_races", 1},
+    {"congested", 1},
+    {"root_usage_percent", 1},
+    {"tree_depth", 1},
 };
 static const hw_column bdev_cols[] = {
     CT("bypassed_bytes_total", "Amount of IO (both reads and writes) that has bypassed the cache."),
     CT("cache_bypass_hits_total", "Hits for IO intended to skip the cache."),
     CT("cache_bypass_misses_total", "Misses for IO intended to skip the cache."),
     CT("cache_hits_total", "Hits counted per individual IO as bcache sees them."),
-    CT("cache_miss_collisions_total", "Instances where data insertion from cache miss raced with write (data already present)."),
+    CT("cache_miss_collisions_total",
+       "Instances where data insertion from cache miss raced with write (data already present)."),
     CT("cache_misses_total", "Misses counted per individual IO as bcache sees them."),
     CT("cache_readaheads_total", "Count of times readahead occurred."),
     G("dirty_data_bytes", "Amount of dirty data for this backing device in the cache."),
-    G("dirty_target_bytes", "Current dirty data target threshold for this backing device in bytes."),
+    G("dirty_target_bytes",
+      "Current dirty data target threshold for this backing device in bytes."),
     G("writeback_change", "Last writeback rate change step for this backing device."),
     G("writeback_rate", "Current writeback rate for this backing device in bytes."),
-    G("writeback_rate_integral_term", "Current result of integral controller, part of writeback rate"),
-    G("writeback_rate_proportional_term", "Current result of proportional controller, part of writeback rate"),
+    G("writeback_rate_integral_term",
+      "Current result of integral controller, part of writeback rate"),
+    G("writeback_rate_proportional_term",
+      "Current result of proportional controller, part of writeback rate"),
 };
 static const char *const bdev_files[] = {
-    "stats_total/bypassed", "stats_total/cache_bypass_hits", "stats_total/cache_bypass_misses",
-    "stats_total/cache_hits", "stats_total/cache_miss_collisions", "stats_total/cache_misses",
-    "stats_total/cache_readaheads", "dirty_data",
+    "stats_total/bypassed",
+    "stats_total/cache_bypass_hits",
+    "stats_total/cache_bypass_misses",
+    "stats_total/cache_hits",
+    "stats_total/cache_miss_collisions",
+    "stats_total/cache_misses",
+    "stats_total/cache_readaheads",
+    "dirty_data",
 };
 /* writeback_rate_debug keys for columns 8.. */
 static const char *const wb_keys[] = {"target", "change", "rate", "integral", "proportional"};
 static const hw_column cache_cols[] = {
     G("io_errors", "Number of errors that have occurred, decayed by io_error_halflife."),
-    CT("metadata_written_bytes_total", "Sum of all non data writes (btree writes and all other metadata)."),
+    CT("metadata_written_bytes_total",
+       "Sum of all non data writes (btree writes and all other metadata)."),
     G("priority_stats_metadata_percent", "Bcache's metadata overhead."),
-    G("priority_stats_unused_percent", "The percentage of the cache that doesn't contain any data."),
+    G("priority_stats_unused_percent",
+      "The percentage of the cache that doesn't contain any data."),
     CT("written_bytes_total", "Sum of all data that has been written to the cache."),
 };
 #define LEN(a) (sizeof a / sizeof a[0])

@@ -97,11 +97,13 @@ static int collect_fs(const char *uuid, fsdata *d) {
             char mdir[NODE_PATH_MAX];
             struct stat st;
             uint64_t total, used;
-            if ((r = node_sys_path(mdir, sizeof mdir, "fs/btrfs/%s/allocation/%s/%s", uuid, types[t], *m)) < 0)
+            if ((r = node_sys_path(mdir, sizeof mdir, "fs/btrfs/%s/allocation/%s/%s", uuid,
+                                   types[t], *m)) < 0)
                 break;
             if (stat(mdir, &st) < 0 || !S_ISDIR(st.st_mode))
                 continue; /* the type's own attribute files */
-            if ((r = need_u64(mdir, "total_bytes", &total)) < 0 || (r = need_u64(mdir, "used_bytes", &used)) < 0)
+            if ((r = need_u64(mdir, "total_bytes", &total)) < 0 ||
+                (r = need_u64(mdir, "used_bytes", &used)) < 0)
                 break;
             if (!(row = hw_table_add(&d->modes, (const char *const[]){types[t], *m, uuid}))) {
                 r = -ENOMEM;
@@ -117,14 +119,18 @@ static int collect_fs(const char *uuid, fsdata *d) {
 }
 
 static const hw_column info_col[] = {{"node_btrfs_info", "Filesystem information", OMX_GAUGE}};
-static const hw_column rsv_col[] = {{"node_btrfs_global_rsv_size_bytes", "Size of global reserve.", OMX_GAUGE}};
-static const hw_column reserved_col[] = {{"node_btrfs_reserved_bytes", "Amount of space reserved for a data type", OMX_GAUGE}};
+static const hw_column rsv_col[] = {
+    {"node_btrfs_global_rsv_size_bytes", "Size of global reserve.", OMX_GAUGE}};
+static const hw_column reserved_col[] = {
+    {"node_btrfs_reserved_bytes", "Amount of space reserved for a data type", OMX_GAUGE}};
 static const hw_column mode_cols[] = {
     {"node_btrfs_allocation_ratio", "Data allocation ratio for a layout/data type", OMX_GAUGE},
     {"node_btrfs_size_bytes", "Amount of space allocated for a layout/data type", OMX_GAUGE},
     {"node_btrfs_used_bytes", "Amount of used space by a layout/data type", OMX_GAUGE},
 };
-static const hw_column dev_col[] = {{"node_btrfs_device_size_bytes", "Size of a device that is part of the filesystem.", OMX_GAUGE}};
+static const hw_column dev_col[] = {{"node_btrfs_device_size_bytes",
+                                     "Size of a device that is part of the filesystem.",
+                                     OMX_GAUGE}};
 static const char *const l_info[] = {"label", "uuid"};
 static const char *const l_uuid[] = {"uuid"};
 static const char *const l_type[] = {"block_group_type", "uuid"};

@@ -60,7 +60,9 @@ static int collect(omx_emitter *e, void *userdata) {
     static const char *const labels[] = {"node", "zone", "size"};
     const omx_desc d = {.name = "node_buddyinfo_blocks",
                         .help = "Count of free blocks according to size.",
-                        .type = OMX_GAUGE, .label_names = labels, .n_labels = 3};
+                        .type = OMX_GAUGE,
+                        .label_names = labels,
+                        .n_labels = 3};
     if ((r = omx_emit_family(e, &d)) < 0)
         goto out;
     for (size_t i = 0; i < n; i++)

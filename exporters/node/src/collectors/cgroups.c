@@ -36,15 +36,19 @@ static int collect(omx_emitter *e, void *userdata) {
         int64_t hier;
         if (omx_split_fields(line, f, 5) < 4 || omx_parse_i64(f[1], &hier) < 0 ||
             omx_parse_i64(f[2], &s[n].cgroups) < 0 || omx_parse_i64(f[3], &s[n].enabled) < 0) {
-            r = omx_bad_input("cgroups", path, lineno, "expected 'subsys hierarchy num_cgroups enabled'");
+            r = omx_bad_input("cgroups", path, lineno,
+                              "expected 'subsys hierarchy num_cgroups enabled'");
             goto out;
         }
         s[n++].name = f[0];
     }
     static const char *const labels[] = {"subsys_name"};
     /* node_exporter gives both families the same HELP */
-    omx_desc d = {.name = "node_cgroups_cgroups", .help = "Current cgroup number of the subsystem.",
-                  .type = OMX_GAUGE, .label_names = labels, .n_labels = 1};
+    omx_desc d = {.name = "node_cgroups_cgroups",
+                  .help = "Current cgroup number of the subsystem.",
+                  .type = OMX_GAUGE,
+                  .label_names = labels,
+                  .n_labels = 1};
     if ((r = omx_emit_family(e, &d)) < 0)
         goto out;
     for (size_t i = 0; i < n; i++)

@@ -13,13 +13,18 @@ static const struct {
     const char *col, *name, *help;
 } stat_cols[NSTAT] = {
     {"found", "node_nf_conntrack_stat_found", "Number of searched entries which were successful."},
-    {"invalid", "node_nf_conntrack_stat_invalid", "Number of packets seen which can not be tracked."},
-    {"ignore", "node_nf_conntrack_stat_ignore", "Number of packets seen which are already connected to a conntrack entry."},
+    {"invalid", "node_nf_conntrack_stat_invalid",
+     "Number of packets seen which can not be tracked."},
+    {"ignore", "node_nf_conntrack_stat_ignore",
+     "Number of packets seen which are already connected to a conntrack entry."},
     {"insert", "node_nf_conntrack_stat_insert", "Number of entries inserted into the list."},
-    {"insert_failed", "node_nf_conntrack_stat_insert_failed", "Number of entries for which list insertion was attempted but failed."},
+    {"insert_failed", "node_nf_conntrack_stat_insert_failed",
+     "Number of entries for which list insertion was attempted but failed."},
     {"drop", "node_nf_conntrack_stat_drop", "Number of packets dropped due to conntrack failure."},
-    {"early_drop", "node_nf_conntrack_stat_early_drop", "Number of dropped conntrack entries to make room for new ones, if maximum table size was reached."},
-    {"search_restart", "node_nf_conntrack_stat_search_restart", "Number of conntrack table lookups which had to be restarted due to hashtable resizes."},
+    {"early_drop", "node_nf_conntrack_stat_early_drop",
+     "Number of dropped conntrack entries to make room for new ones, if maximum table size was reached."},
+    {"search_restart", "node_nf_conntrack_stat_search_restart",
+     "Number of conntrack table lookups which had to be restarted due to hashtable resizes."},
 };
 
 static int read_stats(double sums[NSTAT], bool *ret_have) {
@@ -86,8 +91,11 @@ static int collect(omx_emitter *e, void *userdata) {
     bool have;
     if ((r = read_stats(sums, &have)) < 0)
         return r;
-    if ((r = omx_emit1(e, "node_nf_conntrack_entries", "Number of currently allocated flow entries for connection tracking.", OMX_GAUGE, (double)count)) < 0 ||
-        (r = omx_emit1(e, "node_nf_conntrack_entries_limit", "Maximum size of connection tracking table.", OMX_GAUGE, (double)max)) < 0)
+    if ((r = omx_emit1(e, "node_nf_conntrack_entries",
+                       "Number of currently allocated flow entries for connection tracking.",
+                       OMX_GAUGE, (double)count)) < 0 ||
+        (r = omx_emit1(e, "node_nf_conntrack_entries_limit",
+                       "Maximum size of connection tracking table.", OMX_GAUGE, (double)max)) < 0)
         return r;
     for (int k = 0; have && k < NSTAT; k++)
         if ((r = omx_emit1(e, stat_cols[k].name, stat_cols[k].help, OMX_GAUGE, sums[k])) < 0)

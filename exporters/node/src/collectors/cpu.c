@@ -21,14 +21,15 @@ static int declare(omx_app *app) {
     int r = omx_app_flag_bool(app, "collector.cpu.guest", &opt_guest,
                               "Enables metric node_cpu_guest_seconds_total");
     if (r == 0)
-        r = omx_app_flag_bool(app, "collector.cpu.info", &opt_info,
-                              "Enables metric cpu_info");
+        r = omx_app_flag_bool(app, "collector.cpu.info", &opt_info, "Enables metric cpu_info");
     if (r == 0)
-        r = omx_app_flag_string(app, "collector.cpu.info.flags-include", &opt_flags_include,
-                                "Filter the `flags` field in cpuInfo with a value that must be a regular expression");
+        r = omx_app_flag_string(
+            app, "collector.cpu.info.flags-include", &opt_flags_include,
+            "Filter the `flags` field in cpuInfo with a value that must be a regular expression");
     if (r == 0)
-        r = omx_app_flag_string(app, "collector.cpu.info.bugs-include", &opt_bugs_include,
-                                "Filter the `bugs` field in cpuInfo with a value that must be a regular expression");
+        r = omx_app_flag_string(
+            app, "collector.cpu.info.bugs-include", &opt_bugs_include,
+            "Filter the `bugs` field in cpuInfo with a value that must be a regular expression");
     return r;
 }
 
@@ -38,7 +39,8 @@ static int setup(void) {
         r = node_regex_compile(&re_bugs, "--collector.cpu.info.bugs-include", opt_bugs_include);
     if (r == 0 && (re_flags.set || re_bugs.set) && !opt_info) {
         omx_log(OMX_LOG_ERROR, "needs --collector.cpu.info", "flag",
-                re_flags.set ? "--collector.cpu.info.flags-include" : "--collector.cpu.info.bugs-include",
+                re_flags.set ? "--collector.cpu.info.flags-include"
+                             : "--collector.cpu.info.bugs-include",
                 NULL);
         r = OMX_ECONFIG;
     }
@@ -51,8 +53,10 @@ static int emit_words(omx_emitter *e, const char *name, const char *help, const 
     if (!re->set || !words)
         return 0;
     const char *labels[] = {label};
-    int r = omx_emit_family(e, &(omx_desc){.name = name, .help = help, .type = OMX_GAUGE,
-                                           .label_names = labels, .n_labels = 1});
+    int r = omx_emit_family(
+        e,
+        &(omx_desc){
+            .name = name, .help = help, .type = OMX_GAUGE, .label_names = labels, .n_labels = 1});
     char *save = NULL;
     for (char *w = strtok_r(words, " \t", &save); r >= 0 && w; w = strtok_r(NULL, " \t", &save))
         if (node_regex_match(re, w))
@@ -66,8 +70,8 @@ typedef struct cpu_times {
     int n;
 } cpu_times;
 
-static const char *const modes[8] = {"user", "nice", "system", "idle",
-                                     "iowait", "irq", "softirq", "steal"};
+static const char *const modes[8] = {"user",   "nice", "system",  "idle",
+                                     "iowait", "irq",  "softirq", "steal"};
 
 static int emit_throttles(omx_emitter *e, const cpu_times *cpus, size_t n) {
     /* per core and per package, as thermal_throttle reports them (x86 only) */
@@ -85,18 +89,23 @@ static int emit_throttles(omx_emitter *e, const cpu_times *cpus, size_t n) {
     /* core_throttles are per (package, core): report each pair once */
     char seen[1024][24];
     size_t nseen = 0;
-    if ((r = omx_emit_family(e, &(omx_desc){.name = "node_cpu_core_throttles_total",
-                                            .help = "Number of times this CPU core has been throttled.",
-                                            .type = OMX_COUNTER, .label_names = core_labels,
-                                            .n_labels = 2})) < 0)
+    if ((r = omx_emit_family(
+             e, &(omx_desc){.name = "node_cpu_core_throttles_total",
+                            .help = "Number of times this CPU core has been throttled.",
+                            .type = OMX_COUNTER,
+                            .label_names = core_labels,
+                            .n_labels = 2})) < 0)
         return r;
     for (size_t i = 0; i < n; i++) {
         int64_t core, pkg;
         uint64_t cnt;
-        if (node_sys_path(path, sizeof path, "devices/system/cpu/cpu%s/topology/core_id", cpus[i].id) < 0 ||
+        if (node_sys_path(path, sizeof path, "devices/system/cpu/cpu%s/topology/core_id",
+                          cpus[i].id) < 0 ||
             omx_read_i64(path, &core) < 0)
             continue;
-        if (node_sys_path(path, sizeof path, "devices/system/cpu/cpu%s/topology/physical_package_id", cpus[i].id) < 0 ||
+        if (node_sys_path(path, sizeof path,
+                          "devices/system/cpu/cpu%s/topology/physical_package_id",
+                          cpus[i].id) < 0 ||
             omx_read_i64(path, &pkg) < 0)
             continue;
         char key[24];
@@ -107,7 +116,9 @@ static int emit_throttles(omx_emitter *e, const cpu_times *cpus, size_t n) {
         if (dup || nseen == 1024)
             continue;
         strcpy(seen[nseen++], key);
-        if (node_sys_path(path, sizeof path, "devices/system/cpu/cpu%s/thermal_throttle/core_throttle_count", cpus[i].id) < 0 ||
+        if (node_sys_path(path, sizeof path,
+                          "devices/system/cpu/cpu%s/thermal_throttle/core_throttle_count",
+                          cpus[i].id) < 0 ||
             omx_read_u64(path, &cnt) < 0)
             continue;
         char cs[24], ps[24];
@@ -116,16 +127,20 @@ static int emit_throttles(omx_emitter *e, const cpu_times *cpus, size_t n) {
         if ((r = omx_emit_sample(e, (const char *[]){cs, ps}, (double)cnt)) < 0)
             return r;
     }
-    if ((r = omx_emit_family(e, &(omx_desc){.name = "node_cpu_package_throttles_total",
-                                            .help = "Number of times this CPU package has been throttled.",
-                                            .type = OMX_COUNTER, .label_names = pkg_labels,
-                                            .n_labels = 1})) < 0)
+    if ((r = omx_emit_family(
+             e, &(omx_desc){.name = "node_cpu_package_throttles_total",
+                            .help = "Number of times this CPU package has been throttled.",
+                            .type = OMX_COUNTER,
+                            .label_names = pkg_labels,
+                            .n_labels = 1})) < 0)
         return r;
     nseen = 0;
     for (size_t i = 0; i < n; i++) {
         int64_t pkg;
         uint64_t cnt;
-        if (node_sys_path(path, sizeof path, "devices/system/cpu/cpu%s/topology/physical_package_id", cpus[i].id) < 0 ||
+        if (node_sys_path(path, sizeof path,
+                          "devices/system/cpu/cpu%s/topology/physical_package_id",
+                          cpus[i].id) < 0 ||
             omx_read_i64(path, &pkg) < 0)
             continue;
         char ps[24];
@@ -136,7 +151,9 @@ static int emit_throttles(omx_emitter *e, const cpu_times *cpus, size_t n) {
         if (dup || nseen == 1024)
             continue;
         strcpy(seen[nseen++], ps);
-        if (node_sys_path(path, sizeof path, "devices/system/cpu/cpu%s/thermal_throttle/package_throttle_count", cpus[i].id) < 0 ||
+        if (node_sys_path(path, sizeof path,
+                          "devices/system/cpu/cpu%s/thermal_throttle/package_throttle_count",
+                          cpus[i].id) < 0 ||
             omx_read_u64(path, &cnt) < 0)
             continue;
         if ((r = omx_emit_sample(e, (const char *[]){ps}, (double)cnt)) < 0)
@@ -147,20 +164,22 @@ static int emit_throttles(omx_emitter *e, const cpu_times *cpus, size_t n) {
 
 /* node_cpu_info from <procfs>/cpuinfo (x86 layout: one block per processor). */
 static int emit_info(omx_emitter *e) {
-    static const char *const labels[] = {"package", "core", "cpu", "vendor", "family",
-                                         "model", "model_name", "microcode", "stepping",
-                                         "cachesize"};
+    static const char *const labels[] = {"package",  "core",     "cpu",        "vendor",
+                                         "family",   "model",    "model_name", "microcode",
+                                         "stepping", "cachesize"};
     enum { PKG, CORE, CPU, VENDOR, FAMILY, MODEL, MODEL_NAME, MICROCODE, STEPPING, CACHE, NL };
-    static const char *const keys[NL] = {"physical id", "core id", "processor", "vendor_id",
-                                         "cpu family", "model", "model name", "microcode",
-                                         "stepping", "cache size"};
+    static const char *const keys[NL] = {"physical id", "core id",   "processor",  "vendor_id",
+                                         "cpu family",  "model",     "model name", "microcode",
+                                         "stepping",    "cache size"};
     char path[NODE_PATH_MAX], *data;
     int r;
     if ((r = node_proc_path(path, sizeof path, "cpuinfo")) < 0 ||
         (r = omx_read_file(path, STAT_MAX, &data, NULL)) < 0)
         return r;
-    if ((r = omx_emit_family(e, &(omx_desc){.name = "node_cpu_info", .help = "CPU information from /proc/cpuinfo.",
-                                            .type = OMX_GAUGE, .label_names = labels,
+    if ((r = omx_emit_family(e, &(omx_desc){.name = "node_cpu_info",
+                                            .help = "CPU information from /proc/cpuinfo.",
+                                            .type = OMX_GAUGE,
+                                            .label_names = labels,
                                             .n_labels = NL})) < 0)
         goto out;
     const char *vals[NL] = {0};
@@ -199,12 +218,14 @@ static int emit_info(omx_emitter *e) {
             if (!strcmp(line, keys[k]))
                 vals[k] = v;
     }
-    if ((r = emit_words(e, "node_cpu_flag_info",
-                        "The `flags` field of CPU information from /proc/cpuinfo taken from the first core.",
-                        "flag", first_flags, &re_flags)) < 0 ||
-        (r = emit_words(e, "node_cpu_bug_info",
-                        "The `bugs` field of CPU information from /proc/cpuinfo taken from the first core.",
-                        "bug", first_bugs, &re_bugs)) < 0)
+    if ((r = emit_words(
+             e, "node_cpu_flag_info",
+             "The `flags` field of CPU information from /proc/cpuinfo taken from the first core.",
+             "flag", first_flags, &re_flags)) < 0 ||
+        (r = emit_words(
+             e, "node_cpu_bug_info",
+             "The `bugs` field of CPU information from /proc/cpuinfo taken from the first core.",
+             "bug", first_bugs, &re_bugs)) < 0)
         goto out;
     r = 0;
 out:
@@ -265,7 +286,8 @@ static int collect(omx_emitter *e, void *userdata) {
     static const char *const labels[] = {"cpu", "mode"};
     if ((r = omx_emit_family(e, &(omx_desc){.name = "node_cpu_seconds_total",
                                             .help = "Seconds the CPUs spent in each mode.",
-                                            .type = OMX_COUNTER, .label_names = labels,
+                                            .type = OMX_COUNTER,
+                                            .label_names = labels,
                                             .n_labels = 2})) < 0)
         goto out;
     for (size_t i = 0; i < n; i++)
@@ -273,10 +295,12 @@ static int collect(omx_emitter *e, void *userdata) {
             if ((r = omx_emit_sample(e, (const char *[]){cpus[i].id, modes[k]}, cpus[i].v[k])) < 0)
                 goto out;
     if (opt_guest) {
-        if ((r = omx_emit_family(e, &(omx_desc){.name = "node_cpu_guest_seconds_total",
-                                                .help = "Seconds the CPUs spent in guests (VMs) for each mode.",
-                                                .type = OMX_COUNTER, .label_names = labels,
-                                                .n_labels = 2})) < 0)
+        if ((r = omx_emit_family(
+                 e, &(omx_desc){.name = "node_cpu_guest_seconds_total",
+                                .help = "Seconds the CPUs spent in guests (VMs) for each mode.",
+                                .type = OMX_COUNTER,
+                                .label_names = labels,
+                                .n_labels = 2})) < 0)
             goto out;
         for (size_t i = 0; i < n; i++) {
             if (cpus[i].n < 10)

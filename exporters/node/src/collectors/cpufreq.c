@@ -13,9 +13,12 @@ static const hw_column cols[] = {
     {"node_cpu_frequency_hertz", "Current cpu thread frequency in hertz.", OMX_GAUGE},
     {"node_cpu_frequency_max_hertz", "Maximum cpu thread frequency in hertz.", OMX_GAUGE},
     {"node_cpu_frequency_min_hertz", "Minimum cpu thread frequency in hertz.", OMX_GAUGE},
-    {"node_cpu_scaling_frequency_hertz", "Current scaled CPU thread frequency in hertz.", OMX_GAUGE},
-    {"node_cpu_scaling_frequency_max_hertz", "Maximum scaled CPU thread frequency in hertz.", OMX_GAUGE},
-    {"node_cpu_scaling_frequency_min_hertz", "Minimum scaled CPU thread frequency in hertz.", OMX_GAUGE},
+    {"node_cpu_scaling_frequency_hertz", "Current scaled CPU thread frequency in hertz.",
+     OMX_GAUGE},
+    {"node_cpu_scaling_frequency_max_hertz", "Maximum scaled CPU thread frequency in hertz.",
+     OMX_GAUGE},
+    {"node_cpu_scaling_frequency_min_hertz", "Minimum scaled CPU thread frequency in hertz.",
+     OMX_GAUGE},
 };
 static const char *const files[] = {
     "cpuinfo_cur_freq", "cpuinfo_max_freq", "cpuinfo_min_freq",

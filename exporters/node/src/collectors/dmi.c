@@ -9,16 +9,26 @@
 
 /* label name, file name; node_exporter's label order. */
 static const char *const fields[][2] = {
-    {"bios_date", "bios_date"}, {"bios_release", "bios_release"},
-    {"bios_vendor", "bios_vendor"}, {"bios_version", "bios_version"},
-    {"board_asset_tag", "board_asset_tag"}, {"board_name", "board_name"},
-    {"board_serial", "board_serial"}, {"board_vendor", "board_vendor"},
-    {"board_version", "board_version"}, {"chassis_asset_tag", "chassis_asset_tag"},
-    {"chassis_serial", "chassis_serial"}, {"chassis_vendor", "chassis_vendor"},
-    {"chassis_version", "chassis_version"}, {"product_family", "product_family"},
-    {"product_name", "product_name"}, {"product_serial", "product_serial"},
-    {"product_sku", "product_sku"}, {"product_uuid", "product_uuid"},
-    {"product_version", "product_version"}, {"system_vendor", "sys_vendor"},
+    {"bios_date", "bios_date"},
+    {"bios_release", "bios_release"},
+    {"bios_vendor", "bios_vendor"},
+    {"bios_version", "bios_version"},
+    {"board_asset_tag", "board_asset_tag"},
+    {"board_name", "board_name"},
+    {"board_serial", "board_serial"},
+    {"board_vendor", "board_vendor"},
+    {"board_version", "board_version"},
+    {"chassis_asset_tag", "chassis_asset_tag"},
+    {"chassis_serial", "chassis_serial"},
+    {"chassis_vendor", "chassis_vendor"},
+    {"chassis_version", "chassis_version"},
+    {"product_family", "product_family"},
+    {"product_name", "product_name"},
+    {"product_serial", "product_serial"},
+    {"product_sku", "product_sku"},
+    {"product_uuid", "product_uuid"},
+    {"product_version", "product_version"},
+    {"system_vendor", "sys_vendor"},
 };
 #define N_FIELDS (sizeof fields / sizeof fields[0])
 
@@ -56,15 +66,18 @@ static int collect(omx_emitter *e, void *userdata) {
         return r;
     if (n == 0)
         return hw_fail("dmi", dir, -ENOENT); /* no DMI on this host: node_exporter's ErrNoData */
-    r = omx_emit_family(e, &(omx_desc){
-        .name = "node_dmi_info",
-        .help = "A metric with a constant '1' value labeled by bios_date, bios_release, "
-                "bios_vendor, bios_version, board_asset_tag, board_name, board_serial, "
-                "board_vendor, board_version, chassis_asset_tag, chassis_serial, "
-                "chassis_vendor, chassis_version, product_family, product_name, "
-                "product_serial, product_sku, product_uuid, product_version, system_vendor "
-                "if provided by DMI.",
-        .type = OMX_GAUGE, .label_names = names, .n_labels = n});
+    r = omx_emit_family(
+        e, &(omx_desc){
+               .name = "node_dmi_info",
+               .help = "A metric with a constant '1' value labeled by bios_date, bios_release, "
+                       "bios_vendor, bios_version, board_asset_tag, board_name, board_serial, "
+                       "board_vendor, board_version, chassis_asset_tag, chassis_serial, "
+                       "chassis_vendor, chassis_version, product_family, product_name, "
+                       "product_serial, product_sku, product_uuid, product_version, system_vendor "
+                       "if provided by DMI.",
+               .type = OMX_GAUGE,
+               .label_names = names,
+               .n_labels = n});
     if (r < 0)
         return r;
     return omx_emit_sample(e, values, 1);

@@ -14,32 +14,50 @@ static const struct field {
     const char *key, *name, *help;
     int kind;
     omx_type type;
-    double multiplier;   /* NUMERIC: KiB fields to bytes */
-    const char *ok;      /* PAIR: the value that gives 1 */
+    double multiplier; /* NUMERIC: KiB fields to bytes */
+    const char *ok;    /* PAIR: the value that gives 1 */
 } fields[] = {
-    {"ns", "node_drbd_network_sent_bytes_total", "Total number of bytes sent via the network.", NUMERIC, OMX_COUNTER, 1024, NULL},
+    {"ns", "node_drbd_network_sent_bytes_total", "Total number of bytes sent via the network.",
+     NUMERIC, OMX_COUNTER, 1024, NULL},
     /* node_exporter 1.5 does not scale nr (KiB too); kept for parity */
-    {"nr", "node_drbd_network_received_bytes_total", "Total number of bytes received via the network.", NUMERIC, OMX_COUNTER, 1, NULL},
-    {"dw", "node_drbd_disk_written_bytes_total", "Net data written on local hard disk; in bytes.", NUMERIC, OMX_COUNTER, 1024, NULL},
-    {"dr", "node_drbd_disk_read_bytes_total", "Net data read from local hard disk; in bytes.", NUMERIC, OMX_COUNTER, 1024, NULL},
-    {"al", "node_drbd_activitylog_writes_total", "Number of updates of the activity log area of the meta data.", NUMERIC, OMX_COUNTER, 1, NULL},
-    {"bm", "node_drbd_bitmap_writes_total", "Number of updates of the bitmap area of the meta data.", NUMERIC, OMX_COUNTER, 1, NULL},
-    {"lo", "node_drbd_local_pending", "Number of open requests to the local I/O sub-system.", NUMERIC, OMX_GAUGE, 1, NULL},
-    {"pe", "node_drbd_remote_pending", "Number of requests sent to the peer, but that have not yet been answered by the latter.", NUMERIC, OMX_GAUGE, 1, NULL},
-    {"ua", "node_drbd_remote_unacknowledged", "Number of requests received by the peer via the network connection, but that have not yet been answered.", NUMERIC, OMX_GAUGE, 1, NULL},
-    {"ap", "node_drbd_application_pending", "Number of block I/O requests forwarded to DRBD, but not yet answered by DRBD.", NUMERIC, OMX_GAUGE, 1, NULL},
-    {"ep", "node_drbd_epochs", "Number of Epochs currently on the fly.", NUMERIC, OMX_GAUGE, 1, NULL},
-    {"oos", "node_drbd_out_of_sync_bytes", "Amount of data known to be out of sync; in bytes.", NUMERIC, OMX_GAUGE, 1024, NULL},
-    {"ro", "node_drbd_node_role_is_primary", "Whether the role of the node is in the primary state.", PAIR, OMX_GAUGE, 1, "Primary"},
-    {"ds", "node_drbd_disk_state_is_up_to_date", "Whether the disk of the node is up to date.", PAIR, OMX_GAUGE, 1, "UpToDate"},
-    {"cs", "node_drbd_connected", "Whether DRBD is connected to the peer.", CONNECTED, OMX_GAUGE, 1, "Connected"},
+    {"nr", "node_drbd_network_received_bytes_total",
+     "Total number of bytes received via the network.", NUMERIC, OMX_COUNTER, 1, NULL},
+    {"dw", "node_drbd_disk_written_bytes_total", "Net data written on local hard disk; in bytes.",
+     NUMERIC, OMX_COUNTER, 1024, NULL},
+    {"dr", "node_drbd_disk_read_bytes_total", "Net data read from local hard disk; in bytes.",
+     NUMERIC, OMX_COUNTER, 1024, NULL},
+    {"al", "node_drbd_activitylog_writes_total",
+     "Number of updates of the activity log area of the meta data.", NUMERIC, OMX_COUNTER, 1, NULL},
+    {"bm", "node_drbd_bitmap_writes_total",
+     "Number of updates of the bitmap area of the meta data.", NUMERIC, OMX_COUNTER, 1, NULL},
+    {"lo", "node_drbd_local_pending", "Number of open requests to the local I/O sub-system.",
+     NUMERIC, OMX_GAUGE, 1, NULL},
+    {"pe", "node_drbd_remote_pending",
+     "Number of requests sent to the peer, but that have not yet been answered by the latter.",
+     NUMERIC, OMX_GAUGE, 1, NULL},
+    {"ua", "node_drbd_remote_unacknowledged",
+     "Number of requests received by the peer via the network connection, but that have not yet been answered.",
+     NUMERIC, OMX_GAUGE, 1, NULL},
+    {"ap", "node_drbd_application_pending",
+     "Number of block I/O requests forwarded to DRBD, but not yet answered by DRBD.", NUMERIC,
+     OMX_GAUGE, 1, NULL},
+    {"ep", "node_drbd_epochs", "Number of Epochs currently on the fly.", NUMERIC, OMX_GAUGE, 1,
+     NULL},
+    {"oos", "node_drbd_out_of_sync_bytes", "Amount of data known to be out of sync; in bytes.",
+     NUMERIC, OMX_GAUGE, 1024, NULL},
+    {"ro", "node_drbd_node_role_is_primary",
+     "Whether the role of the node is in the primary state.", PAIR, OMX_GAUGE, 1, "Primary"},
+    {"ds", "node_drbd_disk_state_is_up_to_date", "Whether the disk of the node is up to date.",
+     PAIR, OMX_GAUGE, 1, "UpToDate"},
+    {"cs", "node_drbd_connected", "Whether DRBD is connected to the peer.", CONNECTED, OMX_GAUGE, 1,
+     "Connected"},
 };
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
 typedef struct sample {
     size_t field;
     char device[32];
-    const char *node;   /* PAIR only: "local" or "remote" */
+    const char *node; /* PAIR only: "local" or "remote" */
     double value;
 } sample;
 
@@ -64,7 +82,8 @@ static int collect(omx_emitter *e, void *userdata) {
     }
     /* everything is parsed before the first sample: a bad word emits nothing */
     char *save = NULL;
-    for (char *w = strtok_r(data, " \t\n\r\v\f", &save); w; w = strtok_r(NULL, " \t\n\r\v\f", &save)) {
+    for (char *w = strtok_r(data, " \t\n\r\v\f", &save); w;
+         w = strtok_r(NULL, " \t\n\r\v\f", &save)) {
         char *colon = strchr(w, ':');
         if (!colon || strchr(colon + 1, ':'))
             continue;
@@ -115,7 +134,8 @@ static int collect(omx_emitter *e, void *userdata) {
             size_t rlen = end ? (size_t)(end - slash - 1) : strlen(slash + 1);
             s[n + 1] = *a;
             s[n + 1].node = "remote";
-            s[n + 1].value = rlen == strlen(fields[f].ok) && !strncmp(slash + 1, fields[f].ok, rlen);
+            s[n + 1].value =
+                rlen == strlen(fields[f].ok) && !strncmp(slash + 1, fields[f].ok, rlen);
             n += 2;
         } else {
             a->value = !strcmp(val, fields[f].ok);
@@ -124,8 +144,11 @@ static int collect(omx_emitter *e, void *userdata) {
     }
     static const char *const labels[] = {"device", "node"};
     for (size_t f = 0; f < NFIELDS; f++) {
-        const omx_desc d = {.name = fields[f].name, .help = fields[f].help, .type = fields[f].type,
-                            .label_names = labels, .n_labels = fields[f].kind == PAIR ? 2 : 1};
+        const omx_desc d = {.name = fields[f].name,
+                            .help = fields[f].help,
+                            .type = fields[f].type,
+                            .label_names = labels,
+                            .n_labels = fields[f].kind == PAIR ? 2 : 1};
         if ((r = omx_emit_family(e, &d)) < 0)
             goto out;
         for (size_t i = 0; i < n; i++) {

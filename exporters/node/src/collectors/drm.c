@@ -11,12 +11,16 @@ static const struct {
     const char *file, *name, *help;
 } numbers[] = {
     {"gpu_busy_percent", "node_drm_gpu_busy_percent", "How busy the GPU is as a percentage."},
-    {"mem_info_gtt_total", "node_drm_memory_gtt_size_bytes", "The size of the graphics translation table (GTT) block in bytes."},
-    {"mem_info_gtt_used", "node_drm_memory_gtt_used_bytes", "The used amount of the graphics translation table (GTT) block in bytes."},
+    {"mem_info_gtt_total", "node_drm_memory_gtt_size_bytes",
+     "The size of the graphics translation table (GTT) block in bytes."},
+    {"mem_info_gtt_used", "node_drm_memory_gtt_used_bytes",
+     "The used amount of the graphics translation table (GTT) block in bytes."},
     {"mem_info_vram_total", "node_drm_memory_vram_size_bytes", "The size of VRAM in bytes."},
     {"mem_info_vram_used", "node_drm_memory_vram_used_bytes", "The used amount of VRAM in bytes."},
-    {"mem_info_vis_vram_total", "node_drm_memory_vis_vram_size_bytes", "The size of visible VRAM in bytes."},
-    {"mem_info_vis_vram_used", "node_drm_memory_vis_vram_used_bytes", "The used amount of visible VRAM in bytes."},
+    {"mem_info_vis_vram_total", "node_drm_memory_vis_vram_size_bytes",
+     "The size of visible VRAM in bytes."},
+    {"mem_info_vis_vram_used", "node_drm_memory_vis_vram_used_bytes",
+     "The used amount of visible VRAM in bytes."},
 };
 #define NNUMBERS (sizeof numbers / sizeof numbers[0])
 
@@ -67,7 +71,8 @@ static int read_card(card *c, bool *ret_amd) {
         }
     }
     if ((r = read_attr(c->name, "mem_info_vram_vendor", c->vendor, sizeof c->vendor)) < 0 ||
-        (r = read_attr(c->name, "power_dpm_force_performance_level", c->level, sizeof c->level)) < 0 ||
+        (r = read_attr(c->name, "power_dpm_force_performance_level", c->level, sizeof c->level)) <
+            0 ||
         (r = read_attr(c->name, "unique_id", c->unique_id, sizeof c->unique_id)) < 0)
         return r;
     return 0;
@@ -99,19 +104,26 @@ static int collect(omx_emitter *e, void *userdata) {
     }
     static const char *const info_labels[] = {"card", "memory_vendor", "power_performance_level",
                                               "unique_id", "vendor"};
-    const omx_desc info = {.name = "node_drm_card_info", .help = "Card information",
-                           .type = OMX_GAUGE, .label_names = info_labels, .n_labels = 5};
+    const omx_desc info = {.name = "node_drm_card_info",
+                           .help = "Card information",
+                           .type = OMX_GAUGE,
+                           .label_names = info_labels,
+                           .n_labels = 5};
     if ((r = omx_emit_family(e, &info)) < 0)
         goto out;
     for (size_t i = 0; i < n; i++) {
-        const char *lv[] = {cards[i].name, cards[i].vendor, cards[i].level, cards[i].unique_id, "amd"};
+        const char *lv[] = {cards[i].name, cards[i].vendor, cards[i].level, cards[i].unique_id,
+                            "amd"};
         if ((r = omx_emit_sample(e, lv, 1)) < 0)
             goto out;
     }
     static const char *const labels[] = {"card"};
     for (size_t f = 0; f < NNUMBERS; f++) {
-        const omx_desc d = {.name = numbers[f].name, .help = numbers[f].help, .type = OMX_GAUGE,
-                            .label_names = labels, .n_labels = 1};
+        const omx_desc d = {.name = numbers[f].name,
+                            .help = numbers[f].help,
+                            .type = OMX_GAUGE,
+                            .label_names = labels,
+                            .n_labels = 1};
         if ((r = omx_emit_family(e, &d)) < 0)
             goto out;
         for (size_t i = 0; i < n; i++)

@@ -12,8 +12,10 @@ static const hw_column mc_cols[] = {
     {"node_edac_uncorrectable_errors_total", "Total uncorrectable memory errors.", OMX_COUNTER},
 };
 static const hw_column row_cols[] = {
-    {"node_edac_csrow_correctable_errors_total", "Total correctable memory errors for this csrow.", OMX_COUNTER},
-    {"node_edac_csrow_uncorrectable_errors_total", "Total uncorrectable memory errors for this csrow.", OMX_COUNTER},
+    {"node_edac_csrow_correctable_errors_total", "Total correctable memory errors for this csrow.",
+     OMX_COUNTER},
+    {"node_edac_csrow_uncorrectable_errors_total",
+     "Total uncorrectable memory errors for this csrow.", OMX_COUNTER},
 };
 static const char *const mc_labels[] = {"controller"};
 static const char *const row_labels[] = {"controller", "csrow"};

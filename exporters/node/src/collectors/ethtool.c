@@ -22,11 +22,13 @@ static const char *dev_include, *dev_exclude, *metrics_include = ".*";
 static node_regex re_inc, re_exc, re_metrics;
 
 static int declare_flags(omx_app *app) {
-    int r = omx_app_flag_string(app, "collector.ethtool.device-include", &dev_include,
-                                "Regexp of ethtool devices to include (mutually exclusive to device-exclude).");
+    int r = omx_app_flag_string(
+        app, "collector.ethtool.device-include", &dev_include,
+        "Regexp of ethtool devices to include (mutually exclusive to device-exclude).");
     if (r == 0)
-        r = omx_app_flag_string(app, "collector.ethtool.device-exclude", &dev_exclude,
-                                "Regexp of ethtool devices to exclude (mutually exclusive to device-include).");
+        r = omx_app_flag_string(
+            app, "collector.ethtool.device-exclude", &dev_exclude,
+            "Regexp of ethtool devices to exclude (mutually exclusive to device-include).");
     if (r == 0)
         r = omx_app_flag_string(app, "collector.ethtool.metrics-include", &metrics_include,
                                 "Regexp of ethtool stats to include.");
@@ -174,17 +176,21 @@ static int dev_stats(int fd, const char *dev, stat_rec **recs, size_t *n, size_t
 }
 
 static const hw_column link_cols[] = {
-    {"node_network_asymmetricpause_advertised", "If this port device offers asymmetric pause capability", OMX_GAUGE},
-    {"node_network_asymmetricpause_supported", "If this port device supports asymmetric pause frames", OMX_GAUGE},
+    {"node_network_asymmetricpause_advertised",
+     "If this port device offers asymmetric pause capability", OMX_GAUGE},
+    {"node_network_asymmetricpause_supported",
+     "If this port device supports asymmetric pause frames", OMX_GAUGE},
     {"node_network_autonegotiate", "If this port is using autonegotiate", OMX_GAUGE},
-    {"node_network_autonegotiate_advertised", "If this port device offers autonegotiate", OMX_GAUGE},
-    {"node_network_autonegotiate_supported", "If this port device supports autonegotiate", OMX_GAUGE},
+    {"node_network_autonegotiate_advertised", "If this port device offers autonegotiate",
+     OMX_GAUGE},
+    {"node_network_autonegotiate_supported", "If this port device supports autonegotiate",
+     OMX_GAUGE},
     {"node_network_pause_advertised", "If this port device offers pause capability", OMX_GAUGE},
     {"node_network_pause_supported", "If this port device supports pause frames", OMX_GAUGE},
 };
 static const char *const dev_label[] = {"device"};
-static const char *const info_labels[] = {"bus_info", "device", "driver", "expansion_rom_version",
-                                          "firmware_version", "version"};
+static const char *const info_labels[] = {
+    "bus_info", "device", "driver", "expansion_rom_version", "firmware_version", "version"};
 
 typedef struct info {
     char v[6][48];
@@ -224,7 +230,8 @@ static int collect(omx_emitter *e, void *userdata) {
             snprintf(in->v[0], sizeof in->v[0], "%.*s", (int)sizeof di.bus_info, di.bus_info);
             snprintf(in->v[1], sizeof in->v[1], "%s", *p);
             snprintf(in->v[2], sizeof in->v[2], "%.*s", (int)sizeof di.driver, di.driver);
-            snprintf(in->v[3], sizeof in->v[3], "%.*s", (int)sizeof di.erom_version, di.erom_version);
+            snprintf(in->v[3], sizeof in->v[3], "%.*s", (int)sizeof di.erom_version,
+                     di.erom_version);
             snprintf(in->v[4], sizeof in->v[4], "%.*s", (int)sizeof di.fw_version, di.fw_version);
             snprintf(in->v[5], sizeof in->v[5], "%.*s", (int)sizeof di.version, di.version);
             for (size_t k = 0; k < 6; k++)
@@ -250,21 +257,30 @@ static int collect(omx_emitter *e, void *userdata) {
     }
     close(fd);
     if (r >= 0 && ni > 0)
-        r = omx_emit_family(e, &(omx_desc){
-            .name = "node_ethtool_info",
-            .help = "A metric with a constant '1' value labeled by bus_info, device, driver, "
-                    "expansion_rom_version, firmware_version, version.",
-            .type = OMX_GAUGE, .label_names = info_labels, .n_labels = 6});
+        r = omx_emit_family(
+            e,
+            &(omx_desc){
+                .name = "node_ethtool_info",
+                .help = "A metric with a constant '1' value labeled by bus_info, device, driver, "
+                        "expansion_rom_version, firmware_version, version.",
+                .type = OMX_GAUGE,
+                .label_names = info_labels,
+                .n_labels = 6});
     for (size_t i = 0; i < ni && r >= 0; i++) {
         const info *in = &infos[i];
-        r = omx_emit_sample(e, (const char *const[]){in->v[0], in->v[1], in->v[2], in->v[3], in->v[4], in->v[5]}, 1);
+        r = omx_emit_sample(
+            e, (const char *const[]){in->v[0], in->v[1], in->v[2], in->v[3], in->v[4], in->v[5]},
+            1);
     }
     if (r >= 0) {
         qsort(stats, ns, sizeof *stats, cmp_stat);
         for (size_t i = 0; i < ns && r >= 0; i++) {
             if (i == 0 || strcmp(stats[i - 1].metric, stats[i].metric))
-                r = omx_emit_family(e, &(omx_desc){.name = stats[i].metric, .help = stats[i].help,
-                                                   .type = OMX_UNKNOWN, .label_names = dev_label, .n_labels = 1});
+                r = omx_emit_family(e, &(omx_desc){.name = stats[i].metric,
+                                                   .help = stats[i].help,
+                                                   .type = OMX_UNKNOWN,
+                                                   .label_names = dev_label,
+                                                   .n_labels = 1});
             else if (!strcmp(stats[i - 1].dev, stats[i].dev))
                 continue; /* two statistics of one device sanitized to one name */
             if (r >= 0)

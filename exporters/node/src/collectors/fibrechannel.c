@@ -12,29 +12,45 @@ static const hw_column cols[] = {
     {"node_fibrechannel_error_frames_total", "Number of errors in frames", OMX_COUNTER},
     {"node_fibrechannel_fcp_packet_aborts_total", "Number of aborted packets", OMX_COUNTER},
     {"node_fibrechannel_invalid_crc_total", "Invalid Cyclic Redundancy Check count", OMX_COUNTER},
-    {"node_fibrechannel_invalid_tx_words_total", "Number of invalid words transmitted by host port", OMX_COUNTER},
-    {"node_fibrechannel_link_failure_total", "Number of times the host port link has failed", OMX_COUNTER},
+    {"node_fibrechannel_invalid_tx_words_total", "Number of invalid words transmitted by host port",
+     OMX_COUNTER},
+    {"node_fibrechannel_link_failure_total", "Number of times the host port link has failed",
+     OMX_COUNTER},
     {"node_fibrechannel_loss_of_signal_total", "Number of times signal has been lost", OMX_COUNTER},
-    {"node_fibrechannel_loss_of_sync_total", "Number of failures on either bit or transmission word boundaries", OMX_COUNTER},
-    {"node_fibrechannel_nos_total", "Number Not_Operational Primitive Sequence received by host port", OMX_COUNTER},
+    {"node_fibrechannel_loss_of_sync_total",
+     "Number of failures on either bit or transmission word boundaries", OMX_COUNTER},
+    {"node_fibrechannel_nos_total",
+     "Number Not_Operational Primitive Sequence received by host port", OMX_COUNTER},
     {"node_fibrechannel_rx_frames_total", "Number of frames received", OMX_COUNTER},
     {"node_fibrechannel_rx_words_total", "Number of words received by host port", OMX_COUNTER},
-    {"node_fibrechannel_seconds_since_last_reset_total", "Number of seconds since last host port reset", OMX_COUNTER},
+    {"node_fibrechannel_seconds_since_last_reset_total",
+     "Number of seconds since last host port reset", OMX_COUNTER},
     {"node_fibrechannel_tx_frames_total", "Number of frames transmitted by host port", OMX_COUNTER},
     {"node_fibrechannel_tx_words_total", "Number of words transmitted by host port", OMX_COUNTER},
 };
 static const char *const files[] = {
-    "dumped_frames", "error_frames", "fcp_packet_aborts", "invalid_crc_count",
-    "invalid_tx_word_count", "link_failure_count", "loss_of_signal_count",
-    "loss_of_sync_count", "nos_count", "rx_frames", "rx_words", "seconds_since_last_reset",
-    "tx_frames", "tx_words",
+    "dumped_frames",
+    "error_frames",
+    "fcp_packet_aborts",
+    "invalid_crc_count",
+    "invalid_tx_word_count",
+    "link_failure_count",
+    "loss_of_signal_count",
+    "loss_of_sync_count",
+    "nos_count",
+    "rx_frames",
+    "rx_words",
+    "seconds_since_last_reset",
+    "tx_frames",
+    "tx_words",
 };
 #define N_COLS (sizeof cols / sizeof cols[0])
 static const char *const labels[] = {"fc_host"};
 /* Info labels (sorted) and their files; hex identifiers lose their 0x. */
 static const char *const info_labels[] = {
-    "dev_loss_tmo", "fabric_name", "fc_host", "port_id", "port_name", "port_state",
-    "port_type", "speed", "supported_classes", "supported_speeds", "symbolic_name",
+    "dev_loss_tmo",      "fabric_name",      "fc_host",       "port_id",
+    "port_name",         "port_state",       "port_type",     "speed",
+    "supported_classes", "supported_speeds", "symbolic_name",
 };
 #define N_INFO (sizeof info_labels / sizeof info_labels[0])
 
@@ -113,10 +129,13 @@ static int collect(omx_emitter *e, void *userdata) {
     if (r >= 0)
         r = hw_table_emit(&t, e);
     if (r >= 0 && nh > 0)
-        r = omx_emit_family(e, &(omx_desc){
-            .name = "node_fibrechannel_info",
-            .help = "Non-numeric data from /sys/class/fc_host/<host>, value is always 1.",
-            .type = OMX_GAUGE, .label_names = info_labels, .n_labels = N_INFO});
+        r = omx_emit_family(
+            e, &(omx_desc){
+                   .name = "node_fibrechannel_info",
+                   .help = "Non-numeric data from /sys/class/fc_host/<host>, value is always 1.",
+                   .type = OMX_GAUGE,
+                   .label_names = info_labels,
+                   .n_labels = N_INFO});
     for (size_t k = 0; k < nh && r >= 0; k++) {
         const char *v[N_INFO];
         for (size_t i = 0; i < N_INFO; i++)

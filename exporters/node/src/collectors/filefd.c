@@ -13,9 +13,11 @@ static int collect(omx_emitter *e, void *userdata) {
     if (omx_split_fields(line, f, 4) != 3 || omx_parse_u64(f[0], &alloc) < 0 ||
         omx_parse_u64(f[2], &max) < 0)
         return omx_bad_input("filefd", path, 1, "expected 3 numbers");
-    if ((r = omx_emit1(e, "node_filefd_allocated", "File descriptor statistics: allocated.", OMX_GAUGE, (double)alloc)) < 0)
+    if ((r = omx_emit1(e, "node_filefd_allocated", "File descriptor statistics: allocated.",
+                       OMX_GAUGE, (double)alloc)) < 0)
         return r;
-    return omx_emit1(e, "node_filefd_maximum", "File descriptor statistics: maximum.", OMX_GAUGE, (double)max);
+    return omx_emit1(e, "node_filefd_maximum", "File descriptor statistics: maximum.", OMX_GAUGE,
+                     (double)max);
 }
 
 const node_collector node_collector_filefd = {

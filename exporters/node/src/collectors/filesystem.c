@@ -41,11 +41,17 @@ static int declare(omx_app *app) {
 
 static int setup(void) {
     if (*opt_old_mp) {
-        omx_log(OMX_LOG_WARN, "--collector.filesystem.ignored-mount-points is DEPRECATED, use --collector.filesystem.mount-points-exclude", NULL);
+        omx_log(
+            OMX_LOG_WARN,
+            "--collector.filesystem.ignored-mount-points is DEPRECATED, use --collector.filesystem.mount-points-exclude",
+            NULL);
         opt_mp_exclude = opt_old_mp;
     }
     if (*opt_old_fs) {
-        omx_log(OMX_LOG_WARN, "--collector.filesystem.ignored-fs-types is DEPRECATED, use --collector.filesystem.fs-types-exclude", NULL);
+        omx_log(
+            OMX_LOG_WARN,
+            "--collector.filesystem.ignored-fs-types is DEPRECATED, use --collector.filesystem.fs-types-exclude",
+            NULL);
         opt_fs_exclude = opt_old_fs;
     }
     int r = node_regex_compile(&mp_exclude, "--collector.filesystem.mount-points-exclude",
@@ -72,9 +78,9 @@ static void unescape(char *s) {
 }
 
 static bool may_hang(const char *fstype) {
-    static const char *const slow[] = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "9p",
-                                       "ceph", "glusterfs", "lustre", "afs", "davfs",
-                                       "sshfs", "gfs2", "ocfs2", NULL};
+    static const char *const slow[] = {"nfs",   "nfs4", "cifs",      "smb3",   "smbfs", "ncpfs",
+                                       "9p",    "ceph", "glusterfs", "lustre", "afs",   "davfs",
+                                       "sshfs", "gfs2", "ocfs2",     NULL};
     if (!strncmp(fstype, "fuse", 4))
         return true;
     for (int i = 0; slow[i]; i++)
@@ -252,39 +258,51 @@ static int collect(omx_emitter *e, void *userdata) {
     } fam[] = {
         {"node_filesystem_size_bytes", "Filesystem size in bytes.", offsetof(fs_entry, size)},
         {"node_filesystem_free_bytes", "Filesystem free space in bytes.", offsetof(fs_entry, free)},
-        {"node_filesystem_avail_bytes", "Filesystem space available to non-root users in bytes.", offsetof(fs_entry, avail)},
+        {"node_filesystem_avail_bytes", "Filesystem space available to non-root users in bytes.",
+         offsetof(fs_entry, avail)},
         {"node_filesystem_files", "Filesystem total file nodes.", offsetof(fs_entry, files)},
-        {"node_filesystem_files_free", "Filesystem total free file nodes.", offsetof(fs_entry, files_free)},
+        {"node_filesystem_files_free", "Filesystem total free file nodes.",
+         offsetof(fs_entry, files_free)},
     };
     for (size_t k = 0; k < sizeof fam / sizeof fam[0]; k++) {
-        if ((r = omx_emit_family(e, &(omx_desc){.name = fam[k].name, .help = fam[k].help,
-                                                .type = OMX_GAUGE, .label_names = labels,
+        if ((r = omx_emit_family(e, &(omx_desc){.name = fam[k].name,
+                                                .help = fam[k].help,
+                                                .type = OMX_GAUGE,
+                                                .label_names = labels,
                                                 .n_labels = 3})) < 0)
             goto out;
         for (size_t i = 0; i < n; i++) {
             if (fs[i].error)
                 continue;
             double v = *(const double *)((const char *)&fs[i] + fam[k].off);
-            if ((r = omx_emit_sample(e, (const char *[]){fs[i].device, fs[i].fstype, fs[i].mountpoint}, v)) < 0)
+            if ((r = omx_emit_sample(
+                     e, (const char *[]){fs[i].device, fs[i].fstype, fs[i].mountpoint}, v)) < 0)
                 goto out;
         }
     }
     if ((r = omx_emit_family(e, &(omx_desc){.name = "node_filesystem_readonly",
                                             .help = "Filesystem read-only status.",
-                                            .type = OMX_GAUGE, .label_names = labels,
+                                            .type = OMX_GAUGE,
+                                            .label_names = labels,
                                             .n_labels = 3})) < 0)
         goto out;
     for (size_t i = 0; i < n; i++)
         if (!fs[i].error &&
-            (r = omx_emit_sample(e, (const char *[]){fs[i].device, fs[i].fstype, fs[i].mountpoint}, fs[i].ro)) < 0)
+            (r = omx_emit_sample(e, (const char *[]){fs[i].device, fs[i].fstype, fs[i].mountpoint},
+                                 fs[i].ro)) < 0)
             goto out;
-    if ((r = omx_emit_family(e, &(omx_desc){.name = "node_filesystem_device_error",
-                                            .help = "Whether an error occurred while getting statistics for the given device.",
-                                            .type = OMX_GAUGE, .label_names = labels,
-                                            .n_labels = 3})) < 0)
+    if ((r = omx_emit_family(
+             e,
+             &(omx_desc){
+                 .name = "node_filesystem_device_error",
+                 .help = "Whether an error occurred while getting statistics for the given device.",
+                 .type = OMX_GAUGE,
+                 .label_names = labels,
+                 .n_labels = 3})) < 0)
         goto out;
     for (size_t i = 0; i < n; i++)
-        if ((r = omx_emit_sample(e, (const char *[]){fs[i].device, fs[i].fstype, fs[i].mountpoint}, fs[i].error)) < 0)
+        if ((r = omx_emit_sample(e, (const char *[]){fs[i].device, fs[i].fstype, fs[i].mountpoint},
+                                 fs[i].error)) < 0)
             goto out;
     r = 0;
 out:

@@ -51,7 +51,8 @@ static void clean_name(const char *in, char *out, size_t size) {
     size_t n = 0;
     for (; *in && n + 1 < size; in++) {
         char c = (char)tolower((unsigned char)*in);
-        out[n++] = ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ':' || c == '_') ? c : '_';
+        out[n++] =
+            ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ':' || c == '_') ? c : '_';
     }
     out[n] = '\0';
     size_t s = 0;
@@ -93,8 +94,8 @@ static void chip_name(const char *dir, const char *entry, char *out, size_t size
 }
 
 static const char *const sensor_types[] = {
-    "vrm", "beep_enable", "update_interval", "in", "cpu", "fan", "pwm",
-    "temp", "curr", "power", "energy", "humidity", "intrusion", NULL,
+    "vrm",  "beep_enable", "update_interval", "in",     "cpu",      "fan",       "pwm",
+    "temp", "curr",        "power",           "energy", "humidity", "intrusion", NULL,
 };
 
 /* Splits "temp1_crit" into type "temp", sensor "temp1", element "crit". */
@@ -204,7 +205,8 @@ static int add_value(recs *rs, const char *chip, const item *x, const items *it)
     char base[128], ce[48];
     clean_name(elem, ce, sizeof ce);
     if (!strcmp(elem, "input"))
-        snprintf(base, sizeof base, "node_hwmon_%s%s", type, has_elem(it, x->sensor, "") ? "_input" : "");
+        snprintf(base, sizeof base, "node_hwmon_%s%s", type,
+                 has_elem(it, x->sensor, "") ? "_input" : "");
     else if (elem[0])
         snprintf(base, sizeof base, "node_hwmon_%s_%s", type, ce);
     else
@@ -222,7 +224,8 @@ static int add_value(recs *rs, const char *chip, const item *x, const items *it)
         snprintf(help, sizeof help, "Hardware monitor for voltage (%s)", elem);
     } else if (!strcmp(type, "temp") && strcmp(elem, "type")) {
         suffix = "_celsius", scale = 0.001;
-        snprintf(help, sizeof help, "Hardware monitor for temperature (%s)", elem[0] ? elem : "input");
+        snprintf(help, sizeof help, "Hardware monitor for temperature (%s)",
+                 elem[0] ? elem : "input");
     } else if (!strcmp(type, "curr")) {
         suffix = "_amps", scale = 0.001;
         snprintf(help, sizeof help, "Hardware monitor for current (%s)", elem);
@@ -232,9 +235,9 @@ static int add_value(recs *rs, const char *chip, const item *x, const items *it)
     } else if (!strcmp(type, "power") && !strcmp(elem, "accuracy")) {
         scale = 1e-6;
         snprintf(help, sizeof help, "Hardware monitor power meter accuracy, as a ratio");
-    } else if (!strcmp(type, "power") && (!strcmp(elem, "average_interval") ||
-                                           !strcmp(elem, "average_interval_min") ||
-                                           !strcmp(elem, "average_interval_max"))) {
+    } else if (!strcmp(type, "power") &&
+               (!strcmp(elem, "average_interval") || !strcmp(elem, "average_interval_min") ||
+                !strcmp(elem, "average_interval_max"))) {
         suffix = "_seconds", scale = 0.001;
         snprintf(help, sizeof help, "Hardware monitor power usage update interval (%s)", elem);
     } else if (!strcmp(type, "power")) {
@@ -242,10 +245,12 @@ static int add_value(recs *rs, const char *chip, const item *x, const items *it)
         snprintf(help, sizeof help, "Hardware monitor for power usage in watts (%s)", elem);
     } else if (!strcmp(type, "humidity")) {
         scale = 1e-6;
-        snprintf(help, sizeof help, "Hardware monitor for humidity, as a ratio (multiply with 100.0 "
-                 "to get the humidity as a percentage) (%s)", elem);
+        snprintf(help, sizeof help,
+                 "Hardware monitor for humidity, as a ratio (multiply with 100.0 "
+                 "to get the humidity as a percentage) (%s)",
+                 elem);
     } else if (!strcmp(type, "fan") && (!strcmp(elem, "input") || !strcmp(elem, "min") ||
-                                         !strcmp(elem, "max") || !strcmp(elem, "target"))) {
+                                        !strcmp(elem, "max") || !strcmp(elem, "target"))) {
         suffix = "_rpm";
         snprintf(help, sizeof help, "Hardware monitor for fan revolutions per minute (%s)", elem);
     } else {
@@ -254,8 +259,8 @@ static int add_value(recs *rs, const char *chip, const item *x, const items *it)
     snprintf(name, sizeof name, "%s%s", base, suffix);
 parse:
     if (omx_parse_double(x->value, &v) < 0 || !isfinite(v)) {
-        omx_log(OMX_LOG_DEBUG, "malformed input", "collector", "hwmon", "chip", chip, "sensor", x->sensor,
-                "element", elem, "value", x->value, NULL);
+        omx_log(OMX_LOG_DEBUG, "malformed input", "collector", "hwmon", "chip", chip, "sensor",
+                x->sensor, "element", elem, "value", x->value, NULL);
         return 0; /* node_exporter skips values it cannot parse */
     }
     v *= scale;
@@ -375,10 +380,13 @@ static int collect(omx_emitter *e, void *userdata) {
             const rec *x = &rs.v[i];
             if (!fam || strcmp(fam->name, x->name)) {
                 fam = x;
-                r = omx_emit_family(e, &(omx_desc){
-                    .name = x->name, .help = x->help, .type = x->counter ? OMX_COUNTER : OMX_GAUGE,
-                    .label_names = x->kind == 1 ? labels_csl : x->kind == 2 ? labels_cn : labels_cs,
-                    .n_labels = x->kind == 1 ? 3 : 2});
+                r = omx_emit_family(e, &(omx_desc){.name = x->name,
+                                                   .help = x->help,
+                                                   .type = x->counter ? OMX_COUNTER : OMX_GAUGE,
+                                                   .label_names = x->kind == 1   ? labels_csl
+                                                                  : x->kind == 2 ? labels_cn
+                                                                                 : labels_cs,
+                                                   .n_labels = x->kind == 1 ? 3 : 2});
                 if (r < 0)
                     break;
             } else if (strcmp(fam->help, x->help) || fam->kind != x->kind) {

@@ -28,8 +28,10 @@ static int collect(omx_emitter *e, void *userdata) {
         r = omx_bad_input("interrupts", path, 1, "no CPU header");
         goto out;
     }
-    if ((r = omx_emit_family(e, &(omx_desc){.name = "node_interrupts_total", .help = "Interrupt details.",
-                                            .type = OMX_COUNTER, .label_names = labels,
+    if ((r = omx_emit_family(e, &(omx_desc){.name = "node_interrupts_total",
+                                            .help = "Interrupt details.",
+                                            .type = OMX_COUNTER,
+                                            .label_names = labels,
                                             .n_labels = 4})) < 0)
         goto out;
     unsigned lineno = 1;

@@ -15,7 +15,8 @@ static const char *const all_labels[] = {
     "local_address", "local_port", "remote_address", "remote_port", "proto", "local_mark",
 };
 #define N_ALL 6
-static const char *labels_flag = "local_address,local_port,remote_address,remote_port,proto,local_mark";
+static const char *labels_flag =
+    "local_address,local_port,remote_address,remote_port,proto,local_mark";
 static size_t sel[N_ALL], n_sel;
 static const char *sel_names[N_ALL];
 
@@ -136,7 +137,8 @@ static int parse_backends(char *data, const char *path, backend **ret, size_t *r
             }
             x.weight = (double)w, x.active = (double)act, x.inactive = (double)inact;
             if (n == cap) {
-                backend *nb = cap >= 65536 ? NULL : realloc(b, (cap = cap ? cap * 2 : 16) * sizeof *b);
+                backend *nb =
+                    cap >= 65536 ? NULL : realloc(b, (cap = cap ? cap * 2 : 16) * sizeof *b);
                 if (!nb) {
                     r = -ENOMEM;
                     break;
@@ -212,7 +214,8 @@ static int collect(omx_emitter *e, void *userdata) {
         {"node_ipvs_outgoing_bytes_total", "The total amount of outgoing data."},
     };
     for (size_t i = 0; i < 5 && r >= 0; i++) {
-        r = omx_emit_family(e, &(omx_desc){.name = tot[i][0], .help = tot[i][1], .type = OMX_COUNTER});
+        r = omx_emit_family(e,
+                            &(omx_desc){.name = tot[i][0], .help = tot[i][1], .type = OMX_COUNTER});
         if (r >= 0)
             r = omx_emit_sample(e, NULL, (double)v[i]);
     }
@@ -229,13 +232,18 @@ static int collect(omx_emitter *e, void *userdata) {
     if (r < 0)
         return r;
     static const char *const fams[][2] = {
-        {"node_ipvs_backend_connections_active", "The current active connections by local and remote address."},
-        {"node_ipvs_backend_connections_inactive", "The current inactive connections by local and remote address."},
+        {"node_ipvs_backend_connections_active",
+         "The current active connections by local and remote address."},
+        {"node_ipvs_backend_connections_inactive",
+         "The current inactive connections by local and remote address."},
         {"node_ipvs_backend_weight", "The current backend weight by local and remote address."},
     };
     for (size_t k = 0; k < 3 && r >= 0; k++) {
-        r = omx_emit_family(e, &(omx_desc){.name = fams[k][0], .help = fams[k][1], .type = OMX_GAUGE,
-                                           .label_names = sel_names, .n_labels = n_sel});
+        r = omx_emit_family(e, &(omx_desc){.name = fams[k][0],
+                                           .help = fams[k][1],
+                                           .type = OMX_GAUGE,
+                                           .label_names = sel_names,
+                                           .n_labels = n_sel});
         for (size_t i = 0; i < n && r >= 0; i++) {
             const char *lv[N_ALL];
             for (size_t j = 0; j < n_sel; j++)

@@ -13,7 +13,8 @@ static const struct {
     double divisor;
 } files[] = {
     {"full_scans", "node_ksmd_full_scans_total", "ksmd 'full_scans' file.", OMX_COUNTER, 1},
-    {"merge_across_nodes", "node_ksmd_merge_across_nodes", "ksmd 'merge_across_nodes' file.", OMX_GAUGE, 1},
+    {"merge_across_nodes", "node_ksmd_merge_across_nodes", "ksmd 'merge_across_nodes' file.",
+     OMX_GAUGE, 1},
     {"pages_shared", "node_ksmd_pages_shared", "ksmd 'pages_shared' file.", OMX_GAUGE, 1},
     {"pages_sharing", "node_ksmd_pages_sharing", "ksmd 'pages_sharing' file.", OMX_GAUGE, 1},
     {"pages_to_scan", "node_ksmd_pages_to_scan", "ksmd 'pages_to_scan' file.", OMX_GAUGE, 1},

@@ -23,9 +23,10 @@ static int hex_u64(const char *s, uint64_t *ret) {
         return -EINVAL;
     uint64_t v = 0;
     for (; *s; s++) {
-        int d = *s >= '0' && *s <= '9' ? *s - '0'
-              : *s >= 'a' && *s <= 'f' ? *s - 'a' + 10
-              : *s >= 'A' && *s <= 'F' ? *s - 'A' + 10 : -1;
+        int d = *s >= '0' && *s <= '9'   ? *s - '0'
+                : *s >= 'a' && *s <= 'f' ? *s - 'a' + 10
+                : *s >= 'A' && *s <= 'F' ? *s - 'A' + 10
+                                         : -1;
         if (d < 0)
             return -EINVAL;
         v = v << 4 | (uint64_t)d;
@@ -54,7 +55,8 @@ static int parse_file(stat_file *sf, const char *path) {
         if (nf == 0)
             continue;
         if (nf != sf->n_cols)
-            return omx_bad_input("lnstat", path, lineno, "number of counters differs from the header");
+            return omx_bad_input("lnstat", path, lineno,
+                                 "number of counters differs from the header");
         for (size_t c = 0; c < nf; c++)
             if (hex_u64(f[c], &sf->v[sf->n_rows * sf->n_cols + c]) < 0)
                 return omx_bad_input("lnstat", path, lineno, "counter is not hexadecimal");
@@ -79,8 +81,11 @@ static int emit(omx_emitter *e, const stat_file *files, size_t n) {
             char name[160];
             if (!omx_join(name, sizeof name, (const char *[]){"node_lnstat_", h, "_total"}, 3))
                 return omx_bad_input("lnstat", files[i].name, 1, "column name too long");
-            const omx_desc d = {.name = name, .help = "linux network cache stats",
-                                .type = OMX_COUNTER, .label_names = labels, .n_labels = 2};
+            const omx_desc d = {.name = name,
+                                .help = "linux network cache stats",
+                                .type = OMX_COUNTER,
+                                .label_names = labels,
+                                .n_labels = 2};
             if ((r = omx_emit_family(e, &d)) < 0)
                 return r;
             for (size_t j = i; j < n; j++)
@@ -91,7 +96,8 @@ static int emit(omx_emitter *e, const stat_file *files, size_t n) {
                         char cpu[24];
                         snprintf(cpu, sizeof cpu, "%zu", row);
                         const char *lv[] = {files[j].name, cpu};
-                        if ((r = omx_emit_sample(e, lv, (double)files[j].v[row * files[j].n_cols + k])) < 0)
+                        if ((r = omx_emit_sample(
+                                 e, lv, (double)files[j].v[row * files[j].n_cols + k])) < 0)
                             return r;
                     }
                 }

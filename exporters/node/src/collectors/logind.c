@@ -62,7 +62,8 @@ static int collect(omx_emitter *e, void *userdata) {
         goto out;
     }
     /* every seat appears, even without sessions */
-    if ((r = node_sd.call_method(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "ListSeats", &err, &reply, "")) < 0 ||
+    if ((r = node_sd.call_method(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "ListSeats", &err, &reply,
+                                 "")) < 0 ||
         (r = node_sd.message_enter_container(reply, 'a', "(so)")) < 0)
         goto fail;
     const char *id, *path;
@@ -71,7 +72,8 @@ static int collect(omx_emitter *e, void *userdata) {
     if (r < 0)
         goto fail;
     reply = node_sd.message_unref(reply);
-    if ((r = node_sd.call_method(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "ListSessions", &err, &reply, "")) < 0 ||
+    if ((r = node_sd.call_method(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "ListSessions", &err,
+                                 &reply, "")) < 0 ||
         (r = node_sd.message_enter_container(reply, 'a', "(susso)")) < 0)
         goto fail;
     for (;;) {
@@ -103,15 +105,17 @@ static int collect(omx_emitter *e, void *userdata) {
     static const char *const labels[] = {"class", "remote", "seat", "type"};
     if ((r = omx_emit_family(e, &(omx_desc){.name = "node_logind_sessions",
                                             .help = "Number of sessions registered in logind.",
-                                            .type = OMX_GAUGE, .label_names = labels,
+                                            .type = OMX_GAUGE,
+                                            .label_names = labels,
                                             .n_labels = 4})) < 0)
         goto out;
     for (size_t i = 0; i < nseats; i++)
         for (int rm = 0; rm < 2; rm++)
             for (size_t t = 0; t < NT; t++)
                 for (size_t c = 0; c < NC; c++)
-                    if ((r = omx_emit_sample(e, (const char *[]){classes[c], rm ? "true" : "false",
-                                                                 seats[i].name, types[t]},
+                    if ((r = omx_emit_sample(e,
+                                             (const char *[]){classes[c], rm ? "true" : "false",
+                                                              seats[i].name, types[t]},
                                              seats[i].count[rm][t][c])) < 0)
                         goto out;
     r = 0;

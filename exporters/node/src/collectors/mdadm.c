@@ -10,7 +10,7 @@
 
 typedef struct md {
     char name[64];
-    char state[32];   /* active, inactive, recovering, resync, check */
+    char state[32]; /* active, inactive, recovering, resync, check */
     int64_t active, failed, spare, total, blocks, synced;
 } md;
 
@@ -109,14 +109,18 @@ static int parse(char *data, const char *path, md **ret, size_t *ret_n) {
         m->synced = m->blocks;
         bool rec = strstr(sl, "recovery"), rsy = strstr(sl, "resync"), chk = strstr(sl, "check");
         if (rec || rsy || chk) {
-            snprintf(m->state, sizeof m->state, "%s", rec ? "recovering" : chk ? "check" : "resync");
+            snprintf(m->state, sizeof m->state, "%s",
+                     rec   ? "recovering"
+                     : chk ? "check"
+                           : "resync");
             if (strstr(sl, "PENDING") || strstr(sl, "DELAYED")) {
                 m->synced = 0;
             } else {
                 const char *p = strchr(sl, '(');
                 long long done, all;
                 char close;
-                if (!p || sscanf(p, "(%lld/%lld%c", &done, &all, &close) != 3 || close != ')' || done < 0) {
+                if (!p || sscanf(p, "(%lld/%lld%c", &done, &all, &close) != 3 || close != ')' ||
+                    done < 0) {
                     r = bad(path, si, "cannot parse recovery line");
                     break;
                 }
@@ -154,31 +158,46 @@ static int collect(omx_emitter *e, void *userdata) {
         return r;
     static const char *const disk_states[] = {"active", "failed", "spare"};
     static const char *const md_states[] = {"active", "inactive", "recovering", "resync", "check"};
-    r = omx_emit_family(e, &(omx_desc){.name = "node_md_blocks", .help = "Total number of blocks on device.",
-                                       .type = OMX_GAUGE, .label_names = dev_label, .n_labels = 1});
+    r = omx_emit_family(e, &(omx_desc){.name = "node_md_blocks",
+                                       .help = "Total number of blocks on device.",
+                                       .type = OMX_GAUGE,
+                                       .label_names = dev_label,
+                                       .n_labels = 1});
     for (size_t i = 0; i < n && r >= 0; i++)
         r = omx_emit_sample(e, (const char *const[]){m[i].name}, (double)m[i].blocks);
     if (r >= 0)
-        r = omx_emit_family(e, &(omx_desc){.name = "node_md_blocks_synced", .help = "Number of blocks synced on device.",
-                                           .type = OMX_GAUGE, .label_names = dev_label, .n_labels = 1});
+        r = omx_emit_family(e, &(omx_desc){.name = "node_md_blocks_synced",
+                                           .help = "Number of blocks synced on device.",
+                                           .type = OMX_GAUGE,
+                                           .label_names = dev_label,
+                                           .n_labels = 1});
     for (size_t i = 0; i < n && r >= 0; i++)
         r = omx_emit_sample(e, (const char *const[]){m[i].name}, (double)m[i].synced);
     if (r >= 0)
-        r = omx_emit_family(e, &(omx_desc){.name = "node_md_disks", .help = "Number of active/failed/spare disks of device.",
-                                           .type = OMX_GAUGE, .label_names = dev_state, .n_labels = 2});
+        r = omx_emit_family(e, &(omx_desc){.name = "node_md_disks",
+                                           .help = "Number of active/failed/spare disks of device.",
+                                           .type = OMX_GAUGE,
+                                           .label_names = dev_state,
+                                           .n_labels = 2});
     for (size_t i = 0; i < n && r >= 0; i++) {
         const int64_t v[3] = {m[i].active, m[i].failed, m[i].spare};
         for (size_t k = 0; k < 3 && r >= 0; k++)
             r = omx_emit_sample(e, (const char *const[]){m[i].name, disk_states[k]}, (double)v[k]);
     }
     if (r >= 0)
-        r = omx_emit_family(e, &(omx_desc){.name = "node_md_disks_required", .help = "Total number of disks of device.",
-                                           .type = OMX_GAUGE, .label_names = dev_label, .n_labels = 1});
+        r = omx_emit_family(e, &(omx_desc){.name = "node_md_disks_required",
+                                           .help = "Total number of disks of device.",
+                                           .type = OMX_GAUGE,
+                                           .label_names = dev_label,
+                                           .n_labels = 1});
     for (size_t i = 0; i < n && r >= 0; i++)
         r = omx_emit_sample(e, (const char *const[]){m[i].name}, (double)m[i].total);
     if (r >= 0)
-        r = omx_emit_family(e, &(omx_desc){.name = "node_md_state", .help = "Indicates the state of md-device.",
-                                           .type = OMX_GAUGE, .label_names = dev_state, .n_labels = 2});
+        r = omx_emit_family(e, &(omx_desc){.name = "node_md_state",
+                                           .help = "Indicates the state of md-device.",
+                                           .type = OMX_GAUGE,
+                                           .label_names = dev_state,
+                                           .n_labels = 2});
     for (size_t i = 0; i < n && r >= 0; i++)
         for (size_t k = 0; k < 5 && r >= 0; k++)
             r = omx_emit_sample(e, (const char *const[]){m[i].name, md_states[k]},

@@ -81,7 +81,8 @@ static int collect(omx_emitter *e, void *userdata) {
         key[o] = '\0';
         const char *suffix = bytes[i] ? "_bytes" : NULL;
         omx_join(name, sizeof name, (const char *[]){"node_memory_", key, suffix}, 3);
-        omx_join(help, sizeof help, (const char *[]){"Memory information field ", key, suffix, "."}, 4);
+        omx_join(help, sizeof help, (const char *[]){"Memory information field ", key, suffix, "."},
+                 4);
         if ((r = omx_emit1(e, name, help, OMX_GAUGE, vals[i])) < 0)
             goto out;
     }

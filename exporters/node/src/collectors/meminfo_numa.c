@@ -10,7 +10,7 @@
 #include "util.h"
 
 typedef struct numa_value {
-    char name[96];      /* after node_memory_numa_ */
+    char name[96]; /* after node_memory_numa_ */
     const char *node;
     double value;
     bool counter;
@@ -66,7 +66,8 @@ static int parse_meminfo(char *data, const char *path, numa_values *vs) {
         double v;
         if (nf < 4 || nf > 5 || (nf == 5 && strcmp(f[4], "kB")) || strcmp(f[0], "Node") ||
             omx_parse_double(f[3], &v) < 0 || v != v)
-            return omx_bad_input("meminfo_numa", path, lineno, "expected 'Node N Field: value [kB]'");
+            return omx_bad_input("meminfo_numa", path, lineno,
+                                 "expected 'Node N Field: value [kB]'");
         numa_value *nv = values_add(vs);
         if (!nv)
             return OMX_ENOMEM;
@@ -122,10 +123,13 @@ static int emit(omx_emitter *e, const numa_values *vs) {
             continue;
         char name[128], help[160];
         omx_join(name, sizeof name, (const char *[]){"node_memory_numa_", vs->v[i].name}, 2);
-        omx_join(help, sizeof help, (const char *[]){"Memory information field ", vs->v[i].name, "."}, 3);
-        const omx_desc d = {.name = name, .help = help,
+        omx_join(help, sizeof help,
+                 (const char *[]){"Memory information field ", vs->v[i].name, "."}, 3);
+        const omx_desc d = {.name = name,
+                            .help = help,
                             .type = vs->v[i].counter ? OMX_COUNTER : OMX_GAUGE,
-                            .label_names = labels, .n_labels = 1};
+                            .label_names = labels,
+                            .n_labels = 1};
         int r = omx_emit_family(e, &d);
         if (r < 0)
             return r;
@@ -159,11 +163,13 @@ static int collect(omx_emitter *e, void *userdata) {
         if (!is_node_dir(names[i]))
             continue;
         const char *node = names[i] + 4;
-        if ((r = node_sys_path(path, sizeof path, "devices/system/node/%s/meminfo", names[i])) < 0 ||
+        if ((r = node_sys_path(path, sizeof path, "devices/system/node/%s/meminfo", names[i])) <
+                0 ||
             (r = omx_read_file(path, 1u << 20, &bufs[nb], NULL)) < 0 ||
             (r = parse_meminfo(bufs[nb++], path, &vs)) < 0)
             goto out;
-        if ((r = node_sys_path(path, sizeof path, "devices/system/node/%s/numastat", names[i])) < 0 ||
+        if ((r = node_sys_path(path, sizeof path, "devices/system/node/%s/numastat", names[i])) <
+                0 ||
             (r = omx_read_file(path, 1u << 20, &bufs[nb], NULL)) < 0 ||
             (r = parse_numastat(bufs[nb++], path, node, &vs)) < 0)
             goto out;

@@ -28,14 +28,16 @@ static int declare_flags(omx_app *app) {
     int r = omx_app_flag_string(app, "collector.netclass.ignored-devices", &ignored_flag,
                                 "Regexp of net devices to ignore for netclass collector.");
     if (r == 0)
-        r = omx_app_flag_bool(app, "collector.netclass.ignore-invalid-speed", &ignore_invalid_speed,
-                              "Ignore devices where the speed is invalid. This will be the default behavior in 2.x.");
+        r = omx_app_flag_bool(
+            app, "collector.netclass.ignore-invalid-speed", &ignore_invalid_speed,
+            "Ignore devices where the speed is invalid. This will be the default behavior in 2.x.");
     if (r == 0)
         r = omx_app_flag_bool(app, "collector.netclass.netlink", &use_netlink,
                               "Use netlink to gather stats instead of /proc/net/dev.");
     if (r == 0)
-        r = omx_app_flag_bool(app, "collector.netclass_rtnl.with-stats", &with_stats,
-                              "Expose the statistics for each network device, replacing netdev collector.");
+        r = omx_app_flag_bool(
+            app, "collector.netclass_rtnl.with-stats", &with_stats,
+            "Expose the statistics for each network device, replacing netdev collector.");
     return r;
 }
 
@@ -43,23 +45,55 @@ static int setup(void) {
     return node_regex_compile(&ignored, "collector.netclass.ignored-devices", ignored_flag);
 }
 
-#define P(n) {"node_network_" n, "Network device property: " n, OMX_GAUGE}
-#define PC(n) {"node_network_" n, "Network device property: " n, OMX_COUNTER}
+#define P(n) \
+    { "node_network_" n, "Network device property: " n, OMX_GAUGE }
+#define PC(n) \
+    { "node_network_" n, "Network device property: " n, OMX_COUNTER }
 static const hw_column cols[] = {
-    P("address_assign_type"), P("carrier"), PC("carrier_changes_total"),
-    PC("carrier_down_changes_total"), PC("carrier_up_changes_total"), P("device_id"),
-    P("dormant"), P("flags"), P("iface_id"), P("iface_link"), P("iface_link_mode"),
-    P("mtu_bytes"), P("name_assign_type"), P("net_dev_group"), P("protocol_type"),
-    P("speed_bytes"), P("transmit_queue_length"),
+    P("address_assign_type"),
+    P("carrier"),
+    PC("carrier_changes_total"),
+    PC("carrier_down_changes_total"),
+    PC("carrier_up_changes_total"),
+    P("device_id"),
+    P("dormant"),
+    P("flags"),
+    P("iface_id"),
+    P("iface_link"),
+    P("iface_link_mode"),
+    P("mtu_bytes"),
+    P("name_assign_type"),
+    P("net_dev_group"),
+    P("protocol_type"),
+    P("speed_bytes"),
+    P("transmit_queue_length"),
     {"node_network_up", "Value is 1 if operstate is 'up', 0 otherwise.", OMX_GAUGE},
 };
 /* sysfs file for each column but the last (speed_bytes is index 15), then the
  * info labels' files (address, broadcast, duplex, ifalias, operstate). */
 static const char *const files[] = {
-    "addr_assign_type", "carrier", "carrier_changes", "carrier_down_count", "carrier_up_count",
-    "dev_id", "dormant", "flags", "ifindex", "iflink", "link_mode", "mtu", "name_assign_type",
-    "netdev_group", "type", "speed", "tx_queue_len",
-    "address", "broadcast", "duplex", "ifalias", "operstate",
+    "addr_assign_type",
+    "carrier",
+    "carrier_changes",
+    "carrier_down_count",
+    "carrier_up_count",
+    "dev_id",
+    "dormant",
+    "flags",
+    "ifindex",
+    "iflink",
+    "link_mode",
+    "mtu",
+    "name_assign_type",
+    "netdev_group",
+    "type",
+    "speed",
+    "tx_queue_len",
+    "address",
+    "broadcast",
+    "duplex",
+    "ifalias",
+    "operstate",
 };
 #define N_COLS (sizeof cols / sizeof cols[0])
 #define N_FILES (sizeof files / sizeof files[0])
@@ -85,7 +119,8 @@ static int read_attr(dev_src *d, size_t i, char *buf, size_t size) {
     return hw_attr_str_at(d->dfd, d->dir, files[i], buf, size);
 }
 static const char *const dev_label[] = {"device"};
-static const char *const info_labels[] = {"address", "broadcast", "device", "duplex", "ifalias", "operstate"};
+static const char *const info_labels[] = {"address", "broadcast", "device",
+                                          "duplex",  "ifalias",   "operstate"};
 
 /* sysfs numbers are decimal, some (dev_id, flags) hexadecimal with 0x. */
 static int parse_num(const char *s, int64_t *ret) {
@@ -132,8 +167,8 @@ static int collect_sysfs(omx_emitter *e, void *userdata) {
             node_sys_path(dir, sizeof dir, "class/net/%s", *p) < 0 || stat(dir, &st) < 0 ||
             !S_ISDIR(st.st_mode))
             continue; /* bonding_masters and other plain files */
-        dev_src src = {.cached = hw_fdcache_get(&fdcache, *p, st.st_dev, st.st_ino),
-                       .dfd = -1, .dir = dir};
+        dev_src src = {
+            .cached = hw_fdcache_get(&fdcache, *p, st.st_dev, st.st_ino), .dfd = -1, .dir = dir};
         double *row = hw_table_add(&t, (const char *const[]){*p});
         if (!row)
             r = -ENOMEM;
@@ -179,13 +214,18 @@ static int collect_sysfs(omx_emitter *e, void *userdata) {
     if (r >= 0)
         r = hw_table_emit(&t, e);
     if (r >= 0 && ni > 0)
-        r = omx_emit_family(e, &(omx_desc){
-            .name = "node_network_info",
-            .help = "Non-numeric data from /sys/class/net/<iface>, value is always 1.",
-            .type = OMX_GAUGE, .label_names = info_labels, .n_labels = 6});
+        r = omx_emit_family(
+            e,
+            &(omx_desc){.name = "node_network_info",
+                        .help = "Non-numeric data from /sys/class/net/<iface>, value is always 1.",
+                        .type = OMX_GAUGE,
+                        .label_names = info_labels,
+                        .n_labels = 6});
     for (size_t i = 0; i < ni && r >= 0; i++) {
         const info *in = &infos[i];
-        r = omx_emit_sample(e, (const char *const[]){in->v[0], in->v[1], in->v[2], in->v[3], in->v[4], in->v[5]}, 1);
+        r = omx_emit_sample(
+            e, (const char *const[]){in->v[0], in->v[1], in->v[2], in->v[3], in->v[4], in->v[5]},
+            1);
     }
     hw_table_free(&t);
     free(infos);
@@ -197,15 +237,30 @@ static int collect_sysfs(omx_emitter *e, void *userdata) {
 
 #define N_STATS 24
 #define NODE_IFNAMSIZ 16
-static const char *const stat_names[N_STATS] = {
-    "collisions_total", "multicast_total", "receive_bytes_total", "receive_compressed_total",
-    "receive_crc_errors_total", "receive_dropped_total", "receive_errors_total",
-    "receive_fifo_errors_total", "receive_frame_errors_total", "receive_length_errors_total",
-    "receive_missed_errors_total", "receive_nohandler_total", "receive_over_errors_total",
-    "receive_packets_total", "transmit_aborted_errors_total", "transmit_bytes_total",
-    "transmit_carrier_errors_total", "transmit_compressed_total", "transmit_dropped_total",
-    "transmit_errors_total", "transmit_fifo_errors_total", "transmit_heartbeat_errors_total",
-    "transmit_packets_total", "transmit_window_errors_total"};
+static const char *const stat_names[N_STATS] = {"collisions_total",
+                                                "multicast_total",
+                                                "receive_bytes_total",
+                                                "receive_compressed_total",
+                                                "receive_crc_errors_total",
+                                                "receive_dropped_total",
+                                                "receive_errors_total",
+                                                "receive_fifo_errors_total",
+                                                "receive_frame_errors_total",
+                                                "receive_length_errors_total",
+                                                "receive_missed_errors_total",
+                                                "receive_nohandler_total",
+                                                "receive_over_errors_total",
+                                                "receive_packets_total",
+                                                "transmit_aborted_errors_total",
+                                                "transmit_bytes_total",
+                                                "transmit_carrier_errors_total",
+                                                "transmit_compressed_total",
+                                                "transmit_dropped_total",
+                                                "transmit_errors_total",
+                                                "transmit_fifo_errors_total",
+                                                "transmit_heartbeat_errors_total",
+                                                "transmit_packets_total",
+                                                "transmit_window_errors_total"};
 
 typedef struct link_stats {
     char name[NODE_IFNAMSIZ + 1];
@@ -247,12 +302,12 @@ static int stats_msg(const struct nlmsghdr *nh, void *arg) {
     struct rtnl_link_stats64 s;
     memcpy(&s, st, sizeof s); /* attribute payloads may be unaligned */
     const uint64_t v[N_STATS] = {
-        s.collisions, s.multicast, s.rx_bytes, s.rx_compressed, s.rx_crc_errors, s.rx_dropped,
-        s.rx_errors, s.rx_fifo_errors, s.rx_frame_errors, s.rx_length_errors,
-        s.rx_missed_errors, s.rx_nohandler, s.rx_over_errors, s.rx_packets,
-        s.tx_aborted_errors, s.tx_bytes, s.tx_carrier_errors, s.tx_compressed, s.tx_dropped,
-        s.tx_errors, s.tx_fifo_errors, s.tx_heartbeat_errors, s.tx_packets,
-        s.tx_window_errors};
+        s.collisions,        s.multicast,           s.rx_bytes,          s.rx_compressed,
+        s.rx_crc_errors,     s.rx_dropped,          s.rx_errors,         s.rx_fifo_errors,
+        s.rx_frame_errors,   s.rx_length_errors,    s.rx_missed_errors,  s.rx_nohandler,
+        s.rx_over_errors,    s.rx_packets,          s.tx_aborted_errors, s.tx_bytes,
+        s.tx_carrier_errors, s.tx_compressed,       s.tx_dropped,        s.tx_errors,
+        s.tx_fifo_errors,    s.tx_heartbeat_errors, s.tx_packets,        s.tx_window_errors};
     for (int k = 0; k < N_STATS; k++)
         l->v[k] = (double)v[k];
     return 0;
@@ -267,8 +322,10 @@ static int collect_stats(omx_emitter *e) {
     struct {
         struct nlmsghdr nh;
         struct ifinfomsg ifi;
-    } req = {.nh = {.nlmsg_len = sizeof req, .nlmsg_type = RTM_GETLINK,
-                    .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1},
+    } req = {.nh = {.nlmsg_len = sizeof req,
+                    .nlmsg_type = RTM_GETLINK,
+                    .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+                    .nlmsg_seq = 1},
              .ifi = {.ifi_family = AF_UNSPEC}};
     stats_ctx c = {0};
     int r = node_netlink_dump(NETLINK_ROUTE, &req, sizeof req, stats_msg, &c);
@@ -278,8 +335,11 @@ static int collect_stats(omx_emitter *e) {
         char name[64], help[96];
         snprintf(name, sizeof name, "node_network_%s", stat_names[k]);
         snprintf(help, sizeof help, "Network device property: %s", stat_names[k]);
-        r = omx_emit_family(e, &(omx_desc){.name = name, .help = help, .type = OMX_GAUGE,
-                                           .label_names = dev_label, .n_labels = 1});
+        r = omx_emit_family(e, &(omx_desc){.name = name,
+                                           .help = help,
+                                           .type = OMX_GAUGE,
+                                           .label_names = dev_label,
+                                           .n_labels = 1});
         for (size_t i = 0; r >= 0 && i < c.n; i++)
             r = omx_emit_sample(e, (const char *const[]){c.v[i].name}, c.v[i].v[k]);
     }

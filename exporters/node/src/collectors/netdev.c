@@ -20,7 +20,7 @@
 
 static const char *opt_include = "";
 static const char *opt_exclude = "^lo$"; /* Debian 12's default (upstream: none) */
-static const omx_app *flags_app;          /* for omx_app_flag_given in setup */
+static const omx_app *flags_app;         /* for omx_app_flag_given in setup */
 static bool opt_netlink = true;
 static bool opt_address_info, opt_detailed;
 static const char *opt_old_include = "", *opt_old_exclude = ""; /* deprecated spellings */
@@ -28,11 +28,13 @@ static node_regex re_include, re_exclude;
 
 static int declare(omx_app *app) {
     flags_app = app;
-    int r = omx_app_flag_string(app, "collector.netdev.device-include", &opt_include,
-                                "Regexp of net devices to include (mutually exclusive to device-exclude).");
+    int r = omx_app_flag_string(
+        app, "collector.netdev.device-include", &opt_include,
+        "Regexp of net devices to include (mutually exclusive to device-exclude).");
     if (r == 0)
-        r = omx_app_flag_string(app, "collector.netdev.device-exclude", &opt_exclude,
-                                "Regexp of net devices to exclude (mutually exclusive to device-include).");
+        r = omx_app_flag_string(
+            app, "collector.netdev.device-exclude", &opt_exclude,
+            "Regexp of net devices to exclude (mutually exclusive to device-include).");
     if (r == 0)
         r = omx_app_flag_string(app, "collector.netdev.device-whitelist", &opt_old_include,
                                 "DEPRECATED: use --collector.netdev.device-include.");
@@ -46,20 +48,25 @@ static int declare(omx_app *app) {
         r = omx_app_flag_bool(app, "collector.netdev.address-info", &opt_address_info,
                               "Collect address-info for every device");
     if (r == 0)
-        r = omx_app_flag_bool(app, "collector.netdev.enable-detailed-metrics", &opt_detailed,
-                              "Use (incompatible) metric names that provide more detailed stats on Linux");
+        r = omx_app_flag_bool(
+            app, "collector.netdev.enable-detailed-metrics", &opt_detailed,
+            "Use (incompatible) metric names that provide more detailed stats on Linux");
     return r;
 }
 
 static int setup(void) {
     if (*opt_old_include) {
-        omx_log(OMX_LOG_WARN, "--collector.netdev.device-whitelist is DEPRECATED, use "
-                "--collector.netdev.device-include", NULL);
+        omx_log(OMX_LOG_WARN,
+                "--collector.netdev.device-whitelist is DEPRECATED, use "
+                "--collector.netdev.device-include",
+                NULL);
         opt_include = opt_old_include;
     }
     if (*opt_old_exclude) {
-        omx_log(OMX_LOG_WARN, "--collector.netdev.device-blacklist is DEPRECATED, use "
-                "--collector.netdev.device-exclude", NULL);
+        omx_log(OMX_LOG_WARN,
+                "--collector.netdev.device-blacklist is DEPRECATED, use "
+                "--collector.netdev.device-exclude",
+                NULL);
         opt_exclude = opt_old_exclude;
     }
     /* an include given alone replaces the default exclude (Debian's build
@@ -68,8 +75,8 @@ static int setup(void) {
         !*opt_old_exclude)
         opt_exclude = "";
     if (opt_include && *opt_include && opt_exclude && *opt_exclude) {
-        omx_log(OMX_LOG_ERROR, "device-include and device-exclude are mutually exclusive",
-                "flag", "--collector.netdev.device-include", NULL);
+        omx_log(OMX_LOG_ERROR, "device-include and device-exclude are mutually exclusive", "flag",
+                "--collector.netdev.device-include", NULL);
         return OMX_ECONFIG;
     }
     int r = node_regex_compile(&re_include, "--collector.netdev.device-include", opt_include);
@@ -87,23 +94,40 @@ static int setup(void) {
 #define NF_DETAILED 24
 #define NF_MAX 24
 static const char *const legacy_fields[NF_LEGACY] = {
-    "receive_bytes", "receive_packets", "receive_errs", "receive_drop", "receive_fifo",
-    "receive_frame", "receive_compressed", "receive_multicast", "transmit_bytes",
-    "transmit_packets", "transmit_errs", "transmit_drop", "transmit_fifo", "transmit_colls",
-    "transmit_carrier", "transmit_compressed", "receive_nohandler"};
+    "receive_bytes",    "receive_packets",  "receive_errs",       "receive_drop",
+    "receive_fifo",     "receive_frame",    "receive_compressed", "receive_multicast",
+    "transmit_bytes",   "transmit_packets", "transmit_errs",      "transmit_drop",
+    "transmit_fifo",    "transmit_colls",   "transmit_carrier",   "transmit_compressed",
+    "receive_nohandler"};
 static const char *const proc_detailed_fields[NF] = {
-    "receive_bytes", "receive_packets", "receive_errors", "receive_dropped", "receive_fifo",
-    "receive_frame", "receive_compressed", "receive_multicast", "transmit_bytes",
-    "transmit_packets", "transmit_errors", "transmit_dropped", "transmit_fifo", "transmit_colls",
-    "transmit_carrier", "transmit_compressed"};
-static const char *const netlink_fields[NF_DETAILED] = {
-    "receive_packets", "transmit_packets", "receive_bytes", "transmit_bytes",
-    "receive_errors", "transmit_errors", "receive_dropped", "transmit_dropped", "multicast",
-    "collisions", "receive_length_errors", "receive_over_errors", "receive_crc_errors",
-    "receive_frame_errors", "receive_fifo_errors", "receive_missed_errors",
-    "transmit_aborted_errors", "transmit_carrier_errors", "transmit_fifo_errors",
-    "transmit_heartbeat_errors", "transmit_window_errors", "receive_compressed",
-    "transmit_compressed", "receive_nohandler"};
+    "receive_bytes",  "receive_packets",  "receive_errors",     "receive_dropped",
+    "receive_fifo",   "receive_frame",    "receive_compressed", "receive_multicast",
+    "transmit_bytes", "transmit_packets", "transmit_errors",    "transmit_dropped",
+    "transmit_fifo",  "transmit_colls",   "transmit_carrier",   "transmit_compressed"};
+static const char *const netlink_fields[NF_DETAILED] = {"receive_packets",
+                                                        "transmit_packets",
+                                                        "receive_bytes",
+                                                        "transmit_bytes",
+                                                        "receive_errors",
+                                                        "transmit_errors",
+                                                        "receive_dropped",
+                                                        "transmit_dropped",
+                                                        "multicast",
+                                                        "collisions",
+                                                        "receive_length_errors",
+                                                        "receive_over_errors",
+                                                        "receive_crc_errors",
+                                                        "receive_frame_errors",
+                                                        "receive_fifo_errors",
+                                                        "receive_missed_errors",
+                                                        "transmit_aborted_errors",
+                                                        "transmit_carrier_errors",
+                                                        "transmit_fifo_errors",
+                                                        "transmit_heartbeat_errors",
+                                                        "transmit_window_errors",
+                                                        "receive_compressed",
+                                                        "transmit_compressed",
+                                                        "receive_nohandler"};
 
 typedef struct iface {
     const char *name;
@@ -123,8 +147,11 @@ static int emit_all(omx_emitter *e, const iface *ifs, size_t n, const char *cons
         char name[64], help[80];
         snprintf(name, sizeof name, "node_network_%s_total", fields[k]);
         snprintf(help, sizeof help, "Network device statistic %s.", fields[k]);
-        int r = omx_emit_family(e, &(omx_desc){.name = name, .help = help, .type = OMX_COUNTER,
-                                               .label_names = dev, .n_labels = 1});
+        int r = omx_emit_family(e, &(omx_desc){.name = name,
+                                               .help = help,
+                                               .type = OMX_COUNTER,
+                                               .label_names = dev,
+                                               .n_labels = 1});
         for (size_t i = 0; r >= 0 && i < n; i++)
             r = omx_emit_sample(e, &ifs[i].name, ifs[i].v[k]);
         if (r < 0)
@@ -165,7 +192,7 @@ static int link_msg(const struct nlmsghdr *nh, void *arg) {
         if (!ni)
             return OMX_ENOMEM;
         c->ifs = ni;
-        char (*nn)[NODE_IFNAMSIZ + 1] = realloc(c->names, nc * sizeof *nn);
+        char(*nn)[NODE_IFNAMSIZ + 1] = realloc(c->names, nc * sizeof *nn);
         if (!nn)
             return OMX_ENOMEM;
         c->names = nn;
@@ -177,12 +204,12 @@ static int link_msg(const struct nlmsghdr *nh, void *arg) {
     double *v = c->ifs[c->n].v;
     if (opt_detailed) { /* in netlink_fields' order */
         const uint64_t d[NF_DETAILED] = {
-            s.rx_packets, s.tx_packets, s.rx_bytes, s.tx_bytes, s.rx_errors, s.tx_errors,
-            s.rx_dropped, s.tx_dropped, s.multicast, s.collisions, s.rx_length_errors,
-            s.rx_over_errors, s.rx_crc_errors, s.rx_frame_errors, s.rx_fifo_errors,
-            s.rx_missed_errors, s.tx_aborted_errors, s.tx_carrier_errors, s.tx_fifo_errors,
-            s.tx_heartbeat_errors, s.tx_window_errors, s.rx_compressed, s.tx_compressed,
-            s.rx_nohandler};
+            s.rx_packets,        s.tx_packets,        s.rx_bytes,         s.tx_bytes,
+            s.rx_errors,         s.tx_errors,         s.rx_dropped,       s.tx_dropped,
+            s.multicast,         s.collisions,        s.rx_length_errors, s.rx_over_errors,
+            s.rx_crc_errors,     s.rx_frame_errors,   s.rx_fifo_errors,   s.rx_missed_errors,
+            s.tx_aborted_errors, s.tx_carrier_errors, s.tx_fifo_errors,   s.tx_heartbeat_errors,
+            s.tx_window_errors,  s.rx_compressed,     s.tx_compressed,    s.rx_nohandler};
         for (int k = 0; k < NF_DETAILED; k++)
             v[k] = (double)d[k];
     } else { /* node_exporter's legacy(): some legacy counters sum detailed ones */
@@ -191,8 +218,8 @@ static int link_msg(const struct nlmsghdr *nh, void *arg) {
         v[2] = (double)s.rx_errors;
         v[3] = (double)(s.rx_dropped + s.rx_missed_errors);
         v[4] = (double)s.rx_fifo_errors;
-        v[5] = (double)(s.rx_frame_errors + s.rx_length_errors + s.rx_over_errors +
-                        s.rx_crc_errors);
+        v[5] =
+            (double)(s.rx_frame_errors + s.rx_length_errors + s.rx_over_errors + s.rx_crc_errors);
         v[6] = (double)s.rx_compressed;
         v[7] = (double)s.multicast;
         v[8] = (double)s.tx_bytes;
@@ -215,8 +242,10 @@ static int collect_netlink(omx_emitter *e) {
     struct {
         struct nlmsghdr nh;
         struct ifinfomsg ifi;
-    } req = {.nh = {.nlmsg_len = sizeof req, .nlmsg_type = RTM_GETLINK,
-                    .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1},
+    } req = {.nh = {.nlmsg_len = sizeof req,
+                    .nlmsg_type = RTM_GETLINK,
+                    .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+                    .nlmsg_seq = 1},
              .ifi = {.ifi_family = AF_UNSPEC}};
     link_ctx c = {0};
     int r = node_netlink_dump(NETLINK_ROUTE, &req, sizeof req, link_msg, &c);
@@ -333,8 +362,8 @@ static int name_msg(const struct nlmsghdr *nh, void *arg) {
     const struct ifinfomsg *ifi = NLMSG_DATA(nh);
     int alen = (int)IFLA_PAYLOAD(nh);
     for (const struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
-        if (a->rta_type != IFLA_IFNAME || !RTA_PAYLOAD(a) || !memchr(RTA_DATA(a), 0, RTA_PAYLOAD(a)) ||
-            strlen(RTA_DATA(a)) > NODE_IFNAMSIZ)
+        if (a->rta_type != IFLA_IFNAME || !RTA_PAYLOAD(a) ||
+            !memchr(RTA_DATA(a), 0, RTA_PAYLOAD(a)) || strlen(RTA_DATA(a)) > NODE_IFNAMSIZ)
             continue;
         int r = grow((void **)&c->links, c->n_links, &c->cap_links, sizeof *c->links);
         if (r < 0)
@@ -415,14 +444,18 @@ static int collect_addresses(omx_emitter *e) {
     struct {
         struct nlmsghdr nh;
         struct ifinfomsg ifi;
-    } lreq = {.nh = {.nlmsg_len = sizeof lreq, .nlmsg_type = RTM_GETLINK,
-                     .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1},
+    } lreq = {.nh = {.nlmsg_len = sizeof lreq,
+                     .nlmsg_type = RTM_GETLINK,
+                     .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+                     .nlmsg_seq = 1},
               .ifi = {.ifi_family = AF_UNSPEC}};
     struct {
         struct nlmsghdr nh;
         struct ifaddrmsg ifa;
-    } areq = {.nh = {.nlmsg_len = sizeof areq, .nlmsg_type = RTM_GETADDR,
-                     .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1},
+    } areq = {.nh = {.nlmsg_len = sizeof areq,
+                     .nlmsg_type = RTM_GETADDR,
+                     .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+                     .nlmsg_seq = 1},
               .ifa = {.ifa_family = AF_UNSPEC}};
     addr_ctx c = {0};
     int r = node_netlink_dump(NETLINK_ROUTE, &lreq, sizeof lreq, name_msg, &c);
@@ -433,7 +466,8 @@ static int collect_addresses(omx_emitter *e) {
     if (r >= 0)
         r = omx_emit_family(e, &(omx_desc){.name = "node_network_address_info",
                                            .help = "node network address by device",
-                                           .type = OMX_GAUGE, .label_names = labels,
+                                           .type = OMX_GAUGE,
+                                           .label_names = labels,
                                            .n_labels = 4});
     for (size_t i = 0; r >= 0 && i < c.n_links; i++)
         for (size_t k = 0; r >= 0 && k < c.n_addrs; k++) {

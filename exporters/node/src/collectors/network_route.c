@@ -137,12 +137,8 @@ static int route_msg(const struct nlmsghdr *nh, void *arg) {
             r = ip_string(RTA_DATA(a), plen, base.dest, sizeof base.dest);
             have_dst = true;
             break;
-        case RTA_PREFSRC:
-            r = ip_string(RTA_DATA(a), plen, base.src, sizeof base.src);
-            break;
-        case RTA_GATEWAY:
-            r = ip_string(RTA_DATA(a), plen, base.gw, sizeof base.gw);
-            break;
+        case RTA_PREFSRC: r = ip_string(RTA_DATA(a), plen, base.src, sizeof base.src); break;
+        case RTA_GATEWAY: r = ip_string(RTA_DATA(a), plen, base.gw, sizeof base.gw); break;
         case RTA_OIF:
         case RTA_PRIORITY:
             if (plen < 4)
@@ -154,9 +150,7 @@ static int route_msg(const struct nlmsghdr *nh, void *arg) {
             else
                 prio = v;
             break;
-        case RTA_MULTIPATH:
-            multipath = a;
-            break;
+        case RTA_MULTIPATH: multipath = a; break;
         }
         if (r < 0)
             return omx_bad_input("network_route", "rtnetlink", 0, "bad address in a route");
@@ -181,7 +175,8 @@ static int route_msg(const struct nlmsghdr *nh, void *arg) {
     const struct rtnexthop *nhp = RTA_DATA(multipath);
     while (mlen >= (int)sizeof *nhp) {
         if (nhp->rtnh_len < sizeof *nhp || nhp->rtnh_len > mlen)
-            return omx_bad_input("network_route", "rtnetlink", 0, "bad next hop in a multipath route");
+            return omx_bad_input("network_route", "rtnetlink", 0,
+                                 "bad next hop in a multipath route");
         route *rt = add_route(c);
         if (!rt)
             return OMX_ENOMEM;
@@ -205,27 +200,37 @@ static int collect(omx_emitter *e, void *userdata) {
     struct {
         struct nlmsghdr nh;
         struct rtmsg rtm;
-    } req = {.nh = {.nlmsg_len = sizeof req, .nlmsg_type = RTM_GETROUTE,
-                    .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1},
+    } req = {.nh = {.nlmsg_len = sizeof req,
+                    .nlmsg_type = RTM_GETROUTE,
+                    .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+                    .nlmsg_seq = 1},
              .rtm = {.rtm_family = AF_UNSPEC}};
     route_ctx c = {0};
     int r = node_netlink_dump(NETLINK_ROUTE, &req, sizeof req, route_msg, &c);
     if (r < 0)
         goto out;
-    static const char *const info_labels[] = {"device", "src", "dest", "gw", "priority", "proto", "weight"};
-    const omx_desc info = {.name = "node_network_route_info", .help = "network routing table information",
-                           .type = OMX_GAUGE, .label_names = info_labels, .n_labels = 7};
+    static const char *const info_labels[] = {"device",   "src",   "dest",  "gw",
+                                              "priority", "proto", "weight"};
+    const omx_desc info = {.name = "node_network_route_info",
+                           .help = "network routing table information",
+                           .type = OMX_GAUGE,
+                           .label_names = info_labels,
+                           .n_labels = 7};
     if ((r = omx_emit_family(e, &info)) < 0)
         goto out;
     for (size_t i = 0; i < c.n; i++) {
         const route *rt = &c.r[i];
-        const char *lv[] = {rt->dev, rt->src, rt->dest, rt->gw, rt->priority, rt->proto, rt->weight};
+        const char *lv[] = {rt->dev,      rt->src,   rt->dest,  rt->gw,
+                            rt->priority, rt->proto, rt->weight};
         if ((r = omx_emit_sample(e, lv, 1)) < 0)
             goto out;
     }
     static const char *const dev_labels[] = {"device"};
-    const omx_desc routes = {.name = "node_network_routes", .help = "network routes by interface",
-                             .type = OMX_GAUGE, .label_names = dev_labels, .n_labels = 1};
+    const omx_desc routes = {.name = "node_network_routes",
+                             .help = "network routes by interface",
+                             .type = OMX_GAUGE,
+                             .label_names = dev_labels,
+                             .n_labels = 1};
     if ((r = omx_emit_family(e, &routes)) < 0)
         goto out;
     for (size_t i = 0; i < c.n; i++) {

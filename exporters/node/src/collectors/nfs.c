@@ -7,24 +7,73 @@
 #include "util.h"
 
 static const char *const v2_names[] = {
-    "Null", "GetAttr", "SetAttr", "Root", "Lookup", "ReadLink", "Read", "WrCache", "Write",
-    "Create", "Remove", "Rename", "Link", "SymLink", "MkDir", "RmDir", "ReadDir", "FsStat",
+    "Null",   "GetAttr", "SetAttr", "Root", "Lookup",  "ReadLink", "Read",  "WrCache", "Write",
+    "Create", "Remove",  "Rename",  "Link", "SymLink", "MkDir",    "RmDir", "ReadDir", "FsStat",
 };
 static const char *const v3_names[] = {
-    "Null", "GetAttr", "SetAttr", "Lookup", "Access", "ReadLink", "Read", "Write", "Create",
-    "MkDir", "SymLink", "MkNod", "Remove", "RmDir", "Rename", "Link", "ReadDir",
-    "ReadDirPlus", "FsStat", "FsInfo", "PathConf", "Commit",
+    "Null",    "GetAttr",     "SetAttr", "Lookup", "Access",   "ReadLink", "Read",   "Write",
+    "Create",  "MkDir",       "SymLink", "MkNod",  "Remove",   "RmDir",    "Rename", "Link",
+    "ReadDir", "ReadDirPlus", "FsStat",  "FsInfo", "PathConf", "Commit",
 };
 static const char *const v4_names[] = {
-    "Null", "Read", "Write", "Commit", "Open", "OpenConfirm", "OpenNoattr", "OpenDowngrade",
-    "Close", "Setattr", "FsInfo", "Renew", "SetClientID", "SetClientIDConfirm", "Lock",
-    "Lockt", "Locku", "Access", "Getattr", "Lookup", "LookupRoot", "Remove", "Rename", "Link",
-    "Symlink", "Create", "Pathconf", "StatFs", "ReadLink", "ReadDir", "ServerCaps",
-    "DelegReturn", "GetACL", "SetACL", "FsLocations", "ReleaseLockowner", "Secinfo",
-    "FsidPresent", "ExchangeID", "CreateSession", "DestroySession", "Sequence",
-    "GetLeaseTime", "ReclaimComplete", "LayoutGet", "GetDeviceInfo", "LayoutCommit",
-    "LayoutReturn", "SecinfoNoName", "TestStateID", "FreeStateID", "GetDeviceList",
-    "BindConnToSession", "DestroyClientID", "Seek", "Allocate", "DeAllocate", "LayoutStats",
+    "Null",
+    "Read",
+    "Write",
+    "Commit",
+    "Open",
+    "OpenConfirm",
+    "OpenNoattr",
+    "OpenDowngrade",
+    "Close",
+    "Setattr",
+    "FsInfo",
+    "Renew",
+    "SetClientID",
+    "SetClientIDConfirm",
+    "Lock",
+    "Lockt",
+    "Locku",
+    "Access",
+    "Getattr",
+    "Lookup",
+    "LookupRoot",
+    "Remove",
+    "Rename",
+    "Link",
+    "Symlink",
+    "Create",
+    "Pathconf",
+    "StatFs",
+    "ReadLink",
+    "ReadDir",
+    "ServerCaps",
+    "DelegReturn",
+    "GetACL",
+    "SetACL",
+    "FsLocations",
+    "ReleaseLockowner",
+    "Secinfo",
+    "FsidPresent",
+    "ExchangeID",
+    "CreateSession",
+    "DestroySession",
+    "Sequence",
+    "GetLeaseTime",
+    "ReclaimComplete",
+    "LayoutGet",
+    "GetDeviceInfo",
+    "LayoutCommit",
+    "LayoutReturn",
+    "SecinfoNoName",
+    "TestStateID",
+    "FreeStateID",
+    "GetDeviceList",
+    "BindConnToSession",
+    "DestroyClientID",
+    "Seek",
+    "Allocate",
+    "DeAllocate",
+    "LayoutStats",
     "Clone",
 };
 #define LEN(a) (sizeof a / sizeof a[0])
@@ -37,9 +86,7 @@ static int emit1(omx_emitter *e, const char *name, const char *help, double v) {
     return r < 0 ? r : omx_emit_sample(e, NULL, v);
 }
 
-static uint64_t at(const rpc_line *l, size_t i) {
-    return l->present && i < l->n ? l->v[i] : 0;
-}
+static uint64_t at(const rpc_line *l, size_t i) { return l->present && i < l->n ? l->v[i] : 0; }
 
 static int collect(omx_emitter *e, void *userdata) {
     (void)userdata;
@@ -67,9 +114,12 @@ static int collect(omx_emitter *e, void *userdata) {
     if (r < 0)
         goto out;
     static const char *const proto_label[] = {"protocol"};
-    r = omx_emit_family(e, &(omx_desc){.name = "node_nfs_packets_total",
-                                       .help = "Total NFSd network packets (sent+received) by protocol type.",
-                                       .type = OMX_COUNTER, .label_names = proto_label, .n_labels = 1});
+    r = omx_emit_family(
+        e, &(omx_desc){.name = "node_nfs_packets_total",
+                       .help = "Total NFSd network packets (sent+received) by protocol type.",
+                       .type = OMX_COUNTER,
+                       .label_names = proto_label,
+                       .n_labels = 1});
     if (r >= 0)
         r = omx_emit_sample(e, (const char *const[]){"udp"}, (double)at(&l[NET], 1));
     if (r >= 0)
@@ -78,7 +128,8 @@ static int collect(omx_emitter *e, void *userdata) {
         r = emit1(e, "node_nfs_connections_total", "Total number of NFSd TCP connections.",
                   (double)at(&l[NET], 3));
     if (r >= 0)
-        r = emit1(e, "node_nfs_rpcs_total", "Total number of RPCs performed.", (double)at(&l[RPC], 0));
+        r = emit1(e, "node_nfs_rpcs_total", "Total number of RPCs performed.",
+                  (double)at(&l[RPC], 0));
     if (r >= 0)
         r = emit1(e, "node_nfs_rpc_retransmissions_total", "Number of RPC transmissions performed.",
                   (double)at(&l[RPC], 1));
@@ -89,7 +140,9 @@ static int collect(omx_emitter *e, void *userdata) {
     if (r >= 0)
         r = omx_emit_family(e, &(omx_desc){.name = "node_nfs_requests_total",
                                            .help = "Number of NFS procedures invoked.",
-                                           .type = OMX_COUNTER, .label_names = req_labels, .n_labels = 2});
+                                           .type = OMX_COUNTER,
+                                           .label_names = req_labels,
+                                           .n_labels = 2});
     /* Values follow the count field: procN <count> <v0> <v1> ... */
     for (size_t i = 0; i < LEN(v2_names) && r >= 0; i++)
         r = omx_emit_sample(e, (const char *const[]){"2", v2_names[i]}, (double)at(&l[P2], i + 1));

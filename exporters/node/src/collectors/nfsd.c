@@ -8,30 +8,30 @@
 
 /* Procedure names by position after the count field; NULL = not exported. */
 static const char *const v2_names[] = {
-    NULL, "GetAttr", "SetAttr", "Root", "Lookup", "ReadLink", "Read", "WrCache", "Write",
-    "Create", "Remove", "Rename", "Link", "SymLink", "MkDir", "RmDir", "ReadDir", "FsStat",
+    NULL,     "GetAttr", "SetAttr", "Root", "Lookup",  "ReadLink", "Read",  "WrCache", "Write",
+    "Create", "Remove",  "Rename",  "Link", "SymLink", "MkDir",    "RmDir", "ReadDir", "FsStat",
 };
 static const char *const v3_names[] = {
-    NULL, "GetAttr", "SetAttr", "Lookup", "Access", "ReadLink", "Read", "Write", "Create",
-    "MkDir", "SymLink", "MkNod", "Remove", "RmDir", "Rename", "Link", "ReadDir",
-    "ReadDirPlus", "FsStat", "FsInfo", "PathConf", "Commit",
+    NULL,      "GetAttr",     "SetAttr", "Lookup", "Access",   "ReadLink", "Read",   "Write",
+    "Create",  "MkDir",       "SymLink", "MkNod",  "Remove",   "RmDir",    "Rename", "Link",
+    "ReadDir", "ReadDirPlus", "FsStat",  "FsInfo", "PathConf", "Commit",
 };
 /* proc4ops: operation numbers 0-2 are unused, 23/24 (PutPubFH, PutRootFH) not exported. */
 static const char *const v4_names[] = {
-    NULL, NULL, NULL, "Access", "Close", "Commit", "Create", "DelegPurge", "DelegReturn",
-    "GetAttr", "GetFH", "Link", "Lock", "Lockt", "Locku", "Lookup", "LookupRoot", "Nverify",
-    "Open", "OpenAttr", "OpenConfirm", "OpenDgrd", "PutFH", NULL, NULL, "Read", "ReadDir",
-    "ReadLink", "Remove", "Rename", "Renew", "RestoreFH", "SaveFH", "SecInfo", "SetAttr",
-    "Verify", "Write", "RelLockOwner",
+    NULL,         NULL,          NULL,           "Access",    "Close",  "Commit",   "Create",
+    "DelegPurge", "DelegReturn", "GetAttr",      "GetFH",     "Link",   "Lock",     "Lockt",
+    "Locku",      "Lookup",      "LookupRoot",   "Nverify",   "Open",   "OpenAttr", "OpenConfirm",
+    "OpenDgrd",   "PutFH",       NULL,           NULL,        "Read",   "ReadDir",  "ReadLink",
+    "Remove",     "Rename",      "Renew",        "RestoreFH", "SaveFH", "SecInfo",  "SetAttr",
+    "Verify",     "Write",       "RelLockOwner",
 };
 #define LEN(a) (sizeof a / sizeof a[0])
 
 enum { RC, FH, IO, TH, RA, NET, RPC, P2, P3, P4OPS, N_KEYS };
-static const char *const keys[] = {"rc", "fh", "io", "th", "ra", "net", "rpc", "proc2", "proc3", "proc4ops", NULL};
+static const char *const keys[] = {"rc",  "fh",    "io",    "th",       "ra", "net",
+                                   "rpc", "proc2", "proc3", "proc4ops", NULL};
 
-static uint64_t at(const rpc_line *l, size_t i) {
-    return l->present && i < l->n ? l->v[i] : 0;
-}
+static uint64_t at(const rpc_line *l, size_t i) { return l->present && i < l->n ? l->v[i] : 0; }
 
 static int emit1(omx_emitter *e, const char *name, const char *help, omx_type t, double v) {
     int r = omx_emit_family(e, &(omx_desc){.name = name, .help = help, .type = t});
@@ -59,7 +59,8 @@ static int collect(omx_emitter *e, void *userdata) {
         r = rpc_check_counted(&l[P3], path, LEN(v3_names));
     if (r == 0)
         r = rpc_check_counted(&l[P4OPS], path, 0);
-    static const size_t min_fields[] = {[RC] = 3, [FH] = 1, [IO] = 2, [TH] = 1, [RA] = 12, [NET] = 4, [RPC] = 5};
+    static const size_t min_fields[] = {
+        [RC] = 3, [FH] = 1, [IO] = 2, [TH] = 1, [RA] = 12, [NET] = 4, [RPC] = 5};
     for (size_t k = RC; k <= RPC && r == 0; k++)
         if (l[k].present && l[k].n < min_fields[k])
             r = hw_fail("nfsd", path, -EINVAL);
@@ -69,16 +70,18 @@ static int collect(omx_emitter *e, void *userdata) {
               "Total number of NFSd Reply Cache hits (client lost server response).", OMX_COUNTER,
               (double)at(&l[RC], 0));
     if (r >= 0)
-        r = emit1(e, "node_nfsd_reply_cache_misses_total",
-                  "Total number of NFSd Reply Cache an operation that requires caching (idempotent).",
-                  OMX_COUNTER, (double)at(&l[RC], 1));
+        r = emit1(
+            e, "node_nfsd_reply_cache_misses_total",
+            "Total number of NFSd Reply Cache an operation that requires caching (idempotent).",
+            OMX_COUNTER, (double)at(&l[RC], 1));
     if (r >= 0)
-        r = emit1(e, "node_nfsd_reply_cache_nocache_total",
-                  "Total number of NFSd Reply Cache non-idempotent operations (rename/delete/\xe2\x80\xa6).",
-                  OMX_COUNTER, (double)at(&l[RC], 2));
+        r = emit1(
+            e, "node_nfsd_reply_cache_nocache_total",
+            "Total number of NFSd Reply Cache non-idempotent operations (rename/delete/\xe2\x80\xa6).",
+            OMX_COUNTER, (double)at(&l[RC], 2));
     if (r >= 0)
-        r = emit1(e, "node_nfsd_file_handles_stale_total", "Total number of NFSd stale file handles",
-                  OMX_COUNTER, (double)at(&l[FH], 0));
+        r = emit1(e, "node_nfsd_file_handles_stale_total",
+                  "Total number of NFSd stale file handles", OMX_COUNTER, (double)at(&l[FH], 0));
     if (r >= 0)
         r = emit1(e, "node_nfsd_disk_bytes_read_total", "Total NFSd bytes read.", OMX_COUNTER,
                   (double)at(&l[IO], 0));
@@ -98,9 +101,12 @@ static int collect(omx_emitter *e, void *userdata) {
                   (double)at(&l[RA], 11));
     static const char *const proto_label[] = {"proto"};
     if (r >= 0)
-        r = omx_emit_family(e, &(omx_desc){.name = "node_nfsd_packets_total",
-                                           .help = "Total NFSd network packets (sent+received) by protocol type.",
-                                           .type = OMX_COUNTER, .label_names = proto_label, .n_labels = 1});
+        r = omx_emit_family(
+            e, &(omx_desc){.name = "node_nfsd_packets_total",
+                           .help = "Total NFSd network packets (sent+received) by protocol type.",
+                           .type = OMX_COUNTER,
+                           .label_names = proto_label,
+                           .n_labels = 1});
     if (r >= 0)
         r = omx_emit_sample(e, (const char *const[]){"udp"}, (double)at(&l[NET], 1));
     if (r >= 0)
@@ -115,7 +121,9 @@ static int collect(omx_emitter *e, void *userdata) {
     if (r >= 0)
         r = omx_emit_family(e, &(omx_desc){.name = "node_nfsd_rpc_errors_total",
                                            .help = "Total number of NFSd RPC errors by error type.",
-                                           .type = OMX_COUNTER, .label_names = err_label, .n_labels = 1});
+                                           .type = OMX_COUNTER,
+                                           .label_names = err_label,
+                                           .n_labels = 1});
     if (r >= 0)
         r = omx_emit_sample(e, (const char *const[]){"fmt"}, (double)at(&l[RPC], 2));
     if (r >= 0)
@@ -124,18 +132,24 @@ static int collect(omx_emitter *e, void *userdata) {
         r = omx_emit_sample(e, (const char *const[]){"cInt"}, (double)at(&l[RPC], 4));
     static const char *const req_labels[] = {"proto", "method"};
     if (r >= 0)
-        r = omx_emit_family(e, &(omx_desc){.name = "node_nfsd_requests_total",
-                                           .help = "Total number NFSd Requests by method and protocol.",
-                                           .type = OMX_COUNTER, .label_names = req_labels, .n_labels = 2});
+        r = omx_emit_family(
+            e, &(omx_desc){.name = "node_nfsd_requests_total",
+                           .help = "Total number NFSd Requests by method and protocol.",
+                           .type = OMX_COUNTER,
+                           .label_names = req_labels,
+                           .n_labels = 2});
     for (size_t i = 0; i < LEN(v2_names) && r >= 0; i++)
         if (v2_names[i])
-            r = omx_emit_sample(e, (const char *const[]){"2", v2_names[i]}, (double)at(&l[P2], i + 1));
+            r = omx_emit_sample(e, (const char *const[]){"2", v2_names[i]},
+                                (double)at(&l[P2], i + 1));
     for (size_t i = 0; i < LEN(v3_names) && r >= 0; i++)
         if (v3_names[i])
-            r = omx_emit_sample(e, (const char *const[]){"3", v3_names[i]}, (double)at(&l[P3], i + 1));
+            r = omx_emit_sample(e, (const char *const[]){"3", v3_names[i]},
+                                (double)at(&l[P3], i + 1));
     for (size_t i = 0; i < LEN(v4_names) && r >= 0; i++)
         if (v4_names[i])
-            r = omx_emit_sample(e, (const char *const[]){"4", v4_names[i]}, (double)at(&l[P4OPS], i + 1));
+            r = omx_emit_sample(e, (const char *const[]){"4", v4_names[i]},
+                                (double)at(&l[P4OPS], i + 1));
 out:
     free(l);
     return r < 0 ? r : 0;

@@ -36,8 +36,9 @@ static int declare(omx_app *app) {
                               "UDP port number to connect to on NTP server")) < 0 ||
         (r = omx_app_flag_int(app, "collector.ntp.protocol-version", &opt_version,
                               "NTP protocol version")) < 0 ||
-        (r = omx_app_flag_bool(app, "collector.ntp.server-is-local", &opt_is_local,
-                               "Certify that collector.ntp.server address is not a public ntp server")) < 0 ||
+        (r = omx_app_flag_bool(
+             app, "collector.ntp.server-is-local", &opt_is_local,
+             "Certify that collector.ntp.server address is not a public ntp server")) < 0 ||
         (r = omx_app_flag_int(app, "collector.ntp.ip-ttl", &opt_ttl,
                               "IP TTL to use while sending NTP query")) < 0 ||
         (r = omx_app_flag_string(app, "collector.ntp.max-distance", &opt_max_distance,
@@ -67,7 +68,8 @@ static int config_error(const char *msg) {
 static int setup(void) {
     /* node_exporter's checks: this collector is for the host's own ntpd */
     if (!opt_is_local && !is_loopback(opt_server))
-        return config_error("only IP address of local NTP server is valid for --collector.ntp.server");
+        return config_error(
+            "only IP address of local NTP server is valid for --collector.ntp.server");
     if (opt_version < 2 || opt_version > 4)
         return config_error("invalid NTP protocol version; must be 2, 3, or 4");
     if (omx_parse_duration(opt_tolerance, &tolerance_ns) < 0)
@@ -114,9 +116,7 @@ static int64_t now_ns(clockid_t clk) {
 }
 
 /* Go's Duration.Seconds. */
-static double seconds(int64_t ns) {
-    return (double)(ns / NS) + (double)(ns % NS) / 1e9;
-}
+static double seconds(int64_t ns) { return (double)(ns / NS) + (double)(ns % NS) / 1e9; }
 
 static uint64_t be64(const unsigned char *p) {
     uint64_t v = 0;
@@ -142,8 +142,8 @@ static int query(omx_emitter *e, reply *rp) {
     snprintf(port, sizeof port, "%ld", opt_port);
     int r = getaddrinfo(opt_server, port, &hints, &ai);
     if (r != 0) {
-        omx_log(OMX_LOG_ERROR, "cannot resolve the NTP server", "collector", "ntp", "server", opt_server,
-                "err", gai_strerror(r), NULL);
+        omx_log(OMX_LOG_ERROR, "cannot resolve the NTP server", "collector", "ntp", "server",
+                opt_server, "err", gai_strerror(r), NULL);
         return -EHOSTUNREACH;
     }
     int fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
@@ -153,8 +153,9 @@ static int query(omx_emitter *e, reply *rp) {
         return r;
     }
     int ttl = (int)opt_ttl;
-    if (ttl && (ai->ai_family == AF_INET ? setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl)
-                                         : setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof ttl)) < 0) {
+    if (ttl && (ai->ai_family == AF_INET
+                    ? setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl)
+                    : setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof ttl)) < 0) {
         r = -errno;
         goto out;
     }
@@ -163,7 +164,8 @@ static int query(omx_emitter *e, reply *rp) {
         goto out;
     }
     unsigned char pkt[48] = {0}, in[48];
-    pkt[0] = (unsigned char)(3u << 6 | (unsigned)opt_version << 3 | 3u); /* unsynchronised, client */
+    pkt[0] =
+        (unsigned char)(3u << 6 | (unsigned)opt_version << 3 | 3u); /* unsynchronised, client */
     /* a random transmit time, as the Go client sends, so replies cannot be forged blindly */
     if (getrandom(pkt + 40, 8, 0) != 8) {
         r = -EIO;
@@ -237,18 +239,20 @@ static int collect(omx_emitter *e, void *userdata) {
     int r = query(e, &rp);
     if (r < 0) {
         if (r != OMX_EVALUE)
-            omx_log(OMX_LOG_DEBUG, "couldn't get SNTP reply", "collector", "ntp", "server", opt_server,
-                    "err", strerror(-r), NULL);
+            omx_log(OMX_LOG_DEBUG, "couldn't get SNTP reply", "collector", "ntp", "server",
+                    opt_server, "err", strerror(-r), NULL);
         return r;
     }
     int64_t org = ntp_ns(rp.org), rec = ntp_ns(rp.rec), xmt = ntp_ns(rp.xmt), dst = ntp_ns(rp.dst);
-    int64_t ref = ntp_ns(rp.ref), root_delay = short_ns(rp.root_delay), root_disp = short_ns(rp.root_disp);
+    int64_t ref = ntp_ns(rp.ref), root_delay = short_ns(rp.root_delay),
+            root_disp = short_ns(rp.root_disp);
     int64_t rtt = (dst - org) - (xmt - rec);
     if (rtt < 0)
         rtt = 0;
     int64_t offset = ((rec - org) + (xmt - dst)) / 2;
     /* the larger causality violation of the two timestamp pairs */
-    uint64_t err0 = rp.org >= rp.rec ? rp.org - rp.rec : 0, err1 = rp.xmt >= rp.dst ? rp.xmt - rp.dst : 0;
+    uint64_t err0 = rp.org >= rp.rec ? rp.org - rp.rec : 0,
+             err1 = rp.xmt >= rp.dst ? rp.xmt - rp.dst : 0;
     int64_t min_error = ntp_ns(err0 > err1 ? err0 : err1);
     int64_t root_distance = (rtt + root_delay) / 2 + root_disp;
     int64_t ref_unix_ns = ref - NTP_UNIX_OFFSET * NS;
@@ -262,22 +266,31 @@ static int collect(omx_emitter *e, void *userdata) {
         leap_midnight_ns = t - ((t % DAY_NS) + DAY_NS) % DAY_NS + DAY_NS;
     }
     int64_t t_unix = xmt - NTP_UNIX_OFFSET * NS;
-    if (leap_midnight_ns && leap_midnight_ns - DAY_NS < t_unix && t_unix < leap_midnight_ns + DAY_NS)
+    if (leap_midnight_ns && leap_midnight_ns - DAY_NS < t_unix &&
+        t_unix < leap_midnight_ns + DAY_NS)
         maxerr += NS; /* tolerate leap smearing */
     pthread_mutex_unlock(&leap_lock);
 
     bool valid = rp.stratum != 0 && rp.stratum < 16 && rp.leap != 3 &&
-                 xmt - ref <= (1LL << 17) * NS && root_delay / 2 + root_disp <= 16 * NS && xmt >= ref;
+                 xmt - ref <= (1LL << 17) * NS && root_delay / 2 + root_disp <= 16 * NS &&
+                 xmt >= ref;
     double sanity = valid && root_distance <= max_distance_ns && min_error <= maxerr;
 
     if ((r = omx_emit1(e, "node_ntp_stratum", "NTPD stratum.", OMX_GAUGE, rp.stratum)) < 0 ||
-        (r = omx_emit1(e, "node_ntp_leap", "NTPD leap second indicator, 2 bits.", OMX_GAUGE, rp.leap)) < 0 ||
+        (r = omx_emit1(e, "node_ntp_leap", "NTPD leap second indicator, 2 bits.", OMX_GAUGE,
+                       rp.leap)) < 0 ||
         (r = omx_emit1(e, "node_ntp_rtt_seconds", "RTT to NTPD.", OMX_GAUGE, seconds(rtt))) < 0 ||
-        (r = omx_emit1(e, "node_ntp_offset_seconds", "ClockOffset between NTP and local clock.", OMX_GAUGE, seconds(offset))) < 0 ||
-        (r = omx_emit1(e, "node_ntp_reference_timestamp_seconds", "NTPD ReferenceTime, UNIX timestamp.", OMX_GAUGE, reftime)) < 0 ||
-        (r = omx_emit1(e, "node_ntp_root_delay_seconds", "NTPD RootDelay.", OMX_GAUGE, seconds(root_delay))) < 0 ||
-        (r = omx_emit1(e, "node_ntp_root_dispersion_seconds", "NTPD RootDispersion.", OMX_GAUGE, seconds(root_disp))) < 0 ||
-        (r = omx_emit1(e, "node_ntp_sanity", "NTPD sanity according to RFC5905 heuristics and configured limits.", OMX_GAUGE, sanity)) < 0)
+        (r = omx_emit1(e, "node_ntp_offset_seconds", "ClockOffset between NTP and local clock.",
+                       OMX_GAUGE, seconds(offset))) < 0 ||
+        (r = omx_emit1(e, "node_ntp_reference_timestamp_seconds",
+                       "NTPD ReferenceTime, UNIX timestamp.", OMX_GAUGE, reftime)) < 0 ||
+        (r = omx_emit1(e, "node_ntp_root_delay_seconds", "NTPD RootDelay.", OMX_GAUGE,
+                       seconds(root_delay))) < 0 ||
+        (r = omx_emit1(e, "node_ntp_root_dispersion_seconds", "NTPD RootDispersion.", OMX_GAUGE,
+                       seconds(root_disp))) < 0 ||
+        (r = omx_emit1(e, "node_ntp_sanity",
+                       "NTPD sanity according to RFC5905 heuristics and configured limits.",
+                       OMX_GAUGE, sanity)) < 0)
         return r;
     return 0;
 }

@@ -17,11 +17,14 @@ static int collect(omx_emitter *e, void *userdata) {
         return r;
     r = omx_list_dir(base, &names);
     if (r < 0)
-        return hw_fail("nvme", base, r); /* no NVMe class: node_exporter reports no data (failure) */
-    r = omx_emit_family(e, &(omx_desc){
-        .name = "node_nvme_info",
-        .help = "Non-numeric data from /sys/class/nvme/<device>, value is always 1.",
-        .type = OMX_GAUGE, .label_names = labels, .n_labels = 5});
+        return hw_fail("nvme", base,
+                       r); /* no NVMe class: node_exporter reports no data (failure) */
+    r = omx_emit_family(
+        e, &(omx_desc){.name = "node_nvme_info",
+                       .help = "Non-numeric data from /sys/class/nvme/<device>, value is always 1.",
+                       .type = OMX_GAUGE,
+                       .label_names = labels,
+                       .n_labels = 5});
     for (char **n = names; *n && r >= 0; n++) {
         char vals[4][256];
         if ((r = node_sys_path(dir, sizeof dir, "class/nvme/%s", *n)) < 0)

@@ -7,15 +7,27 @@
 #include <exporter/emit.h>
 #include "util.h"
 
-enum { BUILD_ID, ID, ID_LIKE, IMAGE_ID, IMAGE_VERSION, NAME, PRETTY_NAME, VARIANT,
-       VARIANT_ID, VERSION, VERSION_CODENAME, VERSION_ID, NKEYS };
-static const char *const keys[NKEYS] = {"BUILD_ID", "ID", "ID_LIKE", "IMAGE_ID", "IMAGE_VERSION",
-                                        "NAME", "PRETTY_NAME", "VARIANT", "VARIANT_ID", "VERSION",
-                                        "VERSION_CODENAME", "VERSION_ID"};
-static const char *const labels[NKEYS] = {"build_id", "id", "id_like", "image_id",
-                                          "image_version", "name", "pretty_name", "variant",
-                                          "variant_id", "version", "version_codename",
-                                          "version_id"};
+enum {
+    BUILD_ID,
+    ID,
+    ID_LIKE,
+    IMAGE_ID,
+    IMAGE_VERSION,
+    NAME,
+    PRETTY_NAME,
+    VARIANT,
+    VARIANT_ID,
+    VERSION,
+    VERSION_CODENAME,
+    VERSION_ID,
+    NKEYS
+};
+static const char *const keys[NKEYS] = {
+    "BUILD_ID",    "ID",      "ID_LIKE",    "IMAGE_ID", "IMAGE_VERSION",    "NAME",
+    "PRETTY_NAME", "VARIANT", "VARIANT_ID", "VERSION",  "VERSION_CODENAME", "VERSION_ID"};
+static const char *const labels[NKEYS] = {
+    "build_id",    "id",      "id_like",    "image_id", "image_version",    "name",
+    "pretty_name", "variant", "variant_id", "version",  "version_codename", "version_id"};
 
 /* Unquotes an os-release value in place ("..." with \ escapes, or '...'). */
 static char *unquote(char *v) {
@@ -69,10 +81,15 @@ static int collect(omx_emitter *e, void *userdata) {
             if (!strcmp(line, keys[k]))
                 v[k] = unquote(eq + 1);
     }
-    if ((r = omx_emit_family(e, &(omx_desc){.name = "node_os_info",
-                                            .help = "A metric with a constant '1' value labeled by build_id, id, id_like, image_id, image_version, name, pretty_name, variant, variant_id, version, version_codename, version_id.",
-                                            .type = OMX_GAUGE, .label_names = labels,
-                                            .n_labels = NKEYS})) < 0 ||
+    if ((r = omx_emit_family(
+             e,
+             &(omx_desc){
+                 .name = "node_os_info",
+                 .help =
+                     "A metric with a constant '1' value labeled by build_id, id, id_like, image_id, image_version, name, pretty_name, variant, variant_id, version, version_codename, version_id.",
+                 .type = OMX_GAUGE,
+                 .label_names = labels,
+                 .n_labels = NKEYS})) < 0 ||
         (r = omx_emit_sample(e, v, 1)) < 0)
         goto out;
     /* the major.minor part of VERSION_ID as a number */
@@ -91,10 +108,12 @@ static int collect(omx_emitter *e, void *userdata) {
     double ver;
     if (o > 0 && num[0] != '.' && omx_parse_double(num, &ver) == 0) {
         static const char *const vl[] = {"id", "id_like", "name"};
-        if ((r = omx_emit_family(e, &(omx_desc){.name = "node_os_version",
-                                                .help = "Metric containing the major.minor part of the OS version.",
-                                                .type = OMX_GAUGE, .label_names = vl,
-                                                .n_labels = 3})) < 0 ||
+        if ((r = omx_emit_family(
+                 e, &(omx_desc){.name = "node_os_version",
+                                .help = "Metric containing the major.minor part of the OS version.",
+                                .type = OMX_GAUGE,
+                                .label_names = vl,
+                                .n_labels = 3})) < 0 ||
             (r = omx_emit_sample(e, (const char *[]){v[ID], v[ID_LIKE], v[NAME]}, ver)) < 0)
             goto out;
     }

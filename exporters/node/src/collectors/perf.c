@@ -42,20 +42,34 @@ static const struct {
     uint64_t config;
     const char *name, *help;
 } fixed_events[] = {
-    {PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES, "node_perf_cpucycles_total", "Number of CPU cycles (frequency scaled)"},
-    {PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, "node_perf_instructions_total", "Number of CPU instructions"},
-    {PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_INSTRUCTIONS, "node_perf_branch_instructions_total", "Number of CPU branch instructions"},
-    {PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_MISSES, "node_perf_branch_misses_total", "Number of CPU branch misses"},
-    {PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_REFERENCES, "node_perf_cache_refs_total", "Number of cache references (non frequency scaled)"},
-    {PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES, "node_perf_cache_misses_total", "Number of cache misses"},
-    {PERF_TYPE_HARDWARE, PERF_COUNT_HW_REF_CPU_CYCLES, "node_perf_ref_cpucycles_total", "Number of CPU cycles"},
-    {PERF_TYPE_HARDWARE, PERF_COUNT_HW_STALLED_CYCLES_BACKEND, "node_perf_stalled_cycles_backend_total", "Number of stalled backend CPU cycles"},
-    {PERF_TYPE_HARDWARE, PERF_COUNT_HW_STALLED_CYCLES_FRONTEND, "node_perf_stalled_cycles_frontend_total", "Number of stalled frontend CPU cycles"},
-    {PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS, "node_perf_page_faults_total", "Number of page faults"},
-    {PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES, "node_perf_context_switches_total", "Number of context switches"},
-    {PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS, "node_perf_cpu_migrations_total", "Number of CPU process migrations"},
-    {PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MIN, "node_perf_minor_faults_total", "Number of minor page faults"},
-    {PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MAJ, "node_perf_major_faults_total", "Number of major page faults"},
+    {PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES, "node_perf_cpucycles_total",
+     "Number of CPU cycles (frequency scaled)"},
+    {PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, "node_perf_instructions_total",
+     "Number of CPU instructions"},
+    {PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_INSTRUCTIONS, "node_perf_branch_instructions_total",
+     "Number of CPU branch instructions"},
+    {PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_MISSES, "node_perf_branch_misses_total",
+     "Number of CPU branch misses"},
+    {PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_REFERENCES, "node_perf_cache_refs_total",
+     "Number of cache references (non frequency scaled)"},
+    {PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES, "node_perf_cache_misses_total",
+     "Number of cache misses"},
+    {PERF_TYPE_HARDWARE, PERF_COUNT_HW_REF_CPU_CYCLES, "node_perf_ref_cpucycles_total",
+     "Number of CPU cycles"},
+    {PERF_TYPE_HARDWARE, PERF_COUNT_HW_STALLED_CYCLES_BACKEND,
+     "node_perf_stalled_cycles_backend_total", "Number of stalled backend CPU cycles"},
+    {PERF_TYPE_HARDWARE, PERF_COUNT_HW_STALLED_CYCLES_FRONTEND,
+     "node_perf_stalled_cycles_frontend_total", "Number of stalled frontend CPU cycles"},
+    {PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS, "node_perf_page_faults_total",
+     "Number of page faults"},
+    {PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES, "node_perf_context_switches_total",
+     "Number of context switches"},
+    {PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS, "node_perf_cpu_migrations_total",
+     "Number of CPU process migrations"},
+    {PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MIN, "node_perf_minor_faults_total",
+     "Number of minor page faults"},
+    {PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MAJ, "node_perf_major_faults_total",
+     "Number of major page faults"},
 };
 #define N_FIXED (sizeof fixed_events / sizeof fixed_events[0])
 
@@ -108,7 +122,8 @@ static int tracepoint_id(const char *sub, const char *ev, uint64_t *ret) {
     int r = -ENOENT;
     for (size_t i = 0; i < 2; i++) {
         char path[512];
-        if (snprintf(path, sizeof path, "%s/events/%s/%s/id", roots[i], sub, ev) >= (int)sizeof path)
+        if (snprintf(path, sizeof path, "%s/events/%s/%s/id", roots[i], sub, ev) >=
+            (int)sizeof path)
             return -ENAMETOOLONG;
         if ((r = omx_read_u64(path, ret)) == 0)
             return 0;
@@ -119,13 +134,15 @@ static int tracepoint_id(const char *sub, const char *ev, uint64_t *ret) {
 static int add_tracepoint(const char *arg) {
     const char *colon = strchr(arg, ':');
     if (!colon || strchr(colon + 1, ':') || n_events == N_FIXED + MAX_TRACEPOINTS) {
-        omx_log(OMX_LOG_ERROR, "invalid tracepoint config", "collector", "perf", "tracepoint", arg, NULL);
+        omx_log(OMX_LOG_ERROR, "invalid tracepoint config", "collector", "perf", "tracepoint", arg,
+                NULL);
         return OMX_ECONFIG;
     }
     char sub[64], ev[96];
     size_t sl = (size_t)(colon - arg);
     if (sl >= sizeof sub || strlen(colon + 1) >= sizeof ev) {
-        omx_log(OMX_LOG_ERROR, "invalid tracepoint config", "collector", "perf", "tracepoint", arg, NULL);
+        omx_log(OMX_LOG_ERROR, "invalid tracepoint config", "collector", "perf", "tracepoint", arg,
+                NULL);
         return OMX_ECONFIG;
     }
     memcpy(sub, arg, sl);
@@ -171,8 +188,8 @@ static int setup(void) {
     int r;
     if (opt_cpus[0]) {
         if (parse_cpus(opt_cpus) < 0) {
-            omx_log(OMX_LOG_ERROR, "invalid flag value", "flag", "--collector.perf.cpus",
-                    "value", opt_cpus, NULL);
+            omx_log(OMX_LOG_ERROR, "invalid flag value", "flag", "--collector.perf.cpus", "value",
+                    opt_cpus, NULL);
             return OMX_ECONFIG;
         }
     } else {
@@ -214,14 +231,16 @@ static int setup(void) {
     if (opened == 0) {
         char paranoid[32] = "unknown";
         omx_read_line("/proc/sys/kernel/perf_event_paranoid", paranoid, sizeof paranoid);
-        omx_log(OMX_LOG_WARN,
-                first_err == -EACCES || first_err == -EPERM
-                    ? "the kernel refuses perf events (see kernel.perf_event_paranoid; CPU-wide events need CAP_PERFMON or a value <= 0): no node_perf_* metrics"
-                    : "no perf event could be opened: no node_perf_* metrics",
-                "collector", "perf", "err", strerror(-first_err), "perf_event_paranoid", paranoid, NULL);
+        omx_log(
+            OMX_LOG_WARN,
+            first_err == -EACCES || first_err == -EPERM
+                ? "the kernel refuses perf events (see kernel.perf_event_paranoid; CPU-wide events need CAP_PERFMON or a value <= 0): no node_perf_* metrics"
+                : "no perf event could be opened: no node_perf_* metrics",
+            "collector", "perf", "err", strerror(-first_err), "perf_event_paranoid", paranoid,
+            NULL);
     } else if (first_err) {
-        omx_log(OMX_LOG_DEBUG, "some perf events are not available and are left out", "collector", "perf",
-                "err", strerror(-first_err), NULL);
+        omx_log(OMX_LOG_DEBUG, "some perf events are not available and are left out", "collector",
+                "perf", "err", strerror(-first_err), NULL);
     }
     return 0;
 }
@@ -231,8 +250,11 @@ static int collect(omx_emitter *e, void *userdata) {
     static const char *const labels[] = {"cpu"};
     int r;
     for (size_t ev = 0; fds && ev < n_events; ev++) {
-        const omx_desc d = {.name = events[ev].name, .help = events[ev].help, .type = OMX_COUNTER,
-                            .label_names = labels, .n_labels = 1};
+        const omx_desc d = {.name = events[ev].name,
+                            .help = events[ev].help,
+                            .type = OMX_COUNTER,
+                            .label_names = labels,
+                            .n_labels = 1};
         if ((r = omx_emit_family(e, &d)) < 0)
             return r;
         for (size_t c = 0; c < n_cpus; c++) {

@@ -17,47 +17,68 @@ static const struct {
     const char *file, *metric;
     double div;
 } attrs[] = {
-    {"authentic", "authentic", 1}, {"calibrate", "calibrate", 1},
-    {"capacity", "capacity", 1}, {"capacity_alert_max", "capacity_alert_max", 1},
-    {"capacity_alert_min", "capacity_alert_min", 1}, {"cycle_count", "cyclecount", 1},
-    {"online", "online", 1}, {"present", "present", 1},
-    {"time_to_empty_now", "time_to_empty_seconds", 1}, {"time_to_full_now", "time_to_full_seconds", 1},
-    {"current_boot", "current_boot", 1e6}, {"current_max", "current_max", 1e6},
-    {"current_now", "current_ampere", 1e6}, {"energy_empty", "energy_empty", 1e6},
-    {"energy_empty_design", "energy_empty_design", 1e6}, {"energy_full", "energy_full", 1e6},
-    {"energy_full_design", "energy_full_design", 1e6}, {"energy_now", "energy_watthour", 1e6},
-    {"voltage_boot", "voltage_boot", 1e6}, {"voltage_max", "voltage_max", 1e6},
-    {"voltage_max_design", "voltage_max_design", 1e6}, {"voltage_min", "voltage_min", 1e6},
-    {"voltage_min_design", "voltage_min_design", 1e6}, {"voltage_now", "voltage_volt", 1e6},
-    {"voltage_ocv", "voltage_ocv", 1e6}, {"charge_control_limit", "charge_control_limit", 1e6},
+    {"authentic", "authentic", 1},
+    {"calibrate", "calibrate", 1},
+    {"capacity", "capacity", 1},
+    {"capacity_alert_max", "capacity_alert_max", 1},
+    {"capacity_alert_min", "capacity_alert_min", 1},
+    {"cycle_count", "cyclecount", 1},
+    {"online", "online", 1},
+    {"present", "present", 1},
+    {"time_to_empty_now", "time_to_empty_seconds", 1},
+    {"time_to_full_now", "time_to_full_seconds", 1},
+    {"current_boot", "current_boot", 1e6},
+    {"current_max", "current_max", 1e6},
+    {"current_now", "current_ampere", 1e6},
+    {"energy_empty", "energy_empty", 1e6},
+    {"energy_empty_design", "energy_empty_design", 1e6},
+    {"energy_full", "energy_full", 1e6},
+    {"energy_full_design", "energy_full_design", 1e6},
+    {"energy_now", "energy_watthour", 1e6},
+    {"voltage_boot", "voltage_boot", 1e6},
+    {"voltage_max", "voltage_max", 1e6},
+    {"voltage_max_design", "voltage_max_design", 1e6},
+    {"voltage_min", "voltage_min", 1e6},
+    {"voltage_min_design", "voltage_min_design", 1e6},
+    {"voltage_now", "voltage_volt", 1e6},
+    {"voltage_ocv", "voltage_ocv", 1e6},
+    {"charge_control_limit", "charge_control_limit", 1e6},
     {"charge_control_limit_max", "charge_control_limit_max", 1e6},
-    {"charge_counter", "charge_counter", 1e6}, {"charge_empty", "charge_empty", 1e6},
-    {"charge_empty_design", "charge_empty_design", 1e6}, {"charge_full", "charge_full", 1e6},
-    {"charge_full_design", "charge_full_design", 1e6}, {"charge_now", "charge_ampere", 1e6},
+    {"charge_counter", "charge_counter", 1e6},
+    {"charge_empty", "charge_empty", 1e6},
+    {"charge_empty_design", "charge_empty_design", 1e6},
+    {"charge_full", "charge_full", 1e6},
+    {"charge_full_design", "charge_full_design", 1e6},
+    {"charge_now", "charge_ampere", 1e6},
     {"charge_term_current", "charge_term_current", 1e6},
     {"constant_charge_current", "constant_charge_current", 1e6},
     {"constant_charge_current_max", "constant_charge_current_max", 1e6},
     {"constant_charge_voltage", "constant_charge_voltage", 1e6},
     {"constant_charge_voltage_max", "constant_charge_voltage_max", 1e6},
     {"precharge_current", "precharge_current", 1e6},
-    {"input_current_limit", "input_current_limit", 1e6}, {"power_now", "power_watt", 1e6},
-    {"temp", "temp_celsius", 10}, {"temp_alert_max", "temp_alert_max_celsius", 10},
-    {"temp_alert_min", "temp_alert_min_celsius", 10}, {"temp_ambient", "temp_ambient_celsius", 10},
+    {"input_current_limit", "input_current_limit", 1e6},
+    {"power_now", "power_watt", 1e6},
+    {"temp", "temp_celsius", 10},
+    {"temp_alert_max", "temp_alert_max_celsius", 10},
+    {"temp_alert_min", "temp_alert_min_celsius", 10},
+    {"temp_ambient", "temp_ambient_celsius", 10},
     {"temp_ambient_max", "temp_ambient_max_celsius", 10},
     {"temp_ambient_min", "temp_ambient_min_celsius", 10},
-    {"temp_max", "temp_max_celsius", 10}, {"temp_min", "temp_min_celsius", 10},
+    {"temp_max", "temp_max_celsius", 10},
+    {"temp_min", "temp_min_celsius", 10},
 };
 #define N_ATTRS (sizeof attrs / sizeof attrs[0])
 /* String attributes, label names (sorted, as node_exporter shows them). */
 static const char *const info_attrs[] = {
-    "capacity_level", "charge_type", "health", "manufacturer", "model_name",
-    "scope", "serial_number", "status", "technology", "type", "usb_type",
+    "capacity_level", "charge_type", "health",     "manufacturer", "model_name", "scope",
+    "serial_number",  "status",      "technology", "type",         "usb_type",
 };
 #define N_INFO (sizeof info_attrs / sizeof info_attrs[0])
 
 static int declare_flags(omx_app *app) {
-    return omx_app_flag_string(app, "collector.powersupply.ignored-supplies", &ignored_flag,
-                               "Regexp of power supplies to ignore for powersupplyclass collector.");
+    return omx_app_flag_string(
+        app, "collector.powersupply.ignored-supplies", &ignored_flag,
+        "Regexp of power supplies to ignore for powersupplyclass collector.");
 }
 
 static hw_column cols[N_ATTRS];
@@ -132,14 +153,16 @@ static int collect(omx_emitter *e, void *userdata) {
     /* node_exporter gives each supply only its non-empty labels; one family has one
      * label set here, so absent strings are empty values (the same series to Prometheus). */
     static const char *const info_labels[] = {
-        "capacity_level", "charge_type", "health", "manufacturer", "model_name", "power_supply",
-        "scope", "serial_number", "status", "technology", "type", "usb_type",
+        "capacity_level", "charge_type",   "health", "manufacturer", "model_name", "power_supply",
+        "scope",          "serial_number", "status", "technology",   "type",       "usb_type",
     };
     if (r >= 0 && ns > 0)
-        r = omx_emit_family(e, &(omx_desc){.name = "node_power_supply_info",
-                                           .help = "info of /sys/class/power_supply/<power_supply>.",
-                                           .type = OMX_GAUGE, .label_names = info_labels,
-                                           .n_labels = N_INFO + 1});
+        r = omx_emit_family(e,
+                            &(omx_desc){.name = "node_power_supply_info",
+                                        .help = "info of /sys/class/power_supply/<power_supply>.",
+                                        .type = OMX_GAUGE,
+                                        .label_names = info_labels,
+                                        .n_labels = N_INFO + 1});
     for (size_t k = 0; k < ns && r >= 0; k++) {
         const char *v[N_INFO + 1];
         for (size_t i = 0, j = 0; i < N_INFO + 1; i++)

@@ -38,7 +38,8 @@ static int collect(omx_emitter *e, void *userdata) {
         (r = node_proc_path(path, sizeof path, "sys/kernel/threads-max")) < 0 ||
         (r = omx_read_u64(path, &threads_max)) < 0)
         return r;
-    if ((r = node_proc_path(path, sizeof path, "%s", "")) < 0 || (r = omx_list_dir(path, &pids)) < 0)
+    if ((r = node_proc_path(path, sizeof path, "%s", "")) < 0 ||
+        (r = omx_list_dir(path, &pids)) < 0)
         return r;
     double pstate[sizeof state_chars] = {0}, tstate[sizeof state_chars] = {0};
     double npids = 0, nthreads = 0;
@@ -52,7 +53,8 @@ static int collect(omx_emitter *e, void *userdata) {
             goto out;
         }
         /* processes come and go: a vanished one is not an error */
-        if (node_proc_path(path, sizeof path, "%s/stat", *d) < 0 || read_stat(path, &st, &threads) < 0)
+        if (node_proc_path(path, sizeof path, "%s/stat", *d) < 0 ||
+            read_stat(path, &st, &threads) < 0)
             continue;
         npids++;
         nthreads += (double)threads;
@@ -72,17 +74,23 @@ static int collect(omx_emitter *e, void *userdata) {
         }
         omx_strv_free(tasks);
     }
-    if ((r = omx_emit1(e, "node_processes_threads", "Allocated threads in system", OMX_GAUGE, nthreads)) < 0 ||
-        (r = omx_emit1(e, "node_processes_max_threads", "Limit of threads in the system", OMX_GAUGE, (double)threads_max)) < 0 ||
-        (r = omx_emit1(e, "node_processes_max_processes", "Number of max PIDs limit", OMX_GAUGE, (double)pid_max)) < 0 ||
+    if ((r = omx_emit1(e, "node_processes_threads", "Allocated threads in system", OMX_GAUGE,
+                       nthreads)) < 0 ||
+        (r = omx_emit1(e, "node_processes_max_threads", "Limit of threads in the system", OMX_GAUGE,
+                       (double)threads_max)) < 0 ||
+        (r = omx_emit1(e, "node_processes_max_processes", "Number of max PIDs limit", OMX_GAUGE,
+                       (double)pid_max)) < 0 ||
         (r = omx_emit1(e, "node_processes_pids", "Number of PIDs", OMX_GAUGE, npids)) < 0)
         goto out;
     static const char *const sl[] = {"state"}, *const tl[] = {"thread_state"};
     for (int pass = 0; pass < 2; pass++) {
-        if ((r = omx_emit_family(e, &(omx_desc){
-                 .name = pass ? "node_processes_threads_state" : "node_processes_state",
-                 .help = pass ? "Number of threads in each state." : "Number of processes in each state.",
-                 .type = OMX_GAUGE, .label_names = pass ? tl : sl, .n_labels = 1})) < 0)
+        if ((r = omx_emit_family(e, &(omx_desc){.name = pass ? "node_processes_threads_state"
+                                                             : "node_processes_state",
+                                                .help = pass ? "Number of threads in each state."
+                                                             : "Number of processes in each state.",
+                                                .type = OMX_GAUGE,
+                                                .label_names = pass ? tl : sl,
+                                                .n_labels = 1})) < 0)
             goto out;
         const double *cnt = pass ? tstate : pstate;
         for (size_t k = 0; k < sizeof state_chars - 1; k++) {

@@ -23,22 +23,27 @@ static node_regex re_include, re_exclude;
 static int declare(omx_app *app) {
     int r;
     /* "qdisk" as node_exporter 1.5 spells these two flags */
-    if ((r = omx_app_flag_string(app, "collector.qdisk.device-include", &opt_include,
-                                 "Regexp of qdisk devices to include (mutually exclusive to device-exclude).")) < 0 ||
-        (r = omx_app_flag_string(app, "collector.qdisk.device-exclude", &opt_exclude,
-                                 "Regexp of qdisk devices to exclude (mutually exclusive to device-include).")) < 0)
+    if ((r = omx_app_flag_string(
+             app, "collector.qdisk.device-include", &opt_include,
+             "Regexp of qdisk devices to include (mutually exclusive to device-exclude).")) < 0 ||
+        (r = omx_app_flag_string(
+             app, "collector.qdisk.device-exclude", &opt_exclude,
+             "Regexp of qdisk devices to exclude (mutually exclusive to device-include).")) < 0)
         return r;
     return 0;
 }
 
 static int setup(void) {
     if (opt_include[0] && opt_exclude[0]) {
-        omx_log(OMX_LOG_ERROR, "collector.qdisk.device-include and collector.qdisk.device-exclude are mutually exclusive",
-                "collector", "qdisc", NULL);
+        omx_log(
+            OMX_LOG_ERROR,
+            "collector.qdisk.device-include and collector.qdisk.device-exclude are mutually exclusive",
+            "collector", "qdisc", NULL);
         return OMX_ECONFIG;
     }
     int r;
-    if ((r = node_regex_compile(&re_include, "--collector.qdisk.device-include", opt_include)) < 0 ||
+    if ((r = node_regex_compile(&re_include, "--collector.qdisk.device-include", opt_include)) <
+            0 ||
         (r = node_regex_compile(&re_exclude, "--collector.qdisk.device-exclude", opt_exclude)) < 0)
         return r;
     return 0;
@@ -77,9 +82,7 @@ static uint64_t u64_at(const void *p, size_t off) {
     return v;
 }
 
-static int bad(const char *what) {
-    return omx_bad_input("qdisc", "rtnetlink", 0, what);
-}
+static int bad(const char *what) { return omx_bad_input("qdisc", "rtnetlink", 0, what); }
 
 /* TCA_STATS2's nested basic and queue counters. */
 static int parse_stats2(const struct rtattr *nest, qdisc *q) {
@@ -122,7 +125,8 @@ static int qdisc_msg(const struct nlmsghdr *nh, void *arg) {
     int len = (int)(nh->nlmsg_len - NLMSG_LENGTH(sizeof *tcm)), r;
     /* attributes in the kernel's order: the legacy TCA_STATS after TCA_STATS2
      * overwrites what both carry, as node_exporter's reader does */
-    for (const struct rtattr *a = (const struct rtattr *)((const char *)tcm + NLMSG_ALIGN(sizeof *tcm));
+    for (const struct rtattr *a =
+             (const struct rtattr *)((const char *)tcm + NLMSG_ALIGN(sizeof *tcm));
          RTA_OK(a, len); a = RTA_NEXT(a, len)) {
         size_t pl = RTA_PAYLOAD(a);
         if (a->rta_type == TCA_KIND) {
@@ -167,9 +171,11 @@ static const struct {
     [BYTES] = {"node_qdisc_bytes_total", "Number of bytes sent.", OMX_COUNTER},
     [PACKETS] = {"node_qdisc_packets_total", "Number of packets sent.", OMX_COUNTER},
     [DROPS] = {"node_qdisc_drops_total", "Number of packets dropped.", OMX_COUNTER},
-    [REQUEUES] = {"node_qdisc_requeues_total", "Number of packets dequeued, not transmitted, and requeued.", OMX_COUNTER},
+    [REQUEUES] = {"node_qdisc_requeues_total",
+                  "Number of packets dequeued, not transmitted, and requeued.", OMX_COUNTER},
     [OVERLIMITS] = {"node_qdisc_overlimits_total", "Number of overlimit packets.", OMX_COUNTER},
-    [QLEN] = {"node_qdisc_current_queue_length", "Number of packets currently in queue to be sent.", OMX_GAUGE},
+    [QLEN] = {"node_qdisc_current_queue_length", "Number of packets currently in queue to be sent.",
+              OMX_GAUGE},
     [BACKLOG] = {"node_qdisc_backlog", "Number of bytes currently in queue to be sent.", OMX_GAUGE},
 };
 
@@ -178,8 +184,10 @@ static int collect(omx_emitter *e, void *userdata) {
     struct {
         struct nlmsghdr nh;
         struct tcmsg tcm;
-    } req = {.nh = {.nlmsg_len = sizeof req, .nlmsg_type = RTM_GETQDISC,
-                    .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1},
+    } req = {.nh = {.nlmsg_len = sizeof req,
+                    .nlmsg_type = RTM_GETQDISC,
+                    .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+                    .nlmsg_seq = 1},
              .tcm = {.tcm_family = AF_UNSPEC}};
     qdisc_ctx c = {0};
     int r = node_netlink_dump(NETLINK_ROUTE, &req, sizeof req, qdisc_msg, &c);
@@ -187,8 +195,11 @@ static int collect(omx_emitter *e, void *userdata) {
         goto out;
     static const char *const labels[] = {"device", "kind"};
     for (int f = 0; f < NVALUES; f++) {
-        const omx_desc d = {.name = families[f].name, .help = families[f].help,
-                            .type = families[f].type, .label_names = labels, .n_labels = 2};
+        const omx_desc d = {.name = families[f].name,
+                            .help = families[f].help,
+                            .type = families[f].type,
+                            .label_names = labels,
+                            .n_labels = 2};
         if ((r = omx_emit_family(e, &d)) < 0)
             goto out;
         for (size_t i = 0; i < c.n; i++) {

@@ -110,7 +110,8 @@ static int collect(omx_emitter *e, void *userdata) {
     if (zone_label) {
         r = omx_emit_family(e, &(omx_desc){.name = "node_rapl_joules_total",
                                            .help = "Current RAPL value in joules",
-                                           .type = OMX_COUNTER, .label_names = labels,
+                                           .type = OMX_COUNTER,
+                                           .label_names = labels,
                                            .n_labels = 3});
     }
     /* One family per zone name (in first-seen order), all its zones after it. */
@@ -121,8 +122,10 @@ static int collect(omx_emitter *e, void *userdata) {
         snprintf(metric, sizeof metric, "node_rapl_%s_joules_total", z[i].name);
         snprintf(help, sizeof help, "Current RAPL %s value in joules", z[i].name);
         if (!zone_label)
-            r = omx_emit_family(e, &(omx_desc){.name = metric, .help = help,
-                                               .type = OMX_COUNTER, .label_names = labels,
+            r = omx_emit_family(e, &(omx_desc){.name = metric,
+                                               .help = help,
+                                               .type = OMX_COUNTER,
+                                               .label_names = labels,
                                                .n_labels = 2});
         for (size_t j = i; j < n && r >= 0; j++) {
             if (done[j] || strcmp(z[j].name, z[i].name))

@@ -11,8 +11,8 @@ static int bad(const char *path, size_t line, const char *key, size_t field, con
     char l[24], f[24];
     snprintf(l, sizeof l, "%zu", line);
     snprintf(f, sizeof f, "%zu", field);
-    omx_log(OMX_LOG_ERROR, "malformed input", "file", path, "line", l, "key", key,
-            "field", f, "err", what, NULL);
+    omx_log(OMX_LOG_ERROR, "malformed input", "file", path, "line", l, "key", key, "field", f,
+            "err", what, NULL);
     return -EINVAL;
 }
 

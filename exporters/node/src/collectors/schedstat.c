@@ -51,12 +51,15 @@ static int collect(omx_emitter *e, void *userdata) {
         const char *name, *help;
     } m[3] = {
         {"node_schedstat_running_seconds_total", "Number of seconds CPU spent running a process."},
-        {"node_schedstat_waiting_seconds_total", "Number of seconds spent by processing waiting for this CPU."},
+        {"node_schedstat_waiting_seconds_total",
+         "Number of seconds spent by processing waiting for this CPU."},
         {"node_schedstat_timeslices_total", "Number of timeslices executed by CPU."},
     };
     for (int k = 0; k < 3; k++) {
-        if ((r = omx_emit_family(e, &(omx_desc){.name = m[k].name, .help = m[k].help,
-                                                .type = OMX_COUNTER, .label_names = labels,
+        if ((r = omx_emit_family(e, &(omx_desc){.name = m[k].name,
+                                                .help = m[k].help,
+                                                .type = OMX_COUNTER,
+                                                .label_names = labels,
                                                 .n_labels = 1})) < 0)
             goto out;
         for (size_t i = 0; i < n; i++)

@@ -16,7 +16,10 @@ static void load(void) {
     void *h = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
     if (!h)
         return;
-    struct { void **slot; const char *name; } syms[] = {
+    struct {
+        void **slot;
+        const char *name;
+    } syms[] = {
         {(void **)&node_sd.open_system, "sd_bus_open_system"},
         {(void **)&node_sd.new_bus, "sd_bus_new"},
         {(void **)&node_sd.set_address, "sd_bus_set_address"},

@@ -18,8 +18,9 @@
 static const char *opt_config = "";
 
 static int declare(omx_app *app) {
-    return omx_app_flag_string(app, "collector.sensors.config",
-                               &opt_config, "sensors.conf to read (default: libsensors' own, /etc/sensors3.conf and /etc/sensors.d)");
+    return omx_app_flag_string(
+        app, "collector.sensors.config", &opt_config,
+        "sensors.conf to read (default: libsensors' own, /etc/sensors3.conf and /etc/sensors.d)");
 }
 
 static struct {
@@ -43,17 +44,21 @@ static bool parse_failed;
 
 static void parse_error(const char *err, const char *filename, int lineno) {
     parse_failed = true;
-    omx_bad_input("sensors", filename ? filename : config_name, lineno > 0 ? (unsigned)lineno : 0, err);
+    omx_bad_input("sensors", filename ? filename : config_name, lineno > 0 ? (unsigned)lineno : 0,
+                  err);
 }
 
 static int load(void) {
     void *h = dlopen("libsensors.so.5", RTLD_NOW | RTLD_LOCAL);
     if (!h) {
-        omx_log(OMX_LOG_ERROR, "cannot load libsensors (Debian package libsensors5)", "collector", "sensors",
-                "err", dlerror(), NULL);
+        omx_log(OMX_LOG_ERROR, "cannot load libsensors (Debian package libsensors5)", "collector",
+                "sensors", "err", dlerror(), NULL);
         return -ENOSYS;
     }
-    struct { void **slot; const char *name; } syms[] = {
+    struct {
+        void **slot;
+        const char *name;
+    } syms[] = {
         {(void **)&ls.init, "sensors_init"},
         {(void **)&ls.get_detected_chips, "sensors_get_detected_chips"},
         {(void **)&ls.snprintf_chip_name, "sensors_snprintf_chip_name"},
@@ -67,8 +72,8 @@ static int load(void) {
     };
     for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++)
         if (!(*syms[i].slot = dlsym(h, syms[i].name))) {
-            omx_log(OMX_LOG_ERROR, "libsensors lacks a symbol", "collector", "sensors",
-                    "symbol", syms[i].name, NULL);
+            omx_log(OMX_LOG_ERROR, "libsensors lacks a symbol", "collector", "sensors", "symbol",
+                    syms[i].name, NULL);
             dlclose(h);
             return -ENOSYS;
         }
@@ -97,8 +102,8 @@ static int setup(void) {
     if (f)
         fclose(f);
     if (r != 0) {
-        omx_log(OMX_LOG_ERROR, "libsensors initialisation failed", "collector", "sensors",
-                "err", ls.strerror(r), NULL);
+        omx_log(OMX_LOG_ERROR, "libsensors initialisation failed", "collector", "sensors", "err",
+                ls.strerror(r), NULL);
         init_rc = r == SENSORS_ERR_PARSE ? OMX_EVALUE : -EIO;
         return 0;
     }
@@ -113,31 +118,38 @@ static const struct kind {
     const char *value, *value_help, *limit, *limit_help;
     omx_type value_type;
 } kinds[] = {
-    {SENSORS_FEATURE_IN, "node_sensors_voltage_volts", "Voltage input of a sensors feature, in volts.",
-     "node_sensors_voltage_limit_volts", "Voltage limit of a sensors feature, in volts.", OMX_GAUGE},
-    {SENSORS_FEATURE_FAN, "node_sensors_fan_rpm", "Fan speed of a sensors feature, in revolutions per minute.",
-     "node_sensors_fan_limit_rpm", "Fan speed limit of a sensors feature, in revolutions per minute.", OMX_GAUGE},
-    {SENSORS_FEATURE_TEMP, "node_sensors_temperature_celsius", "Temperature of a sensors feature, in degrees Celsius.",
-     "node_sensors_temperature_limit_celsius", "Temperature limit of a sensors feature, in degrees Celsius.", OMX_GAUGE},
-    {SENSORS_FEATURE_POWER, "node_sensors_power_watts", "Power of a sensors feature (input, else average), in watts.",
+    {SENSORS_FEATURE_IN, "node_sensors_voltage_volts",
+     "Voltage input of a sensors feature, in volts.", "node_sensors_voltage_limit_volts",
+     "Voltage limit of a sensors feature, in volts.", OMX_GAUGE},
+    {SENSORS_FEATURE_FAN, "node_sensors_fan_rpm",
+     "Fan speed of a sensors feature, in revolutions per minute.", "node_sensors_fan_limit_rpm",
+     "Fan speed limit of a sensors feature, in revolutions per minute.", OMX_GAUGE},
+    {SENSORS_FEATURE_TEMP, "node_sensors_temperature_celsius",
+     "Temperature of a sensors feature, in degrees Celsius.",
+     "node_sensors_temperature_limit_celsius",
+     "Temperature limit of a sensors feature, in degrees Celsius.", OMX_GAUGE},
+    {SENSORS_FEATURE_POWER, "node_sensors_power_watts",
+     "Power of a sensors feature (input, else average), in watts.",
      "node_sensors_power_limit_watts", "Power limit of a sensors feature, in watts.", OMX_GAUGE},
-    {SENSORS_FEATURE_ENERGY, "node_sensors_energy_joules", "Energy used, as a sensors feature counts it, in joules.",
-     NULL, NULL, OMX_COUNTER},
-    {SENSORS_FEATURE_CURR, "node_sensors_current_amperes", "Current of a sensors feature, in amperes.",
-     "node_sensors_current_limit_amperes", "Current limit of a sensors feature, in amperes.", OMX_GAUGE},
-    {SENSORS_FEATURE_HUMIDITY, "node_sensors_humidity_percent", "Relative humidity of a sensors feature, in percent.",
-     NULL, NULL, OMX_GAUGE},
-    {SENSORS_FEATURE_VID, "node_sensors_vid_volts", "CPU core voltage identification (VID), in volts.",
-     NULL, NULL, OMX_GAUGE},
+    {SENSORS_FEATURE_ENERGY, "node_sensors_energy_joules",
+     "Energy used, as a sensors feature counts it, in joules.", NULL, NULL, OMX_COUNTER},
+    {SENSORS_FEATURE_CURR, "node_sensors_current_amperes",
+     "Current of a sensors feature, in amperes.", "node_sensors_current_limit_amperes",
+     "Current limit of a sensors feature, in amperes.", OMX_GAUGE},
+    {SENSORS_FEATURE_HUMIDITY, "node_sensors_humidity_percent",
+     "Relative humidity of a sensors feature, in percent.", NULL, NULL, OMX_GAUGE},
+    {SENSORS_FEATURE_VID, "node_sensors_vid_volts",
+     "CPU core voltage identification (VID), in volts.", NULL, NULL, OMX_GAUGE},
     {SENSORS_FEATURE_INTRUSION, NULL, NULL, NULL, NULL, OMX_GAUGE},
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
 /* Subfeature suffixes reported as limits, as sensors(1) prints them. */
 static bool is_limit(const char *s) {
-    static const char *const limits[] = {"min", "max", "crit", "lcrit", "emergency", "min_hyst",
-                                         "max_hyst", "crit_hyst", "lcrit_hyst", "emergency_hyst",
-                                         "cap", "cap_hyst", "cap_min", "cap_max", "crit_min", NULL};
+    static const char *const limits[] = {
+        "min",       "max",        "crit",           "lcrit", "emergency", "min_hyst", "max_hyst",
+        "crit_hyst", "lcrit_hyst", "emergency_hyst", "cap",   "cap_hyst",  "cap_min",  "cap_max",
+        "crit_min",  NULL};
     for (size_t i = 0; limits[i]; i++)
         if (!strcmp(s, limits[i]))
             return true;
@@ -152,8 +164,8 @@ static bool is_alarm(const char *s) {
 enum { F_VALUE, F_LIMIT, F_ALARM, F_CHIP };
 
 typedef struct sample {
-    int fam;              /* F_* */
-    size_t kind;          /* index in kinds (F_VALUE, F_LIMIT) */
+    int fam;     /* F_* */
+    size_t kind; /* index in kinds (F_VALUE, F_LIMIT) */
     char chip[128], adapter[64], feature[32], label[128], sub[32];
     double v;
 } sample;
@@ -186,11 +198,12 @@ static sample *add(samples *ss, int fam, size_t kind) {
 static int unreadable(const sensors_chip_name *chip, const sensors_subfeature *sf, int err) {
     char path[NODE_PATH_MAX], line[64];
     double d;
-    if (chip->path && snprintf(path, sizeof path, "%s/%s", chip->path, sf->name) < (int)sizeof path &&
+    if (chip->path &&
+        snprintf(path, sizeof path, "%s/%s", chip->path, sf->name) < (int)sizeof path &&
         omx_read_line(path, line, sizeof line) == 0 && omx_parse_double(line, &d) < 0)
         return omx_bad_input("sensors", path, 1, "not a number");
-    omx_log(OMX_LOG_DEBUG, "sensors value not available", "collector", "sensors", "subfeature", sf->name,
-            "err", ls.strerror(err), NULL);
+    omx_log(OMX_LOG_DEBUG, "sensors value not available", "collector", "sensors", "subfeature",
+            sf->name, "err", ls.strerror(err), NULL);
     return 0;
 }
 
@@ -218,12 +231,14 @@ static int read_chip(const sensors_chip_name *chip, samples *ss) {
         bool have_input = false;
         int snr = 0;
         for (const sensors_subfeature *sf; (sf = ls.get_all_subfeatures(chip, f, &snr));) {
-            if (!(sf->flags & SENSORS_MODE_R) || strncmp(sf->name, f->name, flen) || sf->name[flen] != '_')
+            if (!(sf->flags & SENSORS_MODE_R) || strncmp(sf->name, f->name, flen) ||
+                sf->name[flen] != '_')
                 continue;
             const char *suffix = sf->name + flen + 1;
             int fam = !strcmp(suffix, "input") && kinds[k].value ? F_VALUE
-                    : is_alarm(suffix) ? F_ALARM
-                    : is_limit(suffix) && kinds[k].limit ? F_LIMIT : -1;
+                      : is_alarm(suffix)                         ? F_ALARM
+                      : is_limit(suffix) && kinds[k].limit       ? F_LIMIT
+                                                                 : -1;
             if (fam < 0) {
                 if (!strcmp(suffix, "average"))
                     average = sf;
@@ -252,7 +267,8 @@ static int read_chip(const sensors_chip_name *chip, samples *ss) {
         }
         /* power meters without an instantaneous input report their average */
         double v;
-        if (!have_input && average && kinds[k].value && ls.get_value(chip, average->number, &v) == 0) {
+        if (!have_input && average && kinds[k].value &&
+            ls.get_value(chip, average->number, &v) == 0) {
             sample *s = add(ss, F_VALUE, k);
             if (!s) {
                 free(label);
@@ -274,8 +290,11 @@ static int emit(omx_emitter *e, const samples *ss) {
     static const char *const limit_labels[] = {"chip", "feature", "label", "limit"};
     static const char *const alarm_labels[] = {"chip", "feature", "label", "alarm"};
     int r;
-    const omx_desc chip = {.name = "node_sensors_chip_info", .help = "A chip libsensors detected, with its adapter.",
-                           .type = OMX_GAUGE, .label_names = chip_labels, .n_labels = 2};
+    const omx_desc chip = {.name = "node_sensors_chip_info",
+                           .help = "A chip libsensors detected, with its adapter.",
+                           .type = OMX_GAUGE,
+                           .label_names = chip_labels,
+                           .n_labels = 2};
     if ((r = omx_emit_family(e, &chip)) < 0)
         return r;
     for (size_t i = 0; i < ss->n; i++) {
@@ -288,7 +307,8 @@ static int emit(omx_emitter *e, const samples *ss) {
             const char *name = fam == F_VALUE ? kinds[k].value : kinds[k].limit;
             if (!name)
                 continue;
-            const omx_desc d = {.name = name, .help = fam == F_VALUE ? kinds[k].value_help : kinds[k].limit_help,
+            const omx_desc d = {.name = name,
+                                .help = fam == F_VALUE ? kinds[k].value_help : kinds[k].limit_help,
                                 .type = fam == F_VALUE ? kinds[k].value_type : OMX_GAUGE,
                                 .label_names = fam == F_VALUE ? value_labels : limit_labels,
                                 .n_labels = fam == F_VALUE ? 3 : 4};
@@ -301,9 +321,12 @@ static int emit(omx_emitter *e, const samples *ss) {
                     return r;
             }
         }
-    const omx_desc alarm = {.name = "node_sensors_alarm",
-                            .help = "Whether an alarm or fault flag of a sensors feature is set (1) or not (0).",
-                            .type = OMX_GAUGE, .label_names = alarm_labels, .n_labels = 4};
+    const omx_desc alarm = {
+        .name = "node_sensors_alarm",
+        .help = "Whether an alarm or fault flag of a sensors feature is set (1) or not (0).",
+        .type = OMX_GAUGE,
+        .label_names = alarm_labels,
+        .n_labels = 4};
     if ((r = omx_emit_family(e, &alarm)) < 0)
         return r;
     for (size_t i = 0; i < ss->n; i++) {

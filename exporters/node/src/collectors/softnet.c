@@ -54,11 +54,14 @@ static int collect(omx_emitter *e, void *userdata) {
     } m[3] = {
         {"node_softnet_processed_total", "Number of processed packets"},
         {"node_softnet_dropped_total", "Number of dropped packets"},
-        {"node_softnet_times_squeezed_total", "Number of times processing packets ran out of quota"},
+        {"node_softnet_times_squeezed_total",
+         "Number of times processing packets ran out of quota"},
     };
     for (int k = 0; k < 3; k++) {
-        if ((r = omx_emit_family(e, &(omx_desc){.name = m[k].name, .help = m[k].help,
-                                                .type = OMX_COUNTER, .label_names = labels,
+        if ((r = omx_emit_family(e, &(omx_desc){.name = m[k].name,
+                                                .help = m[k].help,
+                                                .type = OMX_COUNTER,
+                                                .label_names = labels,
                                                 .n_labels = 1})) < 0)
             goto out;
         for (size_t i = 0; i < n; i++)

@@ -17,8 +17,8 @@ static int declare(omx_app *app) {
 /* The "softirq" line: the total, then the 10 vectors in the kernel's order. */
 #define NSOFTIRQ 10
 static const char *const softirq_vectors[NSOFTIRQ] = {
-    "hi", "timer", "net_tx", "net_rx", "block", "block_iopoll", "tasklet", "sched", "hrtimer",
-    "rcu"};
+    "hi",           "timer",   "net_tx", "net_rx",  "block",
+    "block_iopoll", "tasklet", "sched",  "hrtimer", "rcu"};
 /* Emission order: by vector name, as node_exporter's output is sorted. */
 static const int softirq_sorted[NSOFTIRQ] = {4, 5, 0, 8, 3, 2, 9, 7, 6, 1};
 
@@ -39,7 +39,8 @@ static int emit_softirq(omx_emitter *e, const double *v) {
     static const char *const labels[] = {"vector"};
     int r = omx_emit_family(e, &(omx_desc){.name = "node_softirqs_total",
                                            .help = "Number of softirq calls.",
-                                           .type = OMX_COUNTER, .label_names = labels,
+                                           .type = OMX_COUNTER,
+                                           .label_names = labels,
                                            .n_labels = 1});
     for (int i = 0; r >= 0 && i < NSOFTIRQ; i++) {
         int k = softirq_sorted[i];
@@ -56,8 +57,8 @@ static int collect(omx_emitter *e, void *userdata) {
         (r = omx_read_file(path, 8u << 20, &data, NULL)) < 0)
         return r;
     enum { INTR, CTXT, BTIME, PROCS, RUNNING, BLOCKED, N };
-    static const char *const keys[N] = {"intr", "ctxt", "btime", "processes", "procs_running",
-                                        "procs_blocked"};
+    static const char *const keys[N] = {"intr",      "ctxt",          "btime",
+                                        "processes", "procs_running", "procs_blocked"};
     double v[N], softirq[NSOFTIRQ];
     bool have[N] = {0}, have_softirq = false;
     char *save = NULL;
@@ -97,12 +98,19 @@ static int collect(omx_emitter *e, void *userdata) {
         r = omx_bad_input("stat", path, 0, "no softirq line");
         goto out;
     }
-    if ((r = omx_emit1(e, "node_intr_total", "Total number of interrupts serviced.", OMX_COUNTER, v[INTR])) < 0 ||
-        (r = omx_emit1(e, "node_context_switches_total", "Total number of context switches.", OMX_COUNTER, v[CTXT])) < 0 ||
-        (r = omx_emit1(e, "node_forks_total", "Total number of forks.", OMX_COUNTER, v[PROCS])) < 0 ||
-        (r = omx_emit1(e, "node_boot_time_seconds", "Node boot time, in unixtime.", OMX_GAUGE, v[BTIME])) < 0 ||
-        (r = omx_emit1(e, "node_procs_running", "Number of processes in runnable state.", OMX_GAUGE, v[RUNNING])) < 0 ||
-        (r = omx_emit1(e, "node_procs_blocked", "Number of processes blocked waiting for I/O to complete.", OMX_GAUGE, v[BLOCKED])) < 0)
+    if ((r = omx_emit1(e, "node_intr_total", "Total number of interrupts serviced.", OMX_COUNTER,
+                       v[INTR])) < 0 ||
+        (r = omx_emit1(e, "node_context_switches_total", "Total number of context switches.",
+                       OMX_COUNTER, v[CTXT])) < 0 ||
+        (r = omx_emit1(e, "node_forks_total", "Total number of forks.", OMX_COUNTER, v[PROCS])) <
+            0 ||
+        (r = omx_emit1(e, "node_boot_time_seconds", "Node boot time, in unixtime.", OMX_GAUGE,
+                       v[BTIME])) < 0 ||
+        (r = omx_emit1(e, "node_procs_running", "Number of processes in runnable state.", OMX_GAUGE,
+                       v[RUNNING])) < 0 ||
+        (r = omx_emit1(e, "node_procs_blocked",
+                       "Number of processes blocked waiting for I/O to complete.", OMX_GAUGE,
+                       v[BLOCKED])) < 0)
         goto out;
     if (opt_softirq)
         r = emit_softirq(e, softirq);

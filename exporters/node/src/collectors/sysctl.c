@@ -43,7 +43,7 @@ static int parse_spec(const char *arg, sysctl_spec *s) {
         return 0;
     strcpy(s->keybuf, colon + 1);
     /* "a,,b" keeps the empty key as node_exporter's split does */
-    for (char *k = s->keybuf;; ) {
+    for (char *k = s->keybuf;;) {
         if (s->n_keys == MAX_VALUES)
             return -E2BIG;
         s->keys[s->n_keys++] = k;
@@ -85,8 +85,8 @@ static void sanitize(const char *in, char *out, size_t size) {
 }
 
 /* Reads <procfs>/sys/<name with '.' as '/'> and splits it into fields. */
-static int read_sysctl(const char *name, char **ret_data, char **fields, size_t *ret_n,
-                       char *path, size_t size) {
+static int read_sysctl(const char *name, char **ret_data, char **fields, size_t *ret_n, char *path,
+                       size_t size) {
     char rel[256];
     size_t len = strlen(name);
     if (len >= sizeof rel)
@@ -175,8 +175,11 @@ static int emit_numeric(omx_emitter *e, const char *arg) {
     omx_join(help, sizeof help, (const char *[]){"sysctl ", s.name}, 2);
     if (n == 1 || !s.n_keys) {
         static const char *const labels[] = {"index"};
-        const omx_desc d = {.name = base, .help = help, .type = OMX_UNKNOWN,
-                            .label_names = labels, .n_labels = n == 1 ? 0 : 1};
+        const omx_desc d = {.name = base,
+                            .help = help,
+                            .type = OMX_UNKNOWN,
+                            .label_names = labels,
+                            .n_labels = n == 1 ? 0 : 1};
         if ((r = omx_emit_family(e, &d)) < 0)
             goto out;
         for (size_t i = 0; i < n; i++) {
@@ -231,8 +234,11 @@ static int collect(omx_emitter *e, void *userdata) {
         if ((r = emit_numeric(e, opt_include[i])) < 0)
             return r;
     static const char *const labels[] = {"name", "value", "index"};
-    const omx_desc d = {.name = "node_sysctl_info", .help = "sysctl info", .type = OMX_GAUGE,
-                        .label_names = labels, .n_labels = 3};
+    const omx_desc d = {.name = "node_sysctl_info",
+                        .help = "sysctl info",
+                        .type = OMX_GAUGE,
+                        .label_names = labels,
+                        .n_labels = 3};
     if (opt_include_info && opt_include_info[0] && (r = omx_emit_family(e, &d)) < 0)
         return r;
     for (size_t i = 0; opt_include_info && opt_include_info[i]; i++)

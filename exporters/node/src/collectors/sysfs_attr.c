@@ -122,8 +122,8 @@ bool hw_name_numbered(const char *name, const char *prefix, const char **ret_num
 
 void hw_table_init(hw_table *t, const hw_column *cols, size_t n_cols,
                    const char *const *label_names, size_t n_labels) {
-    *t = (hw_table){.cols = cols, .n_cols = n_cols, .label_names = label_names,
-                    .n_labels = n_labels};
+    *t = (hw_table){
+        .cols = cols, .n_cols = n_cols, .label_names = label_names, .n_labels = n_labels};
 }
 
 double *hw_table_add(hw_table *t, const char *const *label_values) {
@@ -162,7 +162,8 @@ int hw_table_emit(hw_table *t, omx_emitter *e) {
             any = !isnan(t->values[r * t->n_cols + c]);
         if (!any)
             continue;
-        int err = omx_emit_family(e, &(omx_desc){.name = t->cols[c].name, .help = t->cols[c].help,
+        int err = omx_emit_family(e, &(omx_desc){.name = t->cols[c].name,
+                                                 .help = t->cols[c].help,
                                                  .type = t->cols[c].type,
                                                  .label_names = t->label_names,
                                                  .n_labels = t->n_labels});

@@ -46,7 +46,7 @@ bool hw_name_numbered(const char *name, const char *prefix, const char **ret_num
 
 /* A table: one family per column, one series per row. */
 typedef struct hw_column {
-    const char *name;  /* metric name */
+    const char *name; /* metric name */
     const char *help;
     omx_type type;
 } hw_column;
@@ -57,8 +57,8 @@ typedef struct hw_table {
     const char *const *label_names;
     size_t n_labels;
     size_t n_rows, cap_rows;
-    char **labels;   /* n_rows * n_labels strings (owned) */
-    double *values;  /* n_rows * n_cols, NAN = absent */
+    char **labels;  /* n_rows * n_labels strings (owned) */
+    double *values; /* n_rows * n_cols, NAN = absent */
 } hw_table;
 
 void hw_table_init(hw_table *t, const hw_column *cols, size_t n_cols,

@@ -30,7 +30,7 @@ static void dev_close(hw_fdcache *c, hw_fdcache_dev *d) {
 }
 
 hw_fdcache_dev *hw_fdcache_get(hw_fdcache *c, const char *name, dev_t dev, ino_t ino) {
-    if (strlen(name) >= sizeof ((hw_fdcache_dev *)0)->name)
+    if (strlen(name) >= sizeof((hw_fdcache_dev *)0)->name)
         return NULL;
     hw_fdcache_dev *d = NULL;
     for (size_t i = 0; i < c->n_devs && !d; i++)

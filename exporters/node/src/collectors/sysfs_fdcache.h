@@ -16,16 +16,16 @@
 typedef struct hw_fdcache_dev hw_fdcache_dev;
 
 typedef struct hw_fdcache {
-    pthread_mutex_t lock;        /* held by one collect at a time */
-    const char *const *attrs;    /* attribute file names (static) */
+    pthread_mutex_t lock;     /* held by one collect at a time */
+    const char *const *attrs; /* attribute file names (static) */
     size_t n_attrs;
-    size_t max_devs;             /* devices beyond this are read without the cache */
+    size_t max_devs; /* devices beyond this are read without the cache */
     hw_fdcache_dev **devs;
     size_t n_devs;
 } hw_fdcache;
 
 #define HW_FDCACHE_INIT(attrs_, n_, max_) \
-    {.lock = PTHREAD_MUTEX_INITIALIZER, .attrs = (attrs_), .n_attrs = (n_), .max_devs = (max_)}
+    { .lock = PTHREAD_MUTEX_INITIALIZER, .attrs = (attrs_), .n_attrs = (n_), .max_devs = (max_) }
 
 /* Returns the cache entry of device name whose directory has st_dev/st_ino dev/ino
  * (from a stat of it this scrape), creating or renewing it; NULL when the cache is

@@ -29,22 +29,29 @@ static node_regex re_include, re_exclude;
 
 static int declare(omx_app *app) {
     int r;
-    if ((r = omx_app_flag_string(app, "collector.systemd.unit-include", &opt_include,
-                                 "Regexp of systemd units to include. Units must both match include and not match exclude to be included.")) < 0 ||
-        (r = omx_app_flag_string(app, "collector.systemd.unit-exclude", &opt_exclude,
-                                 "Regexp of systemd units to exclude. Units must both match include and not match exclude to be included.")) < 0 ||
+    if ((r = omx_app_flag_string(
+             app, "collector.systemd.unit-include", &opt_include,
+             "Regexp of systemd units to include. Units must both match include and not match exclude to be included.")) <
+            0 ||
+        (r = omx_app_flag_string(
+             app, "collector.systemd.unit-exclude", &opt_exclude,
+             "Regexp of systemd units to exclude. Units must both match include and not match exclude to be included.")) <
+            0 ||
         (r = omx_app_flag_string(app, "collector.systemd.unit-whitelist", &opt_old_include,
                                  "DEPRECATED: use --collector.systemd.unit-include")) < 0 ||
         (r = omx_app_flag_string(app, "collector.systemd.unit-blacklist", &opt_old_exclude,
                                  "DEPRECATED: use --collector.systemd.unit-exclude")) < 0 ||
-        (r = omx_app_flag_bool(app, "collector.systemd.private", &opt_private,
-                               "Establish a private, direct connection to systemd without dbus (Strongly discouraged since it requires root. For testing purposes only).")) < 0 ||
+        (r = omx_app_flag_bool(
+             app, "collector.systemd.private", &opt_private,
+             "Establish a private, direct connection to systemd without dbus (Strongly discouraged since it requires root. For testing purposes only).")) <
+            0 ||
         (r = omx_app_flag_bool(app, "collector.systemd.enable-restarts-metrics", &opt_restarts,
                                "Enables service unit metric service_restart_total")) < 0 ||
         (r = omx_app_flag_bool(app, "collector.systemd.enable-start-time-metrics", &opt_start_time,
                                "Enables service unit metric unit_start_time_seconds")) < 0 ||
-        (r = omx_app_flag_bool(app, "collector.systemd.enable-task-metrics", &opt_tasks,
-                               "Enables service unit tasks metrics unit_tasks_current and unit_tasks_max")) < 0)
+        (r = omx_app_flag_bool(
+             app, "collector.systemd.enable-task-metrics", &opt_tasks,
+             "Enables service unit tasks metrics unit_tasks_current and unit_tasks_max")) < 0)
         return r;
     return 0;
 }
@@ -115,7 +122,8 @@ static int list_units(sd_bus *bus, unit **ret, size_t *ret_n) {
     sd_bus_message *reply = NULL;
     unit *u = NULL;
     size_t n = 0, cap = 0;
-    int r = node_sd.call_method(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "ListUnits", &err, &reply, "");
+    int r =
+        node_sd.call_method(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "ListUnits", &err, &reply, "");
     if (r < 0) {
         omx_log(OMX_LOG_DEBUG, "couldn't get units", "collector", "systemd", "err",
                 err.message ? err.message : omx_strerror(r), NULL);
@@ -127,7 +135,7 @@ static int list_units(sd_bus *bus, unit **ret, size_t *ret_n) {
         const char *name, *desc, *load, *active, *sub, *following, *path, *jtype, *jpath;
         uint32_t jid;
         r = node_sd.message_read(reply, "(ssssssouso)", &name, &desc, &load, &active, &sub,
-                                &following, &path, &jid, &jtype, &jpath);
+                                 &following, &path, &jid, &jtype, &jpath);
         if (r < 0)
             goto out;
         if (r == 0)
@@ -200,31 +208,36 @@ static void unit_details(omx_emitter *e, sd_bus *bus, unit *x) {
     }
     if (opt_start_time && !strcmp(x->active, "active")) {
         double us = 0;
-        if (get_u64(bus, x->path, "org.freedesktop.systemd1.Unit", "ActiveEnterTimestamp", 't', &us) >= 0)
+        if (get_u64(bus, x->path, "org.freedesktop.systemd1.Unit", "ActiveEnterTimestamp", 't',
+                    &us) >= 0)
             x->start_time = us / 1e6;
     }
     if (ends_with(x->name, ".timer")) {
         double us;
-        x->has_trigger = get_u64(bus, x->path, "org.freedesktop.systemd1.Timer", "LastTriggerUSec", 't', &us) >= 0;
+        x->has_trigger = get_u64(bus, x->path, "org.freedesktop.systemd1.Timer", "LastTriggerUSec",
+                                 't', &us) >= 0;
         x->last_trigger = x->has_trigger ? us / 1e6 : 0;
     }
     if (ends_with(x->name, ".socket")) {
         const char *so = "org.freedesktop.systemd1.Socket";
         x->has_socket = get_u64(bus, x->path, so, "NAccepted", 'u', &x->accepted) >= 0 &&
                         get_u64(bus, x->path, so, "NConnections", 'u', &x->connections) >= 0;
-        x->has_refused = x->has_socket && get_u64(bus, x->path, so, "NRefused", 'u', &x->refused) >= 0;
+        x->has_refused =
+            x->has_socket && get_u64(bus, x->path, so, "NRefused", 'u', &x->refused) >= 0;
     }
 }
 
-static int emit_named(omx_emitter *e, const char *name, const char *help, omx_type type,
-                      unit *u, size_t n, size_t off, size_t has_off) {
+static int emit_named(omx_emitter *e, const char *name, const char *help, omx_type type, unit *u,
+                      size_t n, size_t off, size_t has_off) {
     static const char *const labels[] = {"name"};
-    int r = omx_emit_family(e, &(omx_desc){.name = name, .help = help, .type = type,
-                                           .label_names = labels, .n_labels = 1});
+    int r = omx_emit_family(
+        e, &(omx_desc){
+               .name = name, .help = help, .type = type, .label_names = labels, .n_labels = 1});
     for (size_t i = 0; r >= 0 && i < n; i++) {
         if (has_off != (size_t)-1 && !*(const bool *)((const char *)&u[i] + has_off))
             continue;
-        r = omx_emit_sample(e, (const char *[]){u[i].name}, *(const double *)((const char *)&u[i] + off));
+        r = omx_emit_sample(e, (const char *[]){u[i].name},
+                            *(const double *)((const char *)&u[i] + off));
     }
     return r;
 }
@@ -249,8 +262,11 @@ static int collect(omx_emitter *e, void *userdata) {
             if (!strcmp(u[i].active, states[s]))
                 count[s]++;
     static const char *const sl[] = {"state"};
-    if ((r = omx_emit_family(e, &(omx_desc){.name = "node_systemd_units", .help = "Summary of systemd unit states",
-                                            .type = OMX_GAUGE, .label_names = sl, .n_labels = 1})) < 0)
+    if ((r = omx_emit_family(e, &(omx_desc){.name = "node_systemd_units",
+                                            .help = "Summary of systemd unit states",
+                                            .type = OMX_GAUGE,
+                                            .label_names = sl,
+                                            .n_labels = 1})) < 0)
         goto out;
     for (int s = 0; s < 5; s++)
         if ((r = omx_emit_sample(e, &states[s], count[s])) < 0)
@@ -272,8 +288,11 @@ static int collect(omx_emitter *e, void *userdata) {
         goto out;
     }
     static const char *const ul[] = {"name", "state", "type"};
-    if ((r = omx_emit_family(e, &(omx_desc){.name = "node_systemd_unit_state", .help = "Systemd unit",
-                                            .type = OMX_GAUGE, .label_names = ul, .n_labels = 3})) < 0)
+    if ((r = omx_emit_family(e, &(omx_desc){.name = "node_systemd_unit_state",
+                                            .help = "Systemd unit",
+                                            .type = OMX_GAUGE,
+                                            .label_names = ul,
+                                            .n_labels = 3})) < 0)
         goto out;
     for (size_t i = 0; i < m; i++)
         for (int s = 0; s < 5; s++)
@@ -281,42 +300,53 @@ static int collect(omx_emitter *e, void *userdata) {
                                      !strcmp(u[i].active, states[s]))) < 0)
                 goto out;
     if (opt_start_time &&
-        (r = emit_named(e, "node_systemd_unit_start_time_seconds", "Start time of the unit since unix epoch in seconds.",
-                        OMX_GAUGE, u, m, offsetof(unit, start_time), (size_t)-1)) < 0)
+        (r = emit_named(e, "node_systemd_unit_start_time_seconds",
+                        "Start time of the unit since unix epoch in seconds.", OMX_GAUGE, u, m,
+                        offsetof(unit, start_time), (size_t)-1)) < 0)
         goto out;
     if (opt_restarts &&
-        (r = emit_named(e, "node_systemd_service_restart_total", "Service unit count of Restart triggers",
-                        OMX_COUNTER, u, m, offsetof(unit, restarts), offsetof(unit, has_restarts))) < 0)
+        (r = emit_named(e, "node_systemd_service_restart_total",
+                        "Service unit count of Restart triggers", OMX_COUNTER, u, m,
+                        offsetof(unit, restarts), offsetof(unit, has_restarts))) < 0)
         goto out;
     if (opt_tasks &&
-        ((r = emit_named(e, "node_systemd_unit_tasks_current", "Current number of tasks per Systemd unit",
-                         OMX_GAUGE, u, m, offsetof(unit, tasks_cur), offsetof(unit, has_tasks_cur))) < 0 ||
-         (r = emit_named(e, "node_systemd_unit_tasks_max", "Maximum number of tasks per Systemd unit",
-                         OMX_GAUGE, u, m, offsetof(unit, tasks_max), offsetof(unit, has_tasks_max))) < 0))
+        ((r = emit_named(e, "node_systemd_unit_tasks_current",
+                         "Current number of tasks per Systemd unit", OMX_GAUGE, u, m,
+                         offsetof(unit, tasks_cur), offsetof(unit, has_tasks_cur))) < 0 ||
+         (r = emit_named(e, "node_systemd_unit_tasks_max",
+                         "Maximum number of tasks per Systemd unit", OMX_GAUGE, u, m,
+                         offsetof(unit, tasks_max), offsetof(unit, has_tasks_max))) < 0))
         goto out;
-    if ((r = emit_named(e, "node_systemd_timer_last_trigger_seconds", "Seconds since epoch of last trigger.",
-                        OMX_GAUGE, u, m, offsetof(unit, last_trigger), offsetof(unit, has_trigger))) < 0 ||
-        (r = emit_named(e, "node_systemd_socket_accepted_connections_total", "Total number of accepted socket connections",
-                        OMX_COUNTER, u, m, offsetof(unit, accepted), offsetof(unit, has_socket))) < 0 ||
-        (r = emit_named(e, "node_systemd_socket_current_connections", "Current number of socket connections",
-                        OMX_GAUGE, u, m, offsetof(unit, connections), offsetof(unit, has_socket))) < 0 ||
-        (r = emit_named(e, "node_systemd_socket_refused_connections_total", "Total number of refused socket connections",
-                        OMX_GAUGE, u, m, offsetof(unit, refused), offsetof(unit, has_refused))) < 0)
+    if ((r = emit_named(e, "node_systemd_timer_last_trigger_seconds",
+                        "Seconds since epoch of last trigger.", OMX_GAUGE, u, m,
+                        offsetof(unit, last_trigger), offsetof(unit, has_trigger))) < 0 ||
+        (r = emit_named(e, "node_systemd_socket_accepted_connections_total",
+                        "Total number of accepted socket connections", OMX_COUNTER, u, m,
+                        offsetof(unit, accepted), offsetof(unit, has_socket))) < 0 ||
+        (r = emit_named(e, "node_systemd_socket_current_connections",
+                        "Current number of socket connections", OMX_GAUGE, u, m,
+                        offsetof(unit, connections), offsetof(unit, has_socket))) < 0 ||
+        (r = emit_named(e, "node_systemd_socket_refused_connections_total",
+                        "Total number of refused socket connections", OMX_GAUGE, u, m,
+                        offsetof(unit, refused), offsetof(unit, has_refused))) < 0)
         goto out;
     sd_bus_error err = SD_BUS_ERROR_NULL;
     char *state = NULL, *version = NULL;
-    int rs = node_sd.get_property_string(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "SystemState", &err, &state);
+    int rs = node_sd.get_property_string(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "SystemState",
+                                         &err, &state);
     node_sd.error_free(&err);
     if (rs >= 0)
         r = omx_emit1(e, "node_systemd_system_running",
-                       "Whether the system is operational (see 'systemctl is-system-running')",
-                       OMX_GAUGE, !strcmp(state, "running"));
+                      "Whether the system is operational (see 'systemctl is-system-running')",
+                      OMX_GAUGE, !strcmp(state, "running"));
     free(state);
-    if (r >= 0 && node_sd.get_property_string(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "Version", &err, &version) >= 0) {
+    if (r >= 0 && node_sd.get_property_string(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "Version",
+                                              &err, &version) >= 0) {
         /* the first three-digit run, e.g. "252.22-1~deb12u1" -> 252 */
         double v = 0;
         for (const char *p = version; *p; p++)
-            if (p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9') {
+            if (p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' &&
+                p[2] <= '9') {
                 v = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
                 break;
             }

@@ -20,19 +20,30 @@ static int setup(void) {
 
 static const hw_column cols[] = {
     {"node_tape_io_now", "The number of I/Os currently outstanding to this device.", OMX_GAUGE},
-    {"node_tape_io_time_seconds_total", "The amount of time spent waiting for all I/O to complete (including read and write). This includes tape movement commands such as seeking between file or set marks and implicit tape movement such as when rewind on close tape devices are used.", OMX_COUNTER},
-    {"node_tape_io_others_total", "The number of I/Os issued to the tape drive other than read or write commands. The time taken to complete these commands uses the following calculation io_time_seconds_total-read_time_seconds_total-write_time_seconds_total", OMX_COUNTER},
+    {"node_tape_io_time_seconds_total",
+     "The amount of time spent waiting for all I/O to complete (including read and write). This includes tape movement commands such as seeking between file or set marks and implicit tape movement such as when rewind on close tape devices are used.",
+     OMX_COUNTER},
+    {"node_tape_io_others_total",
+     "The number of I/Os issued to the tape drive other than read or write commands. The time taken to complete these commands uses the following calculation io_time_seconds_total-read_time_seconds_total-write_time_seconds_total",
+     OMX_COUNTER},
     {"node_tape_read_bytes_total", "The number of bytes read from the tape drive.", OMX_COUNTER},
-    {"node_tape_reads_completed_total", "The number of read requests issued to the tape drive.", OMX_COUNTER},
-    {"node_tape_read_time_seconds_total", "The amount of time spent waiting for read requests to complete.", OMX_COUNTER},
-    {"node_tape_residual_total", "The number of times during a read or write we found the residual amount to be non-zero. This should mean that a program is issuing a read larger thean the block size on tape. For write not all data made it to tape.", OMX_COUNTER},
-    {"node_tape_written_bytes_total", "The number of bytes written to the tape drive.", OMX_COUNTER},
-    {"node_tape_writes_completed_total", "The number of write requests issued to the tape drive.", OMX_COUNTER},
-    {"node_tape_write_time_seconds_total", "The amount of time spent waiting for write requests to complete.", OMX_COUNTER},
+    {"node_tape_reads_completed_total", "The number of read requests issued to the tape drive.",
+     OMX_COUNTER},
+    {"node_tape_read_time_seconds_total",
+     "The amount of time spent waiting for read requests to complete.", OMX_COUNTER},
+    {"node_tape_residual_total",
+     "The number of times during a read or write we found the residual amount to be non-zero. This should mean that a program is issuing a read larger thean the block size on tape. For write not all data made it to tape.",
+     OMX_COUNTER},
+    {"node_tape_written_bytes_total", "The number of bytes written to the tape drive.",
+     OMX_COUNTER},
+    {"node_tape_writes_completed_total", "The number of write requests issued to the tape drive.",
+     OMX_COUNTER},
+    {"node_tape_write_time_seconds_total",
+     "The amount of time spent waiting for write requests to complete.", OMX_COUNTER},
 };
 static const char *const files[] = {
-    "in_flight", "io_ns", "other_cnt", "read_byte_cnt", "read_cnt", "read_ns",
-    "resid_cnt", "write_byte_cnt", "write_cnt", "write_ns",
+    "in_flight", "io_ns",     "other_cnt",      "read_byte_cnt", "read_cnt",
+    "read_ns",   "resid_cnt", "write_byte_cnt", "write_cnt",     "write_ns",
 };
 #define N_COLS (sizeof cols / sizeof cols[0])
 static const char *const labels[] = {"device"};

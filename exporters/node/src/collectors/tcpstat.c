@@ -7,9 +7,9 @@
 #include "util.h"
 
 /* Kernel TCP states 1..11 (include/net/tcp_states.h). */
-static const char *const state_names[12] = {
-    NULL, "established", "syn_sent", "syn_recv", "fin_wait1", "fin_wait2", "time_wait",
-    "close", "close_wait", "last_ack", "listen", "closing"};
+static const char *const state_names[12] = {NULL,         "established", "syn_sent",  "syn_recv",
+                                            "fin_wait1",  "fin_wait2",   "time_wait", "close",
+                                            "close_wait", "last_ack",    "listen",    "closing"};
 
 static int read_table(const char *rel, double count[12], double *txq, double *rxq) {
     char path[NODE_PATH_MAX], *data;
@@ -55,7 +55,8 @@ static int collect(omx_emitter *e, void *userdata) {
     static const char *const labels[] = {"state"};
     if ((r = omx_emit_family(e, &(omx_desc){.name = "node_tcp_connection_states",
                                             .help = "Number of connection states.",
-                                            .type = OMX_GAUGE, .label_names = labels,
+                                            .type = OMX_GAUGE,
+                                            .label_names = labels,
                                             .n_labels = 1})) < 0)
         return r;
     for (int s = 1; s < 12; s++)

@@ -75,8 +75,8 @@ static int merge(tf_set *all, tf_set *one, const char *path, bool *errored) {
         else if (dst && dst->help && src->help && strcmp(dst->help, src->help))
             why = "inconsistent metric help text";
         if (why) {
-            omx_log(OMX_LOG_ERROR, why, "collector", "textfile", "metric", src->name, "file",
-                    path, NULL);
+            omx_log(OMX_LOG_ERROR, why, "collector", "textfile", "metric", src->name, "file", path,
+                    NULL);
             *errored = true;
             continue;
         }
@@ -107,11 +107,14 @@ static int emit_limit_hits(omx_emitter *e) {
             continue;
         int r = 0;
         if (!started)
-            r = omx_emit_family(e, &(omx_desc){
-                .name = "node_textfile_limit_hits_total",
-                .help = "Scrapes that skipped text files because the per-scrape limit "
-                        "--collector.textfile.<limit> was reached (omx).",
-                .type = OMX_COUNTER, .label_names = ll, .n_labels = 1});
+            r = omx_emit_family(
+                e,
+                &(omx_desc){.name = "node_textfile_limit_hits_total",
+                            .help = "Scrapes that skipped text files because the per-scrape limit "
+                                    "--collector.textfile.<limit> was reached (omx).",
+                            .type = OMX_COUNTER,
+                            .label_names = ll,
+                            .n_labels = 1});
         started = true;
         if (r == 0)
             r = omx_emit_sample(e, (const char *[]){names[i]}, (double)n);
@@ -211,9 +214,9 @@ static int collect(omx_emitter *e, void *userdata) {
         char max[32], n[32];
         snprintf(max, sizeof max, "%ld", bytes ? opt_max_bytes : opt_max_series);
         snprintf(n, sizeof n, "%zu", skipped);
-        omx_log(OMX_LOG_ERROR, "textfile limit reached, skipping the remaining files",
-                "collector", "textfile", "limit", bytes ? "max-bytes" : "max-series", "max", max,
-                "file", first_skipped, "skipped_files", n, NULL);
+        omx_log(OMX_LOG_ERROR, "textfile limit reached, skipping the remaining files", "collector",
+                "textfile", "limit", bytes ? "max-bytes" : "max-series", "max", max, "file",
+                first_skipped, "skipped_files", n, NULL);
         atomic_fetch_add(&limit_hits[bytes ? 0 : 1], 1);
     }
     for (size_t k = 0; k < all.n; k++) {
@@ -243,10 +246,12 @@ static int collect(omx_emitter *e, void *userdata) {
     }
     static const char *const fl[] = {"file"};
     if (nok > 0) {
-        if ((r = omx_emit_family(e, &(omx_desc){.name = "node_textfile_mtime_seconds",
-                                                .help = "Unixtime mtime of textfiles successfully read.",
-                                                .type = OMX_GAUGE, .label_names = fl,
-                                                .n_labels = 1})) < 0)
+        if ((r = omx_emit_family(
+                 e, &(omx_desc){.name = "node_textfile_mtime_seconds",
+                                .help = "Unixtime mtime of textfiles successfully read.",
+                                .type = OMX_GAUGE,
+                                .label_names = fl,
+                                .n_labels = 1})) < 0)
             goto out;
         for (size_t i = 0; i < nok; i++)
             if ((r = omx_emit_sample(e, (const char *[]){paths[i]}, mtimes[i])) < 0)

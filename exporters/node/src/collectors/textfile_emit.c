@@ -12,8 +12,8 @@
 
 typedef struct order {
     const tf_sample *s;
-    const char **vals;   /* nn values: the family's label names, "" if absent */
-    double bound;        /* le / quantile; NaN on a sum or count line */
+    const char **vals; /* nn values: the family's label names, "" if absent */
+    double bound;      /* le / quantile; NaN on a sum or count line */
 } order;
 
 typedef struct ctx {
@@ -55,8 +55,8 @@ static void log_dropped(const tf_family *f, const tf_sample *s, const char *cons
     if (*logged)
         return;
     *logged = true;
-    omx_log(OMX_LOG_ERROR, "textfile series left out", "collector", "textfile", "metric",
-            f->name, "file", files[s->file], "err", why, NULL);
+    omx_log(OMX_LOG_ERROR, "textfile series left out", "collector", "textfile", "metric", f->name,
+            "file", files[s->file], "err", why, NULL);
 }
 
 /* A count read as a double: negative and NaN give 0, too large the maximum. */
@@ -126,14 +126,18 @@ int tf_emit_family(omx_emitter *e, const tf_family *f, const omx_buf *arena, con
         }
         o[k].bound = NAN;
         const char *b = skip && s->suffix == (type == OMX_HISTOGRAM ? TF_SFX_BUCKET : TF_SFX_NONE)
-                            ? tf_label(arena, s, skip) : NULL;
+                            ? tf_label(arena, s, skip)
+                            : NULL;
         double d;
         if (b && omx_parse_double(!strcmp(b, "+Inf") ? "inf" : b, &d) == 0 && !isnan(d))
             o[k].bound = d;
     }
     qsort_r(o, n, sizeof *o, cmp_order, &(ctx){nn});
-    if ((r = omx_emit_family(e, &(omx_desc){.name = f->name, .help = help, .type = type,
-                                            .label_names = names, .n_labels = nn,
+    if ((r = omx_emit_family(e, &(omx_desc){.name = f->name,
+                                            .help = help,
+                                            .type = type,
+                                            .label_names = names,
+                                            .n_labels = nn,
                                             .flags = OMX_DESC_AS_WRITTEN})) < 0) {
         omx_log(OMX_LOG_ERROR, "cannot export textfile metric", "collector", "textfile", "metric",
                 f->name, "err", omx_strerror(r), NULL);

@@ -20,16 +20,16 @@ static const char *reason(int r) {
 }
 
 static int read_failed(const char *path, int r) {
-    omx_log(OMX_LOG_ERROR, "failed to read textfile", "collector", "textfile", "file", path,
-            "err", reason(r), NULL);
+    omx_log(OMX_LOG_ERROR, "failed to read textfile", "collector", "textfile", "file", path, "err",
+            reason(r), NULL);
     return r;
 }
 
 static int parse_failed(const char *path, unsigned line, const char *err, int r) {
     char ln[16];
     snprintf(ln, sizeof ln, "%u", line);
-    omx_log(OMX_LOG_ERROR, "failed to parse textfile data", "collector", "textfile", "file",
-            path, "line", ln, "err", err, NULL);
+    omx_log(OMX_LOG_ERROR, "failed to parse textfile data", "collector", "textfile", "file", path,
+            "line", ln, "err", err, NULL);
     return r;
 }
 

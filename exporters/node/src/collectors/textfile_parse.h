@@ -8,9 +8,9 @@
 
 /* What one file may still use of the scrape's budget, and what it used. */
 typedef struct tf_budget {
-    size_t bytes, series;    /* left before the file is read */
+    size_t bytes, series; /* left before the file is read */
     size_t used_bytes, used_series;
-    const char *hit;         /* set with OMX_ELIMIT: "bytes" or "series" */
+    const char *hit; /* set with OMX_ELIMIT: "bytes" or "series" */
 } tf_budget;
 
 /* Reads path (a regular file of at most file_max bytes) into t: families by

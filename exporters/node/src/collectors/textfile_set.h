@@ -23,8 +23,8 @@ typedef struct tf_sample {
 
 typedef struct tf_family {
     char *name;
-    char *help;     /* NULL: no HELP line was read */
-    char *files;    /* the files it was read from, ", "-separated (default HELP) */
+    char *help;  /* NULL: no HELP line was read */
+    char *files; /* the files it was read from, ", "-separated (default HELP) */
     omp_type type;
     tf_sample *s;
     size_t n, cap;
@@ -34,8 +34,8 @@ typedef struct tf_family {
 typedef struct tf_set {
     tf_family *f;
     size_t n, cap;
-    size_t *index;  /* slots of family index + 1; 0 is empty */
-    size_t mask;    /* index size - 1 (a power of two) */
+    size_t *index; /* slots of family index + 1; 0 is empty */
+    size_t mask;   /* index size - 1 (a power of two) */
 } tf_set;
 
 /* The family called name (len bytes), created (untyped, no samples) when absent

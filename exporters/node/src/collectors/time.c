@@ -16,11 +16,18 @@ static int emit_clocksources(omx_emitter *e) {
         return 0; /* no clocksource directory: nothing to report */
     static const char *const labels[] = {"clocksource", "device"};
     for (int pass = 0; pass < 2; pass++) {
-        if ((r = omx_emit_family(e, &(omx_desc){
-                 .name = pass ? "node_time_clocksource_current_info" : "node_time_clocksource_available_info",
-                 .help = pass ? "Current clocksource read from '/sys/devices/system/clocksource'."
-                              : "Available clocksources read from '/sys/devices/system/clocksource'.",
-                 .type = OMX_GAUGE, .label_names = labels, .n_labels = 2})) < 0)
+        if ((r = omx_emit_family(
+                 e,
+                 &(omx_desc){
+                     .name = pass ? "node_time_clocksource_current_info"
+                                  : "node_time_clocksource_available_info",
+                     .help =
+                         pass
+                             ? "Current clocksource read from '/sys/devices/system/clocksource'."
+                             : "Available clocksources read from '/sys/devices/system/clocksource'.",
+                     .type = OMX_GAUGE,
+                     .label_names = labels,
+                     .n_labels = 2})) < 0)
             goto out;
         for (char **d = dirs; *d; d++) {
             if (strncmp(*d, "clocksource", 11))
@@ -49,14 +56,15 @@ static int collect(omx_emitter *e, void *userdata) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     int r = omx_emit1(e, "node_time_seconds", "System time in seconds since epoch (1970).",
-                       OMX_GAUGE, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+                      OMX_GAUGE, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
     if (r < 0)
         return r;
     struct tm tm;
     time_t now = ts.tv_sec;
     if (localtime_r(&now, &tm)) {
-        if ((r = omx_emit1l(e, "node_time_zone_offset_seconds", "System time zone offset in seconds.",
-                             OMX_GAUGE, "time_zone", tm.tm_zone ? tm.tm_zone : "", (double)tm.tm_gmtoff)) < 0)
+        if ((r = omx_emit1l(e, "node_time_zone_offset_seconds",
+                            "System time zone offset in seconds.", OMX_GAUGE, "time_zone",
+                            tm.tm_zone ? tm.tm_zone : "", (double)tm.tm_gmtoff)) < 0)
             return r;
     }
     return emit_clocksources(e);

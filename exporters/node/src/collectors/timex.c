@@ -19,8 +19,10 @@ static int collect(omx_emitter *e, void *userdata) {
         const char *name, *help;
         omx_type type;
     } m[] = {
-        {"node_timex_sync_status", "Is clock synchronized to a reliable server (1 = yes, 0 = no).", OMX_GAUGE},
-        {"node_timex_offset_seconds", "Time offset in between local system and reference clock.", OMX_GAUGE},
+        {"node_timex_sync_status", "Is clock synchronized to a reliable server (1 = yes, 0 = no).",
+         OMX_GAUGE},
+        {"node_timex_offset_seconds", "Time offset in between local system and reference clock.",
+         OMX_GAUGE},
         {"node_timex_frequency_adjustment_ratio", "Local clock frequency adjustment.", OMX_GAUGE},
         {"node_timex_maxerror_seconds", "Maximum error in seconds.", OMX_GAUGE},
         {"node_timex_estimated_error_seconds", "Estimated error in seconds.", OMX_GAUGE},
@@ -30,11 +32,16 @@ static int collect(omx_emitter *e, void *userdata) {
         {"node_timex_pps_frequency_hertz", "Pulse per second frequency.", OMX_GAUGE},
         {"node_timex_pps_jitter_seconds", "Pulse per second jitter.", OMX_GAUGE},
         {"node_timex_pps_shift_seconds", "Pulse per second interval duration.", OMX_GAUGE},
-        {"node_timex_pps_stability_hertz", "Pulse per second stability, average of recent frequency changes.", OMX_GAUGE},
-        {"node_timex_pps_jitter_total", "Pulse per second count of jitter limit exceeded events.", OMX_COUNTER},
-        {"node_timex_pps_calibration_total", "Pulse per second count of calibration intervals.", OMX_COUNTER},
-        {"node_timex_pps_error_total", "Pulse per second count of calibration errors.", OMX_COUNTER},
-        {"node_timex_pps_stability_exceeded_total", "Pulse per second count of stability limit exceeded events.", OMX_COUNTER},
+        {"node_timex_pps_stability_hertz",
+         "Pulse per second stability, average of recent frequency changes.", OMX_GAUGE},
+        {"node_timex_pps_jitter_total", "Pulse per second count of jitter limit exceeded events.",
+         OMX_COUNTER},
+        {"node_timex_pps_calibration_total", "Pulse per second count of calibration intervals.",
+         OMX_COUNTER},
+        {"node_timex_pps_error_total", "Pulse per second count of calibration errors.",
+         OMX_COUNTER},
+        {"node_timex_pps_stability_exceeded_total",
+         "Pulse per second count of stability limit exceeded events.", OMX_COUNTER},
         {"node_timex_tai_offset_seconds", "International Atomic Time (TAI) offset.", OMX_GAUGE},
     };
     double v[] = {

@@ -76,10 +76,12 @@ static int diag_sum(int family, double *tx, double *rx) {
     struct {
         struct nlmsghdr nh;
         struct inet_diag_req_v2 req;
-    } q = {.nh = {.nlmsg_len = sizeof q, .nlmsg_type = SOCK_DIAG_BY_FAMILY,
-                  .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1},
-           .req = {.sdiag_family = (__u8)family, .sdiag_protocol = IPPROTO_UDP,
-                   .idiag_states = ~0u}};
+    } q = {
+        .nh = {.nlmsg_len = sizeof q,
+               .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+               .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+               .nlmsg_seq = 1},
+        .req = {.sdiag_family = (__u8)family, .sdiag_protocol = IPPROTO_UDP, .idiag_states = ~0u}};
     diag_ctx c = {.family = family};
     int r = node_netlink_dump(NETLINK_SOCK_DIAG, &q, sizeof q, diag_msg, &c);
     if (r < 0)
@@ -109,10 +111,13 @@ static int collect(omx_emitter *e, void *userdata) {
     if (!have4 && !have6)
         return OMX_ENOENT;
     static const char *const labels[] = {"ip", "queue"};
-    if ((r = omx_emit_family(e, &(omx_desc){.name = "node_udp_queues",
-                                            .help = "Number of allocated memory in the kernel for UDP datagrams in bytes.",
-                                            .type = OMX_GAUGE, .label_names = labels,
-                                            .n_labels = 2})) < 0)
+    if ((r = omx_emit_family(
+             e, &(omx_desc){
+                    .name = "node_udp_queues",
+                    .help = "Number of allocated memory in the kernel for UDP datagrams in bytes.",
+                    .type = OMX_GAUGE,
+                    .label_names = labels,
+                    .n_labels = 2})) < 0)
         return r;
     if (have4 && ((r = omx_emit_sample(e, (const char *[]){"v4", "tx"}, tx4)) < 0 ||
                   (r = omx_emit_sample(e, (const char *[]){"v4", "rx"}, rx4)) < 0))

@@ -12,11 +12,14 @@ static int collect(omx_emitter *e, void *userdata) {
     if (uname(&u) < 0)
         return -errno;
     static const char *const labels[] = {"domainname", "machine", "nodename",
-                                         "release", "sysname", "version"};
+                                         "release",    "sysname", "version"};
     const char *v[] = {u.domainname, u.machine, u.nodename, u.release, u.sysname, u.version};
-    int r = omx_emit_family(e, &(omx_desc){.name = "node_uname_info",
-                                           .help = "Labeled system information as provided by the uname system call.",
-                                           .type = OMX_GAUGE, .label_names = labels, .n_labels = 6});
+    int r = omx_emit_family(
+        e, &(omx_desc){.name = "node_uname_info",
+                       .help = "Labeled system information as provided by the uname system call.",
+                       .type = OMX_GAUGE,
+                       .label_names = labels,
+                       .n_labels = 6});
     return r < 0 ? r : omx_emit_sample(e, v, 1);
 }
 

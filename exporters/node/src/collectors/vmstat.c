@@ -57,7 +57,7 @@ static int collect(omx_emitter *e, void *userdata) {
         char name[160], help[200];
         omx_join(name, sizeof name, (const char *[]){"node_vmstat_", keys[i]}, 2);
         omx_join(help, sizeof help,
-                  (const char *[]){"/proc/vmstat information field ", keys[i], "."}, 3);
+                 (const char *[]){"/proc/vmstat information field ", keys[i], "."}, 3);
         if ((r = omx_emit1(e, name, help, OMX_UNKNOWN, (double)vals[i])) < 0)
             goto out;
     }

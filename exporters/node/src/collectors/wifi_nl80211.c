@@ -13,10 +13,12 @@
 #include "wifi_nl80211.h"
 
 #define MAX_ITEMS 4096
-#define NLA_OK(a, len) ((len) >= (int)sizeof(struct nlattr) && (a)->nla_len >= sizeof(struct nlattr) && \
-                        (a)->nla_len <= (len))
-#define NLA_NEXT(a, len) ((len) -= NLA_ALIGN((a)->nla_len), \
-                          (const struct nlattr *)((const char *)(a) + NLA_ALIGN((a)->nla_len)))
+#define NLA_OK(a, len)                                                               \
+    ((len) >= (int)sizeof(struct nlattr) && (a)->nla_len >= sizeof(struct nlattr) && \
+     (a)->nla_len <= (len))
+#define NLA_NEXT(a, len)               \
+    ((len) -= NLA_ALIGN((a)->nla_len), \
+     (const struct nlattr *)((const char *)(a) + NLA_ALIGN((a)->nla_len)))
 #define NLA_DATA(a) ((const void *)((const char *)(a) + NLA_HDRLEN))
 #define NLA_LEN(a) ((int)(a)->nla_len - NLA_HDRLEN)
 
@@ -55,7 +57,11 @@ static void ssid_string(const unsigned char *p, size_t n, char *buf, size_t size
     size_t o = 0;
     for (size_t i = 0; i < n && o + 4 < size;) {
         unsigned c = p[i];
-        size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+        size_t len = c < 0x80             ? 1
+                     : (c & 0xe0) == 0xc0 ? 2
+                     : (c & 0xf0) == 0xe0 ? 3
+                     : (c & 0xf8) == 0xf0 ? 4
+                                          : 0;
         bool ok = len && i + len <= n;
         for (size_t k = 1; ok && k < len; k++)
             ok = (p[i + k] & 0xc0) == 0x80;
@@ -63,8 +69,10 @@ static void ssid_string(const unsigned char *p, size_t n, char *buf, size_t size
             unsigned cp = c & (0x7f >> len);
             for (size_t k = 1; k < len; k++)
                 cp = cp << 6 | (p[i + k] & 0x3f);
-            ok = cp >= (len == 2 ? 0x80u : len == 3 ? 0x800u : 0x10000u) && cp <= 0x10ffff &&
-                 (cp < 0xd800 || cp > 0xdfff);
+            ok = cp >= (len == 2   ? 0x80u
+                        : len == 3 ? 0x800u
+                                   : 0x10000u) &&
+                 cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff);
         }
         if (ok) {
             memcpy(buf + o, p + i, len);
@@ -78,7 +86,6 @@ static void ssid_string(const unsigned char *p, size_t n, char *buf, size_t size
     }
     buf[o] = '\0';
 }
-
 
 static const struct nlattr *genl_attrs(const struct nlmsghdr *nh, int *len) {
     *len = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(GENL_HDRLEN);
@@ -129,9 +136,7 @@ int node_wifi_iface_msg(const struct nlmsghdr *nh, void *arg) {
     int len;
     for (const struct nlattr *a = genl_attrs(nh, &len); NLA_OK(a, len); a = NLA_NEXT(a, len)) {
         switch (a->nla_type) {
-        case NL80211_ATTR_IFINDEX:
-            w->index = nla_u32(a);
-            break;
+        case NL80211_ATTR_IFINDEX: w->index = nla_u32(a); break;
         case NL80211_ATTR_IFNAME:
             snprintf(w->name, sizeof w->name, "%.*s", (int)strnlen(NLA_DATA(a), (size_t)NLA_LEN(a)),
                      (const char *)NLA_DATA(a));
@@ -142,9 +147,7 @@ int node_wifi_iface_msg(const struct nlmsghdr *nh, void *arg) {
                 w->have_mac = true;
             }
             break;
-        case NL80211_ATTR_WIPHY_FREQ:
-            w->freq_hz = (double)nla_u32(a) * 1000 * 1000;
-            break;
+        case NL80211_ATTR_WIPHY_FREQ: w->freq_hz = (double)nla_u32(a) * 1000 * 1000; break;
         }
     }
     c->n_ifs++;
@@ -174,8 +177,10 @@ int node_wifi_bss_msg(const struct nlmsghdr *nh, void *arg) {
         if (!status)
             continue;
         uint32_t s = nla_u32(status);
-        w->mode = s == NL80211_BSS_STATUS_AUTHENTICATED || s == NL80211_BSS_STATUS_ASSOCIATED ? "client"
-                : s == NL80211_BSS_STATUS_IBSS_JOINED ? "ad-hoc" : "unknown";
+        w->mode = s == NL80211_BSS_STATUS_AUTHENTICATED || s == NL80211_BSS_STATUS_ASSOCIATED
+                      ? "client"
+                  : s == NL80211_BSS_STATUS_IBSS_JOINED ? "ad-hoc"
+                                                        : "unknown";
         if (bssid)
             mac_string(bssid, w->bssid, sizeof w->bssid);
         /* information elements: id, length, data; SSID is id 0 */
@@ -247,13 +252,17 @@ int node_wifi_station_msg(const struct nlmsghdr *nh, void *arg) {
         case NL80211_STA_INFO_TX_BYTES: tx32 = nla_u32(a); break;
         case NL80211_STA_INFO_SIGNAL:
             if (NLA_LEN(a) >= 1)
-                s->v[NODE_WIFI_SIGNAL] = (int8_t)*(const unsigned char *)NLA_DATA(a);
+                s->v[NODE_WIFI_SIGNAL] = (int8_t) * (const unsigned char *)NLA_DATA(a);
             break;
         case NL80211_STA_INFO_TX_RETRIES: s->v[NODE_WIFI_RETRIES] = nla_u32(a); break;
         case NL80211_STA_INFO_TX_FAILED: s->v[NODE_WIFI_FAILED] = nla_u32(a); break;
         case NL80211_STA_INFO_BEACON_LOSS: s->v[NODE_WIFI_BEACON_LOSS] = nla_u32(a); break;
-        case NL80211_STA_INFO_RX_BITRATE: s->v[NODE_WIFI_RX_BITRATE] = rate(a) * 100.0 * 1000; break;
-        case NL80211_STA_INFO_TX_BITRATE: s->v[NODE_WIFI_TX_BITRATE] = rate(a) * 100.0 * 1000; break;
+        case NL80211_STA_INFO_RX_BITRATE:
+            s->v[NODE_WIFI_RX_BITRATE] = rate(a) * 100.0 * 1000;
+            break;
+        case NL80211_STA_INFO_TX_BITRATE:
+            s->v[NODE_WIFI_TX_BITRATE] = rate(a) * 100.0 * 1000;
+            break;
         }
     }
     /* 32-bit byte counters only where the 64-bit ones are absent or zero */
@@ -261,4 +270,3 @@ int node_wifi_station_msg(const struct nlmsghdr *nh, void *arg) {
     s->v[NODE_WIFI_TX_BYTES] = (double)(tx ? tx : tx32);
     return 0;
 }
-

@@ -16,33 +16,41 @@ typedef struct node_wifi_if {
     unsigned char mac[6];
     bool have_mac;
     double freq_hz;
-    bool have_bss;         /* the BSS with a status (the one associated) was seen */
+    bool have_bss; /* the BSS with a status (the one associated) was seen */
     char bssid[24], ssid[132];
-    const char *mode;      /* "client", "ad-hoc" or "unknown" */
+    const char *mode; /* "client", "ad-hoc" or "unknown" */
 } node_wifi_if;
 
 enum {
-    NODE_WIFI_CONNECTED, NODE_WIFI_INACTIVE, NODE_WIFI_RX_BITRATE, NODE_WIFI_TX_BITRATE,
-    NODE_WIFI_RX_BYTES, NODE_WIFI_TX_BYTES, NODE_WIFI_SIGNAL, NODE_WIFI_RETRIES,
-    NODE_WIFI_FAILED, NODE_WIFI_BEACON_LOSS, NODE_WIFI_NVALUES
+    NODE_WIFI_CONNECTED,
+    NODE_WIFI_INACTIVE,
+    NODE_WIFI_RX_BITRATE,
+    NODE_WIFI_TX_BITRATE,
+    NODE_WIFI_RX_BYTES,
+    NODE_WIFI_TX_BYTES,
+    NODE_WIFI_SIGNAL,
+    NODE_WIFI_RETRIES,
+    NODE_WIFI_FAILED,
+    NODE_WIFI_BEACON_LOSS,
+    NODE_WIFI_NVALUES
 };
 
 typedef struct node_wifi_station {
-    size_t iface;          /* index in node_wifi_ctx.ifs */
+    size_t iface; /* index in node_wifi_ctx.ifs */
     char mac[24];
     double v[NODE_WIFI_NVALUES]; /* seconds, bits/s, bytes, dBm, counts */
 } node_wifi_station;
 
 /* Filled by the callbacks; the caller frees ifs and st. */
 typedef struct node_wifi_ctx {
-    uint16_t family;       /* nl80211's generic netlink id, once found */
+    uint16_t family; /* nl80211's generic netlink id, once found */
     uint8_t version;
     bool found;
     node_wifi_if *ifs;
     size_t n_ifs, cap_ifs;
     node_wifi_station *st;
     size_t n_st, cap_st;
-    size_t cur;            /* the interface a BSS or station dump is for */
+    size_t cur; /* the interface a BSS or station dump is for */
 } node_wifi_ctx;
 
 /* CTRL_CMD_GETFAMILY replies: sets found/family/version for "nl80211". */

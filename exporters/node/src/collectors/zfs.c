@@ -12,9 +12,16 @@
 #include "util.h"
 
 static const char *const files[][2] = {
-    {"abdstats", "abd"}, {"arcstats", "arc"}, {"dmu_tx", "dmu_tx"}, {"dnodestats", "dnode"},
-    {"fm", "fm"}, {"vdev_cache_stats", "vdev_cache"}, {"vdev_mirror_stats", "vdev_mirror"},
-    {"xuio_stats", "xuio"}, {"zfetchstats", "zfetch"}, {"zil", "zil"},
+    {"abdstats", "abd"},
+    {"arcstats", "arc"},
+    {"dmu_tx", "dmu_tx"},
+    {"dnodestats", "dnode"},
+    {"fm", "fm"},
+    {"vdev_cache_stats", "vdev_cache"},
+    {"vdev_mirror_stats", "vdev_mirror"},
+    {"xuio_stats", "xuio"},
+    {"zfetchstats", "zfetch"},
+    {"zil", "zil"},
 };
 #define N_FILES (sizeof files / sizeof files[0])
 
@@ -22,7 +29,8 @@ static bool name_ok(const char *s) {
     if (!*s || strlen(s) > 100)
         return false;
     for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '_'))
             return false;
     return true;
 }
@@ -164,8 +172,12 @@ static int pool_io(recs *e, const char *pool, const char *path) {
             r = bad(path, 3, "bad value");
             break;
         }
-        emit_ctx c = {.rs = e, .help_file = "io", .lv = (const char *const[]){pool}, .n_labels = 1,
-                      .label_names = lab, .prefix = "node_zfs_zpool_"};
+        emit_ctx c = {.rs = e,
+                      .help_file = "io",
+                      .lv = (const char *const[]){pool},
+                      .n_labels = 1,
+                      .label_names = lab,
+                      .prefix = "node_zfs_zpool_"};
         r = emit_kstat(&c, names[i], v);
     }
     free(data);
@@ -179,7 +191,8 @@ static int pool_state(recs *e, const char *pool, const char *path) {
         return 0; /* older ZFS has no state file */
     if (r < 0)
         return hw_fail("zfs", path, r);
-    static const char *const states[] = {"online", "degraded", "faulted", "offline", "removed", "unavail"};
+    static const char *const states[] = {"online",  "degraded", "faulted",
+                                         "offline", "removed",  "unavail"};
     for (char *p = state; *p; p++)
         *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
     r = 0;
@@ -211,8 +224,12 @@ static int pool_datasets(recs *e, const char *pool, const char *dir) {
             r = r == -EINVAL ? r : hw_fail("zfs", path, r);
             break;
         }
-        emit_ctx c = {.rs = e, .help_file = "objset", .lv = (const char *const[]){pool, dataset},
-                      .n_labels = 2, .label_names = lab, .prefix = "node_zfs_zpool_dataset_"};
+        emit_ctx c = {.rs = e,
+                      .help_file = "objset",
+                      .lv = (const char *const[]){pool, dataset},
+                      .n_labels = 2,
+                      .label_names = lab,
+                      .prefix = "node_zfs_zpool_dataset_"};
         r = read_kstats(path, emit_kstat, &c, dataset, sizeof dataset);
     }
     omx_strv_free(names);
@@ -245,14 +262,17 @@ static int collect(omx_emitter *e, void *userdata) {
     if (r >= 0 && (r = omx_list_dir(base, &pools)) < 0)
         r = hw_fail("zfs", base, r);
     for (char **p = pools; p && *p && r >= 0; p++) {
-        if (snprintf(path, sizeof path, "%s/%s", base, *p) >= (int)sizeof path || stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+        if (snprintf(path, sizeof path, "%s/%s", base, *p) >= (int)sizeof path ||
+            stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
             continue;
         char sub[NODE_PATH_MAX + 512];
         if (snprintf(sub, sizeof sub, "%s/io", path) >= (int)sizeof sub)
             continue;
         r = pool_io(&rs, *p, sub);
         if (r >= 0) {
-            r = snprintf(sub, sizeof sub, "%s/state", path) >= (int)sizeof sub ? -ENAMETOOLONG : pool_state(&rs, *p, sub);
+            r = snprintf(sub, sizeof sub, "%s/state", path) >= (int)sizeof sub
+                    ? -ENAMETOOLONG
+                    : pool_state(&rs, *p, sub);
         }
         if (r >= 0)
             r = pool_datasets(&rs, *p, path);
@@ -267,8 +287,11 @@ static int collect(omx_emitter *e, void *userdata) {
             bool ds = !strncmp(x->metric, "node_zfs_zpool_dataset_", 23);
             const char *const *ln = x->n_labels == 2 ? (ds ? ds_lab : pool_lab) : pool_lab;
             if (i == 0 || strcmp(rs.v[i - 1].metric, x->metric))
-                r = omx_emit_family(e, &(omx_desc){.name = x->metric, .help = x->help, .type = x->type,
-                                                   .label_names = ln, .n_labels = x->n_labels});
+                r = omx_emit_family(e, &(omx_desc){.name = x->metric,
+                                                   .help = x->help,
+                                                   .type = x->type,
+                                                   .label_names = ln,
+                                                   .n_labels = x->n_labels});
             if (r >= 0)
                 r = omx_emit_sample(e, (const char *const[]){x->l0, x->l1}, x->v);
         }

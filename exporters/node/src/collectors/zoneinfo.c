@@ -8,8 +8,8 @@
 #include "util.h"
 
 typedef struct zone_field {
-    const char *key;   /* as written in the file */
-    const char *name;  /* after node_zoneinfo_ */
+    const char *key;  /* as written in the file */
+    const char *name; /* after node_zoneinfo_ */
     const char *help;
     omx_type type;
 } zone_field;
@@ -24,18 +24,29 @@ static const zone_field fields[] = {
     {"spanned", "spanned_pages", "Total pages spanned by the zone, including holes", OMX_GAUGE},
     {"present", "present_pages", "Physical pages existing within the zone", OMX_GAUGE},
     {"managed", "managed_pages", "Present pages managed by the buddy system", OMX_GAUGE},
-    {"nr_active_anon", "nr_active_anon_pages", "Number of anonymous pages recently more used", OMX_GAUGE},
-    {"nr_inactive_anon", "nr_inactive_anon_pages", "Number of anonymous pages recently less used", OMX_GAUGE},
-    {"nr_isolated_anon", "nr_isolated_anon_pages", "Temporary isolated pages from anon lru", OMX_GAUGE},
-    {"nr_anon_pages", "nr_anon_pages", "Number of anonymous pages currently used by the system", OMX_GAUGE},
-    {"nr_anon_transparent_hugepages", "nr_anon_transparent_hugepages", "Number of anonymous transparent huge pages currently used by the system", OMX_GAUGE},
-    {"nr_active_file", "nr_active_file_pages", "Number of active pages with file-backing", OMX_GAUGE},
-    {"nr_inactive_file", "nr_inactive_file_pages", "Number of inactive pages with file-backing", OMX_GAUGE},
-    {"nr_isolated_file", "nr_isolated_file_pages", "Temporary isolated pages from file lru", OMX_GAUGE},
+    {"nr_active_anon", "nr_active_anon_pages", "Number of anonymous pages recently more used",
+     OMX_GAUGE},
+    {"nr_inactive_anon", "nr_inactive_anon_pages", "Number of anonymous pages recently less used",
+     OMX_GAUGE},
+    {"nr_isolated_anon", "nr_isolated_anon_pages", "Temporary isolated pages from anon lru",
+     OMX_GAUGE},
+    {"nr_anon_pages", "nr_anon_pages", "Number of anonymous pages currently used by the system",
+     OMX_GAUGE},
+    {"nr_anon_transparent_hugepages", "nr_anon_transparent_hugepages",
+     "Number of anonymous transparent huge pages currently used by the system", OMX_GAUGE},
+    {"nr_active_file", "nr_active_file_pages", "Number of active pages with file-backing",
+     OMX_GAUGE},
+    {"nr_inactive_file", "nr_inactive_file_pages", "Number of inactive pages with file-backing",
+     OMX_GAUGE},
+    {"nr_isolated_file", "nr_isolated_file_pages", "Temporary isolated pages from file lru",
+     OMX_GAUGE},
     {"nr_file_pages", "nr_file_pages", "Number of file pages", OMX_GAUGE},
-    {"nr_slab_reclaimable", "nr_slab_reclaimable_pages", "Number of reclaimable slab pages", OMX_GAUGE},
-    {"nr_slab_unreclaimable", "nr_slab_unreclaimable_pages", "Number of unreclaimable slab pages", OMX_GAUGE},
-    {"nr_mlock_stack", "nr_mlock_stack_pages", "mlock()ed pages found and moved off LRU", OMX_GAUGE},
+    {"nr_slab_reclaimable", "nr_slab_reclaimable_pages", "Number of reclaimable slab pages",
+     OMX_GAUGE},
+    {"nr_slab_unreclaimable", "nr_slab_unreclaimable_pages", "Number of unreclaimable slab pages",
+     OMX_GAUGE},
+    {"nr_mlock_stack", "nr_mlock_stack_pages", "mlock()ed pages found and moved off LRU",
+     OMX_GAUGE},
     {"nr_kernel_stack", "nr_kernel_stacks", "Number of kernel stacks", OMX_GAUGE},
     {"nr_mapped", "nr_mapped_pages", "Number of mapped pages", OMX_GAUGE},
     {"nr_dirty", "nr_dirty_pages", "Number of dirty pages", OMX_GAUGE},
@@ -73,7 +84,8 @@ static int parse_protection(char *s, zone *z) {
     z->n_protection = 0;
     char *save = NULL;
     for (char *t = strtok_r(s + 1, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
-        if (z->n_protection == MAX_PROTECTION || omx_parse_i64(t, &z->protection[z->n_protection]) < 0)
+        if (z->n_protection == MAX_PROTECTION ||
+            omx_parse_i64(t, &z->protection[z->n_protection]) < 0)
             return -EINVAL;
         z->n_protection++;
     }
@@ -112,7 +124,8 @@ static int parse(char *data, const char *path, zone *zones, size_t *ret_n) {
         for (size_t i = 0; i < NFIELDS; i++)
             if (!strcmp(f[0], fields[i].key)) {
                 if (!n || nf != 2 || omx_parse_i64(f[1], &zones[n - 1].value[i]) < 0)
-                    return omx_bad_input("zoneinfo", path, lineno, "expected 'name value' in a zone");
+                    return omx_bad_input("zoneinfo", path, lineno,
+                                         "expected 'name value' in a zone");
                 zones[n - 1].have[i] = true;
                 break;
             }
@@ -143,8 +156,11 @@ static int collect(omx_emitter *e, void *userdata) {
     for (size_t i = 0; i < NFIELDS; i++) {
         char name[96];
         omx_join(name, sizeof name, (const char *[]){"node_zoneinfo_", fields[i].name}, 2);
-        const omx_desc d = {.name = name, .help = fields[i].help, .type = fields[i].type,
-                            .label_names = labels, .n_labels = 2};
+        const omx_desc d = {.name = name,
+                            .help = fields[i].help,
+                            .type = fields[i].type,
+                            .label_names = labels,
+                            .n_labels = 2};
         if ((r = omx_emit_family(e, &d)) < 0)
             goto out;
         for (size_t z = 0; z < n; z++)
@@ -157,8 +173,8 @@ static int collect(omx_emitter *e, void *userdata) {
         char name[64], help[64];
         snprintf(name, sizeof name, "node_zoneinfo_protection_%zu", i);
         snprintf(help, sizeof help, "Protection array %zu. field", i);
-        const omx_desc d = {.name = name, .help = help, .type = OMX_GAUGE,
-                            .label_names = labels, .n_labels = 2};
+        const omx_desc d = {
+            .name = name, .help = help, .type = OMX_GAUGE, .label_names = labels, .n_labels = 2};
         if ((r = omx_emit_family(e, &d)) < 0)
             goto out;
         for (size_t z = 0; z < n; z++)
