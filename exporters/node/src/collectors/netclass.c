@@ -236,7 +236,6 @@ static int collect_sysfs(omx_emitter *e, void *userdata) {
 /* ---- --collector.netclass_rtnl.with-stats ---- */
 
 #define N_STATS 24
-#define NODE_IFNAMSIZ 16
 static const char *const stat_names[N_STATS] = {"collisions_total",
                                                 "multicast_total",
                                                 "receive_bytes_total",
@@ -274,20 +273,11 @@ typedef struct stats_ctx {
 
 static int stats_msg(const struct nlmsghdr *nh, void *arg) {
     stats_ctx *c = arg;
-    if (nh->nlmsg_type != RTM_NEWLINK)
+    const char *name;
+    struct rtnl_link_stats64 s;
+    if (!node_link_stats(nh, &name, &s))
         return 0;
-    const struct ifinfomsg *ifi = NLMSG_DATA(nh);
-    int alen = (int)IFLA_PAYLOAD(nh);
-    const char *name = NULL;
-    const struct rtnl_link_stats64 *st = NULL;
-    for (const struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
-        if (a->rta_type == IFLA_IFNAME && RTA_PAYLOAD(a) > 0 &&
-            memchr(RTA_DATA(a), 0, RTA_PAYLOAD(a)))
-            name = RTA_DATA(a);
-        else if (a->rta_type == IFLA_STATS64 && RTA_PAYLOAD(a) >= sizeof *st)
-            st = RTA_DATA(a);
-    }
-    if (!name || !st || strlen(name) > NODE_IFNAMSIZ || node_regex_match(&ignored, name))
+    if (node_regex_match(&ignored, name))
         return 0;
     if (c->n == c->cap) {
         size_t nc = c->cap ? c->cap * 2 : 16;
@@ -299,8 +289,6 @@ static int stats_msg(const struct nlmsghdr *nh, void *arg) {
     }
     link_stats *l = &c->v[c->n++];
     snprintf(l->name, sizeof l->name, "%s", name);
-    struct rtnl_link_stats64 s;
-    memcpy(&s, st, sizeof s); /* attribute payloads may be unaligned */
     const uint64_t v[N_STATS] = {
         s.collisions,        s.multicast,           s.rx_bytes,          s.rx_compressed,
         s.rx_crc_errors,     s.rx_dropped,          s.rx_errors,         s.rx_fifo_errors,
@@ -319,16 +307,8 @@ static int cmp_link(const void *a, const void *b) {
 
 /* node_exporter exports these as gauges named like netdev's counters. */
 static int collect_stats(omx_emitter *e) {
-    struct {
-        struct nlmsghdr nh;
-        struct ifinfomsg ifi;
-    } req = {.nh = {.nlmsg_len = sizeof req,
-                    .nlmsg_type = RTM_GETLINK,
-                    .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-                    .nlmsg_seq = 1},
-             .ifi = {.ifi_family = AF_UNSPEC}};
     stats_ctx c = {0};
-    int r = node_netlink_dump(NETLINK_ROUTE, &req, sizeof req, stats_msg, &c);
+    int r = node_netlink_dump_links(stats_msg, &c);
     if (r >= 0 && c.n)
         qsort(c.v, c.n, sizeof *c.v, cmp_link);
     for (int k = 0; r >= 0 && c.n && k < N_STATS; k++) {

@@ -88,7 +88,6 @@ static int setup(void) {
 /* The 16 columns of /proc/net/dev, then what only netlink has. Legacy names
  * (node_exporter's default) first; --collector.netdev.enable-detailed-metrics
  * renames four of the procfs columns and gives netlink's own 24 counters. */
-#define NODE_IFNAMSIZ 16 /* IFNAMSIZ, without <net/if.h> (clashes with linux/if.h) */
 #define NF 16
 #define NF_LEGACY 17
 #define NF_DETAILED 24
@@ -169,20 +168,11 @@ typedef struct link_ctx {
 
 static int link_msg(const struct nlmsghdr *nh, void *arg) {
     link_ctx *c = arg;
-    if (nh->nlmsg_type != RTM_NEWLINK)
+    const char *name;
+    struct rtnl_link_stats64 s;
+    if (!node_link_stats(nh, &name, &s))
         return 0;
-    const struct ifinfomsg *ifi = NLMSG_DATA(nh);
-    int alen = (int)IFLA_PAYLOAD(nh);
-    const char *name = NULL;
-    const struct rtnl_link_stats64 *st = NULL;
-    for (const struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
-        if (a->rta_type == IFLA_IFNAME && RTA_PAYLOAD(a) > 0 &&
-            memchr(RTA_DATA(a), 0, RTA_PAYLOAD(a)))
-            name = RTA_DATA(a);
-        else if (a->rta_type == IFLA_STATS64 && RTA_PAYLOAD(a) >= sizeof *st)
-            st = RTA_DATA(a);
-    }
-    if (!name || !st || strlen(name) > NODE_IFNAMSIZ || !wanted(name))
+    if (!wanted(name))
         return 0;
     if (c->n == c->cap) {
         size_t nc = c->cap ? c->cap * 2 : 16;
@@ -199,8 +189,6 @@ static int link_msg(const struct nlmsghdr *nh, void *arg) {
         c->cap = nc;
     }
     snprintf(c->names[c->n], sizeof c->names[c->n], "%s", name);
-    struct rtnl_link_stats64 s;
-    memcpy(&s, st, sizeof s); /* attribute payloads may be unaligned */
     double *v = c->ifs[c->n].v;
     if (opt_detailed) { /* in netlink_fields' order */
         const uint64_t d[NF_DETAILED] = {
@@ -239,16 +227,8 @@ static int link_msg(const struct nlmsghdr *nh, void *arg) {
 
 /* RTM_GETLINK dump with IFLA_STATS64, as node_exporter 1.5 does by default. */
 static int collect_netlink(omx_emitter *e) {
-    struct {
-        struct nlmsghdr nh;
-        struct ifinfomsg ifi;
-    } req = {.nh = {.nlmsg_len = sizeof req,
-                    .nlmsg_type = RTM_GETLINK,
-                    .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-                    .nlmsg_seq = 1},
-             .ifi = {.ifi_family = AF_UNSPEC}};
     link_ctx c = {0};
-    int r = node_netlink_dump(NETLINK_ROUTE, &req, sizeof req, link_msg, &c);
+    int r = node_netlink_dump_links(link_msg, &c);
     if (r >= 0) {
         for (size_t i = 0; i < c.n; i++)
             c.ifs[i].name = c.names[i];
@@ -443,14 +423,6 @@ static int addr_msg(const struct nlmsghdr *nh, void *arg) {
 static int collect_addresses(omx_emitter *e) {
     struct {
         struct nlmsghdr nh;
-        struct ifinfomsg ifi;
-    } lreq = {.nh = {.nlmsg_len = sizeof lreq,
-                     .nlmsg_type = RTM_GETLINK,
-                     .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-                     .nlmsg_seq = 1},
-              .ifi = {.ifi_family = AF_UNSPEC}};
-    struct {
-        struct nlmsghdr nh;
         struct ifaddrmsg ifa;
     } areq = {.nh = {.nlmsg_len = sizeof areq,
                      .nlmsg_type = RTM_GETADDR,
@@ -458,7 +430,7 @@ static int collect_addresses(omx_emitter *e) {
                      .nlmsg_seq = 1},
               .ifa = {.ifa_family = AF_UNSPEC}};
     addr_ctx c = {0};
-    int r = node_netlink_dump(NETLINK_ROUTE, &lreq, sizeof lreq, name_msg, &c);
+    int r = node_netlink_dump_links(name_msg, &c);
     if (r >= 0)
         r = node_netlink_dump(NETLINK_ROUTE, &areq, sizeof areq, addr_msg, &c);
     /* in the order Go's registry prints them */

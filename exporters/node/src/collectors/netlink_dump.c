@@ -1,8 +1,12 @@
-/* The netlink dump loop shared by netdev and udp_queues (see netlink_dump.h). */
+/* The netlink dump loop shared by netdev, netclass and udp_queues, and the
+ * RTM_NEWLINK parsing netdev and netclass share (see netlink_dump.h). */
 #include "netlink_dump.h"
 
 #include <errno.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -57,4 +61,38 @@ out:
     free(buf);
     close(fd);
     return r;
+}
+
+int node_netlink_dump_links(node_nl_msg_fn fn, void *ctx) {
+    struct {
+        struct nlmsghdr nh;
+        struct ifinfomsg ifi;
+    } req = {.nh = {.nlmsg_len = sizeof req,
+                    .nlmsg_type = RTM_GETLINK,
+                    .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+                    .nlmsg_seq = 1},
+             .ifi = {.ifi_family = AF_UNSPEC}};
+    return node_netlink_dump(NETLINK_ROUTE, &req, sizeof req, fn, ctx);
+}
+
+bool node_link_stats(const struct nlmsghdr *nh, const char **ret_name,
+                     struct rtnl_link_stats64 *ret_stats) {
+    if (nh->nlmsg_type != RTM_NEWLINK || nh->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+        return false;
+    const struct ifinfomsg *ifi = NLMSG_DATA(nh);
+    int alen = (int)IFLA_PAYLOAD(nh);
+    const char *name = NULL;
+    const void *st = NULL;
+    for (const struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
+        if (a->rta_type == IFLA_IFNAME && RTA_PAYLOAD(a) > 0 &&
+            memchr(RTA_DATA(a), 0, RTA_PAYLOAD(a)))
+            name = RTA_DATA(a);
+        else if (a->rta_type == IFLA_STATS64 && RTA_PAYLOAD(a) >= sizeof *ret_stats)
+            st = RTA_DATA(a);
+    }
+    if (!name || !st || strlen(name) > NODE_IFNAMSIZ)
+        return false;
+    *ret_name = name;
+    memcpy(ret_stats, st, sizeof *ret_stats);
+    return true;
 }
