@@ -11,30 +11,25 @@ wall time; every timed case runs ROUNDS times, the two exporters interleaved so
 they see the same background load, and the median round is printed.
 """
 import gzip
-import http.client
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import time
 import urllib.request
 
+from scrapecpu import cpu_per_scrape, free_port
+
 # Both exporters with their own defaults: omx-node's are Debian 12's, as the
 # installed node_exporter's (mount points, netdev devices, textfile directory).
 FILTERS = []
-TICK = os.sysconf("SC_CLK_TCK")
 ROUNDS = int(os.environ.get("BENCH_NODE_ROUNDS", "5"))
 CPU_SCRAPES = int(os.environ.get("BENCH_NODE_SCRAPES", "200"))
 WRK_SECONDS = int(os.environ.get("BENCH_NODE_WRK_SECONDS", "3"))
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def defaults_of(binary):
@@ -52,30 +47,8 @@ def get(port, gz=False):
         return r.read()
 
 
-def cpu_ticks(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime
 
 
-def cpu_per_scrape(port, pid, n):
-    """ms of the exporter's CPU (user+sys) per scrape, n scrapes on one keep-alive
-    connection (as Prometheus scrapes)."""
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        c.request("GET", "/metrics")
-        c.getresponse().read()  # connection set up outside the measurement
-        t0 = cpu_ticks(pid)
-        for _ in range(n):
-            c.request("GET", "/metrics")
-            r = c.getresponse()
-            r.read()
-            if r.status != 200:
-                sys.exit(f"bench node: HTTP {r.status}")
-        t1 = cpu_ticks(pid)
-    finally:
-        c.close()
-    return (t1 - t0) * 1000.0 / TICK / n
 
 
 def mem(pid):
@@ -161,7 +134,7 @@ def main():
                 for who in procs}
         for _ in range(ROUNDS):
             for who, p in procs.items():  # interleaved: both see the same load
-                runs[who]["cpu_ms"].append(cpu_per_scrape(ports[who], p.pid, CPU_SCRAPES))
+                runs[who]["cpu_ms"].append(sum(cpu_per_scrape(ports[who], p.pid, CPU_SCRAPES)))
             for who in procs:
                 p50, p99, rps = wrk(ports[who], 1)
                 runs[who]["p50"].append(p50)

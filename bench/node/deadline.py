@@ -11,27 +11,20 @@ the two kinds of scrape alternate in ROUNDS rounds and the median is printed.
 """
 import http.client
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
 
-TICK = os.sysconf("SC_CLK_TCK")
+from scrapecpu import cpu_per_scrape, free_port
+
 ROUNDS = int(os.environ.get("BENCH_NODE_ROUNDS", "5"))
 SCRAPES = int(os.environ.get("BENCH_NODE_SCRAPES", "1000"))
 HEADER = {"X-Prometheus-Scrape-Timeout-Seconds": "10"}
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def cpu(pid):
-    f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(f[11]) + int(f[12])) / TICK
 
 
 def scrapes(port, headers, n):
@@ -61,9 +54,8 @@ def main():
         got = {"deadline": [], "none": []}
         for _ in range(ROUNDS):
             for kind, h in (("none", {}), ("deadline", HEADER)):
-                t0 = cpu(p.pid)
-                scrapes(port, h, SCRAPES)
-                got[kind].append((cpu(p.pid) - t0) / SCRAPES * 1000)
+                got[kind].append(sum(cpu_per_scrape(port, p.pid, SCRAPES, h,
+                                                     "bench node-deadline")))
         ours, peer = statistics.median(got["deadline"]), statistics.median(got["none"])
         print(f"bench node-deadline/cpu_per_scrape: ours {ours:.3f} ms; no_deadline {peer:.3f} ms; "
               f"{peer / ours:.2f}x")

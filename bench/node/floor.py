@@ -13,11 +13,9 @@ Prints
 and the floor's make-up (calls by kind) on stderr.
 """
 import glob
-import http.client
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,7 +23,8 @@ import tempfile
 import time
 import urllib.request
 
-TICK = os.sysconf("SC_CLK_TCK")
+from scrapecpu import cpu_per_scrape, free_port
+
 ROUNDS = int(os.environ.get("BENCH_FLOOR_ROUNDS", "3"))
 SCRAPES = int(os.environ.get("BENCH_FLOOR_SCRAPES", "1500"))
 NL_PROTO = {"NETLINK_ROUTE": 0, "NETLINK_SOCK_DIAG": 4, "NETLINK_GENERIC": 16}
@@ -34,10 +33,6 @@ NL_FLAG = {"NLM_F_REQUEST": 1, "NLM_F_ROOT": 0x100, "NLM_F_MATCH": 0x200, "NLM_F
            "NLM_F_ACK": 4}
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def scrape(port):
@@ -45,30 +40,8 @@ def scrape(port):
         return r.read()
 
 
-def cpu_ticks(pid):
-    """(utime, stime) of every thread, exited ones included."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]), int(fields[12])
 
 
-def omx_cpu_per_scrape(port, pid, n):
-    """(user, sys) ms of omx-node's CPU per scrape, keep-alive."""
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        c.request("GET", "/metrics")
-        c.getresponse().read()
-        t0 = cpu_ticks(pid)
-        for _ in range(n):
-            c.request("GET", "/metrics")
-            r = c.getresponse()
-            r.read()
-            if r.status != 200:
-                sys.exit(f"floor: HTTP {r.status}")
-        t1 = cpu_ticks(pid)
-    finally:
-        c.close()
-    return tuple((b - a) * 1000.0 / TICK / n for a, b in zip(t0, t1))
 
 
 def nl_request(args):
@@ -281,7 +254,7 @@ def main():
                     time.sleep(0.05)
             ours, user, fl = [], [], []
             for _ in range(ROUNDS):
-                u, sy = omx_cpu_per_scrape(port, p.pid, SCRAPES)
+                u, sy = cpu_per_scrape(port, p.pid, SCRAPES, who="floor")
                 ours.append(u + sy)
                 user.append(u)
                 out = subprocess.run([floor, opsfile, str(SCRAPES)], capture_output=True,
