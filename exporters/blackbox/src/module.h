@@ -1,0 +1,74 @@
+/* blackbox.yml's model: modules, each naming a prober and holding that
+ * prober's options. The file's schema is blackbox_exporter 0.28's. */
+#ifndef BB_MODULE_H
+#define BB_MODULE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "exporter/app.h"
+
+typedef struct bb_probe bb_probe;
+
+/* A prober: one file under src/probers/<name>/ defines one of these. */
+typedef struct bb_prober {
+    const char *name; /* the module's `prober:` value and the key of its section */
+    /* Parses the prober's section (n is NULL when the module has none: defaults).
+     * Errors go through omx_yaml_fail (file:line:col and key). Returns 0 or
+     * OMX_ECONFIG / -ENOMEM; on success *ret is owned by the module. */
+    int (*parse)(omx_yaml *y, const omx_yaml_node *n, void **ret);
+    void (*free)(void *cfg); /* accepts NULL */
+    /* Appends the resolved section as YAML at the given indent (spaces) for
+     * /config and debug output; secrets appear as <secret>. Returns 0 or an omx_err. */
+    int (*dump)(const void *cfg, omx_buf *out, int indent);
+    /* Runs one probe; returns true for probe_success 1. Must return before
+     * p->deadline_ns whatever the target does; adds its metrics with
+     * bb_result_* and says why it failed with bb_logf. */
+    bool (*run)(bb_probe *p, const void *cfg);
+} bb_prober;
+
+extern const bb_prober bb_prober_http, bb_prober_tcp, bb_prober_icmp, bb_prober_dns, bb_prober_udp,
+    bb_prober_grpc;
+
+/* preferred_ip_protocol / ip_protocol_fallback / source_ip_address, shared by
+ * the probers that have them. */
+typedef struct bb_ip_opts {
+    int preferred;         /* 4 or 6 ("ip4"/"ip6"; upstream's default ip6) */
+    bool fallback;         /* ip_protocol_fallback (default true) */
+    const char *source_ip; /* source_ip_address or NULL; owned by the config */
+} bb_ip_opts;
+
+/* tls_config as Prometheus' common config spells it. Strings owned by the config. */
+typedef struct bb_tls_config {
+    const char *ca_file, *ca; /* file or inline PEM */
+    const char *cert_file, *cert;
+    const char *key_file, *key; /* key is a secret */
+    const char *server_name;
+    bool insecure_skip_verify;
+    int min_version, max_version; /* 0 = default; else 0x0301..0x0304 (TLS 1.0..1.3) */
+} bb_tls_config;
+
+/* Shared option parsers (config-common.c). Each fills *ret from the keys it
+ * knows and fails (omx_yaml_fail) on the others it is given. */
+int bb_tls_config_parse(omx_yaml *y, const omx_yaml_node *n, bb_tls_config *ret);
+void bb_tls_config_clear(bb_tls_config *c);
+int bb_tls_config_dump(const bb_tls_config *c, omx_buf *out, int indent);
+/* Handles the key if it is one of preferred_ip_protocol, ip_protocol_fallback,
+ * source_ip_address: returns 1 (consumed), 0 (not ours) or an omx_err. */
+int bb_ip_opts_field(omx_yaml *y, const omx_yaml_node *value, const char *key, bb_ip_opts *o);
+int bb_ip_opts_dump(const bb_ip_opts *o, omx_buf *out, int indent);
+/* YAML dump helpers: "<indent>key: value\n" with value quoted as needed. */
+int bb_dump_kv(omx_buf *out, int indent, const char *key, const char *value);
+int bb_dump_secret(omx_buf *out, int indent, const char *key, const char *value);
+
+typedef struct bb_module {
+    char *name;
+    const bb_prober *prober;
+    int64_t timeout_ns; /* 0: only the scrape timeout bounds it */
+    void *cfg;          /* the prober's parsed section, owned */
+} bb_module;
+
+typedef struct bb_config bb_config; /* every module of one loaded file (config.c) */
+const bb_module *bb_config_module(const bb_config *c, const char *name);
+
+#endif
