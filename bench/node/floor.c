@@ -2,8 +2,12 @@
  * floor.py from strace) and does nothing with the bytes: the CPU a scrape
  * cannot go below while it reads what omx-node reads.
  *
- * usage: node-floor OPS_FILE ITERATIONS
+ * usage: node-floor OPS_FILE ITERATIONS [RESPONSE_BYTES]
  * Prints "floor_ns_per_scrape N" (CPU time of this process, user + system).
+ * With RESPONSE_BYTES each scrape is also served as a keep-alive HTTP scrape
+ * is at the least: a request received on a loopback TCP connection and
+ * RESPONSE_BYTES sent back in one write, to a client in a child process
+ * (whose CPU is not counted, as the scraper's is not counted for omx-node).
  *
  * OPS_FILE, one operation a line, fds named by the recorded fd numbers:
  *   keep FD PATH          open before the timed loop (fds omx-node keeps)
@@ -18,6 +22,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +35,7 @@
 #include <sys/timex.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -240,9 +248,75 @@ static long long cpu_ns(void) {
     return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
+/* The least HTTP keep-alive serving costs: one request in, the body out. */
+static const char request[] = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                              "User-Agent: floor\r\nAccept: text/plain\r\n\r\n";
+
+static void client(int fd, long n, size_t bytes) {
+    char *rbuf = malloc(65536);
+    if (!rbuf)
+        _exit(1);
+    for (long i = 0; i < n + 1; i++) {
+        if (write(fd, request, sizeof request - 1) != (ssize_t)(sizeof request - 1))
+            _exit(1);
+        for (size_t got = 0; got < bytes;) {
+            ssize_t r = read(fd, rbuf, 65536);
+            if (r <= 0)
+                _exit(1);
+            got += (size_t)r;
+        }
+    }
+    _exit(0);
+}
+
+/* A connected loopback TCP pair: *srv here, the other end in a client child. */
+static pid_t serve_setup(int *srv, long n, size_t bytes) {
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof a;
+    if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) < 0 || listen(l, 1) < 0 ||
+        getsockname(l, (struct sockaddr *)&a, &alen) < 0) {
+        perror("node-floor: listen");
+        exit(1);
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        int c = socket(AF_INET, SOCK_STREAM, 0);
+        if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof a) < 0)
+            _exit(1);
+        client(c, n, bytes);
+    }
+    *srv = accept(l, NULL, NULL);
+    close(l);
+    int one = 1;
+    setsockopt(*srv, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return pid;
+}
+
+static void serve(int fd, const char *body, size_t bytes) {
+    char req[1024];
+    size_t got = 0;
+    while (got < sizeof request - 1) {
+        ssize_t r = read(fd, req, sizeof req);
+        if (r <= 0) {
+            fprintf(stderr, "node-floor: client gone\n");
+            exit(1);
+        }
+        got += (size_t)r;
+    }
+    for (size_t off = 0; off < bytes;) {
+        ssize_t w = write(fd, body + off, bytes - off);
+        if (w <= 0) {
+            perror("node-floor: write");
+            exit(1);
+        }
+        off += (size_t)w;
+    }
+}
+
 int main(int argc, char **argv) {
-    if (argc != 3) {
-        fprintf(stderr, "usage: node-floor OPS_FILE ITERATIONS\n");
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: node-floor OPS_FILE ITERATIONS [RESPONSE_BYTES]\n");
         return 2;
     }
     for (int i = 0; i < MAX_FD; i++)
@@ -251,11 +325,32 @@ int main(int argc, char **argv) {
     long n = atol(argv[2]);
     if (n < 1)
         n = 1;
+    size_t bytes = argc == 4 ? (size_t)atol(argv[3]) : 0;
+    int srv = -1;
+    pid_t child = -1;
+    char *body = NULL;
+    if (bytes) {
+        body = calloc(1, bytes);
+        if (!body)
+            return 1;
+        child = serve_setup(&srv, n, bytes);
+    }
     run(0); /* opens the kept fds; warms the caches as omx-node's earlier scrapes did */
+    if (bytes)
+        serve(srv, body, bytes);
     long long t0 = cpu_ns();
-    for (long i = 0; i < n; i++)
+    for (long i = 0; i < n; i++) {
         run(1);
+        if (bytes)
+            serve(srv, body, bytes);
+    }
     long long t1 = cpu_ns();
     printf("floor_ns_per_scrape %lld\n", (t1 - t0) / n);
+    if (bytes) {
+        int st;
+        close(srv);
+        waitpid(child, &st, 0);
+        free(body);
+    }
     return 0;
 }
