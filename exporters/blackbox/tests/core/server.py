@@ -4,6 +4,7 @@ errors, timeouts, --probe.max-concurrent, the allow-list, reloads (good, bad,
 SIGHUP), /config and debug output without secrets, history and /logs,
 --config.check, OpenMetrics by Accept."""
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -181,6 +182,7 @@ def main():
         check(e.get("/bb/probe?target=ok")[0] == 200, "/bb/probe")
         check("Recent Probes" in e.get("/bb/")[2], "/bb/ landing")
         check("blackbox_exporter_build_info" in e.get("/bb/metrics")[2], "/bb/metrics")
+    shutil.rmtree(tmp, ignore_errors=True)
     print("ok: %d checks" % checks)
 
 
