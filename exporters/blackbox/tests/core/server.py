@@ -100,6 +100,13 @@ def main():
         st, _, body = e.get("/probe?target=hang&module=quick", headers={"X-Prometheus-Scrape-Timeout-Seconds": "0.8"})
         took = time.monotonic() - t0
         check(0.25 < took < 0.8, "scrape timeout minus offset held: %.2f" % took)
+        # a probe that used its whole time still answers in full within the scrape timeout
+        t0 = time.monotonic()
+        st, _, body = e.get("/probe?target=hang", headers={"X-Prometheus-Scrape-Timeout-Seconds": "2"})
+        took = time.monotonic() - t0
+        check(st == 200 and value(body, "probe_success") == 0 and 1.4 < value(body, "probe_duration_seconds") < 1.8,
+              "full answer after the whole timeout: " + body)
+        check(took < 2.0, "answered within the scrape timeout: %.2f" % took)
 
         # debug output: logs, metrics, module config, no secret
         st, h, body = e.get("/probe?target=hang&module=quick&debug=true")
@@ -129,7 +136,7 @@ def main():
         check(st == 404 and logs == "Probe id not found\n", "/logs unknown id")
         st, _, logs = e.get("/logs")
         check(st == 400, "/logs without id")
-        st, _, logs = e.get("/logs?target=fail")
+        st, _, logs = e.get("/logs?target=hang&module=quick")
         check(st == 200 and "Probe failed" in logs, "/logs?target= finds a kept failure")
 
         # --probe.max-concurrent=2: a third probe at once gets 503
