@@ -63,6 +63,15 @@ def main():
     check(r.returncode == 1, "--config.check of a bad file fails")
     check("bad.yml:4:" in r.stderr and "modules.m.timeot" in r.stderr, "error names file:line:key: " + r.stderr)
 
+    # --passive.read-file: the capture file is named in the error; a bad format is refused
+    r = subprocess.run([BIN, "--config.file=" + cfg, "--passive.read-file=/nonexistent.pcap"],
+                       capture_output=True, text=True)
+    check(r.returncode == 1 and "/nonexistent.pcap" in r.stderr, "--passive.read-file error: " + r.stderr)
+    r = subprocess.run([BIN, "--passive.read-file=x.pcap", "--passive.format=xml"], capture_output=True, text=True)
+    check(r.returncode == 1 and "--passive.format" in r.stderr, "--passive.format checked")
+    r = subprocess.run([BIN, "--config.file=" + cfg, "--probe.allowed-targets=10.0.0.0/99"], capture_output=True, text=True)
+    check(r.returncode == 1 and "10.0.0.0/99" in r.stderr, "bad --probe.allowed-targets refused: " + r.stderr)
+
     port = free_port()
     with Exporter([BIN, "--config.file=" + cfg, "--web.listen-address=127.0.0.1:%d" % port,
                    "--probe.max-concurrent=2", "--probe.allowed-targets=10.0.0.0/8,*.allowed.test",
@@ -125,6 +134,14 @@ def main():
         check("probe_success 0" in body and "not allowed" in body, "127.0.0.1 refused: " + body)
         st, _, body = e.get("/probe?target=10.1.1.1:80&module=resolving")
         check(value(body, "probe_success") == 1, "10.1.1.1 allowed")
+
+        # hostile parameters: escaped in the landing page and the log lines, bounded
+        evil = "%3Cscript%3Ealert(1)%3C/script%3E%0Ats=forged"
+        st, _, body = e.get("/probe?target=" + evil + "&debug=true")
+        check(st == 200 and "\nts=forged" not in body, "a newline in the target cannot forge a log line")
+        check("<script>" not in e.get("/")[2], "target HTML-escaped on the landing page")
+        st, _, body = e.get("/probe?target=" + "x" * 6000)
+        check(st in (200, 414, 431, 400) and e.get("/-/healthy")[0] == 200, "a 6000-byte target: %d" % st)
 
         # history: the landing page and /logs
         st, _, body = e.get("/")
