@@ -199,6 +199,26 @@ def main():
         check(value(body, "blackbox_exporter_config_last_reload_successful") == 1, "reload success shown")
         check(e.get("/-/healthy")[2] == "Healthy", "/-/healthy")
 
+        # reloads while probes run: each probe keeps the config it started with
+        statuses = []
+        stop = threading.Event()
+
+        def hammer():
+            while not stop.is_set():
+                statuses.append(e.get("/probe?target=ok")[0])
+        ths = [threading.Thread(target=hammer) for _ in range(2)]
+        for t in ths:
+            t.start()
+        for i in range(20):
+            with open(cfg, "w") as f:
+                f.write(CONFIG + "  gen%d:\n    prober: fake\n" % i)
+            check(e.get("/-/reload", method="POST")[0] == 200, "reload %d under load" % i)
+        stop.set()
+        for t in ths:
+            t.join()
+        check(statuses and set(statuses) == {200}, "every probe answered during reloads: %s" % set(statuses))
+        check(e.get("/probe?target=ok&module=gen19")[0] == 200, "the last reload is in force")
+
     # route prefix
     port = free_port()
     with Exporter([BIN, "--config.file=" + cfg, "--web.listen-address=127.0.0.1:%d" % port,
