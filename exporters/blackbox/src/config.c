@@ -127,6 +127,10 @@ void bb_format_go_duration(char *buf, size_t size, int64_t ns) {
 
 /* ---- parsing ------------------------------------------------------------- */
 
+static _Thread_local char section_key[320];
+
+const char *bb_section_key(void) { return section_key; }
+
 typedef struct mod_ctx {
     bb_mod *m;
     const omx_yaml_node *prober_node;
@@ -219,7 +223,9 @@ static int parse_module(omx_yaml *y, const omx_yaml_node *v, const char *name, b
         bool want = mc.given[i] || bb_probers[i].with_defaults || m->pub.prober == probers(i);
         if (!want)
             continue;
+        snprintf(section_key, sizeof section_key, "%s.%s", prefix, probers(i)->name);
         rc = probers(i)->parse(y, mc.sec_node[i], &m->sec[i]);
+        section_key[0] = 0;
         if (rc < 0)
             return rc;
         m->has[i] = true;

@@ -62,6 +62,16 @@ def main():
     r = subprocess.run([BIN, "--config.file=" + bad, "--config.check"], capture_output=True, text=True)
     check(r.returncode == 1, "--config.check of a bad file fails")
     check("bad.yml:4:" in r.stderr and "modules.m.timeot" in r.stderr, "error names file:line:key: " + r.stderr)
+    with open(bad, "w") as f:
+        f.write("modules:\n  m:\n    prober: fake\n    fake:\n      resolve: true\n      bogus: 1\n")
+    r = subprocess.run([BIN, "--config.file=" + bad, "--config.check"], capture_output=True, text=True)
+    check(r.returncode == 1 and "bad.yml:6:" in r.stderr and "modules.m.fake.bogus" in r.stderr,
+          "a prober section's error names the whole key: " + r.stderr)
+    with open(bad, "w") as f:
+        f.write("modules:\n  m:\n    prober: fake\n    fake:\n      resolve: maybe\n")
+    r = subprocess.run([BIN, "--config.file=" + bad, "--config.check"], capture_output=True, text=True)
+    check(r.returncode == 1 and "bad.yml:5:" in r.stderr and "modules.m.fake.resolve" in r.stderr,
+          "a bad value names file:line:key: " + r.stderr)
 
     # --passive.read-file: the capture file is named in the error; a bad format is refused
     r = subprocess.run([BIN, "--config.file=" + cfg, "--passive.read-file=/nonexistent.pcap"],
