@@ -236,6 +236,19 @@ def main():
         check(e.get("/bb/probe?target=ok")[0] == 200, "/bb/probe")
         check("Recent Probes" in e.get("/bb/")[2], "/bb/ landing")
         check("blackbox_exporter_build_info" in e.get("/bb/metrics")[2], "/bb/metrics")
+    # --config.enable-auto-reload: a changed file is picked up within the interval
+    port = free_port()
+    with open(cfg, "w") as f:
+        f.write(CONFIG)
+    with Exporter([BIN, "--config.file=" + cfg, "--web.listen-address=127.0.0.1:%d" % port,
+                   "--config.enable-auto-reload", "--config.auto-reload-interval=1"], port) as e:
+        check(e.get("/probe?target=ok&module=auto")[0] == 400, "module not there yet")
+        with open(cfg, "w") as f:
+            f.write(CONFIG + "  auto:\n    prober: fake\n")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and e.get("/probe?target=ok&module=auto")[0] != 200:
+            time.sleep(0.2)
+        check(e.get("/probe?target=ok&module=auto")[0] == 200, "auto-reload picked up the change")
     shutil.rmtree(tmp, ignore_errors=True)
     print("ok: %d checks" % checks)
 
