@@ -24,6 +24,8 @@ int bb_probe_timeout(const char *header, int64_t module_timeout_ns, double offse
         t = mod;
     else
         t = max;
+    if (t > 1e7) /* "1e300" or "+Inf": far enough, and the deadline stays an int64 */
+        t = 1e7;
     *ret_seconds = t;
     return 0;
 }

@@ -107,6 +107,9 @@ def main():
         check(names == sorted(names), "families sorted by name: %s" % names)
         st, _, body = e.get("/probe?target=ok", headers={"X-Prometheus-Scrape-Timeout-Seconds": "abc"})
         check(st == 500 and body.startswith("Failed to parse timeout from Prometheus header"), "bad header")
+        for hv in ("1e300", "-5", "0"):
+            st, _, body = e.get("/probe?target=ok", headers={"X-Prometheus-Scrape-Timeout-Seconds": hv})
+            check(st == 200 and "probe_success" in body, "timeout header %s" % hv)
 
         # timeouts: the module's 1s, the header's 0.8 - 0.5
         t0 = time.monotonic()
