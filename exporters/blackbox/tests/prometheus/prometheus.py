@@ -32,8 +32,11 @@ def check(cond, what):
 
 
 def query(api, q):
-    st, _, body = request(api + "/query?" + urllib.parse.urlencode({"query": q}))
-    r = json.loads(body)
+    try:
+        st, _, body = request(api + "/query?" + urllib.parse.urlencode({"query": q}))
+        r = json.loads(body)
+    except (OSError, ValueError):  # not ready yet (503 text), or a connection reset
+        return None
     return r["data"]["result"] if r.get("status") == "success" else None
 
 
