@@ -157,6 +157,17 @@ def main():
             else:
                 passed += 1
                 print("ok   %s" % what)
+        # /metrics: the blackbox_* families both have (ours adds two, documented)
+        ours_only = {"blackbox_exporter_probes_rejected_total", "blackbox_exporter_probes_in_flight"}
+        su = {k: v for k, v in shape(up.get("/metrics")[2]).items() if k.startswith("blackbox_")}
+        so = {k: v for k, v in shape(ours.get("/metrics")[2]).items()
+              if k.startswith("blackbox_") and k not in ours_only}
+        if su != so:
+            failed += 1
+            print("FAIL /metrics blackbox_*: 0.23 %s\n  ours %s" % (sorted(su.items()), sorted(so.items())))
+        else:
+            passed += 1
+            print("ok   /metrics blackbox_* families")
     for s in servers:
         s.shutdown()
     print("compat: %d passed, %d failed, %d skipped" % (passed, failed, skipped))
