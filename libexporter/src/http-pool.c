@@ -3,8 +3,8 @@
  * worker that went idle last, so a light load keeps running on the same few
  * threads (warm stacks and caches) instead of touching every thread's stack
  * in turn, which a shared condition variable's FIFO wake-ups did. Workers
- * start on demand, when a job finds none idle, up to the pool's size: an
- * idle process holds only the few a load needed. */
+ * start on demand, when there are more jobs than workers, up to the pool's
+ * size: an idle process holds only the few a load needed. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -134,8 +134,11 @@ bool omx__pool_submit(omx__pool *p, omx__job *job) {
         omx__worker *w = p->idle_stack[--p->n_idle];
         w->woken = true;
         pthread_cond_signal(&w->cv);
-    } else if (p->n < p->max) {
-        start_worker(p); /* on failure the running workers take the job later */
+    } else if (p->busy > p->n && p->n < p->max) {
+        /* More jobs than workers: every worker runs one. (With busy <= n a
+         * worker between jobs takes this one as soon as it looks.) On failure
+         * the running workers take the job later. */
+        start_worker(p);
     }
     pthread_mutex_unlock(&p->mu);
     return true;
