@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "exporter/file.h"
+#include "curl-tls.h"
 #include "http.h"
 #include "prober.h"
 #include "tlsinfo.h"
@@ -255,34 +256,16 @@ static int secret_of(bb_probe *p, const bb_http_auth_file *a, char **ret) {
     return 0;
 }
 
-/* An inline PEM as a path libcurl can open (GnuTLS' libcurl has no blobs):
- * a memfd seen through /proc/self/fd. */
-static int pem_path(const char *pem, int *fd, char *path, size_t len) {
-    *fd = memfd_create("omx-blackbox-pem", MFD_CLOEXEC);
-    if (*fd < 0)
-        return -errno;
-    size_t n = strlen(pem);
-    for (size_t off = 0; off < n;) {
-        ssize_t w = write(*fd, pem + off, n - off);
-        if (w <= 0)
-            return -EIO;
-        off += (size_t)w;
-    }
-    snprintf(path, len, "/proc/self/fd/%d", *fd);
-    return 0;
-}
-
 typedef struct probe_res {
-    int fds[3];
+    bb_curl_tls tls, oauth2_tls;
     char *user, *pass, *cred, *body;
     size_t body_len;
     struct curl_slist *headers, *proxy_headers, *resolve;
 } probe_res;
 
 static void res_clear(probe_res *r) {
-    for (int i = 0; i < 3; i++)
-        if (r->fds[i] >= 0)
-            close(r->fds[i]);
+    bb_curl_tls_clear(&r->tls);
+    bb_curl_tls_clear(&r->oauth2_tls);
     free(r->user);
     free(r->pass);
     free(r->cred);
@@ -315,45 +298,6 @@ static bool has_header(const bb_http_kv *kv, const char *name) {
         if (!strcasecmp(kv->names[i], name))
             return true;
     return false;
-}
-
-static long curl_tls_version(int v, bool max) {
-    switch (v) {
-    case 0x0301: return max ? CURL_SSLVERSION_MAX_TLSv1_0 : CURL_SSLVERSION_TLSv1_0;
-    case 0x0302: return max ? CURL_SSLVERSION_MAX_TLSv1_1 : CURL_SSLVERSION_TLSv1_1;
-    case 0x0303: return max ? CURL_SSLVERSION_MAX_TLSv1_2 : CURL_SSLVERSION_TLSv1_2;
-    case 0x0304: return max ? CURL_SSLVERSION_MAX_TLSv1_3 : CURL_SSLVERSION_TLSv1_3;
-    default: return max ? CURL_SSLVERSION_MAX_DEFAULT : CURL_SSLVERSION_TLSv1_2;
-    }
-}
-
-/* The TLS options of c on handle h (files for inline PEMs in r). */
-static int setup_tls(bb_probe *p, CURL *h, const bb_tls_config *t, probe_res *r) {
-    char path[64];
-    int rc = 0;
-    if (t->ca_file)
-        curl_easy_setopt(h, CURLOPT_CAINFO, t->ca_file);
-    else if (t->ca && (rc = pem_path(t->ca, &r->fds[0], path, sizeof(path))) == 0)
-        curl_easy_setopt(h, CURLOPT_CAINFO, path);
-    if (rc == 0 && t->cert_file)
-        curl_easy_setopt(h, CURLOPT_SSLCERT, t->cert_file);
-    else if (rc == 0 && t->cert && (rc = pem_path(t->cert, &r->fds[1], path, sizeof(path))) == 0)
-        curl_easy_setopt(h, CURLOPT_SSLCERT, path);
-    if (rc == 0 && t->key_file)
-        curl_easy_setopt(h, CURLOPT_SSLKEY, t->key_file);
-    else if (rc == 0 && t->key && (rc = pem_path(t->key, &r->fds[2], path, sizeof(path))) == 0)
-        curl_easy_setopt(h, CURLOPT_SSLKEY, path);
-    if (rc < 0) {
-        bb_logf(p, OMX_LOG_ERROR, "Error creating TLS configuration err=\"%s\"", omx_strerror(rc));
-        return rc;
-    }
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, t->insecure_skip_verify ? 0L : 1L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, t->insecure_skip_verify ? 0L : 2L);
-    curl_easy_setopt(h, CURLOPT_SSLVERSION,
-                     curl_tls_version(t->min_version, false) |
-                         curl_tls_version(t->max_version, true));
-    curl_easy_setopt(h, CURLOPT_SSL_SESSIONID_CACHE, 0L);
-    return 0;
 }
 
 /* Splits a URL into scheme (https?), host (no brackets) and port. */
@@ -566,7 +510,7 @@ static int oauth2_token(bb_probe *p, const bb_http_cfg *c, char **ret) {
     omx_buf form, reply;
     omx_buf_init(&form, 64 << 10);
     omx_buf_init(&reply, 1 << 20);
-    probe_res r = {.fds = {-1, -1, -1}};
+    probe_res r = {.tls = BB_CURL_TLS_INIT, .oauth2_tls = BB_CURL_TLS_INIT};
     if (!h) {
         free(secret);
         return -ENOMEM;
@@ -602,7 +546,7 @@ static int oauth2_token(bb_probe *p, const bb_http_cfg *c, char **ret) {
     curl_easy_setopt(h, CURLOPT_PROXY, c->oauth2_proxy_url ? c->oauth2_proxy_url : "");
     int ms = bb_remaining_ms(p);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(ms > 0 ? ms : 1));
-    if ((rc = setup_tls(p, h, &c->oauth2_tls, &r)) < 0)
+    if ((rc = bb_curl_tls_setup(p, h, &c->oauth2_tls, &r.oauth2_tls)) < 0)
         goto out;
     CURLcode cc = curl_easy_perform(h);
     long st = 0;
@@ -734,7 +678,7 @@ static int setup_request(bb_probe *p, const bb_http_cfg *c, CURL *h, probe_res *
     }
     curl_easy_setopt(h, CURLOPT_HTTP_VERSION,
                      c->enable_http2 ? (long)CURL_HTTP_VERSION_2TLS : (long)CURL_HTTP_VERSION_1_1);
-    return setup_tls(p, h, &c->tls, r);
+    return bb_curl_tls_setup(p, h, &c->tls, &r->tls);
 }
 
 static const char *find_host_header(const bb_probe *p, const bb_http_cfg *c) {
@@ -757,7 +701,7 @@ static bool run(bb_probe *p, const void *cfg) {
     bool final_tls = false, have_last_modified = false, regex_failed = false;
     int64_t last_modified = 0;
     bb_tls_facts tls = {0};
-    probe_res r = {.fds = {-1, -1, -1}};
+    probe_res r = {.tls = BB_CURL_TLS_INIT, .oauth2_tls = BB_CURL_TLS_INIT};
     char *url = NULL, *cur = NULL;
     hop hp;
     memset(&hp, 0, sizeof(hp));
