@@ -53,6 +53,12 @@ int bb_curl_tls_setup(bb_probe *p, CURL *h, const bb_tls_config *t, bb_curl_tls 
         bb_logf(p, OMX_LOG_ERROR, "Error creating TLS configuration err=\"%s\"", omx_strerror(rc));
         return rc;
     }
+    /* libcurl's GnuTLS backend reads its CA path (hundreds of files) and
+     * bundle at every handshake: only the one store that is used is loaded,
+     * and none when nothing is verified. */
+    curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+    if (t->insecure_skip_verify)
+        curl_easy_setopt(h, CURLOPT_CAINFO, NULL);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, t->insecure_skip_verify ? 0L : 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, t->insecure_skip_verify ? 0L : 2L);
     curl_easy_setopt(h, CURLOPT_SSLVERSION,
