@@ -138,6 +138,7 @@ static void cfg_free(void *cfg) {
 }
 
 static int parse(omx_yaml *y, const omx_yaml_node *n, void **ret) {
+    bb_curl_global_init();
     static const omx_yaml_field fields[] = {
         {"service", f_service},          {"tls", f_tls},
         {"tls_config", f_tls_config},    {"ip_protocol_fallback", f_ip},

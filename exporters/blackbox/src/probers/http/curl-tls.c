@@ -1,5 +1,6 @@
 /* tls_config on a libcurl handle (GnuTLS backend), for http and grpc. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -73,4 +74,11 @@ void bb_curl_tls_clear(bb_curl_tls *k) {
         if (k->fds[i] >= 0)
             close(k->fds[i]);
     k->fds[0] = k->fds[1] = k->fds[2] = -1;
+}
+
+static void global_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+void bb_curl_global_init(void) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, global_init);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "curl-tls.h"
 #include "http.h"
 
 static int dup_str(omx_yaml *y, const omx_yaml_node *v, const char *key, char **dst) {
@@ -723,6 +724,7 @@ static int validate(omx_yaml *y, const omx_yaml_node *n, bb_http_cfg *c) {
 }
 
 int bb_http_cfg_parse(omx_yaml *y, const omx_yaml_node *n, void **ret) {
+    bb_curl_global_init();
     bb_http_cfg *c = calloc(1, sizeof(*c));
     if (!c)
         return -ENOMEM;
@@ -801,37 +803,32 @@ void bb_http_cfg_free(void *cfg) {
 
 /* ---- dump ---- */
 
-static int dump_line(omx_buf *out, int indent, const char *text) {
+/* "<indent>- item\n" */
+static int dump_item(omx_buf *out, int indent, const char *item) {
     char pad[64];
     int n = indent < 60 ? indent : 60;
     memset(pad, ' ', (size_t)n);
-    if (omx_buf_append(out, pad, (size_t)n) < 0 || omx_buf_append(out, text, strlen(text)) < 0 ||
-        omx_buf_append(out, "\n", 1) < 0)
-        return OMX_ENOMEM;
-    return 0;
-}
-
-static int dump_bool(omx_buf *out, int indent, const char *key, bool v) {
-    return bb_dump_kv(out, indent, key, v ? "true" : "false");
+    int rc = omx_buf_append(out, pad, (size_t)n);
+    if (rc == 0)
+        rc = omx_buf_append(out, "- ", 2);
+    if (rc == 0)
+        rc = bb_dump_scalar(out, item);
+    return rc ? rc : omx_buf_append(out, "\n", 1);
 }
 
 static int dump_list(omx_buf *out, int indent, const char *key, char *const *items) {
     if (!items || !items[0])
         return 0;
-    char line[128];
-    snprintf(line, sizeof(line), "%s:", key);
-    int rc = dump_line(out, indent, line);
+    int rc = bb_dump_key(out, indent, key);
     for (size_t i = 0; items[i] && rc == 0; i++)
-        rc = bb_dump_kv(out, indent, "-", items[i]);
+        rc = dump_item(out, indent, items[i]);
     return rc;
 }
 
 static int dump_kv_map(omx_buf *out, int indent, const char *key, const bb_http_kv *kv) {
     if (!kv->n)
         return 0;
-    char line[128];
-    snprintf(line, sizeof(line), "%s:", key);
-    int rc = dump_line(out, indent, line);
+    int rc = bb_dump_key(out, indent, key);
     for (size_t i = 0; i < kv->n && rc == 0; i++)
         rc = kv->secret[i] ? bb_dump_secret(out, indent + 2, kv->names[i], kv->values[i])
                            : bb_dump_kv(out, indent + 2, kv->names[i], kv->values[i]);
@@ -842,15 +839,20 @@ static int dump_matches(omx_buf *out, int indent, const char *key, const bb_http
                         size_t n) {
     if (!n)
         return 0;
-    char line[128];
-    snprintf(line, sizeof(line), "%s:", key);
-    int rc = dump_line(out, indent, line);
+    int rc = bb_dump_key(out, indent, key);
     for (size_t i = 0; i < n && rc == 0; i++) {
-        rc = bb_dump_kv(out, indent, "- header", m[i].header);
+        char pad[64];
+        int k = indent < 60 ? indent : 60;
+        memset(pad, ' ', (size_t)k);
+        rc = omx_buf_append(out, pad, (size_t)k);
+        if (rc == 0)
+            rc = omx_buf_append(out, "- ", 2);
+        if (rc == 0)
+            rc = bb_dump_kv(out, 0, "header", m[i].header);
         if (rc == 0)
             rc = bb_dump_kv(out, indent + 2, "regexp", m[i].src);
         if (rc == 0 && m[i].allow_missing)
-            rc = dump_bool(out, indent + 2, "allow_missing", true);
+            rc = bb_dump_bool(out, indent + 2, "allow_missing", true);
     }
     return rc;
 }
@@ -867,10 +869,10 @@ int bb_http_cfg_dump(const void *cfg, omx_buf *out, int indent) {
     int rc = 0;
     char num[32];
     if (c->n_valid_status_codes) {
-        rc = dump_line(out, indent, "valid_status_codes:");
+        rc = bb_dump_key(out, indent, "valid_status_codes");
         for (size_t i = 0; i < c->n_valid_status_codes && rc == 0; i++) {
             snprintf(num, sizeof(num), "%d", c->valid_status_codes[i]);
-            rc = bb_dump_kv(out, indent, "-", num);
+            rc = dump_item(out, indent, num);
         }
     }
     if (rc == 0)
@@ -878,11 +880,11 @@ int bb_http_cfg_dump(const void *cfg, omx_buf *out, int indent) {
     if (rc == 0)
         rc = bb_ip_opts_dump(&c->ip, out, indent);
     if (rc == 0 && c->skip_resolve_phase_with_proxy)
-        rc = dump_bool(out, indent, "skip_resolve_phase_with_proxy", true);
+        rc = bb_dump_bool(out, indent, "skip_resolve_phase_with_proxy", true);
     if (rc == 0 && c->fail_if_ssl)
-        rc = dump_bool(out, indent, "fail_if_ssl", true);
+        rc = bb_dump_bool(out, indent, "fail_if_ssl", true);
     if (rc == 0 && c->fail_if_not_ssl)
-        rc = dump_bool(out, indent, "fail_if_not_ssl", true);
+        rc = bb_dump_bool(out, indent, "fail_if_not_ssl", true);
     if (rc == 0)
         rc = dump_opt(out, indent, "method", c->method);
     if (rc == 0)
@@ -901,7 +903,7 @@ int bb_http_cfg_dump(const void *cfg, omx_buf *out, int indent) {
     if (rc == 0)
         rc = dump_opt(out, indent, "body_file", c->body_file);
     if (rc == 0 && c->has_basic_auth) {
-        rc = dump_line(out, indent, "basic_auth:");
+        rc = bb_dump_key(out, indent, "basic_auth");
         if (rc == 0)
             rc = dump_opt(out, indent + 2, "username", c->username.value);
         if (rc == 0)
@@ -912,7 +914,7 @@ int bb_http_cfg_dump(const void *cfg, omx_buf *out, int indent) {
             rc = dump_opt(out, indent + 2, "password_file", c->password.file);
     }
     if (rc == 0 && c->has_authorization) {
-        rc = dump_line(out, indent, "authorization:");
+        rc = bb_dump_key(out, indent, "authorization");
         if (rc == 0)
             rc = dump_opt(out, indent + 2, "type", c->auth_type);
         if (rc == 0)
@@ -921,7 +923,7 @@ int bb_http_cfg_dump(const void *cfg, omx_buf *out, int indent) {
             rc = dump_opt(out, indent + 2, "credentials_file", c->credentials.file);
     }
     if (rc == 0 && c->has_oauth2) {
-        rc = dump_line(out, indent, "oauth2:");
+        rc = bb_dump_key(out, indent, "oauth2");
         if (rc == 0)
             rc = dump_opt(out, indent + 2, "client_id", c->oauth2_client_id);
         if (rc == 0)
@@ -935,7 +937,7 @@ int bb_http_cfg_dump(const void *cfg, omx_buf *out, int indent) {
         if (rc == 0)
             rc = dump_kv_map(out, indent + 2, "endpoint_params", &c->oauth2_params);
         if (rc == 0) {
-            rc = dump_line(out, indent + 2, "tls_config:");
+            rc = bb_dump_key(out, indent + 2, "tls_config");
             if (rc == 0)
                 rc = bb_tls_config_dump(&c->oauth2_tls, out, indent + 4);
         }
@@ -943,29 +945,27 @@ int bb_http_cfg_dump(const void *cfg, omx_buf *out, int indent) {
             rc = dump_opt(out, indent + 2, "proxy_url", c->oauth2_proxy_url);
     }
     if (rc == 0) {
-        rc = dump_line(out, indent, "tls_config:");
+        rc = bb_dump_key(out, indent, "tls_config");
         if (rc == 0)
             rc = bb_tls_config_dump(&c->tls, out, indent + 2);
     }
     if (rc == 0)
-        rc = dump_bool(out, indent, "follow_redirects", c->follow_redirects);
+        rc = bb_dump_bool(out, indent, "follow_redirects", c->follow_redirects);
     if (rc == 0)
-        rc = dump_bool(out, indent, "enable_http2", c->enable_http2);
+        rc = bb_dump_bool(out, indent, "enable_http2", c->enable_http2);
     if (rc == 0)
         rc = dump_opt(out, indent, "proxy_url", c->proxy_url);
     if (rc == 0)
         rc = dump_opt(out, indent, "no_proxy", c->no_proxy);
     if (rc == 0 && c->proxy_from_environment)
-        rc = dump_bool(out, indent, "proxy_from_environment", true);
+        rc = bb_dump_bool(out, indent, "proxy_from_environment", true);
     if (rc == 0)
         rc = dump_kv_map(out, indent, "proxy_connect_header", &c->proxy_connect_header);
     if (rc == 0)
         rc = dump_kv_map(out, indent, "http_headers", &c->http_headers);
     if (rc == 0)
         rc = dump_opt(out, indent, "compression", c->compression);
-    if (rc == 0 && c->body_size_limit) {
-        snprintf(num, sizeof(num), "%lld", (long long)c->body_size_limit);
-        rc = bb_dump_kv(out, indent, "body_size_limit", num);
-    }
+    if (rc == 0 && c->body_size_limit)
+        rc = bb_dump_int(out, indent, "body_size_limit", (long long)c->body_size_limit);
     return rc;
 }
