@@ -445,7 +445,8 @@ check("chain info labels", len(info) == 1 and ('fingerprint_sha256="%s"' % fp) i
       'subject="CN=localhost"' in info[0] and
       'issuer="CN=omx test intermediate,O=omx,C=DE"' in info[0] and
       'subjectalternative="localhost"' in info[0] and
-      ('serialnumber="%x"' % leaf.serial_number) in info[0], "%s" % info)
+      ('serialnumber="%s"' % leaf.serial_number.to_bytes(
+          (leaf.serial_number.bit_length() + 7) // 8, "big").hex()) in info[0], "%s" % info)
 check("tls version", any(k.startswith('probe_tls_version_info{version="TLS 1.') for k in m), out)
 check("tls cipher", any(k.startswith('probe_tls_cipher_info{cipher="TLS_') for k in m), out)
 case("https ::1", TLS, "https://[::1]:%d/ok" % HTTPS, {"probe_success": 0},

@@ -28,8 +28,8 @@ static void expect_error(const char *text, const char *want) {
     bb_http_cfg *c = NULL;
     omx_yaml *y = NULL;
     int rc = load(text, &c, &y);
-    ASSERT_MSG(rc == OMX_ECONFIG, text);
-    ASSERT_MSG(strstr(err, want) != NULL, err);
+    ASSERT_MSG(rc == OMX_ECONFIG, "%s", text);
+    ASSERT_MSG(strstr(err, want) != NULL, "%s", err);
     ASSERT(c == NULL);
     omx_yaml_free(y);
 }
