@@ -162,20 +162,15 @@ static int dump(const void *cfg, omx_buf *out, int indent) {
     const grpc_cfg *c = cfg;
     int rc = c->service && *c->service ? bb_dump_kv(out, indent, "service", c->service) : 0;
     if (rc == 0)
-        rc = bb_dump_kv(out, indent, "tls", c->tls ? "true" : "false");
-    if (rc == 0) {
-        char line[80];
-        snprintf(line, sizeof(line), "%*stls_config:\n", indent, "");
-        rc = omx_buf_append(out, line, strlen(line));
-    }
+        rc = bb_dump_bool(out, indent, "tls", c->tls);
+    if (rc == 0)
+        rc = bb_dump_key(out, indent, "tls_config");
     if (rc == 0)
         rc = bb_tls_config_dump(&c->tls_config, out, indent + 2);
     if (rc == 0)
         rc = bb_ip_opts_dump(&c->ip, out, indent);
     if (rc == 0 && c->n_md) {
-        char line[80];
-        snprintf(line, sizeof(line), "%*smetadata:\n", indent, "");
-        rc = omx_buf_append(out, line, strlen(line));
+        rc = bb_dump_key(out, indent, "metadata");
         /* values may carry credentials (authorization metadata) */
         for (size_t i = 0; i < c->n_md && rc == 0; i++)
             rc = bb_dump_secret(out, indent + 2, c->md_names[i], c->md_values[i]);
