@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 PROBE = sys.argv[1]
+EXPORTER = sys.argv[2] if len(sys.argv) > 2 else None  # omx-blackbox, for the allow-list
 TMP = tempfile.mkdtemp(prefix="bb-http-")
 FAILS = []
 CHECKS = 0
@@ -151,6 +152,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if p.startswith("/redirect/"):
             n = int(p[10:])
             return self.send(302, b"", [("Location", "/redirect/%d" % (n - 1) if n > 1 else "/ok")])
+        if p == "/to-v6":
+            return self.send(302, b"", [("Location", "http://[::1]:%d/ok" % HTTP6)])
         if p == "/loop":
             return self.send(302, b"", [("Location", "/loop")])
         if p == "/post-redirect":
@@ -492,6 +495,43 @@ case("endless headers", "", U + "/endless-headers", {"probe_success": 0}, timeou
 case("refused", "", "http://127.0.0.1:1/", {"probe_success": 0, "probe_http_status_code": 0},
      log="Error for HTTP request")
 case("bad name", "", "http://name.invalid/", {"probe_success": 0}, log="Error resolving")
+
+# the allow-list applies to every connection, redirects included
+if EXPORTER:
+    import urllib.parse
+    import urllib.request
+    port = socket.socket()
+    port.bind(("127.0.0.1", 0))
+    eport = port.getsockname()[1]
+    port.close()
+    cfg = write("bb.yml", "modules:\n  http_2xx:\n    prober: http\n    http:\n"
+                "      preferred_ip_protocol: ip4\n")
+    ex = subprocess.Popen([EXPORTER, "--config.file=" + cfg, "--probe.allowed-targets=127.0.0.0/8",
+                           "--web.listen-address=127.0.0.1:%d" % eport],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", eport), 0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+
+        def via_exporter(target):
+            q = urllib.parse.urlencode({"module": "http_2xx", "target": target, "debug": "true"})
+            with urllib.request.urlopen("http://127.0.0.1:%d/probe?%s" % (eport, q)) as r:
+                return r.read().decode()
+        out = via_exporter(U + "/ok")
+        check("allow-list: allowed", "probe_success 1" in out, out)
+        out = via_exporter(U + "/to-v6")
+        check("allow-list: redirect to a host outside it", "probe_success 0" in out and
+              "not allowed" in out, out)
+        out = via_exporter("http://[::1]:%d/ok" % HTTP6)
+        check("allow-list: target outside it", "probe_success 0" in out, out)
+        print("ok   allow-list through omx-blackbox")
+    finally:
+        ex.terminate()
+        ex.wait(10)
 
 # config errors name the key
 for name, section, want in [
