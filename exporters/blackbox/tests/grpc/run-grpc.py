@@ -169,8 +169,15 @@ case("refused", "", "127.0.0.1:1", {"probe_success": 0, "probe_grpc_status_code"
 case("http/1.1 server", "", "127.0.0.1:%d" % HTTP1, {"probe_success": 0}, max_time=4)
 case("silent server", "", "127.0.0.1:%d" % SILENT, {"probe_success": 0, "probe_grpc_status_code": 4},
      timeout=1.5, max_time=2.5)
-r = subprocess.run([PROBE, "grpc", os.path.join(TMP, "bad.yml"), "x"], capture_output=True,
-                   text=True)
+# The http prober speaks HTTP/2 to the same TLS port (ALPN h2): version 2.
+path = os.path.join(TMP, "http.yml")
+with open(path, "w") as f:
+    f.write("method: POST\nheaders: {Content-Type: application/grpc}\n"
+            "valid_http_versions: [HTTP/2.0]\ntls_config:\n  ca_file: %s\n" % CA)
+r = subprocess.run([PROBE, "http", path, "https://localhost:%d/grpc.health.v1.Health/Check" % TLS],
+                   capture_output=True, text=True, timeout=20)
+check("http prober over h2", "probe_http_version 2\n" in r.stdout and
+      "probe_http_ssl 1\n" in r.stdout and "probe_success 1\n" in r.stdout, r.stdout + r.stderr)
 with open(os.path.join(TMP, "bad.yml"), "w") as f:
     f.write("servce: x\n")
 r = subprocess.run([PROBE, "grpc", os.path.join(TMP, "bad.yml"), "x"], capture_output=True,

@@ -159,8 +159,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if p == "/post-redirect":
             return self.send(302, b"", [("Location", "/echo")])
         if p == "/echo":
-            body = ("%s %s host=%s ua=%s ct=%s auth=%s" % (
+            body = ("%s %s host=%s from=%s ua=%s ct=%s auth=%s" % (
                 self.command, (data or b"").decode(), self.headers.get("Host"),
+                self.client_address[0],
                 self.headers.get("User-Agent"), self.headers.get("Content-Type"),
                 self.headers.get("Authorization"))).encode()
             return self.send(200, body)
@@ -381,12 +382,14 @@ case("endless redirects", "", U + "/loop",
      log="Not following redirect", max_time=5)
 m, out, err = case("post", "method: POST\nbody: 'a=1'\nheaders:\n  Host: example.test\n"
                    "  X-Foo: bar\nfail_if_body_not_matches_regexp: ['^POST a=1 host=example.test "
-                   "ua=Blackbox-Exporter/']\n", U + "/echo", {"probe_success": 1})
+                   "from=127.0.0.1 ua=Blackbox-Exporter/']\n", U + "/echo", {"probe_success": 1})
 case("post 302 becomes GET", "method: POST\nbody: x\nfail_if_body_not_matches_regexp: ['^GET  ']\n",
      U + "/post-redirect", {"probe_success": 1, "probe_http_redirects": 1})
 write("body.txt", "from file")
 case("body_file", "method: PUT\nbody_file: %s\nfail_if_body_not_matches_regexp: ['^PUT from file']\n"
      % os.path.join(TMP, "body.txt"), U + "/echo", {"probe_success": 1})
+case("source_ip_address", "source_ip_address: 127.0.0.2\nfail_if_body_not_matches_regexp: "
+     "[' from=127.0.0.2 ']\n", U + "/echo", {"probe_success": 1})
 case("hostname param", "fail_if_body_not_matches_regexp: ['host=vhost.test ']\n", U + "/echo",
      {"probe_success": 1}, hostname="vhost.test")
 case("body regex fail", "fail_if_body_matches_regexp: ['hel+o']\n", U + "/ok",
