@@ -497,7 +497,9 @@ case("endless headers", "", U + "/endless-headers", {"probe_success": 0}, timeou
      log="headers")
 case("refused", "", "http://127.0.0.1:1/", {"probe_success": 0, "probe_http_status_code": 0},
      log="Error for HTTP request")
-case("bad name", "", "http://name.invalid/", {"probe_success": 0}, log="Error resolving")
+case("bad name", "", "http://name.invalid/", {"probe_success": 0,
+     'probe_http_duration_seconds{phase="resolve"}': lambda v: v >= 0}, log="Error resolving",
+     absent=('probe_http_duration_seconds{phase="connect"}',))
 
 # the allow-list applies to every connection, redirects included
 if EXPORTER:

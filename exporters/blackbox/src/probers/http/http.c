@@ -366,6 +366,7 @@ static double us(curl_off_t v) { return (double)v / 1e6; }
 typedef struct phases {
     double resolve, connect, tls, processing, transfer;
     bool resolve_set;
+    bool started; /* the request was made: every phase is reported (0 if not reached) */
 } phases;
 
 /* Adds this hop's timings as upstream's roundTripTrace sums them. */
@@ -836,6 +837,7 @@ static bool run(bb_probe *p, const void *cfg) {
     cur = url;
     url = NULL;
     bool keep_host = true;
+    ph.started = true; /* upstream creates the other phases here, before the request */
     for (int hopn = 0;; hopn++) {
         char hhost[256];
         long hport = 0;
@@ -1041,10 +1043,12 @@ done : {
     int rc = 0;
     if (ph.resolve_set)
         rc |= add_phase(p, "resolve", ph.resolve);
-    rc |= add_phase(p, "connect", ph.connect);
-    rc |= add_phase(p, "tls", ph.tls);
-    rc |= add_phase(p, "processing", ph.processing);
-    rc |= add_phase(p, "transfer", ph.transfer);
+    if (ph.started) {
+        rc |= add_phase(p, "connect", ph.connect);
+        rc |= add_phase(p, "tls", ph.tls);
+        rc |= add_phase(p, "processing", ph.processing);
+        rc |= add_phase(p, "transfer", ph.transfer);
+    }
     rc |= add(p, "probe_http_content_length", "Length of http content response",
               (double)content_length);
     rc |= add(p, "probe_http_uncompressed_body_length", "Length of uncompressed response body",
