@@ -19,6 +19,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from bbtest import Exporter, free_port, parse_metrics, request, skip  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+GRPC = (None, None)
 UPSTREAM = shutil.which("prometheus-blackbox-exporter")
 
 
@@ -91,7 +92,27 @@ def https_server():
     return srv
 
 
+def grpc_server():
+    """A gRPC health service answering SERVING (python3-grpcio), or None."""
+    try:
+        import grpc
+        from concurrent import futures
+    except ImportError:
+        return None, None
+    h = grpc.method_handlers_generic_handler("grpc.health.v1.Health", {
+        "Check": grpc.unary_unary_rpc_method_handler(
+            lambda req, ctx: bytes([0x08, 1]),  # HealthCheckResponse{status: SERVING}
+            request_deserializer=lambda b: b, response_serializer=lambda b: b)})
+    srv = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    srv.add_generic_rpc_handlers((h,))
+    port = srv.add_insecure_port("127.0.0.1:0")
+    srv.start()
+    return srv, port
+
+
 def start_servers():
+    global GRPC
+    GRPC = grpc_server()
     http_srv = Threaded(("127.0.0.1", 0), OkHandler)
     https_srv = https_server()
     tcp_srv = Threaded(("127.0.0.1", 0), TcpBanner)
@@ -104,6 +125,7 @@ def start_servers():
         "tcp": "127.0.0.1:%d" % tcp_srv.server_address[1],
         "dns": "127.0.0.1:%d" % dns_srv.server_address[1],
         "closed": "127.0.0.1:%d" % free_port(),
+        "grpc": "127.0.0.1:%d" % (GRPC[1] or free_port()),
     }, (http_srv, https_srv, tcp_srv, dns_srv)
 
 
