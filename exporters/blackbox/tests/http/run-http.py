@@ -159,11 +159,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if p == "/post-redirect":
             return self.send(302, b"", [("Location", "/echo")])
         if p == "/echo":
-            body = ("%s %s host=%s from=%s ua=%s ct=%s auth=%s" % (
+            body = ("%s %s host=%s from=%s ua=%s ct=%s auth=%s cl=%s" % (
                 self.command, (data or b"").decode(), self.headers.get("Host"),
                 self.client_address[0],
                 self.headers.get("User-Agent"), self.headers.get("Content-Type"),
-                self.headers.get("Authorization"))).encode()
+                self.headers.get("Authorization"), self.headers.get("Content-Length"))).encode()
             return self.send(200, body)
         if p == "/auth":
             if self.headers.get("Authorization") in ("Basic dXNlcjpwYXNz", "Bearer tok123",
@@ -383,6 +383,8 @@ case("endless redirects", "", U + "/loop",
 m, out, err = case("post", "method: POST\nbody: 'a=1'\nheaders:\n  Host: example.test\n"
                    "  X-Foo: bar\nfail_if_body_not_matches_regexp: ['^POST a=1 host=example.test "
                    "from=127.0.0.1 ua=Blackbox-Exporter/']\n", U + "/echo", {"probe_success": 1})
+case("post without body", "method: POST\nfail_if_body_not_matches_regexp: ['^POST  host=', ' cl=0$']\n",
+     U + "/echo", {"probe_success": 1})
 case("post 302 becomes GET", "method: POST\nbody: x\nfail_if_body_not_matches_regexp: ['^GET  ']\n",
      U + "/post-redirect", {"probe_success": 1, "probe_http_redirects": 1})
 write("body.txt", "from file")

@@ -877,14 +877,17 @@ static bool run(bb_probe *p, const void *cfg) {
             curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
         } else {
             curl_easy_setopt(h, CURLOPT_NOBODY, 0L);
-            if (body) {
-                curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
-                curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+            /* Go sends "Content-Length: 0" for these methods without a body. */
+            bool empty_body = !body && (!strcmp(method, "POST") || !strcmp(method, "PUT") ||
+                                        !strcmp(method, "PATCH"));
+            if (body || empty_body) {
+                curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body ? body_len : 0));
+                curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
             } else {
                 curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
             }
             curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST,
-                             strcmp(method, "GET") || body ? method : NULL);
+                             strcmp(method, "GET") || body || empty_body ? method : NULL);
         }
         int ms = bb_remaining_ms(p);
         if (ms <= 0) {
