@@ -488,7 +488,7 @@ case("silent", "", "http://127.0.0.1:%d/" % SILENT, {"probe_success": 0}, timeou
      max_time=2.5)
 case("slow body", "", U + "/slow", {"probe_success": 0}, timeout=2, max_time=3)
 case("huge body cut by the deadline", "", U + "/huge", {"probe_success": 0}, timeout=0.3,
-     max_time=1.5)
+     max_time=2.5)
 case("huge body read whole", "", U + "/huge",
      {"probe_success": 1, "probe_http_uncompressed_body_length": 1 << 30}, timeout=20)
 case("huge body limit", "body_size_limit: 1MB\n", U + "/huge", {"probe_success": 0},
