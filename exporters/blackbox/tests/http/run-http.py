@@ -299,11 +299,10 @@ SILENT = silent()
 def probe(section, target, timeout=5, hostname=None, dump=False, env=None):
     path = write("section.yml", section)
     args = [PROBE, "http", path, target, str(timeout)] + ([hostname] if hostname else [])
-    env = dict(os.environ, **(env or {}))
-    for k in ("http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy",
-              "NO_PROXY"):
-        if k not in (env or {}) and k in env and not (env or {}).get(k):
-            del env[k]
+    extra = env or {}
+    # only the proxy variables a case sets: none from the test's own environment
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    env.update(extra)
     if dump:
         env["PROBE_DUMP"] = "1"
     t0 = time.monotonic()
