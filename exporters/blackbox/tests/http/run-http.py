@@ -545,7 +545,8 @@ if EXPORTER:
 
         def via_exporter(target):
             q = urllib.parse.urlencode({"module": "http_2xx", "target": target, "debug": "true"})
-            with urllib.request.urlopen("http://127.0.0.1:%d/probe?%s" % (eport, q)) as r:
+            opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+            with opener.open("http://127.0.0.1:%d/probe?%s" % (eport, q)) as r:
                 return r.read().decode()
         out = via_exporter(U + "/ok")
         check("allow-list: allowed", "probe_success 1" in out, out)
