@@ -185,7 +185,10 @@ static void log_handshake_error(bb_probe *p, bb_tlsconn *c, int e) {
         unsigned status = gnutls_session_get_verify_cert_status(c->session);
         gnutls_datum_t out = {0};
         if (gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &out, 0) == 0) {
-            bb_logf(p, OMX_LOG_ERROR, "TLS handshake failed: %s", (const char *)out.data);
+            int len = (int)out.size;
+            while (len > 0 && (out.data[len - 1] == ' ' || out.data[len - 1] == 0))
+                len--;
+            bb_logf(p, OMX_LOG_ERROR, "TLS handshake failed: %.*s", len, (const char *)out.data);
             gnutls_free(out.data);
             return;
         }
