@@ -10,11 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include <gnutls/x509.h>
-
 #include "exporter/writer.h"
 #include "exporter/yamlconf.h"
-#include "tlsinfo.h"
 
 typedef struct fake_series {
     char *name, *labels;
@@ -362,30 +359,4 @@ int bb_dump_kv(omx_buf *out, int indent, const char *key, const char *value) {
 
 int bb_dump_secret(omx_buf *out, int indent, const char *key, const char *value) {
     return bb_dump_kv(out, indent, key, value ? "<secret>" : "");
-}
-
-int bb_tls_report(bb_probe *p, gnutls_session_t session) {
-    const char *v = gnutls_protocol_get_name(gnutls_protocol_get_version(session));
-    char ver[16] = "unknown";
-    if (v && strncmp(v, "TLS1.", 5) == 0)
-        snprintf(ver, sizeof ver, "TLS 1.%c", v[5]);
-    static const char *const ln[] = {"version"};
-    int rc = bb_result_gauge_l(p, "probe_tls_version_info", "", 1, ln, (const char *[]){ver}, 1);
-    unsigned n = 0;
-    const gnutls_datum_t *certs = gnutls_certificate_get_peers(session, &n);
-    double earliest = 0;
-    for (unsigned i = 0; i < n; i++) {
-        gnutls_x509_crt_t crt;
-        if (gnutls_x509_crt_init(&crt) < 0)
-            continue;
-        if (gnutls_x509_crt_import(crt, &certs[i], GNUTLS_X509_FMT_DER) == 0) {
-            double t = (double)gnutls_x509_crt_get_expiration_time(crt);
-            if (earliest == 0 || t < earliest)
-                earliest = t;
-        }
-        gnutls_x509_crt_deinit(crt);
-    }
-    if (rc == 0)
-        rc = bb_result_gauge(p, "probe_ssl_earliest_cert_expiry", "", earliest);
-    return rc;
 }

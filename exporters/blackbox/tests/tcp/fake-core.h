@@ -1,6 +1,5 @@
-/* A stand-in for the probe runtime (prober.h, the shared config parsers and
- * bb_tls_report) so the tcp, udp and icmp probers can be tested alone: it
- * records the metrics and log lines of one probe for the test to check. */
+/* A stand-in for the probe runtime (prober.h and the shared config parsers)
+ * so the tcp, udp and icmp probers can be tested alone: it records the metrics and log lines of one probe for the test to check. */
 #ifndef BB_FAKE_CORE_H
 #define BB_FAKE_CORE_H
 

@@ -286,6 +286,8 @@ static void test_tls(void) {
     ASSERT(tls_probe(cert_path, key_path, cfg, &p));
     ASSERT(fake_value(&p, "probe_tls_version_info", "version=TLS 1.3", NULL));
     ASSERT(value(&p, "probe_ssl_earliest_cert_expiry", NULL) > 1e9);
+    ASSERT(value(&p, "probe_ssl_last_chain_expiry_timestamp_seconds", NULL) > 1e9);
+    ASSERT(!fake_value(&p, "probe_tls_cipher_info", NULL, NULL)); /* not in tcp's set */
     fake_probe_done(&p);
 
     snprintf(cfg, sizeof cfg, "{ca_file: %s, max_version: TLS12}", cert_path);

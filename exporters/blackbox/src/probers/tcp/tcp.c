@@ -129,8 +129,12 @@ static int conn_write(tcp_conn *c, const char *data, size_t len) {
 
 static const char *why(int rc) { return rc == OMX_ETIMEOUT ? "timeout" : omx_strerror(rc); }
 
-static int report_tls(bb_probe *p, tcp_conn *c) {
-    return bb_tls_report(p, bb_tlsconn_session(c->tls));
+/* Upstream's tcp set (no cipher); the chain counts as verified unless
+ * verification was off. A peer without an X.509 certificate reports nothing. */
+static int report_tls(bb_probe *p, const tcp_config *cfg, tcp_conn *c) {
+    int rc = bb_tls_report_some(p, bb_tlsconn_session(c->tls), BB_TLS_TCP,
+                                !cfg->tls_config.insecure_skip_verify);
+    return rc == -ENOENT ? 0 : rc;
 }
 
 /* An expect step: lines until one matches. Fills spans (n_spans of them) and
@@ -279,7 +283,7 @@ static bool run_steps(bb_probe *p, const tcp_config *cfg, tcp_conn *c, const cha
             bb_logf(p, OMX_LOG_DEBUG, "TLS Handshake (client) succeeded.");
             c->off = c->len = 0; /* plain bytes read ahead are dropped, as upstream */
             c->eof = false;
-            if (report_tls(p, c) < 0)
+            if (report_tls(p, cfg, c) < 0)
                 return false;
         }
     }
@@ -319,7 +323,7 @@ static bool run(bb_probe *p, const void *vcfg) {
         bb_result_gauge(p, "probe_failed_due_to_bytes", "Indicates if probe failed due to bytes",
                         0) < 0)
         goto out;
-    if (c.tls && report_tls(p, &c) < 0)
+    if (c.tls && report_tls(p, cfg, &c) < 0)
         goto out;
     if (cfg->n_steps && !(c.buf = malloc(TCP_LINE_MAX + 1))) {
         bb_logf(p, OMX_LOG_ERROR, "out of memory");
