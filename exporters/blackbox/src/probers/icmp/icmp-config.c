@@ -85,7 +85,6 @@ void icmp_config_free(void *cfg) {
     icmp_config *c = cfg;
     if (!c)
         return;
-    free((char *)c->ip.source_ip);
     free(c);
 }
 

@@ -194,7 +194,6 @@ void tcp_config_free(void *cfg) {
         free(s->labels);
     }
     free(c->steps);
-    free((char *)c->ip.source_ip);
     bb_tls_config_clear(&c->tls_config);
     free(c);
 }

@@ -151,7 +151,6 @@ void udp_config_free(void *cfg) {
     udp_config *c = cfg;
     if (!c)
         return;
-    free((char *)c->ip.source_ip);
     free(c->payload);
     free(c->payload_src);
     omx_regex_free(c->expect);
