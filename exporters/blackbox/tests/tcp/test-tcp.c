@@ -12,6 +12,7 @@
 #include "omx-test.h"
 #include "testsrv.h"
 
+static const char *probe_hostname; /* ?hostname= of the next probes */
 static char cert_path[128], key_path[128], old_cert[128], old_key[128];
 
 /* Parses yaml as a tcp section, probes target, frees the config. */
@@ -23,6 +24,7 @@ static bool probe(const char *yaml, const char *target, int timeout_ms, bb_probe
     static bb_module m = {.name = "tcp_test", .prober = &bb_prober_tcp};
     m.cfg = cfg;
     fake_probe_init(p, &m, target, timeout_ms);
+    p->hostname = probe_hostname;
     bool ok = bb_prober_tcp.run(p, cfg);
     if (getenv("FAKE_VERBOSE"))
         fake_print(p);
@@ -304,6 +306,21 @@ static void test_tls(void) {
     snprintf(cfg, sizeof cfg, "{ca_file: %s, server_name: localhost}", cert_path);
     ASSERT(tls_probe(cert_path, key_path, cfg, &p));
     fake_probe_done(&p);
+
+    /* ?hostname= names the server when tls_config does not. */
+    snprintf(cfg, sizeof cfg, "{ca_file: %s}", cert_path);
+    probe_hostname = "example.com";
+    ASSERT(!tls_probe(cert_path, key_path, cfg, &p));
+    ASSERT(fake_log_has(&p, "does not match"));
+    fake_probe_done(&p);
+    probe_hostname = "localhost";
+    ASSERT(tls_probe(cert_path, key_path, cfg, &p));
+    fake_probe_done(&p);
+    snprintf(cfg, sizeof cfg, "{ca_file: %s, server_name: localhost}", cert_path);
+    probe_hostname = "example.com";
+    ASSERT(tls_probe(cert_path, key_path, cfg, &p)); /* server_name wins */
+    fake_probe_done(&p);
+    probe_hostname = NULL;
 
     ASSERT(!tls_probe(cert_path, key_path, "{}", &p)); /* self-signed: not in the system store */
     ASSERT(fake_log_has(&p, "TLS handshake failed"));

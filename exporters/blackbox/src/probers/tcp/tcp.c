@@ -127,6 +127,12 @@ static int conn_write(tcp_conn *c, const char *data, size_t len) {
     return bb_net_write_all(c->p, c->fd, data, len);
 }
 
+/* The TLS server name when tls_config has none: ?hostname= as upstream's
+ * handler sets it, else the target's host. */
+static const char *tls_name(const bb_probe *p, const char *host) {
+    return p->hostname && *p->hostname ? p->hostname : host;
+}
+
 static const char *why(int rc) { return rc == OMX_ETIMEOUT ? "timeout" : omx_strerror(rc); }
 
 /* Upstream's tcp set (no cipher); the chain counts as verified unless
@@ -275,7 +281,7 @@ static bool run_steps(bb_probe *p, const tcp_config *cfg, tcp_conn *c, const cha
                 bb_logf(p, OMX_LOG_ERROR, "starttls on a connection that is already TLS");
                 return false;
             }
-            rc = bb_tlsconn_start(p, c->fd, &cfg->tls_config, host, &c->tls);
+            rc = bb_tlsconn_start(p, c->fd, &cfg->tls_config, tls_name(p, host), &c->tls);
             if (rc < 0) {
                 bb_logf(p, OMX_LOG_ERROR, "TLS Handshake (client) failed");
                 return false;
@@ -312,7 +318,7 @@ static bool run(bb_probe *p, const void *vcfg) {
         goto out;
     if (cfg->tls) {
         bb_logf(p, OMX_LOG_DEBUG, "Dialing TCP with TLS");
-        if (bb_tlsconn_start(p, c.fd, &cfg->tls_config, host, &c.tls) < 0) {
+        if (bb_tlsconn_start(p, c.fd, &cfg->tls_config, tls_name(p, host), &c.tls) < 0) {
             bb_logf(p, OMX_LOG_ERROR, "Error dialing TCP with TLS");
             goto out;
         }
