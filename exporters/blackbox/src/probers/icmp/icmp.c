@@ -24,7 +24,9 @@
 
 /* Replies read per wake-up before the clock is looked at again (floods). */
 #define ICMP_DRAIN_MAX 256
-#define ICMP_BUF 66000
+/* Room for an IPv4 header with options before a reply of ours; anything
+ * longer is not ours and is read truncated. */
+#define ICMP_IP_HDR_MAX 60
 /* ICMP_FILTER of linux/icmp.h, which clashes with netinet/ip_icmp.h. */
 #define BB_ICMP_FILTER 1
 
@@ -54,8 +56,11 @@ typedef struct icmp_run {
     struct sockaddr_storage dst;
     socklen_t dst_len;
     uint16_t id, seq0;
-    unsigned char payload[ICMP_MAX_PAYLOAD];
+    unsigned char *pkt;     /* the echo request: 8-byte header, then the payload */
+    unsigned char *payload; /* pkt + 8 */
     size_t payload_len;
+    unsigned char *rbuf; /* a reply: ICMP_IP_HDR_MAX + 8 + payload_len + 1 bytes */
+    size_t rbuf_len;
     int n;            /* echoes to send */
     int64_t *sent_at; /* 0: not sent (or failed) */
     int64_t *rtt;     /* -1: no reply yet */
@@ -142,7 +147,7 @@ static int set_options(icmp_run *r) {
 }
 
 static void send_echo(icmp_run *r, int k) {
-    unsigned char pkt[8 + ICMP_MAX_PAYLOAD];
+    unsigned char *pkt = r->pkt;
     uint16_t seq = (uint16_t)(r->seq0 + k);
     pkt[0] = r->family == AF_INET ? ICMP_ECHO : ICMP6_ECHO_REQUEST;
     pkt[1] = 0;
@@ -151,7 +156,6 @@ static void send_echo(icmp_run *r, int k) {
     pkt[5] = (unsigned char)r->id;
     pkt[6] = (unsigned char)(seq >> 8);
     pkt[7] = (unsigned char)seq;
-    memcpy(pkt + 8, r->payload, r->payload_len);
     size_t len = 8 + r->payload_len;
     if (r->family == AF_INET) { /* the kernel sums ICMPv6 and ping sockets itself */
         uint16_t sum = icmp_checksum(pkt, len);
@@ -222,11 +226,11 @@ static void take_reply(icmp_run *r, unsigned char *b, size_t n, const struct msg
             (unsigned)(uint16_t)(r->seq0 + k), r->rtt[k] / 1e6);
 }
 
-static void drain(icmp_run *r, unsigned char *buf) {
+static void drain(icmp_run *r) {
     for (int i = 0; i < ICMP_DRAIN_MAX; i++) {
         struct sockaddr_storage from = {0};
         char cbuf[256];
-        struct iovec iov = {.iov_base = buf, .iov_len = ICMP_BUF};
+        struct iovec iov = {.iov_base = r->rbuf, .iov_len = r->rbuf_len};
         struct msghdr m = {.msg_name = &from,
                            .msg_namelen = sizeof from,
                            .msg_iov = &iov,
@@ -241,15 +245,13 @@ static void drain(icmp_run *r, unsigned char *buf) {
                 bb_logf(r->p, OMX_LOG_DEBUG, "Error reading from socket: %s", omx_strerror(-errno));
             continue;
         }
-        take_reply(r, buf, (size_t)n, &m, &from, bb_now_ns());
+        if (!(m.msg_flags & MSG_TRUNC))
+            take_reply(r, r->rbuf, (size_t)n, &m, &from, bb_now_ns());
     }
 }
 
 /* Sends the echoes on schedule and reads replies until all are in or the deadline. */
 static void exchange(icmp_run *r) {
-    unsigned char *buf = malloc(ICMP_BUF);
-    if (!buf)
-        return;
     int64_t interval = r->cfg->interval_ns;
     int64_t next = bb_now_ns();
     bb_logf(r->p, OMX_LOG_DEBUG, "Writing out packet");
@@ -268,9 +270,8 @@ static void exchange(icmp_run *r) {
         int ms = (int)((until - now + 999999) / 1000000);
         struct pollfd pfd = {.fd = r->fd, .events = POLLIN};
         if (poll(&pfd, 1, ms) > 0)
-            drain(r, buf);
+            drain(r);
     }
-    free(buf);
 }
 
 static int gauge(bb_probe *p, const char *name, const char *help, double v) {
@@ -351,7 +352,14 @@ static bool run(bb_probe *p, const void *vcfg) {
         r->rtt[k] = -1;
     r->seq0 = (uint16_t)(seq_base + atomic_fetch_add(&seq_next, (unsigned)r->n));
     r->id = (uint16_t)(id_base + atomic_fetch_add(&id_next, 1u));
-    r->payload_len = icmp_payload(cfg->payload_size, r->payload, sizeof r->payload);
+    size_t plen = cfg->payload_size ? (size_t)cfg->payload_size : 28;
+    r->pkt = malloc(8 + plen);
+    r->rbuf_len = ICMP_IP_HDR_MAX + 8 + plen + 1;
+    r->rbuf = malloc(r->rbuf_len);
+    if (!r->pkt || !r->rbuf)
+        goto out;
+    r->payload = r->pkt + 8;
+    r->payload_len = icmp_payload(cfg->payload_size, r->payload, plen);
     if (open_socket(r) < 0 || set_options(r) < 0)
         goto out;
     phase(p, "setup", (bb_now_ns() - t1) / 1e9);
@@ -382,6 +390,8 @@ out:
         close(r->fd);
     free(r->sent_at);
     free(r->rtt);
+    free(r->pkt);
+    free(r->rbuf);
     free(r);
     return ok;
 }
