@@ -18,6 +18,8 @@
 #include "tlsconn.h"
 #include "tlsinfo.h"
 
+/* The read buffer's first size; it doubles up to TCP_LINE_MAX for long lines. */
+#define TCP_BUF_START 4096
 /* Read lines logged one by one before the rest are only counted. */
 #define TCP_LOGGED_LINES 32
 
@@ -26,8 +28,8 @@ typedef struct tcp_conn {
     bb_probe *p;
     int fd;
     bb_tlsconn *tls;
-    char *buf; /* TCP_LINE_MAX + 1 bytes */
-    size_t off, len;
+    char *buf; /* cap bytes, grown up to TCP_LINE_MAX as long lines need */
+    size_t off, len, cap;
     bool eof;
     unsigned lines;
 } tcp_conn;
@@ -39,9 +41,17 @@ static ssize_t conn_fill(tcp_conn *c) {
         c->len -= c->off;
         c->off = 0;
     }
-    size_t room = TCP_LINE_MAX - c->len;
-    if (room == 0)
-        return OMX_ELIMIT;
+    if (c->len == c->cap) {
+        if (c->cap >= TCP_LINE_MAX)
+            return OMX_ELIMIT;
+        size_t cap = c->cap ? c->cap * 2 : TCP_BUF_START;
+        char *b = realloc(c->buf, cap < TCP_LINE_MAX ? cap : TCP_LINE_MAX);
+        if (!b)
+            return -ENOMEM;
+        c->buf = b;
+        c->cap = cap < TCP_LINE_MAX ? cap : TCP_LINE_MAX;
+    }
+    size_t room = c->cap - c->len;
     if (c->tls) {
         ssize_t n = bb_tlsconn_read(c->p, c->tls, c->buf + c->len, room);
         if (n > 0)
@@ -69,8 +79,10 @@ static ssize_t conn_fill(tcp_conn *c) {
 static int conn_line(tcp_conn *c, const char **line, size_t *len) {
     size_t scanned = 0;
     for (;;) {
-        char *start = c->buf + c->off;
-        char *nl = memchr(start + scanned, '\n', c->len - c->off - scanned);
+        char *start = c->buf ? c->buf + c->off : NULL;
+        char *nl = c->len - c->off > scanned
+                       ? memchr(start + scanned, '\n', c->len - c->off - scanned)
+                       : NULL;
         size_t n;
         if (nl) {
             n = (size_t)(nl - start);
@@ -331,10 +343,6 @@ static bool run(bb_probe *p, const void *vcfg) {
         goto out;
     if (c.tls && report_tls(p, cfg, &c) < 0)
         goto out;
-    if (cfg->n_steps && !(c.buf = malloc(TCP_LINE_MAX + 1))) {
-        bb_logf(p, OMX_LOG_ERROR, "out of memory");
-        goto out;
-    }
     ok = run_steps(p, cfg, &c, host);
 out:
     c.tls = bb_tlsconn_free(p, c.tls);
