@@ -100,8 +100,8 @@ int icmp_config_dump(const void *cfg, omx_buf *out, int indent) {
     int rc = bb_ip_opts_dump(&c->ip, out, indent);
     if (rc == 0 && c->payload_size)
         rc = line(out, indent, "payload_size", "%lld", c->payload_size);
-    if (rc == 0)
-        rc = line(out, indent, "dont_fragment", c->dont_fragment ? "true" : "false", 0);
+    if (rc == 0 && c->dont_fragment)
+        rc = line(out, indent, "dont_fragment", "true", 0);
     if (rc == 0)
         rc = line(out, indent, "ttl", "%lld", c->ttl);
     if (rc == 0 && c->packets) {

@@ -221,12 +221,11 @@ static bool step_expect_bytes(bb_probe *p, tcp_conn *c, const tcp_step *s) {
 /* probe_expect_info{labels...} 1 with values expanded from the match. */
 static int expect_info(bb_probe *p, const tcp_step *s, const char *subject,
                        const omx_regex_span *spans, size_t n_spans) {
-    const char *names[TCP_MAX_LABELS], *values[TCP_MAX_LABELS];
+    const char *values[TCP_MAX_LABELS];
     omx_buf bufs[TCP_MAX_LABELS];
     int rc = 0;
     for (size_t i = 0; i < s->n_labels; i++) {
         omx_buf_init(&bufs[i], TCP_LINE_MAX);
-        names[i] = s->labels[i].name;
         if (rc == 0)
             rc = bb_expand(s->expect, s->labels[i].value, subject, spans, n_spans, &bufs[i]);
         if (rc == 0)
@@ -235,7 +234,7 @@ static int expect_info(bb_probe *p, const tcp_step *s, const char *subject,
     }
     if (rc == 0)
         rc = bb_result_gauge_l(p, "probe_expect_info", "Explicit content matched", s->n_labels,
-                               names, values, 1);
+                               s->label_names, values, 1);
     for (size_t i = 0; i < s->n_labels; i++)
         omx_buf_free(&bufs[i]);
     return rc;
