@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "exporter/file.h"
 #include "exporter/writer.h"
 #include "fake-core.h"
 #include "omx-test.h"
@@ -15,7 +16,8 @@
 #include "testsrv.h"
 
 static const char *probe_hostname; /* ?hostname= of the next probes */
-static char cert_path[128], key_path[128], old_cert[128], old_key[128];
+static char cert_path[128], key_path[128], old_cert[128], old_key[128], client_cert[128],
+    client_key[128];
 
 static void *cur_cfg; /* the section of the last probe: the result borrows from it */
 
@@ -268,14 +270,18 @@ static void test_hostile(void) {
 
 typedef struct tls_ctx {
     const char *cert, *key;
+    const char *client_ca; /* when set, the server wants a client certificate it signed */
     char got[256];
 } tls_ctx;
 
 static void srv_tls_hello(int fd, void *vctx) {
     tls_ctx *c = vctx;
     gnutls_certificate_credentials_t cred = testcert_server_cred(c->cert, c->key);
+    if (c->client_ca)
+        ASSERT(gnutls_certificate_set_x509_trust_file(cred, c->client_ca, GNUTLS_X509_FMT_PEM) ==
+               1);
     gnutls_session_t s;
-    if (testcert_accept(fd, cred, &s)) {
+    if (testcert_accept(fd, cred, c->client_ca != NULL, &s)) {
         gnutls_record_send(s, "hello tls\r\n", 11);
         char b[64];
         gnutls_record_recv(s, b, sizeof b); /* until close_notify or EOF */
@@ -284,11 +290,13 @@ static void srv_tls_hello(int fd, void *vctx) {
     gnutls_certificate_free_credentials(cred);
 }
 
+static const char *client_ca; /* the next TLS servers want a client certificate */
+
 static bool tls_probe(const char *cert, const char *key, const char *tls_config, bb_probe *p) {
-    char yaml[512], target[64];
+    char yaml[4096], target[64];
     snprintf(yaml, sizeof yaml, "tls: true\ntls_config: %s\nquery_response: [{expect: '^hello'}]\n",
              tls_config);
-    tls_ctx c = {.cert = cert, .key = key};
+    tls_ctx c = {.cert = cert, .key = key, .client_ca = client_ca};
     testsrv s;
     testsrv_start(&s, "127.0.0.1", srv_tls_hello, &c);
     bool ok = probe(yaml, target_of(&s, target, sizeof target), 3000, p);
@@ -297,7 +305,7 @@ static bool tls_probe(const char *cert, const char *key, const char *tls_config,
 }
 
 static void test_tls(void) {
-    char cfg[256];
+    char cfg[512];
     bb_probe p;
     snprintf(cfg, sizeof cfg, "{ca_file: %s}", cert_path);
     ASSERT(tls_probe(cert_path, key_path, cfg, &p));
@@ -349,6 +357,44 @@ static void test_tls(void) {
     ASSERT(fake_log_has(&p, "expired"));
     done(&p);
 
+    /* The CA inline, as a YAML string. */
+    char *pem = NULL, inline_cfg[4096];
+    size_t pem_len = 0, o = 0;
+    ASSERT_OK(omx_read_file(cert_path, 8192, &pem, &pem_len));
+    o += (size_t)snprintf(inline_cfg, sizeof inline_cfg, "{ca: \"");
+    for (size_t i = 0; i < pem_len && o + 4 < sizeof inline_cfg; i++) {
+        if (pem[i] == '\n') {
+            inline_cfg[o++] = '\\';
+            inline_cfg[o++] = 'n';
+        } else {
+            inline_cfg[o++] = pem[i];
+        }
+    }
+    snprintf(inline_cfg + o, sizeof inline_cfg - o, "\"}");
+    free(pem);
+    ASSERT(tls_probe(cert_path, key_path, inline_cfg, &p));
+    done(&p);
+
+    /* A server that wants a client certificate signed by client.pem. */
+    client_ca = client_cert;
+    snprintf(cfg, sizeof cfg, "{ca_file: %s, cert_file: %s, key_file: %s}", cert_path, client_cert,
+             client_key);
+    ASSERT(tls_probe(cert_path, key_path, cfg, &p));
+    done(&p);
+    snprintf(cfg, sizeof cfg, "{ca_file: %s}", cert_path);
+    ASSERT(!tls_probe(cert_path, key_path, cfg, &p)); /* no certificate to show */
+    done(&p);
+    snprintf(cfg, sizeof cfg, "{ca_file: %s, cert_file: %s, key_file: %s}", cert_path, old_cert,
+             old_key);
+    ASSERT(!tls_probe(cert_path, key_path, cfg, &p)); /* one the server does not trust */
+    done(&p);
+    client_ca = NULL;
+    snprintf(cfg, sizeof cfg, "{ca_file: %s, cert_file: %s, key_file: %s}", cert_path, client_cert,
+             key_path);
+    ASSERT(!tls_probe(cert_path, key_path, cfg, &p)); /* key of another certificate */
+    ASSERT(fake_log_has(&p, "cannot use the client certificate"));
+    done(&p);
+
     ASSERT(!tls_probe(cert_path, key_path, "{ca_file: /nonexistent/ca.pem}", &p));
     ASSERT(fake_log_has(&p, "/nonexistent/ca.pem"));
     done(&p);
@@ -367,7 +413,7 @@ static void srv_smtp(int fd, void *vctx) {
     testsrv_write(fd, "220 2.0.0 Ready to start TLS\r\n");
     gnutls_certificate_credentials_t cred = testcert_server_cred(c->cert, c->key);
     gnutls_session_t s;
-    if (testcert_accept(fd, cred, &s)) {
+    if (testcert_accept(fd, cred, false, &s)) {
         ssize_t n = gnutls_record_recv(s, c->got, sizeof c->got - 1);
         if (n > 0) {
             c->got[n] = 0;
@@ -474,6 +520,9 @@ int main(void) {
     snprintf(old_key, sizeof old_key, "%s/oldkey.pem", dir);
     testcert_make(cert_path, key_path, false);
     testcert_make(old_cert, old_key, true);
+    snprintf(client_cert, sizeof client_cert, "%s/client.pem", dir);
+    snprintf(client_key, sizeof client_key, "%s/clientkey.pem", dir);
+    testcert_make(client_cert, client_key, false);
 
     test_config();
     test_captures();
@@ -489,6 +538,8 @@ int main(void) {
     unlink(key_path);
     unlink(old_cert);
     unlink(old_key);
+    unlink(client_cert);
+    unlink(client_key);
     rmdir(dir);
     TEST_DONE();
 }
