@@ -24,12 +24,35 @@ int bb_probe_timeout(const char *header, int64_t module_timeout_ns, double offse
         t = mod;
     else
         t = max;
+    if (t > 1e7) /* "1e300" or "+Inf": far enough, and the deadline stays an int64 */
+        t = 1e7;
     *ret_seconds = t;
     return 0;
 }
 
 static int respond_text(omx_request *req, int status, const char *text) {
     return omx_respond(req, status, "text/plain; charset=utf-8", text, strlen(text));
+}
+
+/* The probe's metrics in the format Accept asks for. Written here rather than
+ * by omx_respond_registry: its scrape deadline (the same header the probe's
+ * timeout came from) has mostly passed by now, and a few KiB need neither the
+ * collector thread nor gzip. */
+static int respond_metrics(omx_request *req, bb_result *res) {
+    omx_registry *reg;
+    omx_format f = omx_format_from_accept(omx_request_header(req, "Accept"));
+    omx_write_opts o = {.format = f};
+    omx_buf b;
+    int rc = bb_result_registry(res, &reg);
+    if (rc < 0)
+        return rc;
+    omx_buf_init(&b, 16u << 20);
+    rc = omx_registry_write(reg, &o, omx_buf_write_fn, &b);
+    omx_registry_free(reg);
+    if (rc == 0)
+        rc = omx_respond(req, 200, omx_format_content_type(f), b.data ? b.data : "", b.len);
+    omx_buf_free(&b);
+    return rc;
 }
 
 static int build_debug(bb_probe *p, omx_buf *out) {
@@ -94,18 +117,15 @@ static int run(bb_server *s, omx_request *req, const bb_module *m, const char *m
     omx_buf dbg;
     omx_buf_init(&dbg, 4u << 20);
     rc = build_debug(&p, &dbg);
+    if (rc == OMX_ELIMIT) /* a huge result: the debug output keeps what fit */
+        rc = 0;
     if (rc == 0 && s->hist)
         bb_history_add(s->hist, module_name, target, dbg.data ? dbg.data : "", dbg.len, ok);
     const char *debug = omx_request_query(req, "debug");
     if (rc == 0 && debug && !strcmp(debug, "true")) {
         rc = omx_respond(req, 200, "text/plain; charset=utf-8", dbg.data ? dbg.data : "", dbg.len);
     } else if (rc == 0) {
-        omx_registry *reg;
-        rc = bb_result_registry(p.res, &reg);
-        if (rc == 0) {
-            rc = omx_respond_registry(req, reg);
-            omx_registry_free(reg);
-        }
+        rc = respond_metrics(req, p.res);
     }
     omx_buf_free(&dbg);
 out:

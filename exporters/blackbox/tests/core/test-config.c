@@ -148,6 +148,7 @@ static void test_common(void) {
         ASSERT_OK(omx_yaml_pair(y, omx_yaml_root(y), 0, &k, &v));
         ASSERT_MSG(bb_tls_config_parse(y, v, &tls) == OMX_ECONFIG, "%s", bad[i]);
         ASSERT(strstr(err, "t.yml:") != NULL);
+        ASSERT(strstr(err, "tls_config") != NULL);
         omx_yaml_free(y);
     }
     const char *badip = "preferred_ip_protocol: ip5\nsource_ip_address: nowhere\n";

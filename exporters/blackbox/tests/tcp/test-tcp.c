@@ -313,6 +313,13 @@ static void test_tls(void) {
     ASSERT(value(&p, "probe_ssl_earliest_cert_expiry", NULL) > 1e9);
     ASSERT(value(&p, "probe_ssl_last_chain_expiry_timestamp_seconds", NULL) > 1e9);
     ASSERT(!fake_value(&p, "probe_tls_cipher_info", NULL, NULL)); /* not in tcp's set */
+    omx_buf b;
+    omx_buf_init(&b, 1 << 16);
+    ASSERT_OK(bb_result_write_text(p.res, &b));
+    ASSERT_MSG(strstr(b.data, "issuer=\"CN=localhost\",serialnumber=\"010203\",subject=\"CN="
+                              "localhost\",subjectalternative=\"localhost\"} 1\n"),
+               "%s", b.data);
+    omx_buf_free(&b);
     done(&p);
 
     snprintf(cfg, sizeof cfg, "{ca_file: %s, max_version: TLS12}", cert_path);
