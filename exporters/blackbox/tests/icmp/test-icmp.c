@@ -22,7 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fake-core.h"
+#include "probe-harness.h"
 #include "icmp.h"
 #include "omx-test.h"
 
@@ -42,20 +42,20 @@ static void echo_ignore(bool on) {
 static bool probe(const char *yaml, const char *target, int timeout_ms, bb_probe *p) {
     void *cfg = NULL;
     char err[512];
-    int rc = fake_parse(&bb_prober_icmp, yaml, &cfg, err, sizeof err);
+    int rc = harness_parse(&bb_prober_icmp, yaml, &cfg, err, sizeof err);
     ASSERT_MSG(rc == 0, "%s", err);
     static const bb_module m = {.name = "icmp_test", .prober = &bb_prober_icmp};
-    fake_probe_init(p, &m, target, timeout_ms);
+    harness_probe_init(p, &m, target, timeout_ms);
     bool ok = bb_prober_icmp.run(p, cfg);
-    if (getenv("FAKE_VERBOSE"))
-        fake_print(p);
+    if (getenv("HARNESS_VERBOSE"))
+        harness_print(p);
     bb_prober_icmp.free(cfg);
     return ok;
 }
 
 static double value(const bb_probe *p, const char *name, const char *labels) {
     double v = -1;
-    ASSERT_MSG(fake_value(p, name, labels, &v), "no %s{%s}", name, labels ? labels : "");
+    ASSERT_MSG(harness_value(p, name, labels, &v), "no %s{%s}", name, labels ? labels : "");
     return v;
 }
 
@@ -64,17 +64,17 @@ static void basic(const char *yaml, const char *target, const char *socket_kind,
     bb_probe p;
     bool ok = probe(yaml, target, 2000, &p);
     if (!ok)
-        fake_print(&p);
+        harness_print(&p);
     ASSERT(ok);
-    ASSERT(fake_log_has(&p, socket_kind));
+    ASSERT(harness_log_has(&p, socket_kind));
     ASSERT_DBL_EQ(value(&p, "probe_icmp_reply_hop_limit", NULL), 64.0);
     ASSERT_DBL_EQ(value(&p, "probe_ip_protocol", NULL), (double)proto);
     double rtt = value(&p, "probe_icmp_duration_seconds", "phase=rtt");
     ASSERT(rtt > 0 && rtt < 1);
-    ASSERT(fake_value(&p, "probe_icmp_duration_seconds", "phase=resolve", NULL));
-    ASSERT(fake_value(&p, "probe_icmp_duration_seconds", "phase=setup", NULL));
-    ASSERT(!fake_value(&p, "probe_icmp_packets_sent", NULL, NULL)); /* only with packets */
-    fake_probe_done(&p);
+    ASSERT(harness_value(&p, "probe_icmp_duration_seconds", "phase=resolve", NULL));
+    ASSERT(harness_value(&p, "probe_icmp_duration_seconds", "phase=setup", NULL));
+    ASSERT(!harness_value(&p, "probe_icmp_packets_sent", NULL, NULL)); /* only with packets */
+    harness_probe_done(&p);
 }
 
 static void test_sockets(void) {
@@ -92,12 +92,12 @@ static void test_sockets(void) {
 
     bb_probe p;
     ASSERT(!probe("preferred_ip_protocol: ip4\nsource_ip_address: '::1'\n", "127.0.0.1", 1000, &p));
-    ASSERT(fake_log_has(&p, "not an IPv4 address"));
-    fake_probe_done(&p);
+    ASSERT(harness_log_has(&p, "not an IPv4 address"));
+    harness_probe_done(&p);
     ASSERT(!probe("{}", "no-such-host.invalid", 1000, &p));
-    ASSERT(fake_log_has(&p, "Error resolving address"));
-    ASSERT(fake_value(&p, "probe_icmp_duration_seconds", "phase=rtt", NULL));
-    fake_probe_done(&p);
+    ASSERT(harness_log_has(&p, "Error resolving address"));
+    ASSERT(harness_value(&p, "probe_icmp_duration_seconds", "phase=rtt", NULL));
+    harness_probe_done(&p);
 }
 
 /* As nobody: ping sockets when the range holds its group, a clear failure when not. */
@@ -113,8 +113,8 @@ static void test_unprivileged(void) {
                 _exit(3);
             bb_probe p;
             bool ok = probe("preferred_ip_protocol: ip4\n", "127.0.0.1", 1000, &p);
-            bool why = fake_log_has(&p, "needs CAP_NET_RAW");
-            fake_probe_done(&p);
+            bool why = harness_log_has(&p, "needs CAP_NET_RAW");
+            harness_probe_done(&p);
             _exit(i == 0 ? (ok ? 0 : 1) : (!ok && why ? 0 : 2));
         }
         int st = 0;
@@ -181,13 +181,13 @@ static void test_packets(const char *range, const char *kind) {
     ping_range(range);
     bb_probe p;
     ASSERT(probe("preferred_ip_protocol: ip4\npackets: 5\ninterval: 5ms\n", "127.0.0.1", 2000, &p));
-    ASSERT(fake_log_has(&p, kind));
+    ASSERT(harness_log_has(&p, kind));
     ASSERT_DBL_EQ(value(&p, "probe_icmp_packets_sent", NULL), 5.0);
     ASSERT_DBL_EQ(value(&p, "probe_icmp_packets_received", NULL), 5.0);
     ASSERT_DBL_EQ(value(&p, "probe_icmp_packet_loss_ratio", NULL), 0.0);
     ASSERT(value(&p, "probe_icmp_rtt_min_seconds", NULL) <=
            value(&p, "probe_icmp_rtt_max_seconds", NULL));
-    fake_probe_done(&p);
+    harness_probe_done(&p);
 
     echo_ignore(true);
     responder r;
@@ -199,7 +199,7 @@ static void test_packets(const char *range, const char *kind) {
     responder_stop(&r);
     echo_ignore(false);
     if (!ok)
-        fake_print(&p);
+        harness_print(&p);
     ASSERT(ok); /* some replies came */
     ASSERT(took < 1800000000LL);
     ASSERT_DBL_EQ(value(&p, "probe_icmp_packets_sent", NULL), 12.0);
@@ -210,8 +210,8 @@ static void test_packets(const char *range, const char *kind) {
     double max = value(&p, "probe_icmp_rtt_max_seconds", NULL);
     ASSERT_MSG(min < 0.015 && max >= 0.019 && max < 0.5, "min %g max %g", min, max);
     ASSERT(value(&p, "probe_icmp_rtt_stddev_seconds", NULL) > 0.005);
-    ASSERT(fake_log_has(&p, "4 of 12 echo requests got no reply"));
-    fake_probe_done(&p);
+    ASSERT(harness_log_has(&p, "4 of 12 echo requests got no reply"));
+    harness_probe_done(&p);
 }
 
 /* --- floods of foreign echo replies --- */
@@ -260,7 +260,7 @@ static void test_flood(void) {
     ASSERT(ok);
     ASSERT_DBL_EQ(value(&p, "probe_icmp_packets_received", NULL), 3.0);
     ASSERT_MSG(took < 1000000000LL, "took %lld ms", (long long)(took / 1000000));
-    fake_probe_done(&p);
+    harness_probe_done(&p);
 
     echo_ignore(true); /* nothing of ours comes back: only the flood */
     t0 = bb_now_ns();
@@ -268,9 +268,9 @@ static void test_flood(void) {
     took = bb_now_ns() - t0;
     echo_ignore(false);
     ASSERT(!ok);
-    ASSERT(fake_log_has(&p, "Timeout reading from socket"));
+    ASSERT(harness_log_has(&p, "Timeout reading from socket"));
     ASSERT_MSG(took < 800000000LL, "took %lld ms", (long long)(took / 1000000));
-    fake_probe_done(&p);
+    harness_probe_done(&p);
     atomic_store(&f.stop, true);
     pthread_join(f.thread, NULL);
     close(f.fd);
@@ -297,7 +297,7 @@ static void test_concurrent(void) {
         pthread_join(t[i], &ret);
         ASSERT(ret == &p[i]);
         ASSERT_DBL_EQ(value(&p[i], "probe_icmp_packets_received", NULL), 5.0);
-        fake_probe_done(&p[i]);
+        harness_probe_done(&p[i]);
     }
 }
 
@@ -309,13 +309,13 @@ static void test_dont_fragment(void) {
         bb_probe p;
         ASSERT(!probe("preferred_ip_protocol: ip4\npayload_size: 2000\ndont_fragment: true\n",
                       "127.0.0.1", 1000, &p));
-        ASSERT(fake_log_has(&p, "Message too long"));
-        fake_probe_done(&p);
+        ASSERT(harness_log_has(&p, "Message too long"));
+        harness_probe_done(&p);
         ASSERT(probe("preferred_ip_protocol: ip4\npayload_size: 2000\n", "127.0.0.1", 1000, &p));
-        fake_probe_done(&p);
+        harness_probe_done(&p);
         ASSERT(!probe("payload_size: 2000\ndont_fragment: true\n", "::1", 1000, &p));
-        ASSERT(fake_log_has(&p, "Message too long"));
-        fake_probe_done(&p);
+        ASSERT(harness_log_has(&p, "Message too long"));
+        harness_probe_done(&p);
     }
     ASSERT_OK(system("ip link set lo mtu 65536"));
 }
@@ -384,15 +384,15 @@ static void test_routed_ttl(const char *target, const char *proto) {
     bb_probe p;
     snprintf(yaml, sizeof yaml, "preferred_ip_protocol: %s\nttl: 1\n", proto);
     ASSERT(!probe(yaml, target, 400, &p));
-    ASSERT(fake_log_has(&p, "Timeout reading from socket"));
-    fake_probe_done(&p);
+    ASSERT(harness_log_has(&p, "Timeout reading from socket"));
+    harness_probe_done(&p);
     snprintf(yaml, sizeof yaml, "preferred_ip_protocol: %s\nttl: 2\n", proto);
     bool ok = probe(yaml, target, 2000, &p);
     if (!ok)
-        fake_print(&p);
+        harness_print(&p);
     ASSERT(ok);
     ASSERT_DBL_EQ(value(&p, "probe_icmp_reply_hop_limit", NULL), 63.0);
-    fake_probe_done(&p);
+    harness_probe_done(&p);
 }
 
 static void test_routed(void) {
@@ -410,10 +410,10 @@ static void test_routed(void) {
         bb_probe p;
         ASSERT(!probe("preferred_ip_protocol: ip4\npayload_size: 1600\ndont_fragment: true\n",
                       "10.201.1.2", 1000, &p));
-        ASSERT(fake_log_has(&p, "Message too long"));
-        fake_probe_done(&p);
+        ASSERT(harness_log_has(&p, "Message too long"));
+        harness_probe_done(&p);
         ASSERT(probe("preferred_ip_protocol: ip4\npayload_size: 1600\n", "10.201.1.2", 1000, &p));
-        fake_probe_done(&p);
+        harness_probe_done(&p);
     }
 
     /* Loss on the link towards the router (the brief's netem case) when the kernel has it. */
@@ -429,7 +429,7 @@ static void test_routed(void) {
         ASSERT_MSG(got >= 20 && got <= 48, "received %g of 50 with 30%% loss", got);
         double loss = value(&p, "probe_icmp_packet_loss_ratio", NULL);
         ASSERT(loss > 0.03 && loss < 0.6);
-        fake_probe_done(&p);
+        harness_probe_done(&p);
     }
     routed_down();
     signal(SIGABRT, SIG_DFL);
@@ -438,7 +438,7 @@ static void test_routed(void) {
 static void parse_fails(const char *yaml, const char *want) {
     void *cfg = NULL;
     char err[512];
-    ASSERT(fake_parse(&bb_prober_icmp, yaml, &cfg, err, sizeof err) < 0);
+    ASSERT(harness_parse(&bb_prober_icmp, yaml, &cfg, err, sizeof err) < 0);
     ASSERT(cfg == NULL);
     ASSERT_MSG(strstr(err, want), "error \"%s\" lacks \"%s\"", err, want);
 }
@@ -455,16 +455,17 @@ static void test_config(void) {
     parse_fails("count: 3\n", "count");
     void *cfg = NULL;
     char err[256];
-    ASSERT_OK(fake_parse(&bb_prober_icmp, "ttl: 9\npackets: 4\ninterval: 250ms\npayload_size: 56\n",
-                         &cfg, err, sizeof err));
-    char *d = fake_dump(&bb_prober_icmp, cfg);
+    ASSERT_OK(harness_parse(&bb_prober_icmp,
+                            "ttl: 9\npackets: 4\ninterval: 250ms\npayload_size: 56\n", &cfg, err,
+                            sizeof err));
+    char *d = harness_dump(&bb_prober_icmp, cfg);
     ASSERT_MSG(strstr(d, "  payload_size: 56\n  ttl: 9\n  packets: 4\n"
                          "  interval: 250ms\n"),
                "%s", d);
     free(d);
     bb_prober_icmp.free(cfg);
     ASSERT_OK(bb_prober_icmp.parse(NULL, NULL, &cfg));
-    d = fake_dump(&bb_prober_icmp, cfg);
+    d = harness_dump(&bb_prober_icmp, cfg);
     ASSERT(strstr(d, "ttl: 64\n") && !strstr(d, "packets"));
     free(d);
     bb_prober_icmp.free(cfg);

@@ -11,7 +11,7 @@
 
 #include "exporter/file.h"
 #include "exporter/writer.h"
-#include "fake-core.h"
+#include "probe-harness.h"
 #include "omx-test.h"
 #include "result.h"
 #include "testsrv.h"
@@ -25,27 +25,27 @@ static void *cur_cfg; /* the section of the last probe: the result borrows from 
 /* Parses yaml as a tcp section and probes target; done() frees both. */
 static bool probe(const char *yaml, const char *target, int timeout_ms, bb_probe *p) {
     char err[512];
-    int rc = fake_parse(&bb_prober_tcp, yaml, &cur_cfg, err, sizeof err);
+    int rc = harness_parse(&bb_prober_tcp, yaml, &cur_cfg, err, sizeof err);
     ASSERT_MSG(rc == 0, "%s", err);
     static bb_module m = {.name = "tcp_test", .prober = &bb_prober_tcp};
     m.cfg = cur_cfg;
-    fake_probe_init(p, &m, target, timeout_ms);
+    harness_probe_init(p, &m, target, timeout_ms);
     p->hostname = probe_hostname;
     bool ok = bb_prober_tcp.run(p, cur_cfg);
-    if (getenv("FAKE_VERBOSE"))
-        fake_print(p);
+    if (getenv("HARNESS_VERBOSE"))
+        harness_print(p);
     return ok;
 }
 
 static void done(bb_probe *p) {
-    fake_probe_done(p);
+    harness_probe_done(p);
     bb_prober_tcp.free(cur_cfg);
     cur_cfg = NULL;
 }
 
 static double value(const bb_probe *p, const char *name, const char *labels) {
     double v = -1;
-    ASSERT_MSG(fake_value(p, name, labels, &v), "no %s{%s}", name, labels ? labels : "");
+    ASSERT_MSG(harness_value(p, name, labels, &v), "no %s{%s}", name, labels ? labels : "");
     return v;
 }
 
@@ -106,7 +106,7 @@ static void test_no_match(void) {
     testsrv_stop(&s);
     ASSERT(!ok);
     ASSERT_DBL_EQ(value(&p, "probe_failed_due_to_regex", NULL), 1.0);
-    ASSERT(fake_log_has(&p, "Regexp did not match"));
+    ASSERT(harness_log_has(&p, "Regexp did not match"));
     done(&p);
 }
 
@@ -161,7 +161,7 @@ static void test_expect_bytes(void) {
                   2000, &p));
     testsrv_stop(&s);
     ASSERT_DBL_EQ(value(&p, "probe_failed_due_to_bytes", NULL), 1.0);
-    ASSERT(fake_log_has(&p, "Bytes did not match"));
+    ASSERT(harness_log_has(&p, "Bytes did not match"));
     done(&p);
 }
 
@@ -180,12 +180,12 @@ static void test_ipv6_and_refused(void) {
     int port = s.port;
     snprintf(target, sizeof target, "[::1]:%d", port);
     ASSERT(!probe("", target, 2000, &p));
-    ASSERT(fake_log_has(&p, "Error dialing"));
-    ASSERT(!fake_value(&p, "probe_failed_due_to_regex", NULL, NULL));
+    ASSERT(harness_log_has(&p, "Error dialing"));
+    ASSERT(!harness_value(&p, "probe_failed_due_to_regex", NULL, NULL));
     done(&p);
 
     ASSERT(!probe("", "no-port-here", 2000, &p));
-    ASSERT(fake_log_has(&p, "not host:port"));
+    ASSERT(harness_log_has(&p, "not host:port"));
     done(&p);
 }
 
@@ -247,26 +247,26 @@ static void test_hostile(void) {
     bb_probe p;
     const char *expect = "query_response: [{expect: '^never'}]\n";
     hostile(srv_silent, expect, 500, &p);
-    ASSERT(fake_log_has(&p, "timeout"));
+    ASSERT(harness_log_has(&p, "timeout"));
     ASSERT_DBL_EQ(value(&p, "probe_failed_due_to_regex", NULL), 0.0);
     done(&p);
 
     hostile(srv_trickle, expect, 2500, &p); /* bytes keep coming; the deadline still holds */
-    ASSERT(fake_log_has(&p, "timeout"));
+    ASSERT(harness_log_has(&p, "timeout"));
     done(&p);
 
     int64_t took = hostile(srv_flood, expect, 5000, &p);
-    ASSERT(fake_log_has(&p, "line longer than 65536"));
+    ASSERT(harness_log_has(&p, "line longer than 65536"));
     ASSERT(took < 2000000000LL);
     done(&p);
 
     took = hostile(srv_garbage, "tls: true\ntls_config: {insecure_skip_verify: true}\n", 3000, &p);
-    ASSERT(fake_log_has(&p, "TLS handshake failed"));
+    ASSERT(harness_log_has(&p, "TLS handshake failed"));
     ASSERT(took < 1000000000LL);
     done(&p);
 
     hostile(srv_silent, "tls: true\n", 500, &p);
-    ASSERT(fake_log_has(&p, "TLS handshake failed: timeout"));
+    ASSERT(harness_log_has(&p, "TLS handshake failed: timeout"));
     done(&p);
 }
 
@@ -313,10 +313,10 @@ static void test_tls(void) {
     bb_probe p;
     snprintf(cfg, sizeof cfg, "{ca_file: %s}", cert_path);
     ASSERT(tls_probe(cert_path, key_path, cfg, &p));
-    ASSERT(fake_value(&p, "probe_tls_version_info", "version=TLS 1.3", NULL));
+    ASSERT(harness_value(&p, "probe_tls_version_info", "version=TLS 1.3", NULL));
     ASSERT(value(&p, "probe_ssl_earliest_cert_expiry", NULL) > 1e9);
     ASSERT(value(&p, "probe_ssl_last_chain_expiry_timestamp_seconds", NULL) > 1e9);
-    ASSERT(!fake_value(&p, "probe_tls_cipher_info", NULL, NULL)); /* not in tcp's set */
+    ASSERT(!harness_value(&p, "probe_tls_cipher_info", NULL, NULL)); /* not in tcp's set */
     omx_buf b;
     omx_buf_init(&b, 1 << 16);
     ASSERT_OK(bb_result_write_text(p.res, &b));
@@ -328,13 +328,13 @@ static void test_tls(void) {
 
     snprintf(cfg, sizeof cfg, "{ca_file: %s, max_version: TLS12}", cert_path);
     ASSERT(tls_probe(cert_path, key_path, cfg, &p));
-    ASSERT(fake_value(&p, "probe_tls_version_info", "version=TLS 1.2", NULL));
+    ASSERT(harness_value(&p, "probe_tls_version_info", "version=TLS 1.2", NULL));
     done(&p);
 
     snprintf(cfg, sizeof cfg, "{ca_file: %s, server_name: example.com}", cert_path);
     ASSERT(!tls_probe(cert_path, key_path, cfg, &p));
-    ASSERT(fake_log_has(&p, "TLS handshake failed"));
-    ASSERT(!fake_value(&p, "probe_tls_version_info", NULL, NULL));
+    ASSERT(harness_log_has(&p, "TLS handshake failed"));
+    ASSERT(!harness_value(&p, "probe_tls_version_info", NULL, NULL));
     done(&p);
 
     snprintf(cfg, sizeof cfg, "{ca_file: %s, server_name: localhost}", cert_path);
@@ -345,7 +345,7 @@ static void test_tls(void) {
     snprintf(cfg, sizeof cfg, "{ca_file: %s}", cert_path);
     probe_hostname = "example.com";
     ASSERT(!tls_probe(cert_path, key_path, cfg, &p));
-    ASSERT(fake_log_has(&p, "does not match"));
+    ASSERT(harness_log_has(&p, "does not match"));
     done(&p);
     probe_hostname = "localhost";
     ASSERT(tls_probe(cert_path, key_path, cfg, &p));
@@ -357,7 +357,7 @@ static void test_tls(void) {
     probe_hostname = NULL;
 
     ASSERT(!tls_probe(cert_path, key_path, "{}", &p)); /* self-signed: not in the system store */
-    ASSERT(fake_log_has(&p, "TLS handshake failed"));
+    ASSERT(harness_log_has(&p, "TLS handshake failed"));
     done(&p);
 
     ASSERT(tls_probe(cert_path, key_path, "{insecure_skip_verify: true}", &p));
@@ -365,7 +365,7 @@ static void test_tls(void) {
 
     snprintf(cfg, sizeof cfg, "{ca_file: %s}", old_cert);
     ASSERT(!tls_probe(old_cert, old_key, cfg, &p));
-    ASSERT(fake_log_has(&p, "expired"));
+    ASSERT(harness_log_has(&p, "expired"));
     done(&p);
 
     /* The CA inline, as a YAML string. */
@@ -403,11 +403,11 @@ static void test_tls(void) {
     snprintf(cfg, sizeof cfg, "{ca_file: %s, cert_file: %s, key_file: %s}", cert_path, client_cert,
              key_path);
     ASSERT(!tls_probe(cert_path, key_path, cfg, &p)); /* key of another certificate */
-    ASSERT(fake_log_has(&p, "cannot use the client certificate"));
+    ASSERT(harness_log_has(&p, "cannot use the client certificate"));
     done(&p);
 
     ASSERT(!tls_probe(cert_path, key_path, "{ca_file: /nonexistent/ca.pem}", &p));
-    ASSERT(fake_log_has(&p, "/nonexistent/ca.pem"));
+    ASSERT(harness_log_has(&p, "/nonexistent/ca.pem"));
     done(&p);
 }
 
@@ -459,11 +459,11 @@ static void test_starttls(void) {
     bool ok = probe(yaml, target_of(&s, target, sizeof target), 3000, &p);
     testsrv_stop(&s);
     if (!ok)
-        fake_print(&p);
+        harness_print(&p);
     ASSERT(ok);
     ASSERT_STR_EQ(c.got, "EHLO prober\n");
     ASSERT_DBL_EQ(value(&p, "probe_expect_info", "host=mail.test"), 1.0);
-    ASSERT(fake_value(&p, "probe_tls_version_info", NULL, NULL));
+    ASSERT(harness_value(&p, "probe_tls_version_info", NULL, NULL));
     done(&p);
 }
 
@@ -472,7 +472,7 @@ static void test_starttls(void) {
 static void parse_fails(const char *yaml, const char *want) {
     void *cfg = NULL;
     char err[512];
-    ASSERT(fake_parse(&bb_prober_tcp, yaml, &cfg, err, sizeof err) < 0);
+    ASSERT(harness_parse(&bb_prober_tcp, yaml, &cfg, err, sizeof err) < 0);
     ASSERT(cfg == NULL);
     ASSERT_MSG(strstr(err, want), "error \"%s\" lacks \"%s\"", err, want);
 }
@@ -492,16 +492,16 @@ static void test_config(void) {
 
     void *cfg = NULL;
     char err[512];
-    ASSERT_OK(fake_parse(&bb_prober_tcp,
-                         "query_response:\n"
-                         "  - expect: '^220'\n"
-                         "    labels: [{name: a, value: '$1'}]\n"
-                         "  - send: QUIT\n"
-                         "    starttls: true\n"
-                         "  - {}\n"
-                         "tls_config: {insecure_skip_verify: true}\n",
-                         &cfg, err, sizeof err));
-    char *d = fake_dump(&bb_prober_tcp, cfg);
+    ASSERT_OK(harness_parse(&bb_prober_tcp,
+                            "query_response:\n"
+                            "  - expect: '^220'\n"
+                            "    labels: [{name: a, value: '$1'}]\n"
+                            "  - send: QUIT\n"
+                            "    starttls: true\n"
+                            "  - {}\n"
+                            "tls_config: {insecure_skip_verify: true}\n",
+                            &cfg, err, sizeof err));
+    char *d = harness_dump(&bb_prober_tcp, cfg);
     ASSERT(d);
     ASSERT_MSG(strstr(d, "  query_response:\n  - expect: ^220\n    labels:\n    - name: a\n"
                          "      value: $1\n  - send: QUIT\n    starttls: true\n  - {}\n"
@@ -513,7 +513,7 @@ static void test_config(void) {
 
     /* No section: defaults (ip6 preferred, fallback on), plain connect. */
     ASSERT_OK(bb_prober_tcp.parse(NULL, NULL, &cfg));
-    d = fake_dump(&bb_prober_tcp, cfg);
+    d = harness_dump(&bb_prober_tcp, cfg);
     ASSERT(strstr(d, "preferred_ip_protocol: ip6") && strstr(d, "ip_protocol_fallback: true"));
     free(d);
     bb_prober_tcp.free(cfg);

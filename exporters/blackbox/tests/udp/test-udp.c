@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fake-core.h"
+#include "probe-harness.h"
 #include "omx-test.h"
 #include "udp.h"
 
@@ -51,20 +51,20 @@ static void peer_stop(peer *pr) {
 static bool probe(const char *yaml, const char *target, int timeout_ms, bb_probe *p) {
     void *cfg = NULL;
     char err[512];
-    int rc = fake_parse(&bb_prober_udp, yaml, &cfg, err, sizeof err);
+    int rc = harness_parse(&bb_prober_udp, yaml, &cfg, err, sizeof err);
     ASSERT_MSG(rc == 0, "%s", err);
     static const bb_module m = {.name = "udp_test", .prober = &bb_prober_udp};
-    fake_probe_init(p, &m, target, timeout_ms);
+    harness_probe_init(p, &m, target, timeout_ms);
     bool ok = bb_prober_udp.run(p, cfg);
-    if (getenv("FAKE_VERBOSE"))
-        fake_print(p);
+    if (getenv("HARNESS_VERBOSE"))
+        harness_print(p);
     bb_prober_udp.free(cfg);
     return ok;
 }
 
 static double value(const bb_probe *p, const char *name) {
     double v = -1;
-    ASSERT_MSG(fake_value(p, name, NULL, &v), "no %s", name);
+    ASSERT_MSG(harness_value(p, name, NULL, &v), "no %s", name);
     return v;
 }
 
@@ -79,7 +79,7 @@ static void test_ntp(const char *addr, const char *fmt, int proto) {
     bool ok = probe(ntp_yaml, target, 2000, &p);
     peer_stop(&pr);
     if (!ok)
-        fake_print(&p);
+        harness_print(&p);
     ASSERT(ok);
     ASSERT_DBL_EQ(value(&p, "probe_udp_reply_received"), 1.0);
     ASSERT_DBL_EQ(value(&p, "probe_udp_reply_bytes"), 48.0);
@@ -87,7 +87,7 @@ static void test_ntp(const char *addr, const char *fmt, int proto) {
     ASSERT_DBL_EQ(value(&p, "probe_ip_protocol"), (double)proto);
     double rtt = value(&p, "probe_udp_rtt_seconds");
     ASSERT(rtt > 0 && rtt < 1);
-    fake_probe_done(&p);
+    harness_probe_done(&p);
 }
 
 static void test_peers(void) {
@@ -101,8 +101,8 @@ static void test_peers(void) {
     peer_stop(&pr);
     ASSERT_DBL_EQ(value(&p, "probe_failed_due_to_regex"), 1.0);
     ASSERT_DBL_EQ(value(&p, "probe_udp_reply_received"), 1.0);
-    ASSERT(fake_log_has(&p, "Regexp did not match"));
-    fake_probe_done(&p);
+    ASSERT(harness_log_has(&p, "Regexp did not match"));
+    harness_probe_done(&p);
 
     /* syslog: nothing comes back, the datagram is the whole job. */
     char sink[] = "/tmp/bb-udp-sink-XXXXXX";
@@ -114,16 +114,16 @@ static void test_peers(void) {
     ASSERT(probe("preferred_ip_protocol: ip4\n"
                  "payload: '<14>1 2026-12-03T10:00:00Z host omx - - - probe'\n",
                  target, 2000, &p));
-    ASSERT(!fake_value(&p, "probe_udp_reply_received", NULL, NULL));
-    fake_probe_done(&p);
+    ASSERT(!harness_value(&p, "probe_udp_reply_received", NULL, NULL));
+    harness_probe_done(&p);
     /* The same silent peer when a reply is wanted: a timeout, on time. */
     int64_t t0 = bb_now_ns();
     ASSERT(!probe("payload: ping\nexpect_reply: true\n", target, 400, &p));
     int64_t took = bb_now_ns() - t0;
     ASSERT_MSG(took < 700000000LL, "took %lld ms", (long long)(took / 1000000));
     ASSERT_DBL_EQ(value(&p, "probe_udp_reply_received"), 0.0);
-    ASSERT(fake_log_has(&p, "Timeout waiting for a reply"));
-    fake_probe_done(&p);
+    ASSERT(harness_log_has(&p, "Timeout waiting for a reply"));
+    harness_probe_done(&p);
     usleep(100000);
     peer_stop(&pr);
     char got[256] = "";
@@ -137,29 +137,29 @@ static void test_peers(void) {
     t0 = bb_now_ns();
     ASSERT(!probe("payload: ping\nexpect_reply: true\n", target, 3000, &p));
     took = bb_now_ns() - t0;
-    ASSERT(fake_log_has(&p, "port unreachable"));
+    ASSERT(harness_log_has(&p, "port unreachable"));
     ASSERT_MSG(took < 1000000000LL, "took %lld ms", (long long)(took / 1000000));
-    fake_probe_done(&p);
+    harness_probe_done(&p);
 
     peer_start(&pr, "big", "127.0.0.1", NULL);
     snprintf(target, sizeof target, "127.0.0.1:%d", pr.port);
     ASSERT(!probe("payload: x\nexpect_reply: true\nmax_reply_size: 512\n", target, 2000, &p));
-    ASSERT(fake_log_has(&p, "longer than max_reply_size 512"));
+    ASSERT(harness_log_has(&p, "longer than max_reply_size 512"));
     ASSERT_DBL_EQ(value(&p, "probe_udp_reply_bytes"), 60000.0);
-    fake_probe_done(&p);
+    harness_probe_done(&p);
     ASSERT(probe("payload: x\nexpect: '^x+$'\n", target, 2000, &p));
     peer_stop(&pr);
-    fake_probe_done(&p);
+    harness_probe_done(&p);
 
     ASSERT(!probe("", "no-port", 1000, &p));
-    ASSERT(fake_log_has(&p, "not host:port"));
-    fake_probe_done(&p);
+    ASSERT(harness_log_has(&p, "not host:port"));
+    harness_probe_done(&p);
 }
 
 static void parse_fails(const char *yaml, const char *want) {
     void *cfg = NULL;
     char err[512];
-    ASSERT(fake_parse(&bb_prober_udp, yaml, &cfg, err, sizeof err) < 0);
+    ASSERT(harness_parse(&bb_prober_udp, yaml, &cfg, err, sizeof err) < 0);
     ASSERT(cfg == NULL);
     ASSERT_MSG(strstr(err, want), "error \"%s\" lacks \"%s\"", err, want);
 }
@@ -186,11 +186,11 @@ static void test_config(void) {
 
     void *cfg = NULL;
     char err[256];
-    ASSERT_OK(fake_parse(&bb_prober_udp, ntp_yaml, &cfg, err, sizeof err));
+    ASSERT_OK(harness_parse(&bb_prober_udp, ntp_yaml, &cfg, err, sizeof err));
     const udp_config *c = cfg;
     ASSERT_EQ(c->payload_len, 48);
     ASSERT(c->expect_reply); /* implied by expect */
-    char *d = fake_dump(&bb_prober_udp, cfg);
+    char *d = harness_dump(&bb_prober_udp, cfg);
     ASSERT_MSG(strstr(d, "  payload_hex: ") && strstr(d, "  expect_reply: true\n") &&
                    strstr(d, "  max_reply_size: 65507\n"),
                "%s", d);

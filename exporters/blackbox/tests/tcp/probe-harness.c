@@ -1,5 +1,5 @@
-/* The probe harness of fake-core.h, on the core's result.c and plog.c. */
-#include "fake-core.h"
+/* The probe harness of probe-harness.h, on the core's result.c and plog.c. */
+#include "probe-harness.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -21,7 +21,7 @@ static void docs_free(void) {
     n_docs = 0;
 }
 
-void fake_probe_init(bb_probe *p, const bb_module *m, const char *target, int timeout_ms) {
+void harness_probe_init(bb_probe *p, const bb_module *m, const char *target, int timeout_ms) {
     memset(p, 0, sizeof *p);
     p->module = m;
     p->target = target;
@@ -33,12 +33,12 @@ void fake_probe_init(bb_probe *p, const bb_module *m, const char *target, int ti
         abort();
 }
 
-void fake_probe_done(bb_probe *p) {
+void harness_probe_done(bb_probe *p) {
     p->res = bb_result_free(p->res);
     p->log = bb_plog_free(p->log);
 }
 
-bool fake_value(const bb_probe *p, const char *name, const char *labels, double *ret) {
+bool harness_value(const bb_probe *p, const char *name, const char *labels, double *ret) {
     char buf[1024];
     const char *values[16];
     size_t n = 0;
@@ -58,12 +58,12 @@ bool fake_value(const bb_probe *p, const char *name, const char *labels, double 
     return true;
 }
 
-bool fake_log_has(const bb_probe *p, const char *s) {
+bool harness_log_has(const bb_probe *p, const char *s) {
     const char *text = bb_plog_text(p->log, NULL);
     return text && strstr(text, s);
 }
 
-void fake_print(const bb_probe *p) {
+void harness_print(const bb_probe *p) {
     omx_buf b;
     omx_buf_init(&b, 1 << 20);
     bb_result_write_text(p->res, &b);
@@ -71,7 +71,7 @@ void fake_print(const bb_probe *p) {
     omx_buf_free(&b);
 }
 
-int fake_parse(const bb_prober *pr, const char *text, void **ret, char *err, size_t errlen) {
+int harness_parse(const bb_prober *pr, const char *text, void **ret, char *err, size_t errlen) {
     omx_yaml *y = NULL;
     err[0] = 0;
     int rc = omx_yaml_load_string("test.yml", text, strlen(text), &y, err, errlen);
@@ -88,7 +88,7 @@ int fake_parse(const bb_prober *pr, const char *text, void **ret, char *err, siz
     return rc;
 }
 
-char *fake_dump(const bb_prober *pr, const void *cfg) {
+char *harness_dump(const bb_prober *pr, const void *cfg) {
     omx_buf b;
     omx_buf_init(&b, 1 << 20);
     if (pr->dump(cfg, &b, 2) < 0 || omx_buf_append(&b, "", 0) < 0) {
