@@ -177,6 +177,18 @@ static void responder_stop(responder *r) {
     close(r->fd);
 }
 
+/* More echoes than the timeout has room for: only those sent count. */
+static void test_schedule(void) {
+    bb_probe p;
+    ASSERT(
+        probe("preferred_ip_protocol: ip4\npackets: 10\ninterval: 100ms\n", "127.0.0.1", 450, &p));
+    double sent = value(&p, "probe_icmp_packets_sent", NULL);
+    ASSERT_MSG(sent >= 4 && sent <= 5, "sent %g", sent);
+    ASSERT_DBL_EQ(value(&p, "probe_icmp_packets_received", NULL), sent);
+    ASSERT_DBL_EQ(value(&p, "probe_icmp_packet_loss_ratio", NULL), 0.0);
+    harness_probe_done(&p);
+}
+
 static void test_packets(const char *range, const char *kind) {
     ping_range(range);
     bb_probe p;
@@ -500,6 +512,7 @@ int main(void) {
     test_unprivileged();
     test_packets("0 2147483647", "unprivileged ping socket");
     test_packets("1 0", "raw socket");
+    test_schedule();
     test_flood();
     test_concurrent();
     test_dont_fragment();

@@ -257,7 +257,7 @@ static void exchange(icmp_run *r) {
     bb_logf(r->p, OMX_LOG_DEBUG, "Writing out packet");
     for (;;) {
         int64_t now = bb_now_ns();
-        if (r->sent < r->n && now >= next) {
+        if (r->sent < r->n && now >= next && now < r->p->deadline_ns) {
             send_echo(r, r->sent);
             next += interval;
             continue;
@@ -379,9 +379,8 @@ static bool run(bb_probe *p, const void *vcfg) {
         bb_logf(p, OMX_LOG_WARN, "Timeout reading from socket: no reply to %d echo request%s",
                 r->sent, r->sent == 1 ? "" : "s");
     }
-    if (r->n > 1 || cfg->packets)
-        if (report_packets(r) < 0)
-            ok = false;
+    if (cfg->packets && report_packets(r) < 0)
+        ok = false;
     if (cfg->packets && r->received < r->sent)
         bb_logf(p, OMX_LOG_INFO, "%d of %d echo requests got no reply", r->sent - r->received,
                 r->sent);
