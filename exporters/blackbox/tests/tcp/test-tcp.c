@@ -1,6 +1,7 @@
 /* The tcp prober against servers on 127.0.0.1 and ::1: plain dialogues with
  * captures, TLS with a certificate made here, an SMTP-like starttls dialogue,
  * and hostile servers (silent, trickling, flooding, garbage TLS). */
+#include <arpa/inet.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -162,6 +163,33 @@ static void test_expect_bytes(void) {
     testsrv_stop(&s);
     ASSERT_DBL_EQ(value(&p, "probe_failed_due_to_bytes", NULL), 1.0);
     ASSERT(harness_log_has(&p, "Bytes did not match"));
+    done(&p);
+}
+
+/* Sends the peer's address as a line. */
+static void srv_peer(int fd, void *ctx) {
+    (void)ctx;
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+    char line[64] = "peer ?\n";
+    if (getpeername(fd, (struct sockaddr *)&a, &len) == 0)
+        snprintf(line, sizeof line, "peer %s\n", inet_ntoa(a.sin_addr));
+    testsrv_write(fd, line);
+}
+
+static void test_source_ip(void) {
+    char target[64];
+    testsrv s;
+    bb_probe p;
+    testsrv_start(&s, "127.0.0.1", srv_peer, NULL);
+    ASSERT(probe(
+        "source_ip_address: 127.0.0.2\nquery_response: [{expect: '^peer 127\\.0\\.0\\.2$'}]\n",
+        target_of(&s, target, sizeof target), 2000, &p));
+    testsrv_stop(&s);
+    done(&p);
+    /* An IPv6 source for an IPv4 target cannot work: said before connecting. */
+    ASSERT(!probe("source_ip_address: '::1'\n", "127.0.0.1:9", 2000, &p));
+    ASSERT(harness_log_has(&p, "not an IPv4 address"));
     done(&p);
 }
 
@@ -541,6 +569,7 @@ int main(void) {
     test_many_lines();
     test_expect_bytes();
     test_ipv6_and_refused();
+    test_source_ip();
     test_hostile();
     test_tls();
     test_starttls();
