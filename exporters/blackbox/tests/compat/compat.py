@@ -12,7 +12,10 @@ import os
 import shutil
 import socket
 import socketserver
+import ssl
+import subprocess
 import sys
+import tempfile
 import threading
 import urllib.parse
 
@@ -65,6 +68,32 @@ class Threaded(socketserver.ThreadingMixIn, socketserver.TCPServer):
     allow_reuse_address = True
 
 
+class TlsBanner(Threaded):
+    """TcpBanner behind TLS, with a self-signed certificate made by openssl."""
+
+    def __init__(self, addr, handler, certdir):
+        super().__init__(addr, handler)
+        cert, key = os.path.join(certdir, "cert.pem"), os.path.join(certdir, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                        "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                        "-keyout", key, "-out", cert], check=True, capture_output=True)
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(cert, key)
+
+    def handle_error(self, request, client_address):
+        pass  # probers that hang up mid-handshake or mid-banner are expected
+
+    def get_request(self):
+        sock, addr = super().get_request()
+        sock.settimeout(5)
+        try:
+            return self.ctx.wrap_socket(sock, server_side=True), addr
+        except (OSError, ssl.SSLError):
+            sock.close()
+            raise
+
+
 class Dns(socketserver.BaseRequestHandler):
     def handle(self):
         data, sock = self.request
@@ -111,23 +140,25 @@ def grpc_server():
     return srv, port
 
 
-def start_servers():
+def start_servers(certdir):
     global GRPC
     GRPC = grpc_server()
     http_srv = Threaded(("127.0.0.1", 0), OkHandler)
     https_srv = https_server()
     tcp_srv = Threaded(("127.0.0.1", 0), TcpBanner)
+    tls_srv = TlsBanner(("127.0.0.1", 0), TcpBanner, certdir)
     dns_srv = socketserver.ThreadingUDPServer(("127.0.0.1", 0), Dns)
-    for s in (http_srv, https_srv, tcp_srv, dns_srv):
+    for s in (http_srv, https_srv, tcp_srv, tls_srv, dns_srv):
         threading.Thread(target=s.serve_forever, daemon=True).start()
     return {
         "http": "127.0.0.1:%d" % http_srv.server_address[1],
         "https": "localhost:%d" % https_srv.server_address[1],
         "tcp": "127.0.0.1:%d" % tcp_srv.server_address[1],
+        "tls": "127.0.0.1:%d" % tls_srv.server_address[1],
         "dns": "127.0.0.1:%d" % dns_srv.server_address[1],
         "closed": "127.0.0.1:%d" % free_port(),
         "grpc": "127.0.0.1:%d" % (GRPC[1] or free_port()),
-    }, (http_srv, https_srv, tcp_srv, dns_srv)
+    }, (http_srv, https_srv, tcp_srv, tls_srv, dns_srv)
 
 
 def shape(text):
@@ -161,7 +192,8 @@ def main():
     config = sys.argv[3] if len(sys.argv) > 3 else os.path.join(HERE, "blackbox.yml")
     if not UPSTREAM:
         skip("prometheus-blackbox-exporter is not installed")
-    subst, servers = start_servers()
+    certdir = tempfile.TemporaryDirectory()
+    subst, servers = start_servers(certdir.name)
     known = load_known()
     cases = []
     for line in open(cases_path):
@@ -221,6 +253,7 @@ def main():
             print("ok   /metrics blackbox_* families")
     for s in servers:
         s.shutdown()
+    certdir.cleanup()
     print("compat: %d passed, %d failed, %d skipped" % (passed, failed, skipped))
     if failed:
         return 1
