@@ -11,12 +11,8 @@
 #define BB_CONFIG_MAX_BYTES (1u << 20)
 #define BB_MODULE_YAML_MAX (1u << 20)
 
-/* The probers in the order of upstream's Module struct (its YAML layout). */
-static const bb_prober *const probers[] = {&bb_prober_http, &bb_prober_tcp,  &bb_prober_icmp,
-                                           &bb_prober_dns,  &bb_prober_grpc, &bb_prober_udp};
-#define N_PROBERS (sizeof probers / sizeof probers[0])
-/* Sections every module has even when absent (upstream's DefaultModule). */
-static const bool default_section[N_PROBERS] = {true, true, true, true, false, false};
+#define N_PROBERS BB_MAX_PROBERS
+#define probers(i) (bb_probers[i].prober)
 
 typedef struct bb_mod {
     bb_module pub; /* first: a bb_module* is a bb_mod* */
@@ -46,9 +42,9 @@ bb_config *bb_config_unref(bb_config *c) {
         return NULL;
     for (size_t i = 0; i < c->n_mods; i++) {
         bb_mod *m = &c->mods[i];
-        for (size_t j = 0; j < N_PROBERS; j++)
+        for (size_t j = 0; j < bb_n_probers; j++)
             if (m->has[j])
-                probers[j]->free(m->sec[j]);
+                probers(j)->free(m->sec[j]);
         free(m->pub.name);
         free(m->yaml);
     }
@@ -145,9 +141,9 @@ static int field_prober(omx_yaml *y, const omx_yaml_node *v, const char *key, vo
     if (rc < 0)
         return rc;
     mc->prober_node = v;
-    for (size_t i = 0; i < N_PROBERS; i++)
-        if (!strcmp(s, probers[i]->name)) {
-            mc->m->pub.prober = probers[i];
+    for (size_t i = 0; i < bb_n_probers; i++)
+        if (!strcmp(s, probers(i)->name)) {
+            mc->m->pub.prober = probers(i);
             return 0;
         }
     if (!strcmp(s, "unix"))
@@ -165,8 +161,8 @@ static int field_section(omx_yaml *y, const omx_yaml_node *v, const char *key, v
     mod_ctx *mc = ctx;
     const char *dot = strrchr(key, '.');
     const char *name = dot ? dot + 1 : key;
-    for (size_t i = 0; i < N_PROBERS; i++)
-        if (!strcmp(name, probers[i]->name)) {
+    for (size_t i = 0; i < bb_n_probers; i++)
+        if (!strcmp(name, probers(i)->name)) {
             if (!omx_yaml_is_empty(v) && omx_yaml_kind_of(v) != OMX_YAML_MAPPING)
                 return omx_yaml_fail(y, v, key, "expected a mapping");
             mc->sec_node[i] = omx_yaml_is_empty(v) ? NULL : v;
@@ -183,14 +179,14 @@ static int dump_module(bb_mod *m, omx_buf *out, int indent) {
         bb_format_go_duration(tmo, sizeof tmo, m->pub.timeout_ns);
         rc = bb_dump_kv(out, indent, "timeout", tmo);
     }
-    for (size_t i = 0; i < N_PROBERS && !rc; i++) {
+    for (size_t i = 0; i < bb_n_probers && !rc; i++) {
         if (!m->has[i])
             continue;
         size_t mark = out->len;
-        rc = bb_dump_key(out, indent, probers[i]->name);
+        rc = bb_dump_key(out, indent, probers(i)->name);
         size_t body = out->len;
         if (!rc)
-            rc = probers[i]->dump(m->sec[i], out, indent + 2);
+            rc = probers(i)->dump(m->sec[i], out, indent + 2);
         if (!rc && out->len == body) { /* an empty section is left out */
             out->len = mark;
             out->data[mark] = 0;
@@ -200,10 +196,11 @@ static int dump_module(bb_mod *m, omx_buf *out, int indent) {
 }
 
 static int parse_module(omx_yaml *y, const omx_yaml_node *v, const char *name, bb_mod *m) {
-    static const omx_yaml_field fields[] = {
-        {"prober", field_prober}, {"timeout", field_timeout}, {"http", field_section},
-        {"tcp", field_section},   {"icmp", field_section},    {"dns", field_section},
-        {"grpc", field_section},  {"udp", field_section},     {"unix", field_section}};
+    omx_yaml_field fields[N_PROBERS + 3] = {
+        {"prober", field_prober}, {"timeout", field_timeout}, {"unix", field_section}};
+    size_t n_fields = 3;
+    for (size_t i = 0; i < bb_n_probers && i < N_PROBERS; i++)
+        fields[n_fields++] = (omx_yaml_field){probers(i)->name, field_section};
     char prefix[300];
     mod_ctx mc = {.m = m};
     int rc;
@@ -213,20 +210,20 @@ static int parse_module(omx_yaml *y, const omx_yaml_node *v, const char *name, b
     snprintf(prefix, sizeof prefix, "modules.%s", name);
     if (omx_yaml_kind_of(v) != OMX_YAML_MAPPING)
         return omx_yaml_fail(y, v, prefix, "a module must be a mapping");
-    rc = omx_yaml_map(y, v, prefix, fields, sizeof fields / sizeof fields[0], &mc);
+    rc = omx_yaml_map(y, v, prefix, fields, n_fields, &mc);
     if (rc < 0)
         return rc;
     if (!m->pub.prober)
         return omx_yaml_fail(y, v, prefix, "missing prober (http, tcp, icmp, dns, grpc or udp)");
-    for (size_t i = 0; i < N_PROBERS; i++) {
-        bool want = mc.given[i] || default_section[i] || m->pub.prober == probers[i];
+    for (size_t i = 0; i < bb_n_probers; i++) {
+        bool want = mc.given[i] || bb_probers[i].with_defaults || m->pub.prober == probers(i);
         if (!want)
             continue;
-        rc = probers[i]->parse(y, mc.sec_node[i], &m->sec[i]);
+        rc = probers(i)->parse(y, mc.sec_node[i], &m->sec[i]);
         if (rc < 0)
             return rc;
         m->has[i] = true;
-        if (m->pub.prober == probers[i])
+        if (m->pub.prober == probers(i))
             m->pub.cfg = m->sec[i];
     }
     omx_buf b;

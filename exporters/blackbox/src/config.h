@@ -5,10 +5,21 @@
 #ifndef BB_CONFIG_H
 #define BB_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "module.h"
 #include "wire/wire.h"
+
+/* A prober a module may name; with_defaults: every module carries its section
+ * (parsed from nothing when absent), as upstream's DefaultModule does. */
+typedef struct bb_prober_entry {
+    const bb_prober *prober;
+    bool with_defaults;
+} bb_prober_entry;
+#define BB_MAX_PROBERS 12
+extern const bb_prober_entry bb_probers[]; /* probers.c */
+extern const size_t bb_n_probers;          /* at most BB_MAX_PROBERS */
 
 /* Loads path (at most 1 MiB). Returns 0 with *ret (one reference, the
  * caller's), or OMX_ECONFIG / -ENOMEM / a negative errno with one line
