@@ -241,11 +241,12 @@ int bb_dns_config_parse(omx_yaml *y, const omx_yaml_node *n, bb_dns_config **ret
         return OMX_ENOMEM;
     c->query_type = LDNS_RR_TYPE_ANY;
     c->query_class = LDNS_RR_CLASS_IN;
-    c->ip.preferred = 6;
-    c->ip.fallback = true;
+    bb_ip_opts_default(&c->ip);
     c->recursion_desired = true;
     int r = omx_yaml_map(y, n, "dns", dns_fields, sizeof dns_fields / sizeof dns_fields[0], c);
-    if (r == 0 && (!c->query_name || !*c->query_name))
+    /* As upstream, only a section that is written needs a query name: the
+     * default section every module has does not. */
+    if (r == 0 && n && (!c->query_name || !*c->query_name))
         r = omx_yaml_fail(y, n, "dns.query_name", "query name must be set for DNS module");
     if (r == 0 && c->dns_over_tls && !c->tcp)
         r = omx_yaml_fail(y, n, "dns.transport_protocol",
@@ -275,32 +276,18 @@ bb_dns_config *bb_dns_config_free(bb_dns_config *c) {
     return NULL;
 }
 
-/* "- <value>" under a key, the value in YAML double quotes. */
+/* key, then "- <value>" for each item. */
 static int dump_list(omx_buf *out, int indent, const char *key, char *const *items) {
-    char pad[64];
-    int w = indent < (int)sizeof pad - 1 ? indent : (int)sizeof pad - 1;
-    memset(pad, ' ', (size_t)w);
-    pad[w] = 0;
-    int r = 0;
-    char line[128];
-    snprintf(line, sizeof line, "%s%s:\n", pad, key);
-    r = omx_buf_append(out, line, strlen(line));
+    int r = bb_dump_key(out, indent, key);
     for (size_t i = 0; r == 0 && items[i]; i++) {
-        r = omx_buf_append(out, pad, (size_t)w);
+        for (int k = 0; r == 0 && k < indent; k++)
+            r = omx_buf_append(out, " ", 1);
         if (r == 0)
-            r = omx_buf_append(out, "- \"", 3);
-        for (const unsigned char *s = (const unsigned char *)items[i]; r == 0 && *s; s++) {
-            char e[8];
-            if (*s == '"' || *s == '\\')
-                snprintf(e, sizeof e, "\\%c", *s);
-            else if (*s < 0x20 || *s == 0x7f)
-                snprintf(e, sizeof e, "\\x%02x", *s);
-            else
-                snprintf(e, sizeof e, "%c", *s);
-            r = omx_buf_append(out, e, strlen(e));
-        }
+            r = omx_buf_append(out, "- ", 2);
         if (r == 0)
-            r = omx_buf_append(out, "\"\n", 2);
+            r = bb_dump_scalar(out, items[i]);
+        if (r == 0)
+            r = omx_buf_append(out, "\n", 1);
     }
     return r;
 }
@@ -311,7 +298,7 @@ static int dump_rules(omx_buf *out, int indent, const char *key, const bb_dns_rr
         any = any || r->r[k].n > 0;
     if (!any)
         return 0;
-    int e = bb_dump_kv(out, indent, key, NULL);
+    int e = bb_dump_key(out, indent, key);
     for (size_t k = 0; e == 0 && k < BB_DNS_N_RULES; k++)
         if (r->r[k].n > 0)
             e = dump_list(out, indent + 2, rule_names[k], r->r[k].src);
@@ -321,22 +308,23 @@ static int dump_rules(omx_buf *out, int indent, const char *key, const bb_dns_rr
 int bb_dns_config_dump(const bb_dns_config *c, omx_buf *out, int indent) {
     int r = bb_ip_opts_dump(&c->ip, out, indent);
     if (r == 0 && c->dns_over_tls)
-        r = bb_dump_kv(out, indent, "dns_over_tls", "true");
+        r = bb_dump_bool(out, indent, "dns_over_tls", true);
     if (r == 0 && (c->dns_over_tls || c->tls_set)) {
-        r = bb_dump_kv(out, indent, "tls_config", NULL);
+        r = bb_dump_key(out, indent, "tls_config");
         if (r == 0)
             r = bb_tls_config_dump(&c->tls, out, indent + 2);
     }
-    if (r == 0)
+    if (r == 0 && c->transport_set)
         r = bb_dump_kv(out, indent, "transport_protocol", c->tcp ? "tcp" : "udp");
     if (r == 0 && c->query_class_name && *c->query_class_name)
         r = bb_dump_kv(out, indent, "query_class", c->query_class_name);
-    if (r == 0)
+    if (r == 0 && c->query_name && *c->query_name)
         r = bb_dump_kv(out, indent, "query_name", c->query_name);
     if (r == 0 && c->query_type_name && *c->query_type_name)
         r = bb_dump_kv(out, indent, "query_type", c->query_type_name);
-    if (r == 0)
-        r = bb_dump_kv(out, indent, "recursion_desired", c->recursion_desired ? "true" : "false");
+    /* false is left out, as upstream's omitempty does */
+    if (r == 0 && c->recursion_desired)
+        r = bb_dump_bool(out, indent, "recursion_desired", true);
     if (r == 0 && c->valid_rcode_names && c->valid_rcode_names[0])
         r = dump_list(out, indent, "valid_rcodes", c->valid_rcode_names);
     if (r == 0)

@@ -55,25 +55,6 @@ static int accept_reply(void *ctx, const uint8_t *buf, size_t len) {
     return r == BB_DNS_REPLY_OTHER ? OMX_EVALUE : r;
 }
 
-/* "host:port", "[v6]:port", or a bare host (a bare IPv6 address too, which
- * Go's SplitHostPort refuses and upstream then takes whole). */
-static int split_target(bb_probe *p, const char *target, uint16_t dport, char *host,
-                        size_t host_len, uint16_t *port) {
-    const char *c1 = strchr(target, ':');
-    if (target[0] != '[' && c1 && strchr(c1 + 1, ':')) {
-        if (strlen(target) >= host_len)
-            goto bad;
-        snprintf(host, host_len, "%s", target);
-        *port = dport;
-        return 0;
-    }
-    if (bb_split_host_port(target, host, host_len, port, dport) == 0)
-        return 0;
-bad:
-    bb_logf(p, OMX_LOG_ERROR, "Error resolving address: bad target \"%s\"", target);
-    return OMX_EINVAL;
-}
-
 static bool run(bb_probe *p, const void *cfg) {
     const bb_dns_config *c = cfg;
     set_phase(p, "resolve", 0);
@@ -85,8 +66,10 @@ static bool run(bb_probe *p, const void *cfg) {
 
     char host[1024];
     uint16_t port;
-    if (split_target(p, p->target, c->dns_over_tls ? 853 : 53, host, sizeof host, &port) < 0)
+    if (bb_split_host_port(p->target, host, sizeof host, &port, c->dns_over_tls ? 853 : 53) < 0) {
+        bb_logf(p, OMX_LOG_ERROR, "Error resolving address: bad target \"%s\"", p->target);
         return false;
+    }
     struct sockaddr_storage addr;
     socklen_t addr_len = sizeof addr;
     int64_t t0 = bb_now_ns();
@@ -95,7 +78,9 @@ static bool run(bb_probe *p, const void *cfg) {
     set_phase(p, "resolve", (double)(bb_now_ns() - t0) / 1e9);
 
     ldns_rdf *qname = NULL;
-    if (ldns_str2rdf_dname(&qname, c->query_name) != LDNS_STATUS_OK) {
+    /* No query_name (a dns module without its section): the root, as Go's dns.Fqdn(""). */
+    const char *name = c->query_name && *c->query_name ? c->query_name : ".";
+    if (ldns_str2rdf_dname(&qname, name) != LDNS_STATUS_OK) {
         bb_logf(p, OMX_LOG_ERROR, "Invalid query name: %s", c->query_name);
         return false;
     }
@@ -123,7 +108,7 @@ static bool run(bb_probe *p, const void *cfg) {
     bb_logf(p, OMX_LOG_DEBUG,
             "Making DNS query: target=%s port=%u dial_protocol=%s%s%s query=%s type=%s class=%s",
             host, port, c->tcp ? "tcp" : "udp", addr.ss_family == AF_INET6 ? "6" : "4",
-            c->dns_over_tls ? "-tls" : "", c->query_name,
+            c->dns_over_tls ? "-tls" : "", name,
             bb_dns_type_name(c->query_type, tname, sizeof tname),
             bb_dns_class_name(c->query_class, cname, sizeof cname));
 
