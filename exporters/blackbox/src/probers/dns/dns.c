@@ -7,6 +7,7 @@
 #include <sys/random.h>
 
 #include "dns.h"
+#include "result.h"
 
 static const char *const phase_label[] = {"phase"};
 
@@ -72,10 +73,12 @@ static bool run(bb_probe *p, const void *cfg) {
     }
     struct sockaddr_storage addr;
     socklen_t addr_len = sizeof addr;
-    int64_t t0 = bb_now_ns();
     if (bb_resolve(p, host, port, &c->ip, &addr, &addr_len) < 0)
         return false;
-    set_phase(p, "resolve", (double)(bb_now_ns() - t0) / 1e9);
+    /* The resolve phase is the lookup time, as upstream reports it. */
+    double lookup = 0;
+    if (bb_result_get(p->res, "probe_dns_lookup_time_seconds", 0, NULL, &lookup) == 0)
+        set_phase(p, "resolve", lookup);
 
     ldns_rdf *qname = NULL;
     /* No query_name (a dns module without its section): the root, as Go's dns.Fqdn(""). */
