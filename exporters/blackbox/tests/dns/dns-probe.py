@@ -219,6 +219,11 @@ def main():
                               "--log.level=debug"], web, os.path.join(tmp, "bb.log")) as exp:
             run_nsd_cases(exp, port)
             run_hostile_cases(exp, h4, h6)
+        # A sanitizer build reports leaks and errors at exit, into the log.
+        with open(os.path.join(tmp, "bb.log"), errors="replace") as f:
+            log = f.read()
+        if "Sanitizer" in log or "runtime error:" in log:
+            failures.append("omx-blackbox's log:\n" + log[-6000:])
     finally:
         for s in servers:
             s.stop()
