@@ -4,6 +4,7 @@ errors, timeouts, --probe.max-concurrent, the allow-list, reloads (good, bad,
 SIGHUP), /config and debug output without secrets, history and /logs,
 --config.check, OpenMetrics by Accept."""
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -62,6 +63,15 @@ def main():
     check(r.returncode == 1, "--config.check of a bad file fails")
     check("bad.yml:4:" in r.stderr and "modules.m.timeot" in r.stderr, "error names file:line:key: " + r.stderr)
 
+    # --passive.read-file: the capture file is named in the error; a bad format is refused
+    r = subprocess.run([BIN, "--config.file=" + cfg, "--passive.read-file=/nonexistent.pcap"],
+                       capture_output=True, text=True)
+    check(r.returncode == 1 and "/nonexistent.pcap" in r.stderr, "--passive.read-file error: " + r.stderr)
+    r = subprocess.run([BIN, "--passive.read-file=x.pcap", "--passive.format=xml"], capture_output=True, text=True)
+    check(r.returncode == 1 and "--passive.format" in r.stderr, "--passive.format checked")
+    r = subprocess.run([BIN, "--config.file=" + cfg, "--probe.allowed-targets=10.0.0.0/99"], capture_output=True, text=True)
+    check(r.returncode == 1 and "10.0.0.0/99" in r.stderr, "bad --probe.allowed-targets refused: " + r.stderr)
+
     port = free_port()
     with Exporter([BIN, "--config.file=" + cfg, "--web.listen-address=127.0.0.1:%d" % port,
                    "--probe.max-concurrent=2", "--probe.allowed-targets=10.0.0.0/8,*.allowed.test",
@@ -99,6 +109,13 @@ def main():
         st, _, body = e.get("/probe?target=hang&module=quick", headers={"X-Prometheus-Scrape-Timeout-Seconds": "0.8"})
         took = time.monotonic() - t0
         check(0.25 < took < 0.8, "scrape timeout minus offset held: %.2f" % took)
+        # a probe that used its whole time still answers in full within the scrape timeout
+        t0 = time.monotonic()
+        st, _, body = e.get("/probe?target=hang", headers={"X-Prometheus-Scrape-Timeout-Seconds": "2"})
+        took = time.monotonic() - t0
+        check(st == 200 and value(body, "probe_success") == 0 and 1.4 < value(body, "probe_duration_seconds") < 1.8,
+              "full answer after the whole timeout: " + body)
+        check(took < 2.0, "answered within the scrape timeout: %.2f" % took)
 
         # debug output: logs, metrics, module config, no secret
         st, h, body = e.get("/probe?target=hang&module=quick&debug=true")
@@ -118,6 +135,14 @@ def main():
         st, _, body = e.get("/probe?target=10.1.1.1:80&module=resolving")
         check(value(body, "probe_success") == 1, "10.1.1.1 allowed")
 
+        # hostile parameters: escaped in the landing page and the log lines, bounded
+        evil = "%3Cscript%3Ealert(1)%3C/script%3E%0Ats=forged"
+        st, _, body = e.get("/probe?target=" + evil + "&debug=true")
+        check(st == 200 and "\nts=forged" not in body, "a newline in the target cannot forge a log line")
+        check("<script>" not in e.get("/")[2], "target HTML-escaped on the landing page")
+        st, _, body = e.get("/probe?target=" + "x" * 6000)
+        check(st in (200, 414, 431, 400) and e.get("/-/healthy")[0] == 200, "a 6000-byte target: %d" % st)
+
         # history: the landing page and /logs
         st, _, body = e.get("/")
         check(st == 200 and "<h2>Recent Probes</h2>" in body and "logs?id=" in body, "landing page")
@@ -128,7 +153,7 @@ def main():
         check(st == 404 and logs == "Probe id not found\n", "/logs unknown id")
         st, _, logs = e.get("/logs")
         check(st == 400, "/logs without id")
-        st, _, logs = e.get("/logs?target=fail")
+        st, _, logs = e.get("/logs?target=hang&module=quick")
         check(st == 200 and "Probe failed" in logs, "/logs?target= finds a kept failure")
 
         # --probe.max-concurrent=2: a third probe at once gets 503
@@ -181,6 +206,7 @@ def main():
         check(e.get("/bb/probe?target=ok")[0] == 200, "/bb/probe")
         check("Recent Probes" in e.get("/bb/")[2], "/bb/ landing")
         check("blackbox_exporter_build_info" in e.get("/bb/metrics")[2], "/bb/metrics")
+    shutil.rmtree(tmp, ignore_errors=True)
     print("ok: %d checks" % checks)
 
 
