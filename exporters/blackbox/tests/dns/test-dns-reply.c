@@ -89,12 +89,35 @@ static void test_parse(void) {
     ASSERT_EQ(parse(w, len, LDNS_RR_TYPE_SOA, &r), BB_DNS_REPLY_OTHER);
     w[2] |= 0x80;
 
-    /* Malformed: cut anywhere inside, shorter than a header, counts that lie. */
-    for (size_t cut = 0; cut < len; cut++)
-        ASSERT_MSG(parse(w, cut, LDNS_RR_TYPE_SOA, &r) < 0, "cut at %zu of %zu", cut, len);
-    w[7] = 9; /* ancount 9 */
-    ASSERT_EQ(parse(w, len, LDNS_RR_TYPE_SOA, &r), OMX_EVALUE);
+    /* Cut anywhere: malformed, or (cut where a record ends) the records
+     * before the cut, as miekg/dns reads it; inside a record always malformed. */
+    for (size_t cut = 0; cut < len; cut++) {
+        int e = parse(w, cut, LDNS_RR_TYPE_SOA, &r);
+        ASSERT_MSG(e < 0 ||
+                       (e == BB_DNS_REPLY_OK && r.n_answer + r.n_authority + r.n_additional < 5),
+                   "cut at %zu of %zu: %d", cut, len, e);
+        bb_dns_reply_clear(&r);
+    }
+    ASSERT_EQ(parse(w, len - 1, LDNS_RR_TYPE_SOA, &r), OMX_EVALUE);
+    ASSERT_EQ(parse(w, 11, LDNS_RR_TYPE_SOA, &r), OMX_EVALUE);
+    ASSERT_EQ(parse(w, 20, LDNS_RR_TYPE_SOA, &r), OMX_EVALUE);
+    /* Counts claiming more records than the message holds: read as the
+     * records there are, as miekg/dns does (here all 5 become answers)... */
+    w[7] = 9;
+    ASSERT_EQ(parse(w, len, LDNS_RR_TYPE_SOA, &r), BB_DNS_REPLY_OK);
+    ASSERT_EQ(r.n_answer, 5);
+    ASSERT_EQ(r.n_authority + r.n_additional, 0);
+    bb_dns_reply_clear(&r);
+    /* ...unless it does not end where a record ends. */
+    w = realloc(w, len + 3);
+    memcpy(w + len, "\005ab", 3);
+    ASSERT_EQ(parse(w, len + 3, LDNS_RR_TYPE_SOA, &r), OMX_EVALUE);
     free(w);
+    /* A bare header whose counts claim records: no records (miekg/dns too). */
+    uint8_t bare[12] = {4242 >> 8, 4242 & 0xff, 0x81, 0x80, 0, 0, 0, 1};
+    ASSERT_EQ(parse(bare, sizeof bare, LDNS_RR_TYPE_SOA, &r), BB_DNS_REPLY_OK);
+    ASSERT_EQ(r.n_answer, 0);
+    bb_dns_reply_clear(&r);
 
     /* Header only (REFUSED without the question, as some servers send). */
     uint8_t hdr[12] = {4242 >> 8, 4242 & 0xff, 0x81, 0x05};

@@ -2,6 +2,7 @@
  * valid_rcodes and validate_*_rrs applied as upstream's validRcode and
  * validRRs do (the same rules in the same order with the same outcome). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dns.h"
@@ -27,6 +28,51 @@ void bb_dns_reply_clear(bb_dns_reply *r) {
     memset(r, 0, sizeof *r);
 }
 
+/* Skips a domain name at off (labels, or a compression pointer that ends
+ * it): the offset after it, or 0 when it runs past len. */
+static size_t skip_name(const uint8_t *m, size_t len, size_t off) {
+    while (off < len) {
+        uint8_t l = m[off];
+        if ((l & 0xc0) == 0xc0)
+            return off + 2 <= len ? off + 2 : 0;
+        if (l & 0xc0)
+            return 0;
+        off += 1 + (size_t)l;
+        if (l == 0)
+            return off <= len ? off : 0;
+    }
+    return 0;
+}
+
+/* miekg/dns reads what a message holds when its section counts claim more
+ * records than there are (the message ending where a record ends): counts
+ * lowered to the records present, so ldns reads it the same. Returns true
+ * and fills counts[4] when the message ends on a record boundary. */
+static bool present_counts(const uint8_t *m, size_t len, uint16_t counts[4]) {
+    size_t off = LDNS_HEADER_SIZE;
+    for (int sec = 0; sec < 4; sec++) {
+        uint16_t claimed = (uint16_t)(m[4 + 2 * sec] << 8 | m[5 + 2 * sec]), n = 0;
+        while (n < claimed && off < len) {
+            size_t e = skip_name(m, len, off);
+            if (!e)
+                return false;
+            if (sec == 0) {
+                e += 4;
+            } else {
+                if (e + 10 > len)
+                    return false;
+                e += 10 + (size_t)(m[e + 8] << 8 | m[e + 9]);
+            }
+            if (e > len)
+                return false;
+            off = e;
+            n++;
+        }
+        counts[sec] = n;
+    }
+    return off == len;
+}
+
 int bb_dns_reply_parse(const uint8_t *buf, size_t len, uint16_t id, const ldns_rdf *qname,
                        uint16_t qtype, uint16_t qclass, bb_dns_reply *ret, char *why,
                        size_t why_len) {
@@ -46,6 +92,23 @@ int bb_dns_reply_parse(const uint8_t *buf, size_t len, uint16_t id, const ldns_r
     }
     ldns_pkt *pkt = NULL;
     ldns_status st = ldns_wire2pkt(&pkt, buf, len);
+    uint16_t counts[4];
+    if (st != LDNS_STATUS_OK && st != LDNS_STATUS_MEM_ERR && present_counts(buf, len, counts)) {
+        uint8_t *fixed = malloc(len);
+        if (!fixed) {
+            snprintf(why, why_len, "out of memory parsing the reply");
+            return OMX_ENOMEM;
+        }
+        memcpy(fixed, buf, len);
+        for (int i = 0; i < 4; i++) {
+            fixed[4 + 2 * i] = (uint8_t)(counts[i] >> 8);
+            fixed[5 + 2 * i] = (uint8_t)counts[i];
+        }
+        ldns_pkt_free(pkt);
+        pkt = NULL;
+        st = ldns_wire2pkt(&pkt, fixed, len);
+        free(fixed);
+    }
     if (st == LDNS_STATUS_MEM_ERR) {
         snprintf(why, why_len, "out of memory parsing the reply");
         return OMX_ENOMEM;
@@ -149,7 +212,7 @@ static int rr_text(const ldns_pkt *pkt, const ldns_rr_list *l, bool additional, 
 
 static bool valid_rrs(const bb_dns_reply *r, const ldns_rr_list *l, size_t n, bool additional,
                       const bb_dns_rr_rules *v, bb_dns_log_fn *log, void *ctx) {
-    const bb_dns_regexes *m = &v->r[BB_DNS_FAIL_IF_MATCHES], *all = &v->r[BB_DNS_FAIL_IF_ALL_MATCH],
+    const bb_dns_regexes *all = &v->r[BB_DNS_FAIL_IF_ALL_MATCH],
                          *notm = &v->r[BB_DNS_FAIL_IF_NOT_MATCHES],
                          *none = &v->r[BB_DNS_FAIL_IF_NONE_MATCHES];
     if (n == 0 && notm->n > 0) {
@@ -160,8 +223,6 @@ static bool valid_rrs(const bb_dns_reply *r, const ldns_rr_list *l, size_t n, bo
         say(log, ctx, OMX_LOG_ERROR, "fail_if_none_matches_regexp specified but no RRs returned");
         return false;
     }
-    if (m->n + all->n + notm->n + none->n == 0)
-        return true;
     omx_buf text;
     omx_buf_init(&text, BB_DNS_RR_TEXT_MAX);
     bool ok = true, any_match = false, all_match = true;
