@@ -67,6 +67,11 @@ SEE_ALL = '      validate_answer_rrs:\n        fail_if_matches_regexp: ["^zzz"]\
           '      validate_authority_rrs:\n        fail_if_matches_regexp: ["^zzz"]\n' \
           '      validate_additional_rrs:\n        fail_if_matches_regexp: ["^zzz"]\n'
 CASES = []
+# Where omx-blackbox differs on purpose (docs/blackbox-dns.md): a udp reply
+# to another question, or the query echoed back (QR clear), is not taken as
+# the answer (upstream takes it and succeeds); the probe waits for the real
+# one and fails at the deadline.
+DIFFERENT = {"h_udp_otherq": ("1", "0"), "h_udp_query": ("1", "0")}
 
 
 def case(name, body, target):
@@ -99,7 +104,8 @@ case("nsd_auth", "      query_name: www.example.test\n      query_type: A\n"
 case("nsd_udp_closed", "      query_name: www.example.test\n      query_type: A\n", "closed")
 case("nsd_tcp_closed", "      query_name: www.example.test\n      query_type: A\n"
      "      transport_protocol: tcp\n", "closed")
-for mode in ["ok", "silent", "wrongid", "spoofed", "garbage", "short", "cut", "tc", "tiny"]:
+for mode in ["ok", "silent", "wrongid", "spoofed", "garbage", "short", "cut", "tc", "tiny", "otherq",
+             "query"]:
     case("h_udp_" + mode, "      query_name: %s.hostile.test\n      query_type: A\n" % mode, "hostile")
 for mode in ["ok", "silent", "wrongid", "close", "hugelen"]:
     case("h_tcp_" + mode, "      query_name: %s.hostile.test\n      query_type: A\n"
@@ -196,10 +202,15 @@ def main():
                 su, so = compat.shape(mu), compat.shape(mo)
                 if su != so:
                     errs.append("metrics differ: 0.23 %s\n  ours %s" % (sorted(su.items()), sorted(so.items())))
-                if compat.success(mu) != compat.success(mo):
+                if name in DIFFERENT:
+                    want = DIFFERENT[name]
+                    if (compat.success(mu), compat.success(mo)) != want:
+                        errs.append("probe_success %s (0.23) vs %s (ours), want %s vs %s (a known difference)"
+                                    % (compat.success(mu), compat.success(mo), want[0], want[1]))
+                elif compat.success(mu) != compat.success(mo):
                     errs.append("probe_success %s (0.23) vs %s (ours)" % (compat.success(mu), compat.success(mo)))
                 tu, to = rr_texts_upstream(body_u), rr_texts_ours(body_o)
-                if tu != to:
+                if name not in DIFFERENT and tu != to:
                     errs.append("RR texts differ:\n    0.23 %r\n    ours %r" % (tu, to))
                 if errs:
                     failed += 1

@@ -74,12 +74,18 @@ def reply_for(q):
 class Server:
     def __init__(self, host, certfile=None, keyfile=None):
         fam = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self.udp = socket.socket(fam, socket.SOCK_DGRAM)
-        self.udp.bind((host, 0))
-        self.port = self.udp.getsockname()[1]
-        self.tcp = socket.socket(fam, socket.SOCK_STREAM)
-        self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.tcp.bind((host, self.port))
+        for _ in range(50):  # a udp port whose tcp twin is free too
+            self.udp = socket.socket(fam, socket.SOCK_DGRAM)
+            self.udp.bind((host, 0))
+            self.port = self.udp.getsockname()[1]
+            self.tcp = socket.socket(fam, socket.SOCK_STREAM)
+            self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                self.tcp.bind((host, self.port))
+                break
+            except OSError:
+                self.udp.close()
+                self.tcp.close()
         self.tcp.listen(64)
         self.tls = None
         if certfile:
