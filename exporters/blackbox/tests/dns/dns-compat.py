@@ -70,8 +70,9 @@ CASES = []
 # Where omx-blackbox differs on purpose (docs/blackbox-dns.md): a udp reply
 # to another question, or the query echoed back (QR clear), is not taken as
 # the answer (upstream takes it and succeeds); the probe waits for the real
-# one and fails at the deadline.
-DIFFERENT = {"h_udp_otherq": ("1", "0"), "h_udp_query": ("1", "0")}
+# one and fails at the deadline. A udp reply over 512 bytes is read whole
+# (upstream reads 512 bytes of it and fails to parse the rest).
+DIFFERENT = {"h_udp_otherq": ("1", "0"), "h_udp_query": ("1", "0"), "h_udp_big": ("0", "1")}
 
 
 def case(name, body, target):
@@ -105,7 +106,7 @@ case("nsd_udp_closed", "      query_name: www.example.test\n      query_type: A\
 case("nsd_tcp_closed", "      query_name: www.example.test\n      query_type: A\n"
      "      transport_protocol: tcp\n", "closed")
 for mode in ["ok", "silent", "wrongid", "spoofed", "garbage", "short", "cut", "tc", "tiny", "otherq",
-             "query"]:
+             "query", "big"]:
     case("h_udp_" + mode, "      query_name: %s.hostile.test\n      query_type: A\n" % mode, "hostile")
 for mode in ["ok", "silent", "wrongid", "close", "hugelen"]:
     case("h_tcp_" + mode, "      query_name: %s.hostile.test\n      query_type: A\n"

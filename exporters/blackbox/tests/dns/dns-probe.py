@@ -209,7 +209,7 @@ def main():
         servers.append(h4)
         h6 = hostile_dns.Server("::1")
         servers.append(h6)
-        qnames = ["ok", "silent", "wrongid", "spoofed", "otherq", "query", "garbage", "short",
+        qnames = ["ok", "big", "silent", "wrongid", "spoofed", "otherq", "query", "garbage", "short",
                   "cut", "tc", "tiny", "close", "hugelen", "trickle"]
         cfg = os.path.join(tmp, "blackbox.yml")
         with open(cfg, "w") as f:
@@ -290,6 +290,7 @@ def run_hostile_cases(exp, h4, h6):
     # A header whose counts claim records it lacks: no records, as upstream reads it.
     check(exp, "h_udp_short", t4, True, {"probe_dns_answer_rrs": 0, "probe_dns_query_succeeded": 1})
     check(exp, "h_udp_cut", t4, False, failed, "malformed reply")
+    check(exp, "h_udp_big", t4, True, {"probe_dns_answer_rrs": 40})
     check(exp, "h_udp_tiny", t4, False, failed, "shorter than a DNS header")
     check(exp, "h_udp_tc", t4, True, {"probe_dns_answer_rrs": 0}, "TC bit")
     check(exp, "h_norec", t4, True, {"probe_dns_answer_rrs": 1})

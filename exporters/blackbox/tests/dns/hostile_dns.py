@@ -66,6 +66,11 @@ def reply_for(q):
     if mode == "rd":  # REFUSED when recursion was asked for
         rd = flags & 0x0100
         return [(0, answer(qid, qname, qtype, qclass, rcode=5 if rd else 0, an=not rd))]
+    if mode == "big":  # 40 answers: 700 bytes, more than a 512-byte datagram
+        hdr = struct.pack(">HHHHHH", qid, 0x8180, 1, 40, 0, 0) + qname + struct.pack(">HH", qtype, qclass)
+        rrs = b"".join(b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 300, 4) + bytes([192, 0, 2, i])
+                       for i in range(40))
+        return [(0, hdr + rrs)]
     if mode == "tiny":
         return [(0, b"\x00")]
     return [(0, good)]
