@@ -58,7 +58,7 @@ static int bind_source(bb_probe *p, int fd, int family, const char *src) {
     bb_logf(p, OMX_LOG_DEBUG, "Using local address: srcIP=%s", src);
     if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
         int e = -errno;
-        bb_logf(p, OMX_LOG_ERROR, "Cannot bind to source address %s: %s", src, strerror(-e));
+        bb_logf(p, OMX_LOG_ERROR, "Cannot bind to source address %s: %s", src, omx_strerror(e));
         return e;
     }
     return 0;
@@ -70,7 +70,7 @@ static int open_conn(bb_probe *p, const bb_dns_config *c, const struct sockaddr_
                     (c->tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         int e = -errno;
-        bb_logf(p, OMX_LOG_ERROR, "Cannot open socket: %s", strerror(-e));
+        bb_logf(p, OMX_LOG_ERROR, "Cannot open socket: %s", omx_strerror(e));
         return e;
     }
     int r = 0;
@@ -79,19 +79,22 @@ static int open_conn(bb_probe *p, const bb_dns_config *c, const struct sockaddr_
     if (r == 0 && connect(fd, (const struct sockaddr *)addr, addr_len) < 0) {
         r = -errno;
         if (r == -EINPROGRESS) {
-            r = wait_fd(p, fd, POLLOUT);
-            if (r == 0) {
-                bb_logf(p, OMX_LOG_ERROR, "Error while sending a DNS query: connect timed out");
+            int w = wait_fd(p, fd, POLLOUT);
+            if (w == 0) {
                 r = OMX_ETIMEOUT;
-            } else if (r > 0) {
+            } else if (w < 0) {
+                r = w;
+            } else {
                 int err = 0;
                 socklen_t el = sizeof err;
-                getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el);
-                r = -err;
+                r = getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0 ? -errno : -err;
             }
         }
-        if (r < 0 && r != OMX_ETIMEOUT && r != OMX_EINVAL)
-            bb_logf(p, OMX_LOG_ERROR, "Error while sending a DNS query: connect: %s", strerror(-r));
+        if (r == OMX_ETIMEOUT)
+            bb_logf(p, OMX_LOG_ERROR, "Error while sending a DNS query: connect timed out");
+        else if (r < 0)
+            bb_logf(p, OMX_LOG_ERROR, "Error while sending a DNS query: connect: %s",
+                    omx_strerror(r));
     }
     if (r < 0) {
         close(fd);
@@ -131,7 +134,7 @@ static int write_all(conn *k, const uint8_t *buf, size_t len) {
                     e = w == 0 ? OMX_ETIMEOUT : w;
                 }
                 bb_logf(k->p, OMX_LOG_ERROR, "Error while sending a DNS query: %s",
-                        e == OMX_ETIMEOUT ? "timed out" : strerror(-e));
+                        e == OMX_ETIMEOUT ? "timed out" : omx_strerror(e));
                 return e;
             }
         }
@@ -171,7 +174,8 @@ static int read_full(conn *k, uint8_t *buf, size_t len, const char *what) {
                     }
                     e = w;
                 }
-                bb_logf(k->p, OMX_LOG_ERROR, "Error while reading the DNS reply: %s", strerror(-e));
+                bb_logf(k->p, OMX_LOG_ERROR, "Error while reading the DNS reply: %s",
+                        omx_strerror(e));
                 return e;
             }
         }
@@ -242,7 +246,7 @@ static int dgram_exchange(conn *k, const uint8_t *query, size_t query_len, bb_dn
                 }
                 e = w;
             }
-            bb_logf(k->p, OMX_LOG_ERROR, "Error while sending a DNS query: %s", strerror(-e));
+            bb_logf(k->p, OMX_LOG_ERROR, "Error while sending a DNS query: %s", omx_strerror(e));
             return e;
         }
         r = accept(ctx, buf, (size_t)n);

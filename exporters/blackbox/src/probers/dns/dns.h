@@ -61,9 +61,9 @@ bb_dns_config *bb_dns_config_free(bb_dns_config *c);
 /* Appends c as the YAML of a module's dns section at indent. Returns 0 or an omx_err. */
 int bb_dns_config_dump(const bb_dns_config *c, omx_buf *out, int indent);
 
-/* Names as miekg/dns spells them: a type code's (TYPE<n> when unknown), a
- * class code's (CLASS<n>), an rcode's (RCODE<n> as upstream logs unknown ones
- * as empty: we never print empty). Write into out (len >= 16); return out. */
+/* Names as miekg/dns spells them: a type code's (TYPE<n> when it has none),
+ * a class code's (CLASS<n>), an rcode's (RCODE<n>). Write into out (len >=
+ * 16 is enough) and return out. */
 const char *bb_dns_type_name(uint16_t type, char *out, size_t len);
 const char *bb_dns_class_name(uint16_t klass, char *out, size_t len);
 const char *bb_dns_rcode_name(int rcode, char *out, size_t len);
