@@ -84,7 +84,7 @@ static bool run(bb_probe *p, const void *cfg) {
     /* No query_name (a dns module without its section): the root, as Go's dns.Fqdn(""). */
     const char *name = c->query_name && *c->query_name ? c->query_name : ".";
     if (ldns_str2rdf_dname(&qname, name) != LDNS_STATUS_OK) {
-        bb_logf(p, OMX_LOG_ERROR, "Invalid query name: %s", c->query_name);
+        bb_logf(p, OMX_LOG_ERROR, "Invalid query name: %s", name);
         return false;
     }
     uint16_t id = 0;
