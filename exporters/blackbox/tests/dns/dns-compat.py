@@ -55,6 +55,7 @@ NSD_CONF = """server:
   zonelistfile: "{dir}/zone.list"
   logfile: "{dir}/nsd.log"
   server-count: 1
+  rrl-ratelimit: 0
 remote-control:
   control-enable: no
 zone:

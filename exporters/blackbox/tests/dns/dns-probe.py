@@ -44,6 +44,7 @@ NSD_CONF = """server:
   logfile: "{dir}/nsd.log"
   verbosity: 1
   server-count: 1
+  rrl-ratelimit: 0
   hide-version: no
 remote-control:
   control-enable: no
