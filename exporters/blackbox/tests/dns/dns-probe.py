@@ -274,6 +274,31 @@ def run_nsd_cases(exp, port):
     check(exp, "v_add_fail", t4, False, None, "Additional RRs validation failed")
 
 
+def garbage_tls_port():
+    """A tcp server that answers whatever comes with 4 KiB of random bytes."""
+    import threading
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+
+    def serve():
+        while True:
+            try:
+                c, _ = srv.accept()
+            except OSError:
+                return
+            try:
+                c.recv(4096)
+                c.sendall(os.urandom(4096))
+                time.sleep(0.2)
+            except OSError:
+                pass
+            c.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return srv.getsockname()[1]
+
+
 def run_hostile_cases(exp, h4, h6):
     t4, t6 = "127.0.0.1:%d" % h4.port, "[::1]:%d" % h6.port
     ok = {"probe_dns_query_succeeded": 1, "probe_dns_answer_rrs": 1}
@@ -302,9 +327,13 @@ def run_hostile_cases(exp, h4, h6):
     check(exp, "h_tcp_hugelen", t4, False, failed, "timed out with 100 of 65535 bytes of the message")
     check(exp, "h_tcp_trickle", t4, False, failed, "timed out with")
     dot = "127.0.0.1:%d" % h4.tls_port
+    # TLS to a plain DNS server (it waits for a length the ClientHello never
+    # fills) and to one that answers the handshake with random bytes.
+    check(exp, "h_dot_insecure", t4, False, failed, "level=error")
+    check(exp, "h_dot_insecure", "127.0.0.1:%d" % garbage_tls_port(), False, failed, "level=error")
     check(exp, "h_dot_insecure", dot, True, ok)
     check(exp, "h_dot_ca", dot, True, ok)
-    check(exp, "h_dot_verify", dot, False, failed)
+    check(exp, "h_dot_verify", dot, False, failed, "level=error")
     # Probes at once: the silent ones do not hold up the others.
     import threading
     res = []
