@@ -220,6 +220,11 @@ def main():
                 else:
                     passed += 1
                     print("ok   %s (%d RR texts)" % (name, len(tu)))
+        with open(os.path.join(tmp, "ours.log"), errors="replace") as f:
+            log = f.read()
+        if "Sanitizer" in log or "runtime error:" in log:
+            failed += 1
+            print("FAIL omx-blackbox's log:\n" + log[-6000:])
     finally:
         for s in servers:
             s.stop()
