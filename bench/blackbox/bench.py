@@ -6,6 +6,8 @@ in the same run, with the same blackbox.yml against the same fast local target
 Prints one line per case:
   bench blackbox/<case>: ours <v> <unit>; blackbox_exporter <v> <unit>; <ratio>x
 ratio = how many times better ours is (ours/peer for rates, peer/ours for memory).
+Memory is taken right after each case's load: RSS, and PSS (shared libraries
+counted by their share; the peer is one static binary, so its PSS is its RSS).
 Every round runs both exporters; the median of ROUNDS rounds is printed. A
 probe that fails under load is counted (`<case>-failed`); a run where every
 probe of ours fails says so (the prober may not be built yet).
@@ -65,6 +67,11 @@ def rss_mb(pid):
             k, _, v = line.partition(":")
             if k in ("VmRSS", "VmHWM"):
                 out[k] = int(v.split()[0]) / 1024.0
+    with open("/proc/%d/smaps_rollup" % pid) as f:  # shared libraries count by their share
+        for line in f:
+            k, _, v = line.partition(":")
+            if k == "Pss":
+                out["Pss"] = int(v.split()[0]) / 1024.0
     return out
 
 
@@ -139,11 +146,15 @@ def main():
         p_rate = med("peer", name, lambda x: x[0] * x[1] / max(1, x[1] + x[2]))
         o_rss = med("ours", name, lambda x: x[3]["VmRSS"])
         p_rss = med("peer", name, lambda x: x[3]["VmRSS"])
+        o_pss = med("ours", name, lambda x: x[3]["Pss"])
+        p_pss = med("peer", name, lambda x: x[3]["Pss"])
         note = "" if o_ok else " (every probe of ours failed: is the %s prober built?)" % name
         print("bench blackbox/%s-probes: ours %.0f probes/s; blackbox_exporter %.0f probes/s; %.2fx%s"
               % (name, o_rate, p_rate, o_rate / p_rate if p_rate else 0, note))
         print("bench blackbox/%s-rss: ours %.1f MB; blackbox_exporter %.1f MB; %.2fx"
               % (name, o_rss, p_rss, p_rss / o_rss if o_rss else 0))
+        print("bench blackbox/%s-pss: ours %.1f MB; blackbox_exporter %.1f MB; %.2fx"
+              % (name, o_pss, p_pss, p_pss / o_pss if o_pss else 0))
         print("bench blackbox/%s-failed: ours %d of %d; blackbox_exporter %d of %d"
               % (name, o_bad, o_ok + o_bad, p_bad, p_ok + p_bad))
     return 0

@@ -86,7 +86,10 @@ int bb_tls_config_parse(omx_yaml *y, const omx_yaml_node *n, bb_tls_config *ret)
                                             {"min_version", tls_field},
                                             {"max_version", tls_field}};
     bb_tls_config c = {0};
-    int rc = omx_yaml_map(y, n, "tls_config", fields, sizeof fields / sizeof fields[0], &c);
+    char prefix[360];
+    snprintf(prefix, sizeof prefix, "%s%stls_config", bb_section_key(),
+             *bb_section_key() ? "." : "");
+    int rc = omx_yaml_map(y, n, prefix, fields, sizeof fields / sizeof fields[0], &c);
     if (rc < 0)
         return rc;
     /* The checks of Prometheus' TLSConfig.Validate. */

@@ -20,6 +20,7 @@ typedef struct bb_mod {
     bool has[N_PROBERS];
     char *yaml;
     size_t yaml_len;
+    const omx_yaml_node *key; /* the name's node, for the duplicate check */
 } bb_mod;
 
 struct bb_config {
@@ -127,6 +128,10 @@ void bb_format_go_duration(char *buf, size_t size, int64_t ns) {
 
 /* ---- parsing ------------------------------------------------------------- */
 
+static _Thread_local char section_key[320];
+
+const char *bb_section_key(void) { return section_key; }
+
 typedef struct mod_ctx {
     bb_mod *m;
     const omx_yaml_node *prober_node;
@@ -219,7 +224,9 @@ static int parse_module(omx_yaml *y, const omx_yaml_node *v, const char *name, b
         bool want = mc.given[i] || bb_probers[i].with_defaults || m->pub.prober == probers(i);
         if (!want)
             continue;
+        snprintf(section_key, sizeof section_key, "%s.%s", prefix, probers(i)->name);
         rc = probers(i)->parse(y, mc.sec_node[i], &m->sec[i]);
+        section_key[0] = 0;
         if (rc < 0)
             return rc;
         m->has[i] = true;
@@ -257,15 +264,17 @@ static int field_modules(omx_yaml *y, const omx_yaml_node *v, const char *key, v
         const char *name = omx_yaml_scalar(k);
         if (!name || !*name)
             return omx_yaml_fail(y, k, key, "a module name must be a non-empty string");
-        for (size_t j = 0; j < c->n_mods; j++)
-            if (!strcmp(c->mods[j].pub.name, name))
-                return omx_yaml_fail(y, k, key, "module '%s' is defined twice", name);
         c->n_mods++; /* counted first: a half-parsed module is freed with the rest */
+        c->mods[c->n_mods - 1].key = k;
         int rc = parse_module(y, mv, name, &c->mods[c->n_mods - 1]);
         if (rc < 0)
             return rc;
     }
-    qsort(c->mods, c->n_mods, sizeof *c->mods, cmp_mod);
+    qsort(c->mods, c->n_mods, sizeof *c->mods, cmp_mod); /* then duplicates are neighbours */
+    for (size_t i = 1; i < c->n_mods; i++)
+        if (!strcmp(c->mods[i - 1].pub.name, c->mods[i].pub.name))
+            return omx_yaml_fail(y, c->mods[i].key, key, "module '%s' is defined twice",
+                                 c->mods[i].pub.name);
     return 0;
 }
 

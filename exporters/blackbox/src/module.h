@@ -29,6 +29,11 @@ typedef struct bb_prober {
     bool (*run)(bb_probe *p, const void *cfg);
 } bb_prober;
 
+/* The dotted key of the section being parsed ("modules.http_2xx.http"), for
+ * omx_yaml_map's prefix so errors name the whole key; valid during a parse
+ * call on the calling thread ("" outside one). */
+const char *bb_section_key(void);
+
 extern const bb_prober bb_prober_http, bb_prober_tcp, bb_prober_icmp, bb_prober_dns, bb_prober_udp,
     bb_prober_grpc;
 

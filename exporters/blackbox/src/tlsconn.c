@@ -290,6 +290,11 @@ ssize_t bb_tlsconn_read(bb_probe *p, bb_tlsconn *c, void *buf, size_t len) {
         if (n == GNUTLS_E_INTERRUPTED || n == GNUTLS_E_WARNING_ALERT_RECEIVED ||
             n == GNUTLS_E_REHANDSHAKE || !gnutls_error_is_fatal((int)n))
             continue;
+        int e = errno;
+        if (n == GNUTLS_E_PULL_ERROR && e > 0) { /* the socket's own error says more (a reset) */
+            bb_logf(p, OMX_LOG_ERROR, "TLS read failed: %s", omx_strerror(-e));
+            return -e;
+        }
         bb_logf(p, OMX_LOG_ERROR, "TLS read failed: %s", gnutls_strerror((int)n));
         return -EPROTO;
     }

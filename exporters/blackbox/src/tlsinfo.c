@@ -26,10 +26,15 @@ static const struct {
 };
 #define N_DN_FIELDS (sizeof(dn_fields) / sizeof(dn_fields[0]))
 
+/* The OID's length without the NUL GnuTLS may count in it. */
+static size_t oid_len(const gnutls_datum_t *oid) {
+    return strnlen((const char *)oid->data, oid->size);
+}
+
 static int field_of(const gnutls_datum_t *oid) {
+    size_t n = oid_len(oid);
     for (size_t i = 0; i < N_DN_FIELDS; i++)
-        if (strlen(dn_fields[i].oid) == oid->size &&
-            memcmp(dn_fields[i].oid, oid->data, oid->size) == 0)
+        if (strlen(dn_fields[i].oid) == n && memcmp(dn_fields[i].oid, oid->data, n) == 0)
             return (int)i;
     return -1;
 }
@@ -69,7 +74,7 @@ static bool go_printable(unsigned char c) {
  * asn1.Marshal encodes a string (PrintableString when it can, else UTF8String). */
 static int append_unknown(omx_buf *b, const gnutls_x509_ava_st *ava) {
     char hex[3];
-    if (omx_buf_append(b, ava->oid.data, ava->oid.size) < 0 || omx_buf_append(b, "=#", 2) < 0)
+    if (omx_buf_append(b, ava->oid.data, oid_len(&ava->oid)) < 0 || omx_buf_append(b, "=#", 2) < 0)
         return -ENOMEM;
     unsigned char tag = 0x13;
     for (unsigned k = 0; k < ava->value.size; k++)

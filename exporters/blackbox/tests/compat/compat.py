@@ -12,13 +12,17 @@ import os
 import shutil
 import socket
 import socketserver
+import ssl
+import subprocess
 import sys
+import tempfile
 import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "core"))
 from bbtest import Exporter, free_port, parse_metrics, request, skip  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+GRPC = (None, None)
 UPSTREAM = shutil.which("prometheus-blackbox-exporter")
 
 
@@ -28,6 +32,12 @@ class OkHandler(http.server.BaseHTTPRequestHandler):
         if n:
             self.rfile.read(n)
         body = b"ok\n"
+        if self.path.startswith("/redirect"):  # /redirect -> /
+            self.send_response(302)
+            self.send_header("Location", "/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(body)))
@@ -57,6 +67,32 @@ class Threaded(socketserver.ThreadingMixIn, socketserver.TCPServer):
     allow_reuse_address = True
 
 
+class TlsBanner(Threaded):
+    """TcpBanner behind TLS, with a self-signed certificate made by openssl."""
+
+    def __init__(self, addr, handler, certdir):
+        super().__init__(addr, handler)
+        cert, key = os.path.join(certdir, "cert.pem"), os.path.join(certdir, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                        "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                        "-keyout", key, "-out", cert], check=True, capture_output=True)
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(cert, key)
+
+    def handle_error(self, request, client_address):
+        pass  # probers that hang up mid-handshake or mid-banner are expected
+
+    def get_request(self):
+        sock, addr = super().get_request()
+        sock.settimeout(5)
+        try:
+            return self.ctx.wrap_socket(sock, server_side=True), addr
+        except (OSError, ssl.SSLError):
+            sock.close()
+            raise
+
+
 class Dns(socketserver.BaseRequestHandler):
     def handle(self):
         data, sock = self.request
@@ -67,18 +103,61 @@ class Dns(socketserver.BaseRequestHandler):
         sock.sendto(reply, self.client_address)
 
 
-def start_servers():
+def https_server():
+    """The OkHandler over TLS with a self-signed certificate for localhost."""
+    import ssl
+    import subprocess
+    import tempfile
+    d = tempfile.mkdtemp(prefix="bb-compat-")
+    crt, key = os.path.join(d, "crt.pem"), os.path.join(d, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-days", "30", "-subj",
+                    "/O=omx/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+                    "-keyout", key, "-out", crt], check=True, capture_output=True)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(crt, key)
+    srv = Threaded(("127.0.0.1", 0), OkHandler)
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    return srv
+
+
+def grpc_server():
+    """A gRPC health service answering SERVING (python3-grpcio), or None."""
+    try:
+        import grpc
+        from concurrent import futures
+    except ImportError:
+        return None, None
+    h = grpc.method_handlers_generic_handler("grpc.health.v1.Health", {
+        "Check": grpc.unary_unary_rpc_method_handler(
+            lambda req, ctx: bytes([0x08, 1]),  # HealthCheckResponse{status: SERVING}
+            request_deserializer=lambda b: b, response_serializer=lambda b: b)})
+    srv = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    srv.add_generic_rpc_handlers((h,))
+    port = srv.add_insecure_port("127.0.0.1:0")
+    srv.start()
+    return srv, port
+
+
+def start_servers(certdir):
+    global GRPC
+    GRPC = grpc_server()
     http_srv = Threaded(("127.0.0.1", 0), OkHandler)
+    https_srv = https_server()
     tcp_srv = Threaded(("127.0.0.1", 0), TcpBanner)
+    tls_srv = TlsBanner(("127.0.0.1", 0), TcpBanner, certdir)
     dns_srv = socketserver.ThreadingUDPServer(("127.0.0.1", 0), Dns)
-    for s in (http_srv, tcp_srv, dns_srv):
+    for s in (http_srv, https_srv, tcp_srv, tls_srv, dns_srv):
         threading.Thread(target=s.serve_forever, daemon=True).start()
     return {
         "http": "127.0.0.1:%d" % http_srv.server_address[1],
+        "https": "localhost:%d" % https_srv.server_address[1],
         "tcp": "127.0.0.1:%d" % tcp_srv.server_address[1],
+        "tls": "127.0.0.1:%d" % tls_srv.server_address[1],
         "dns": "127.0.0.1:%d" % dns_srv.server_address[1],
         "closed": "127.0.0.1:%d" % free_port(),
-    }, (http_srv, tcp_srv, dns_srv)
+        "grpc": "127.0.0.1:%d" % (GRPC[1] or free_port()),
+    }, (http_srv, https_srv, tcp_srv, tls_srv, dns_srv)
 
 
 def shape(text):
@@ -112,7 +191,8 @@ def main():
     config = sys.argv[3] if len(sys.argv) > 3 else os.path.join(HERE, "blackbox.yml")
     if not UPSTREAM:
         skip("prometheus-blackbox-exporter is not installed")
-    subst, servers = start_servers()
+    certdir = tempfile.TemporaryDirectory()
+    subst, servers = start_servers(certdir.name)
     known = load_known()
     cases = []
     for line in open(cases_path):
@@ -159,6 +239,7 @@ def main():
                 print("ok   %s" % what)
     for s in servers:
         s.shutdown()
+    certdir.cleanup()
     print("compat: %d passed, %d failed, %d skipped" % (passed, failed, skipped))
     if failed:
         return 1

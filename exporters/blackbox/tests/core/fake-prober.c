@@ -35,7 +35,7 @@ static int parse(omx_yaml *y, const omx_yaml_node *n, void **ret) {
     if (!c)
         return -ENOMEM;
     bb_ip_opts_default(&c->ip);
-    int rc = omx_yaml_map(y, n, "fake", fields, sizeof fields / sizeof fields[0], c);
+    int rc = omx_yaml_map(y, n, bb_section_key(), fields, sizeof fields / sizeof fields[0], c);
     if (rc < 0) {
         free(c);
         return rc;

@@ -62,6 +62,16 @@ def main():
     r = subprocess.run([BIN, "--config.file=" + bad, "--config.check"], capture_output=True, text=True)
     check(r.returncode == 1, "--config.check of a bad file fails")
     check("bad.yml:4:" in r.stderr and "modules.m.timeot" in r.stderr, "error names file:line:key: " + r.stderr)
+    with open(bad, "w") as f:
+        f.write("modules:\n  m:\n    prober: fake\n    fake:\n      resolve: true\n      bogus: 1\n")
+    r = subprocess.run([BIN, "--config.file=" + bad, "--config.check"], capture_output=True, text=True)
+    check(r.returncode == 1 and "bad.yml:6:" in r.stderr and "modules.m.fake.bogus" in r.stderr,
+          "a prober section's error names the whole key: " + r.stderr)
+    with open(bad, "w") as f:
+        f.write("modules:\n  m:\n    prober: fake\n    fake:\n      resolve: maybe\n")
+    r = subprocess.run([BIN, "--config.file=" + bad, "--config.check"], capture_output=True, text=True)
+    check(r.returncode == 1 and "bad.yml:5:" in r.stderr and "modules.m.fake.resolve" in r.stderr,
+          "a bad value names file:line:key: " + r.stderr)
 
     # --passive.read-file: the capture file is named in the error; a bad format is refused
     r = subprocess.run([BIN, "--config.file=" + cfg, "--passive.read-file=/nonexistent.pcap"],
@@ -97,6 +107,9 @@ def main():
         check(names == sorted(names), "families sorted by name: %s" % names)
         st, _, body = e.get("/probe?target=ok", headers={"X-Prometheus-Scrape-Timeout-Seconds": "abc"})
         check(st == 500 and body.startswith("Failed to parse timeout from Prometheus header"), "bad header")
+        for hv in ("1e300", "-5", "0"):
+            st, _, body = e.get("/probe?target=ok", headers={"X-Prometheus-Scrape-Timeout-Seconds": hv})
+            check(st == 200 and "probe_success" in body, "timeout header %s" % hv)
 
         # timeouts: the module's 1s, the header's 0.8 - 0.5
         t0 = time.monotonic()
@@ -199,6 +212,26 @@ def main():
         check(value(body, "blackbox_exporter_config_last_reload_successful") == 1, "reload success shown")
         check(e.get("/-/healthy")[2] == "Healthy", "/-/healthy")
 
+        # reloads while probes run: each probe keeps the config it started with
+        statuses = []
+        stop = threading.Event()
+
+        def hammer():
+            while not stop.is_set():
+                statuses.append(e.get("/probe?target=ok")[0])
+        ths = [threading.Thread(target=hammer) for _ in range(2)]
+        for t in ths:
+            t.start()
+        for i in range(20):
+            with open(cfg, "w") as f:
+                f.write(CONFIG + "  gen%d:\n    prober: fake\n" % i)
+            check(e.get("/-/reload", method="POST")[0] == 200, "reload %d under load" % i)
+        stop.set()
+        for t in ths:
+            t.join()
+        check(statuses and set(statuses) == {200}, "every probe answered during reloads: %s" % set(statuses))
+        check(e.get("/probe?target=ok&module=gen19")[0] == 200, "the last reload is in force")
+
     # route prefix
     port = free_port()
     with Exporter([BIN, "--config.file=" + cfg, "--web.listen-address=127.0.0.1:%d" % port,
@@ -206,6 +239,19 @@ def main():
         check(e.get("/bb/probe?target=ok")[0] == 200, "/bb/probe")
         check("Recent Probes" in e.get("/bb/")[2], "/bb/ landing")
         check("blackbox_exporter_build_info" in e.get("/bb/metrics")[2], "/bb/metrics")
+    # --config.enable-auto-reload: a changed file is picked up within the interval
+    port = free_port()
+    with open(cfg, "w") as f:
+        f.write(CONFIG)
+    with Exporter([BIN, "--config.file=" + cfg, "--web.listen-address=127.0.0.1:%d" % port,
+                   "--config.enable-auto-reload", "--config.auto-reload-interval=1"], port) as e:
+        check(e.get("/probe?target=ok&module=auto")[0] == 400, "module not there yet")
+        with open(cfg, "w") as f:
+            f.write(CONFIG + "  auto:\n    prober: fake\n")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and e.get("/probe?target=ok&module=auto")[0] != 200:
+            time.sleep(0.2)
+        check(e.get("/probe?target=ok&module=auto")[0] == 200, "auto-reload picked up the change")
     shutil.rmtree(tmp, ignore_errors=True)
     print("ok: %d checks" % checks)
 

@@ -1,8 +1,8 @@
 #!/bin/sh
 # systemd-verify.sh: omx-blackbox.service as `meson install` puts it (--destdir
-# into a temporary directory): ExecStart names the configured bindir and
-# /etc/prometheus/blackbox.yml, flags come from /etc/default/omx-blackbox,
-# reload is SIGHUP; `systemd-analyze verify` is clean and the `security`
+# into a temporary directory): ExecStart names the configured bindir, flags
+# come from ARGS (by default --config.file=/etc/prometheus/blackbox.yml; the
+# ARGS of /etc/default/omx-blackbox replace it), reload is SIGHUP; `systemd-analyze verify` is clean and the `security`
 # exposure score stays in the "OK" band.
 # shellcheck disable=SC2046,SC2086 # the two directories split into words
 set -u
@@ -23,7 +23,8 @@ unitdir=$1 bindir=$2
 fail=0
 svc=$tmp/root$unitdir/omx-blackbox.service
 [ -f "$svc" ] || { echo "FAIL: omx-blackbox.service not installed in $unitdir"; exit 1; }
-for line in "ExecStart=$bindir/omx-blackbox --config.file=/etc/prometheus/blackbox.yml \$ARGS" \
+for line in "ExecStart=$bindir/omx-blackbox \$ARGS" \
+            "Environment=ARGS=--config.file=/etc/prometheus/blackbox.yml" \
             "EnvironmentFile=-/etc/default/omx-blackbox" \
             "ExecReload=/bin/kill -HUP \$MAINPID" \
             "DynamicUser=yes" "AmbientCapabilities=" "CapabilityBoundingSet="; do

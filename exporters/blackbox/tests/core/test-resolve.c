@@ -158,6 +158,11 @@ static void test_timeout(void) {
     ASSERT_OK(bb_probe_timeout("0.2", 5000000000LL, 0.5, &t)); /* negative: module's */
     ASSERT_DBL_EQ(t, 5);
     ASSERT_EQ(bb_probe_timeout("abc", 0, 0.5, &t), -EINVAL);
+    ASSERT_EQ(bb_probe_timeout("NaN", 0, 0.5, &t), -EINVAL);
+    ASSERT_OK(bb_probe_timeout("1e300", 0, 0.5, &t));
+    ASSERT(t <= 1e7);
+    ASSERT_OK(bb_probe_timeout("-5", 0, 0.5, &t)); /* negative and no module timeout: none left */
+    ASSERT_DBL_EQ(t, 0);
 }
 
 int main(void) {

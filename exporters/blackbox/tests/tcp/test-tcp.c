@@ -1,6 +1,7 @@
 /* The tcp prober against servers on 127.0.0.1 and ::1: plain dialogues with
  * captures, TLS with a certificate made here, an SMTP-like starttls dialogue,
  * and hostile servers (silent, trickling, flooding, garbage TLS). */
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,26 +9,38 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "exporter/file.h"
+#include "exporter/writer.h"
 #include "fake-core.h"
 #include "omx-test.h"
+#include "result.h"
 #include "testsrv.h"
 
-static char cert_path[128], key_path[128], old_cert[128], old_key[128];
+static const char *probe_hostname; /* ?hostname= of the next probes */
+static char cert_path[128], key_path[128], old_cert[128], old_key[128], client_cert[128],
+    client_key[128];
 
-/* Parses yaml as a tcp section, probes target, frees the config. */
+static void *cur_cfg; /* the section of the last probe: the result borrows from it */
+
+/* Parses yaml as a tcp section and probes target; done() frees both. */
 static bool probe(const char *yaml, const char *target, int timeout_ms, bb_probe *p) {
-    void *cfg = NULL;
     char err[512];
-    int rc = fake_parse(&bb_prober_tcp, yaml, &cfg, err, sizeof err);
+    int rc = fake_parse(&bb_prober_tcp, yaml, &cur_cfg, err, sizeof err);
     ASSERT_MSG(rc == 0, "%s", err);
     static bb_module m = {.name = "tcp_test", .prober = &bb_prober_tcp};
-    m.cfg = cfg;
+    m.cfg = cur_cfg;
     fake_probe_init(p, &m, target, timeout_ms);
-    bool ok = bb_prober_tcp.run(p, cfg);
+    p->hostname = probe_hostname;
+    bool ok = bb_prober_tcp.run(p, cur_cfg);
     if (getenv("FAKE_VERBOSE"))
         fake_print(p);
-    bb_prober_tcp.free(cfg);
     return ok;
+}
+
+static void done(bb_probe *p) {
+    fake_probe_done(p);
+    bb_prober_tcp.free(cur_cfg);
+    cur_cfg = NULL;
 }
 
 static double value(const bb_probe *p, const char *name, const char *labels) {
@@ -68,7 +81,14 @@ static void test_captures(void) {
     ASSERT_DBL_EQ(value(&p, "probe_failed_due_to_bytes", NULL), 0.0);
     ASSERT_DBL_EQ(value(&p, "probe_expect_info", "impl=OpenSSH_9.2p1,os=os=Debian"), 1.0);
     ASSERT_DBL_EQ(value(&p, "probe_ip_protocol", NULL), 4.0);
-    fake_probe_done(&p);
+    /* Written after the probe (and its config) as /probe writes it: label names stay valid. */
+    omx_buf b;
+    omx_buf_init(&b, 1 << 16);
+    ASSERT_OK(bb_result_write_text(p.res, &b));
+    ASSERT_MSG(strstr(b.data, "probe_expect_info{impl=\"OpenSSH_9.2p1\",os=\"os=Debian\"} 1\n"),
+               "%s", b.data);
+    omx_buf_free(&b);
+    done(&p);
 }
 
 static void srv_hello_close(int fd, void *ctx) {
@@ -87,7 +107,7 @@ static void test_no_match(void) {
     ASSERT(!ok);
     ASSERT_DBL_EQ(value(&p, "probe_failed_due_to_regex", NULL), 1.0);
     ASSERT(fake_log_has(&p, "Regexp did not match"));
-    fake_probe_done(&p);
+    done(&p);
 }
 
 static void srv_many_lines(int fd, void *ctx) {
@@ -114,7 +134,7 @@ static void test_many_lines(void) {
     testsrv_stop(&s);
     ASSERT(ok);
     ASSERT_DBL_EQ(value(&p, "probe_expect_info", "n=42"), 1.0);
-    fake_probe_done(&p);
+    done(&p);
 }
 
 static void srv_bytes(int fd, void *ctx) {
@@ -134,7 +154,7 @@ static void test_expect_bytes(void) {
                  2000, &p));
     testsrv_stop(&s);
     ASSERT_DBL_EQ(value(&p, "probe_failed_due_to_bytes", NULL), 0.0);
-    fake_probe_done(&p);
+    done(&p);
 
     testsrv_start(&s, "127.0.0.1", srv_bytes, NULL);
     ASSERT(!probe("query_response: [{expect_bytes: 'NO!'}]\n", target_of(&s, target, sizeof target),
@@ -142,7 +162,7 @@ static void test_expect_bytes(void) {
     testsrv_stop(&s);
     ASSERT_DBL_EQ(value(&p, "probe_failed_due_to_bytes", NULL), 1.0);
     ASSERT(fake_log_has(&p, "Bytes did not match"));
-    fake_probe_done(&p);
+    done(&p);
 }
 
 static void test_ipv6_and_refused(void) {
@@ -154,7 +174,7 @@ static void test_ipv6_and_refused(void) {
     ASSERT(probe("query_response: [{expect: world}]\n", target, 2000, &p));
     testsrv_stop(&s);
     ASSERT_DBL_EQ(value(&p, "probe_ip_protocol", NULL), 6.0);
-    fake_probe_done(&p);
+    done(&p);
 
     /* The port of a listener just closed: nothing accepts there. */
     int port = s.port;
@@ -162,11 +182,11 @@ static void test_ipv6_and_refused(void) {
     ASSERT(!probe("", target, 2000, &p));
     ASSERT(fake_log_has(&p, "Error dialing"));
     ASSERT(!fake_value(&p, "probe_failed_due_to_regex", NULL, NULL));
-    fake_probe_done(&p);
+    done(&p);
 
     ASSERT(!probe("", "no-port-here", 2000, &p));
     ASSERT(fake_log_has(&p, "not host:port"));
-    fake_probe_done(&p);
+    done(&p);
 }
 
 /* --- hostile servers --- */
@@ -178,12 +198,15 @@ static void srv_silent(int fd, void *ctx) {
     }
 }
 
+/* One byte a second, until the prober hangs up. */
 static void srv_trickle(int fd, void *ctx) {
     (void)ctx;
-    for (int i = 0; i < 40; i++) {
+    for (int i = 0; i < 10; i++) {
         if (send(fd, "a", 1, MSG_NOSIGNAL) != 1)
             return;
-        usleep(100000);
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        if (poll(&pfd, 1, 1000) != 0)
+            return; /* EOF: the probe is over */
     }
 }
 
@@ -226,39 +249,43 @@ static void test_hostile(void) {
     hostile(srv_silent, expect, 500, &p);
     ASSERT(fake_log_has(&p, "timeout"));
     ASSERT_DBL_EQ(value(&p, "probe_failed_due_to_regex", NULL), 0.0);
-    fake_probe_done(&p);
+    done(&p);
 
-    hostile(srv_trickle, expect, 700, &p);
+    hostile(srv_trickle, expect, 2500, &p); /* bytes keep coming; the deadline still holds */
     ASSERT(fake_log_has(&p, "timeout"));
-    fake_probe_done(&p);
+    done(&p);
 
     int64_t took = hostile(srv_flood, expect, 5000, &p);
     ASSERT(fake_log_has(&p, "line longer than 65536"));
     ASSERT(took < 2000000000LL);
-    fake_probe_done(&p);
+    done(&p);
 
     took = hostile(srv_garbage, "tls: true\ntls_config: {insecure_skip_verify: true}\n", 3000, &p);
     ASSERT(fake_log_has(&p, "TLS handshake failed"));
     ASSERT(took < 1000000000LL);
-    fake_probe_done(&p);
+    done(&p);
 
     hostile(srv_silent, "tls: true\n", 500, &p);
     ASSERT(fake_log_has(&p, "TLS handshake failed: timeout"));
-    fake_probe_done(&p);
+    done(&p);
 }
 
 /* --- TLS --- */
 
 typedef struct tls_ctx {
     const char *cert, *key;
+    const char *client_ca; /* when set, the server wants a client certificate it signed */
     char got[256];
 } tls_ctx;
 
 static void srv_tls_hello(int fd, void *vctx) {
     tls_ctx *c = vctx;
     gnutls_certificate_credentials_t cred = testcert_server_cred(c->cert, c->key);
+    if (c->client_ca)
+        ASSERT(gnutls_certificate_set_x509_trust_file(cred, c->client_ca, GNUTLS_X509_FMT_PEM) ==
+               1);
     gnutls_session_t s;
-    if (testcert_accept(fd, cred, &s)) {
+    if (testcert_accept(fd, cred, c->client_ca != NULL, &s)) {
         gnutls_record_send(s, "hello tls\r\n", 11);
         char b[64];
         gnutls_record_recv(s, b, sizeof b); /* until close_notify or EOF */
@@ -267,11 +294,13 @@ static void srv_tls_hello(int fd, void *vctx) {
     gnutls_certificate_free_credentials(cred);
 }
 
+static const char *client_ca; /* the next TLS servers want a client certificate */
+
 static bool tls_probe(const char *cert, const char *key, const char *tls_config, bb_probe *p) {
-    char yaml[512], target[64];
+    char yaml[4096], target[64];
     snprintf(yaml, sizeof yaml, "tls: true\ntls_config: %s\nquery_response: [{expect: '^hello'}]\n",
              tls_config);
-    tls_ctx c = {.cert = cert, .key = key};
+    tls_ctx c = {.cert = cert, .key = key, .client_ca = client_ca};
     testsrv s;
     testsrv_start(&s, "127.0.0.1", srv_tls_hello, &c);
     bool ok = probe(yaml, target_of(&s, target, sizeof target), 3000, p);
@@ -280,7 +309,7 @@ static bool tls_probe(const char *cert, const char *key, const char *tls_config,
 }
 
 static void test_tls(void) {
-    char cfg[256];
+    char cfg[512];
     bb_probe p;
     snprintf(cfg, sizeof cfg, "{ca_file: %s}", cert_path);
     ASSERT(tls_probe(cert_path, key_path, cfg, &p));
@@ -288,38 +317,98 @@ static void test_tls(void) {
     ASSERT(value(&p, "probe_ssl_earliest_cert_expiry", NULL) > 1e9);
     ASSERT(value(&p, "probe_ssl_last_chain_expiry_timestamp_seconds", NULL) > 1e9);
     ASSERT(!fake_value(&p, "probe_tls_cipher_info", NULL, NULL)); /* not in tcp's set */
-    fake_probe_done(&p);
+    omx_buf b;
+    omx_buf_init(&b, 1 << 16);
+    ASSERT_OK(bb_result_write_text(p.res, &b));
+    ASSERT_MSG(strstr(b.data, "issuer=\"CN=localhost\",serialnumber=\"010203\",subject=\"CN="
+                              "localhost\",subjectalternative=\"localhost\"} 1\n"),
+               "%s", b.data);
+    omx_buf_free(&b);
+    done(&p);
 
     snprintf(cfg, sizeof cfg, "{ca_file: %s, max_version: TLS12}", cert_path);
     ASSERT(tls_probe(cert_path, key_path, cfg, &p));
     ASSERT(fake_value(&p, "probe_tls_version_info", "version=TLS 1.2", NULL));
-    fake_probe_done(&p);
+    done(&p);
 
     snprintf(cfg, sizeof cfg, "{ca_file: %s, server_name: example.com}", cert_path);
     ASSERT(!tls_probe(cert_path, key_path, cfg, &p));
     ASSERT(fake_log_has(&p, "TLS handshake failed"));
     ASSERT(!fake_value(&p, "probe_tls_version_info", NULL, NULL));
-    fake_probe_done(&p);
+    done(&p);
 
     snprintf(cfg, sizeof cfg, "{ca_file: %s, server_name: localhost}", cert_path);
     ASSERT(tls_probe(cert_path, key_path, cfg, &p));
-    fake_probe_done(&p);
+    done(&p);
+
+    /* ?hostname= names the server when tls_config does not. */
+    snprintf(cfg, sizeof cfg, "{ca_file: %s}", cert_path);
+    probe_hostname = "example.com";
+    ASSERT(!tls_probe(cert_path, key_path, cfg, &p));
+    ASSERT(fake_log_has(&p, "does not match"));
+    done(&p);
+    probe_hostname = "localhost";
+    ASSERT(tls_probe(cert_path, key_path, cfg, &p));
+    done(&p);
+    snprintf(cfg, sizeof cfg, "{ca_file: %s, server_name: localhost}", cert_path);
+    probe_hostname = "example.com";
+    ASSERT(tls_probe(cert_path, key_path, cfg, &p)); /* server_name wins */
+    done(&p);
+    probe_hostname = NULL;
 
     ASSERT(!tls_probe(cert_path, key_path, "{}", &p)); /* self-signed: not in the system store */
     ASSERT(fake_log_has(&p, "TLS handshake failed"));
-    fake_probe_done(&p);
+    done(&p);
 
     ASSERT(tls_probe(cert_path, key_path, "{insecure_skip_verify: true}", &p));
-    fake_probe_done(&p);
+    done(&p);
 
     snprintf(cfg, sizeof cfg, "{ca_file: %s}", old_cert);
     ASSERT(!tls_probe(old_cert, old_key, cfg, &p));
     ASSERT(fake_log_has(&p, "expired"));
-    fake_probe_done(&p);
+    done(&p);
+
+    /* The CA inline, as a YAML string. */
+    char *pem = NULL, inline_cfg[4096];
+    size_t pem_len = 0, o = 0;
+    ASSERT_OK(omx_read_file(cert_path, 8192, &pem, &pem_len));
+    o += (size_t)snprintf(inline_cfg, sizeof inline_cfg, "{ca: \"");
+    for (size_t i = 0; i < pem_len && o + 4 < sizeof inline_cfg; i++) {
+        if (pem[i] == '\n') {
+            inline_cfg[o++] = '\\';
+            inline_cfg[o++] = 'n';
+        } else {
+            inline_cfg[o++] = pem[i];
+        }
+    }
+    snprintf(inline_cfg + o, sizeof inline_cfg - o, "\"}");
+    free(pem);
+    ASSERT(tls_probe(cert_path, key_path, inline_cfg, &p));
+    done(&p);
+
+    /* A server that wants a client certificate signed by client.pem. */
+    client_ca = client_cert;
+    snprintf(cfg, sizeof cfg, "{ca_file: %s, cert_file: %s, key_file: %s}", cert_path, client_cert,
+             client_key);
+    ASSERT(tls_probe(cert_path, key_path, cfg, &p));
+    done(&p);
+    snprintf(cfg, sizeof cfg, "{ca_file: %s}", cert_path);
+    ASSERT(!tls_probe(cert_path, key_path, cfg, &p)); /* no certificate to show */
+    done(&p);
+    snprintf(cfg, sizeof cfg, "{ca_file: %s, cert_file: %s, key_file: %s}", cert_path, old_cert,
+             old_key);
+    ASSERT(!tls_probe(cert_path, key_path, cfg, &p)); /* one the server does not trust */
+    done(&p);
+    client_ca = NULL;
+    snprintf(cfg, sizeof cfg, "{ca_file: %s, cert_file: %s, key_file: %s}", cert_path, client_cert,
+             key_path);
+    ASSERT(!tls_probe(cert_path, key_path, cfg, &p)); /* key of another certificate */
+    ASSERT(fake_log_has(&p, "cannot use the client certificate"));
+    done(&p);
 
     ASSERT(!tls_probe(cert_path, key_path, "{ca_file: /nonexistent/ca.pem}", &p));
     ASSERT(fake_log_has(&p, "/nonexistent/ca.pem"));
-    fake_probe_done(&p);
+    done(&p);
 }
 
 /* An SMTP-like dialogue that upgrades to TLS half way. */
@@ -335,7 +424,7 @@ static void srv_smtp(int fd, void *vctx) {
     testsrv_write(fd, "220 2.0.0 Ready to start TLS\r\n");
     gnutls_certificate_credentials_t cred = testcert_server_cred(c->cert, c->key);
     gnutls_session_t s;
-    if (testcert_accept(fd, cred, &s)) {
+    if (testcert_accept(fd, cred, false, &s)) {
         ssize_t n = gnutls_record_recv(s, c->got, sizeof c->got - 1);
         if (n > 0) {
             c->got[n] = 0;
@@ -375,7 +464,7 @@ static void test_starttls(void) {
     ASSERT_STR_EQ(c.got, "EHLO prober\n");
     ASSERT_DBL_EQ(value(&p, "probe_expect_info", "host=mail.test"), 1.0);
     ASSERT(fake_value(&p, "probe_tls_version_info", NULL, NULL));
-    fake_probe_done(&p);
+    done(&p);
 }
 
 /* --- config --- */
@@ -416,7 +505,7 @@ static void test_config(void) {
     ASSERT(d);
     ASSERT_MSG(strstr(d, "  query_response:\n  - expect: ^220\n    labels:\n    - name: a\n"
                          "      value: $1\n  - send: QUIT\n    starttls: true\n  - {}\n"
-                         "  tls: false\n  tls_config:\n    insecure_skip_verify: true\n"),
+                         "  tls_config:\n    insecure_skip_verify: true\n"),
                "%s", d);
     free(d);
     bb_prober_tcp.free(cfg);
@@ -442,6 +531,9 @@ int main(void) {
     snprintf(old_key, sizeof old_key, "%s/oldkey.pem", dir);
     testcert_make(cert_path, key_path, false);
     testcert_make(old_cert, old_key, true);
+    snprintf(client_cert, sizeof client_cert, "%s/client.pem", dir);
+    snprintf(client_key, sizeof client_key, "%s/clientkey.pem", dir);
+    testcert_make(client_cert, client_key, false);
 
     test_config();
     test_captures();
@@ -457,6 +549,8 @@ int main(void) {
     unlink(key_path);
     unlink(old_cert);
     unlink(old_key);
+    unlink(client_cert);
+    unlink(client_key);
     rmdir(dir);
     TEST_DONE();
 }

@@ -103,11 +103,16 @@ gnutls_certificate_credentials_t testcert_server_cred(const char *cert_path, con
     return c;
 }
 
-bool testcert_accept(int fd, gnutls_certificate_credentials_t cred, gnutls_session_t *ret) {
+bool testcert_accept(int fd, gnutls_certificate_credentials_t cred, bool require_client,
+                     gnutls_session_t *ret) {
     gnutls_session_t s;
     ASSERT_OK(gnutls_init(&s, GNUTLS_SERVER));
     ASSERT_OK(gnutls_set_default_priority(s));
     ASSERT_OK(gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred));
+    if (require_client) {
+        gnutls_certificate_server_set_request(s, GNUTLS_CERT_REQUIRE);
+        gnutls_session_set_verify_cert(s, NULL, 0);
+    }
     gnutls_transport_set_int(s, fd);
     int e;
     do

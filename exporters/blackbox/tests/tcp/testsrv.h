@@ -30,8 +30,10 @@ void testsrv_stop(testsrv *s);
 void testcert_make(const char *cert_path, const char *key_path, bool expired);
 /* Server credentials from those files. */
 gnutls_certificate_credentials_t testcert_server_cred(const char *cert_path, const char *key_path);
-/* Runs a blocking server-side handshake on fd; true when it worked. */
-bool testcert_accept(int fd, gnutls_certificate_credentials_t cred, gnutls_session_t *ret);
+/* Runs a blocking server-side handshake on fd; with require_client the
+ * client must present a certificate cred trusts. True when it worked. */
+bool testcert_accept(int fd, gnutls_certificate_credentials_t cred, bool require_client,
+                     gnutls_session_t *ret);
 
 /* Reads one line (without "\n") of at most size-1 bytes; false at EOF. */
 bool testsrv_read_line(int fd, char *buf, size_t size);

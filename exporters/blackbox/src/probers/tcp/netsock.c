@@ -37,42 +37,48 @@ const char *bb_net_addr_str(const struct sockaddr *sa, char *buf, size_t size) {
     return buf;
 }
 
-int bb_net_socket(bb_probe *p, int family, int type, int proto, const char *source_ip) {
+int bb_net_bind_source(bb_probe *p, int fd, int family, const char *source_ip) {
     struct sockaddr_storage src = {0};
     socklen_t src_len = 0;
-    if (source_ip && *source_ip) {
-        if (family == AF_INET) {
-            struct sockaddr_in *s4 = (struct sockaddr_in *)&src;
-            s4->sin_family = AF_INET;
-            if (inet_pton(AF_INET, source_ip, &s4->sin_addr) == 1)
-                src_len = sizeof *s4;
-        } else {
-            struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&src;
-            s6->sin6_family = AF_INET6;
-            if (inet_pton(AF_INET6, source_ip, &s6->sin6_addr) == 1)
-                src_len = sizeof *s6;
-        }
-        if (!src_len) {
-            bb_logf(p, OMX_LOG_ERROR, "source_ip_address %s is not an %s address", source_ip,
-                    family == AF_INET ? "IPv4" : "IPv6");
-            return OMX_EINVAL;
-        }
+    if (!source_ip || !*source_ip)
+        return 0;
+    if (family == AF_INET) {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)&src;
+        s4->sin_family = AF_INET;
+        if (inet_pton(AF_INET, source_ip, &s4->sin_addr) == 1)
+            src_len = sizeof *s4;
+    } else {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&src;
+        s6->sin6_family = AF_INET6;
+        if (inet_pton(AF_INET6, source_ip, &s6->sin6_addr) == 1)
+            src_len = sizeof *s6;
     }
+    if (!src_len) {
+        bb_logf(p, OMX_LOG_ERROR, "source_ip_address %s is not an %s address", source_ip,
+                family == AF_INET ? "IPv4" : "IPv6");
+        return OMX_EINVAL;
+    }
+    bb_logf(p, OMX_LOG_DEBUG, "Using local address %s", source_ip);
+    if (bind(fd, (struct sockaddr *)&src, src_len) < 0) {
+        int e = -errno;
+        bb_logf(p, OMX_LOG_ERROR, "cannot bind to source_ip_address %s: %s", source_ip,
+                omx_strerror(e));
+        return e;
+    }
+    return 0;
+}
+
+int bb_net_socket(bb_probe *p, int family, int type, int proto, const char *source_ip) {
     int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
     if (fd < 0) {
         int e = -errno;
         bb_logf(p, OMX_LOG_ERROR, "cannot create socket: %s", omx_strerror(e));
         return e;
     }
-    if (src_len) {
-        bb_logf(p, OMX_LOG_DEBUG, "Using local address %s", source_ip);
-        if (bind(fd, (struct sockaddr *)&src, src_len) < 0) {
-            int e = -errno;
-            bb_logf(p, OMX_LOG_ERROR, "cannot bind to source_ip_address %s: %s", source_ip,
-                    omx_strerror(e));
-            close(fd);
-            return e;
-        }
+    int rc = bb_net_bind_source(p, fd, family, source_ip);
+    if (rc < 0) {
+        close(fd);
+        return rc;
     }
     return fd;
 }

@@ -15,6 +15,9 @@
  * IPv4 or IPv6 literal of that family otherwise). Returns the descriptor
  * (the caller closes it) or a negative code after bb_logf. */
 int bb_net_socket(bb_probe *p, int family, int type, int proto, const char *source_ip);
+/* Binds fd to source_ip (NULL or "": nothing to do). Returns 0 or a negative
+ * code after bb_logf. */
+int bb_net_bind_source(bb_probe *p, int fd, int family, const char *source_ip);
 /* Connects fd to sa before the deadline. Returns 0 or a negative code after bb_logf. */
 int bb_net_connect(bb_probe *p, int fd, const struct sockaddr *sa, socklen_t len);
 /* Waits for events (POLLIN/POLLOUT) on fd: 0, OMX_ETIMEOUT at the deadline, or -errno. */

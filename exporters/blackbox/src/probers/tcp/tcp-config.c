@@ -74,6 +74,11 @@ static int f_labels(omx_yaml *y, const omx_yaml_node *v, const char *key, void *
             if (strcmp(s->labels[j].name, l->name) == 0)
                 return omx_yaml_fail(y, item, prefix, "label \"%s\" given twice", l->name);
     }
+    s->label_names = calloc(n ? n : 1, sizeof *s->label_names);
+    if (!s->label_names)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        s->label_names[i] = s->labels[i].name;
     return 0;
 }
 
@@ -192,9 +197,9 @@ void tcp_config_free(void *cfg) {
             free(s->labels[j].value);
         }
         free(s->labels);
+        free(s->label_names);
     }
     free(c->steps);
-    free((char *)c->ip.source_ip);
     bb_tls_config_clear(&c->tls_config);
     free(c);
 }
@@ -256,11 +261,16 @@ int tcp_config_dump(const void *cfg, omx_buf *out, int indent) {
             rc = omx_buf_append(out, line, (size_t)n);
         }
     }
-    if (rc == 0)
-        rc = raw(out, indent, "tls", c->tls ? "true" : "false");
-    if (rc == 0)
+    /* As upstream's omitempty: tls only when on, tls_config only when set. */
+    if (rc == 0 && c->tls)
+        rc = raw(out, indent, "tls", "true");
+    const bb_tls_config *t = &c->tls_config;
+    bool tls_set = t->ca_file || t->ca || t->cert_file || t->cert || t->key_file || t->key ||
+                   t->server_name || t->insecure_skip_verify || t->min_version || t->max_version;
+    if (rc == 0 && tls_set) {
         rc = raw(out, indent, "tls_config", NULL);
-    if (rc == 0)
-        rc = bb_tls_config_dump(&c->tls_config, out, indent + 2);
+        if (rc == 0)
+            rc = bb_tls_config_dump(&c->tls_config, out, indent + 2);
+    }
     return rc;
 }

@@ -18,6 +18,8 @@
 #include "tlsconn.h"
 #include "tlsinfo.h"
 
+/* The read buffer's first size; it doubles up to TCP_LINE_MAX for long lines. */
+#define TCP_BUF_START 4096
 /* Read lines logged one by one before the rest are only counted. */
 #define TCP_LOGGED_LINES 32
 
@@ -26,8 +28,8 @@ typedef struct tcp_conn {
     bb_probe *p;
     int fd;
     bb_tlsconn *tls;
-    char *buf; /* TCP_LINE_MAX + 1 bytes */
-    size_t off, len;
+    char *buf; /* cap bytes, grown up to TCP_LINE_MAX as long lines need */
+    size_t off, len, cap;
     bool eof;
     unsigned lines;
 } tcp_conn;
@@ -39,9 +41,17 @@ static ssize_t conn_fill(tcp_conn *c) {
         c->len -= c->off;
         c->off = 0;
     }
-    size_t room = TCP_LINE_MAX - c->len;
-    if (room == 0)
-        return OMX_ELIMIT;
+    if (c->len == c->cap) {
+        if (c->cap >= TCP_LINE_MAX)
+            return OMX_ELIMIT;
+        size_t cap = c->cap ? c->cap * 2 : TCP_BUF_START;
+        char *b = realloc(c->buf, cap < TCP_LINE_MAX ? cap : TCP_LINE_MAX);
+        if (!b)
+            return -ENOMEM;
+        c->buf = b;
+        c->cap = cap < TCP_LINE_MAX ? cap : TCP_LINE_MAX;
+    }
+    size_t room = c->cap - c->len;
     if (c->tls) {
         ssize_t n = bb_tlsconn_read(c->p, c->tls, c->buf + c->len, room);
         if (n > 0)
@@ -69,8 +79,10 @@ static ssize_t conn_fill(tcp_conn *c) {
 static int conn_line(tcp_conn *c, const char **line, size_t *len) {
     size_t scanned = 0;
     for (;;) {
-        char *start = c->buf + c->off;
-        char *nl = memchr(start + scanned, '\n', c->len - c->off - scanned);
+        char *start = c->buf ? c->buf + c->off : NULL;
+        char *nl = c->len - c->off > scanned
+                       ? memchr(start + scanned, '\n', c->len - c->off - scanned)
+                       : NULL;
         size_t n;
         if (nl) {
             n = (size_t)(nl - start);
@@ -125,6 +137,12 @@ static int conn_write(tcp_conn *c, const char *data, size_t len) {
         return n < 0 ? (int)n : 0;
     }
     return bb_net_write_all(c->p, c->fd, data, len);
+}
+
+/* The TLS server name when tls_config has none: ?hostname= as upstream's
+ * handler sets it, else the target's host. */
+static const char *tls_name(const bb_probe *p, const char *host) {
+    return p->hostname && *p->hostname ? p->hostname : host;
 }
 
 static const char *why(int rc) { return rc == OMX_ETIMEOUT ? "timeout" : omx_strerror(rc); }
@@ -203,12 +221,11 @@ static bool step_expect_bytes(bb_probe *p, tcp_conn *c, const tcp_step *s) {
 /* probe_expect_info{labels...} 1 with values expanded from the match. */
 static int expect_info(bb_probe *p, const tcp_step *s, const char *subject,
                        const omx_regex_span *spans, size_t n_spans) {
-    const char *names[TCP_MAX_LABELS], *values[TCP_MAX_LABELS];
+    const char *values[TCP_MAX_LABELS];
     omx_buf bufs[TCP_MAX_LABELS];
     int rc = 0;
     for (size_t i = 0; i < s->n_labels; i++) {
         omx_buf_init(&bufs[i], TCP_LINE_MAX);
-        names[i] = s->labels[i].name;
         if (rc == 0)
             rc = bb_expand(s->expect, s->labels[i].value, subject, spans, n_spans, &bufs[i]);
         if (rc == 0)
@@ -217,7 +234,7 @@ static int expect_info(bb_probe *p, const tcp_step *s, const char *subject,
     }
     if (rc == 0)
         rc = bb_result_gauge_l(p, "probe_expect_info", "Explicit content matched", s->n_labels,
-                               names, values, 1);
+                               s->label_names, values, 1);
     for (size_t i = 0; i < s->n_labels; i++)
         omx_buf_free(&bufs[i]);
     return rc;
@@ -275,7 +292,7 @@ static bool run_steps(bb_probe *p, const tcp_config *cfg, tcp_conn *c, const cha
                 bb_logf(p, OMX_LOG_ERROR, "starttls on a connection that is already TLS");
                 return false;
             }
-            rc = bb_tlsconn_start(p, c->fd, &cfg->tls_config, host, &c->tls);
+            rc = bb_tlsconn_start(p, c->fd, &cfg->tls_config, tls_name(p, host), &c->tls);
             if (rc < 0) {
                 bb_logf(p, OMX_LOG_ERROR, "TLS Handshake (client) failed");
                 return false;
@@ -312,7 +329,7 @@ static bool run(bb_probe *p, const void *vcfg) {
         goto out;
     if (cfg->tls) {
         bb_logf(p, OMX_LOG_DEBUG, "Dialing TCP with TLS");
-        if (bb_tlsconn_start(p, c.fd, &cfg->tls_config, host, &c.tls) < 0) {
+        if (bb_tlsconn_start(p, c.fd, &cfg->tls_config, tls_name(p, host), &c.tls) < 0) {
             bb_logf(p, OMX_LOG_ERROR, "Error dialing TCP with TLS");
             goto out;
         }
@@ -325,10 +342,6 @@ static bool run(bb_probe *p, const void *vcfg) {
         goto out;
     if (c.tls && report_tls(p, cfg, &c) < 0)
         goto out;
-    if (cfg->n_steps && !(c.buf = malloc(TCP_LINE_MAX + 1))) {
-        bb_logf(p, OMX_LOG_ERROR, "out of memory");
-        goto out;
-    }
     ok = run_steps(p, cfg, &c, host);
 out:
     c.tls = bb_tlsconn_free(p, c.tls);

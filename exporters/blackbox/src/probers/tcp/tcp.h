@@ -19,7 +19,8 @@ typedef struct tcp_step {
     char *expect_bytes; /* NULL: none */
     tcp_label *labels;
     size_t n_labels;
-    char *send; /* NULL: nothing to send */
+    const char **label_names; /* labels[i].name: the result borrows this array */
+    char *send;               /* NULL: nothing to send */
     bool starttls;
 } tcp_step;
 
