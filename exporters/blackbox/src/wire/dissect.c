@@ -127,7 +127,8 @@ static wire_verdict transport(const uint8_t *p, size_t cap, size_t len, wire_pkt
         if (cap < 8)
             return short_hdr(8, len, WIRE_BAD_UDP);
         size_t ul = rd16(p + 4);
-        if (ul < 8 || ul > len)
+        /* a first fragment holds only part of the datagram its length names */
+        if (ul < 8 || (ul > len && !out->fragment))
             return WIRE_BAD_UDP;
         out->l4 = 1;
         out->sport = rd16(p);
