@@ -1,10 +1,12 @@
-"""Live capture test: python3 live.py WIRE_LIVE --connections N --queries Q [--tcpdump]
+"""Live capture test:
+python3 live.py WIRE_LIVE --connections N --queries Q [--tcpdump] [--volume]
 
 Runs itself again inside a new network namespace (unshare --net), brings lo
 up, starts wire-live capturing lo, a TCP server on a service port, a DNS
 responder on 127.0.0.1:53, then makes N TCP connections (and one to a closed
 port) and Q DNS queries. The handshake and DNS counts must equal what the test
-did, nothing unanswered, no kernel drops; with --tcpdump, tcpdump captures lo
+did, nothing unanswered, no kernel drops (--volume: with the volume metrics
+on, which take every packet); with --tcpdump, tcpdump captures lo
 at the same time and its counts of SYNs and DNS queries must agree too.
 Resets must be at least the refused one (and tcpdump's count).
 Exits 77 (skip) without root or namespaces."""
@@ -112,6 +114,8 @@ def inner(args):
         f.write('passive:\n  interfaces: [lo]\n  service_ports: [%d]\n'
                 '  resolvers: [127.0.0.1]\n'
                 '  limits: {handshake_timeout: 2s, dns_timeout: 2s}\n' % PORT)
+        if args.volume:
+            f.write('  volume: true\n  top_peers: 3\n  networks: {loopback: [127.0.0.0/8]}\n')
     stop = threading.Event()
     dns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     dns.bind(('127.0.0.1', 53))
@@ -211,6 +215,9 @@ def inner(args):
                                    'rcode="NOERROR"}'),
                           value(m, 'wire_capture_packets_received_total{interface="lo"}'),
                           value(m, 'wire_capture_packets_dropped_total{interface="lo"}')))
+    if args.volume and value(m, 'wire_network_packets_total{network="loopback",'
+                             'direction="local"}') < 3 * n:
+        bad.append('volume: too few packets counted for network loopback')
     # the refused connection resets; a loaded host may add resets of its own
     if value(m, 'wire_tcp_resets_total{direction="local"}') < 1:
         bad.append('no reset counted for the refused connection')
@@ -225,6 +232,7 @@ def main():
     ap.add_argument('--connections', type=int, default=200)
     ap.add_argument('--queries', type=int, default=100)
     ap.add_argument('--tcpdump', action='store_true')
+    ap.add_argument('--volume', action='store_true')
     ap.add_argument('--inner', action='store_true')
     args = ap.parse_args()
     if args.inner:
