@@ -154,6 +154,8 @@ def inner(args):
         for i in range(n):
             c = socket.create_connection(('127.0.0.1', PORT))
             c.close()
+            if i % 50 == 0:
+                live.scrape()  # scrapes while the capture thread updates
         try:
             socket.create_connection(('127.0.0.1', CLOSED_PORT)).close()
             fail('a closed port accepted')
