@@ -15,6 +15,7 @@ typedef struct omx__handler {
     char *path;
     omx_handler_fn fn;
     void *userdata;
+    bool any_method; /* else GET and HEAD only */
 } omx__handler;
 
 #define OMX__MAX_LISTEN 16
@@ -46,6 +47,7 @@ struct omx_app {
     pthread_rwlock_t webcfg_lock;
     omx__handler *handlers;
     size_t n_handlers;
+    size_t extra_workers; /* omx_app_add_workers */
     int (*reload_fn)(void *);
     void *reload_userdata;
     omx_scrape_hook_fn scrape_hook;

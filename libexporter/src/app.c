@@ -267,7 +267,8 @@ int omx_app_parse(omx_app *app, int argc, char **argv) {
 
 omx_registry *omx_app_registry(omx_app *app) { return app ? app->reg : NULL; }
 
-int omx_app_handle(omx_app *app, const char *path, omx_handler_fn fn, void *userdata) {
+static int add_handler(omx_app *app, const char *path, omx_handler_fn fn, void *userdata,
+                       bool any_method) {
     if (!app || !path || path[0] != '/' || !fn || app->daemon)
         return OMX_EINVAL;
     for (size_t i = 0; i < app->n_handlers; i++)
@@ -282,7 +283,23 @@ int omx_app_handle(omx_app *app, const char *path, omx_handler_fn fn, void *user
         return OMX_ENOMEM;
     h[app->n_handlers].fn = fn;
     h[app->n_handlers].userdata = userdata;
+    h[app->n_handlers].any_method = any_method;
     app->n_handlers++;
+    return 0;
+}
+
+int omx_app_handle(omx_app *app, const char *path, omx_handler_fn fn, void *userdata) {
+    return add_handler(app, path, fn, userdata, false);
+}
+
+int omx_app_handle_any_method(omx_app *app, const char *path, omx_handler_fn fn, void *userdata) {
+    return add_handler(app, path, fn, userdata, true);
+}
+
+int omx_app_add_workers(omx_app *app, size_t n) {
+    if (!app || app->daemon || n > 65536)
+        return OMX_EINVAL;
+    app->extra_workers += n;
     return 0;
 }
 

@@ -1,5 +1,8 @@
-/* The worker pool (see http-pool.h): one mutex, one queue, two condition
- * variables (work arrived; the pool went idle). */
+/* The worker pool (see http-pool.h): one mutex, one queue, and a stack of
+ * idle workers each waiting on its own condition variable. A job wakes the
+ * worker that went idle last, so a light load keeps running on the same few
+ * threads (warm stacks and caches) instead of touching every thread's stack
+ * in turn, which a shared condition variable's FIFO wake-ups did. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -7,25 +10,47 @@
 
 #include "http-pool.h"
 
+typedef struct omx__worker {
+    struct omx__pool *pool;
+    pthread_t thread;
+    pthread_cond_t cv;
+    bool woken; /* taken off the idle stack by a submit */
+} omx__worker;
+
 struct omx__pool {
     pthread_mutex_t mu;
-    pthread_cond_t work, idle;
+    pthread_cond_t idle;
     omx__job *head, *tail;
     size_t busy; /* queued + running */
     bool stop;
     bool closed; /* no new jobs */
     size_t n;
-    pthread_t *threads;
+    omx__worker *workers;
+    omx__worker **idle_stack;
+    size_t n_idle;
 };
 
 static void *worker(void *arg) {
-    omx__pool *p = arg;
+    omx__worker *w = arg;
+    omx__pool *p = w->pool;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (!p->head && !p->stop)
-            pthread_cond_wait(&p->work, &p->mu);
-        if (!p->head)
-            break;
+        if (!p->head) {
+            if (p->stop)
+                break;
+            w->woken = false;
+            p->idle_stack[p->n_idle++] = w;
+            while (!w->woken && !p->stop)
+                pthread_cond_wait(&w->cv, &p->mu);
+            if (!w->woken) { /* stopping: leave the stack */
+                for (size_t i = 0; i < p->n_idle; i++)
+                    if (p->idle_stack[i] == w) {
+                        p->idle_stack[i] = p->idle_stack[--p->n_idle];
+                        break;
+                    }
+            }
+            continue;
+        }
         omx__job *j = p->head;
         p->head = j->next;
         if (!p->head)
@@ -49,20 +74,27 @@ int omx__pool_new(size_t n, omx__pool **out) {
     if (n == 0)
         return -EINVAL;
     p = calloc(1, sizeof *p);
-    if (!p || !(p->threads = calloc(n, sizeof *p->threads))) {
+    if (!p || !(p->workers = calloc(n, sizeof *p->workers)) ||
+        !(p->idle_stack = calloc(n, sizeof *p->idle_stack))) {
+        if (p)
+            free(p->workers);
         free(p);
         return -ENOMEM;
     }
     pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->work, NULL);
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* deadlines are monotonic */
     pthread_cond_init(&p->idle, &ca);
     pthread_condattr_destroy(&ca);
     for (; p->n < n; p->n++) {
-        rc = pthread_create(&p->threads[p->n], NULL, worker, p);
-        if (rc != 0)
+        omx__worker *w = &p->workers[p->n];
+        w->pool = p;
+        pthread_cond_init(&w->cv, NULL);
+        rc = pthread_create(&w->thread, NULL, worker, w);
+        if (rc != 0) {
+            pthread_cond_destroy(&w->cv);
             break;
+        }
     }
     if (rc != 0) {
         omx__pool_free(p);
@@ -85,7 +117,11 @@ bool omx__pool_submit(omx__pool *p, omx__job *job) {
         p->head = job;
     p->tail = job;
     p->busy++;
-    pthread_cond_signal(&p->work);
+    if (p->n_idle) {
+        omx__worker *w = p->idle_stack[--p->n_idle];
+        w->woken = true;
+        pthread_cond_signal(&w->cv);
+    }
     pthread_mutex_unlock(&p->mu);
     return true;
 }
@@ -120,14 +156,17 @@ omx__pool *omx__pool_free(omx__pool *p) {
         return NULL;
     pthread_mutex_lock(&p->mu);
     p->stop = true;
-    pthread_cond_broadcast(&p->work);
-    pthread_mutex_unlock(&p->mu);
     for (size_t i = 0; i < p->n; i++)
-        pthread_join(p->threads[i], NULL);
-    pthread_cond_destroy(&p->work);
+        pthread_cond_signal(&p->workers[i].cv);
+    pthread_mutex_unlock(&p->mu);
+    for (size_t i = 0; i < p->n; i++) {
+        pthread_join(p->workers[i].thread, NULL);
+        pthread_cond_destroy(&p->workers[i].cv);
+    }
     pthread_cond_destroy(&p->idle);
     pthread_mutex_destroy(&p->mu);
-    free(p->threads);
+    free(p->idle_stack);
+    free(p->workers);
     free(p);
     return NULL;
 }

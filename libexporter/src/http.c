@@ -158,6 +158,8 @@ int omx__http_register_metrics(omx_app *app) {
 
 const char *omx_request_path(const omx_request *req) { return req ? req->path : NULL; }
 
+const char *omx_request_method(const omx_request *req) { return req ? req->method : NULL; }
+
 const char *omx_request_query(const omx_request *req, const char *key) {
     if (!req || !key)
         return NULL;
@@ -438,7 +440,8 @@ static void dispatch(omx_request *req) {
     }
     if (!h && !builtin) {
         respond_text(req, 404, "404 page not found\n");
-    } else if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
+    } else if (!(h && h->any_method) && strcmp(method, MHD_HTTP_METHOD_GET) &&
+               strcmp(method, MHD_HTTP_METHOD_HEAD)) {
         respond_text(req, 405, "Method Not Allowed\n");
         if (req->resp)
             MHD_add_response_header(req->resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
@@ -803,7 +806,7 @@ int omx__http_start(omx_app *app, char *err, size_t errlen) {
     if (max_conns > nofile - reserve)
         max_conns = nofile - reserve;
     size_t workers = (size_t)(app->max_requests > 0 ? app->max_requests : HTTP_UNLIMITED_WORKERS) +
-                     HTTP_EXTRA_WORKERS;
+                     HTTP_EXTRA_WORKERS + app->extra_workers;
     if (rc == 0 && (rc = omx__pool_new(workers, &app->pool)) < 0)
         snprintf(err, errlen, "cannot start %zu worker threads: %s", workers, omx_strerror(rc));
     if (rc == 0)

@@ -1,6 +1,7 @@
 /* The worker pool: every job runs once, jobs run in parallel up to the pool
  * size, wait_idle times out while a job blocks and succeeds once it ends, a
- * closed pool takes no job. */
+ * closed pool takes no job, and one job at a time keeps running on the
+ * worker that went idle last (a light load touches few threads). */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
@@ -27,6 +28,13 @@ static void run(omx__job *j) {
     atomic_fetch_sub(t->running, 1);
     atomic_fetch_add(t->ran, 1);
 }
+
+typedef struct idjob {
+    omx__job job;
+    pthread_t who;
+} idjob;
+
+static void record(omx__job *j) { ((idjob *)j)->who = pthread_self(); }
 
 static int64_t mono_ns(void) {
     struct timespec ts;
@@ -61,6 +69,16 @@ int main(void) {
     ASSERT(atomic_load(&ran) == 20);
     ASSERT(atomic_load(&peak) >= 2 && atomic_load(&peak) <= 4);
     ASSERT(omx__pool_busy(p) == 0);
+    /* One at a time: the last idle worker takes each, so it is always the same. */
+    idjob ids[10];
+    for (int i = 0; i < 10; i++) {
+        ids[i] = (idjob){.job.fn = record};
+        ASSERT(omx__pool_submit(p, &ids[i].job));
+        ASSERT(omx__pool_wait_idle(p, mono_ns() + 10000000000LL));
+        usleep(2000); /* the worker is back on the idle stack */
+    }
+    for (int i = 2; i < 10; i++)
+        ASSERT(pthread_equal(ids[i].who, ids[1].who));
     /* Closed: refuses new jobs. */
     omx__pool_close(p);
     ASSERT(!omx__pool_submit(p, &jobs[0].job));

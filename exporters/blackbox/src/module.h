@@ -15,7 +15,9 @@ typedef struct bb_prober {
     const char *name; /* the module's `prober:` value and the key of its section */
     /* Parses the prober's section (n is NULL when the module has none: defaults).
      * Errors go through omx_yaml_fail (file:line:col and key). Returns 0 or
-     * OMX_ECONFIG / -ENOMEM; on success *ret is owned by the module. */
+     * OMX_ECONFIG / -ENOMEM; on success *ret is owned by the module. The
+     * document (its nodes and the strings omx_yaml_get_string gives) stays
+     * loaded until after free(*ret): the section may keep borrowed strings. */
     int (*parse)(omx_yaml *y, const omx_yaml_node *n, void **ret);
     void (*free)(void *cfg); /* accepts NULL */
     /* Appends the resolved section as YAML at the given indent (spaces) for
@@ -26,6 +28,11 @@ typedef struct bb_prober {
      * bb_result_* and says why it failed with bb_logf. */
     bool (*run)(bb_probe *p, const void *cfg);
 } bb_prober;
+
+/* The dotted key of the section being parsed ("modules.http_2xx.http"), for
+ * omx_yaml_map's prefix so errors name the whole key; valid during a parse
+ * call on the calling thread ("" outside one). */
+const char *bb_section_key(void);
 
 extern const bb_prober bb_prober_http, bb_prober_tcp, bb_prober_icmp, bb_prober_dns, bb_prober_udp,
     bb_prober_grpc;
@@ -50,16 +57,27 @@ typedef struct bb_tls_config {
 
 /* Shared option parsers (config-common.c). Each fills *ret from the keys it
  * knows and fails (omx_yaml_fail) on the others it is given. */
+/* Reads a tls_config mapping (n may be NULL or empty: all defaults). */
 int bb_tls_config_parse(omx_yaml *y, const omx_yaml_node *n, bb_tls_config *ret);
 void bb_tls_config_clear(bb_tls_config *c);
 int bb_tls_config_dump(const bb_tls_config *c, omx_buf *out, int indent);
 /* Handles the key if it is one of preferred_ip_protocol, ip_protocol_fallback,
  * source_ip_address: returns 1 (consumed), 0 (not ours) or an omx_err. */
+/* The defaults: ip6 preferred, fallback on, no source address. */
+void bb_ip_opts_default(bb_ip_opts *o);
 int bb_ip_opts_field(omx_yaml *y, const omx_yaml_node *value, const char *key, bb_ip_opts *o);
 int bb_ip_opts_dump(const bb_ip_opts *o, omx_buf *out, int indent);
-/* YAML dump helpers: "<indent>key: value\n" with value quoted as needed. */
+/* YAML dump helpers: "<indent>key: value\n" with value quoted as needed;
+ * a NULL value writes nothing (omitted as upstream's omitempty). Secrets are
+ * written "<secret>" when set. bb_dump_key writes "<indent>key:\n" (a nested
+ * mapping or list follows), bb_dump_scalar a value alone. Return 0 or an omx_err. */
 int bb_dump_kv(omx_buf *out, int indent, const char *key, const char *value);
 int bb_dump_secret(omx_buf *out, int indent, const char *key, const char *value);
+int bb_dump_key(omx_buf *out, int indent, const char *key);
+/* "<indent>key: true|false\n" and "<indent>key: 123\n" (unquoted). */
+int bb_dump_bool(omx_buf *out, int indent, const char *key, bool value);
+int bb_dump_int(omx_buf *out, int indent, const char *key, long long value);
+int bb_dump_scalar(omx_buf *out, const char *s);
 
 typedef struct bb_module {
     char *name;

@@ -18,7 +18,8 @@ typedef struct bb_runtime bb_runtime;
 struct bb_probe {
     const bb_module *module;
     const char *target;   /* ?target= as given */
-    const char *hostname; /* ?hostname= (http: Host header and SNI) or NULL */
+    const char *hostname; /* ?hostname= or NULL: http's Host header and SNI; tcp's TLS
+                             server name when the module sets none (as upstream) */
     int64_t start_ns;     /* CLOCK_MONOTONIC */
     int64_t deadline_ns;  /* CLOCK_MONOTONIC; never outlive it */
     bb_result *res;
@@ -31,8 +32,11 @@ int64_t bb_now_ns(void);
 int bb_remaining_ms(const bb_probe *p);
 bool bb_expired(const bb_probe *p);
 
-/* Log a line for this probe (level as exporter/log.h: OMX_LOG_DEBUG..ERROR);
- * kept for &debug=true and the landing page history, and logged at debug. */
+/* Log a line for this probe (level as exporter/log.h: OMX_LOG_DEBUG..ERROR):
+ * kept for &debug=true and the history (at most 64 KiB a probe), and sent to
+ * the process log from --log.prober's level up. Upstream's wording is the
+ * habit: "Resolving target address", "Error dialing TCP", with details as
+ * key=value in the text ("err=%s"). Never log a secret. */
 void bb_logf(bb_probe *p, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Metrics of the probe. Every family is a gauge unless said; names, help and

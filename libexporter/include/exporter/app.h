@@ -97,6 +97,13 @@ omx_registry *omx_app_registry(omx_app *app);
  * whose body and log line name the error (omx_strerror). */
 typedef int (*omx_handler_fn)(omx_request *req, void *userdata);
 int omx_app_handle(omx_app *app, const char *path, omx_handler_fn fn, void *userdata);
+/* Same for a handler that takes every method (POST /-/reload): fn gets GET,
+ * HEAD, POST, ... alike and checks omx_request_method itself; a request body
+ * is discarded. Return 0 or a negative code as omx_app_handle. */
+int omx_app_handle_any_method(omx_app *app, const char *path, omx_handler_fn fn, void *userdata);
+/* Adds n worker threads to the server's pool for handlers that block for long
+ * (probes); call before omx_app_run. Returns 0 or OMX_EINVAL. */
+int omx_app_add_workers(omx_app *app, size_t n);
 /* Called on SIGHUP from the main thread; a failure is logged, serving goes on. */
 int omx_app_on_reload(omx_app *app, int (*fn)(void *userdata), void *userdata);
 
@@ -126,6 +133,8 @@ int omx_app_run(omx_app *app);
 
 /* Request accessors, valid during the handler call. */
 const char *omx_request_path(const omx_request *req);
+/* The request's method ("GET", "POST", ...); borrowed. */
+const char *omx_request_method(const omx_request *req);
 const char *omx_request_query(const omx_request *req, const char *key);   /* NULL if absent */
 const char *omx_request_header(const omx_request *req, const char *name); /* NULL if absent */
 /* Every value of a repeatable query key ("collect[]"), in request order: stores

@@ -1,0 +1,153 @@
+#!/usr/bin/python3
+"""omx-blackbox vs Debian's prometheus-blackbox-exporter, one after the other
+in the same run, with the same blackbox.yml against the same fast local target
+(bb-bench-target): `wrk -t2 -c8` on /probe for the http, tcp and icmp modules.
+
+Prints one line per case:
+  bench blackbox/<case>: ours <v> <unit>; blackbox_exporter <v> <unit>; <ratio>x
+ratio = how many times better ours is (ours/peer for rates, peer/ours for memory).
+Every round runs both exporters; the median of ROUNDS rounds is printed. A
+probe that fails under load is counted (`<case>-failed`); a run where every
+probe of ours fails says so (the prober may not be built yet).
+
+usage: bench.py OMX_BLACKBOX BB_BENCH_TARGET"""
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROUNDS = int(os.environ.get("BENCH_BLACKBOX_ROUNDS", "3"))
+SECONDS = int(os.environ.get("BENCH_BLACKBOX_SECONDS", "3"))
+CONFIG = """modules:
+  http_2xx:
+    prober: http
+    timeout: 5s
+  tcp_connect:
+    prober: tcp
+    timeout: 5s
+  icmp:
+    prober: icmp
+    timeout: 5s
+    icmp:
+      preferred_ip_protocol: ip4
+"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_up(port, proc):
+    for _ in range(200):
+        if proc.poll() is not None:
+            raise RuntimeError("exporter exited with %d" % proc.returncode)
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("exporter did not listen")
+
+
+def rss_mb(pid):
+    out = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k in ("VmRSS", "VmHWM"):
+                out[k] = int(v.split()[0]) / 1024.0
+    return out
+
+
+def wrk(url, seconds):
+    r = subprocess.run(["wrk", "-t2", "-c8", "-d%ds" % seconds, "-s", os.path.join(HERE, "count.lua"), url],
+                       capture_output=True, text=True)
+    rps = re.search(r"Requests/sec:\s*([0-9.]+)", r.stdout)
+    cnt = re.search(r"probes ok=(\d+) failed=(\d+) non200=(\d+)", r.stdout)
+    if not rps or not cnt:
+        raise RuntimeError("wrk output: " + r.stdout + r.stderr)
+    ok, failed, non200 = (int(x) for x in cnt.groups())
+    return float(rps.group(1)), ok, failed + non200
+
+
+def run_one(argv, port, cases):
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_up(port, proc)
+        res = {}
+        for name, query in cases:
+            url = "http://127.0.0.1:%d/probe?%s" % (port, query)
+            wrk(url, 1)  # warm up
+            rps, ok, bad = wrk(url, SECONDS)
+            res[name] = (rps, ok, bad, rss_mb(proc.pid))
+        return res
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def main():
+    ours_bin, target_bin = sys.argv[1], sys.argv[2]
+    peer_bin = shutil.which("prometheus-blackbox-exporter")
+    if not shutil.which("wrk"):
+        print("bench blackbox: wrk missing", file=sys.stderr)
+        return 1
+    if not peer_bin:
+        print("bench blackbox: prometheus-blackbox-exporter missing", file=sys.stderr)
+        return 1
+    tmp = tempfile.mkdtemp(prefix="bb-bench-")
+    cfg = os.path.join(tmp, "blackbox.yml")
+    with open(cfg, "w") as f:
+        f.write(CONFIG)
+    tport = free_port()
+    target = subprocess.Popen([target_bin, str(tport)])
+    time.sleep(0.2)
+    cases = [("http", "module=http_2xx&target=http://127.0.0.1:%d/" % tport),
+             ("tcp", "module=tcp_connect&target=127.0.0.1:%d" % tport),
+             ("icmp", "module=icmp&target=127.0.0.1")]
+    rounds = {"ours": [], "peer": []}
+    try:
+        for _ in range(ROUNDS):
+            for who, binary in (("ours", ours_bin), ("peer", peer_bin)):
+                port = free_port()
+                rounds[who].append(run_one([binary, "--config.file=" + cfg,
+                                            "--web.listen-address=127.0.0.1:%d" % port], port, cases))
+    finally:
+        target.terminate()
+        target.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    def med(who, name, f):
+        return statistics.median(f(r[name]) for r in rounds[who])
+
+    for name, _ in cases:
+        o_ok = sum(r[name][1] for r in rounds["ours"])
+        o_bad = sum(r[name][2] for r in rounds["ours"])
+        p_ok = sum(r[name][1] for r in rounds["peer"])
+        p_bad = sum(r[name][2] for r in rounds["peer"])
+        # probes/s counts answered probes that succeeded
+        o_rate = med("ours", name, lambda x: x[0] * x[1] / max(1, x[1] + x[2]))
+        p_rate = med("peer", name, lambda x: x[0] * x[1] / max(1, x[1] + x[2]))
+        o_rss = med("ours", name, lambda x: x[3]["VmRSS"])
+        p_rss = med("peer", name, lambda x: x[3]["VmRSS"])
+        note = "" if o_ok else " (every probe of ours failed: is the %s prober built?)" % name
+        print("bench blackbox/%s-probes: ours %.0f probes/s; blackbox_exporter %.0f probes/s; %.2fx%s"
+              % (name, o_rate, p_rate, o_rate / p_rate if p_rate else 0, note))
+        print("bench blackbox/%s-rss: ours %.1f MB; blackbox_exporter %.1f MB; %.2fx"
+              % (name, o_rss, p_rss, p_rss / o_rss if o_rss else 0))
+        print("bench blackbox/%s-failed: ours %d of %d; blackbox_exporter %d of %d"
+              % (name, o_bad, o_ok + o_bad, p_bad, p_ok + p_bad))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,30 @@
+/* Recent probes for the landing page and /logs?id=N, as upstream's
+ * ResultHistory: the last `limit` results, and the failures pushed out of
+ * them kept in a second list of the same size. Thread-safe. */
+#ifndef BB_HISTORY_H
+#define BB_HISTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "exporter/writer.h"
+
+/* A debug output longer than this is cut (with a note) before it is kept. */
+#define BB_HISTORY_MAX_OUTPUT (128u << 10)
+
+typedef struct bb_history bb_history;
+
+bb_history *bb_history_new(size_t limit);   /* NULL on allocation failure */
+bb_history *bb_history_free(bb_history *h); /* accepts NULL; returns NULL */
+/* Copies the strings in. Returns the new entry's id, or -ENOMEM. */
+int64_t bb_history_add(bb_history *h, const char *module, const char *target, const char *output,
+                       size_t len, bool success);
+/* Appends the landing page's table rows, newest first (HTML-escaped). */
+int bb_history_rows(bb_history *h, omx_buf *out);
+/* Appends the debug output of entry id, or of the first kept entry for target
+ * (and module, when not NULL/""): 0, or OMX_ENOENT. */
+int bb_history_output(bb_history *h, int64_t id, const char *target, const char *module,
+                      omx_buf *out);
+
+#endif

@@ -1,0 +1,279 @@
+/* A probe's metrics, kept as plain families until the probe is answered;
+ * written through a collector so the output is sorted as Go's registry
+ * sorts it (families by name, label names by name, series by label values). */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "result.h"
+
+typedef struct bb_series {
+    char **values; /* n_labels, owned */
+    double v;
+} bb_series;
+
+typedef struct bb_family {
+    const char *name, *help;
+    omx_type type;
+    size_t n_labels;
+    const char *const *label_names; /* borrowed */
+    bb_series *series;
+    size_t n_series, cap;
+} bb_family;
+
+struct bb_result {
+    pthread_mutex_t mu; /* a prober may report from helper threads */
+    bb_family *fams;
+    size_t n_fams, cap;
+    size_t n_series; /* over every family */
+};
+
+bb_result *bb_result_new(void) {
+    bb_result *r = calloc(1, sizeof *r);
+    if (r)
+        pthread_mutex_init(&r->mu, NULL);
+    return r;
+}
+
+bb_result *bb_result_free(bb_result *r) {
+    if (!r)
+        return NULL;
+    for (size_t i = 0; i < r->n_fams; i++) {
+        bb_family *f = &r->fams[i];
+        for (size_t j = 0; j < f->n_series; j++) {
+            for (size_t k = 0; k < f->n_labels; k++)
+                free(f->series[j].values[k]);
+            free(f->series[j].values);
+        }
+        free(f->series);
+    }
+    free(r->fams);
+    pthread_mutex_destroy(&r->mu);
+    free(r);
+    return NULL;
+}
+
+static bool same_labels(const bb_family *f, size_t n, const char *const *names) {
+    if (f->n_labels != n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(f->label_names[i], names[i]))
+            return false;
+    return true;
+}
+
+static int add(bb_result *r, omx_type type, const char *name, const char *help, size_t n,
+               const char *const *names, const char *const *values, double v) {
+    if (!r || !name || (n && (!names || !values)) || n > 16)
+        return OMX_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (!names[i] || !values[i] || strlen(values[i]) > BB_RESULT_MAX_LABEL_BYTES)
+            return names[i] && values[i] ? OMX_ELIMIT : OMX_EINVAL;
+    bb_family *f = NULL;
+    for (size_t i = 0; i < r->n_fams && !f; i++)
+        if (!strcmp(r->fams[i].name, name))
+            f = &r->fams[i];
+    if (f && (f->type != type || !same_labels(f, n, names)))
+        return OMX_EEXIST; /* one name, one type and label set */
+    if (f)
+        for (size_t j = 0; j < f->n_series; j++) {
+            bool eq = true;
+            for (size_t k = 0; k < n && eq; k++)
+                eq = !strcmp(f->series[j].values[k], values[k]);
+            if (eq) {
+                f->series[j].v = v;
+                return 0;
+            }
+        }
+    if (r->n_series >= BB_RESULT_MAX_SERIES)
+        return OMX_ELIMIT;
+    if (!f) {
+        if (r->n_fams == r->cap) {
+            size_t cap = r->cap ? r->cap * 2 : 8;
+            bb_family *nf = realloc(r->fams, cap * sizeof *nf);
+            if (!nf)
+                return OMX_ENOMEM;
+            r->fams = nf;
+            r->cap = cap;
+        }
+        f = &r->fams[r->n_fams++];
+        *f = (bb_family){
+            .name = name, .help = help, .type = type, .n_labels = n, .label_names = names};
+    }
+    if (f->n_series == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 1;
+        bb_series *ns = realloc(f->series, cap * sizeof *ns);
+        if (!ns)
+            return OMX_ENOMEM;
+        f->series = ns;
+        f->cap = cap;
+    }
+    bb_series s = {.v = v};
+    if (n && !(s.values = calloc(n, sizeof *s.values)))
+        return OMX_ENOMEM;
+    for (size_t k = 0; k < n; k++)
+        if (!(s.values[k] = strdup(values[k]))) {
+            while (k--)
+                free(s.values[k]);
+            free(s.values);
+            return OMX_ENOMEM;
+        }
+    f->series[f->n_series++] = s;
+    r->n_series++;
+    return 0;
+}
+
+static int add_locked(bb_probe *p, omx_type type, const char *name, const char *help, size_t n,
+                      const char *const *names, const char *const *values, double v) {
+    if (!p || !p->res)
+        return OMX_EINVAL;
+    pthread_mutex_lock(&p->res->mu);
+    int rc = add(p->res, type, name, help, n, names, values, v);
+    pthread_mutex_unlock(&p->res->mu);
+    return rc;
+}
+
+int bb_result_gauge(bb_probe *p, const char *name, const char *help, double v) {
+    return add_locked(p, OMX_GAUGE, name, help, 0, NULL, NULL, v);
+}
+
+int bb_result_gauge_l(bb_probe *p, const char *name, const char *help, size_t n_labels,
+                      const char *const *label_names, const char *const *label_values, double v) {
+    return add_locked(p, OMX_GAUGE, name, help, n_labels, label_names, label_values, v);
+}
+
+int bb_result_counter_l(bb_probe *p, const char *name, const char *help, size_t n_labels,
+                        const char *const *label_names, const char *const *label_values, double v) {
+    return add_locked(p, OMX_COUNTER, name, help, n_labels, label_names, label_values, v);
+}
+
+/* ---- writing ------------------------------------------------------------- */
+
+typedef struct sort_ctx {
+    const bb_family *f;
+    const size_t *order; /* label indexes by name */
+} sort_ctx;
+
+static int cmp_fam(const void *a, const void *b) {
+    return strcmp((*(const bb_family *const *)a)->name, (*(const bb_family *const *)b)->name);
+}
+
+static _Thread_local sort_ctx *tl_sort;
+
+static int cmp_series(const void *a, const void *b) {
+    const bb_series *x = *(const bb_series *const *)a, *y = *(const bb_series *const *)b;
+    for (size_t i = 0; i < tl_sort->f->n_labels; i++) {
+        int c = strcmp(x->values[tl_sort->order[i]], y->values[tl_sort->order[i]]);
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+static int emit_family(omx_emitter *e, const bb_family *f) {
+    size_t order[16];
+    const char *names[16], *values[16];
+    for (size_t i = 0; i < f->n_labels; i++)
+        order[i] = i;
+    for (size_t i = 1; i < f->n_labels; i++) /* insertion sort: a handful of labels */
+        for (size_t j = i;
+             j > 0 && strcmp(f->label_names[order[j - 1]], f->label_names[order[j]]) > 0; j--) {
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    for (size_t i = 0; i < f->n_labels; i++)
+        names[i] = f->label_names[order[i]];
+    omx_desc d = {.name = f->name,
+                  .help = f->help,
+                  .type = f->type,
+                  .label_names = names,
+                  .n_labels = f->n_labels,
+                  .flags = OMX_DESC_AS_WRITTEN};
+    int rc = omx_emit_family(e, &d);
+    if (rc < 0)
+        return rc;
+    const bb_series **ss = malloc((f->n_series ? f->n_series : 1) * sizeof *ss);
+    if (!ss)
+        return OMX_ENOMEM;
+    for (size_t j = 0; j < f->n_series; j++)
+        ss[j] = &f->series[j];
+    sort_ctx sc = {.f = f, .order = order};
+    tl_sort = &sc;
+    qsort(ss, f->n_series, sizeof *ss, cmp_series);
+    tl_sort = NULL;
+    for (size_t j = 0; j < f->n_series && rc == 0; j++) {
+        for (size_t i = 0; i < f->n_labels; i++)
+            values[i] = ss[j]->values[order[i]];
+        rc = omx_emit_sample(e, f->n_labels ? values : NULL, ss[j]->v);
+    }
+    free(ss);
+    return rc;
+}
+
+int bb_result_collect(omx_emitter *e, void *userdata) {
+    bb_result *r = userdata;
+    int rc = 0, first = 0;
+    pthread_mutex_lock(&r->mu);
+    const bb_family **fs = malloc((r->n_fams ? r->n_fams : 1) * sizeof *fs);
+    if (!fs) {
+        pthread_mutex_unlock(&r->mu);
+        return OMX_ENOMEM;
+    }
+    for (size_t i = 0; i < r->n_fams; i++)
+        fs[i] = &r->fams[i];
+    qsort(fs, r->n_fams, sizeof *fs, cmp_fam);
+    for (size_t i = 0; i < r->n_fams; i++) {
+        rc = emit_family(e, fs[i]);
+        if (rc < 0 && !first)
+            first = rc; /* one bad family does not hide the others */
+    }
+    pthread_mutex_unlock(&r->mu);
+    free(fs);
+    return first;
+}
+
+int bb_result_registry(bb_result *r, omx_registry **ret) {
+    omx_registry *reg = omx_registry_new();
+    if (!reg)
+        return OMX_ENOMEM;
+    int rc = omx_registry_add_collector(reg, "probe", bb_result_collect, r, NULL);
+    if (rc < 0) {
+        omx_registry_free(reg);
+        return rc;
+    }
+    *ret = reg;
+    return 0;
+}
+
+int bb_result_write_text(bb_result *r, omx_buf *out) {
+    omx_registry *reg;
+    int rc = bb_result_registry(r, &reg);
+    if (rc < 0)
+        return rc;
+    rc = omx_registry_write(reg, NULL, omx_buf_write_fn, out);
+    omx_registry_free(reg);
+    return rc;
+}
+
+int bb_result_get(bb_result *r, const char *name, size_t n, const char *const *label_values,
+                  double *ret) {
+    int rc = OMX_ENOENT;
+    pthread_mutex_lock(&r->mu);
+    for (size_t i = 0; i < r->n_fams && rc; i++) {
+        bb_family *f = &r->fams[i];
+        if (strcmp(f->name, name) || (n && n != f->n_labels))
+            continue;
+        for (size_t j = 0; j < f->n_series && rc; j++) {
+            bool eq = true;
+            for (size_t k = 0; k < n && eq; k++)
+                eq = !strcmp(f->series[j].values[k], label_values[k]);
+            if (eq) {
+                *ret = f->series[j].v;
+                rc = 0;
+            }
+        }
+    }
+    pthread_mutex_unlock(&r->mu);
+    return rc;
+}
