@@ -36,7 +36,10 @@ int wire_read_file(const wire_config *cfg, const char *path, bool openmetrics, i
     wire_tracker t = {0};
     pcap_t *pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);
     if (!pc) {
-        snprintf(err, errlen, "%s: %s", path, perr);
+        if (strstr(perr, path)) /* libpcap names the file itself in some messages */
+            snprintf(err, errlen, "%s", perr);
+        else
+            snprintf(err, errlen, "%s: %s", path, perr);
         rc = access(path, R_OK) < 0 ? -errno : -EINVAL;
         goto out;
     }
