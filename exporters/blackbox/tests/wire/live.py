@@ -1,12 +1,14 @@
 """Live capture test:
 python3 live.py WIRE_LIVE --connections N --queries Q [--tcpdump] [--volume]
+                [--late-interface]
 
 Runs itself again inside a new network namespace (unshare --net), brings lo
 up, starts wire-live capturing lo, a TCP server on a service port, a DNS
 responder on 127.0.0.1:53, then makes N TCP connections (and one to a closed
 port) and Q DNS queries. The handshake and DNS counts must equal what the test
 did, nothing unanswered, no kernel drops (--volume: with the volume metrics
-on, which take every packet); with --tcpdump, tcpdump captures lo
+on, which take every packet; --late-interface: a second interface missing at
+start whose capture must open once it is created); with --tcpdump, tcpdump captures lo
 at the same time and its counts of SYNs and DNS queries must agree too.
 Resets must be at least the refused one (and tcpdump's count).
 Exits 77 (skip) without root or namespaces."""
@@ -111,9 +113,10 @@ def inner(args):
     tmp = tempfile.mkdtemp(prefix='wire-live-')
     config = os.path.join(tmp, 'bb.yml')
     with open(config, 'w') as f:
-        f.write('passive:\n  interfaces: [lo]\n  service_ports: [%d]\n'
+        f.write('passive:\n  interfaces: [lo%s]\n  service_ports: [%d]\n'
                 '  resolvers: [127.0.0.1]\n'
-                '  limits: {handshake_timeout: 2s, dns_timeout: 2s}\n' % PORT)
+                '  limits: {handshake_timeout: 2s, dns_timeout: 2s}\n'
+                % (', wlate0' if args.late_interface else '', PORT))
         if args.volume:
             f.write('  volume: true\n  top_peers: 3\n  networks: {loopback: [127.0.0.0/8]}\n')
     stop = threading.Event()
@@ -139,6 +142,8 @@ def inner(args):
             time.sleep(0.1)
         else:
             fail('capture on lo never came up (see wire-live stderr)')
+        if args.late_interface and value(m, 'wire_capture_up{interface="wlate0"}') != 0:
+            fail('a capture on a missing interface is up')
         if args.tcpdump:
             if not shutil.which('tcpdump'):
                 skip('tcpdump not installed')
@@ -194,6 +199,18 @@ def inner(args):
         stop.set()
         for t in threads:
             t.join()
+    if args.late_interface:
+        # the interface appears after the start: its capture opens on a retry
+        subprocess.run(['ip', 'link', 'add', 'wlate0', 'type', 'veth', 'peer', 'name', 'wlate1'],
+                       check=True)
+        subprocess.run(['ip', 'link', 'set', 'wlate0', 'up'], check=True)
+        subprocess.run(['ip', 'link', 'set', 'wlate1', 'up'], check=True)
+        for _ in range(80):
+            if value(live.scrape(), 'wire_capture_up{interface="wlate0"}') == 1:
+                break
+            time.sleep(0.1)
+        else:
+            fail('the capture on wlate0 did not open after the interface appeared')
     hs = 'wire_tcp_handshake_duration_seconds_count{port="%d",role="%s"}'
     checks = {
         hs % (PORT, 'client'): n,
@@ -235,6 +252,7 @@ def main():
     ap.add_argument('--queries', type=int, default=100)
     ap.add_argument('--tcpdump', action='store_true')
     ap.add_argument('--volume', action='store_true')
+    ap.add_argument('--late-interface', action='store_true')
     ap.add_argument('--inner', action='store_true')
     args = ap.parse_args()
     if args.inner:
