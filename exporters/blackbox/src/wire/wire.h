@@ -15,7 +15,8 @@ typedef struct wire wire;
  * Returns 0 with *ret owned by the caller, or OMX_ECONFIG / -ENOMEM. */
 int wire_config_parse(omx_yaml *y, const omx_yaml_node *n, wire_config **ret);
 wire_config *wire_config_free(wire_config *c); /* accepts NULL; returns NULL */
-/* Appends the section as YAML for /config. */
+/* Appends the section as YAML for /config (every key, defaults resolved; c
+ * NULL dumps the defaults). Returns 0 or an omx_err. */
 int wire_config_dump(const wire_config *c, omx_buf *out, int indent);
 
 /* Starts one capture thread per configured interface and registers the wire_
@@ -24,7 +25,11 @@ int wire_config_dump(const wire_config *c, omx_buf *out, int indent);
  * capture that cannot open is reported in wire_capture_up 0, not an error). */
 int wire_start(const wire_config *cfg, omx_registry *reg, wire **ret);
 /* Stops the captures. Accepts NULL; returns NULL. Unregistering is the
- * registry's: free the registry after this. */
+ * registry's: free the registry after this. The wire_ families stay in reg
+ * (a registry cannot drop a family), so a second wire_start in the same
+ * registry fails with OMX_EEXIST: on a reload keep the running captures when
+ * the passive: section is unchanged (compare wire_config_dump outputs) and
+ * ask for a restart when it changed. */
 wire *wire_stop(wire *w);
 
 /* Reads a pcap/pcapng file through the same dissector and tables and writes
