@@ -2,7 +2,7 @@
  * prints the metrics (Prometheus text, or mtail's JSON). A test and bench
  * driver for the language alone.
  *   lt-oneshot [--json] [--no-prog-label] [--compile-only] [--tz ZONE]
- *              [--limit N] --progs DIR|FILE [--logs FILE]...  */
+ *              [--limit N] [--now UNIXSECONDS] --progs DIR|FILE [--logs FILE]...  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +19,11 @@ static int out_fn(void *ctx, const char *data, size_t len) {
     return fwrite(data, 1, len, ctx) == len ? 0 : -EIO;
 }
 
+static int64_t fixed_now;
+
 static int64_t now_ns(void) {
+    if (fixed_now)
+        return fixed_now;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
@@ -66,6 +70,8 @@ int main(int argc, char **argv) {
             compile_only = true;
         else if (!strcmp(argv[i], "--tz") && i + 1 < argc)
             opt.override_tz = argv[++i];
+        else if (!strcmp(argv[i], "--now") && i + 1 < argc)
+            fixed_now = strtoll(argv[++i], NULL, 10) * 1000000000;
         else if (!strcmp(argv[i], "--limit") && i + 1 < argc)
             opt.default_series_limit = (size_t)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--progs") && i + 1 < argc)
@@ -74,7 +80,7 @@ int main(int argc, char **argv) {
             logs[n_logs++] = argv[++i];
         else {
             fprintf(stderr, "usage: lt-oneshot [--json] [--no-prog-label] [--compile-only] "
-                            "[--tz ZONE] [--limit N] --progs DIR [--logs FILE]...\n");
+                            "[--tz ZONE] [--limit N] [--now SECONDS] --progs DIR [--logs FILE]...\n");
             return 2;
         }
     }
