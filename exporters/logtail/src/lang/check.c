@@ -16,6 +16,7 @@ typedef struct capsym {
     size_t group;
     lt_rx *rx;
     lt_type type;
+    int line, col;
     struct capsym *next;
 } capsym;
 
@@ -122,6 +123,8 @@ static void add_cap(ck *c, const char *name, size_t group, lt_rx *rx, int line, 
     snprintf(k->name, sizeof(k->name), "%s", name);
     k->group = group;
     k->rx = rx;
+    k->line = line;
+    k->col = col;
     k->type = group ? lt_rx_capture_type(rx->pattern, group) : TY_STRING;
     k->next = c->cur->caps;
     c->cur->caps = k;
@@ -235,7 +238,7 @@ static lt_rx *compile_rx(ck *c, const char *pattern, int line, int col) {
 
 /* Turns pattern expression n into N_PATTERN (compiled) and declares its
  * capture groups in the current scope. */
-static bool make_pattern(ck *c, lt_node *n) {
+static bool make_pattern_(ck *c, lt_node *n, bool declare) {
     if (n->kind == N_PATTERN)
         return true;
     char *text = NULL;
@@ -256,7 +259,7 @@ static bool make_pattern(ck *c, lt_node *n) {
     n->type = TY_PATTERN;
     if (!rx)
         return false;
-    for (size_t g = 0; g <= rx->groups; g++) {
+    for (size_t g = 0; declare && g <= rx->groups; g++) {
         char num[24];
         snprintf(num, sizeof(num), "%zu", g);
         add_cap(c, num, g, rx, n->line, n->col);
@@ -266,6 +269,8 @@ static bool make_pattern(ck *c, lt_node *n) {
     }
     return true;
 }
+
+static bool make_pattern(ck *c, lt_node *n) { return make_pattern_(c, n, true); }
 
 /* ---- expressions ---- */
 
@@ -342,7 +347,7 @@ static lt_type check_call(ck *c, lt_node *n) {
     for (size_t i = 0; i < n->n_kids; i++) {
         lt_node *a = n->kids[i];
         if (b == B_SUBST && i == 0 && is_pattern(c, a)) {
-            make_pattern(c, a);
+            make_pattern_(c, a, false); /* its groups are not visible to the program */
             continue;
         }
         lt_type t = check_expr(c, a);
