@@ -84,7 +84,30 @@ static const char *line_text(run *r, size_t *n) {
 
 /* ---- conversions ---- */
 
+/* Plain decimal digits (optionally signed), at most 18: no overflow possible. */
+static bool fast_int(const char *s, size_t n, int64_t *out) {
+    size_t i = 0;
+    bool neg = false;
+    if (n && (s[0] == '-' || s[0] == '+')) {
+        neg = s[0] == '-';
+        i = 1;
+    }
+    if (i == n || n - i > 18)
+        return false;
+    int64_t v = 0;
+    for (; i < n; i++) {
+        unsigned d = (unsigned char)s[i] - '0';
+        if (d > 9)
+            return false;
+        v = v * 10 + d;
+    }
+    *out = neg ? -v : v;
+    return true;
+}
+
 static int parse_int(const char *s, size_t n, int64_t *out) {
+    if (fast_int(s, n, out))
+        return OK;
     char buf[64];
     if (n == 0 || n >= sizeof(buf))
         return FAIL;
@@ -100,6 +123,34 @@ static int parse_int(const char *s, size_t n, int64_t *out) {
 }
 
 static int parse_float(const char *s, size_t n, double *out) {
+    /* digits.digits with at most 15 significant digits: mantissa and power of
+     * ten are exact doubles, so one division is correctly rounded (as strtod) */
+    static const double p10[] = {1,   1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    if (n > 0 && n <= 16) {
+        int64_t mant = 0;
+        int frac = -1, digits = 0;
+        size_t i = 0;
+        bool ok = true;
+        for (; i < n; i++) {
+            char c = s[i];
+            if (c >= '0' && c <= '9') {
+                mant = mant * 10 + (c - '0');
+                digits++;
+                if (frac >= 0)
+                    frac++;
+            } else if (c == '.' && frac < 0)
+                frac = 0;
+            else {
+                ok = false;
+                break;
+            }
+        }
+        if (ok && digits > 0 && digits <= 15) {
+            *out = frac > 0 ? (double)mant / p10[frac] : (double)mant;
+            return OK;
+        }
+    }
     char buf[128];
     if (n == 0 || n >= sizeof(buf))
         return FAIL;
@@ -199,6 +250,24 @@ static lt_val vbool(bool b) {
 
 static int eval(run *r, lt_node *n, lt_val *out);
 
+/* A key: a capture group is used as the text it matched (no round trip
+ * through a number). */
+static int eval_key(run *r, lt_node *n, lt_val *out) {
+    if (n->kind == N_CAPREF && n->rx && n->group < n->rx->n_spans && n->rx->subj) {
+        omx_regex_span sp = n->rx->spans[n->group];
+        out->t = TY_STRING;
+        if (sp.start == OMX_REGEX_UNSET) {
+            out->s = "";
+            out->n = 0;
+        } else {
+            out->s = n->rx->subj + sp.start;
+            out->n = sp.end - sp.start;
+        }
+        return OK;
+    }
+    return eval(r, n, out);
+}
+
 static lt_series *series_of(run *r, lt_node *n, lt_metric **mret) {
     lt_node *id = n->kind == N_INDEX ? n->a : n;
     lt_metric *m = r->p->metrics[id->slot];
@@ -211,7 +280,7 @@ static lt_series *series_of(run *r, lt_node *n, lt_metric **mret) {
             return NULL;
     }
     for (size_t i = 0; i < n->n_kids; i++)
-        if (eval(r, n->kids[i], &k[i]) < 0) {
+        if (eval_key(r, n->kids[i], &k[i]) < 0) {
             if (k != keys)
                 free(k);
             return NULL;
@@ -778,7 +847,7 @@ static int exec(run *r, lt_node *n, bool *matched) {
         if (t->n_kids > 16)
             return FAIL;
         for (size_t i = 0; i < t->n_kids; i++)
-            if (eval(r, t->kids[i], &keys[i]) < 0)
+            if (eval_key(r, t->kids[i], &keys[i]) < 0)
                 return FAIL;
         if (n->i > 0) {
             int err;
