@@ -69,7 +69,7 @@ for case in linecount access twenty; do
     measure "$ours" --progs "$tmp/$case" --logs "$tmp/access.log" || exit 1
     o_wall=$(rate "$secs") o_cpu=$(rate "$cpu") o_rss=$rss
     if [ -n "$mtail" ]; then
-        measure "$mtail" --one_shot --one_shot_format=prometheus --progs "$tmp/$case" \
+        measure "$mtail" --one_shot --one_shot_format=prometheus --address 127.0.0.1 --port 0 --progs "$tmp/$case" \
             --logs "$tmp/access.log" || exit 1
         m_wall=$(rate "$secs") m_cpu=$(rate "$cpu")
         echo "bench logtail-lang/$case: ours $o_wall lines/s; mtail $m_wall lines/s; $(ratio "$o_wall" "$m_wall")x"
