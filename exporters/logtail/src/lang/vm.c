@@ -16,7 +16,8 @@
 typedef struct run {
     lt_prog *p;
     lt_vmctx *x;
-    lt_node *next_block;
+    lt_node *nstack[32]; /* decorated blocks, innermost last: what `next` runs */
+    int nsp;
     bool stop;
     int depth;
 } run;
@@ -785,8 +786,8 @@ static int eval(run *r, lt_node *n, lt_val *out) {
             return FAIL;
         if (m->is_float)
             s->fval += n->op == T_INC ? 1 : -1;
-        else
-            s->ival += n->op == T_INC ? 1 : -1;
+        else /* wraps, never undefined */
+            s->ival = (int64_t)((uint64_t)s->ival + (n->op == T_INC ? 1u : UINT64_MAX));
         lt_series_touch(m, s, r->x->ts_ns);
         return metric_value(m, s, out);
     }
@@ -824,19 +825,20 @@ static int exec(run *r, lt_node *n, bool *matched) {
     }
     case N_OTHERWISE: return *matched ? OK : exec_list(r, n->a);
     case N_DECO: {
-        lt_node *save = r->next_block;
-        r->next_block = n->a;
+        if (r->nsp >= 32)
+            return FAIL;
+        r->nstack[r->nsp++] = n->a;
         int rc = exec_list(r, n->def->a);
-        r->next_block = save;
+        r->nsp--;
         return rc;
     }
     case N_NEXT: {
-        lt_node *blk = r->next_block;
-        if (!blk)
+        /* the decorated block runs in the context around its decoration */
+        if (r->nsp == 0)
             return OK;
-        r->next_block = NULL; /* the decorated block runs outside its decorator */
+        lt_node *blk = r->nstack[--r->nsp];
         int rc = exec_list(r, blk);
-        r->next_block = blk;
+        r->nstack[r->nsp++] = blk;
         return rc;
     }
     case N_STOP: r->stop = true; return OK;

@@ -138,6 +138,16 @@ static void test_decorators(void) {
     ASSERT_HAS(o, "c{host=\"web\",prog=\"t.mtail\"} 1\n");
     ASSERT_HAS(o, "outside{prog=\"t.mtail\"} 1\n");
     free(o);
+    /* a decoration inside a decorator: each next runs its own block */
+    static const char *const l2[] = {"a b c", "a c", NULL};
+    o = run_prog(NULL,
+                 "counter c\n"
+                 "def inner {\n  /b/ {\n    next\n  }\n}\n"
+                 "def outer {\n  /a/ {\n    @inner {\n      next\n    }\n  }\n}\n"
+                 "@outer {\n  /c/ {\n    c++\n  }\n}\n",
+                 l2);
+    ASSERT_HAS(o, "c{prog=\"t.mtail\"} 1\n");
+    free(o);
 }
 
 static void test_limit_del_and_expiry(void) {
