@@ -232,6 +232,13 @@ static lt_rx *compile_rx(ck *c, const char *pattern, int line, int col) {
         return NULL;
     }
     lt_rx_literals(pattern, &rx->lits);
+    /* up to 8 pairs spread over the literal for the line filter */
+    if (rx->lits.len >= 2) {
+        size_t np = rx->lits.len - 1, step = np > 8 ? np / 8 : 1;
+        for (size_t i = 0; i < np && rx->n_pairs < 8; i += step)
+            rx->pairs[rx->n_pairs++] = (uint16_t)lt_pair_hash((unsigned char)rx->lits.lit[i],
+                                                              (unsigned char)rx->lits.lit[i + 1]);
+    }
     rx->use_pure = rx->groups == 0 && (rx->lits.pure || rx->lits.always);
     return rx;
 }
@@ -758,6 +765,30 @@ static void check_list(ck *c, lt_node *l) {
         check_stmt(c, l->kids[i]);
 }
 
+/* Moves declarations to the end of every statement list (order otherwise
+ * kept) and records in i how many statements the VM runs. */
+static void compact(lt_node *n) {
+    if (!n)
+        return;
+    compact(n->a);
+    compact(n->b);
+    compact(n->c);
+    for (size_t i = 0; i < n->n_kids; i++)
+        compact(n->kids[i]);
+    if (n->kind != N_LIST)
+        return;
+    size_t o = 0;
+    for (size_t i = 0; i < n->n_kids; i++) {
+        int k = n->kids[i]->kind;
+        if (k == N_DECL || k == N_CONST || k == N_DEF)
+            continue;
+        lt_node *t = n->kids[i];
+        memmove(n->kids + o + 1, n->kids + o, (i - o) * sizeof(*n->kids));
+        n->kids[o++] = t;
+    }
+    n->i = (int64_t)o;
+}
+
 int lt_check(lt_prog *prog, lt_errs *e, const lt_options *opt) {
     ck c;
     memset(&c, 0, sizeof(c));
@@ -774,6 +805,8 @@ int lt_check(lt_prog *prog, lt_errs *e, const lt_options *opt) {
                    c.syms[i].name);
     if (c.oom)
         lt_err(e, 1, 1, "out of memory");
+    if (e->n == before)
+        compact(prog->root);
     /* scopes are referenced by N_DEF->aux only during the check */
     for (scope *s = c.all, *nx; s; s = nx) {
         nx = s->all_next;

@@ -39,11 +39,33 @@ static char *scratch(run *r, size_t n) {
     return s;
 }
 
+/* Whether every pair of rx's literal is in the line (false: it cannot match). */
+static bool pairs_present(run *r, const lt_rx *rx, const char *s, size_t n) {
+    lt_vmctx *x = r->x;
+    if (x->pairs_for != s) {
+        memset(x->pairset, 0, sizeof(x->pairset));
+        const unsigned char *u = (const unsigned char *)s;
+        for (size_t i = 0; i + 1 < n; i++) {
+            unsigned h = lt_pair_hash(u[i], u[i + 1]);
+            x->pairset[h >> 6] |= 1ull << (h & 63);
+        }
+        x->pairs_for = s;
+    }
+    for (unsigned i = 0; i < rx->n_pairs; i++)
+        if (!(x->pairset[rx->pairs[i] >> 6] & (1ull << (rx->pairs[i] & 63))))
+            return false;
+    return true;
+}
+
 static int rx_match(run *r, lt_rx *rx, const char *s, size_t n) {
     if (!rx)
         return 0;
     const lt_rx_lits *L = &rx->lits;
     rx->subj = s;
+    /* the shared pass pays off for unanchored literals tested on the line */
+    if (rx->n_pairs && !L->prefix && s == r->x->line->text && n == r->x->line->len &&
+        !pairs_present(r, rx, s, n))
+        return 0;
     if (rx->use_pure) {
         if (L->always) {
             rx->spans[0].start = rx->spans[0].end = 0;
@@ -875,7 +897,8 @@ static int exec_list(run *r, lt_node *l) {
     bool matched = false;
     if (++r->depth > 1000)
         return FAIL;
-    for (size_t i = 0; i < l->n_kids && !r->stop; i++)
+    size_t n = (size_t)l->i; /* the executable statements come first */
+    for (size_t i = 0; i < n && !r->stop; i++)
         if (exec(r, l->kids[i], &matched) < 0) {
             r->depth--;
             return FAIL;
@@ -885,7 +908,12 @@ static int exec_list(run *r, lt_node *l) {
 }
 
 int lt_vm_run(lt_prog *prog, lt_vmctx *ctx) {
-    run r = {.p = prog, .x = ctx};
+    run r; /* not zeroed whole: nstack is written before it is read */
+    r.p = prog;
+    r.x = ctx;
+    r.nsp = 0;
+    r.stop = false;
+    r.depth = 0;
     ctx->scratch_len = 0;
     ctx->ts_ns = ctx->line->time_ns;
     if (exec_list(&r, prog->root) < 0) {
