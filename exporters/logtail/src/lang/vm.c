@@ -273,10 +273,21 @@ static lt_val vbool(bool b) {
 
 static int eval(run *r, lt_node *n, lt_val *out);
 
-/* A key: a capture group is used as the text it matched (no round trip
- * through a number). */
+/* A key: a String capture group is used as the text it matched, an Int one
+ * too when that text is already how the number prints (no round trip). */
+static bool canonical_int(const char *s, size_t n) {
+    size_t i = n && s[0] == '-' ? 1 : 0;
+    if (i == n || n - i > 18 || (s[i] == '0' && n - i > 1) || (i && s[i] == '0'))
+        return false;
+    for (; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
 static int eval_key(run *r, lt_node *n, lt_val *out) {
-    if (n->kind == N_CAPREF && n->rx && n->group < n->rx->n_spans && n->rx->subj) {
+    if (n->kind == N_CAPREF && n->rx && n->group < n->rx->n_spans && n->rx->subj &&
+        n->type != TY_FLOAT) {
         omx_regex_span sp = n->rx->spans[n->group];
         out->t = TY_STRING;
         if (sp.start == OMX_REGEX_UNSET) {
@@ -286,7 +297,8 @@ static int eval_key(run *r, lt_node *n, lt_val *out) {
             out->s = n->rx->subj + sp.start;
             out->n = sp.end - sp.start;
         }
-        return OK;
+        if (n->type != TY_INT || canonical_int(out->s, out->n))
+            return OK;
     }
     return eval(r, n, out);
 }
