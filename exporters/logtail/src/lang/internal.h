@@ -323,7 +323,7 @@ typedef struct lt_vmctx {
 int lt_vm_run(lt_prog *prog, lt_vmctx *ctx);
 
 /* ---- strptime (gotime.c) ---- */
-/* Checks a Go layout: 0 or -EINVAL. */
+/* Checks a Go layout as mtail does (it parses itself): 0 or -EINVAL. */
 int lt_gotime_check(const char *layout, size_t len);
 /* Parses s with Go layout into ns since the epoch; tz (NULL = local) when the
  * layout has no zone; returns 0 or -EINVAL. */

@@ -88,8 +88,12 @@ static void test_gotime(void) {
     ASSERT_EQ(parse("2006-01-02", "2024-13-02", "UTC"), -EINVAL);
     ASSERT_EQ(parse("2006-01-02", "2024-01-02x", "UTC"), -EINVAL);
     ASSERT_EQ(parse("2006-01-02", "", "UTC"), -EINVAL);
-    ASSERT_EQ(lt_gotime_check("garbage", 7), -EINVAL);
+    ASSERT_EQ(lt_gotime_check("2006-13", 7), -EINVAL);
+    ASSERT_OK(lt_gotime_check("garbage", 7)); /* parses itself, as mtail accepts it */
     ASSERT_OK(lt_gotime_check("15:04", 5));
+    ASSERT_OK(lt_gotime_check("Jan _2 15:04:05", 15));
+    ASSERT_OK(lt_gotime_check("2006-01-02T15:04:05.000Z07:00", 29));
+    ASSERT_OK(lt_gotime_check("Mon Jan 2 15:04:05 MST 2006", 27));
 }
 
 int main(void) {
