@@ -584,6 +584,11 @@ static void check_decl(ck *c, lt_node *n) {
             lt_err(c->e, n->line, n->col, "buckets of histogram `%s' must increase", n->str);
             return;
         }
+    if (n->n_keys > 16) {
+        lt_err(c->e, n->line, n->col, "metric `%s' has %zu keys; at most 16 are supported", n->str,
+               n->n_keys);
+        return;
+    }
     if (n->limit < 0) {
         lt_err(c->e, n->line, n->col, "limit of `%s' must not be negative", n->str);
         return;

@@ -210,6 +210,22 @@ static void test_reload_keeps_metrics(void) {
     lt_progset_free(set);
 }
 
+static void test_hostile_keys(void) {
+    /* a NUL in a key becomes U+FFFD: one series for both lines, valid output */
+    lt_progset *set = load_ok(NULL, "counter c by k\n/k=(?P<k>\\S+)/ {\n  c[$k]++\n}\n");
+    for (int i = 0; i < 2; i++) {
+        lt_line l = {.text = "k=\0a", .len = 4, .filename = "x", .time_ns = T0};
+        ASSERT_OK(lt_progset_run(set, &l));
+    }
+    lt_line big = {.text = NULL, .len = 0, .filename = NULL, .time_ns = T0};
+    ASSERT_OK(lt_progset_run(set, &big)); /* an empty line without text */
+    char *o = render(set);
+    ASSERT_HAS(o, "c{k=\"\xEF\xBF\xBD"
+                  "a\",prog=\"t.mtail\"} 2\n");
+    free(o);
+    lt_progset_free(set);
+}
+
 static void test_json(void) {
     static const char *const lines[] = {"k=a v=2", NULL};
     lt_progset *set = load_ok(NULL, "counter c by k\nhistogram h buckets 1, 5\n"
@@ -273,6 +289,7 @@ int main(void) {
     test_decorators();
     test_limit_del_and_expiry();
     test_reload_keeps_metrics();
+    test_hostile_keys();
     test_json();
     test_load_path();
     TEST_DONE();
