@@ -2,7 +2,8 @@
  * by exported name (metrics of the same name from several programs share one
  * family, told apart by prog), labels by name, series by label values;
  * HELP is "defined at file:line:col"; text and hidden metrics are never
- * exported; no sample timestamps (mtail's default). Also mtail's /json. */
+ * exported; no sample timestamps unless asked for (mtail's default). Also
+ * mtail's /json. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,7 +157,10 @@ static int emit_group(omx_emitter *e, lt_progset *set, ent *g, size_t n) {
                 cum[b] = c;
             }
             rc = omx_emit_histogram(e, vals, m->n_bounds, m->bounds, cum, s->count, s->sum);
-        } else
+        } else if (set->opt.emit_metric_timestamp)
+            rc = omx_emit_sample_ts(e, vals, m->is_float ? s->fval : (double)s->ival,
+                                    s->ts_ns / 1000000);
+        else
             rc = omx_emit_sample(e, vals, m->is_float ? s->fval : (double)s->ival);
     }
     free(cum);

@@ -226,6 +226,24 @@ static void test_hostile_keys(void) {
     lt_progset_free(set);
 }
 
+static void test_match_limit(void) {
+    /* exponential backtracking stops at the match limit: a counted error */
+    lt_options opt = {.emit_prog_label = true, .regex_match_limit = 1000};
+    static const char *const lines[] = {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaacb", "ab", NULL};
+    char *o = run_prog(&opt, "counter c\n/^(a|a)*b/ {\n  c++\n}\n", lines);
+    ASSERT_HAS(o, "c{prog=\"t.mtail\"} 1\n");
+    ASSERT_HAS(o, "mtail_prog_runtime_errors_total{prog=\"t.mtail\"} 1\n");
+    free(o);
+}
+
+static void test_timestamps(void) {
+    lt_options opt = {.emit_prog_label = true, .emit_metric_timestamp = true};
+    static const char *const lines[] = {"t=1700000123", NULL};
+    char *o = run_prog(&opt, "counter c\n/t=(?P<t>\\d+)/ {\n  settime($t)\n  c++\n}\n", lines);
+    ASSERT_HAS(o, "c{prog=\"t.mtail\"} 1 1700000123000\n");
+    free(o);
+}
+
 static void test_json(void) {
     static const char *const lines[] = {"k=a v=2", NULL};
     lt_progset *set = load_ok(NULL, "counter c by k\nhistogram h buckets 1, 5\n"
@@ -290,6 +308,8 @@ int main(void) {
     test_limit_del_and_expiry();
     test_reload_keeps_metrics();
     test_hostile_keys();
+    test_match_limit();
+    test_timestamps();
     test_json();
     test_load_path();
     TEST_DONE();
