@@ -166,8 +166,10 @@ typedef struct lt_metric {
     bool used;
 } lt_metric;
 
+/* A new empty metric (the checker fills it), or NULL. */
 lt_metric *lt_metric_new(void);
-void lt_metric_free(lt_metric *m);
+/* Frees m and its series; accepts NULL; returns NULL. */
+lt_metric *lt_metric_free(lt_metric *m);
 /* Finds or creates the series of n_keys label values. NULL on allocation
  * failure or when the set's default limit refuses a new series (counted). */
 lt_series *lt_metric_get(lt_metric *m, const lt_val *keys, size_t n, size_t default_limit,

@@ -18,9 +18,9 @@ static void series_free(lt_metric *m, lt_series *s) {
     free(s);
 }
 
-void lt_metric_free(lt_metric *m) {
+lt_metric *lt_metric_free(lt_metric *m) {
     if (!m)
-        return;
+        return NULL;
     for (lt_series *s = m->oldest, *nx; s; s = nx) {
         nx = s->next;
         series_free(m, s);
@@ -35,6 +35,7 @@ void lt_metric_free(lt_metric *m) {
     free(m->keys);
     free(m->bounds);
     free(m);
+    return NULL;
 }
 
 /* Label text of a key value; buf must hold 40 bytes. */
