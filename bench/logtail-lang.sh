@@ -2,7 +2,8 @@
 # The language alone, one-shot, side by side with Debian's mtail in the same
 # run: lines/s and peak RSS over a generated access log (LT_BENCH_LINES,
 # default 1000000) for a line count, an access-log program (7 captures, a
-# counter by status and method, a histogram), and 20 programs at once.
+# counter by status and method, a histogram), and 20 programs at once; and
+# what scrapes running beside the line loop cost it.
 # Usage: sh bench/logtail-lang.sh BUILD_DIR
 set -u
 build=${1:-build}
@@ -79,3 +80,14 @@ for case in linecount access twenty; do
         echo "bench logtail-lang/$case: ours $o_wall lines/s, $o_cpu lines/cpu-s, $o_rss KiB; mtail not installed"
     fi
 done
+
+# What concurrent scrapes cost the line loop: the access program with a
+# scraper thread every millisecond (the set's lock is taken per line and per
+# scrape), by the CPU time of the line thread alone.
+line_cpu() {
+    "$ours" --stats "$@" --progs "$tmp/access" --logs "$tmp/access.log" 2>&1 >/dev/null |
+        sed -n 's/.*line thread cpu \([0-9.]*\) s.*/\1/p'
+}
+quiet=$(line_cpu)
+scraped=$(line_cpu --scrape-every 1)
+echo "bench logtail-lang/access-scraped-1ms: ours $(rate "$scraped") lines/cpu-s; unscraped $(rate "$quiet") lines/cpu-s; $(ratio "$quiet" "$scraped")x"

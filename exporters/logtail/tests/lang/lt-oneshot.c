@@ -2,7 +2,10 @@
  * prints the metrics (Prometheus text, or mtail's JSON). A test and bench
  * driver for the language alone.
  *   lt-oneshot [--json] [--no-prog-label] [--compile-only] [--tz ZONE]
- *              [--limit N] [--now UNIXSECONDS] --progs DIR|FILE [--logs FILE]...  */
+ *              [--limit N] [--now UNIXSECONDS] [--scrape-every MS]
+ *              [--stats]   (CPU time of the line loop, scrapes done: stderr) --progs DIR|FILE [--logs FILE]...  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,31 @@ static int out_fn(void *ctx, const char *data, size_t len) {
 }
 
 static int64_t fixed_now;
+static atomic_int stop_scraper;
+static unsigned scrape_ms;
+static unsigned long scrapes;
+
+static int null_sink(void *ctx, const char *d, size_t n) {
+    (void)ctx, (void)d, (void)n;
+    return 0;
+}
+
+/* --scrape-every MS: a scraper thread, to measure what scrapes cost lines */
+static void *scraper(void *arg) {
+    omx_registry *reg = omx_registry_new();
+    if (!reg || omx_registry_add_collector(reg, "logtail", lt_progset_collect, arg, NULL) < 0) {
+        omx_registry_free(reg);
+        return NULL;
+    }
+    while (!atomic_load(&stop_scraper)) {
+        omx_registry_write(reg, NULL, null_sink, NULL);
+        scrapes++;
+        struct timespec ts = {scrape_ms / 1000, (long)(scrape_ms % 1000) * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    omx_registry_free(reg);
+    return NULL;
+}
 
 static int64_t now_ns(void) {
     if (fixed_now)
@@ -60,7 +88,7 @@ int main(int argc, char **argv) {
     const char *progs = NULL;
     const char *logs[64];
     size_t n_logs = 0;
-    bool json = false, compile_only = false;
+    bool json = false, compile_only = false, stats = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json"))
             json = true;
@@ -70,6 +98,10 @@ int main(int argc, char **argv) {
             compile_only = true;
         else if (!strcmp(argv[i], "--tz") && i + 1 < argc)
             opt.override_tz = argv[++i];
+        else if (!strcmp(argv[i], "--stats"))
+            stats = true;
+        else if (!strcmp(argv[i], "--scrape-every") && i + 1 < argc)
+            scrape_ms = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--now") && i + 1 < argc)
             fixed_now = strtoll(argv[++i], NULL, 10) * 1000000000;
         else if (!strcmp(argv[i], "--limit") && i + 1 < argc)
@@ -79,9 +111,10 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--logs") && i + 1 < argc && n_logs < 64)
             logs[n_logs++] = argv[++i];
         else {
-            fprintf(stderr,
-                    "usage: lt-oneshot [--json] [--no-prog-label] [--compile-only] "
-                    "[--tz ZONE] [--limit N] [--now SECONDS] --progs DIR [--logs FILE]...\n");
+            fprintf(
+                stderr,
+                "usage: lt-oneshot [--json] [--no-prog-label] [--compile-only] "
+                "[--tz ZONE] [--limit N] [--now SECONDS] [--scrape-every MS] [--stats] --progs DIR [--logs FILE]...\n");
             return 2;
         }
     }
@@ -99,11 +132,25 @@ int main(int argc, char **argv) {
         lt_progset_free(set);
         return r < 0 ? 1 : 0;
     }
-    for (size_t i = 0; i < n_logs; i++)
-        if (run_file(set, logs[i]) < 0) {
-            lt_progset_free(set);
-            return 1;
-        }
+    struct timespec c0, c1;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+    pthread_t th;
+    bool scraping = scrape_ms && pthread_create(&th, NULL, scraper, set) == 0;
+    int failed = 0;
+    for (size_t i = 0; i < n_logs && !failed; i++)
+        failed = run_file(set, logs[i]) < 0;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+    if (scraping) {
+        atomic_store(&stop_scraper, 1);
+        pthread_join(th, NULL);
+    }
+    if (stats)
+        fprintf(stderr, "lt-oneshot: line thread cpu %.6f s, %lu scrapes\n",
+                (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9, scrapes);
+    if (failed) {
+        lt_progset_free(set);
+        return 1;
+    }
     int rc = 0;
     if (json) {
         omx_buf b;
