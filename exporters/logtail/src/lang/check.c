@@ -579,9 +579,13 @@ static void check_decl(ck *c, lt_node *n) {
                n->str);
         return;
     }
+    if (n->mkind == K_HISTOGRAM && n->n_bounds < 2) {
+        lt_err(c->e, n->line, n->col, "a histogram need at least two boundaries");
+        return;
+    }
     for (size_t i = 1; i < n->n_bounds; i++)
         if (!(n->bounds[i] > n->bounds[i - 1])) {
-            lt_err(c->e, n->line, n->col, "buckets of histogram `%s' must increase", n->str);
+            lt_err(c->e, n->line, n->col, "buckets boundaries must be sorted");
             return;
         }
     if (n->n_keys > 16) {

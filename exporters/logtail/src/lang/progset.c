@@ -57,10 +57,10 @@ static lt_prog *compile(const lt_options *opt, const char *name, const char *tex
             *nerr = -1;
         return lt_prog_free(p);
     }
-    /* scalar counters start at 0 (mtail creates them at load) */
+    /* scalar counters and histograms start at 0 (mtail creates them at load) */
     for (size_t i = 0; i < p->n_metrics; i++) {
         lt_metric *m = p->metrics[i];
-        if (m->n_keys == 0 && m->kind == K_COUNTER) {
+        if (m->n_keys == 0 && (m->kind == K_COUNTER || m->kind == K_HISTOGRAM)) {
             int err;
             if (!lt_metric_get(m, NULL, 0, 0, 0, &err)) {
                 *nerr = -1;
