@@ -609,6 +609,7 @@ static void check_decl(ck *c, lt_node *n) {
     arr[slot] = m;
     m->name = strdup(n->str);
     m->exported = exported_name(n->as ? n->as : n->str);
+    m->json_name = strdup(n->as ? n->as : n->str);
     char src[512];
     if (n->endcol > n->col)
         snprintf(src, sizeof(src), "%s:%d:%d-%d", c->e->file, n->line, n->col, n->endcol);
@@ -621,7 +622,7 @@ static void check_decl(ck *c, lt_node *n) {
     m->limit = (size_t)n->limit;
     m->line = n->line;
     m->col = n->col;
-    if (!m->name || !m->exported || !m->source || !m->program) {
+    if (!m->name || !m->exported || !m->json_name || !m->source || !m->program) {
         c->oom = true;
         return;
     }

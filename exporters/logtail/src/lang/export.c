@@ -15,9 +15,13 @@ typedef struct ent {
     size_t order;
 } ent;
 
-static int ent_cmp(const void *a, const void *b) {
+static const char *ent_name(const ent *e, bool json) {
+    return json ? e->m->json_name : e->m->exported;
+}
+
+static int ent_cmp(const void *a, const void *b, void *json) {
     const ent *x = a, *y = b;
-    int c = strcmp(x->m->exported, y->m->exported);
+    int c = strcmp(ent_name(x, json != NULL), ent_name(y, json != NULL));
     if (c)
         return c;
     return x->order < y->order ? -1 : x->order > y->order;
@@ -42,7 +46,7 @@ static ent *gather(lt_progset *set, size_t *n, bool all) {
             v[k].order = k;
             k++;
         }
-    qsort(v, k, sizeof(*v), ent_cmp);
+    qsort_r(v, k, sizeof(*v), ent_cmp, all ? (void *)v : NULL);
     *n = k;
     return v;
 }
@@ -288,7 +292,7 @@ static int json_metric(omx_buf *b, lt_metric *m) {
         [K_COUNTER] = 1, [K_GAUGE] = 2, [K_TIMER] = 3, [K_TEXT] = 4, [K_HISTOGRAM] = 5};
     int type = m->kind == K_HISTOGRAM ? 3 : m->kind == K_TEXT ? 2 : m->is_float ? 1 : 0;
     int rc = jraw(b, "    {\n      \"Name\": ");
-    rc = rc ? rc : jstr(b, m->exported);
+    rc = rc ? rc : jstr(b, m->json_name);
     rc = rc ? rc : jraw(b, ",\n      \"Program\": ");
     rc = rc ? rc : jstr(b, m->program);
     rc = rc ? rc : jraw(b, ",\n      \"Kind\": ");
@@ -388,10 +392,10 @@ int lt_progset_write_json(lt_progset *set, omx_buf *buf, size_t max) {
     int rc = v ? jraw(buf, "{") : -ENOMEM;
     for (size_t i = 0; i < n && rc == 0;) {
         size_t j = i + 1;
-        while (j < n && strcmp(v[j].m->exported, v[i].m->exported) == 0)
+        while (j < n && strcmp(v[j].m->json_name, v[i].m->json_name) == 0)
             j++;
         rc = jraw(buf, i ? ",\n  " : "\n  ");
-        rc = rc ? rc : jstr(buf, v[i].m->exported);
+        rc = rc ? rc : jstr(buf, v[i].m->json_name);
         rc = rc ? rc : jraw(buf, ": [\n");
         for (size_t k = i; k < j && rc == 0; k++) {
             rc = jraw(buf, k > i ? ",\n" : "");

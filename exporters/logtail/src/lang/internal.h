@@ -145,9 +145,10 @@ struct lt_series {
 };
 
 typedef struct lt_metric {
-    char *name;     /* declared name */
-    char *exported; /* as "..." or name, '-' turned into '_' */
-    char *source;   /* "file:line:col" of the declaration (HELP) */
+    char *name;      /* declared name */
+    char *exported;  /* as "..." or name, '-' turned into '_' (Prometheus) */
+    char *json_name; /* as "..." or name, as written (mtail's /json) */
+    char *source;    /* "file:line:col" of the declaration (HELP) */
     char *program;
     int kind;
     bool hidden;

@@ -28,6 +28,7 @@ lt_metric *lt_metric_free(lt_metric *m) {
     free(m->table);
     free(m->name);
     free(m->exported);
+    free(m->json_name);
     free(m->source);
     free(m->program);
     for (size_t i = 0; i < m->n_keys; i++)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Differential test: every example through Debian's mtail (--one_shot) and
-# through lt-oneshot; the program's series and values must be equal. The
+# through lt-oneshot; the program's series and values must be equal, in the
+# Prometheus text and in the /json export (json-compare.py). The
 # only difference allowed is documented in docs/logtail-language.md:
 # histogram buckets, where mtail 3.0.0~rc50 does not count observations at or
 # below zero (we follow Prometheus: the first bucket whose bound is >= the
@@ -10,6 +11,7 @@
 #   diff-mtail.sh LT_ONESHOT EXAMPLES_DIR
 set -u
 bin=$1 dir=$2
+here=$(cd "$(dirname "$0")" && pwd)
 mtail=$(command -v mtail) || { echo "SKIP: mtail is not installed (Debian package mtail)"; exit 77; }
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -58,5 +60,13 @@ for prog in "$dir"/*.mtail; do
             fail=1
         fi
     fi
+    # the /json export, the same way
+    TZ=UTC timeout 60 "$mtail" --one_shot --one_shot_format=json --address 127.0.0.1 --port 0 \
+        --progs "$tmp/$name" --logs "$tmp/$name.log" >"$tmp/$name.m.json" 2>/dev/null &&
+        TZ=UTC "$bin" --json --progs "$tmp/$name" --logs "$tmp/$name.log" >"$tmp/$name.o.json" &&
+        /usr/bin/python3 "$here/json-compare.py" "$tmp/$name.m.json" "$tmp/$name.o.json" || {
+        echo "FAIL $name: /json differs"
+        fail=1
+    }
 done
 exit $fail
