@@ -66,7 +66,39 @@ static const struct {
     {"counter a\n/(x)\\1/ {\n a++\n}\n", "t.mtail:2:1: backreference"},
 };
 
+/* Programs that must compile: the grammar's corners. */
+static const char *const valid[] = {
+    "",
+    "# only a comment\n",
+    "stop\n",
+    "counter a\n/x/ { a++ }\n",
+    "counter a\nconst P /a/ +\n  /b/\nconst Q /c/\n/^/ + P + Q + /d$/ {\n  a++\n}\n",
+    "counter a\n/x/ {\n  a++\n} else {\n  a--\n}\notherwise {\n  a += 2\n}\n",
+    "counter a by x, y\n/(?P<x>.)(.)/ {\n  a[$x][$2]++\n  a[$x, $2] += 2\n  a[$0, \"k\"] = 1\n}\n",
+    "gauge g by k\n/(?P<k>.)/ {\n  g[$k] = 1\n  del g[$k] after 1h30m\n  del g[$k]\n}\n",
+    "counter odd as \"odd-name\"\n/x/ {\n  odd++\n}\n",
+    "counter c by k limit 10\n/(?P<k>.)/ {\n  c[$k]++\n}\n",
+    "hidden text t\ntimer tm\n/(.*)/ {\n  t = $1\n  tm = 1.5e3\n}\n",
+    "gauge g\n/(\\d+)/ {\n  g = ($1 + -1) * 2 ** 3 / 4 % 5 - 6 << 1 >> 1 & 7 | 8 ^ 9\n}\n",
+    "counter a\n/(\\d+)/ &&\n  $1 > 1 ||\n  ~($1 == 2) {\n  a++\n}\n",
+    "counter a\n/(?P<s>\\w+)/ {\n  $s !~ /x/ {\n    a++\n  }\n  $s =~ /y/ {\n    a++\n  }\n}\n",
+    "text t\n/(?P<s>\\w+)/ {\n  t = subst(/a+/, \"b\", tolower($s)) + string(len($s))\n}\n",
+    "counter a\ndef d {\n  /(?P<x>x)/ {\n    next\n  }\n}\n@d {\n  $x == \"x\" {\n    a++\n  }\n}\n",
+    "gauge g\n/(?P<t>\\S+)/ {\n  strptime($t, \"2006-01-02\")\n  settime(timestamp() + 1)\n  g = "
+    "int(\"3\") + float(\"1.5\") + strtol(\"ff\", 16)\n  bool(\"true\") {\n    g++\n  }\n}\n",
+    "counter a\ngetfilename() =~ /x/ {\n  a++\n}\n",
+    "histogram h buckets -1, 0, 0.5, 1e3 by k\n/(?P<k>.) (?P<v>\\d+\\.\\d+)/ {\n  h[$k] = $v\n}\n",
+};
+
 int main(void) {
+    for (size_t i = 0; i < sizeof(valid) / sizeof(valid[0]); i++) {
+        lt_progset *set = load_ok(NULL, valid[i]);
+        ASSERT_EQ(lt_progset_count(set), 1);
+        lt_line l = {.text = "a 1.5 x 2024-01-02", .len = 18, .filename = "f", .time_ns = 1};
+        ASSERT_OK(lt_progset_run(set, &l));
+        free(render(set));
+        lt_progset_free(set);
+    }
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         lt_options o = {.emit_prog_label = true};
         lt_progset *set = lt_progset_new(&o);
