@@ -84,8 +84,8 @@ static const char *const valid[] = {
     "counter a\n/(?P<s>\\w+)/ {\n  $s !~ /x/ {\n    a++\n  }\n  $s =~ /y/ {\n    a++\n  }\n}\n",
     "text t\n/(?P<s>\\w+)/ {\n  t = subst(/a+/, \"b\", tolower($s)) + string(len($s))\n}\n",
     "counter a\ndef d {\n  /(?P<x>x)/ {\n    next\n  }\n}\n@d {\n  $x == \"x\" {\n    a++\n  }\n}\n",
-    "gauge g\n/(?P<t>\\S+)/ {\n  strptime($t, \"2006-01-02\")\n  settime(timestamp() + 1)\n  g = "
-    "int(\"3\") + float(\"1.5\") + strtol(\"ff\", 16)\n  bool(\"true\") {\n    g++\n  }\n}\n",
+    ("gauge g\n/(?P<t>\\S+)/ {\n  strptime($t, \"2006-01-02\")\n  settime(timestamp() + 1)\n"
+     "  g = int(\"3\") + float(\"1.5\") + strtol(\"ff\", 16)\n  bool(\"true\") {\n    g++\n  }\n}\n"),
     "counter a\ngetfilename() =~ /x/ {\n  a++\n}\n",
     "histogram h buckets -1, 0, 0.5, 1e3 by k\n/(?P<k>.) (?P<v>\\d+\\.\\d+)/ {\n  h[$k] = $v\n}\n",
 };
