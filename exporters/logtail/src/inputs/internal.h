@@ -100,6 +100,7 @@ struct lt_inputs {
     int64_t state_saved_ns;
     bool started; /* lt_inputs_run set up: new files are read from their start */
     int last_line_err;
+    int64_t now_ns; /* wall clock of the data being handed on (read once per chunk) */
     /* across threads */
     pthread_mutex_t mu;
     pthread_cond_t cv;

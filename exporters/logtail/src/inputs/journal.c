@@ -199,6 +199,7 @@ void lt__journal_ready(lt_inputs *in, size_t budget) {
         moved = true;
         size_t len = 0;
         bool cut = false;
+        in->now_ns = lt__now_ns();
         if (build_line(in, jn, &len, &cut) < 0)
             break;
         lt__deliver(in, LT_JOURNAL_NAME, &jn->st, jn->line, len, cut);

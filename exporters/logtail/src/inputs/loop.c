@@ -111,7 +111,7 @@ int lt__deliver(lt_inputs *in, const char *name, lt_source_stats *st, const char
         omx_counter_inc(st->cut);
     omx_counter_inc(st->lines);
     omx_counter_inc(in->stats.lines_all);
-    lt_line l = {.text = line, .len = len, .filename = name, .time_ns = lt__now_ns()};
+    lt_line l = {.text = line, .len = len, .filename = name, .time_ns = in->now_ns};
     int rc = in->o.line_fn(in->o.ctx, &l);
     if (rc < 0 && rc != in->last_line_err) {
         omx_log(OMX_LOG_ERROR, "programs failed on a line", "logfile", name, "err",
@@ -147,6 +147,7 @@ int lt__read_fd(lt_inputs *in, int fd, lt_split *sp, const char *name, lt_source
         }
         if (n == 0)
             return 1;
+        in->now_ns = lt__now_ns();
         if (off)
             *off += n;
         total += (size_t)n;
@@ -159,6 +160,7 @@ int lt__read_fd(lt_inputs *in, int fd, lt_split *sp, const char *name, lt_source
 
 void lt__flush(lt_inputs *in, lt_split *sp, const char *name, lt_source_stats *st) {
     split_ctx c = {in, name, st};
+    in->now_ns = lt__now_ns();
     (void)lt_split_flush(sp, split_cb, &c);
 }
 

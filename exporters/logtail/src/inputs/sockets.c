@@ -176,6 +176,7 @@ static void read_dgrams(lt_inputs *in, lt_listener *l) {
         ssize_t n = recv(l->fd, in->rbuf, LT_DGRAM_MAX, MSG_TRUNC);
         if (n < 0)
             return;
+        in->now_ns = lt__now_ns();
         size_t len = (size_t)n > LT_DGRAM_MAX ? LT_DGRAM_MAX : (size_t)n;
         if ((size_t)n > LT_DGRAM_MAX)
             omx_counter_inc(l->st.cut);
