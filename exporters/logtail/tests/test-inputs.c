@@ -106,7 +106,9 @@ static int on_loop(void *arg) {
     return *(int *)arg;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+    /* --poll-only: the same without inotify (the polling fallback) */
+    bool poll_only = argc > 1 && strcmp(argv[1], "--poll-only") == 0;
     ASSERT(mkdtemp(dir));
     char state_path[600];
     snprintf(state_path, sizeof state_path, "%s", at("state"));
@@ -115,6 +117,7 @@ int main(void) {
     omx_registry *reg = omx_registry_new();
     lt_inputs *in = lt_inputs_new(&(lt_inputs_opts){.max_line = 64,
                                                     .poll_interval_ns = 50000000,
+                                                    .poll_only = poll_only,
                                                     .state_path = state_path,
                                                     .reg = reg,
                                                     .rotate_grace_ns = 200000000,
@@ -239,6 +242,7 @@ int main(void) {
     append("app.log", "while stopped\n");
     reg = omx_registry_new();
     in = lt_inputs_new(&(lt_inputs_opts){.poll_interval_ns = 50000000,
+                                         .poll_only = poll_only,
                                          .state_path = state_path,
                                          .reg = reg,
                                          .line_fn = on_line,
@@ -257,6 +261,7 @@ int main(void) {
     omx_registry_free(reg);
     reg = omx_registry_new();
     in = lt_inputs_new(&(lt_inputs_opts){.poll_interval_ns = 50000000,
+                                         .poll_only = poll_only,
                                          .state_path = state_path,
                                          .reg = reg,
                                          .line_fn = on_line,
