@@ -328,7 +328,7 @@ int main(int argc, char **argv) {
         .line_fn = run_line,
         .tick_fn = run_tick,
         .ctx = lt.set});
-    if (!lt.in || add_logs(lt.in, daemon ? f.logs : f.logs) < 0)
+    if (!lt.in || add_logs(lt.in, f.logs) < 0)
         goto out;
     for (const char *const *j = f.journal; j && *j; j++)
         if ((rc = lt_inputs_add_journal(lt.in, *j)) < 0) {

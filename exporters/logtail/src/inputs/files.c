@@ -348,6 +348,7 @@ void lt__file_check(lt_inputs *in, lt_file *f, size_t budget) {
         omx_log(OMX_LOG_DEBUG, "log file rotated", "logfile", f->path, NULL);
     }
     if (f->fd < 0) {
+        watch_dir(in, f->path);
         int rc = open_regular(in, f, !in->started);
         if (rc < 0) {
             if (!f->err_logged)
@@ -454,6 +455,16 @@ void lt__inotify_event(lt_inputs *in) {
                     in->files[i]->pending = true;
                 continue;
             }
+            if (ev->mask & IN_IGNORED) {
+                /* the directory went away: watch it again once it is back */
+                for (size_t i = 0; i < in->n_dirs; i++)
+                    if (in->dirs[i].wd == ev->wd) {
+                        free(in->dirs[i].path);
+                        in->dirs[i] = in->dirs[--in->n_dirs];
+                        break;
+                    }
+                continue;
+            }
             if (!ev->len)
                 continue;
             const char *dir = NULL;
@@ -482,6 +493,8 @@ void lt__inotify_event(lt_inputs *in) {
         }
     }
 }
+
+bool lt__file_tracked(lt_inputs *in, const char *path) { return find_file(in, path) != NULL; }
 
 bool lt__files_pending(lt_inputs *in) {
     for (size_t i = 0; i < in->n_files; i++)

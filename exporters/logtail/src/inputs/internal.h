@@ -141,6 +141,7 @@ void lt__inotify_event(lt_inputs *in);
 void lt__files_state(lt_inputs *in, lt_state *st);
 void lt__files_free(lt_inputs *in);
 bool lt__files_pending(lt_inputs *in);
+bool lt__file_tracked(lt_inputs *in, const char *path);
 void lt__files_turn(lt_inputs *in);
 
 /* sockets.c */

@@ -203,9 +203,11 @@ static void save_state(lt_inputs *in, bool force) {
     if (!cursor && in->state.cursor)
         cursor = in->state.cursor; /* journal not read this run: keep its place */
     (void)lt_state_set_cursor(&st, cursor);
-    /* records of files not open now stay, so a file away for a while keeps its place */
+    /* records of followed files not open now stay, so a file away for a while keeps
+     * its place; those of paths no longer followed go */
     for (size_t i = 0; i < in->state.n; i++)
-        if (!lt_state_find(&st, in->state.files[i].path))
+        if (!lt_state_find(&st, in->state.files[i].path) &&
+            lt__file_tracked(in, in->state.files[i].path))
             (void)lt_state_add(&st, in->state.files[i].path, in->state.files[i].dev,
                                in->state.files[i].ino, in->state.files[i].offset);
     int rc = lt_state_save(in->o.state_path, &st);
