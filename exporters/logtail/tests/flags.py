@@ -86,6 +86,30 @@ try:
                       "SIGHUP reloads the programs and goes on serving")
                 os.unlink(os.path.join(progs, "second.mtail"))
         ltutil.stop(p)
+    # --state-file: a restart reads what came while stopped, nothing twice
+    state = os.path.join(tmp, "state")
+    counts = []
+    for k in range(2):
+        port = ltutil.free_port()
+        p = subprocess.Popen([ltutil.OMX_LOGTAIL, "--progs", progs, "--logs", a,
+                              "--state-file", state, "--web.listen-address=127.0.0.1:%d" % port],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if wait_up(port, p) is None:
+            check(False, "omx-logtail with --state-file serves")
+            break
+        if k == 0:
+            with open(a, "a") as f:
+                f.write("one\ntwo\nthree\n")
+            time.sleep(0.5)
+        else:
+            time.sleep(0.5)
+        counts.append(ltutil.value(ltutil.scrape(port), 'mtail_log_lines_total{logfile="%s"}' % a))
+        ltutil.stop(p)
+        if k == 0:
+            with open(a, "a") as f:
+                f.write("while\nstopped\n")
+    check(counts == [3, 2], "--state-file: restart reads the 2 lines written while stopped "
+          "(counts %r)" % counts)
     r = run(["--progs", progs, "--compile_only"])
     check(r.returncode == 0, "--compile_only with a good program exits 0")
     r = run(["--progs", progs, "--logs", a, "--one_shot", "--one_shot_format=prometheus"])
