@@ -128,7 +128,7 @@ def main():
     d = tempfile.mkdtemp(prefix="lt-bench-")
     try:
         log = os.path.join(d, "access.log")
-        subprocess.run([sys.executable, os.path.join(HERE, "genlog.py"), log, str(LINES)],
+        subprocess.run([sys.executable, os.path.join(HERE, "accesslog.py"), log, str(LINES)],
                        check=True)
         cases = []
         for name in ("linecount", "access", "status_method"):

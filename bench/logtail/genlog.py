@@ -1,32 +1,19 @@
-"""Writes a deterministic access log: genlog.py PATH LINES.
-Combined log format plus the request time in seconds, over 30 sections."""
+#!/usr/bin/python3
+"""Writes a deterministic combined-format access log: genlog.py LINES OUT."""
 import random
 import sys
 
-METHODS = ["GET"] * 7 + ["POST"] * 2 + ["PUT", "DELETE", "HEAD"]
-STATUS = [200] * 80 + [301, 302, 304] * 3 + [400, 401, 403] + [404] * 5 + [500, 502, 503]
-AGENTS = ['Mozilla/5.0 (X11; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/115.0',
-          'curl/7.88.1', 'Prometheus/2.42.0', 'Go-http-client/1.1']
-
-
-def main():
-    path, n = sys.argv[1], int(sys.argv[2])
-    r = random.Random(20261203)
-    with open(path, "w") as f:
-        buf = []
-        for i in range(n):
-            sec = i // 1000
-            buf.append('192.0.2.%d - - [03/Dec/2026:%02d:%02d:%02d +0000] "%s /section%d/item%d HTTP/1.1" '
-                       '%d %d "-" "%s" %.3f\n' % (
-                           r.randrange(1, 255), 10 + sec // 3600 % 12, sec // 60 % 60, sec % 60,
-                           r.choice(METHODS), r.randrange(30), r.randrange(10000),
-                           r.choice(STATUS), r.randrange(100, 60000), r.choice(AGENTS),
-                           r.expovariate(10)))
-            if len(buf) == 10000:
-                f.write("".join(buf))
-                buf = []
-        f.write("".join(buf))
-
-
-if __name__ == "__main__":
-    main()
+n, out = int(sys.argv[1]), sys.argv[2]
+rnd = random.Random(42)
+methods = ["GET"] * 8 + ["POST", "PUT", "DELETE", "HEAD"]
+statuses = ["200"] * 12 + ["201", "204", "301", "304", "400", "403", "404", "500", "502", "503"]
+paths = ["/", "/index.html", "/api/v1/items", "/api/v1/users", "/static/app.js",
+         "/static/style.css", "/login", "/logout", "/search", "/img/logo.png"]
+with open(out, "w") as f:
+    for i in range(n):
+        s = i % 86400
+        f.write('10.%d.%d.%d - - [03/Dec/2026:%02d:%02d:%02d +0000] "%s %s HTTP/1.1" %s %d %d.%03d\n' % (
+            rnd.randrange(256), rnd.randrange(256), rnd.randrange(256),
+            s // 3600, s // 60 % 60, s % 60,
+            rnd.choice(methods), rnd.choice(paths), rnd.choice(statuses),
+            rnd.randrange(100000), rnd.randrange(3), rnd.randrange(1000)))

@@ -16,6 +16,7 @@ typedef struct capsym {
     size_t group;
     lt_rx *rx;
     lt_type type;
+    int line, col;
     struct capsym *next;
 } capsym;
 
@@ -122,6 +123,8 @@ static void add_cap(ck *c, const char *name, size_t group, lt_rx *rx, int line, 
     snprintf(k->name, sizeof(k->name), "%s", name);
     k->group = group;
     k->rx = rx;
+    k->line = line;
+    k->col = col;
     k->type = group ? lt_rx_capture_type(rx->pattern, group) : TY_STRING;
     k->next = c->cur->caps;
     c->cur->caps = k;
@@ -229,13 +232,20 @@ static lt_rx *compile_rx(ck *c, const char *pattern, int line, int col) {
         return NULL;
     }
     lt_rx_literals(pattern, &rx->lits);
+    /* up to 8 pairs spread over the literal for the line filter */
+    if (rx->lits.len >= 2) {
+        size_t np = rx->lits.len - 1, step = np > 8 ? np / 8 : 1;
+        for (size_t i = 0; i < np && rx->n_pairs < 8; i += step)
+            rx->pairs[rx->n_pairs++] = (uint16_t)lt_pair_hash((unsigned char)rx->lits.lit[i],
+                                                              (unsigned char)rx->lits.lit[i + 1]);
+    }
     rx->use_pure = rx->groups == 0 && (rx->lits.pure || rx->lits.always);
     return rx;
 }
 
 /* Turns pattern expression n into N_PATTERN (compiled) and declares its
  * capture groups in the current scope. */
-static bool make_pattern(ck *c, lt_node *n) {
+static bool make_pattern_(ck *c, lt_node *n, bool declare) {
     if (n->kind == N_PATTERN)
         return true;
     char *text = NULL;
@@ -256,7 +266,7 @@ static bool make_pattern(ck *c, lt_node *n) {
     n->type = TY_PATTERN;
     if (!rx)
         return false;
-    for (size_t g = 0; g <= rx->groups; g++) {
+    for (size_t g = 0; declare && g <= rx->groups; g++) {
         char num[24];
         snprintf(num, sizeof(num), "%zu", g);
         add_cap(c, num, g, rx, n->line, n->col);
@@ -266,6 +276,8 @@ static bool make_pattern(ck *c, lt_node *n) {
     }
     return true;
 }
+
+static bool make_pattern(ck *c, lt_node *n) { return make_pattern_(c, n, true); }
 
 /* ---- expressions ---- */
 
@@ -342,7 +354,7 @@ static lt_type check_call(ck *c, lt_node *n) {
     for (size_t i = 0; i < n->n_kids; i++) {
         lt_node *a = n->kids[i];
         if (b == B_SUBST && i == 0 && is_pattern(c, a)) {
-            make_pattern(c, a);
+            make_pattern_(c, a, false); /* its groups are not visible to the program */
             continue;
         }
         lt_type t = check_expr(c, a);
@@ -572,6 +584,11 @@ static void check_decl(ck *c, lt_node *n) {
             lt_err(c->e, n->line, n->col, "buckets of histogram `%s' must increase", n->str);
             return;
         }
+    if (n->n_keys > 16) {
+        lt_err(c->e, n->line, n->col, "metric `%s' has %zu keys; at most 16 are supported", n->str,
+               n->n_keys);
+        return;
+    }
     if (n->limit < 0) {
         lt_err(c->e, n->line, n->col, "limit of `%s' must not be negative", n->str);
         return;
@@ -753,6 +770,30 @@ static void check_list(ck *c, lt_node *l) {
         check_stmt(c, l->kids[i]);
 }
 
+/* Moves declarations to the end of every statement list (order otherwise
+ * kept) and records in i how many statements the VM runs. */
+static void compact(lt_node *n) {
+    if (!n)
+        return;
+    compact(n->a);
+    compact(n->b);
+    compact(n->c);
+    for (size_t i = 0; i < n->n_kids; i++)
+        compact(n->kids[i]);
+    if (n->kind != N_LIST)
+        return;
+    size_t o = 0;
+    for (size_t i = 0; i < n->n_kids; i++) {
+        int k = n->kids[i]->kind;
+        if (k == N_DECL || k == N_CONST || k == N_DEF)
+            continue;
+        lt_node *t = n->kids[i];
+        memmove(n->kids + o + 1, n->kids + o, (i - o) * sizeof(*n->kids));
+        n->kids[o++] = t;
+    }
+    n->i = (int64_t)o;
+}
+
 int lt_check(lt_prog *prog, lt_errs *e, const lt_options *opt) {
     ck c;
     memset(&c, 0, sizeof(c));
@@ -769,6 +810,8 @@ int lt_check(lt_prog *prog, lt_errs *e, const lt_options *opt) {
                    c.syms[i].name);
     if (c.oom)
         lt_err(e, 1, 1, "out of memory");
+    if (e->n == before)
+        compact(prog->root);
     /* scopes are referenced by N_DEF->aux only during the check */
     for (scope *s = c.all, *nx; s; s = nx) {
         nx = s->all_next;

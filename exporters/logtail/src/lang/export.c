@@ -2,7 +2,8 @@
  * by exported name (metrics of the same name from several programs share one
  * family, told apart by prog), labels by name, series by label values;
  * HELP is "defined at file:line:col"; text and hidden metrics are never
- * exported; no sample timestamps (mtail's default). Also mtail's /json. */
+ * exported; no sample timestamps unless asked for (mtail's default). Also
+ * mtail's /json. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,76 +57,45 @@ static int lbl_cmp(const void *a, const void *b) {
     return strcmp(((const lbl *)a)->name, ((const lbl *)b)->name);
 }
 
-static const lbl *sort_keys_ctx;
-static size_t sort_nkeys_ctx;
-static const char *sort_prog_ctx;
+/* One series of a family, with the metric (program) it belongs to. */
+typedef struct srow {
+    const lt_metric *m;
+    const lt_series *s;
+} srow;
 
-static const char *label_at(const lt_series *s, size_t src) {
-    return src == 0 ? sort_prog_ctx : s->labels[src - 1];
+typedef struct sortctx {
+    const lbl *order;
+    size_t n;
+} sortctx;
+
+static const char *label_at(const srow *r, size_t src) {
+    return src == 0 ? r->m->program : r->s->labels[src - 1];
 }
 
-static int series_cmp(const void *a, const void *b) {
-    const lt_series *x = *(const lt_series *const *)a, *y = *(const lt_series *const *)b;
-    for (size_t i = 0; i < sort_nkeys_ctx; i++) {
-        int c = strcmp(label_at(x, sort_keys_ctx[i].src), label_at(y, sort_keys_ctx[i].src));
-        if (c)
-            return c;
+static int srow_cmp(const void *a, const void *b, void *arg) {
+    const sortctx *c = arg;
+    for (size_t i = 0; i < c->n; i++) {
+        int d = strcmp(label_at(a, c->order[i].src), label_at(b, c->order[i].src));
+        if (d)
+            return d;
     }
     return 0;
 }
 
-static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* The series of m sorted by label values in label-name order. */
-static lt_series **sorted_series(lt_metric *m, const lbl *order, size_t n_lbl) {
-    lt_series **v = malloc((m->n_series ? m->n_series : 1) * sizeof(*v));
-    if (!v)
-        return NULL;
-    size_t k = 0;
-    for (lt_series *s = m->oldest; s; s = s->next)
-        v[k++] = s;
-    pthread_mutex_lock(&sort_lock);
-    sort_keys_ctx = order;
-    sort_nkeys_ctx = n_lbl;
-    sort_prog_ctx = m->program;
-    qsort(v, k, sizeof(*v), series_cmp);
-    pthread_mutex_unlock(&sort_lock);
-    return v;
+static bool same_shape(const lt_metric *m, const lt_metric *m0) {
+    if (m->kind != m0->kind || m->n_keys != m0->n_keys || m->n_bounds != m0->n_bounds)
+        return false;
+    for (size_t j = 0; j < m->n_keys; j++)
+        if (strcmp(m->keys[j], m0->keys[j]) != 0)
+            return false;
+    for (size_t j = 0; j < m->n_bounds; j++)
+        if (m->bounds[j] != m0->bounds[j])
+            return false;
+    return true;
 }
 
-static int emit_metric(omx_emitter *e, lt_metric *m, bool prog_label, const lbl *order, size_t nl) {
-    lt_series **ss = sorted_series(m, order, nl);
-    if (!ss)
-        return -ENOMEM;
-    const char *vals[66];
-    uint64_t cum_stack[32];
-    uint64_t *cum = m->n_bounds <= 32 ? cum_stack : malloc(m->n_bounds * sizeof(uint64_t));
-    if (!cum) {
-        free(ss);
-        return -ENOMEM;
-    }
-    int rc = 0;
-    for (size_t i = 0; i < m->n_series && rc == 0; i++) {
-        lt_series *s = ss[i];
-        for (size_t j = 0; j < nl; j++)
-            vals[j] = order[j].src == 0 ? m->program : s->labels[order[j].src - 1];
-        (void)prog_label;
-        if (m->kind == K_HISTOGRAM) {
-            uint64_t c = 0;
-            for (size_t b = 0; b < m->n_bounds; b++) {
-                c += s->buckets[b];
-                cum[b] = c;
-            }
-            rc = omx_emit_histogram(e, vals, m->n_bounds, m->bounds, cum, s->count, s->sum);
-        } else
-            rc = omx_emit_sample(e, vals, m->is_float ? s->fval : (double)s->ival);
-    }
-    if (cum != cum_stack)
-        free(cum);
-    free(ss);
-    return rc;
-}
-
+/* Emits the metrics of one exported name (one per program) as one family,
+ * series sorted by label values as Prometheus' registry sorts them. */
 static int emit_group(omx_emitter *e, lt_progset *set, ent *g, size_t n) {
     lt_metric *m0 = g[0].m;
     bool pl = set->opt.emit_prog_label;
@@ -133,7 +103,7 @@ static int emit_group(omx_emitter *e, lt_progset *set, ent *g, size_t n) {
     if (nl > 64)
         return 0;
     lbl order[65];
-    const char *names[65];
+    const char *names[65], *vals[65];
     size_t k = 0;
     if (pl)
         order[k++] = (lbl){"prog", 0};
@@ -142,6 +112,26 @@ static int emit_group(omx_emitter *e, lt_progset *set, ent *g, size_t n) {
     qsort(order, nl, sizeof(lbl), lbl_cmp);
     for (size_t i = 0; i < nl; i++)
         names[i] = order[i].name;
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        if (same_shape(g[i].m, m0)) /* another shape cannot share the family */
+            total += g[i].m->n_series;
+    if (!total)
+        return 0;
+    srow *rows = malloc(total * sizeof(*rows));
+    uint64_t *cum = malloc((m0->n_bounds ? m0->n_bounds : 1) * sizeof(uint64_t));
+    if (!rows || !cum) {
+        free(rows);
+        free(cum);
+        return -ENOMEM;
+    }
+    size_t r = 0;
+    for (size_t i = 0; i < n; i++)
+        if (same_shape(g[i].m, m0))
+            for (const lt_series *s = g[i].m->oldest; s; s = s->next)
+                rows[r++] = (srow){g[i].m, s};
+    sortctx sc = {order, nl};
+    qsort_r(rows, total, sizeof(*rows), srow_cmp, &sc);
     char help[600];
     snprintf(help, sizeof(help), "defined at %s", m0->source);
     omx_desc d = {
@@ -154,28 +144,27 @@ static int emit_group(omx_emitter *e, lt_progset *set, ent *g, size_t n) {
         .n_labels = nl,
         .flags = OMX_DESC_AS_WRITTEN,
     };
-    bool any = false;
-    for (size_t i = 0; i < n; i++)
-        any |= g[i].m->n_series > 0;
-    if (!any)
-        return 0;
     int rc = omx_emit_family(e, &d);
-    if (rc < 0)
-        return rc;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        lt_metric *m = g[i].m;
-        /* a same-named metric of another shape cannot share the family */
-        if (m->kind != m0->kind || m->n_keys != m0->n_keys || m->n_bounds != m0->n_bounds)
-            continue;
-        bool same = true;
-        for (size_t j = 0; j < m->n_keys && same; j++)
-            same = strcmp(m->keys[j], m0->keys[j]) == 0;
-        for (size_t j = 0; j < m->n_bounds && same; j++)
-            same = m->bounds[j] == m0->bounds[j];
-        if (!same)
-            continue;
-        rc = emit_metric(e, m, pl, order, nl);
+    for (size_t i = 0; i < total && rc == 0; i++) {
+        const lt_metric *m = rows[i].m;
+        const lt_series *s = rows[i].s;
+        for (size_t j = 0; j < nl; j++)
+            vals[j] = label_at(&rows[i], order[j].src);
+        if (m->kind == K_HISTOGRAM) {
+            uint64_t c = 0;
+            for (size_t b = 0; b < m->n_bounds; b++) {
+                c += s->buckets[b];
+                cum[b] = c;
+            }
+            rc = omx_emit_histogram(e, vals, m->n_bounds, m->bounds, cum, s->count, s->sum);
+        } else if (set->opt.emit_metric_timestamp)
+            rc = omx_emit_sample_ts(e, vals, m->is_float ? s->fval : (double)s->ival,
+                                    s->ts_ns / 1000000);
+        else
+            rc = omx_emit_sample(e, vals, m->is_float ? s->fval : (double)s->ival);
     }
+    free(cum);
+    free(rows);
     return rc;
 }
 

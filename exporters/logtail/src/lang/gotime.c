@@ -129,19 +129,6 @@ static int next_elem(const char *l, size_t n, size_t *len, int *digits) {
     return E_LIT;
 }
 
-int lt_gotime_check(const char *layout, size_t len) {
-    bool any = false;
-    for (size_t i = 0; i < len;) {
-        size_t l;
-        int d;
-        int k = next_elem(layout + i, len - i, &l, &d);
-        if (k != E_LIT)
-            any = true;
-        i += l;
-    }
-    return any ? 0 : -EINVAL;
-}
-
 static int num(const char **s, const char *end, int min, int max, int *out) {
     int v = 0, n = 0;
     while (*s < end && n < max && isdigit((unsigned char)**s)) {
@@ -236,6 +223,20 @@ static int zone_time(struct tm *tm, const char *tz, int64_t *out) {
     tzset();
     pthread_mutex_unlock(&tz_lock);
     return 0;
+}
+
+/* As mtail checks a layout: it must parse itself, once underscores are
+ * dropped and Z (a zone letter) is read as +. */
+int lt_gotime_check(const char *layout, size_t len) {
+    if (len > 256)
+        return -EINVAL;
+    char text[257];
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (layout[i] != '_')
+            text[n++] = layout[i] == 'Z' ? '+' : layout[i];
+    int64_t ns;
+    return lt_gotime_parse(layout, len, text, n, "UTC", true, 0, &ns) < 0 ? -EINVAL : 0;
 }
 
 int lt_gotime_parse(const char *layout, size_t llen, const char *str, size_t slen, const char *tz,

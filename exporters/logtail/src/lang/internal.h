@@ -274,7 +274,9 @@ struct lt_rx {
     char *pattern;
     size_t groups;
     lt_rx_lits lits;
-    bool use_pure; /* no captures used: lits.pure/always decide alone */
+    bool use_pure;     /* no captures used: lits.pure/always decide alone */
+    uint16_t pairs[8]; /* hashed byte pairs of lits.lit (the line filter) */
+    uint8_t n_pairs;
     /* spans of the last match on this line */
     omx_regex_span *spans;
     size_t n_spans;
@@ -301,18 +303,27 @@ int lt_check(lt_prog *prog, lt_errs *e, const lt_options *opt);
 lt_prog *lt_prog_free(lt_prog *p);
 
 /* ---- VM (vm.c) ---- */
+#define LT_PAIR_BITS 4096
+static inline unsigned lt_pair_hash(unsigned char a, unsigned char b) {
+    return ((unsigned)a * 67u ^ b) & (LT_PAIR_BITS - 1);
+}
 typedef struct lt_vmctx {
     const lt_options *opt;
     const lt_line *line;
     int64_t ts_ns;
     char *scratch; /* strings built during the line */
     size_t scratch_len, scratch_cap;
+    /* One pass over the line marks every pair of adjacent bytes; a literal
+     * with a pair the line lacks cannot occur in it. Built on the first
+     * literal test of a line, shared by all programs. */
+    uint64_t pairset[LT_PAIR_BITS / 64];
+    const char *pairs_for; /* the line text the set was built for */
 } lt_vmctx;
 /* Runs prog on one line. Returns 0, or 1 for a runtime error (counted). */
 int lt_vm_run(lt_prog *prog, lt_vmctx *ctx);
 
 /* ---- strptime (gotime.c) ---- */
-/* Checks a Go layout: 0 or -EINVAL. */
+/* Checks a Go layout as mtail does (it parses itself): 0 or -EINVAL. */
 int lt_gotime_check(const char *layout, size_t len);
 /* Parses s with Go layout into ns since the epoch; tz (NULL = local) when the
  * layout has no zone; returns 0 or -EINVAL. */

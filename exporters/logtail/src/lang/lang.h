@@ -27,6 +27,8 @@ typedef struct lt_options {
     uint32_t regex_match_limit;   /* PCRE2 match limit per regex run; 0 = a safe default */
     size_t default_series_limit;  /* cap on series per metric without `limit N`; 0 = unlimited */
     bool syslog_use_current_year; /* strptime without a year takes the current year (mtail) */
+    bool emit_metric_timestamp;   /* samples carry their last update time (mtail's
+                                     --emit_metric_timestamp; histograms never do) */
 } lt_options;
 
 /* One log line. text is not NUL-terminated and has no line ending. */

@@ -228,6 +228,7 @@ int lt_progset_run(lt_progset *set, const lt_line *line) {
         return -EINVAL;
     pthread_mutex_lock(&set->lock);
     set->ctx.line = line;
+    set->ctx.pairs_for = NULL; /* the caller may reuse its buffer for the next line */
     for (size_t i = 0; i < set->n; i++)
         lt_vm_run(set->progs[i], &set->ctx);
     set->ctx.line = NULL;

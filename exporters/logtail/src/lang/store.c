@@ -131,6 +131,71 @@ void lt_series_touch(lt_metric *m, lt_series *s, int64_t now_ns) {
     }
 }
 
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n) {
+    unsigned c = s[0];
+    size_t len = c < 0x80             ? 1
+                 : (c & 0xE0) == 0xC0 ? 2
+                 : (c & 0xF0) == 0xE0 ? 3
+                 : (c & 0xF8) == 0xF0 ? 4
+                                      : 0;
+    if (!len || len > n || (len == 2 && c < 0xC2) || (len == 4 && c > 0xF4))
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if (len == 3 && ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0)))
+        return 0; /* overlong, surrogate */
+    if (len == 4 && ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90)))
+        return 0;
+    return len;
+}
+
+/* Label values must be UTF-8 without NUL: other bytes become U+FFFD, so a
+ * key from a binary line still names one series. Returns a malloc'ed copy in
+ * *fixed when v needed one (the caller frees it), else leaves v alone. */
+static int clean_key(lt_val *v, char **fixed) {
+    *fixed = NULL;
+    if (v->t != TY_STRING)
+        return 0;
+    const unsigned char *u = (const unsigned char *)v->s;
+    size_t i = 0;
+    while (i < v->n && u[i] && u[i] < 0x80)
+        i++;
+    if (i == v->n)
+        return 0;
+    size_t bad = 0;
+    for (size_t j = i; j < v->n;) {
+        size_t l = u[j] ? utf8_seq(u + j, v->n - j) : 0;
+        bad += !l;
+        j += l ? l : 1;
+    }
+    if (!bad)
+        return 0;
+    char *o = malloc(v->n + 2 * bad + 1), *p = o;
+    if (!o)
+        return -ENOMEM;
+    for (size_t j = 0; j < v->n;) {
+        size_t l = u[j] ? utf8_seq(u + j, v->n - j) : 0;
+        if (l) {
+            memcpy(p, u + j, l);
+            p += l;
+            j += l;
+        } else {
+            memcpy(p, "\xEF\xBF\xBD", 3);
+            p += 3;
+            j++;
+        }
+    }
+    v->s = o;
+    v->n = (size_t)(p - o);
+    *fixed = o;
+    return 0;
+}
+
+static lt_series *metric_get(lt_metric *m, const lt_val *keys, size_t n, size_t default_limit,
+                             int64_t now_ns, int *err);
+
 lt_series *lt_metric_get(lt_metric *m, const lt_val *keys, size_t n, size_t default_limit,
                          int64_t now_ns, int *err) {
     *err = 0;
@@ -138,6 +203,34 @@ lt_series *lt_metric_get(lt_metric *m, const lt_val *keys, size_t n, size_t defa
         *err = -EINVAL;
         return NULL;
     }
+    lt_val clean[16];
+    char *fixed[16];
+    size_t n_fixed = 0;
+    const lt_val *use = keys;
+    if (n <= 16) {
+        for (size_t i = 0; i < n; i++) {
+            clean[i] = keys[i];
+            char *f;
+            if (clean_key(&clean[i], &f) < 0) {
+                for (size_t j = 0; j < n_fixed; j++)
+                    free(fixed[j]);
+                *err = -ENOMEM;
+                return NULL;
+            }
+            if (f)
+                fixed[n_fixed++] = f;
+        }
+        if (n_fixed)
+            use = clean;
+    }
+    lt_series *s = metric_get(m, use, n, default_limit, now_ns, err);
+    for (size_t j = 0; j < n_fixed; j++)
+        free(fixed[j]);
+    return s;
+}
+
+static lt_series *metric_get(lt_metric *m, const lt_val *keys, size_t n, size_t default_limit,
+                             int64_t now_ns, int *err) {
     uint64_t h = hash_keys(keys, n);
     if (m->n_table) {
         for (lt_series *s = m->table[h & (m->n_table - 1)]; s; s = s->hnext)
@@ -189,16 +282,34 @@ oom:
     return NULL;
 }
 
-int lt_metric_del(lt_metric *m, const lt_val *keys, size_t n) {
-    if (n != m->n_keys || !m->n_table)
+int lt_metric_del(lt_metric *m, const lt_val *in, size_t n) {
+    if (n != m->n_keys || !m->n_table || n > 16)
         return -ENOENT;
+    lt_val keys[16] = {{0}};
+    char *fixed[16];
+    size_t n_fixed = 0;
+    for (size_t i = 0; i < n; i++) {
+        keys[i] = in[i];
+        char *f;
+        if (clean_key(&keys[i], &f) < 0) {
+            for (size_t j = 0; j < n_fixed; j++)
+                free(fixed[j]);
+            return -ENOMEM;
+        }
+        if (f)
+            fixed[n_fixed++] = f;
+    }
+    int rc = -ENOENT;
     uint64_t h = hash_keys(keys, n);
     for (lt_series *s = m->table[h & (m->n_table - 1)]; s; s = s->hnext)
         if (s->hash == h && same_keys(s, keys, n)) {
             remove_series(m, s);
-            return 0;
+            rc = 0;
+            break;
         }
-    return -ENOENT;
+    for (size_t j = 0; j < n_fixed; j++)
+        free(fixed[j]);
+    return rc;
 }
 
 void lt_metric_expire(lt_metric *m, int64_t now_ns) {

@@ -16,7 +16,8 @@
 typedef struct run {
     lt_prog *p;
     lt_vmctx *x;
-    lt_node *next_block;
+    lt_node *nstack[32]; /* decorated blocks, innermost last: what `next` runs */
+    int nsp;
     bool stop;
     int depth;
 } run;
@@ -38,11 +39,33 @@ static char *scratch(run *r, size_t n) {
     return s;
 }
 
+/* Whether every pair of rx's literal is in the line (false: it cannot match). */
+static bool pairs_present(run *r, const lt_rx *rx, const char *s, size_t n) {
+    lt_vmctx *x = r->x;
+    if (x->pairs_for != s) {
+        memset(x->pairset, 0, sizeof(x->pairset));
+        const unsigned char *u = (const unsigned char *)s;
+        for (size_t i = 0; i + 1 < n; i++) {
+            unsigned h = lt_pair_hash(u[i], u[i + 1]);
+            x->pairset[h >> 6] |= 1ull << (h & 63);
+        }
+        x->pairs_for = s;
+    }
+    for (unsigned i = 0; i < rx->n_pairs; i++)
+        if (!(x->pairset[rx->pairs[i] >> 6] & (1ull << (rx->pairs[i] & 63))))
+            return false;
+    return true;
+}
+
 static int rx_match(run *r, lt_rx *rx, const char *s, size_t n) {
     if (!rx)
         return 0;
     const lt_rx_lits *L = &rx->lits;
     rx->subj = s;
+    /* the shared pass pays off for unanchored literals tested on the line */
+    if (rx->n_pairs && !L->prefix && s == r->x->line->text && n == r->x->line->len &&
+        !pairs_present(r, rx, s, n))
+        return 0;
     if (rx->use_pure) {
         if (L->always) {
             rx->spans[0].start = rx->spans[0].end = 0;
@@ -84,7 +107,30 @@ static const char *line_text(run *r, size_t *n) {
 
 /* ---- conversions ---- */
 
+/* Plain decimal digits (optionally signed), at most 18: no overflow possible. */
+static bool fast_int(const char *s, size_t n, int64_t *out) {
+    size_t i = 0;
+    bool neg = false;
+    if (n && (s[0] == '-' || s[0] == '+')) {
+        neg = s[0] == '-';
+        i = 1;
+    }
+    if (i == n || n - i > 18)
+        return false;
+    int64_t v = 0;
+    for (; i < n; i++) {
+        unsigned d = (unsigned char)s[i] - '0';
+        if (d > 9)
+            return false;
+        v = v * 10 + d;
+    }
+    *out = neg ? -v : v;
+    return true;
+}
+
 static int parse_int(const char *s, size_t n, int64_t *out) {
+    if (fast_int(s, n, out))
+        return OK;
     char buf[64];
     if (n == 0 || n >= sizeof(buf))
         return FAIL;
@@ -100,6 +146,34 @@ static int parse_int(const char *s, size_t n, int64_t *out) {
 }
 
 static int parse_float(const char *s, size_t n, double *out) {
+    /* digits.digits with at most 15 significant digits: mantissa and power of
+     * ten are exact doubles, so one division is correctly rounded (as strtod) */
+    static const double p10[] = {1,   1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    if (n > 0 && n <= 16) {
+        int64_t mant = 0;
+        int frac = -1, digits = 0;
+        size_t i = 0;
+        bool ok = true;
+        for (; i < n; i++) {
+            char c = s[i];
+            if (c >= '0' && c <= '9') {
+                mant = mant * 10 + (c - '0');
+                digits++;
+                if (frac >= 0)
+                    frac++;
+            } else if (c == '.' && frac < 0)
+                frac = 0;
+            else {
+                ok = false;
+                break;
+            }
+        }
+        if (ok && digits > 0 && digits <= 15) {
+            *out = frac > 0 ? (double)mant / p10[frac] : (double)mant;
+            return OK;
+        }
+    }
     char buf[128];
     if (n == 0 || n >= sizeof(buf))
         return FAIL;
@@ -199,6 +273,36 @@ static lt_val vbool(bool b) {
 
 static int eval(run *r, lt_node *n, lt_val *out);
 
+/* A key: a String capture group is used as the text it matched, an Int one
+ * too when that text is already how the number prints (no round trip). */
+static bool canonical_int(const char *s, size_t n) {
+    size_t i = n && s[0] == '-' ? 1 : 0;
+    if (i == n || n - i > 18 || (s[i] == '0' && n - i > 1) || (i && s[i] == '0'))
+        return false;
+    for (; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+static int eval_key(run *r, lt_node *n, lt_val *out) {
+    if (n->kind == N_CAPREF && n->rx && n->group < n->rx->n_spans && n->rx->subj &&
+        n->type != TY_FLOAT) {
+        omx_regex_span sp = n->rx->spans[n->group];
+        out->t = TY_STRING;
+        if (sp.start == OMX_REGEX_UNSET) {
+            out->s = "";
+            out->n = 0;
+        } else {
+            out->s = n->rx->subj + sp.start;
+            out->n = sp.end - sp.start;
+        }
+        if (n->type != TY_INT || canonical_int(out->s, out->n))
+            return OK;
+    }
+    return eval(r, n, out);
+}
+
 static lt_series *series_of(run *r, lt_node *n, lt_metric **mret) {
     lt_node *id = n->kind == N_INDEX ? n->a : n;
     lt_metric *m = r->p->metrics[id->slot];
@@ -211,7 +315,7 @@ static lt_series *series_of(run *r, lt_node *n, lt_metric **mret) {
             return NULL;
     }
     for (size_t i = 0; i < n->n_kids; i++)
-        if (eval(r, n->kids[i], &k[i]) < 0) {
+        if (eval_key(r, n->kids[i], &k[i]) < 0) {
             if (k != keys)
                 free(k);
             return NULL;
@@ -716,8 +820,8 @@ static int eval(run *r, lt_node *n, lt_val *out) {
             return FAIL;
         if (m->is_float)
             s->fval += n->op == T_INC ? 1 : -1;
-        else
-            s->ival += n->op == T_INC ? 1 : -1;
+        else /* wraps, never undefined */
+            s->ival = (int64_t)((uint64_t)s->ival + (n->op == T_INC ? 1u : UINT64_MAX));
         lt_series_touch(m, s, r->x->ts_ns);
         return metric_value(m, s, out);
     }
@@ -755,19 +859,20 @@ static int exec(run *r, lt_node *n, bool *matched) {
     }
     case N_OTHERWISE: return *matched ? OK : exec_list(r, n->a);
     case N_DECO: {
-        lt_node *save = r->next_block;
-        r->next_block = n->a;
+        if (r->nsp >= 32)
+            return FAIL;
+        r->nstack[r->nsp++] = n->a;
         int rc = exec_list(r, n->def->a);
-        r->next_block = save;
+        r->nsp--;
         return rc;
     }
     case N_NEXT: {
-        lt_node *blk = r->next_block;
-        if (!blk)
+        /* the decorated block runs in the context around its decoration */
+        if (r->nsp == 0)
             return OK;
-        r->next_block = NULL; /* the decorated block runs outside its decorator */
+        lt_node *blk = r->nstack[--r->nsp];
         int rc = exec_list(r, blk);
-        r->next_block = blk;
+        r->nstack[r->nsp++] = blk;
         return rc;
     }
     case N_STOP: r->stop = true; return OK;
@@ -778,7 +883,7 @@ static int exec(run *r, lt_node *n, bool *matched) {
         if (t->n_kids > 16)
             return FAIL;
         for (size_t i = 0; i < t->n_kids; i++)
-            if (eval(r, t->kids[i], &keys[i]) < 0)
+            if (eval_key(r, t->kids[i], &keys[i]) < 0)
                 return FAIL;
         if (n->i > 0) {
             int err;
@@ -804,7 +909,8 @@ static int exec_list(run *r, lt_node *l) {
     bool matched = false;
     if (++r->depth > 1000)
         return FAIL;
-    for (size_t i = 0; i < l->n_kids && !r->stop; i++)
+    size_t n = (size_t)l->i; /* the executable statements come first */
+    for (size_t i = 0; i < n && !r->stop; i++)
         if (exec(r, l->kids[i], &matched) < 0) {
             r->depth--;
             return FAIL;
@@ -814,7 +920,12 @@ static int exec_list(run *r, lt_node *l) {
 }
 
 int lt_vm_run(lt_prog *prog, lt_vmctx *ctx) {
-    run r = {.p = prog, .x = ctx};
+    run r; /* not zeroed whole: nstack is written before it is read */
+    r.p = prog;
+    r.x = ctx;
+    r.nsp = 0;
+    r.stop = false;
+    r.depth = 0;
     ctx->scratch_len = 0;
     ctx->ts_ns = ctx->line->time_ns;
     if (exec_list(&r, prog->root) < 0) {

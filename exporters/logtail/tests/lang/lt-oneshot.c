@@ -79,8 +79,9 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--logs") && i + 1 < argc && n_logs < 64)
             logs[n_logs++] = argv[++i];
         else {
-            fprintf(stderr, "usage: lt-oneshot [--json] [--no-prog-label] [--compile-only] "
-                            "[--tz ZONE] [--limit N] [--now SECONDS] --progs DIR [--logs FILE]...\n");
+            fprintf(stderr,
+                    "usage: lt-oneshot [--json] [--no-prog-label] [--compile-only] "
+                    "[--tz ZONE] [--limit N] [--now SECONDS] --progs DIR [--logs FILE]...\n");
             return 2;
         }
     }
