@@ -120,7 +120,7 @@ static const char *const ignored_strings[] = {
 };
 static const char *const ignored_bools[] = {
     "logtostderr",    "alsologtostderr", "disable_fsnotify",       "dump_ast",
-    "dump_ast_types", "dump_bytecode",   "vm_logs_runtime_errors", "emit_metric_timestamp",
+    "dump_ast_types", "dump_bytecode",   "vm_logs_runtime_errors",
 };
 /* mtail's push exporters and its HTTP on a unix socket: refused by name. */
 static const char *const unsupported[] = {
@@ -133,7 +133,7 @@ typedef struct flags {
         *poll_log_interval, *state_file, *journal_dir, *ignore_re;
     const char *const *logs, *const *journal;
     bool one_shot, compile_only, emit_prog_label, syslog_current_year, journal_message_only,
-        inotify;
+        inotify, emit_timestamp;
     long max_line, max_conns, series_limit, match_limit;
     const char *ign_s[sizeof ignored_strings / sizeof ignored_strings[0]];
     bool ign_b[sizeof ignored_bools / sizeof ignored_bools[0]];
@@ -172,6 +172,8 @@ static int declare(omx_app *app, flags *f) {
     rc |= omx_app_flag_string(app, "address", &f->address, "HTTP address (mtail's spelling).");
     rc |= omx_app_flag_bool(app, "emit_prog_label", &f->emit_prog_label,
                             "Label every program metric with prog=\"<file>\".");
+    rc |= omx_app_flag_bool(app, "emit_metric_timestamp", &f->emit_timestamp,
+                            "Samples carry the time of their last update.");
     rc |= omx_app_flag_string(app, "override_timezone", &f->override_tz,
                               "Time zone of strptime() for times without one.");
     rc |= omx_app_flag_bool(app, "syslog_use_current_year", &f->syslog_current_year,
@@ -255,6 +257,7 @@ int main(int argc, char **argv) {
     char **owned = NULL;
     char **nargv = lt_mtail_args(argc, argv, &nargc, &owned);
     if (!nargv || declare(app, &f) < 0) {
+        fprintf(stderr, "omx-logtail: cannot set up the flags\n");
         omx_app_free(app);
         return 1;
     }
@@ -303,7 +306,8 @@ int main(int argc, char **argv) {
                       .override_tz = f.override_tz && *f.override_tz ? f.override_tz : NULL,
                       .regex_match_limit = (uint32_t)f.match_limit,
                       .default_series_limit = (size_t)f.series_limit,
-                      .syslog_use_current_year = f.syslog_current_year});
+                      .syslog_use_current_year = f.syslog_current_year,
+                      .emit_metric_timestamp = f.emit_timestamp});
     if (!lt.set)
         goto out;
     rc = load(&lt);
