@@ -354,6 +354,11 @@ int main(int argc, char **argv) {
         fprintf(stderr, "omx-logtail: %s\n", omx_strerror(rc));
         goto out;
     }
+    /* files present before serving starts are read from their end */
+    if ((rc = lt_inputs_start(lt.in)) < 0) {
+        fprintf(stderr, "omx-logtail: %s\n", omx_strerror(rc));
+        goto out;
+    }
     pthread_t loop;
     if (pthread_create(&loop, NULL, loop_main, &lt) != 0)
         goto out;

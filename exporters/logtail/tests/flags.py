@@ -30,6 +30,16 @@ def run(args):
     return subprocess.run([ltutil.OMX_LOGTAIL] + args, capture_output=True, text=True, timeout=30)
 
 
+def until(fn, timeout=10):
+    """Polls fn until it is true (under load a fixed sleep is too short)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if fn():
+            return True
+        time.sleep(0.05)
+    return fn()
+
+
 def wait_up(port, p):
     for _ in range(100):
         try:
@@ -64,10 +74,9 @@ try:
             for path in (a, b):
                 with open(path, "a") as f:
                     f.write("x\ny\n")
-            time.sleep(0.5)
-            text = ltutil.scrape(port)
-            check(all(ltutil.value(text, 'mtail_log_lines_total{logfile="%s"}' % q) == 2
-                      for q in (a, b)), style + ": --logs a,b reads both files")
+            check(until(lambda: all(
+                ltutil.value(ltutil.scrape(port), 'mtail_log_lines_total{logfile="%s"}' % q) == 2
+                for q in (a, b))), style + ": --logs a,b reads both files")
             if dash == "--":
                 r = urllib.request.urlopen("http://127.0.0.1:%d/json" % port, timeout=5)
                 body = r.read()
@@ -80,9 +89,8 @@ try:
                 with open(os.path.join(progs, "second.mtail"), "w") as f:
                     f.write("counter other_lines\n/x/ {\n  other_lines++\n}\n")
                 p.send_signal(signal.SIGHUP)
-                time.sleep(0.5)
-                check(p.poll() is None and
-                      open(os.path.join(tmp, "omx.log")).read().count("programs loaded") == 2,
+                check(until(lambda: open(os.path.join(tmp, "omx.log")).read().count(
+                    "programs loaded") == 2) and p.poll() is None,
                       "SIGHUP reloads the programs and goes on serving")
                 os.unlink(os.path.join(progs, "second.mtail"))
         ltutil.stop(p)
@@ -100,10 +108,11 @@ try:
         if k == 0:
             with open(a, "a") as f:
                 f.write("one\ntwo\nthree\n")
-            time.sleep(0.5)
-        else:
-            time.sleep(0.5)
-        counts.append(ltutil.value(ltutil.scrape(port), 'mtail_log_lines_total{logfile="%s"}' % a))
+        want = 3 if k == 0 else 2
+        series = 'mtail_log_lines_total{logfile="%s"}' % a
+        until(lambda: ltutil.value(ltutil.scrape(port), series) == want)
+        time.sleep(0.2)  # nothing more comes
+        counts.append(ltutil.value(ltutil.scrape(port), series))
         ltutil.stop(p)
         if k == 0:
             with open(a, "a") as f:

@@ -65,10 +65,15 @@ int lt_inputs_add_journal(lt_inputs *in, const char *match);
  * or -ENOMEM; unreadable sources are logged and counted. */
 int lt_inputs_read_all(lt_inputs *in);
 
-/* Tails until lt_inputs_stop: files present now are read from their end (or
- * from the state file's offset), files appearing later from their start.
- * Saves the state file as it goes and when stopped. Returns 0 or -errno of
- * the loop's own set-up. */
+/* Sets up tailing: files present now are placed at their end (or at the
+ * state file's offset; what a file rotated while stopped still held is read
+ * now), the journal at its end or saved cursor; files appearing later will be
+ * read from their start. Called by lt_inputs_run if not before; calling it
+ * first (on any thread) makes "present now" mean before the call returns.
+ * Returns 0 or -errno of the loop's own set-up. */
+int lt_inputs_start(lt_inputs *in);
+/* Tails until lt_inputs_stop (lt_inputs_start first if it was not called).
+ * Saves the state file as it goes and when stopped. Returns 0 or -errno. */
 int lt_inputs_run(lt_inputs *in);
 /* Makes lt_inputs_run return soon. Async-signal-safe. */
 void lt_inputs_stop(lt_inputs *in);

@@ -294,9 +294,11 @@ static void dispatch(lt_inputs *in, struct epoll_event *ev) {
     }
 }
 
-int lt_inputs_run(lt_inputs *in) {
+int lt_inputs_start(lt_inputs *in) {
     if (!in)
         return OMX_EINVAL;
+    if (in->started)
+        return 0;
     int rc = setup(in);
     if (rc < 0)
         return rc;
@@ -304,6 +306,13 @@ int lt_inputs_run(lt_inputs *in) {
     if (in->journal && (rc = lt__journal_start(in, false)) < 0)
         omx_log(OMX_LOG_ERROR, "cannot read the journal", "err", omx_strerror(rc), NULL);
     in->started = true;
+    return 0;
+}
+
+int lt_inputs_run(lt_inputs *in) {
+    int rc = lt_inputs_start(in);
+    if (rc < 0)
+        return rc;
     pthread_mutex_lock(&in->mu);
     in->running = true;
     pthread_mutex_unlock(&in->mu);
