@@ -58,6 +58,16 @@ static int serve_json(omx_request *req, void *userdata) {
     return rc;
 }
 
+/* Before every scrape: the lag of each file as of now. */
+static int before_scrape(omx_request *req, omx_collector_pick_fn *pick, void **pick_ctx,
+                         void *userdata) {
+    (void)req;
+    (void)pick;
+    (void)pick_ctx;
+    lt_inputs_update_lag(((logtail *)userdata)->in);
+    return 0;
+}
+
 static int stdout_sink(void *ctx, const char *data, size_t len) {
     (void)ctx;
     return fwrite(data, 1, len, stdout) == len ? 0 : OMX_EIO;
@@ -350,7 +360,8 @@ int main(int argc, char **argv) {
         (rc = omx_process_collector_register(reg, NULL)) < 0 ||
         (rc = omx_registry_add_collector(reg, "logtail", lt_progset_collect, lt.set, NULL)) < 0 ||
         (rc = omx_app_handle(app, "/json", serve_json, &lt)) < 0 ||
-        (rc = omx_app_on_reload(app, reload, &lt)) < 0) {
+        (rc = omx_app_on_reload(app, reload, &lt)) < 0 ||
+        (rc = omx_app_on_scrape(app, before_scrape, &lt)) < 0) {
         fprintf(stderr, "omx-logtail: %s\n", omx_strerror(rc));
         goto out;
     }

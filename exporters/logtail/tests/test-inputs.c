@@ -230,6 +230,11 @@ int main(int argc, char **argv) {
 
     lt_inputs_stop(in);
     pthread_join(th, NULL);
+    /* the lag as a scrape sees it: bytes written and not read yet */
+    append("app.log", "while stopped\n");
+    lt_inputs_update_lag(in);
+    snprintf(m, sizeof m, "logtail_log_lag_bytes{logfile=\"%s\"} 14", at("app.log"));
+    expect_metric(reg, m);
     in = lt_inputs_free(in);
     reg = omx_registry_free(reg);
 
@@ -239,7 +244,6 @@ int main(int argc, char **argv) {
         ASSERT(system(c) == 0);
     }
     /* restart on the same state file: exactly what came while stopped */
-    append("app.log", "while stopped\n");
     reg = omx_registry_new();
     in = lt_inputs_new(&(lt_inputs_opts){.poll_interval_ns = 50000000,
                                          .poll_only = poll_only,

@@ -114,19 +114,26 @@ static void watch_dir(lt_inputs *in, const char *path) {
 }
 
 static lt_file *new_file(lt_inputs *in, const char *path, bool from_pattern) {
-    if (in->n_files == in->cap_files) {
-        size_t cap = in->cap_files ? in->cap_files * 2 : 8;
-        lt_file **v = realloc(in->files, cap * sizeof *v);
-        if (!v)
-            return NULL;
-        in->files = v;
-        in->cap_files = cap;
-    }
     lt_file *f = calloc(1, sizeof *f);
     if (!f || !(f->path = strdup(path))) {
         free(f);
         return NULL;
     }
+    pthread_mutex_lock(&in->files_mu);
+    if (in->n_files == in->cap_files) {
+        size_t cap = in->cap_files ? in->cap_files * 2 : 8;
+        lt_file **v = realloc(in->files, cap * sizeof *v);
+        if (!v) {
+            pthread_mutex_unlock(&in->files_mu);
+            free(f->path);
+            free(f);
+            return NULL;
+        }
+        in->files = v;
+        in->cap_files = cap;
+    }
+    in->files[in->n_files++] = f;
+    pthread_mutex_unlock(&in->files_mu);
     f->kind = LT_K_FIFO;
     f->fd = f->old_fd = -1;
     f->from_pattern = from_pattern;
@@ -134,7 +141,6 @@ static lt_file *new_file(lt_inputs *in, const char *path, bool from_pattern) {
     lt_split_init(&f->split, in->o.max_line);
     lt_split_init(&f->old_split, in->o.max_line);
     lt_stats_source(&in->stats, path, !f->stdin_, &f->st);
-    in->files[in->n_files++] = f;
     return f;
 }
 
@@ -265,6 +271,9 @@ static void drain_rotated_while_away(lt_inputs *in, lt_file *f, const lt_state_f
 }
 
 static void set_lag(lt_file *f, int fd, int64_t off) {
+    atomic_store_explicit(&f->pub_dev, f->dev, memory_order_relaxed);
+    atomic_store_explicit(&f->pub_ino, f->ino, memory_order_relaxed);
+    atomic_store_explicit(&f->pub_off, off, memory_order_relaxed);
     struct stat st;
     if (f->st.lag && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
         omx_gauge_set(f->st.lag, st.st_size > off ? (double)(st.st_size - off) : 0);
@@ -305,6 +314,9 @@ void lt__file_check(lt_inputs *in, lt_file *f, size_t budget) {
         int r = lt__read_fd(in, f->fd, &f->split, f->path, &f->st, &f->off, budget);
         if (r < 0) {
             lt__source_error("cannot read log file", f->path, r, &f->st);
+            /* opened again at the next check, going on from here */
+            remember(in, f->dev, f->ino, f->off - (int64_t)lt_split_pending(&f->split));
+            lt_split_reset(&f->split);
             close_current(in, f);
             return;
         }
@@ -492,6 +504,24 @@ void lt__inotify_event(lt_inputs *in) {
             }
         }
     }
+}
+
+void lt_inputs_update_lag(lt_inputs *in) {
+    if (!in)
+        return;
+    pthread_mutex_lock(&in->files_mu);
+    for (size_t i = 0; i < in->n_files; i++) {
+        lt_file *f = in->files[i];
+        struct stat st;
+        if (!f->st.lag || stat(f->path, &st) < 0 || !S_ISREG(st.st_mode))
+            continue;
+        int64_t off = 0; /* a file not opened yet: all of it is behind */
+        if ((uint64_t)st.st_dev == atomic_load_explicit(&f->pub_dev, memory_order_relaxed) &&
+            (uint64_t)st.st_ino == atomic_load_explicit(&f->pub_ino, memory_order_relaxed))
+            off = atomic_load_explicit(&f->pub_off, memory_order_relaxed);
+        omx_gauge_set(f->st.lag, st.st_size > off ? (double)(st.st_size - off) : 0);
+    }
+    pthread_mutex_unlock(&in->files_mu);
 }
 
 bool lt__file_tracked(lt_inputs *in, const char *path) { return find_file(in, path) != NULL; }

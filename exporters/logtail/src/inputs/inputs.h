@@ -8,8 +8,8 @@
  * The journal: lt_inputs_add_journal with sd-journal match expressions.
  *
  * Threads: lt_inputs_run runs the loop on the calling thread and calls the
- * line and tick callbacks there only; lt_inputs_stop and lt_inputs_call may
- * be called from any other thread while it runs. Everything else before
+ * line and tick callbacks there only; lt_inputs_stop, lt_inputs_call and
+ * lt_inputs_update_lag may be called from any other thread while it runs. Everything else before
  * lt_inputs_run or after it has returned.
  */
 #ifndef LT_INPUTS_H
@@ -75,6 +75,9 @@ int lt_inputs_start(lt_inputs *in);
 /* Tails until lt_inputs_stop (lt_inputs_start first if it was not called).
  * Saves the state file as it goes and when stopped. Returns 0 or -errno. */
 int lt_inputs_run(lt_inputs *in);
+/* Sets logtail_log_lag_bytes of every file to its size now minus the read
+ * position: for a scrape thread, right before the scrape. */
+void lt_inputs_update_lag(lt_inputs *in);
 /* Makes lt_inputs_run return soon. Async-signal-safe. */
 void lt_inputs_stop(lt_inputs *in);
 /* Runs fn(arg) on the loop thread between two lines and returns its result

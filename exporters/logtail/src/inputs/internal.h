@@ -43,6 +43,10 @@ typedef struct lt_file {
     int64_t old_off, old_until_ns;
     lt_split old_split;
     lt_source_stats st;
+    /* what scrape threads may read (lt_inputs_update_lag): the current file and
+     * the read position in it */
+    _Atomic uint64_t pub_dev, pub_ino;
+    _Atomic int64_t pub_off;
 } lt_file;
 
 typedef struct lt_listener {
@@ -81,8 +85,9 @@ struct lt_inputs {
     lt_stats stats;
     char **patterns; /* owned file specs (paths, globs, "-") */
     size_t n_patterns;
-    lt_file **files;
+    lt_file **files; /* appended under files_mu (scrape threads walk it) */
     size_t n_files, cap_files;
+    pthread_mutex_t files_mu;
     lt_listener **listeners;
     size_t n_listeners;
     lt_conn *conns;

@@ -47,6 +47,7 @@ lt_inputs *lt_inputs_new(const lt_inputs_opts *opts) {
     in->k_wake = LT_K_WAKE;
     in->k_timer = LT_K_TIMER;
     pthread_mutex_init(&in->mu, NULL);
+    pthread_mutex_init(&in->files_mu, NULL);
     pthread_cond_init(&in->cv, NULL);
     in->rbuf_size = LT_RBUF_SIZE;
     in->rbuf = malloc(in->rbuf_size);
@@ -86,6 +87,7 @@ lt_inputs *lt_inputs_free(lt_inputs *in) {
     lt_state_clear(&in->state);
     free(in->rbuf);
     pthread_mutex_destroy(&in->mu);
+    pthread_mutex_destroy(&in->files_mu);
     pthread_cond_destroy(&in->cv);
     free(in);
     return NULL;
