@@ -92,8 +92,8 @@ int main(void) {
     size_t len, samples, rawlen;
 
     /* ---- 1.0 ---- */
-    ASSERT_OK(
-        omx__push_encode(r, OMX_PUSH_RW1, 1700000000123, en, ev, 2, true, &data, &len, &samples));
+    ASSERT_OK(omx__push_encode(r, OMX_PUSH_RW1, 1700000000123, en, ev, 2, true, NULL, &data, &len,
+                               &samples));
     /* req_total; lat: 2 buckets, count, sum; own_job; c_sum: quantile, count, sum */
     ASSERT_EQ(samples, 9);
     uint8_t *raw = unsnappy(data, len, &rawlen);
@@ -156,7 +156,8 @@ int main(void) {
     free(data);
 
     /* without metadata: none sent */
-    ASSERT_OK(omx__push_encode(r, OMX_PUSH_RW1, 1, NULL, NULL, 0, false, &data, &len, &samples));
+    ASSERT_OK(
+        omx__push_encode(r, OMX_PUSH_RW1, 1, NULL, NULL, 0, false, NULL, &data, &len, &samples));
     raw = unsnappy(data, len, &rawlen);
     w = prometheus__write_request__unpack(NULL, rawlen, raw);
     ASSERT(w);
@@ -169,8 +170,8 @@ int main(void) {
     free(data);
 
     /* ---- 2.0 ---- */
-    ASSERT_OK(
-        omx__push_encode(r, OMX_PUSH_RW2, 1700000000123, en, ev, 2, false, &data, &len, &samples));
+    ASSERT_OK(omx__push_encode(r, OMX_PUSH_RW2, 1700000000123, en, ev, 2, false, NULL, &data, &len,
+                               &samples));
     ASSERT_EQ(samples, 9);
     raw = unsnappy(data, len, &rawlen);
     Io__Prometheus__Write__V2__Request *q =
@@ -215,9 +216,21 @@ int main(void) {
     free(raw);
     free(data);
 
+    /* the size hint changes nothing but the buffer's first size */
+    size_t hint = 0, len2, samples2;
+    uint8_t *data2;
+    ASSERT_OK(omx__push_encode(r, OMX_PUSH_RW1, 5, en, ev, 2, true, &hint, &data, &len, &samples));
+    ASSERT(hint > len / 2);
+    ASSERT_OK(
+        omx__push_encode(r, OMX_PUSH_RW1, 5, en, ev, 2, true, &hint, &data2, &len2, &samples2));
+    ASSERT(len == len2 && samples == samples2 && !memcmp(data, data2, len));
+    free(data);
+    free(data2);
+
     /* an empty registry encodes to an empty request */
     omx_registry *empty = omx_registry_new();
-    ASSERT_OK(omx__push_encode(empty, OMX_PUSH_RW1, 1, NULL, NULL, 0, true, &data, &len, &samples));
+    ASSERT_OK(
+        omx__push_encode(empty, OMX_PUSH_RW1, 1, NULL, NULL, 0, true, NULL, &data, &len, &samples));
     ASSERT_EQ(samples, 0);
     raw = unsnappy(data, len, &rawlen);
     ASSERT_EQ(rawlen, 0);

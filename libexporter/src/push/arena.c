@@ -29,7 +29,6 @@ void *omx__push_alloc(omx__push_arena *a, size_t n) {
     void *p = c->mem + c->used;
     c->used += n;
     a->used += n;
-    memset(p, 0, n);
     return p;
 }
 

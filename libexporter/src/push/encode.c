@@ -1,7 +1,11 @@
 /* One gather of a registry encoded as a remote-write request (1.0 or 2.0),
- * snappy-compressed. Samples come from omx_registry_visit; the messages are
- * built in an arena and strings interned once per request (2.0 needs the
- * table as its symbols; 1.0 shares the copies). */
+ * snappy-compressed. Samples come from omx_registry_visit. Each series is
+ * packed by protobuf-c on its own, as a request holding only that series, and
+ * the packings are concatenated: a protobuf message's encoding is the
+ * concatenation of its fields' and repeated fields append, so the result is
+ * the request holding every series, built without a tree of messages (memory
+ * follows the encoded bytes only). 2.0's strings are interned into its
+ * symbols, appended last the same way. */
 #include <errno.h>
 #include <math.h>
 #include <snappy-c.h>
@@ -13,7 +17,8 @@
 #include "remote.pb-c.h"
 #include "write-v2.pb-c.h"
 
-#define MAX_LABELS 128 /* __name__, the series' labels, le/quantile, external labels */
+#define MAX_LABELS 128     /* __name__, the series' labels, le/quantile, external labels */
+#define OUT_MAX (1u << 30) /* one request, unpacked */
 
 typedef struct sym {
     const char *s;
@@ -32,16 +37,12 @@ typedef struct enc {
     sym *tab;
     size_t tab_mask, n_syms, cap_syms;
     char **syms;
-    /* the series built so far */
-    void **series;
-    size_t n_series, cap_series;
-    Prometheus__MetricMetadata **meta;
-    size_t n_meta, cap_meta;
+    omx_buf out; /* the request so far, unpacked */
     size_t samples;
     /* the family being visited */
     omx_type type;
-    const char *help, *unit; /* interned; NULL when none */
-    Io__Prometheus__Write__V2__Metadata *v2meta;
+    Io__Prometheus__Write__V2__Metadata v2meta;
+    bool have_v2meta;
 } enc;
 
 static uint64_t fnv(const char *s) {
@@ -119,44 +120,63 @@ static int type_code(omx_type t) {
     }
 }
 
+/* Room for n more bytes in b (and its NUL). Returns 0, OMX_ELIMIT or OMX_ENOMEM. */
+static int reserve(omx_buf *b, size_t n) {
+    if (n > b->max || b->len + 1 > b->max - n)
+        return OMX_ELIMIT;
+    if (b->len + n + 1 <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 64 * 1024;
+    while (cap < b->len + n + 1)
+        cap *= 2;
+    if (cap > b->max)
+        cap = b->max;
+    char *d = realloc(b->data, cap);
+    if (!d)
+        return OMX_ENOMEM;
+    b->data = d;
+    b->cap = cap;
+    return 0;
+}
+
+/* Appends the packing of msg (a request holding one element). */
+static int put_packed(enc *e, const ProtobufCMessage *msg) {
+    size_t n = protobuf_c_message_get_packed_size(msg);
+    int rc = reserve(&e->out, n);
+    if (rc)
+        return rc;
+    protobuf_c_message_pack(msg, (uint8_t *)e->out.data + e->out.len);
+    e->out.len += n;
+    return 0;
+}
+
 static int on_family(void *ctx, const char *name, omx_type t, const char *help, const char *unit) {
     enc *e = ctx;
     e->type = t;
-    e->help = help && *help ? intern(e, help, NULL) : NULL;
-    e->unit = unit && *unit ? intern(e, unit, NULL) : NULL;
-    if ((help && *help && !e->help) || (unit && *unit && !e->unit))
-        return OMX_ENOMEM;
-    e->v2meta = NULL;
+    e->have_v2meta = false;
     if (!e->with_metadata)
         return 0;
     if (e->proto == OMX_PUSH_RW2) {
-        Io__Prometheus__Write__V2__Metadata *m = omx__push_alloc(&e->arena, sizeof *m);
-        if (!m)
+        uint32_t help_ref = 0, unit_ref = 0;
+        if ((help && *help && !intern(e, help, &help_ref)) ||
+            (unit && *unit && !intern(e, unit, &unit_ref)))
             return OMX_ENOMEM;
-        io__prometheus__write__v2__metadata__init(m);
-        m->type = (Io__Prometheus__Write__V2__Metadata__MetricType)type_code(t);
-        uint32_t ref = 0;
-        if (e->help)
-            intern(e, e->help, &ref);
-        m->help_ref = ref;
-        ref = 0;
-        if (e->unit)
-            intern(e, e->unit, &ref);
-        m->unit_ref = ref;
-        e->v2meta = m;
+        io__prometheus__write__v2__metadata__init(&e->v2meta);
+        e->v2meta.type = (Io__Prometheus__Write__V2__Metadata__MetricType)type_code(t);
+        e->v2meta.help_ref = help_ref;
+        e->v2meta.unit_ref = unit_ref;
+        e->have_v2meta = true;
         return 0;
     }
-    Prometheus__MetricMetadata *m = omx__push_alloc(&e->arena, sizeof *m);
-    const char *n = intern(e, name, NULL);
-    if (!m || !n || grow((void **)&e->meta, &e->cap_meta, e->n_meta + 1, sizeof *e->meta) < 0)
-        return OMX_ENOMEM;
-    prometheus__metric_metadata__init(m);
-    m->type = (Prometheus__MetricMetadata__MetricType)type_code(t);
-    m->metric_family_name = (char *)n;
-    m->help = (char *)(e->help ? e->help : "");
-    m->unit = (char *)(e->unit ? e->unit : "");
-    e->meta[e->n_meta++] = m;
-    return 0;
+    Prometheus__MetricMetadata m = PROMETHEUS__METRIC_METADATA__INIT, *mp = &m;
+    m.type = (Prometheus__MetricMetadata__MetricType)type_code(t);
+    m.metric_family_name = (char *)name;
+    m.help = (char *)(help ? help : "");
+    m.unit = (char *)(unit ? unit : "");
+    Prometheus__WriteRequest one = PROMETHEUS__WRITE_REQUEST__INIT;
+    one.n_metadata = 1;
+    one.metadata = &mp;
+    return put_packed(e, &one.base);
 }
 
 typedef struct pair {
@@ -206,61 +226,53 @@ static int on_sample(void *ctx, const omx_visit_sample *s) {
     int n = series_labels(e, s, lp);
     if (n < 0)
         return n;
-    if (grow((void **)&e->series, &e->cap_series, e->n_series + 1, sizeof *e->series) < 0)
-        return OMX_ENOMEM;
     int64_t ts = s->has_timestamp ? s->timestamp_ms : e->now_ms;
+    int rc;
     if (e->proto == OMX_PUSH_RW2) {
-        Io__Prometheus__Write__V2__TimeSeries *t = omx__push_alloc(&e->arena, sizeof *t);
-        Io__Prometheus__Write__V2__Sample *smp = omx__push_alloc(&e->arena, sizeof *smp);
-        Io__Prometheus__Write__V2__Sample **sv = omx__push_alloc(&e->arena, sizeof *sv);
-        uint32_t *refs = omx__push_alloc(&e->arena, 2 * (size_t)n * sizeof *refs);
-        if (!t || !smp || !sv || !refs)
-            return OMX_ENOMEM;
-        io__prometheus__write__v2__time_series__init(t);
-        io__prometheus__write__v2__sample__init(smp);
+        uint32_t refs[2 * MAX_LABELS];
         for (int i = 0; i < n; i++)
             if (!intern(e, lp[i].name, &refs[2 * i]) || !intern(e, lp[i].value, &refs[2 * i + 1]))
                 return OMX_ENOMEM;
-        smp->value = s->value;
-        smp->timestamp = ts;
+        Io__Prometheus__Write__V2__Sample smp = IO__PROMETHEUS__WRITE__V2__SAMPLE__INIT, *sp = &smp;
+        smp.value = s->value;
+        smp.timestamp = ts;
         if (!isnan(s->created) && has_start(e->type))
-            smp->start_timestamp = (int64_t)llround(s->created * 1000);
-        sv[0] = smp;
-        t->n_labels_refs = 2 * (size_t)n;
-        t->labels_refs = refs;
-        t->n_samples = 1;
-        t->samples = sv;
-        t->metadata = e->v2meta;
-        e->series[e->n_series++] = t;
+            smp.start_timestamp = (int64_t)llround(s->created * 1000);
+        Io__Prometheus__Write__V2__TimeSeries t = IO__PROMETHEUS__WRITE__V2__TIME_SERIES__INIT,
+                                              *tp = &t;
+        t.n_labels_refs = 2 * (size_t)n;
+        t.labels_refs = refs;
+        t.n_samples = 1;
+        t.samples = &sp;
+        t.metadata = e->have_v2meta ? &e->v2meta : NULL;
+        Io__Prometheus__Write__V2__Request one = IO__PROMETHEUS__WRITE__V2__REQUEST__INIT;
+        one.n_timeseries = 1;
+        one.timeseries = &tp;
+        rc = put_packed(e, &one.base);
     } else {
-        Prometheus__TimeSeries *t = omx__push_alloc(&e->arena, sizeof *t);
-        Prometheus__Sample *smp = omx__push_alloc(&e->arena, sizeof *smp);
-        Prometheus__Sample **sv = omx__push_alloc(&e->arena, sizeof *sv);
-        Prometheus__Label *lab = omx__push_alloc(&e->arena, (size_t)n * sizeof *lab);
-        Prometheus__Label **lv = omx__push_alloc(&e->arena, (size_t)n * sizeof *lv);
-        if (!t || !smp || !sv || !lab || !lv)
-            return OMX_ENOMEM;
-        prometheus__time_series__init(t);
-        prometheus__sample__init(smp);
+        Prometheus__Label lab[MAX_LABELS], *lv[MAX_LABELS];
         for (int i = 0; i < n; i++) {
             prometheus__label__init(&lab[i]);
-            lab[i].name = (char *)intern(e, lp[i].name, NULL);
-            lab[i].value = (char *)intern(e, lp[i].value, NULL);
-            if (!lab[i].name || !lab[i].value)
-                return OMX_ENOMEM;
+            lab[i].name = (char *)lp[i].name;
+            lab[i].value = (char *)lp[i].value;
             lv[i] = &lab[i];
         }
-        smp->value = s->value;
-        smp->timestamp = ts;
-        sv[0] = smp;
-        t->n_labels = (size_t)n;
-        t->labels = lv;
-        t->n_samples = 1;
-        t->samples = sv;
-        e->series[e->n_series++] = t;
+        Prometheus__Sample smp = PROMETHEUS__SAMPLE__INIT, *sp = &smp;
+        smp.value = s->value;
+        smp.timestamp = ts;
+        Prometheus__TimeSeries t = PROMETHEUS__TIME_SERIES__INIT, *tp = &t;
+        t.n_labels = (size_t)n;
+        t.labels = lv;
+        t.n_samples = 1;
+        t.samples = &sp;
+        Prometheus__WriteRequest one = PROMETHEUS__WRITE_REQUEST__INIT;
+        one.n_timeseries = 1;
+        one.timeseries = &tp;
+        rc = put_packed(e, &one.base);
     }
-    e->samples++;
-    return 0;
+    if (!rc)
+        e->samples++;
+    return rc;
 }
 
 static int compress(const uint8_t *raw, size_t len, uint8_t **ret_data, size_t *ret_len) {
@@ -278,58 +290,50 @@ static int compress(const uint8_t *raw, size_t len, uint8_t **ret_data, size_t *
     return 0;
 }
 
+/* 2.0: the symbols, in index order, as one-symbol requests. */
+static int put_symbols(enc *e) {
+    for (size_t i = 0; i < e->n_syms; i++) {
+        Io__Prometheus__Write__V2__Request one = IO__PROMETHEUS__WRITE__V2__REQUEST__INIT;
+        one.n_symbols = 1;
+        one.symbols = &e->syms[i];
+        /* a repeated string keeps every element, "" included */
+        int rc = put_packed(e, &one.base);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 int omx__push_encode(omx_registry *r, omx_push_protocol proto, int64_t now_ms,
                      const char *const *ext_names, const char *const *ext_values, size_t n_ext,
-                     bool with_metadata, uint8_t **ret_data, size_t *ret_len, size_t *ret_samples) {
+                     bool with_metadata, size_t *io_size_hint, uint8_t **ret_data, size_t *ret_len,
+                     size_t *ret_samples) {
     enc e = {.proto = proto,
              .now_ms = now_ms,
              .ext_names = ext_names,
              .ext_values = ext_values,
              .n_ext = n_ext,
              .with_metadata = with_metadata || proto == OMX_PUSH_RW2};
-    int rc = 0;
+    omx_buf_init(&e.out, OUT_MAX);
+    /* sized as the last request: no copies while it grows */
+    int rc = io_size_hint && *io_size_hint ? reserve(&e.out, *io_size_hint + *io_size_hint / 8) : 0;
     /* 2.0: symbols start with the empty string (refs of absent help/unit) */
-    if (!intern(&e, "", NULL))
+    if (proto == OMX_PUSH_RW2 && !intern(&e, "", NULL))
         rc = OMX_ENOMEM;
     omx_visitor v = {.family = on_family, .sample = on_sample};
     if (!rc)
         rc = omx_registry_visit(r, NULL, &v, &e);
-    uint8_t *raw = NULL;
-    size_t len = 0;
-    if (!rc) {
-        if (proto == OMX_PUSH_RW2) {
-            Io__Prometheus__Write__V2__Request req = IO__PROMETHEUS__WRITE__V2__REQUEST__INIT;
-            req.n_symbols = e.n_syms;
-            req.symbols = e.syms;
-            req.n_timeseries = e.n_series;
-            req.timeseries = (Io__Prometheus__Write__V2__TimeSeries **)e.series;
-            len = io__prometheus__write__v2__request__get_packed_size(&req);
-            raw = malloc(len ? len : 1);
-            if (raw)
-                io__prometheus__write__v2__request__pack(&req, raw);
-        } else {
-            Prometheus__WriteRequest req = PROMETHEUS__WRITE_REQUEST__INIT;
-            req.n_timeseries = e.n_series;
-            req.timeseries = (Prometheus__TimeSeries **)e.series;
-            req.n_metadata = e.n_meta;
-            req.metadata = e.meta;
-            len = prometheus__write_request__get_packed_size(&req);
-            raw = malloc(len ? len : 1);
-            if (raw)
-                prometheus__write_request__pack(&req, raw);
-        }
-        if (!raw)
-            rc = OMX_ENOMEM;
-    }
-    /* the messages are packed: free them before compressing */
+    if (!rc && proto == OMX_PUSH_RW2)
+        rc = put_symbols(&e);
+    if (!rc && io_size_hint)
+        *io_size_hint = e.out.len;
     free(e.tab);
     free(e.syms);
-    free(e.series);
-    free(e.meta);
     omx__push_arena_free(&e.arena);
     if (!rc)
-        rc = compress(raw, len, ret_data, ret_len);
-    free(raw);
+        rc =
+            compress((const uint8_t *)(e.out.data ? e.out.data : ""), e.out.len, ret_data, ret_len);
+    omx_buf_free(&e.out);
     if (!rc)
         *ret_samples = e.samples;
     return rc;

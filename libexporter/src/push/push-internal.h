@@ -15,7 +15,7 @@ typedef struct omx__push_arena {
     size_t used; /* bytes handed out, all chunks */
 } omx__push_arena;
 
-/* Zeroed, 8-byte aligned memory living until omx__push_arena_free; NULL when
+/* Uninitialised, 16-byte aligned memory living until omx__push_arena_free; NULL when
  * out of memory. */
 void *omx__push_alloc(omx__push_arena *a, size_t n);
 char *omx__push_strdup(omx__push_arena *a, const char *s);
@@ -28,11 +28,14 @@ void omx__push_arena_free(omx__push_arena *a);
  * by name, borrowed) added to every series that lacks the label, label names
  * sorted, empty label values left out. with_metadata adds each family's type,
  * help and unit (1.0: the metadata field; 2.0: always, per series).
+ * *io_size_hint (may be NULL) gives the last request's unpacked size, to
+ * size the buffer, and receives this one's.
  * On success *ret_data (malloc'ed, caller frees), *ret_len and *ret_samples
  * are set. Returns 0 or an omx_err. */
 int omx__push_encode(omx_registry *r, omx_push_protocol proto, int64_t now_ms,
                      const char *const *ext_names, const char *const *ext_values, size_t n_ext,
-                     bool with_metadata, uint8_t **ret_data, size_t *ret_len, size_t *ret_samples);
+                     bool with_metadata, size_t *io_size_hint, uint8_t **ret_data, size_t *ret_len,
+                     size_t *ret_samples);
 
 /* ---- queue (queue.c): gathered requests waiting to be sent, oldest first ---- */
 typedef struct omx__push_entry {

@@ -38,6 +38,7 @@ struct omx_pusher {
     double retry_at;   /* monotonic seconds */
     double last_retry_log, last_fail_log;
     unsigned seed;
+    size_t size_hint; /* unpacked size of the last request */
 
     omx_series *m_result[N_RESULTS], *m_drop[N_DROPS], *m_code[N_CODES];
     omx_series *m_queue_samples, *m_queue_bytes, *m_last_success, *m_bytes, *m_gather;
@@ -244,9 +245,9 @@ static int gather(omx_pusher *p) {
     uint8_t *data;
     size_t len, samples, dropped = 0;
     int64_t now = real_ms();
-    int rc =
-        omx__push_encode(p->reg, p->proto, now, (const char *const *)p->ext_names,
-                         (const char *const *)p->ext_values, p->n_ext, meta, &data, &len, &samples);
+    int rc = omx__push_encode(p->reg, p->proto, now, (const char *const *)p->ext_names,
+                              (const char *const *)p->ext_values, p->n_ext, meta, &p->size_hint,
+                              &data, &len, &samples);
     if (rc < 0) {
         omx_log(OMX_LOG_ERROR, "push: cannot gather the metrics", "err", omx_strerror(rc), NULL);
         return rc;
