@@ -2,6 +2,7 @@
  * and sends the queue oldest first, one request per gather; failures are
  * retried with back-off (5xx, 429, no answer) or dropped (other statuses). */
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -262,6 +263,11 @@ static int gather(omx_pusher *p) {
     queue_gauges(p);
     pthread_mutex_unlock(&p->lock);
     drop(p, D_QUEUE_FULL, dropped);
+#ifdef __GLIBC__
+    /* the request's buffers were freed on this thread's malloc arena, which
+     * glibc keeps otherwise: give them back between pushes */
+    malloc_trim(0);
+#endif
     omx_gauge_set(p->m_gather, mono_s() - t0);
     return rc;
 }
