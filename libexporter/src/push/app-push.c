@@ -77,6 +77,13 @@ int omx__app_push_flags(omx_app *app) {
 int omx__app_push_check(omx_app *app, char *err, size_t errlen) {
     struct omx__app_push *p = app->push;
     if (!p->url[0]) {
+        /* a push option without a URL is a mistake, not a no-op */
+        for (size_t i = 0; i < app->flags.n; i++)
+            if (app->flags.v[i].seen && !strncmp(app->flags.v[i].name, "push.", 5) &&
+                strcmp(app->flags.v[i].name, "push.url")) {
+                snprintf(err, errlen, "--%s needs --push.url", app->flags.v[i].name);
+                return OMX_EINVAL;
+            }
         if (app->web_disable) {
             snprintf(err, errlen, "--web.disable needs --push.url: nothing would be exported");
             return OMX_EINVAL;

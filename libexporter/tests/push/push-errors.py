@@ -8,7 +8,7 @@ path with one status: the documented behaviour for each (docs/push.md).
   500  retried with growing back-off, counted retried, nothing failed.
   500 twice then 204  the same request retried until accepted (sent).
 Also: the protocol's headers, the custom header, the bearer token, and that
-a reserved header is refused at start.
+a reserved header, or a push flag without --push.url, is refused at start.
 
 usage: push-errors.py OMX_NODE"""
 import http.server
@@ -137,5 +137,11 @@ p = start("node-reserved", [node_bin, f"--web.listen-address=127.0.0.1:{free_por
 rc = p.wait(timeout=10)
 check("a reserved --push.header is refused at start", rc != 0 and
       "set by the client" in log_of("node-reserved"), log_of("node-reserved"))
+# a push option without --push.url is refused too
+p = start("node-nourl", [node_bin, f"--web.listen-address=127.0.0.1:{free_port()}",
+                         "--push.interval=5s"])
+rc = p.wait(timeout=10)
+check("a --push.* flag without --push.url is refused", rc != 0 and
+      "--push.interval needs --push.url" in log_of("node-nourl"), log_of("node-nourl"))
 srv.shutdown()
 finish()
