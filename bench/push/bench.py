@@ -9,7 +9,8 @@ bytes over the rows the receiver inserted).
 
 Ours is the whole omx-node process (collecting and pushing); a peer is the
 agent process alone (the omx-node it scrapes is not counted), which favours
-the peers.
+the peers. RSS is given whole (VmRSS, shared library pages included: most
+of omx-node's) and anonymous only (RssAnon: the heap and stacks).
 
 usage: bench.py OMX_NODE     env: PUSH_BENCH_SECONDS (default 60)"""
 import http.server
@@ -75,10 +76,10 @@ def cpu_s(pid):
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
-def rss_kb(pid):
+def rss_kb(pid, field="VmRSS:"):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field):
                 return int(line.split()[1])
     return 0
 
@@ -177,10 +178,11 @@ def measure(pid):
     time.sleep(INTERVAL + 5)  # warm-up: the first push/scrape is done
     c0, b0, r0 = cpu_s(pid), wire["bytes"], rows_inserted()
     t0 = time.time()
-    peak, gen = 0, 1
+    peak, anon, gen = 0, 0, 1
     while time.time() - t0 < WINDOW:
         time.sleep(1)
         peak = max(peak, rss_kb(pid))
+        anon = max(anon, rss_kb(pid, "RssAnon:"))
         if int(time.time() - t0) % INTERVAL == 0:
             write_textfile(gen)
             gen += 1
@@ -188,6 +190,7 @@ def measure(pid):
     c1, b1, r1 = cpu_s(pid), wire["bytes"], rows_inserted()
     rows = r1 - r0
     return {"cpu_ms_per_push": (c1 - c0) * 1000 / (dt / INTERVAL), "rss_kb": peak,
+            "anon_kb": anon,
             "bytes_per_sample": (b1 - b0) / rows if rows else float("nan"), "rows": rows}
 
 
@@ -234,6 +237,8 @@ for peer in ("vmagent", "prometheus agent"):
           f"{r['cpu_ms_per_push'] / max(ours['cpu_ms_per_push'], 0.01):.1f}x")
     print(f"bench push/rss-{peer.replace(' ', '-')}: ours {ours['rss_kb'] / 1024:.1f} MB; "
           f"{peer} {r['rss_kb'] / 1024:.1f} MB; {r['rss_kb'] / max(ours['rss_kb'], 1):.1f}x")
+    print(f"bench push/rss-anon-{peer.replace(' ', '-')}: ours {ours['anon_kb'] / 1024:.1f} MB; "
+          f"{peer} {r['anon_kb'] / 1024:.1f} MB; {r['anon_kb'] / max(ours['anon_kb'], 1):.1f}x")
     print(f"bench push/bytes-per-sample-{peer.replace(' ', '-')}: ours "
           f"{ours['bytes_per_sample']:.2f} B; {peer} {r['bytes_per_sample']:.2f} B; "
           f"{r['bytes_per_sample'] / ours['bytes_per_sample']:.2f}x")
