@@ -41,6 +41,8 @@ struct omx_app {
     const char *log_level;
     const char *log_format;
     bool help, version;
+    bool web_disable;           /* --web.disable: no listener (push only) */
+    struct omx__app_push *push; /* --push.* (push/app-push.c) */
 
     omx__webconfig *webcfg;
     /* Readers: requests (auth, headers). Writer: the SIGHUP reload swapping webcfg. */

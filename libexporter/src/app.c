@@ -16,6 +16,7 @@
 #include "exporter/log.h"
 #include "internal.h"
 #include "sdnotify.h"
+#include "app-push.h"
 
 omx_app *omx_app_new(const omx_app_info *info) {
     omx_app *app;
@@ -103,6 +104,8 @@ omx_app *omx_app_new(const omx_app_info *info) {
         rc = omx__flags_add(fs, OMX__FLAG_STRING, "log.format", &app->log_format,
                             "Output format of log messages. One of: [logfmt, json]");
     if (!rc)
+        rc = omx__app_push_flags(app);
+    if (!rc)
         rc = omx__flags_add(fs, OMX__FLAG_BOOL, "version", &app->version,
                             "Show application version.");
     if (!rc)
@@ -118,6 +121,7 @@ omx_app *omx_app_free(omx_app *app) {
     if (!app)
         return NULL;
     omx__http_stop(app, 1e18); /* nothing may still use what is freed below */
+    omx__app_push_free(app);
     omx__flags_free(&app->flags);
     app->webcfg = omx__webconfig_free(app->webcfg);
     for (size_t i = 0; i < app->n_handlers; i++)
@@ -262,6 +266,8 @@ int omx_app_parse(omx_app *app, int argc, char **argv) {
             return OMX_ECONFIG;
         }
     }
+    if ((rc = omx__app_push_check(app, err, sizeof err)) < 0)
+        return parse_error(app, rc, err);
     return 0;
 }
 
@@ -420,7 +426,11 @@ int omx_app_run(omx_app *app) {
         return 1;
     }
     omx_log(OMX_LOG_INFO, "Starting", "name", app->info.name, "version", app->info.version, NULL);
-    rc = omx__http_start(app, err, sizeof err);
+    rc = app->web_disable ? 0 : omx__http_start(app, err, sizeof err);
+    if (rc == 0)
+        rc = omx__app_push_start(app) < 0 ? OMX_ESTATE : 0;
+    if (rc == OMX_ESTATE)
+        snprintf(err, sizeof err, "cannot start pushing");
     if (rc < 0) {
         omx_log(OMX_LOG_ERROR, "cannot start serving", "err", err, NULL);
         char st[1100];
@@ -478,6 +488,7 @@ int omx_app_run(omx_app *app) {
         break;
     }
     omx__sd_notify("STOPPING=1\nSTATUS=Shutting down");
+    omx__app_push_stop(app);
     if (!omx__http_stop(app, app->shutdown_grace_s)) {
         /* A handler is stuck (a collector blocked in a system call): its thread
          * still uses the registry, so nothing may be freed. Exit now. */

@@ -265,9 +265,24 @@ typedef struct omx__writer {
     int err;
     size_t len;
     char *buf;
-    omx__nameset names;   /* families written so far (base names) */
-    struct omx__run *run; /* on a collector thread: the scrape's names, under the run's lock */
+    omx__nameset names;     /* families written so far (base names) */
+    struct omx__run *run;   /* on a collector thread: the scrape's names, under the run's lock */
+    struct omx__visit *vis; /* omx_registry_visit: headers and samples go there, not to text */
+    bool has_created;       /* vis: the series being written has a creation time */
+    double created;
 } omx__writer;
+
+/* ---- sample visitor (visit.c) ---- */
+/* A family header / a sample line handed to the visitor instead of written;
+ * arguments as omx__w_header_named / omx__w_sample (suffix as 0.0.4 adds it). */
+void omx__visit_header(omx__writer *w, const char *name, size_t len, const char *suffix, omx_type t,
+                       const char *help, const char *unit);
+void omx__visit_sample(omx__writer *w, const char *base, size_t base_len, const char *suffix,
+                       const char *lbl, size_t lbl_len, const char *xname, const char *xval,
+                       const char *val, size_t val_len, const char *ts);
+/* The walk shared by omx_registry_write and omx_registry_visit on a writer
+ * set up by the caller (fmt, fn, ctx, vis). Returns 0 or an omx_err. */
+int omx__registry_walk(omx_registry *r, const omx_write_opts *opts, omx__writer *w);
 
 /* The name checks of omx__w_taken/omx__w_claim on a given set. */
 bool omx__names_taken(const omx__nameset *s, const char *base, size_t base_len, omx_type t);

@@ -165,18 +165,30 @@ void omx__w_header(omx__writer *w, const char *base, size_t base_len, omx_type t
     bool om = w->fmt == OMX_FORMAT_OPENMETRICS;
     /* 0.0.4 has no counter/info families: name them by their sample, like client_golang. */
     const char *suffix = om ? "" : t == OMX_COUNTER ? "_total" : t == OMX_INFO ? "_info" : "";
+    if (__builtin_expect(w->vis != NULL, 0)) {
+        omx__visit_header(w, base, base_len, suffix, t, help, unit);
+        return;
+    }
     header_lines(w, base, base_len, suffix, om ? omx_type_name(t) : prom_type(t), help, unit);
 }
 
 void omx__w_header_named(omx__writer *w, const char *name, size_t len, omx_type t,
                          const char *help) {
     bool om = w->fmt == OMX_FORMAT_OPENMETRICS;
+    if (__builtin_expect(w->vis != NULL, 0)) {
+        omx__visit_header(w, name, len, "", t, help, NULL);
+        return;
+    }
     header_lines(w, name, len, "", om ? omx_type_name(t) : prom_type(t), help, NULL);
 }
 
 void omx__w_sample(omx__writer *w, const char *base, size_t base_len, const char *suffix,
                    const char *lbl, size_t lbl_len, const char *xname, const char *xval,
                    const char *val, size_t val_len, const char *ts, const omx__exemplar *ex) {
+    if (__builtin_expect(w->vis != NULL, 0)) {
+        omx__visit_sample(w, base, base_len, suffix, lbl, lbl_len, xname, xval, val, val_len, ts);
+        return;
+    }
     /* Fast path: the whole line fits in the buffer; one bounds check. */
     size_t sl = strlen(suffix), xnl = xname ? strlen(xname) : 0, xvl = xname ? strlen(xval) : 0;
     size_t need = base_len + sl + lbl_len + xnl + xvl + val_len + 8;
@@ -328,6 +340,8 @@ static void write_summary(omx__writer *w, const omx_family *f, omx_series *s) {
 
 static void write_series(omx__writer *w, const omx_family *f, omx_series *s) {
     char num[40];
+    w->has_created = w->vis && (f->flags & OMX_FAMILY_CREATED);
+    w->created = s->created;
     switch (f->type) {
     case OMX_COUNTER: write_counter(w, f, s); break;
     case OMX_GAUGE:
@@ -353,6 +367,7 @@ static void write_series(omx__writer *w, const omx_family *f, omx_series *s) {
     case OMX_GAUGEHISTOGRAM: write_histogram(w, f, s); break;
     case OMX_SUMMARY: write_summary(w, f, s); break;
     }
+    w->has_created = false;
 }
 
 void omx__registry_write_families(omx_registry *r, omx__writer *w) {
@@ -491,6 +506,11 @@ int omx_registry_write(omx_registry *r, const omx_write_opts *opts, omx_write_fn
     omx__writer w = {.fmt = opts ? opts->format : OMX_FORMAT_PROMETHEUS, .fn = fn, .ctx = ctx};
     if (w.fmt != OMX_FORMAT_PROMETHEUS && w.fmt != OMX_FORMAT_OPENMETRICS)
         return OMX_EINVAL;
+    return omx__registry_walk(r, opts, &w);
+}
+
+int omx__registry_walk(omx_registry *r, const omx_write_opts *opts, omx__writer *wp) {
+    omx__writer w = *wp;
     w.buf = omx__malloc(OMX__WBUF);
     if (!w.buf)
         return OMX_ENOMEM;

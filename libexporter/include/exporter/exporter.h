@@ -14,5 +14,6 @@
 #include "exporter/emit.h"
 #include "exporter/file.h"
 #include "exporter/text.h"
+#include "exporter/visit.h"
 
 #endif

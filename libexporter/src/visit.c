@@ -1,0 +1,170 @@
+/* omx_registry_visit: the writers' walk with each header and sample line
+ * handed to callbacks as structured values instead of text. The walk renders
+ * label pairs once (a="x",b="y", escaped) for both uses; here they are split
+ * and unescaped again, and number strings (shortest round-trip form) read
+ * back exactly with strtod. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exporter/visit.h"
+#include "internal.h"
+
+#define MAX_PAIRS (OMX__MAX_LABELS + 1) /* the series' labels and le/quantile/state */
+
+struct omx__visit {
+    const omx_visitor *v;
+    void *ctx;
+    omx_buf name; /* the current name, NUL-terminated */
+    omx_buf text; /* unescaped label names and values, NUL-separated */
+    const char *names[MAX_PAIRS], *values[MAX_PAIRS];
+};
+
+static void fail(omx__writer *w, int rc) {
+    if (!w->err)
+        w->err = rc < 0 ? rc : OMX_EIO;
+}
+
+void omx__visit_header(omx__writer *w, const char *name, size_t len, const char *suffix, omx_type t,
+                       const char *help, const char *unit) {
+    struct omx__visit *vis = w->vis;
+    if (w->err)
+        return;
+    omx_buf_reset(&vis->name);
+    int rc = omx_buf_append(&vis->name, name, len);
+    if (!rc)
+        rc = omx_buf_append(&vis->name, suffix, strlen(suffix));
+    if (!rc && (rc = vis->v->family(vis->ctx, vis->name.data, t, help, unit)) != 0)
+        rc = rc < 0 ? rc : OMX_EIO;
+    if (rc)
+        fail(w, rc);
+}
+
+/* Splits rendered pairs into vis->names/values (pointers into vis->text).
+ * Returns the number of pairs or an omx_err (never for the walk's own text). */
+static int split_labels(struct omx__visit *vis, const char *lbl, size_t len) {
+    omx_buf_reset(&vis->text);
+    /* offsets first: the buffer may move while it grows */
+    size_t off[2 * MAX_PAIRS];
+    int n = 0;
+    size_t i = 0;
+    while (i < len) {
+        if (n == MAX_PAIRS)
+            return OMX_ELIMIT;
+        const char *eq = memchr(lbl + i, '=', len - i);
+        if (!eq || (size_t)(eq - lbl) + 1 >= len || eq[1] != '"')
+            return OMX_EINVAL;
+        off[2 * n] = vis->text.len;
+        int rc = omx_buf_append(&vis->text, lbl + i, (size_t)(eq - (lbl + i)));
+        if (!rc)
+            rc = omx_buf_append(&vis->text, "", 1);
+        if (rc)
+            return rc;
+        off[2 * n + 1] = vis->text.len;
+        i = (size_t)(eq - lbl) + 2;
+        size_t run = i;
+        while (i < len && lbl[i] != '"') {
+            if (lbl[i] != '\\' || i + 1 >= len) {
+                i++;
+                continue;
+            }
+            char c = lbl[i + 1] == 'n' ? '\n' : lbl[i + 1];
+            if ((rc = omx_buf_append(&vis->text, lbl + run, i - run)) < 0 ||
+                (rc = omx_buf_append(&vis->text, &c, 1)) < 0)
+                return rc;
+            i += 2;
+            run = i;
+        }
+        if (i >= len)
+            return OMX_EINVAL;
+        if ((rc = omx_buf_append(&vis->text, lbl + run, i - run)) < 0 ||
+            (rc = omx_buf_append(&vis->text, "", 1)) < 0)
+            return rc;
+        i++; /* the closing quote */
+        if (i < len && lbl[i] == ',')
+            i++;
+        n++;
+    }
+    for (int k = 0; k < n; k++) {
+        vis->names[k] = vis->text.data + off[2 * k];
+        vis->values[k] = vis->text.data + off[2 * k + 1];
+    }
+    return n;
+}
+
+void omx__visit_sample(omx__writer *w, const char *base, size_t base_len, const char *suffix,
+                       const char *lbl, size_t lbl_len, const char *xname, const char *xval,
+                       const char *val, size_t val_len, const char *ts) {
+    struct omx__visit *vis = w->vis;
+    if (w->err)
+        return;
+    char num[64];
+    if (val_len >= sizeof num)
+        return fail(w, OMX_EINVAL);
+    memcpy(num, val, val_len);
+    num[val_len] = '\0';
+    omx_buf_reset(&vis->name);
+    int rc = omx_buf_append(&vis->name, base, base_len);
+    if (!rc)
+        rc = omx_buf_append(&vis->name, suffix, strlen(suffix));
+    if (rc)
+        return fail(w, rc);
+    /* the extra label goes through the same split (its value is escaped too) */
+    omx_buf pairs;
+    omx_buf_init(&pairs, SIZE_MAX / 2);
+    if (xname) {
+        if ((rc = omx_buf_append(&pairs, lbl, lbl_len)) < 0 ||
+            (lbl_len && (rc = omx_buf_append(&pairs, ",", 1)) < 0) ||
+            (rc = omx_buf_append(&pairs, xname, strlen(xname))) < 0 ||
+            (rc = omx_buf_append(&pairs, "=\"", 2)) < 0 ||
+            (rc = omx_buf_append(&pairs, xval, strlen(xval))) < 0 ||
+            (rc = omx_buf_append(&pairs, "\"", 1)) < 0) {
+            omx_buf_free(&pairs);
+            return fail(w, rc);
+        }
+        lbl = pairs.data;
+        lbl_len = pairs.len;
+    }
+    int n = split_labels(vis, lbl, lbl_len);
+    omx_buf_free(&pairs);
+    if (n < 0)
+        return fail(w, n);
+    omx_visit_sample s = {.name = vis->name.data,
+                          .label_names = vis->names,
+                          .label_values = vis->values,
+                          .n_labels = (size_t)n,
+                          .value = strtod(num, NULL),
+                          .created = w->has_created ? w->created : NAN};
+    if (ts) {
+        s.has_timestamp = true;
+        s.timestamp_ms = strtoll(ts, NULL, 10);
+    }
+    if ((rc = vis->v->sample(vis->ctx, &s)) != 0)
+        fail(w, rc);
+}
+
+static int discard(void *ctx, const char *data, size_t len) {
+    (void)ctx, (void)data, (void)len;
+    return 0;
+}
+
+int omx_registry_visit(omx_registry *r, const omx_write_opts *opts, const omx_visitor *v,
+                       void *ctx) {
+    if (!r || !v || !v->family || !v->sample || (opts && opts->deadline_ns))
+        return OMX_EINVAL;
+    struct omx__visit *vis = omx__calloc(1, sizeof *vis);
+    if (!vis)
+        return OMX_ENOMEM;
+    vis->v = v;
+    vis->ctx = ctx;
+    omx_buf_init(&vis->name, 1 << 16);
+    omx_buf_init(&vis->text, 1 << 24);
+    omx_write_opts o = opts ? *opts : (omx_write_opts){0};
+    o.format = OMX_FORMAT_PROMETHEUS;
+    omx__writer w = {.fmt = OMX_FORMAT_PROMETHEUS, .fn = discard, .vis = vis};
+    int rc = omx__registry_walk(r, &o, &w);
+    omx_buf_free(&vis->name);
+    omx_buf_free(&vis->text);
+    omx__free(vis);
+    return rc;
+}
