@@ -844,6 +844,7 @@ lt_prog *lt_prog_free(lt_prog *p) {
         free(p->rxs[i]);
     }
     free(p->rxs);
+    free(p->gate);
     free(p->name);
     free(p->text);
     free(p);

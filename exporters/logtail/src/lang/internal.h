@@ -298,6 +298,11 @@ typedef struct lt_prog {
     size_t n_rxs;
     uint64_t runtime_errors;
     uint64_t loads, load_errors;
+    /* When the program is only pattern blocks (no else, no otherwise), each
+     * with a known literal, a line holding none of the literals skips the
+     * program without entering the VM. n_gate 0: always run. */
+    lt_rx **gate;
+    size_t n_gate;
 } lt_prog;
 
 /* Checks and compiles a parsed tree into prog (metrics, regexes). Returns the
@@ -324,6 +329,10 @@ typedef struct lt_vmctx {
 } lt_vmctx;
 /* Runs prog on one line. Returns 0, or 1 for a runtime error (counted). */
 int lt_vm_run(lt_prog *prog, lt_vmctx *ctx);
+/* Whether rx's literal may occur in the line of ctx (false: rx cannot match). */
+bool lt_vm_literal_may_match(lt_vmctx *ctx, const lt_rx *rx);
+/* Sets prog->gate from its top-level statements (after lt_check). */
+int lt_prog_gate(lt_prog *prog);
 
 /* ---- strptime (gotime.c) ---- */
 /* Checks a Go layout as mtail does (it parses itself): 0 or -EINVAL. */

@@ -57,6 +57,10 @@ static lt_prog *compile(const lt_options *opt, const char *name, const char *tex
             *nerr = -1;
         return lt_prog_free(p);
     }
+    if (lt_prog_gate(p) < 0) {
+        *nerr = -1;
+        return lt_prog_free(p);
+    }
     /* scalar counters and histograms start at 0 (mtail creates them at load) */
     for (size_t i = 0; i < p->n_metrics; i++) {
         lt_metric *m = p->metrics[i];
@@ -229,8 +233,17 @@ int lt_progset_run(lt_progset *set, const lt_line *line) {
     pthread_mutex_lock(&set->lock);
     set->ctx.line = line;
     set->ctx.pairs_for = NULL; /* the caller may reuse its buffer for the next line */
-    for (size_t i = 0; i < set->n; i++)
-        lt_vm_run(set->progs[i], &set->ctx);
+    for (size_t i = 0; i < set->n; i++) {
+        lt_prog *p = set->progs[i];
+        if (p->n_gate) {
+            size_t g = 0;
+            while (g < p->n_gate && !lt_vm_literal_may_match(&set->ctx, p->gate[g]))
+                g++;
+            if (g == p->n_gate)
+                continue; /* no pattern of the program can match this line */
+        }
+        lt_vm_run(p, &set->ctx);
+    }
     set->ctx.line = NULL;
     set->lines++;
     pthread_mutex_unlock(&set->lock);

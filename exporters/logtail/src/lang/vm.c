@@ -40,8 +40,7 @@ static char *scratch(run *r, size_t n) {
 }
 
 /* Whether every pair of rx's literal is in the line (false: it cannot match). */
-static bool pairs_present(run *r, const lt_rx *rx, const char *s, size_t n) {
-    lt_vmctx *x = r->x;
+static bool pairs_present_x(lt_vmctx *x, const lt_rx *rx, const char *s, size_t n) {
     if (x->pairs_for != s) {
         memset(x->pairset, 0, sizeof(x->pairset));
         const unsigned char *u = (const unsigned char *)s;
@@ -55,6 +54,43 @@ static bool pairs_present(run *r, const lt_rx *rx, const char *s, size_t n) {
         if (!(x->pairset[rx->pairs[i] >> 6] & (1ull << (rx->pairs[i] & 63))))
             return false;
     return true;
+}
+
+static bool pairs_present(run *r, const lt_rx *rx, const char *s, size_t n) {
+    return pairs_present_x(r->x, rx, s, n);
+}
+
+bool lt_vm_literal_may_match(lt_vmctx *x, const lt_rx *rx) {
+    const lt_rx_lits *L = &rx->lits;
+    const char *s = x->line->text ? x->line->text : "";
+    size_t n = x->line->len;
+    if (!L->len)
+        return true;
+    if (L->prefix)
+        return n >= L->len && memcmp(s, L->lit, L->len) == 0;
+    if (rx->n_pairs && x->line->text && !pairs_present_x(x, rx, s, n))
+        return false;
+    return memmem(s, n, L->lit, L->len) != NULL;
+}
+
+int lt_prog_gate(lt_prog *p) {
+    lt_node *root = p->root;
+    size_t n = (size_t)root->i;
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        lt_node *k = root->kids[i];
+        if (k->kind != N_COND || k->c || k->a->kind != N_PATTERN || !k->a->rx ||
+            !k->a->rx->lits.len)
+            return 0;
+    }
+    p->gate = calloc(n, sizeof(*p->gate));
+    if (!p->gate)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        p->gate[i] = root->kids[i]->a->rx;
+    p->n_gate = n;
+    return 0;
 }
 
 static int rx_match(run *r, lt_rx *rx, const char *s, size_t n) {

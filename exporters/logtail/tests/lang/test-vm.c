@@ -244,6 +244,25 @@ static void test_timestamps(void) {
     free(o);
 }
 
+static void test_gate(void) {
+    /* gated programs (pattern blocks only) and one that is not, side by side */
+    static const char *const lines[] = {"alpha 1", "beta 2", "beta x", "gamma", NULL};
+    lt_progset *set = load_ok(NULL, "counter a\ncounter b\n/^alpha (\\d+)/ {\n  a += $1\n}\n"
+                                    "/beta (\\d+)$/ {\n  b += $1\n}\n");
+    const char *u = "counter all\nall++\n";
+    const char *v = "counter o\n/zzz/ {\n  o++\n}\notherwise {\n  o += 10\n}\n";
+    ASSERT_OK(lt_progset_load(set, "u.mtail", u, strlen(u), NULL, NULL));
+    ASSERT_OK(lt_progset_load(set, "v.mtail", v, strlen(v), NULL, NULL));
+    feed(set, lines, T0);
+    char *o = render(set);
+    ASSERT_HAS(o, "a{prog=\"t.mtail\"} 1\n");
+    ASSERT_HAS(o, "b{prog=\"t.mtail\"} 2\n");
+    ASSERT_HAS(o, "all{prog=\"u.mtail\"} 4\n");
+    ASSERT_HAS(o, "o{prog=\"v.mtail\"} 40\n");
+    free(o);
+    lt_progset_free(set);
+}
+
 static void test_json(void) {
     static const char *const lines[] = {"k=a v=2", NULL};
     lt_progset *set = load_ok(NULL, "counter c by k\nhistogram h buckets 1, 5\n"
@@ -310,6 +329,7 @@ int main(void) {
     test_hostile_keys();
     test_match_limit();
     test_timestamps();
+    test_gate();
     test_json();
     test_load_path();
     TEST_DONE();
