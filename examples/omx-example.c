@@ -88,6 +88,14 @@ static int hello(omx_request *req, void *userdata) {
     return omx_respond(req, 200, "text/plain; charset=utf-8", body, (size_t)n);
 }
 
+/* /method takes every method (omx_app_handle_any_method) and names it. */
+static int method(omx_request *req, void *userdata) {
+    char body[64];
+    (void)userdata;
+    int n = snprintf(body, sizeof body, "%.40s\n", omx_request_method(req));
+    return omx_respond(req, 200, "text/plain; charset=utf-8", body, (size_t)n);
+}
+
 static int setup_metrics(omx_registry *r, example *ex, long extra_series) {
     static const char *const req_labels[] = {"method", "code"};
     static const char *const id_label[] = {"id"};
@@ -184,6 +192,8 @@ int main(int argc, char **argv) {
     rc = setup_metrics(omx_app_registry(app), &ex, extra_series);
     if (rc == 0)
         rc = omx_app_handle(app, "/hello", hello, NULL);
+    if (rc == 0)
+        rc = omx_app_handle_any_method(app, "/method", method, NULL);
     if (rc != 0) {
         omx_log(OMX_LOG_ERROR, "cannot set up metrics", "err", omx_strerror(rc), NULL);
         omx_app_free(app);

@@ -148,7 +148,9 @@ def main():
         p_rss = med("peer", name, lambda x: x[3]["VmRSS"])
         o_pss = med("ours", name, lambda x: x[3]["Pss"])
         p_pss = med("peer", name, lambda x: x[3]["Pss"])
-        note = "" if o_ok else " (every probe of ours failed: is the %s prober built?)" % name
+        o_ans = med("ours", name, lambda x: x[0])
+        note = "" if o_ok else (" (every probe of ours failed: is the %s prober built? %.0f answers/s)"
+                                % (name, o_ans))
         print("bench blackbox/%s-probes: ours %.0f probes/s; blackbox_exporter %.0f probes/s; %.2fx%s"
               % (name, o_rate, p_rate, o_rate / p_rate if p_rate else 0, note))
         print("bench blackbox/%s-rss: ours %.1f MB; blackbox_exporter %.1f MB; %.2fx"

@@ -2,7 +2,9 @@
  * idle workers each waiting on its own condition variable. A job wakes the
  * worker that went idle last, so a light load keeps running on the same few
  * threads (warm stacks and caches) instead of touching every thread's stack
- * in turn, which a shared condition variable's FIFO wake-ups did. */
+ * in turn, which a shared condition variable's FIFO wake-ups did. Workers
+ * start on demand, when there are more jobs than workers, up to the pool's
+ * size: an idle process holds only the few a load needed. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -24,7 +26,8 @@ struct omx__pool {
     size_t busy; /* queued + running */
     bool stop;
     bool closed; /* no new jobs */
-    size_t n;
+    size_t n;    /* workers started */
+    size_t max;  /* the pool's size */
     omx__worker *workers;
     omx__worker **idle_stack;
     size_t n_idle;
@@ -65,6 +68,23 @@ static void *worker(void *arg) {
     return NULL;
 }
 
+/* Starts worker p->n; under p->mu (or before the pool is shared). */
+static int start_worker(omx__pool *p) {
+    omx__worker *w = &p->workers[p->n];
+    w->pool = p;
+    pthread_cond_init(&w->cv, NULL);
+    int rc = pthread_create(&w->thread, NULL, worker, w);
+    if (rc != 0) {
+        pthread_cond_destroy(&w->cv);
+        return rc;
+    }
+    p->n++;
+    return 0;
+}
+
+/* Workers started with the pool; the others start on demand. */
+#define POOL_FIRST_WORKERS 2
+
 int omx__pool_new(size_t n, omx__pool **out) {
     pthread_condattr_t ca;
     omx__pool *p;
@@ -86,16 +106,9 @@ int omx__pool_new(size_t n, omx__pool **out) {
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* deadlines are monotonic */
     pthread_cond_init(&p->idle, &ca);
     pthread_condattr_destroy(&ca);
-    for (; p->n < n; p->n++) {
-        omx__worker *w = &p->workers[p->n];
-        w->pool = p;
-        pthread_cond_init(&w->cv, NULL);
-        rc = pthread_create(&w->thread, NULL, worker, w);
-        if (rc != 0) {
-            pthread_cond_destroy(&w->cv);
-            break;
-        }
-    }
+    p->max = n;
+    while (rc == 0 && p->n < n && p->n < POOL_FIRST_WORKERS)
+        rc = start_worker(p);
     if (rc != 0) {
         omx__pool_free(p);
         return -rc;
@@ -121,6 +134,11 @@ bool omx__pool_submit(omx__pool *p, omx__job *job) {
         omx__worker *w = p->idle_stack[--p->n_idle];
         w->woken = true;
         pthread_cond_signal(&w->cv);
+    } else if (p->busy > p->n && p->n < p->max) {
+        /* More jobs than workers: every worker runs one. (With busy <= n a
+         * worker between jobs takes this one as soon as it looks.) On failure
+         * the running workers take the job later. */
+        start_worker(p);
     }
     pthread_mutex_unlock(&p->mu);
     return true;

@@ -16,7 +16,8 @@ typedef struct omx__job {
 
 typedef struct omx__pool omx__pool;
 
-/* Starts n (>= 1) worker threads. Returns 0 or a negative errno; *out is owned
+/* A pool of up to n (>= 1) worker threads, started as jobs need them (the
+ * first two at once). Returns 0 or a negative errno; *out is owned
  * by the caller (omx__pool_free). */
 int omx__pool_new(size_t n, omx__pool **out);
 /* Queues job (borrowed until its fn returns; fn runs on a worker). Returns

@@ -54,6 +54,9 @@ curl -s "$U/" >"$T/landing.html"
 check "landing page is HTML" test "$(ct "$U/")" = "text/html; charset=utf-8"
 check "landing page links /metrics" grep -q 'href="metrics"' "$T/landing.html"
 check "extra handler with query" test "$(curl -s "$U/hello?name=omx")" = "hello omx"
+check "405 for POST to a GET handler" test "$(code -X POST "$U/hello")" = 405
+check "any-method handler gets POST" test "$(curl -s -X POST -d x=1 "$U/method")" = "POST"
+check "any-method handler gets GET" test "$(curl -s "$U/method")" = "GET"
 check "keep-alive" sh -c "curl -sv -o /dev/null -o /dev/null '$U/metrics' '$U/metrics' 2>&1 | grep -q 'Re-using existing connection'"
 check "timeout header accepted" test "$(code -H 'X-Prometheus-Scrape-Timeout-Seconds: 0.3' "$U/metrics")" = 200
 check "requests_total counted" sh -c "curl -s '$U/metrics' | grep -Eq '^promhttp_metric_handler_requests_total\{code=\"200\"\} [1-9]'"

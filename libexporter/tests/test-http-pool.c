@@ -77,8 +77,13 @@ int main(void) {
         ASSERT(omx__pool_wait_idle(p, mono_ns() + 10000000000LL));
         usleep(2000); /* the worker is back on the idle stack */
     }
-    for (int i = 2; i < 10; i++)
-        ASSERT(pthread_equal(ids[i].who, ids[1].who));
+    /* A worker started late in the first phase may reach the idle stack only
+     * now and take over once each (two were started on demand): at most two
+     * changes, where FIFO wake-ups change thread at every job. */
+    int changes = 0;
+    for (int i = 1; i < 10; i++)
+        changes += !pthread_equal(ids[i].who, ids[i - 1].who);
+    ASSERT_MSG(changes <= 2, "%d changes of thread over 10 jobs", changes);
     /* Closed: refuses new jobs. */
     omx__pool_close(p);
     ASSERT(!omx__pool_submit(p, &jobs[0].job));

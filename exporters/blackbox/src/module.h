@@ -56,15 +56,17 @@ typedef struct bb_tls_config {
 } bb_tls_config;
 
 /* Shared option parsers (config-common.c). Each fills *ret from the keys it
- * knows and fails (omx_yaml_fail) on the others it is given. */
-/* Reads a tls_config mapping (n may be NULL or empty: all defaults). */
+ * knows and fails (omx_yaml_fail) on the others it is given. A tls_config
+ * mapping n may be NULL or empty (all defaults); its errors name
+ * "<bb_section_key()>.tls_config.<key>". */
 int bb_tls_config_parse(omx_yaml *y, const omx_yaml_node *n, bb_tls_config *ret);
 void bb_tls_config_clear(bb_tls_config *c);
 int bb_tls_config_dump(const bb_tls_config *c, omx_buf *out, int indent);
-/* Handles the key if it is one of preferred_ip_protocol, ip_protocol_fallback,
- * source_ip_address: returns 1 (consumed), 0 (not ours) or an omx_err. */
 /* The defaults: ip6 preferred, fallback on, no source address. */
 void bb_ip_opts_default(bb_ip_opts *o);
+/* Handles the key if it is one of preferred_ip_protocol, ip_protocol_fallback,
+ * source_ip_address: returns 1 (consumed), 0 (not ours) or an omx_err. key is
+ * the dotted key omx_yaml_map gives (its last part is compared). */
 int bb_ip_opts_field(omx_yaml *y, const omx_yaml_node *value, const char *key, bb_ip_opts *o);
 int bb_ip_opts_dump(const bb_ip_opts *o, omx_buf *out, int indent);
 /* YAML dump helpers: "<indent>key: value\n" with value quoted as needed;

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "core"))
 from bbtest import Exporter, free_port, parse_metrics, request, skip  # noqa: E402
@@ -198,7 +199,7 @@ def main():
     for line in open(cases_path):
         line = line.split("#", 1)[0].split()
         if len(line) >= 2:
-            cases.append((line[0], line[1].format(**subst)))
+            cases.append((line[0], line[1].format(**subst), line[2].format(**subst) if len(line) > 2 else ""))
 
     up_port, our_port = free_port(), free_port()
     failed = passed = skipped = 0
@@ -206,11 +207,13 @@ def main():
                    "--web.listen-address=127.0.0.1:%d" % up_port], up_port) as up, \
          Exporter([ours_bin, "--config.file=" + config,
                    "--web.listen-address=127.0.0.1:%d" % our_port], our_port) as ours:
-        for module, target in cases:
-            q = "/probe?module=%s&target=%s" % (module, target)
+        for module, target, extra in cases:
+            q = "/probe?module=%s&target=%s" % (module, urllib.parse.quote(target, safe=":/[]@"))
+            if extra:
+                q += "&" + extra
             st_u, _, body_u = up.get(q)
             st_o, _, body_o = ours.get(q)
-            what = "%s %s" % (module, target)
+            what = ("%s %s %s" % (module, target, extra)).strip()
             if st_o == 200 and "prober is not built" in ours.get(q + "&debug=true")[2]:
                 print("SKIP %s: the prober is not built yet" % what)
                 skipped += 1
@@ -237,6 +240,17 @@ def main():
             else:
                 passed += 1
                 print("ok   %s" % what)
+        # /metrics: the blackbox_* families both have (ours adds two, documented)
+        ours_only = {"blackbox_exporter_probes_rejected_total", "blackbox_exporter_probes_in_flight"}
+        su = {k: v for k, v in shape(up.get("/metrics")[2]).items() if k.startswith("blackbox_")}
+        so = {k: v for k, v in shape(ours.get("/metrics")[2]).items()
+              if k.startswith("blackbox_") and k not in ours_only}
+        if su != so:
+            failed += 1
+            print("FAIL /metrics blackbox_*: 0.23 %s\n  ours %s" % (sorted(su.items()), sorted(so.items())))
+        else:
+            passed += 1
+            print("ok   /metrics blackbox_* families")
     for s in servers:
         s.shutdown()
     certdir.cleanup()

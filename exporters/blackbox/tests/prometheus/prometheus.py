@@ -22,18 +22,29 @@ from bbtest import Exporter, free_port, request, skip  # noqa: E402
 checks = 0
 
 
+API = None
+
+
 def check(cond, what):
     global checks
     checks += 1
     if not cond:
         print("FAIL:", what)
+        if API:  # what Prometheus saw of each target
+            try:
+                print(request(API + "/targets")[2][:4000])
+            except OSError:
+                pass
         sys.exit(1)
     print("ok:", what)
 
 
 def query(api, q):
-    st, _, body = request(api + "/query?" + urllib.parse.urlencode({"query": q}))
-    r = json.loads(body)
+    try:
+        st, _, body = request(api + "/query?" + urllib.parse.urlencode({"query": q}))
+        r = json.loads(body)
+    except (OSError, ValueError):  # not ready yet (503 text), or a connection reset
+        return None
     return r["data"]["result"] if r.get("status") == "success" else None
 
 
@@ -61,8 +72,8 @@ def main():
 """
     with open(prom_yml, "w") as f:
         f.write("""global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
+  scrape_interval: 2s
+  scrape_timeout: 2s  # a loaded machine: slow answers still count
 scrape_configs:
   - job_name: fake
     metrics_path: /probe
@@ -81,9 +92,10 @@ scrape_configs:
          Exporter([real_bin, "--config.file=" + real_cfg, "--web.listen-address=127.0.0.1:%d" % p_real], p_real) as real, \
          Exporter([prom, "--config.file=" + prom_yml, "--storage.tsdb.path=" + os.path.join(tmp, "data"),
                    "--web.listen-address=127.0.0.1:%d" % p_prom], p_prom, os.path.join(tmp, "prom.log")):
-        api = "http://127.0.0.1:%d/api/v1" % p_prom
+        global API
+        api = API = "http://127.0.0.1:%d/api/v1" % p_prom
         want = {"ok": "1", "also-ok": "1", "fail": "0"}
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a loaded machine: Prometheus starts slowly
         got = {}
         while time.monotonic() < deadline:
             res = query(api, 'probe_success{job="fake"}') or []
@@ -95,7 +107,7 @@ scrape_configs:
         check(got == want, "probe_success per target as expected: %s" % got)
         check(len(query(api, 'up{job="fake"} == 1') or []) == 3, "every fake target up 1")
         check(len(query(api, 'probe_duration_seconds{job="fake"}') or []) == 3, "probe_duration_seconds scraped")
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not query(api, 'up{job="http"} == 1'):
             time.sleep(0.5)
         check(len(query(api, 'up{job="http"} == 1') or []) == 1, "http job up 1")
