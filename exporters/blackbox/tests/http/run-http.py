@@ -165,6 +165,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.headers.get("User-Agent"), self.headers.get("Content-Type"),
                 self.headers.get("Authorization"), self.headers.get("Content-Length"))).encode()
             return self.send(200, body)
+        if p == "/echo-foo":
+            return self.send(200, ("GET  xfoo=" + ", ".join(self.headers.get_all("X-Foo") or []))
+                             .encode())
         if p == "/auth":
             if self.headers.get("Authorization") in ("Basic dXNlcjpwYXNz", "Bearer tok123",
                                                      "Bearer s3cret"):
@@ -293,10 +296,15 @@ SILENT = silent()
 # ---- running probes ----
 
 
-def probe(section, target, timeout=5, hostname=None, dump=False):
+def probe(section, target, timeout=5, hostname=None, dump=False, env=None):
     path = write("section.yml", section)
     args = [PROBE, "http", path, target, str(timeout)] + ([hostname] if hostname else [])
-    env = dict(os.environ, PROBE_DUMP="1") if dump else None
+    extra = env or {}
+    # only the proxy variables a case sets: none from the test's own environment
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    env.update(extra)
+    if dump:
+        env["PROBE_DUMP"] = "1"
     t0 = time.monotonic()
     r = subprocess.run(args, capture_output=True, text=True, timeout=timeout + 20, env=env)
     took = time.monotonic() - t0
@@ -320,8 +328,8 @@ def check(name, cond, detail=""):
 
 
 def case(name, section, target, expect, timeout=5, hostname=None, log=None, max_time=None,
-         absent=(), present=()):
-    rc, m, out, err, took = probe(section, target, timeout, hostname)
+         absent=(), present=(), env=None):
+    rc, m, out, err, took = probe(section, target, timeout, hostname, env=env)
     ok = True
     for k, v in expect.items():
         got = m.get(k)
@@ -425,6 +433,17 @@ case("proxy", "skip_resolve_phase_with_proxy: true\nproxy_url: http://127.0.0.1:
      absent=('probe_http_duration_seconds{phase="resolve"}',))
 case("proxy resolves first", "proxy_url: http://127.0.0.1:%d\n" % HTTP, "http://proxied.test/",
      {"probe_success": 0}, log="Error resolving")
+case("proxy_from_environment", "skip_resolve_phase_with_proxy: true\nproxy_from_environment: true\n"
+     "fail_if_header_not_matches:\n- header: X-Proxied\n  regexp: '1'\n",
+     "http://proxied.test:81/x", {"probe_success": 1}, env={"http_proxy": U})
+case("no proxy without the option", "skip_resolve_phase_with_proxy: true\n",
+     "http://127.0.0.1:%d/ok" % HTTP, {"probe_success": 1}, env={"http_proxy": "http://127.0.0.1:1"})
+case("no_proxy", "proxy_url: http://127.0.0.1:1\nno_proxy: 127.0.0.1\n", U + "/ok",
+     {"probe_success": 1})
+write("hdr", "from-file\n")
+case("http_headers", "http_headers:\n  X-Foo:\n    values: [v1]\n    secrets: [s1]\n"
+     "    files: [%s]\nfail_if_body_not_matches_regexp: ['^GET  xfoo=v1, s1, from-file$']\n"
+     % os.path.join(TMP, "hdr"), U + "/echo-foo", {"probe_success": 1})
 case("gzip", "compression: gzip\n", U + "/gzip",
      {"probe_success": 1, "probe_http_uncompressed_body_length": 5000})
 case("deflate", "compression: deflate\n", U + "/deflate",
@@ -488,7 +507,7 @@ case("silent", "", "http://127.0.0.1:%d/" % SILENT, {"probe_success": 0}, timeou
      max_time=2.5)
 case("slow body", "", U + "/slow", {"probe_success": 0}, timeout=2, max_time=3)
 case("huge body cut by the deadline", "", U + "/huge", {"probe_success": 0}, timeout=0.3,
-     max_time=1.5)
+     max_time=2.5)
 case("huge body read whole", "", U + "/huge",
      {"probe_success": 1, "probe_http_uncompressed_body_length": 1 << 30}, timeout=20)
 case("huge body limit", "body_size_limit: 1MB\n", U + "/huge", {"probe_success": 0},
@@ -526,7 +545,8 @@ if EXPORTER:
 
         def via_exporter(target):
             q = urllib.parse.urlencode({"module": "http_2xx", "target": target, "debug": "true"})
-            with urllib.request.urlopen("http://127.0.0.1:%d/probe?%s" % (eport, q)) as r:
+            opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+            with opener.open("http://127.0.0.1:%d/probe?%s" % (eport, q)) as r:
                 return r.read().decode()
         out = via_exporter(U + "/ok")
         check("allow-list: allowed", "probe_success 1" in out, out)
