@@ -40,12 +40,47 @@ void omx__visit_header(omx__writer *w, const char *name, size_t len, const char 
         fail(w, rc);
 }
 
-/* Splits rendered pairs into vis->names/values (pointers into vis->text).
- * Returns the number of pairs or an omx_err (never for the walk's own text). */
-static int split_labels(struct omx__visit *vis, const char *lbl, size_t len) {
-    omx_buf_reset(&vis->text);
-    /* offsets first: the buffer may move while it grows */
-    size_t off[2 * MAX_PAIRS];
+/* Room for n bytes in b from its start. Returns 0 or OMX_ENOMEM. */
+static int reserve(omx_buf *b, size_t n) {
+    if (n <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 1024;
+    while (cap < n)
+        cap *= 2;
+    char *d = omx__realloc(b->data, cap);
+    if (!d)
+        return OMX_ENOMEM;
+    b->data = d;
+    b->cap = cap;
+    return 0;
+}
+
+/* Copies a rendered label value (\\ \" \n escapes) unescaped to o, NUL added;
+ * returns the end of the copy. */
+static char *unescape(char *o, const char *v, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] == '\\' && i + 1 < n) {
+            i++;
+            *o++ = v[i] == 'n' ? '\n' : v[i];
+        } else {
+            *o++ = v[i];
+        }
+    }
+    *o++ = '\0';
+    return o;
+}
+
+/* Splits rendered pairs (a="x",b="y"), then the extra pair xname/xval (xval
+ * escaped) if any, into vis->names/values, pointing into vis->text, which
+ * is sized once: the split is never longer than its input. Returns the
+ * number of pairs or an omx_err (never for the walk's own text). */
+static int split_labels(struct omx__visit *vis, const char *lbl, size_t len, const char *xname,
+                        const char *xval) {
+    size_t xnl = xname ? strlen(xname) : 0, xvl = xname ? strlen(xval) : 0;
+    int rc = reserve(&vis->text, len + xnl + xvl + 3);
+    if (rc)
+        return rc;
+    char *o = vis->text.data;
     int n = 0;
     size_t i = 0;
     while (i < len) {
@@ -54,40 +89,33 @@ static int split_labels(struct omx__visit *vis, const char *lbl, size_t len) {
         const char *eq = memchr(lbl + i, '=', len - i);
         if (!eq || (size_t)(eq - lbl) + 1 >= len || eq[1] != '"')
             return OMX_EINVAL;
-        off[2 * n] = vis->text.len;
-        int rc = omx_buf_append(&vis->text, lbl + i, (size_t)(eq - (lbl + i)));
-        if (!rc)
-            rc = omx_buf_append(&vis->text, "", 1);
-        if (rc)
-            return rc;
-        off[2 * n + 1] = vis->text.len;
+        size_t nl = (size_t)(eq - (lbl + i));
+        vis->names[n] = o;
+        memcpy(o, lbl + i, nl);
+        o += nl;
+        *o++ = '\0';
         i = (size_t)(eq - lbl) + 2;
-        size_t run = i;
-        while (i < len && lbl[i] != '"') {
-            if (lbl[i] != '\\' || i + 1 >= len) {
-                i++;
-                continue;
-            }
-            char c = lbl[i + 1] == 'n' ? '\n' : lbl[i + 1];
-            if ((rc = omx_buf_append(&vis->text, lbl + run, i - run)) < 0 ||
-                (rc = omx_buf_append(&vis->text, &c, 1)) < 0)
-                return rc;
-            i += 2;
-            run = i;
-        }
+        size_t start = i;
+        while (i < len && lbl[i] != '"')
+            i += lbl[i] == '\\' ? 2 : 1;
         if (i >= len)
             return OMX_EINVAL;
-        if ((rc = omx_buf_append(&vis->text, lbl + run, i - run)) < 0 ||
-            (rc = omx_buf_append(&vis->text, "", 1)) < 0)
-            return rc;
+        vis->values[n] = o;
+        o = unescape(o, lbl + start, i - start);
         i++; /* the closing quote */
         if (i < len && lbl[i] == ',')
             i++;
         n++;
     }
-    for (int k = 0; k < n; k++) {
-        vis->names[k] = vis->text.data + off[2 * k];
-        vis->values[k] = vis->text.data + off[2 * k + 1];
+    if (xname) {
+        if (n == MAX_PAIRS)
+            return OMX_ELIMIT;
+        vis->names[n] = o;
+        memcpy(o, xname, xnl + 1);
+        o += xnl + 1;
+        vis->values[n] = o;
+        unescape(o, xval, xvl);
+        n++;
     }
     return n;
 }
@@ -103,30 +131,13 @@ void omx__visit_sample(omx__writer *w, const char *base, size_t base_len, const 
         return fail(w, OMX_EINVAL);
     memcpy(num, val, val_len);
     num[val_len] = '\0';
-    omx_buf_reset(&vis->name);
-    int rc = omx_buf_append(&vis->name, base, base_len);
-    if (!rc)
-        rc = omx_buf_append(&vis->name, suffix, strlen(suffix));
+    size_t sl = strlen(suffix);
+    int rc = reserve(&vis->name, base_len + sl + 1);
     if (rc)
         return fail(w, rc);
-    /* the extra label goes through the same split (its value is escaped too) */
-    omx_buf pairs;
-    omx_buf_init(&pairs, SIZE_MAX / 2);
-    if (xname) {
-        if ((rc = omx_buf_append(&pairs, lbl, lbl_len)) < 0 ||
-            (lbl_len && (rc = omx_buf_append(&pairs, ",", 1)) < 0) ||
-            (rc = omx_buf_append(&pairs, xname, strlen(xname))) < 0 ||
-            (rc = omx_buf_append(&pairs, "=\"", 2)) < 0 ||
-            (rc = omx_buf_append(&pairs, xval, strlen(xval))) < 0 ||
-            (rc = omx_buf_append(&pairs, "\"", 1)) < 0) {
-            omx_buf_free(&pairs);
-            return fail(w, rc);
-        }
-        lbl = pairs.data;
-        lbl_len = pairs.len;
-    }
-    int n = split_labels(vis, lbl, lbl_len);
-    omx_buf_free(&pairs);
+    memcpy(vis->name.data, base, base_len);
+    memcpy(vis->name.data + base_len, suffix, sl + 1);
+    int n = split_labels(vis, lbl, lbl_len, xname, xval);
     if (n < 0)
         return fail(w, n);
     omx_visit_sample s = {.name = vis->name.data,
