@@ -44,6 +44,15 @@ static void basic(const char *path, int dlt, int ng) {
     pg_emit(o, T0 + 1120 * MS, &f);
     pg_tcp(&f, me, 40001, web, 443, ACK, 78, 901);
     pg_emit(o, T0 + 1121 * MS, &f);
+    /* one SYN seen twice 5 us apart (two interfaces of "any"): no retransmit */
+    pg_tcp(&f, me, 40005, web, 80, SYN, 555, 0);
+    pg_emit(o, T0 + 1500 * MS, &f);
+    pg_tcp(&f, me, 40005, web, 80, SYN, 555, 0);
+    pg_emit(o, T0 + 1500 * MS + 5000, &f);
+    pg_tcp(&f, web, 80, me, 40005, SYN | ACK, 7000, 556);
+    pg_emit(o, T0 + 1502 * MS, &f);
+    pg_tcp(&f, me, 40005, web, 80, ACK, 556, 7001);
+    pg_emit(o, T0 + 1502 * MS + 100000, &f);
     /* unanswered SYN to port 22, sent twice */
     pg_tcp(&f, me, 40002, dead, 22, SYN, 5, 0);
     pg_emit(o, T0 + 2000 * MS, &f);
