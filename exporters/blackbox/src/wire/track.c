@@ -282,17 +282,20 @@ static void dns(wire_tracker *t, const wire_pkt *p, int64_t ts) {
     const wire_config *c = t->cfg;
     wire_key k;
     if (!p->dns_qr && p->dport == 53) {
+        make_key(&k, p->src, p->dst, p->sport, p->dns_id, p->family);
+        uint32_t h = wire_key_hash(&k);
+        wire_entry *e = wire_table_find(&t->dns, &k, h);
+        if (e && ts - e->ts < DUP_WINDOW_NS)
+            return; /* the same query seen twice (two interfaces of "any") */
         /* slots by type; types past 256 but CAA share slot 0 ("other") */
         size_t qi = p->dns_qtype < 256 ? p->dns_qtype : p->dns_qtype == 257 ? 256 : 0;
         omx_series **q = &t->qtype[qi];
         series(q, t->f->dns_queries, (const char *const[]){wire_qtype_name(p->dns_qtype)});
         omx_counter_inc(*q);
-        make_key(&k, p->src, p->dst, p->sport, p->dns_id, p->family);
-        uint32_t h = wire_key_hash(&k);
-        if (wire_table_find(&t->dns, &k, h))
+        if (e)
             return; /* a retransmission: the first one's time counts */
         int ev;
-        wire_entry *e = wire_table_insert(&t->dns, &k, h, ts, &ev);
+        e = wire_table_insert(&t->dns, &k, h, ts, &ev);
         if (ev)
             evicted(t, 1);
         e->label = (uint16_t)resolver_index(c, p->family, p->dst);

@@ -83,6 +83,8 @@ static void basic(const char *path, int dlt, int ng) {
      * a response nobody asked for, IPv6 resolver, a resolver not configured */
     pg_dns(&f, me, 5000, ns, 53, 0x1234, 0, 0, "example.com", 1);
     pg_emit(o, T0 + 3000 * MS, &f);
+    pg_dns(&f, me, 5000, ns, 53, 0x1234, 0, 0, "example.com", 1);
+    pg_emit(o, T0 + 3000 * MS + 3000, &f); /* the same query seen twice: counted once */
     pg_dns(&f, ns, 53, me, 5000, 0x1234, 1, 0, "example.com", 1);
     pg_emit(o, T0 + 3004 * MS, &f);
     pg_dns(&f, me, 5001, ns, 53, 0x2222, 0, 0, "nx.example.com", 28);
