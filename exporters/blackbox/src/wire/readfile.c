@@ -82,17 +82,20 @@ int wire_read_file(const wire_config *cfg, const char *path, bool openmetrics, i
         int64_t ts = (int64_t)h->ts.tv_sec * 1000000000 + (int64_t)h->ts.tv_usec;
         wire_tracker_packet(&t, dlt, ts, bytes, h->caplen, h->len);
     }
-    if (r == PCAP_ERROR) {
-        /* a truncated file: what was read still counts, as tcpdump -r does */
-        snprintf(err, errlen, "%s: %s", path, pcap_geterr(pc));
-    }
+    char trunc[PCAP_ERRBUF_SIZE + 16] = "";
+    if (r == PCAP_ERROR) /* a truncated file: what was read is still written, as tcpdump -r does */
+        snprintf(trunc, sizeof trunc, "%s", pcap_geterr(pc));
     wire_tracker_flush(&t);
     atomic_store(&shared->cap[0].received, t.packets);
     atomic_store(&shared->cap[0].up, 1);
     omx_write_opts wo = {.format = openmetrics ? OMX_FORMAT_OPENMETRICS : OMX_FORMAT_PROMETHEUS};
     rc = omx_registry_write(reg, &wo, write_fd, &fd);
-    if (rc < 0)
+    if (rc < 0) {
         snprintf(err, errlen, "%s: cannot write the metrics: %s", path, omx_strerror(rc));
+    } else if (trunc[0]) {
+        snprintf(err, errlen, "%s: %s (the metrics cover the packets before it)", path, trunc);
+        rc = -EIO;
+    }
 out:
     wire_tracker_free(&t);
     omx_registry_free(reg);

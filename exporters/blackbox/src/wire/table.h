@@ -16,7 +16,7 @@ typedef struct wire_key {
 typedef struct wire_entry {
     wire_key key;
     int64_t ts;  /* insertion time (packet clock, ns): ages the entry */
-    int64_t ts2; /* a second event's time (SYN/ACK) */
+    int64_t ts2; /* a second event's time (the last SYN, then the SYN/ACK) */
     uint32_t seq, seq2;
     uint16_t label; /* label index cached for the entry (port, server) */
     uint8_t state;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 enum { HS_SYN = 1, HS_SYNACK = 2 };
+#define DUP_WINDOW_NS 10000000 /* 10 ms */
 enum { CLIENT_LOCAL = 1, SERVER_LOCAL = 2 };
 enum { DIR_OUT, DIR_IN, DIR_LOCAL, DIR_TRANSIT };
 static const char *const dir_names[4] = {"out", "in", "local", "transit"};
@@ -214,7 +215,15 @@ static void tcp(wire_tracker *t, const wire_pkt *p, int64_t ts, bool sl, bool dl
         uint32_t h = wire_key_hash(&k);
         wire_entry *e = wire_table_find(&t->hs, &k, h);
         if (e && e->seq == p->seq) {
-            count_port(t, t->syn_retx, t->f->syn_retx, e->label);
+            /* Copies of one SYN on two interfaces of "any" (a bridge and its
+             * port, a VLAN and its parent) come microseconds apart; a
+             * retransmission waits for a timer of 200 ms or more. */
+            int64_t last = e->state == HS_SYN ? e->ts2 : e->ts;
+            if (ts - last >= DUP_WINDOW_NS) {
+                count_port(t, t->syn_retx, t->f->syn_retx, e->label);
+                if (e->state == HS_SYN)
+                    e->ts2 = ts;
+            }
             return;
         }
         if (e) /* the port pair is reused for a new attempt */
@@ -224,6 +233,7 @@ static void tcp(wire_tracker *t, const wire_pkt *p, int64_t ts, bool sl, bool dl
         if (ev)
             evicted(t, 0);
         e->seq = p->seq;
+        e->ts2 = ts; /* the last SYN, until the SYN/ACK */
         e->state = HS_SYN;
         e->label = (uint16_t)port_index(c, p->dport);
         e->flags = (uint8_t)((sl ? CLIENT_LOCAL : 0) | (dl ? SERVER_LOCAL : 0));
@@ -272,17 +282,20 @@ static void dns(wire_tracker *t, const wire_pkt *p, int64_t ts) {
     const wire_config *c = t->cfg;
     wire_key k;
     if (!p->dns_qr && p->dport == 53) {
+        make_key(&k, p->src, p->dst, p->sport, p->dns_id, p->family);
+        uint32_t h = wire_key_hash(&k);
+        wire_entry *e = wire_table_find(&t->dns, &k, h);
+        if (e && ts - e->ts < DUP_WINDOW_NS)
+            return; /* the same query seen twice (two interfaces of "any") */
         /* slots by type; types past 256 but CAA share slot 0 ("other") */
         size_t qi = p->dns_qtype < 256 ? p->dns_qtype : p->dns_qtype == 257 ? 256 : 0;
         omx_series **q = &t->qtype[qi];
         series(q, t->f->dns_queries, (const char *const[]){wire_qtype_name(p->dns_qtype)});
         omx_counter_inc(*q);
-        make_key(&k, p->src, p->dst, p->sport, p->dns_id, p->family);
-        uint32_t h = wire_key_hash(&k);
-        if (wire_table_find(&t->dns, &k, h))
+        if (e)
             return; /* a retransmission: the first one's time counts */
         int ev;
-        wire_entry *e = wire_table_insert(&t->dns, &k, h, ts, &ev);
+        e = wire_table_insert(&t->dns, &k, h, ts, &ev);
         if (ev)
             evicted(t, 1);
         e->label = (uint16_t)resolver_index(c, p->family, p->dst);

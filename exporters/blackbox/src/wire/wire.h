@@ -35,7 +35,9 @@ wire *wire_stop(wire *w);
 /* Reads a pcap/pcapng file through the same dissector and tables and writes
  * the resulting metrics to fd (Prometheus 0.0.4, or OpenMetrics 1.0 when
  * openmetrics). cfg may be NULL (defaults). Returns 0 or a negative code with
- * a message in err. */
+ * a message in err: -ENOENT/-EACCES (cannot open), -EINVAL (not a capture,
+ * unsupported link type, bad filter), -EIO after writing the metrics of a
+ * file cut short (as tcpdump -r, the packets before the cut count). */
 int wire_read_file(const wire_config *cfg, const char *path, bool openmetrics, int fd, char *err,
                    size_t errlen);
 

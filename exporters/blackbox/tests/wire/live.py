@@ -190,8 +190,12 @@ def inner(args):
             td_rst = count('tcp[13] & 4 != 0')
             print('tcpdump: %d SYN, %d SYN/ACK to/from %d, %d queries, %d responses'
                   % (td_syn, td_synack, PORT, td_q, td_r))
-            if (td_syn, td_synack, td_q, td_r) != (n, n, q, q):
-                fail('tcpdump counted other figures than the test made')
+            # a loaded host may drop a SYN and see it sent again: tcpdump and
+            # the capture must then both have it
+            retx = value(m, 'wire_tcp_syn_retransmits_total{port="%d"}' % PORT)
+            if (td_syn, td_q, td_r) != (n + retx, q, q) or td_synack < n:
+                fail('tcpdump counted other figures than the test made (and wire %d '
+                     'retransmits)' % retx)
             if value(m, 'wire_tcp_resets_total{direction="local"}') != td_rst:
                 fail('resets: tcpdump saw %d, wire %d'
                      % (td_rst, value(m, 'wire_tcp_resets_total{direction="local"}')))
@@ -215,7 +219,6 @@ def inner(args):
     checks = {
         hs % (PORT, 'client'): n,
         hs % (PORT, 'server'): n,
-        'wire_tcp_syn_retransmits_total{port="%d"}' % PORT: 0,
         'wire_tcp_syn_unanswered_total{port="other"}': 0,
         'wire_dns_response_duration_seconds_count{server="127.0.0.1",rcode="NOERROR"}': q,
         'wire_dns_queries_total{type="A"}': q,

@@ -62,6 +62,19 @@ int main(void) {
     ASSERT(strstr(b.data, "    internet:\n    - 0.0.0.0/0\n    - ::/0\n"));
     ASSERT(strstr(b.data, "    dns_timeout: 500ms\n"));
     ASSERT(strstr(b.data, "    handshake: [0.001, 0.01]\n"));
+    /* the dump reads back as the same config */
+    omx_buf b0;
+    omx_buf_init(&b0, 1 << 16);
+    ASSERT_OK(wire_config_dump(c, &b0, 0));
+    wire_config *again = NULL;
+    ASSERT_MSG(parse(b0.data, &again, err, sizeof err) == 0, "%s in\n%s", err, b0.data);
+    omx_buf b2;
+    omx_buf_init(&b2, 1 << 16);
+    ASSERT_OK(wire_config_dump(again, &b2, 0));
+    ASSERT_STR_EQ(b2.data, b0.data);
+    wire_config_free(again);
+    omx_buf_free(&b0);
+    omx_buf_free(&b2);
     omx_buf_free(&b);
     char f[8192];
     ASSERT_OK(wire_filter_build(c, f, sizeof f));

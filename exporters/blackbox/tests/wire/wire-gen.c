@@ -44,6 +44,15 @@ static void basic(const char *path, int dlt, int ng) {
     pg_emit(o, T0 + 1120 * MS, &f);
     pg_tcp(&f, me, 40001, web, 443, ACK, 78, 901);
     pg_emit(o, T0 + 1121 * MS, &f);
+    /* one SYN seen twice 5 us apart (two interfaces of "any"): no retransmit */
+    pg_tcp(&f, me, 40005, web, 80, SYN, 555, 0);
+    pg_emit(o, T0 + 1500 * MS, &f);
+    pg_tcp(&f, me, 40005, web, 80, SYN, 555, 0);
+    pg_emit(o, T0 + 1500 * MS + 5000, &f);
+    pg_tcp(&f, web, 80, me, 40005, SYN | ACK, 7000, 556);
+    pg_emit(o, T0 + 1502 * MS, &f);
+    pg_tcp(&f, me, 40005, web, 80, ACK, 556, 7001);
+    pg_emit(o, T0 + 1502 * MS + 100000, &f);
     /* unanswered SYN to port 22, sent twice */
     pg_tcp(&f, me, 40002, dead, 22, SYN, 5, 0);
     pg_emit(o, T0 + 2000 * MS, &f);
@@ -74,6 +83,8 @@ static void basic(const char *path, int dlt, int ng) {
      * a response nobody asked for, IPv6 resolver, a resolver not configured */
     pg_dns(&f, me, 5000, ns, 53, 0x1234, 0, 0, "example.com", 1);
     pg_emit(o, T0 + 3000 * MS, &f);
+    pg_dns(&f, me, 5000, ns, 53, 0x1234, 0, 0, "example.com", 1);
+    pg_emit(o, T0 + 3000 * MS + 3000, &f); /* the same query seen twice: counted once */
     pg_dns(&f, ns, 53, me, 5000, 0x1234, 1, 0, "example.com", 1);
     pg_emit(o, T0 + 3004 * MS, &f);
     pg_dns(&f, me, 5001, ns, 53, 0x2222, 0, 0, "nx.example.com", 28);
