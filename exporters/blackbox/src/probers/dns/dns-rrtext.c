@@ -345,11 +345,11 @@ static int cut_unknown(uint16_t type, const uint8_t *d, size_t len, ldns_rdf **f
 #undef FIELD
 bad:
     while (n > 0)
-        ldns_rdf_free(fields[--n]);
+        ldns_rdf_deep_free(fields[--n]);
     return 0;
 nomem:
     while (n > 0)
-        ldns_rdf_free(fields[--n]);
+        ldns_rdf_deep_free(fields[--n]);
     return -1;
 }
 
@@ -399,7 +399,7 @@ int bb_dns_rr_text(const ldns_rr *rr, omx_buf *out) {
                 if (i > 0)
                     putc_(&t, ' ');
                 put_field(&t, type, fields[i]);
-                ldns_rdf_free(fields[i]);
+                ldns_rdf_deep_free(fields[i]);
             }
             return t.err;
         }
