@@ -62,6 +62,7 @@ fuzz: deps-test
 	   -Db_lundef=false -Dintegration=false
 	meson compile -C $(FUZZ_BUILD)
 	@sh parser/fuzz/run $(FUZZ_BUILD) $(FUZZ_SECONDS)
+	@sh exporters/blackbox/tests/dns/fuzz-run $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)
