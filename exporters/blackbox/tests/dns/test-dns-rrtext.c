@@ -146,6 +146,21 @@ static const struct {
      "example.com.\t3600\tIN\tRT\t10 relay.example.com."},
     {"example.com. 3600 IN PX 10 map822.example.com. mapx400.example.com.",
      "example.com.\t3600\tIN\tPX\t10 map822.example.com. mapx400.example.com."},
+    /* types ldns 1.8 does not know, given in RFC 3597 form */
+    {"example.com. 3600 IN TYPE56 \\# 10 0568656c6c6f03612262",
+     "example.com.\t3600\tIN\tNINFO\t\"hello\" \"a\\\"b\""},
+    {"example.com. 3600 IN TYPE258 \\# 8 076170702d617663",
+     "example.com.\t3600\tIN\tAVC\t\"app-avc\""},
+    {"example.com. 3600 IN TYPE261 \\# 17 0d716e616d656d696e3d7965730102787f",
+     "example.com.\t3600\tIN\tRESINFO\t\"qnamemin=yes\\001\" \"x\\127\""},
+    {"example.com. 3600 IN TYPE100 \\# 5 04696e666f", "example.com.\t3600\tIN\tUINFO\t\"info\""},
+    {"example.com. 3600 IN TYPE101 \\# 4 000004d2", "example.com.\t3600\tIN\tUID\t1234"},
+    {"example.com. 3600 IN TYPE102 \\# 4 ffffffff", "example.com.\t3600\tIN\tGID\t4294967295"},
+    {"example.com. 3600 IN TYPE128 \\# 0", "example.com.\t3600\tIN\tNXNAME\t"},
+    {"example.com. 3600 IN TYPE32768 \\# 12 3039080249fd46e6c4b45c55",
+     "example.com.\t3600\tIN\tTA\t12345 8 2 49FD46E6C4B45C55"},
+    {"example.com. 3600 IN TYPE57 \\# 8 0100030803010001",
+     "example.com.\t3600\tIN\tRKEY\t256 3 8 AwEAAQ=="},
 };
 
 /* Wire form of a zone line, read back as a reply's record would be. */

@@ -293,6 +293,66 @@ static void put_header(text *t, const ldns_rr *rr, bool rfc3597) {
     putc_(t, '\t');
 }
 
+/* Types miekg/dns has a format for and ldns 1.8 does not (their rdata comes
+ * as one unknown field): the fields cut from the raw bytes, typed so that
+ * put_field writes them as miekg/dns does. Returns the number of fields (0
+ * when the bytes do not fit the type, which then goes out as "\# len hex";
+ * -1 when out of memory). The caller frees fields[0..n). */
+#define MAX_CUT 64
+static int cut_unknown(uint16_t type, const uint8_t *d, size_t len, ldns_rdf **fields) {
+    int n = 0;
+    size_t off = 0;
+#define FIELD(rdf_type, size)                                                \
+    do {                                                                     \
+        if (n == MAX_CUT || (size) > len - off)                              \
+            goto bad;                                                        \
+        if (!(fields[n] = ldns_rdf_new_frm_data(rdf_type, (size), d + off))) \
+            goto nomem;                                                      \
+        n++;                                                                 \
+        off += (size);                                                       \
+    } while (0)
+    switch (type) {
+    case 56:  /* NINFO */
+    case 258: /* AVC */
+    case 261: /* RESINFO: character strings, as TXT */
+    case 100: /* UINFO: one */
+        while (off < len)
+            FIELD(LDNS_RDF_TYPE_STR, (size_t)d[off] + 1);
+        if (type == 100 && n != 1)
+            goto bad;
+        break;
+    case 101: /* UID */
+    case 102: /* GID */ FIELD(LDNS_RDF_TYPE_INT32, 4); break;
+    case 128: /* NXNAME */
+    case 255: /* ANY: no rdata */ break;
+    case 32768: /* TA: as DS */
+        FIELD(LDNS_RDF_TYPE_INT16, 2);
+        FIELD(LDNS_RDF_TYPE_INT8, 1);
+        FIELD(LDNS_RDF_TYPE_INT8, 1);
+        FIELD(LDNS_RDF_TYPE_HEX, len - off);
+        break;
+    case 57: /* RKEY: as DNSKEY */
+        FIELD(LDNS_RDF_TYPE_INT16, 2);
+        FIELD(LDNS_RDF_TYPE_INT8, 1);
+        FIELD(LDNS_RDF_TYPE_INT8, 1);
+        FIELD(LDNS_RDF_TYPE_B64, len - off);
+        break;
+    default: goto bad;
+    }
+    if (off != len)
+        goto bad;
+    return n;
+#undef FIELD
+bad:
+    while (n > 0)
+        ldns_rdf_deep_free(fields[--n]);
+    return 0;
+nomem:
+    while (n > 0)
+        ldns_rdf_deep_free(fields[--n]);
+    return -1;
+}
+
 int bb_dns_rr_text(const ldns_rr *rr, omx_buf *out) {
     text t = {out, 0};
     uint16_t type = (uint16_t)ldns_rr_get_type(rr);
@@ -323,6 +383,26 @@ int bb_dns_rr_text(const ldns_rr *rr, omx_buf *out) {
             put(&t, d, n);
         }
         return t.err;
+    }
+    if (nf <= 1 && (nf == 0 || ldns_rdf_get_type(ldns_rr_rdf(rr, 0)) == LDNS_RDF_TYPE_UNKNOWN) &&
+        (type == 56 || type == 57 || type == 100 || type == 101 || type == 102 || type == 128 ||
+         type == 255 || type == 258 || type == 261 || type == 32768)) {
+        ldns_rdf *fields[MAX_CUT];
+        const ldns_rdf *raw = nf ? ldns_rr_rdf(rr, 0) : NULL;
+        int n = cut_unknown(type, raw ? ldns_rdf_data(raw) : NULL, raw ? ldns_rdf_size(raw) : 0,
+                            fields);
+        if (n < 0)
+            return OMX_ENOMEM;
+        if (n > 0 || !raw) {
+            put_header(&t, rr, false);
+            for (int i = 0; i < n; i++) {
+                if (i > 0)
+                    putc_(&t, ' ');
+                put_field(&t, type, fields[i]);
+                ldns_rdf_deep_free(fields[i]);
+            }
+            return t.err;
+        }
     }
     put_header(&t, rr, false);
     for (size_t i = 0; i < nf; i++) {
