@@ -119,6 +119,14 @@ static lt_file *new_file(lt_inputs *in, const char *path, bool from_pattern) {
         free(f);
         return NULL;
     }
+    f->kind = LT_K_FIFO;
+    f->fd = f->old_fd = -1;
+    f->from_pattern = from_pattern;
+    f->stdin_ = strcmp(path, "-") == 0;
+    lt_split_init(&f->split, in->o.max_line);
+    lt_split_init(&f->old_split, in->o.max_line);
+    lt_stats_source(&in->stats, path, !f->stdin_, &f->st);
+    /* published whole: scrape threads walk the array (lt_inputs_update_lag) */
     pthread_mutex_lock(&in->files_mu);
     if (in->n_files == in->cap_files) {
         size_t cap = in->cap_files ? in->cap_files * 2 : 8;
@@ -134,13 +142,6 @@ static lt_file *new_file(lt_inputs *in, const char *path, bool from_pattern) {
     }
     in->files[in->n_files++] = f;
     pthread_mutex_unlock(&in->files_mu);
-    f->kind = LT_K_FIFO;
-    f->fd = f->old_fd = -1;
-    f->from_pattern = from_pattern;
-    f->stdin_ = strcmp(path, "-") == 0;
-    lt_split_init(&f->split, in->o.max_line);
-    lt_split_init(&f->old_split, in->o.max_line);
-    lt_stats_source(&in->stats, path, !f->stdin_, &f->st);
     return f;
 }
 
