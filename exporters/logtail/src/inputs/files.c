@@ -398,6 +398,9 @@ void lt__fifo_ready(lt_inputs *in, lt_file *f) {
 static void track(lt_inputs *in, const char *path, bool from_pattern, bool initial) {
     if (find_file(in, path) || ignored(in, path))
         return;
+    struct stat pst;
+    if (from_pattern && stat(path, &pst) == 0 && S_ISDIR(pst.st_mode))
+        return; /* directories a glob names are left out */
     lt_file *f = new_file(in, path, from_pattern);
     if (!f)
         return;
@@ -583,7 +586,9 @@ void lt__files_read_all(lt_inputs *in) {
         }
         if (glob(p, 0, NULL, &g) == 0)
             for (size_t j = 0; j < g.gl_pathc; j++) {
-                if (find_file(in, g.gl_pathv[j]) || ignored(in, g.gl_pathv[j]))
+                struct stat st;
+                if (find_file(in, g.gl_pathv[j]) || ignored(in, g.gl_pathv[j]) ||
+                    (stat(g.gl_pathv[j], &st) == 0 && S_ISDIR(st.st_mode)))
                     continue;
                 lt_file *f = new_file(in, g.gl_pathv[j], true);
                 if (f)
