@@ -119,6 +119,14 @@ static lt_file *new_file(lt_inputs *in, const char *path, bool from_pattern) {
         free(f);
         return NULL;
     }
+    f->kind = LT_K_FIFO;
+    f->fd = f->old_fd = -1;
+    f->from_pattern = from_pattern;
+    f->stdin_ = strcmp(path, "-") == 0;
+    lt_split_init(&f->split, in->o.max_line);
+    lt_split_init(&f->old_split, in->o.max_line);
+    lt_stats_source(&in->stats, path, !f->stdin_, &f->st);
+    /* published whole: scrape threads walk the array (lt_inputs_update_lag) */
     pthread_mutex_lock(&in->files_mu);
     if (in->n_files == in->cap_files) {
         size_t cap = in->cap_files ? in->cap_files * 2 : 8;
@@ -134,13 +142,6 @@ static lt_file *new_file(lt_inputs *in, const char *path, bool from_pattern) {
     }
     in->files[in->n_files++] = f;
     pthread_mutex_unlock(&in->files_mu);
-    f->kind = LT_K_FIFO;
-    f->fd = f->old_fd = -1;
-    f->from_pattern = from_pattern;
-    f->stdin_ = strcmp(path, "-") == 0;
-    lt_split_init(&f->split, in->o.max_line);
-    lt_split_init(&f->old_split, in->o.max_line);
-    lt_stats_source(&in->stats, path, !f->stdin_, &f->st);
     return f;
 }
 
@@ -397,6 +398,9 @@ void lt__fifo_ready(lt_inputs *in, lt_file *f) {
 static void track(lt_inputs *in, const char *path, bool from_pattern, bool initial) {
     if (find_file(in, path) || ignored(in, path))
         return;
+    struct stat pst;
+    if (from_pattern && stat(path, &pst) == 0 && S_ISDIR(pst.st_mode))
+        return; /* directories a glob names are left out */
     lt_file *f = new_file(in, path, from_pattern);
     if (!f)
         return;
@@ -582,7 +586,9 @@ void lt__files_read_all(lt_inputs *in) {
         }
         if (glob(p, 0, NULL, &g) == 0)
             for (size_t j = 0; j < g.gl_pathc; j++) {
-                if (find_file(in, g.gl_pathv[j]) || ignored(in, g.gl_pathv[j]))
+                struct stat st;
+                if (find_file(in, g.gl_pathv[j]) || ignored(in, g.gl_pathv[j]) ||
+                    (stat(g.gl_pathv[j], &st) == 0 && S_ISDIR(st.st_mode)))
                     continue;
                 lt_file *f = new_file(in, g.gl_pathv[j], true);
                 if (f)

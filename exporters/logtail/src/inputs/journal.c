@@ -3,8 +3,12 @@
  * ("Mon DD HH:MM:SS host ident[pid]: message", as journalctl -o short) so
  * that programs written for /var/log/syslog read them unchanged; with
  * journal_message_only the MESSAGE field alone. The cursor of the last entry
- * read goes to the state file. */
+ * read goes to the state file. libsystemd is dlopen()ed when a --journal
+ * source is added: without one its pages (and those of the compression
+ * libraries it links) are never mapped. */
+#include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,14 +32,74 @@ struct lt_journal {
     size_t line_cap;
 };
 
+/* The sd-journal functions used, resolved once from libsystemd.so.0. */
+static struct {
+    __typeof__(&sd_journal_open) open;
+    __typeof__(&sd_journal_open_directory) open_directory;
+    __typeof__(&sd_journal_add_match) add_match;
+    __typeof__(&sd_journal_add_disjunction) add_disjunction;
+    __typeof__(&sd_journal_seek_head) seek_head;
+    __typeof__(&sd_journal_seek_tail) seek_tail;
+    __typeof__(&sd_journal_seek_cursor) seek_cursor;
+    __typeof__(&sd_journal_next) next;
+    __typeof__(&sd_journal_previous) previous;
+    __typeof__(&sd_journal_test_cursor) test_cursor;
+    __typeof__(&sd_journal_get_fd) get_fd;
+    __typeof__(&sd_journal_process) process;
+    __typeof__(&sd_journal_get_data) get_data;
+    __typeof__(&sd_journal_get_realtime_usec) get_realtime_usec;
+    __typeof__(&sd_journal_get_cursor) get_cursor;
+    __typeof__(&sd_journal_close) close;
+} sdj;
+static pthread_once_t sdj_once = PTHREAD_ONCE_INIT;
+static int sdj_rc = -ENOSYS;
+
+static void sdj_load(void) {
+    void *h = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (!h)
+        return;
+    struct {
+        void **slot;
+        const char *name;
+    } syms[] = {
+        {(void **)&sdj.open, "sd_journal_open"},
+        {(void **)&sdj.open_directory, "sd_journal_open_directory"},
+        {(void **)&sdj.add_match, "sd_journal_add_match"},
+        {(void **)&sdj.add_disjunction, "sd_journal_add_disjunction"},
+        {(void **)&sdj.seek_head, "sd_journal_seek_head"},
+        {(void **)&sdj.seek_tail, "sd_journal_seek_tail"},
+        {(void **)&sdj.seek_cursor, "sd_journal_seek_cursor"},
+        {(void **)&sdj.next, "sd_journal_next"},
+        {(void **)&sdj.previous, "sd_journal_previous"},
+        {(void **)&sdj.test_cursor, "sd_journal_test_cursor"},
+        {(void **)&sdj.get_fd, "sd_journal_get_fd"},
+        {(void **)&sdj.process, "sd_journal_process"},
+        {(void **)&sdj.get_data, "sd_journal_get_data"},
+        {(void **)&sdj.get_realtime_usec, "sd_journal_get_realtime_usec"},
+        {(void **)&sdj.get_cursor, "sd_journal_get_cursor"},
+        {(void **)&sdj.close, "sd_journal_close"},
+    };
+    for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++)
+        if (!(*syms[i].slot = dlsym(h, syms[i].name))) {
+            dlclose(h);
+            return;
+        }
+    sdj_rc = 0; /* kept loaded for the process's life */
+}
+
 static int journal_open(lt_inputs *in) {
     lt_journal *jn = calloc(1, sizeof *jn);
     if (!jn)
         return -ENOMEM;
     jn->kind = LT_K_JOURNAL;
     jn->fd = -1;
-    int rc = in->o.journal_dir ? sd_journal_open_directory(&jn->j, in->o.journal_dir, 0)
-                               : sd_journal_open(&jn->j, SD_JOURNAL_LOCAL_ONLY);
+    pthread_once(&sdj_once, sdj_load);
+    if (sdj_rc < 0) {
+        free(jn);
+        return sdj_rc;
+    }
+    int rc = in->o.journal_dir ? sdj.open_directory(&jn->j, in->o.journal_dir, 0)
+                               : sdj.open(&jn->j, SD_JOURNAL_LOCAL_ONLY);
     if (rc < 0) {
         free(jn);
         return rc;
@@ -55,14 +119,14 @@ int lt__journal_add_match(lt_inputs *in, const char *match) {
     if (strcmp(match, "all") == 0 || !*match)
         return 0;
     if (strcmp(match, "+") == 0)
-        return sd_journal_add_disjunction(j);
+        return sdj.add_disjunction(j);
     const char *eq = strchr(match, '=');
     if (!eq || eq == match)
         return OMX_EINVAL;
     for (const char *p = match; p < eq; p++)
         if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
             return OMX_EINVAL;
-    return sd_journal_add_match(j, match, 0);
+    return sdj.add_match(j, match, 0);
 }
 
 int lt__journal_start(lt_inputs *in, bool from_head) {
@@ -73,21 +137,21 @@ int lt__journal_start(lt_inputs *in, bool from_head) {
     int rc;
     const char *cursor = in->state.cursor;
     if (from_head) {
-        rc = sd_journal_seek_head(jn->j);
-    } else if (cursor && sd_journal_seek_cursor(jn->j, cursor) == 0) {
+        rc = sdj.seek_head(jn->j);
+    } else if (cursor && sdj.seek_cursor(jn->j, cursor) == 0) {
         /* the saved entry itself was read: step onto it, then past it */
-        rc = sd_journal_next(jn->j);
-        if (rc > 0 && sd_journal_test_cursor(jn->j, cursor) <= 0)
-            rc = sd_journal_previous(jn->j);
+        rc = sdj.next(jn->j);
+        if (rc > 0 && sdj.test_cursor(jn->j, cursor) <= 0)
+            rc = sdj.previous(jn->j);
     } else {
-        rc = sd_journal_seek_tail(jn->j);
+        rc = sdj.seek_tail(jn->j);
         if (rc >= 0)
-            rc = sd_journal_previous(jn->j);
+            rc = sdj.previous(jn->j);
     }
     if (rc < 0)
         return rc;
     if (!from_head) {
-        jn->fd = sd_journal_get_fd(jn->j);
+        jn->fd = sdj.get_fd(jn->j);
         if (jn->fd < 0)
             return jn->fd;
         if ((rc = lt__epoll_add(in, jn->fd, jn)) < 0)
@@ -102,7 +166,7 @@ static bool field(sd_journal *j, const char *name, const char **ret, size_t *ret
     const void *d;
     size_t l;
     size_t nl = strlen(name);
-    if (sd_journal_get_data(j, name, &d, &l) < 0 || l <= nl)
+    if (sdj.get_data(j, name, &d, &l) < 0 || l <= nl)
         return false;
     *ret = (const char *)d + nl + 1;
     *ret_len = l - nl - 1;
@@ -133,7 +197,7 @@ static int build_line(lt_inputs *in, lt_journal *jn, size_t *ret_len, bool *ret_
     size_t len = 0;
     if (!in->o.journal_message_only) {
         uint64_t usec = 0;
-        (void)sd_journal_get_realtime_usec(jn->j, &usec);
+        (void)sdj.get_realtime_usec(jn->j, &usec);
         time_t t = (time_t)(usec / 1000000);
         struct tm tm;
         char ts[32];
@@ -180,7 +244,7 @@ void lt__journal_ready(lt_inputs *in, size_t budget) {
     if (!jn || !jn->started)
         return;
     if (jn->fd >= 0)
-        (void)sd_journal_process(jn->j);
+        (void)sdj.process(jn->j);
     jn->pending = false;
     size_t used = 0;
     bool moved = false;
@@ -189,7 +253,7 @@ void lt__journal_ready(lt_inputs *in, size_t budget) {
             jn->pending = true;
             break;
         }
-        int r = sd_journal_next(jn->j);
+        int r = sdj.next(jn->j);
         if (r < 0) {
             lt__source_error("cannot read the journal", LT_JOURNAL_NAME, r, &jn->st);
             break;
@@ -207,7 +271,7 @@ void lt__journal_ready(lt_inputs *in, size_t budget) {
     }
     if (moved) {
         char *c = NULL;
-        if (sd_journal_get_cursor(jn->j, &c) >= 0) {
+        if (sdj.get_cursor(jn->j, &c) >= 0) {
             free(jn->cursor);
             jn->cursor = c;
         }
@@ -222,7 +286,7 @@ void lt__journal_free(lt_inputs *in) {
     lt_journal *jn = in->journal;
     if (!jn)
         return;
-    sd_journal_close(jn->j);
+    sdj.close(jn->j);
     free(jn->cursor);
     free(jn->line);
     free(jn);
