@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,12 +19,25 @@
 #include "sdnotify.h"
 #include "app-push.h"
 
+/* One malloc arena for the whole process: each thread that allocates (HTTP
+ * workers, collector pool, pusher) would otherwise get an arena of its own
+ * that keeps its pages after a scrape. Scrapes allocate little, so the shared
+ * lock costs nothing measurable. Set before any thread starts; a user's
+ * MALLOC_ARENA_MAX or glibc.malloc.arena_max tunable wins. */
+static void limit_malloc_arenas(void) {
+    const char *t = getenv("GLIBC_TUNABLES");
+    if (getenv("MALLOC_ARENA_MAX") || (t && strstr(t, "arena_max")))
+        return;
+    mallopt(M_ARENA_MAX, 1);
+}
+
 omx_app *omx_app_new(const omx_app_info *info) {
     omx_app *app;
     int rc = 0;
 
     if (!info || !info->name)
         return NULL;
+    limit_malloc_arenas();
     app = calloc(1, sizeof *app);
     if (!app)
         return NULL;

@@ -49,9 +49,13 @@ needs() {
     [ "$has" = "$4" ] || { echo "FAIL: $1: NEEDED $3: $has, want $4"; fail=1; }
 }
 
-for p in libexporter libexporter-app; do
+for p in libexporter libexporter-app libexporter-push; do
     pc --exists "$p" || { echo "FAIL: $p.pc not installed"; exit 1; }
 done
+# push mode's libraries are loaded only by a process that pushes
+needs "app layer" "$lib/libexporter-app.so.0" libcurl-gnutls no
+needs "app layer" "$lib/libexporter-app.so.0" libprotobuf-c no
+needs "push library" "$lib/libexporter-push.so.0" libcurl-gnutls yes
 
 # shared
 if $cc $cflags -o "$tmp/embed" "$src/examples/omx-embed.c" $(pc --cflags --libs libexporter) 2>"$tmp/err"; then

@@ -7,6 +7,7 @@
 
 #include "app-internal.h"
 #include "app-push.h"
+#include "push-load.h"
 #include "exporter/error.h"
 #include "exporter/log.h"
 #include "exporter/push.h"
@@ -21,6 +22,7 @@ struct omx__app_push {
     long max_samples;
     char agent[128];
     omx_pusher *pusher;
+    const omx__push_fns *fn; /* set with pusher */
 };
 
 int omx__app_push_flags(omx_app *app) {
@@ -127,8 +129,13 @@ int omx__app_push_check(omx_app *app, char *err, size_t errlen) {
                        .user_agent = p->agent,
                        .self_metrics = app->reg};
     char why[512];
-    p->pusher = omx_pusher_free(p->pusher);
-    int rc = omx_pusher_new(app->reg, &o, &p->pusher, why, sizeof why);
+    if (p->fn)
+        p->pusher = p->fn->pusher_free(p->pusher);
+    if (!(p->fn = omx__push_load(why, sizeof why))) {
+        snprintf(err, errlen, "--push: %s", why);
+        return OMX_ESTATE;
+    }
+    int rc = p->fn->pusher_new(app->reg, &o, &p->pusher, why, sizeof why);
     if (rc < 0)
         snprintf(err, errlen, "--push: %s", why);
     return rc;
@@ -138,7 +145,7 @@ int omx__app_push_start(omx_app *app) {
     struct omx__app_push *p = app->push;
     if (!p || !p->pusher)
         return 0;
-    int rc = omx_pusher_start(p->pusher);
+    int rc = p->fn->pusher_start(p->pusher);
     if (rc < 0)
         omx_log(OMX_LOG_ERROR, "cannot start pushing", "err", omx_strerror(rc), NULL);
     else
@@ -149,14 +156,15 @@ int omx__app_push_start(omx_app *app) {
 void omx__app_push_stop(omx_app *app) {
     struct omx__app_push *p = app->push;
     if (p && p->pusher)
-        omx_pusher_stop(p->pusher);
+        p->fn->pusher_stop(p->pusher);
 }
 
 void omx__app_push_free(omx_app *app) {
     struct omx__app_push *p = app->push;
     if (!p)
         return;
-    omx_pusher_free(p->pusher);
+    if (p->pusher)
+        p->fn->pusher_free(p->pusher);
     free(p);
     app->push = NULL;
 }
