@@ -95,7 +95,8 @@ int omx_emit_family(omx_emitter *e, const omx_desc *d) {
     size_t help_len = d->help ? strlen(d->help) : 0;
     if (d->help && !omx__utf8_valid(d->help, help_len))
         return OMX_EINVAL;
-    if (omx__w_taken(e->w, d->name, base_len, claim)) {
+    omx__names_keys(&e->keys, d->name, base_len, claim);
+    if (omx__w_taken(e->w, &e->keys)) {
         /* already written in this scrape (registry, another collector, or this
          * one earlier): two families of one name are invalid exposition */
         e->dup = true;
@@ -201,7 +202,8 @@ static void header(omx_emitter *e) {
     if (e->header_done)
         return;
     e->header_done = true;
-    if (omx__w_claim(e->w, e->desc.data, e->base_len, e->claim_type) < 0)
+    e->keys.base = e->desc.data; /* d->name may be gone: the copy has the same bytes */
+    if (omx__w_claim(e->w, &e->keys) < 0)
         e->oom = true; /* the scrape fails with OMX_ENOMEM */
     const char *help = e->off_help == NONE ? NULL : e->desc.data + e->off_help;
     if (e->as_written) {

@@ -68,30 +68,36 @@ static const char *prom_suffix(omx_type t) {
     return t == OMX_COUNTER ? "_total" : t == OMX_INFO ? "_info" : "";
 }
 
-bool omx__names_taken(const omx__nameset *s, const char *base, size_t base_len, omx_type t) {
-    const char *suffix = prom_suffix(t);
-    return omx__nameset_has(s, base, base_len, "") ||
-           (*suffix && omx__nameset_has(s, base, base_len, suffix));
+void omx__names_keys(omx__name_keys *k, const char *base, size_t len, omx_type t) {
+    k->base = base;
+    k->len = len;
+    k->suffix = prom_suffix(t);
+    k->h = omx__nameset_hash(base, len, "");
+    k->hs = *k->suffix ? omx__nameset_hash(base, len, k->suffix) : 0;
 }
 
-int omx__names_claim(omx__nameset *s, const char *base, size_t base_len, omx_type t) {
-    const char *suffix = prom_suffix(t);
-    int rc = omx__nameset_add(s, base, base_len, "");
-    if (rc >= 0 && *suffix)
-        rc = omx__nameset_add(s, base, base_len, suffix);
+bool omx__names_taken(const omx__nameset *s, const omx__name_keys *k) {
+    return omx__nameset_has_h(s, k->h, k->base, k->len, "") ||
+           (*k->suffix && omx__nameset_has_h(s, k->hs, k->base, k->len, k->suffix));
+}
+
+int omx__names_claim(omx__nameset *s, const omx__name_keys *k) {
+    int rc = omx__nameset_add_h(s, k->h, k->base, k->len, "");
+    if (rc >= 0 && *k->suffix)
+        rc = omx__nameset_add_h(s, k->hs, k->base, k->len, k->suffix);
     return rc < 0 ? rc : 0;
 }
 
-bool omx__w_taken(const omx__writer *w, const char *base, size_t base_len, omx_type t) {
+bool omx__w_taken(const omx__writer *w, const omx__name_keys *k) {
     if (__builtin_expect(w->run != NULL, 0))
-        return omx__run_taken(w->run, base, base_len, t);
-    return omx__names_taken(&w->names, base, base_len, t);
+        return omx__run_taken(w->run, k);
+    return omx__names_taken(&w->names, k);
 }
 
-int omx__w_claim(omx__writer *w, const char *base, size_t base_len, omx_type t) {
+int omx__w_claim(omx__writer *w, const omx__name_keys *k) {
     if (__builtin_expect(w->run != NULL, 0))
-        return omx__run_claim(w->run, base, base_len, t);
-    return omx__names_claim(&w->names, base, base_len, t);
+        return omx__run_claim(w->run, k);
+    return omx__names_claim(&w->names, k);
 }
 
 /* Length of help if it needs no escaping in this format, else SIZE_MAX. */
@@ -382,7 +388,9 @@ void omx__registry_write_families(omx_registry *r, omx__writer *w) {
                 continue;
             if (!header) {
                 /* registry names are unique (omx_family_new), so the first claims */
-                int rc = omx__w_claim(w, f->name, f->name_len, f->type);
+                omx__name_keys k;
+                omx__names_keys(&k, f->name, f->name_len, f->type);
+                int rc = omx__w_claim(w, &k);
                 if (rc < 0) {
                     w->err = rc;
                     break;
