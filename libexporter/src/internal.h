@@ -235,6 +235,10 @@ struct omx_registry {
 /* Index of this thread's shard slot. */
 unsigned omx__shard_index(void);
 
+/* Room for len more bytes and the NUL after them in b (buf.c); b->data is
+ * then non-NULL. Returns 0, OMX_ELIMIT past b's cap, or OMX_ENOMEM. */
+int omx__buf_reserve(omx_buf *b, size_t len);
+
 /* ---- family names written in one scrape (nameset.c) ---- */
 typedef struct omx__name_slot {
     uint64_t hash;
@@ -313,13 +317,15 @@ int omx__w_flush(omx__writer *w);
 bool omx__w_taken(const omx__writer *w, const omx__name_keys *k);
 /* Records the family as written. Returns 0 or OMX_ENOMEM/OMX_ELIMIT. */
 int omx__w_claim(omx__writer *w, const omx__name_keys *k);
-/* "# HELP/# TYPE/# UNIT" lines of a family; base is the name without suffix. */
+/* "# HELP/# TYPE/# UNIT" lines of a family; base is the name without suffix.
+ * help_plain: help's length when the caller knows it needs no escaping in
+ * w's format, else SIZE_MAX (the writer looks). */
 void omx__w_header(omx__writer *w, const char *base, size_t base_len, omx_type t, const char *help,
-                   const char *unit);
+                   size_t help_plain, const char *unit);
 /* Same with the family name given whole (no suffix added in either format)
  * and t's type word of the writer's format; no UNIT. */
-void omx__w_header_named(omx__writer *w, const char *name, size_t len, omx_type t,
-                         const char *help);
+void omx__w_header_named(omx__writer *w, const char *name, size_t len, omx_type t, const char *help,
+                         size_t help_plain);
 /* One sample line: <base><suffix>{<lbl>[,<xname>="<xval>"]} <val>[ <ts>][ # {<ex>} ...] */
 void omx__w_sample(omx__writer *w, const char *base, size_t base_len, const char *suffix,
                    const char *lbl, size_t lbl_len, const char *xname, const char *xval,
@@ -368,6 +374,7 @@ struct omx_emitter {
     size_t n_labels;
     omx_buf desc;              /* copies: name \0 help \0 unit \0 label names \0 ... */
     size_t off_help, off_unit; /* (size_t)-1 = none */
+    size_t help_plain;         /* as omx__w_header's */
     size_t base_len;           /* the name without the suffix its type adds */
     bool as_written;           /* OMX_DESC_AS_WRITTEN: see collector.h */
     size_t name_len;           /* sample lines' name (base_len unless as_written) */

@@ -116,10 +116,10 @@ static inline char *put_mem(char *o, const char *s, size_t n) {
 
 /* HELP/TYPE(/UNIT) lines of the family named base + suffix, typed type. */
 static void header_lines(omx__writer *w, const char *base, size_t base_len, const char *suffix,
-                         const char *type, const char *help, const char *unit) {
+                         const char *type, const char *help, size_t help_plain, const char *unit) {
     bool om = w->fmt == OMX_FORMAT_OPENMETRICS;
     /* Fast path: plain HELP, no UNIT, the lines fit the buffer: built in place. */
-    size_t hl = help ? plain_help_len(help, om) : 0;
+    size_t hl = !help ? 0 : help_plain != SIZE_MAX ? help_plain : plain_help_len(help, om);
     if (hl != SIZE_MAX && !(om && unit)) {
         size_t sl = strlen(suffix), tl = strlen(type);
         size_t need = (help ? 9 + base_len + sl + hl : 0) + 9 + base_len + sl + tl;
@@ -167,7 +167,7 @@ static void header_lines(omx__writer *w, const char *base, size_t base_len, cons
 }
 
 void omx__w_header(omx__writer *w, const char *base, size_t base_len, omx_type t, const char *help,
-                   const char *unit) {
+                   size_t help_plain, const char *unit) {
     bool om = w->fmt == OMX_FORMAT_OPENMETRICS;
     /* 0.0.4 has no counter/info families: name them by their sample, like client_golang. */
     const char *suffix = om ? "" : t == OMX_COUNTER ? "_total" : t == OMX_INFO ? "_info" : "";
@@ -175,17 +175,18 @@ void omx__w_header(omx__writer *w, const char *base, size_t base_len, omx_type t
         omx__visit_header(w, base, base_len, suffix, t, help, unit);
         return;
     }
-    header_lines(w, base, base_len, suffix, om ? omx_type_name(t) : prom_type(t), help, unit);
+    header_lines(w, base, base_len, suffix, om ? omx_type_name(t) : prom_type(t), help, help_plain,
+                 unit);
 }
 
-void omx__w_header_named(omx__writer *w, const char *name, size_t len, omx_type t,
-                         const char *help) {
+void omx__w_header_named(omx__writer *w, const char *name, size_t len, omx_type t, const char *help,
+                         size_t help_plain) {
     bool om = w->fmt == OMX_FORMAT_OPENMETRICS;
     if (__builtin_expect(w->vis != NULL, 0)) {
         omx__visit_header(w, name, len, "", t, help, NULL);
         return;
     }
-    header_lines(w, name, len, "", om ? omx_type_name(t) : prom_type(t), help, NULL);
+    header_lines(w, name, len, "", om ? omx_type_name(t) : prom_type(t), help, help_plain, NULL);
 }
 
 void omx__w_sample(omx__writer *w, const char *base, size_t base_len, const char *suffix,
@@ -395,7 +396,7 @@ void omx__registry_write_families(omx_registry *r, omx__writer *w) {
                     w->err = rc;
                     break;
                 }
-                omx__w_header(w, f->name, f->name_len, f->type, f->help, f->unit);
+                omx__w_header(w, f->name, f->name_len, f->type, f->help, SIZE_MAX, f->unit);
                 header = true;
             }
             write_series(w, f, s);
