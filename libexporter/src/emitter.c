@@ -159,7 +159,7 @@ static int begin(omx_emitter *e, const char *const *vals, bool type_ok, bool ts)
     if (e->n_labels && !vals)
         return OMX_EINVAL;
     omx_buf_reset(&e->lbl);
-    int rc = omx__buf_reserve(&e->lbl, 0);
+    int rc = omx__buf_room(&e->lbl, 0);
     for (size_t i = 0; !rc && i < e->n_labels; i++) {
         const char *v = vals[i], *name = e->desc.data + e->off_labels[i];
         if (!v)
@@ -178,7 +178,7 @@ static int begin(omx_emitter *e, const char *const *vals, bool type_ok, bool ts)
             (i + 1 < e->n_labels ? e->off_labels[i + 1] : e->desc.len) - e->off_labels[i] - 1;
         if (!special) {
             /* ,name="value" written in place after one capacity check */
-            if ((rc = omx__buf_reserve(&e->lbl, name_len + len + 4)) < 0)
+            if ((rc = omx__buf_room(&e->lbl, name_len + len + 4)) < 0)
                 break;
             char *o = e->lbl.data + e->lbl.len;
             if (i)

@@ -238,6 +238,10 @@ unsigned omx__shard_index(void);
 /* Room for len more bytes and the NUL after them in b (buf.c); b->data is
  * then non-NULL. Returns 0, OMX_ELIMIT past b's cap, or OMX_ENOMEM. */
 int omx__buf_reserve(omx_buf *b, size_t len);
+/* omx__buf_reserve with its common case (room already there) inline. */
+static inline int omx__buf_room(omx_buf *b, size_t len) {
+    return b->data && len < b->cap - b->len ? 0 : omx__buf_reserve(b, len);
+}
 
 /* ---- family names written in one scrape (nameset.c) ---- */
 typedef struct omx__name_slot {
