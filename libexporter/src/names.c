@@ -4,29 +4,19 @@
 
 #include "internal.h"
 
-/* Bit c of a map: byte c may appear in the name; one load and shift per byte. */
-#define BIT(c) (1ull << ((c)&63))
-#define RANGE(lo, hi) (((~0ull) >> (63 - ((hi)&63))) & ~(BIT(lo) - 1))
-/* [0-9:] in word 0 (bytes 0-63), [A-Z_a-z] in word 1 (bytes 64-127) */
-#define LETTERS_ (RANGE('A', 'Z') | BIT('_') | RANGE('a', 'z'))
-static const uint64_t map_name[2] = {RANGE('0', '9') | BIT(':'), LETTERS_};
-static const uint64_t map_label[2] = {RANGE('0', '9'), LETTERS_};
-
-static inline bool in_map(const uint64_t map[2], unsigned char c) {
-    return c < 128 && (map[c >> 6] >> (c & 63)) & 1;
-}
-
 static bool is_alpha_(char c) {
-    return in_map(map_label, (unsigned char)c) && !(c >= '0' && c <= '9');
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
+
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 bool omx_metric_name_valid(const char *name) {
     if (!name || !*name)
         return false;
-    if (name[0] >= '0' && name[0] <= '9')
+    if (!is_alpha_(name[0]) && name[0] != ':')
         return false;
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-        if (!in_map(map_name, *p))
+    for (const char *p = name + 1; *p; p++)
+        if (!is_alpha_(*p) && !is_digit(*p) && *p != ':')
             return false;
     return true;
 }
@@ -36,8 +26,8 @@ bool omx_label_name_valid(const char *name) {
         return false;
     if (name[0] == '_' && name[1] == '_') /* reserved for Prometheus */
         return false;
-    for (const unsigned char *p = (const unsigned char *)name + 1; *p; p++)
-        if (!in_map(map_label, *p))
+    for (const char *p = name + 1; *p; p++)
+        if (!is_alpha_(*p) && !is_digit(*p))
             return false;
     return true;
 }
@@ -45,8 +35,8 @@ bool omx_label_name_valid(const char *name) {
 bool omx__unit_valid(const char *unit) {
     if (!unit || !*unit)
         return false;
-    for (const unsigned char *p = (const unsigned char *)unit; *p; p++)
-        if (!in_map(map_name, *p))
+    for (const char *p = unit; *p; p++)
+        if (!is_alpha_(*p) && !is_digit(*p) && *p != ':')
             return false;
     return true;
 }
