@@ -10,9 +10,7 @@ void omx_buf_init(omx_buf *b, size_t max) {
     b->max = max;
 }
 
-int omx_buf_append(omx_buf *b, const void *data, size_t len) {
-    if (!b || (!data && len))
-        return OMX_EINVAL;
+int omx__buf_reserve(omx_buf *b, size_t len) {
     if (len > b->max || b->len + 1 > b->max - len)
         return OMX_ELIMIT;
     size_t need = b->len + len + 1;
@@ -28,6 +26,15 @@ int omx_buf_append(omx_buf *b, const void *data, size_t len) {
         b->data = d;
         b->cap = cap;
     }
+    return 0;
+}
+
+int omx_buf_append(omx_buf *b, const void *data, size_t len) {
+    if (!b || (!data && len))
+        return OMX_EINVAL;
+    int rc = omx__buf_reserve(b, len);
+    if (rc < 0)
+        return rc;
     if (len)
         memcpy(b->data + b->len, data, len);
     b->len += len;

@@ -86,17 +86,17 @@ static void run_release(omx__run *run) {
     omx__free(run);
 }
 
-bool omx__run_taken(omx__run *run, const char *base, size_t base_len, omx_type t) {
+bool omx__run_taken(omx__run *run, const omx__name_keys *k) {
     pthread_mutex_lock(&run->lock);
     /* cut: the output is dropped, and the names are no longer this thread's */
-    bool taken = run->cut || omx__names_taken(run->names, base, base_len, t);
+    bool taken = run->cut || omx__names_taken(run->names, k);
     pthread_mutex_unlock(&run->lock);
     return taken;
 }
 
-int omx__run_claim(omx__run *run, const char *base, size_t base_len, omx_type t) {
+int omx__run_claim(omx__run *run, const omx__name_keys *k) {
     pthread_mutex_lock(&run->lock);
-    int rc = run->cut ? 0 : omx__names_claim(run->names, base, base_len, t);
+    int rc = run->cut ? 0 : omx__names_claim(run->names, k);
     pthread_mutex_unlock(&run->lock);
     return rc;
 }

@@ -95,7 +95,8 @@ int omx_emit_family(omx_emitter *e, const omx_desc *d) {
     size_t help_len = d->help ? strlen(d->help) : 0;
     if (d->help && !omx__utf8_valid(d->help, help_len))
         return OMX_EINVAL;
-    if (omx__w_taken(e->w, d->name, base_len, claim)) {
+    omx__names_keys(&e->keys, d->name, base_len, claim);
+    if (omx__w_taken(e->w, &e->keys)) {
         /* already written in this scrape (registry, another collector, or this
          * one earlier): two families of one name are invalid exposition */
         e->dup = true;
@@ -113,6 +114,10 @@ int omx_emit_family(omx_emitter *e, const omx_desc *d) {
     rc = omx_buf_append(&e->desc, d->name, name_len);
     rc = rc ? rc : omx_buf_append(&e->desc, "", 1);
     e->off_help = e->off_unit = NONE;
+    e->help_plain = help_len;
+    if (d->help && (memchr(d->help, '\\', help_len) || memchr(d->help, '\n', help_len) ||
+                    (e->w->fmt == OMX_FORMAT_OPENMETRICS && memchr(d->help, '"', help_len))))
+        e->help_plain = SIZE_MAX; /* escaped on the slow path */
     if (!rc && d->help) {
         e->off_help = e->desc.len;
         rc = omx_buf_append(&e->desc, d->help, help_len + 1);
@@ -154,7 +159,7 @@ static int begin(omx_emitter *e, const char *const *vals, bool type_ok, bool ts)
     if (e->n_labels && !vals)
         return OMX_EINVAL;
     omx_buf_reset(&e->lbl);
-    int rc = omx_buf_append(&e->lbl, "", 0);
+    int rc = omx__buf_room(&e->lbl, 0);
     for (size_t i = 0; !rc && i < e->n_labels; i++) {
         const char *v = vals[i], *name = e->desc.data + e->off_labels[i];
         if (!v)
@@ -171,11 +176,28 @@ static int begin(omx_emitter *e, const char *const *vals, bool type_ok, bool ts)
             return OMX_EINVAL;
         size_t name_len =
             (i + 1 < e->n_labels ? e->off_labels[i + 1] : e->desc.len) - e->off_labels[i] - 1;
+        if (!special) {
+            /* ,name="value" written in place after one capacity check */
+            if ((rc = omx__buf_room(&e->lbl, name_len + len + 4)) < 0)
+                break;
+            char *o = e->lbl.data + e->lbl.len;
+            if (i)
+                *o++ = ',';
+            memcpy(o, name, name_len);
+            o += name_len;
+            *o++ = '=';
+            *o++ = '"';
+            memcpy(o, v, len);
+            o += len;
+            *o++ = '"';
+            *o = '\0';
+            e->lbl.len = (size_t)(o - e->lbl.data);
+            continue;
+        }
         if ((i && (rc = omx_buf_append(&e->lbl, ",", 1)) < 0) ||
             (rc = omx_buf_append(&e->lbl, name, name_len)) < 0 ||
             (rc = omx_buf_append(&e->lbl, "=\"", 2)) < 0 ||
-            (rc = special ? omx__escape_label(&e->lbl, v) : omx_buf_append(&e->lbl, v, len)) < 0 ||
-            (rc = omx_buf_append(&e->lbl, "\"", 1)) < 0)
+            (rc = omx__escape_label(&e->lbl, v)) < 0 || (rc = omx_buf_append(&e->lbl, "\"", 1)) < 0)
             break;
     }
     if (rc < 0)
@@ -201,16 +223,17 @@ static void header(omx_emitter *e) {
     if (e->header_done)
         return;
     e->header_done = true;
-    if (omx__w_claim(e->w, e->desc.data, e->base_len, e->claim_type) < 0)
+    e->keys.base = e->desc.data; /* d->name may be gone: the copy has the same bytes */
+    if (omx__w_claim(e->w, &e->keys) < 0)
         e->oom = true; /* the scrape fails with OMX_ENOMEM */
     const char *help = e->off_help == NONE ? NULL : e->desc.data + e->off_help;
     if (e->as_written) {
         bool om = e->w->fmt == OMX_FORMAT_OPENMETRICS;
         omx__w_header_named(e->w, e->desc.data, om ? e->base_len : e->name_len,
-                            om ? e->claim_type : e->type, help);
+                            om ? e->claim_type : e->type, help, e->help_plain);
         return;
     }
-    omx__w_header(e->w, e->desc.data, e->base_len, e->type, help,
+    omx__w_header(e->w, e->desc.data, e->base_len, e->type, help, e->help_plain,
                   e->off_unit == NONE ? NULL : e->desc.data + e->off_unit);
 }
 

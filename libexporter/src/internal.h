@@ -235,6 +235,14 @@ struct omx_registry {
 /* Index of this thread's shard slot. */
 unsigned omx__shard_index(void);
 
+/* Room for len more bytes and the NUL after them in b (buf.c); b->data is
+ * then non-NULL. Returns 0, OMX_ELIMIT past b's cap, or OMX_ENOMEM. */
+int omx__buf_reserve(omx_buf *b, size_t len);
+/* omx__buf_reserve with its common case (room already there) inline. */
+static inline int omx__buf_room(omx_buf *b, size_t len) {
+    return b->data && len < b->cap - b->len ? 0 : omx__buf_reserve(b, len);
+}
+
 /* ---- family names written in one scrape (nameset.c) ---- */
 typedef struct omx__name_slot {
     uint64_t hash;
@@ -254,6 +262,24 @@ void omx__nameset_free(omx__nameset *s);
 bool omx__nameset_has(const omx__nameset *s, const char *name, size_t len, const char *suffix);
 /* Returns 1 when added, 0 when already there, or an omx_err. */
 int omx__nameset_add(omx__nameset *s, const char *name, size_t len, const char *suffix);
+/* The hash of a key, so one computed once can serve a lookup and an add;
+ * the _h forms take it (it must be omx__nameset_hash of the same key). */
+uint64_t omx__nameset_hash(const char *name, size_t len, const char *suffix);
+bool omx__nameset_has_h(const omx__nameset *s, uint64_t h, const char *name, size_t len,
+                        const char *suffix);
+int omx__nameset_add_h(omx__nameset *s, uint64_t h, const char *name, size_t len,
+                       const char *suffix);
+
+/* A family's keys in a nameset: its base name and, for the types 0.0.4
+ * names by a suffixed sample (counter, info), base + that suffix; hashed
+ * once per family. base may be re-pointed at a copy of the same bytes. */
+typedef struct omx__name_keys {
+    const char *base;
+    size_t len;
+    const char *suffix; /* "_total", "_info" or "" */
+    uint64_t h, hs;     /* hashes of base and of base + suffix */
+} omx__name_keys;
+void omx__names_keys(omx__name_keys *k, const char *base, size_t len, omx_type t);
 
 /* ---- writer (writer.c) ---- */
 struct omx__run;
@@ -285,23 +311,25 @@ void omx__visit_sample(omx__writer *w, const char *base, size_t base_len, const 
 int omx__registry_walk(omx_registry *r, const omx_write_opts *opts, omx__writer *w);
 
 /* The name checks of omx__w_taken/omx__w_claim on a given set. */
-bool omx__names_taken(const omx__nameset *s, const char *base, size_t base_len, omx_type t);
-int omx__names_claim(omx__nameset *s, const char *base, size_t base_len, omx_type t);
+bool omx__names_taken(const omx__nameset *s, const omx__name_keys *k);
+int omx__names_claim(omx__nameset *s, const omx__name_keys *k);
 
 void omx__w_put(omx__writer *w, const char *s, size_t n);
 int omx__w_flush(omx__writer *w);
 /* Whether a family of that base name and type was already written in this
  * scrape (as its base name or as its 0.0.4 name, e.g. "x" or "x_total"). */
-bool omx__w_taken(const omx__writer *w, const char *base, size_t base_len, omx_type t);
+bool omx__w_taken(const omx__writer *w, const omx__name_keys *k);
 /* Records the family as written. Returns 0 or OMX_ENOMEM/OMX_ELIMIT. */
-int omx__w_claim(omx__writer *w, const char *base, size_t base_len, omx_type t);
-/* "# HELP/# TYPE/# UNIT" lines of a family; base is the name without suffix. */
+int omx__w_claim(omx__writer *w, const omx__name_keys *k);
+/* "# HELP/# TYPE/# UNIT" lines of a family; base is the name without suffix.
+ * help_plain: help's length when the caller knows it needs no escaping in
+ * w's format, else SIZE_MAX (the writer looks). */
 void omx__w_header(omx__writer *w, const char *base, size_t base_len, omx_type t, const char *help,
-                   const char *unit);
+                   size_t help_plain, const char *unit);
 /* Same with the family name given whole (no suffix added in either format)
  * and t's type word of the writer's format; no UNIT. */
-void omx__w_header_named(omx__writer *w, const char *name, size_t len, omx_type t,
-                         const char *help);
+void omx__w_header_named(omx__writer *w, const char *name, size_t len, omx_type t, const char *help,
+                         size_t help_plain);
 /* One sample line: <base><suffix>{<lbl>[,<xname>="<xval>"]} <val>[ <ts>][ # {<ex>} ...] */
 void omx__w_sample(omx__writer *w, const char *base, size_t base_len, const char *suffix,
                    const char *lbl, size_t lbl_len, const char *xname, const char *xval,
@@ -334,8 +362,8 @@ typedef struct omx__stat_entry {
 void omx__run_collectors(omx_registry *r, omx__writer *w, omx_emitter *e, omx_buf *stats,
                          int64_t deadline_ns, omx_collector_pick_fn pick, void *pick_ctx);
 /* omx__w_taken/omx__w_claim of a writer on a collector thread. */
-bool omx__run_taken(struct omx__run *run, const char *base, size_t base_len, omx_type t);
-int omx__run_claim(struct omx__run *run, const char *base, size_t base_len, omx_type t);
+bool omx__run_taken(struct omx__run *run, const omx__name_keys *k);
+int omx__run_claim(struct omx__run *run, const omx__name_keys *k);
 /* Waits up to timeout_ns for r's abandoned collector calls to return; returns
  * whether none is left (else r must not be freed). */
 bool omx__run_wait_stuck(omx_registry *r, int64_t timeout_ns);
@@ -350,9 +378,11 @@ struct omx_emitter {
     size_t n_labels;
     omx_buf desc;              /* copies: name \0 help \0 unit \0 label names \0 ... */
     size_t off_help, off_unit; /* (size_t)-1 = none */
+    size_t help_plain;         /* as omx__w_header's */
     size_t base_len;           /* the name without the suffix its type adds */
     bool as_written;           /* OMX_DESC_AS_WRITTEN: see collector.h */
     size_t name_len;           /* sample lines' name (base_len unless as_written) */
+    omx__name_keys keys;       /* of base_len bytes of the name, as claim_type */
     omx_type claim_type;       /* type the name is recorded and, in OpenMetrics, typed as */
     size_t *off_labels;
     size_t cap_labels;

@@ -29,7 +29,7 @@ void omx__nameset_free(omx__nameset *s) {
 /* A key is name followed by suffix (e.g. "_total"), hashed without joining
  * them: bytes are gathered into 64-bit words, one multiply per word, so the
  * hash of a key does not depend on where it is split. */
-static uint64_t name_hash(const char *p, size_t n, const char *suffix) {
+uint64_t omx__nameset_hash(const char *p, size_t n, const char *suffix) {
     uint64_t h = 0x9e3779b97f4a7c15ULL, w = 0;
     unsigned k = 0;
     size_t i0 = 0;
@@ -72,9 +72,13 @@ static omx__name_slot *find(const omx__nameset *s, uint64_t h, const char *name,
     }
 }
 
+bool omx__nameset_has_h(const omx__nameset *s, uint64_t h, const char *name, size_t len,
+                        const char *suffix) {
+    return s->slots && len && find(s, h, name, len, suffix, strlen(suffix))->len != 0;
+}
+
 bool omx__nameset_has(const omx__nameset *s, const char *name, size_t len, const char *suffix) {
-    return s->slots && len &&
-           find(s, name_hash(name, len, suffix), name, len, suffix, strlen(suffix))->len != 0;
+    return omx__nameset_has_h(s, omx__nameset_hash(name, len, suffix), name, len, suffix);
 }
 
 static int grow(omx__nameset *s) { return grow_to(s, s->slots ? (s->mask + 1) * 2 : 64); }
@@ -94,12 +98,16 @@ static int grow_to(omx__nameset *s, size_t cap) {
 }
 
 int omx__nameset_add(omx__nameset *s, const char *name, size_t len, const char *suffix) {
+    return omx__nameset_add_h(s, omx__nameset_hash(name, len, suffix), name, len, suffix);
+}
+
+int omx__nameset_add_h(omx__nameset *s, uint64_t h, const char *name, size_t len,
+                       const char *suffix) {
     size_t slen = strlen(suffix);
     if (!len || len > UINT32_MAX / 2)
         return OMX_EINVAL;
     if ((!s->slots || (s->n + 1) * 2 > s->mask + 1) && grow(s) < 0)
         return OMX_ENOMEM;
-    uint64_t h = name_hash(name, len, suffix);
     omx__name_slot *e = find(s, h, name, len, suffix, slen);
     if (e->len)
         return 0;

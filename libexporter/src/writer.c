@@ -68,30 +68,36 @@ static const char *prom_suffix(omx_type t) {
     return t == OMX_COUNTER ? "_total" : t == OMX_INFO ? "_info" : "";
 }
 
-bool omx__names_taken(const omx__nameset *s, const char *base, size_t base_len, omx_type t) {
-    const char *suffix = prom_suffix(t);
-    return omx__nameset_has(s, base, base_len, "") ||
-           (*suffix && omx__nameset_has(s, base, base_len, suffix));
+void omx__names_keys(omx__name_keys *k, const char *base, size_t len, omx_type t) {
+    k->base = base;
+    k->len = len;
+    k->suffix = prom_suffix(t);
+    k->h = omx__nameset_hash(base, len, "");
+    k->hs = *k->suffix ? omx__nameset_hash(base, len, k->suffix) : 0;
 }
 
-int omx__names_claim(omx__nameset *s, const char *base, size_t base_len, omx_type t) {
-    const char *suffix = prom_suffix(t);
-    int rc = omx__nameset_add(s, base, base_len, "");
-    if (rc >= 0 && *suffix)
-        rc = omx__nameset_add(s, base, base_len, suffix);
+bool omx__names_taken(const omx__nameset *s, const omx__name_keys *k) {
+    return omx__nameset_has_h(s, k->h, k->base, k->len, "") ||
+           (*k->suffix && omx__nameset_has_h(s, k->hs, k->base, k->len, k->suffix));
+}
+
+int omx__names_claim(omx__nameset *s, const omx__name_keys *k) {
+    int rc = omx__nameset_add_h(s, k->h, k->base, k->len, "");
+    if (rc >= 0 && *k->suffix)
+        rc = omx__nameset_add_h(s, k->hs, k->base, k->len, k->suffix);
     return rc < 0 ? rc : 0;
 }
 
-bool omx__w_taken(const omx__writer *w, const char *base, size_t base_len, omx_type t) {
+bool omx__w_taken(const omx__writer *w, const omx__name_keys *k) {
     if (__builtin_expect(w->run != NULL, 0))
-        return omx__run_taken(w->run, base, base_len, t);
-    return omx__names_taken(&w->names, base, base_len, t);
+        return omx__run_taken(w->run, k);
+    return omx__names_taken(&w->names, k);
 }
 
-int omx__w_claim(omx__writer *w, const char *base, size_t base_len, omx_type t) {
+int omx__w_claim(omx__writer *w, const omx__name_keys *k) {
     if (__builtin_expect(w->run != NULL, 0))
-        return omx__run_claim(w->run, base, base_len, t);
-    return omx__names_claim(&w->names, base, base_len, t);
+        return omx__run_claim(w->run, k);
+    return omx__names_claim(&w->names, k);
 }
 
 /* Length of help if it needs no escaping in this format, else SIZE_MAX. */
@@ -110,10 +116,10 @@ static inline char *put_mem(char *o, const char *s, size_t n) {
 
 /* HELP/TYPE(/UNIT) lines of the family named base + suffix, typed type. */
 static void header_lines(omx__writer *w, const char *base, size_t base_len, const char *suffix,
-                         const char *type, const char *help, const char *unit) {
+                         const char *type, const char *help, size_t help_plain, const char *unit) {
     bool om = w->fmt == OMX_FORMAT_OPENMETRICS;
     /* Fast path: plain HELP, no UNIT, the lines fit the buffer: built in place. */
-    size_t hl = help ? plain_help_len(help, om) : 0;
+    size_t hl = !help ? 0 : help_plain != SIZE_MAX ? help_plain : plain_help_len(help, om);
     if (hl != SIZE_MAX && !(om && unit)) {
         size_t sl = strlen(suffix), tl = strlen(type);
         size_t need = (help ? 9 + base_len + sl + hl : 0) + 9 + base_len + sl + tl;
@@ -161,7 +167,7 @@ static void header_lines(omx__writer *w, const char *base, size_t base_len, cons
 }
 
 void omx__w_header(omx__writer *w, const char *base, size_t base_len, omx_type t, const char *help,
-                   const char *unit) {
+                   size_t help_plain, const char *unit) {
     bool om = w->fmt == OMX_FORMAT_OPENMETRICS;
     /* 0.0.4 has no counter/info families: name them by their sample, like client_golang. */
     const char *suffix = om ? "" : t == OMX_COUNTER ? "_total" : t == OMX_INFO ? "_info" : "";
@@ -169,17 +175,18 @@ void omx__w_header(omx__writer *w, const char *base, size_t base_len, omx_type t
         omx__visit_header(w, base, base_len, suffix, t, help, unit);
         return;
     }
-    header_lines(w, base, base_len, suffix, om ? omx_type_name(t) : prom_type(t), help, unit);
+    header_lines(w, base, base_len, suffix, om ? omx_type_name(t) : prom_type(t), help, help_plain,
+                 unit);
 }
 
-void omx__w_header_named(omx__writer *w, const char *name, size_t len, omx_type t,
-                         const char *help) {
+void omx__w_header_named(omx__writer *w, const char *name, size_t len, omx_type t, const char *help,
+                         size_t help_plain) {
     bool om = w->fmt == OMX_FORMAT_OPENMETRICS;
     if (__builtin_expect(w->vis != NULL, 0)) {
         omx__visit_header(w, name, len, "", t, help, NULL);
         return;
     }
-    header_lines(w, name, len, "", om ? omx_type_name(t) : prom_type(t), help, NULL);
+    header_lines(w, name, len, "", om ? omx_type_name(t) : prom_type(t), help, help_plain, NULL);
 }
 
 void omx__w_sample(omx__writer *w, const char *base, size_t base_len, const char *suffix,
@@ -382,12 +389,14 @@ void omx__registry_write_families(omx_registry *r, omx__writer *w) {
                 continue;
             if (!header) {
                 /* registry names are unique (omx_family_new), so the first claims */
-                int rc = omx__w_claim(w, f->name, f->name_len, f->type);
+                omx__name_keys k;
+                omx__names_keys(&k, f->name, f->name_len, f->type);
+                int rc = omx__w_claim(w, &k);
                 if (rc < 0) {
                     w->err = rc;
                     break;
                 }
-                omx__w_header(w, f->name, f->name_len, f->type, f->help, f->unit);
+                omx__w_header(w, f->name, f->name_len, f->type, f->help, SIZE_MAX, f->unit);
                 header = true;
             }
             write_series(w, f, s);

@@ -144,8 +144,9 @@ static int emit_all(omx_emitter *e, const iface *ifs, size_t n, const char *cons
     static const char *const dev[] = {"device"};
     for (int k = 0; k < nfields; k++) {
         char name[64], help[80];
-        snprintf(name, sizeof name, "node_network_%s_total", fields[k]);
-        snprintf(help, sizeof help, "Network device statistic %s.", fields[k]);
+        omx_join(name, sizeof name, (const char *[]){"node_network_", fields[k], "_total"}, 3);
+        omx_join(help, sizeof help, (const char *[]){"Network device statistic ", fields[k], "."},
+                 3);
         int r = omx_emit_family(e, &(omx_desc){.name = name,
                                                .help = help,
                                                .type = OMX_COUNTER,

@@ -45,17 +45,22 @@ static int one_file(omx_emitter *e, const char *rel, bool required) {
                     continue;
                 char name[160], help[200];
                 if (!strcmp(f[0], "sockets")) {
-                    snprintf(name, sizeof name, "node_sockstat_sockets_%s", f[i]);
+                    omx_join(name, sizeof name, (const char *[]){"node_sockstat_sockets_", f[i]},
+                             2);
                     r = omx_emit1(e, name, "Number of IPv4 sockets in use.", OMX_GAUGE, (double)v);
                     continue;
                 }
-                snprintf(name, sizeof name, "node_sockstat_%s_%s", f[0], f[i]);
-                snprintf(help, sizeof help, "Number of %s sockets in state %s.", f[0], f[i]);
+                omx_join(name, sizeof name, (const char *[]){"node_sockstat_", f[0], "_", f[i]}, 4);
+                omx_join(help, sizeof help,
+                         (const char *[]){"Number of ", f[0], " sockets in state ", f[i], "."}, 5);
                 r = omx_emit1(e, name, help, OMX_GAUGE, (double)v);
                 if (r == 0 && !strcmp(f[i], "mem")) {
                     /* mem is in pages */
-                    snprintf(name, sizeof name, "node_sockstat_%s_mem_bytes", f[0]);
-                    snprintf(help, sizeof help, "Number of %s sockets in state mem_bytes.", f[0]);
+                    omx_join(name, sizeof name,
+                             (const char *[]){"node_sockstat_", f[0], "_mem_bytes"}, 3);
+                    omx_join(help, sizeof help,
+                             (const char *[]){"Number of ", f[0], " sockets in state mem_bytes."},
+                             3);
                     r = omx_emit1(e, name, help, OMX_GAUGE, (double)v * (double)page);
                 }
             }
