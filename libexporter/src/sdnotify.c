@@ -2,7 +2,6 @@
  * libsystemd loaded with dlopen() only when systemd passed something: a
  * process not started by systemd (or not Type=notify, no sockets) never maps
  * libsystemd and the libraries it pulls in (about 0.9 MB). */
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -10,6 +9,7 @@
 
 #include <systemd/sd-daemon.h> /* types and prototypes only */
 
+#include "exporter/dlsyms.h"
 #include "exporter/error.h"
 #include "sdnotify.h"
 
@@ -24,16 +24,13 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static bool loaded;
 
 static void load(void) {
-    void *h = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
-    if (!h)
-        return;
-    sd.notify = (__typeof__(sd.notify))dlsym(h, "sd_notify");
-    sd.watchdog_enabled = (__typeof__(sd.watchdog_enabled))dlsym(h, "sd_watchdog_enabled");
-    sd.listen_fds = (__typeof__(sd.listen_fds))dlsym(h, "sd_listen_fds");
-    sd.is_socket = (__typeof__(sd.is_socket))dlsym(h, "sd_is_socket");
-    loaded = sd.notify && sd.watchdog_enabled && sd.listen_fds && sd.is_socket;
-    if (!loaded)
-        dlclose(h);
+    const omx_dlsym syms[] = {
+        {(void **)&sd.notify, "sd_notify"},
+        {(void **)&sd.watchdog_enabled, "sd_watchdog_enabled"},
+        {(void **)&sd.listen_fds, "sd_listen_fds"},
+        {(void **)&sd.is_socket, "sd_is_socket"},
+    };
+    loaded = omx_dlsyms("libsystemd.so.0", syms, sizeof syms / sizeof syms[0]) == 0;
 }
 
 static bool load_once(void) {

@@ -15,5 +15,6 @@
 #include "exporter/file.h"
 #include "exporter/text.h"
 #include "exporter/visit.h"
+#include "exporter/dlsyms.h"
 
 #endif

@@ -6,7 +6,6 @@
  * read goes to the state file. libsystemd is dlopen()ed when a --journal
  * source is added: without one its pages (and those of the compression
  * libraries it links) are never mapped. */
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -55,13 +54,7 @@ static pthread_once_t sdj_once = PTHREAD_ONCE_INIT;
 static int sdj_rc = -ENOSYS;
 
 static void sdj_load(void) {
-    void *h = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
-    if (!h)
-        return;
-    struct {
-        void **slot;
-        const char *name;
-    } syms[] = {
+    const omx_dlsym syms[] = {
         {(void **)&sdj.open, "sd_journal_open"},
         {(void **)&sdj.open_directory, "sd_journal_open_directory"},
         {(void **)&sdj.add_match, "sd_journal_add_match"},
@@ -79,12 +72,7 @@ static void sdj_load(void) {
         {(void **)&sdj.get_cursor, "sd_journal_get_cursor"},
         {(void **)&sdj.close, "sd_journal_close"},
     };
-    for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++)
-        if (!(*syms[i].slot = dlsym(h, syms[i].name))) {
-            dlclose(h);
-            return;
-        }
-    sdj_rc = 0; /* kept loaded for the process's life */
+    sdj_rc = omx_dlsyms("libsystemd.so.0", syms, sizeof syms / sizeof syms[0]);
 }
 
 static int journal_open(lt_inputs *in) {

@@ -1,9 +1,10 @@
 /* dlopen()ed libsystemd for the sd-bus collectors (see sdbus.h). */
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <time.h>
+
+#include <exporter/exporter.h>
 
 #include "sdbus.h"
 
@@ -13,13 +14,7 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int load_rc = -ENOSYS;
 
 static void load(void) {
-    void *h = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
-    if (!h)
-        return;
-    struct {
-        void **slot;
-        const char *name;
-    } syms[] = {
+    const omx_dlsym syms[] = {
         {(void **)&node_sd.open_system, "sd_bus_open_system"},
         {(void **)&node_sd.new_bus, "sd_bus_new"},
         {(void **)&node_sd.set_address, "sd_bus_set_address"},
@@ -35,12 +30,8 @@ static void load(void) {
         {(void **)&node_sd.message_unref, "sd_bus_message_unref"},
         {(void **)&node_sd.error_free, "sd_bus_error_free"},
     };
-    for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++)
-        if (!(*syms[i].slot = dlsym(h, syms[i].name))) {
-            dlclose(h); /* too old a libsystemd: the collectors fail cleanly */
-            return;
-        }
-    load_rc = 0; /* kept loaded for the life of the process */
+    /* too old a libsystemd: the collectors fail cleanly */
+    load_rc = omx_dlsyms("libsystemd.so.0", syms, sizeof syms / sizeof syms[0]);
 }
 
 static int connect_private(sd_bus **ret) {
