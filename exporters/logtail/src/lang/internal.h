@@ -218,7 +218,9 @@ enum lt_node_kind {
     N_ID,
     N_INDEX, /* a: N_ID, kids keys */
     N_CAPREF,
-    N_CALL, /* str name, kids args */
+    N_CALL,      /* str name, kids args */
+    N_BEGIN,     /* a: block run once when the program is loaded */
+    N_LOGFILTER, /* a: pattern the line's file name must match */
 };
 
 typedef struct lt_rx lt_rx;
@@ -303,6 +305,16 @@ typedef struct lt_prog {
      * program without entering the VM. n_gate 0: always run. */
     lt_rx **gate;
     size_t n_gate;
+    /* begin { }: run once at load; NULL: none */
+    lt_node **begin;
+    size_t n_begin;
+    /* log_filter /re/: the program runs only on lines whose file name
+     * matches one of them (none: every line). The answer for the last file
+     * name is kept, as lines come in runs from one file. */
+    lt_rx **filters;
+    size_t n_filters;
+    char *filter_for; /* malloc'ed copy of the file name last tested */
+    bool filter_ok;
 } lt_prog;
 
 /* Checks and compiles a parsed tree into prog (metrics, regexes). Returns the
@@ -329,6 +341,10 @@ typedef struct lt_vmctx {
 } lt_vmctx;
 /* Runs prog on one line. Returns 0, or 1 for a runtime error (counted). */
 int lt_vm_run(lt_prog *prog, lt_vmctx *ctx);
+/* Runs prog's begin blocks once against ctx's (empty) line; as lt_vm_run. */
+int lt_vm_run_begin(lt_prog *prog, lt_vmctx *ctx);
+/* Whether prog's log_filter patterns let lines of file name through. */
+bool lt_vm_filter_allows(lt_prog *prog, const char *name);
 /* Whether rx's literal may occur in the line of ctx (false: rx cannot match). */
 bool lt_vm_literal_may_match(lt_vmctx *ctx, const lt_rx *rx);
 /* Sets prog->gate from its top-level statements (after lt_check). */
@@ -356,6 +372,7 @@ enum lt_builtin {
     B_SETTIME,
     B_TIMESTAMP,
     B_GETFILENAME,
+    B_DEFINED,
 };
 int lt_builtin_lookup(const char *name, size_t len);
 

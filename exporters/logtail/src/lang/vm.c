@@ -614,6 +614,14 @@ static int call(run *r, lt_node *n, lt_val *out) {
         out->n = strlen(fn);
         return OK;
     }
+    case B_DEFINED: {
+        /* the checker allows only a capture group here */
+        lt_node *g = n->kids[0];
+        lt_rx *rx = g->rx;
+        *out = vbool(rx && rx->subj && g->group < rx->n_spans &&
+                     rx->spans[g->group].start != OMX_REGEX_UNSET);
+        return OK;
+    }
     default: return FAIL;
     }
 }
@@ -955,7 +963,7 @@ static int exec_list(run *r, lt_node *l) {
     return OK;
 }
 
-int lt_vm_run(lt_prog *prog, lt_vmctx *ctx) {
+static int run_list(lt_prog *prog, lt_vmctx *ctx, lt_node *list) {
     run r; /* not zeroed whole: nstack is written before it is read */
     r.p = prog;
     r.x = ctx;
@@ -964,9 +972,39 @@ int lt_vm_run(lt_prog *prog, lt_vmctx *ctx) {
     r.depth = 0;
     ctx->scratch_len = 0;
     ctx->ts_ns = ctx->line->time_ns;
-    if (exec_list(&r, prog->root) < 0) {
+    if (exec_list(&r, list) < 0) {
         prog->runtime_errors++;
         return 1;
     }
     return 0;
+}
+
+int lt_vm_run(lt_prog *prog, lt_vmctx *ctx) { return run_list(prog, ctx, prog->root); }
+
+int lt_vm_run_begin(lt_prog *prog, lt_vmctx *ctx) {
+    int rc = 0;
+    for (size_t i = 0; i < prog->n_begin; i++)
+        rc |= run_list(prog, ctx, prog->begin[i]);
+    return rc;
+}
+
+bool lt_vm_filter_allows(lt_prog *p, const char *name) {
+    if (!p->n_filters)
+        return true;
+    if (!name)
+        name = "";
+    if (p->filter_for && strcmp(p->filter_for, name) == 0)
+        return p->filter_ok;
+    bool ok = false;
+    size_t n = strlen(name);
+    for (size_t i = 0; i < p->n_filters && !ok; i++) {
+        int rc = omx_regex_exec(p->filters[i]->re, name, n, p->filters[i]->spans,
+                                p->filters[i]->n_spans);
+        ok = rc == 1;
+    }
+    /* without memory for the copy the answer is simply not kept */
+    free(p->filter_for);
+    p->filter_for = strdup(name);
+    p->filter_ok = ok;
+    return ok;
 }
