@@ -282,6 +282,7 @@ struct lt_rx {
     bool use_pure;     /* no captures used: lits.pure/always decide alone */
     uint16_t pairs[8]; /* hashed byte pairs of lits.lit (the line filter) */
     uint8_t n_pairs;
+    uint64_t lit_ok_seq; /* the line (lt_vmctx.seq) whose text holds lits.lit */
     /* spans of the last match on this line */
     omx_regex_span *spans;
     size_t n_spans;
@@ -337,7 +338,12 @@ typedef struct lt_vmctx {
      * with a pair the line lacks cannot occur in it. Built on the first
      * literal test of a line, shared by all programs. */
     uint64_t pairset[LT_PAIR_BITS / 64];
-    const char *pairs_for; /* the line text the set was built for */
+    /* Lines are numbered from 1 (0: no sharing between tests). The set is
+     * built only for the second literal a line is tested for: with one
+     * literal, a search alone is cheaper than the pass. */
+    uint64_t seq;
+    uint64_t pairs_seq;  /* the line the set was built for */
+    uint64_t tested_seq; /* the line that had one literal tested */
 } lt_vmctx;
 /* Runs prog on one line. Returns 0, or 1 for a runtime error (counted). */
 int lt_vm_run(lt_prog *prog, lt_vmctx *ctx);
@@ -345,8 +351,9 @@ int lt_vm_run(lt_prog *prog, lt_vmctx *ctx);
 int lt_vm_run_begin(lt_prog *prog, lt_vmctx *ctx);
 /* Whether prog's log_filter patterns let lines of file name through. */
 bool lt_vm_filter_allows(lt_prog *prog, const char *name);
-/* Whether rx's literal may occur in the line of ctx (false: rx cannot match). */
-bool lt_vm_literal_may_match(lt_vmctx *ctx, const lt_rx *rx);
+/* Whether rx's literal may occur in the line of ctx (false: rx cannot match);
+ * when it was found, rx remembers it for the rest of the line. */
+bool lt_vm_literal_may_match(lt_vmctx *ctx, lt_rx *rx);
 /* Sets prog->gate from its top-level statements (after lt_check). */
 int lt_prog_gate(lt_prog *prog);
 

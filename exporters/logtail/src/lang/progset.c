@@ -245,7 +245,7 @@ int lt_progset_run(lt_progset *set, const lt_line *line) {
         return -EINVAL;
     pthread_mutex_lock(&set->lock);
     set->ctx.line = line;
-    set->ctx.pairs_for = NULL; /* the caller may reuse its buffer for the next line */
+    set->ctx.seq++; /* the caller may reuse its buffer: lines are told apart by number */
     for (size_t i = 0; i < set->n; i++) {
         lt_prog *p = set->progs[i];
         if (p->n_filters && !lt_vm_filter_allows(p, line->filename))

@@ -69,7 +69,8 @@ static bool same_keys(const lt_series *s, const lt_val *keys, size_t n) {
         char buf[40];
         size_t len;
         const char *k = key_text(&keys[i], buf, &len);
-        if (strlen(s->labels[i]) != len || memcmp(s->labels[i], k, len) != 0)
+        /* a label holds no NUL: equal bytes then its end decide */
+        if (strncmp(s->labels[i], k, len) != 0 || s->labels[i][len] != 0)
             return false;
     }
     return true;

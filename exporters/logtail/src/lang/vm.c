@@ -41,14 +41,20 @@ static char *scratch(run *r, size_t n) {
 
 /* Whether every pair of rx's literal is in the line (false: it cannot match). */
 static bool pairs_present_x(lt_vmctx *x, const lt_rx *rx, const char *s, size_t n) {
-    if (x->pairs_for != s) {
+    if (!x->seq)
+        return true;
+    if (x->pairs_seq != x->seq) {
+        if (x->tested_seq != x->seq) {
+            x->tested_seq = x->seq;
+            return true;
+        }
         memset(x->pairset, 0, sizeof(x->pairset));
         const unsigned char *u = (const unsigned char *)s;
         for (size_t i = 0; i + 1 < n; i++) {
             unsigned h = lt_pair_hash(u[i], u[i + 1]);
             x->pairset[h >> 6] |= 1ull << (h & 63);
         }
-        x->pairs_for = s;
+        x->pairs_seq = x->seq;
     }
     for (unsigned i = 0; i < rx->n_pairs; i++)
         if (!(x->pairset[rx->pairs[i] >> 6] & (1ull << (rx->pairs[i] & 63))))
@@ -60,17 +66,22 @@ static bool pairs_present(run *r, const lt_rx *rx, const char *s, size_t n) {
     return pairs_present_x(r->x, rx, s, n);
 }
 
-bool lt_vm_literal_may_match(lt_vmctx *x, const lt_rx *rx) {
+bool lt_vm_literal_may_match(lt_vmctx *x, lt_rx *rx) {
     const lt_rx_lits *L = &rx->lits;
     const char *s = x->line->text ? x->line->text : "";
     size_t n = x->line->len;
     if (!L->len)
         return true;
+    bool found;
     if (L->prefix)
-        return n >= L->len && memcmp(s, L->lit, L->len) == 0;
-    if (rx->n_pairs && x->line->text && !pairs_present_x(x, rx, s, n))
-        return false;
-    return memmem(s, n, L->lit, L->len) != NULL;
+        found = n >= L->len && memcmp(s, L->lit, L->len) == 0;
+    else if (rx->n_pairs && x->line->text && !pairs_present_x(x, rx, s, n))
+        found = false;
+    else
+        found = memmem(s, n, L->lit, L->len) != NULL;
+    if (found && x->line->text)
+        rx->lit_ok_seq = x->seq;
+    return found;
 }
 
 int lt_prog_gate(lt_prog *p) {
@@ -97,10 +108,13 @@ static int rx_match(run *r, lt_rx *rx, const char *s, size_t n) {
     if (!rx)
         return 0;
     const lt_rx_lits *L = &rx->lits;
+    lt_vmctx *x = r->x;
     rx->subj = s;
+    bool on_line = s == x->line->text && n == x->line->len;
+    /* the literal was already found in this line (the program's gate) */
+    bool lit_known = on_line && x->seq && rx->lit_ok_seq == x->seq;
     /* the shared pass pays off for unanchored literals tested on the line */
-    if (rx->n_pairs && !L->prefix && s == r->x->line->text && n == r->x->line->len &&
-        !pairs_present(r, rx, s, n))
+    if (!lit_known && rx->n_pairs && !L->prefix && on_line && !pairs_present(r, rx, s, n))
         return 0;
     if (rx->use_pure) {
         if (L->always) {
@@ -121,7 +135,7 @@ static int rx_match(run *r, lt_rx *rx, const char *s, size_t n) {
         rx->spans[0].end = rx->spans[0].start + L->len;
         return 1;
     }
-    if (L->len) {
+    if (L->len && !lit_known) {
         if (L->prefix) {
             if (n < L->len || memcmp(s, L->lit, L->len) != 0)
                 return 0;
@@ -167,6 +181,12 @@ static bool fast_int(const char *s, size_t n, int64_t *out) {
 static int parse_int(const char *s, size_t n, int64_t *out) {
     if (fast_int(s, n, out))
         return OK;
+    /* what strtoll could still read: digits past 18, signs, leading space */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!(c >= '0' && c <= '9') && c != '-' && c != '+' && c != ' ' && (c < '\t' || c > '\r'))
+            return FAIL;
+    }
     char buf[64];
     if (n == 0 || n >= sizeof(buf))
         return FAIL;
