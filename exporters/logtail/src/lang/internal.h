@@ -273,6 +273,33 @@ void lt_err(lt_errs *e, int line, int col, const char *fmt, ...)
  * with errors, for the checker to report more), NULL on allocation failure. */
 lt_node *lt_parse(const char *src, size_t len, lt_errs *e);
 
+/* A prefilter that almost never rejects a line only costs its search: it is
+ * left out for a while once it rejected fewer than 1 in 32 of a sample of
+ * lines, then sampled again. */
+typedef struct lt_skip {
+    uint16_t tries, rejects;
+    uint16_t skip; /* lines left to run without the prefilter */
+} lt_skip;
+#define LT_SKIP_SAMPLE 256
+#define LT_SKIP_RUN 4096
+/* Whether to run the prefilter on this line. */
+static inline bool lt_skip_test(lt_skip *k) {
+    if (k->skip) {
+        k->skip--;
+        return false;
+    }
+    return true;
+}
+/* Records one run of the prefilter (rejected: it ruled the line out). */
+static inline void lt_skip_note(lt_skip *k, bool rejected) {
+    k->rejects += rejected;
+    if (++k->tries < LT_SKIP_SAMPLE)
+        return;
+    if (k->rejects < LT_SKIP_SAMPLE / 32)
+        k->skip = LT_SKIP_RUN;
+    k->tries = k->rejects = 0;
+}
+
 /* ---- compiled regex ---- */
 struct lt_rx {
     omx_regex *re;
@@ -283,6 +310,7 @@ struct lt_rx {
     uint16_t pairs[8]; /* hashed byte pairs of lits.lit (the line filter) */
     uint8_t n_pairs;
     uint64_t lit_ok_seq; /* the line (lt_vmctx.seq) whose text holds lits.lit */
+    lt_skip lit_skip;    /* the literal search before the regex, while it rejects lines */
     /* spans of the last match on this line */
     omx_regex_span *spans;
     size_t n_spans;
@@ -306,6 +334,7 @@ typedef struct lt_prog {
      * program without entering the VM. n_gate 0: always run. */
     lt_rx **gate;
     size_t n_gate;
+    lt_skip gate_skip;
     /* begin { }: run once at load; NULL: none */
     lt_node **begin;
     size_t n_begin;

@@ -250,10 +250,11 @@ int lt_progset_run(lt_progset *set, const lt_line *line) {
         lt_prog *p = set->progs[i];
         if (p->n_filters && !lt_vm_filter_allows(p, line->filename))
             continue;
-        if (p->n_gate) {
+        if (p->n_gate && lt_skip_test(&p->gate_skip)) {
             size_t g = 0;
             while (g < p->n_gate && !lt_vm_literal_may_match(&set->ctx, p->gate[g]))
                 g++;
+            lt_skip_note(&p->gate_skip, g == p->n_gate);
             if (g == p->n_gate)
                 continue; /* no pattern of the program can match this line */
         }

@@ -135,11 +135,11 @@ static int rx_match(run *r, lt_rx *rx, const char *s, size_t n) {
         rx->spans[0].end = rx->spans[0].start + L->len;
         return 1;
     }
-    if (L->len && !lit_known) {
-        if (L->prefix) {
-            if (n < L->len || memcmp(s, L->lit, L->len) != 0)
-                return 0;
-        } else if (!memmem(s, n, L->lit, L->len))
+    if (L->len && !lit_known && lt_skip_test(&rx->lit_skip)) {
+        bool found = L->prefix ? n >= L->len && memcmp(s, L->lit, L->len) == 0
+                               : memmem(s, n, L->lit, L->len) != NULL;
+        lt_skip_note(&rx->lit_skip, !found);
+        if (!found)
             return 0;
     }
     int rc = omx_regex_exec(rx->re, s, n, rx->spans, rx->n_spans);
