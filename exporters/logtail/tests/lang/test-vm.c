@@ -318,6 +318,43 @@ static void test_load_path(void) {
     lt_progset_free(set);
 }
 
+/* Prefilters left out after a run of lines that all passed them change no
+ * result: the regex still decides. */
+static void test_prefilter_skip(void) {
+    lt_options opt = {.emit_prog_label = false};
+    lt_progset *set = load_ok(&opt, "counter a\ncounter b\ncounter c\n"
+                                    "/key=(\\d+)/ {\n  a++\n}\n"
+                                    "/^k(\\d)/ {\n  b++\n}\n"
+                                    "/$/ {\n  /ab(c)/ {\n    c++\n  }\n}\n");
+    /* a gated program (pattern blocks only) beside it */
+    const char *g = "counter g\n/abc/ {\n  g++\n}\n";
+    ASSERT_OK(lt_progset_load(set, "u.mtail", g, strlen(g), NULL, NULL));
+    ASSERT(set->progs[1]->n_gate == 1);
+    char line[64];
+    int64_t want_a = 0, want_b = 0, want_c = 0;
+    for (int i = 0; i < 3 * LT_SKIP_RUN; i++) {
+        /* long stretches that pass, then lines that do not */
+        bool pass = (i / 300) % 4 != 3;
+        snprintf(line, sizeof line, pass ? "key=%d abc" : "kez=%d abd", i % 10);
+        want_a += pass;
+        want_c += pass;
+        lt_line l = {.text = line, .len = strlen(line), .filename = "f", .time_ns = T0};
+        ASSERT_OK(lt_progset_run(set, &l));
+    }
+    char *o = render(set);
+    char exp[64];
+    snprintf(exp, sizeof exp, "a %lld\n", (long long)want_a);
+    ASSERT_HAS(o, exp);
+    snprintf(exp, sizeof exp, "b %lld\n", (long long)want_b);
+    ASSERT_HAS(o, exp);
+    snprintf(exp, sizeof exp, "c %lld\n", (long long)want_c);
+    ASSERT_HAS(o, exp);
+    snprintf(exp, sizeof exp, "g %lld\n", (long long)want_c);
+    ASSERT_HAS(o, exp);
+    free(o);
+    lt_progset_free(set);
+}
+
 static void test_begin(void) {
     static const char *const lines[] = {"xa", "xb", "c", NULL};
     lt_options opt = {.emit_prog_label = false};
@@ -410,6 +447,7 @@ int main(void) {
     test_gate();
     test_json();
     test_load_path();
+    test_prefilter_skip();
     test_begin();
     test_defined();
     test_log_filter();
