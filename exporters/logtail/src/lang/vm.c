@@ -40,7 +40,7 @@ static char *scratch(run *r, size_t n) {
 }
 
 /* Whether every pair of rx's literal is in the line (false: it cannot match). */
-static bool pairs_present_x(lt_vmctx *x, const lt_rx *rx, const char *s, size_t n) {
+static bool pairs_present_x(lt_vmctx *x, lt_rx *rx, const char *s, size_t n) {
     if (!x->seq)
         return true;
     if (x->pairs_seq != x->seq) {
@@ -56,13 +56,20 @@ static bool pairs_present_x(lt_vmctx *x, const lt_rx *rx, const char *s, size_t 
         }
         x->pairs_seq = x->seq;
     }
-    for (unsigned i = 0; i < rx->n_pairs; i++)
-        if (!(x->pairset[rx->pairs[i] >> 6] & (1ull << (rx->pairs[i] & 63))))
+    for (unsigned i = 0; i < rx->n_pairs; i++) {
+        uint16_t p = rx->pairs[i];
+        if (!(x->pairset[p >> 6] & (1ull << (p & 63)))) {
+            /* the pair that ruled a line out is tried first next time: the
+             * common pairs of a literal ("GE", "T ") stop costing a test */
+            rx->pairs[i] = rx->pairs[0];
+            rx->pairs[0] = p;
             return false;
+        }
+    }
     return true;
 }
 
-static bool pairs_present(run *r, const lt_rx *rx, const char *s, size_t n) {
+static bool pairs_present(run *r, lt_rx *rx, const char *s, size_t n) {
     return pairs_present_x(r->x, rx, s, n);
 }
 
