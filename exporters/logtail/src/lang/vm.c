@@ -111,9 +111,21 @@ int lt_prog_gate(lt_prog *p) {
     return 0;
 }
 
+static int rx_match_(run *r, lt_rx *rx, const char *s, size_t n);
+
+/* A pattern that did not match leaves no groups: its spans may be those of
+ * an earlier line (a prefilter answered without the regex), so they are cut
+ * off from the subject and read as not taking part. */
 static int rx_match(run *r, lt_rx *rx, const char *s, size_t n) {
     if (!rx)
         return 0;
+    int m = rx_match_(r, rx, s, n);
+    if (m != 1)
+        rx->subj = NULL;
+    return m;
+}
+
+static int rx_match_(run *r, lt_rx *rx, const char *s, size_t n) {
     const lt_rx_lits *L = &rx->lits;
     lt_vmctx *x = r->x;
     rx->subj = s;

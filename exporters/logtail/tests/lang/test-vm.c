@@ -404,6 +404,17 @@ static void test_defined(void) {
     ASSERT_HAS(o, "by_user{u=\"bob\"} 1\n");
     ASSERT_HAS(o, "by_user{u=\"\"} 1\n");
     free(o);
+    /* groups of a pattern that did not match this line (the other side of
+     * `||` held) are not defined and read empty, whatever an earlier line did */
+    static const char *const more[] = {"axyz", "b", "b", NULL};
+    o = run_prog(&opt,
+                 "counter q\ncounter e\n"
+                 "/a(?P<q>xy)?z/ || len(\"b\") == 1 {\n  defined($q) {\n    q++\n  }\n"
+                 "  $q == \"\" {\n    e++\n  }\n}\n",
+                 more);
+    ASSERT_HAS(o, "q 1\n");
+    ASSERT_HAS(o, "e 2\n");
+    free(o);
 }
 
 static void test_log_filter(void) {
