@@ -64,6 +64,7 @@ fuzz: deps-test
 	@sh parser/fuzz/run $(FUZZ_BUILD) $(FUZZ_SECONDS)
 	@sh exporters/blackbox/tests/wire/fuzz/run $(FUZZ_BUILD) $(FUZZ_SECONDS)
 	@sh exporters/blackbox/tests/dns/fuzz-run $(FUZZ_BUILD) $(FUZZ_SECONDS)
+	@sh exporters/logtail/tests/lang/fuzz-run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

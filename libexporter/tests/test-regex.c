@@ -122,6 +122,22 @@ static void test_rejections(void) {
     ASSERT(omx_regex_free(NULL) == NULL);
 }
 
+/* Invalid UTF-8 around the groups: spans are byte offsets of the subject
+ * (the JIT path skips PCRE2's UTF check). */
+static void test_invalid_utf8_spans(void) {
+    omx_regex *re;
+    char err[256];
+    ASSERT_OK(omx_regex_new("k=(\\S+) (\\d+)", 0, &re, err, sizeof err));
+    const char s[] = "\xff\xc3 k=ab 42 \xe2";
+    omx_regex_span sp[3];
+    ASSERT_EQ(omx_regex_exec(re, s, sizeof s - 1, sp, 3), 1);
+    ASSERT_EQ(sp[1].start, 5);
+    ASSERT_EQ(sp[1].end, 7);
+    ASSERT_EQ(sp[2].start, 8);
+    ASSERT_EQ(sp[2].end, 10);
+    omx_regex_free(re);
+}
+
 static void test_captures(void) {
     omx_regex *re;
     char err[256];
@@ -214,6 +230,7 @@ int main(void) {
     test_matching();
     test_rejections();
     test_captures();
+    test_invalid_utf8_spans();
     test_match_limit();
     test_threads();
     TEST_DONE();

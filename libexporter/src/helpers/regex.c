@@ -18,6 +18,7 @@ struct omx_regex {
     pcre2_code *code;
     pcre2_match_context *mctx;
     size_t n_groups;
+    bool jit;     /* JIT-compiled: matched through pcre2_jit_match, skipping its checks */
     char **names; /* n_groups + 1 entries, names[i] NULL for unnamed group i */
 };
 
@@ -122,7 +123,7 @@ int omx_regex_new(const char *pattern, unsigned flags, omx_regex **ret, char *er
         return set_err(err, errlen, "%s at offset %zu", msg, (size_t)off);
     }
     /* no JIT (e.g. W^X policy) only costs speed: the interpreter obeys the same limits */
-    (void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
+    re->jit = pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE) == 0;
     if (!(re->mctx = pcre2_match_context_create(NULL)) || (rc = load_names(re)) < 0) {
         omx_regex_free(re);
         return OMX_ENOMEM;
@@ -145,7 +146,10 @@ int omx_regex_exec(const omx_regex *re, const char *s, size_t len, omx_regex_spa
     pcre2_match_data *md = thread_md(re->n_groups + 1);
     if (!md)
         return OMX_ENOMEM;
-    int r = pcre2_match(re->code, (PCRE2_SPTR)(s ? s : ""), len, 0, 0, md, re->mctx);
+    /* the same result either way (PCRE2_MATCH_INVALID_UTF needs no UTF check);
+     * the JIT entry only skips the option checks of every call */
+    int r = re->jit ? pcre2_jit_match(re->code, (PCRE2_SPTR)(s ? s : ""), len, 0, 0, md, re->mctx)
+                    : pcre2_match(re->code, (PCRE2_SPTR)(s ? s : ""), len, 0, 0, md, re->mctx);
     for (size_t i = 0; i < n_spans; i++)
         spans[i].start = spans[i].end = OMX_REGEX_UNSET;
     if (r == PCRE2_ERROR_NOMATCH)

@@ -340,6 +340,7 @@ static lt_type check_call(ck *c, lt_node *n) {
         [B_STRING] = {1, 1, TY_STRING}, [B_BOOL] = {1, 1, TY_BOOL},
         [B_STRPTIME] = {2, 2, TY_NONE}, [B_SETTIME] = {1, 1, TY_NONE},
         [B_TIMESTAMP] = {0, 0, TY_INT}, [B_GETFILENAME] = {0, 0, TY_STRING},
+        [B_DEFINED] = {1, 1, TY_BOOL},
     };
     int b = n->builtin;
     if (b < 0) {
@@ -350,6 +351,11 @@ static lt_type check_call(ck *c, lt_node *n) {
         lt_err(c->e, n->line, n->col, "call to `%s': expecting %d argument%s, got %zu", n->str,
                sig[b].min, sig[b].min == 1 ? "" : "s", n->n_kids);
         return sig[b].ret;
+    }
+    if (b == B_DEFINED && n->kids[0]->kind != N_CAPREF) {
+        lt_err(c->e, n->kids[0]->line, n->kids[0]->col,
+               "Expecting a capture group for argument 1 of defined().");
+        return TY_BOOL;
     }
     for (size_t i = 0; i < n->n_kids; i++) {
         lt_node *a = n->kids[i];
@@ -762,6 +768,14 @@ static void check_stmt(ck *c, lt_node *n) {
         return;
     }
     case N_LIST: check_block_in(c, n, c->cur); return;
+    case N_BEGIN: check_block_in(c, n->a, c->cur); return;
+    case N_LOGFILTER:
+        if (!is_pattern(c, n->a)) {
+            lt_err(c->e, n->a->line, n->a->col, "Expecting a pattern after `log_filter'.");
+            return;
+        }
+        make_pattern_(c, n->a, false); /* matched against the file name, not the line */
+        return;
     default: {
         lt_type t = check_expr(c, n);
         (void)t;
@@ -790,13 +804,35 @@ static void compact(lt_node *n) {
     size_t o = 0;
     for (size_t i = 0; i < n->n_kids; i++) {
         int k = n->kids[i]->kind;
-        if (k == N_DECL || k == N_CONST || k == N_DEF)
+        if (k == N_DECL || k == N_CONST || k == N_DEF || k == N_BEGIN || k == N_LOGFILTER)
             continue;
         lt_node *t = n->kids[i];
         memmove(n->kids + o + 1, n->kids + o, (i - o) * sizeof(*n->kids));
         n->kids[o++] = t;
     }
     n->i = (int64_t)o;
+}
+
+/* Lists the begin blocks and log filters of the top level, in order. */
+static int collect_toplevel(lt_prog *p) {
+    lt_node *root = p->root;
+    for (size_t i = 0; i < root->n_kids; i++) {
+        lt_node *k = root->kids[i];
+        if (k->kind == N_BEGIN) {
+            lt_node **nb = realloc(p->begin, (p->n_begin + 1) * sizeof(*nb));
+            if (!nb)
+                return -ENOMEM;
+            p->begin = nb;
+            p->begin[p->n_begin++] = k->a;
+        } else if (k->kind == N_LOGFILTER && k->a->rx) {
+            lt_rx **nf = realloc(p->filters, (p->n_filters + 1) * sizeof(*nf));
+            if (!nf)
+                return -ENOMEM;
+            p->filters = nf;
+            p->filters[p->n_filters++] = k->a->rx;
+        }
+    }
+    return 0;
 }
 
 int lt_check(lt_prog *prog, lt_errs *e, const lt_options *opt) {
@@ -815,8 +851,11 @@ int lt_check(lt_prog *prog, lt_errs *e, const lt_options *opt) {
                    c.syms[i].name);
     if (c.oom)
         lt_err(e, 1, 1, "out of memory");
-    if (e->n == before)
+    if (e->n == before) {
         compact(prog->root);
+        if (collect_toplevel(prog) < 0)
+            lt_err(e, 1, 1, "out of memory");
+    }
     /* scopes are referenced by N_DEF->aux only during the check */
     for (scope *s = c.all, *nx; s; s = nx) {
         nx = s->all_next;
@@ -845,6 +884,9 @@ lt_prog *lt_prog_free(lt_prog *p) {
     }
     free(p->rxs);
     free(p->gate);
+    free(p->begin);
+    free(p->filters);
+    free(p->filter_for);
     free(p->name);
     free(p->text);
     free(p);

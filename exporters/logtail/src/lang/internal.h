@@ -218,7 +218,9 @@ enum lt_node_kind {
     N_ID,
     N_INDEX, /* a: N_ID, kids keys */
     N_CAPREF,
-    N_CALL, /* str name, kids args */
+    N_CALL,      /* str name, kids args */
+    N_BEGIN,     /* a: block run once when the program is loaded */
+    N_LOGFILTER, /* a: pattern the line's file name must match */
 };
 
 typedef struct lt_rx lt_rx;
@@ -271,6 +273,33 @@ void lt_err(lt_errs *e, int line, int col, const char *fmt, ...)
  * with errors, for the checker to report more), NULL on allocation failure. */
 lt_node *lt_parse(const char *src, size_t len, lt_errs *e);
 
+/* A prefilter that almost never rejects a line only costs its search: it is
+ * left out for a while once it rejected fewer than 1 in 32 of a sample of
+ * lines, then sampled again. */
+typedef struct lt_skip {
+    uint16_t tries, rejects;
+    uint16_t skip; /* lines left to run without the prefilter */
+} lt_skip;
+#define LT_SKIP_SAMPLE 256
+#define LT_SKIP_RUN 4096
+/* Whether to run the prefilter on this line. */
+static inline bool lt_skip_test(lt_skip *k) {
+    if (k->skip) {
+        k->skip--;
+        return false;
+    }
+    return true;
+}
+/* Records one run of the prefilter (rejected: it ruled the line out). */
+static inline void lt_skip_note(lt_skip *k, bool rejected) {
+    k->rejects += rejected;
+    if (++k->tries < LT_SKIP_SAMPLE)
+        return;
+    if (k->rejects < LT_SKIP_SAMPLE / 32)
+        k->skip = LT_SKIP_RUN;
+    k->tries = k->rejects = 0;
+}
+
 /* ---- compiled regex ---- */
 struct lt_rx {
     omx_regex *re;
@@ -280,6 +309,8 @@ struct lt_rx {
     bool use_pure;     /* no captures used: lits.pure/always decide alone */
     uint16_t pairs[8]; /* hashed byte pairs of lits.lit (the line filter) */
     uint8_t n_pairs;
+    uint64_t lit_ok_seq; /* the line (lt_vmctx.seq) whose text holds lits.lit */
+    lt_skip lit_skip;    /* the literal search before the regex, while it rejects lines */
     /* spans of the last match on this line */
     omx_regex_span *spans;
     size_t n_spans;
@@ -303,6 +334,17 @@ typedef struct lt_prog {
      * program without entering the VM. n_gate 0: always run. */
     lt_rx **gate;
     size_t n_gate;
+    lt_skip gate_skip;
+    /* begin { }: run once at load; NULL: none */
+    lt_node **begin;
+    size_t n_begin;
+    /* log_filter /re/: the program runs only on lines whose file name
+     * matches one of them (none: every line). The answer for the last file
+     * name is kept, as lines come in runs from one file. */
+    lt_rx **filters;
+    size_t n_filters;
+    char *filter_for; /* malloc'ed copy of the file name last tested */
+    bool filter_ok;
 } lt_prog;
 
 /* Checks and compiles a parsed tree into prog (metrics, regexes). Returns the
@@ -325,12 +367,22 @@ typedef struct lt_vmctx {
      * with a pair the line lacks cannot occur in it. Built on the first
      * literal test of a line, shared by all programs. */
     uint64_t pairset[LT_PAIR_BITS / 64];
-    const char *pairs_for; /* the line text the set was built for */
+    /* Lines are numbered from 1 (0: no sharing between tests). The set is
+     * built only for the second literal a line is tested for: with one
+     * literal, a search alone is cheaper than the pass. */
+    uint64_t seq;
+    uint64_t pairs_seq;  /* the line the set was built for */
+    uint64_t tested_seq; /* the line that had one literal tested */
 } lt_vmctx;
 /* Runs prog on one line. Returns 0, or 1 for a runtime error (counted). */
 int lt_vm_run(lt_prog *prog, lt_vmctx *ctx);
-/* Whether rx's literal may occur in the line of ctx (false: rx cannot match). */
-bool lt_vm_literal_may_match(lt_vmctx *ctx, const lt_rx *rx);
+/* Runs prog's begin blocks once against ctx's (empty) line; as lt_vm_run. */
+int lt_vm_run_begin(lt_prog *prog, lt_vmctx *ctx);
+/* Whether prog's log_filter patterns let lines of file name through. */
+bool lt_vm_filter_allows(lt_prog *prog, const char *name);
+/* Whether rx's literal may occur in the line of ctx (false: rx cannot match);
+ * when it was found, rx remembers it for the rest of the line. */
+bool lt_vm_literal_may_match(lt_vmctx *ctx, lt_rx *rx);
 /* Sets prog->gate from its top-level statements (after lt_check). */
 int lt_prog_gate(lt_prog *prog);
 
@@ -356,6 +408,7 @@ enum lt_builtin {
     B_SETTIME,
     B_TIMESTAMP,
     B_GETFILENAME,
+    B_DEFINED,
 };
 int lt_builtin_lookup(const char *name, size_t len);
 

@@ -32,6 +32,7 @@ static const char *const builtins[] = {
     [B_SETTIME] = "settime",
     [B_TIMESTAMP] = "timestamp",
     [B_GETFILENAME] = "getfilename",
+    [B_DEFINED] = "defined",
 };
 
 int lt_builtin_lookup(const char *name, size_t len) {

@@ -555,9 +555,58 @@ static lt_node *parse_decl(parser *p) {
     return d;
 }
 
+/* The kind of the token after the current one (the lexer is not moved). */
+static int peek_kind(parser *p) {
+    lt_lexer copy = p->lx;
+    lt_token t;
+    memset(&t, 0, sizeof(t));
+    lt_lex_next(&copy, &t);
+    free(t.text);
+    return t.kind;
+}
+
+static bool is_word(const lt_token *t, const char *w) {
+    return t->kind == T_ID && t->text && strlen(w) == t->tlen && memcmp(t->text, w, t->tlen) == 0;
+}
+
+/* `begin { ... }` and `log_filter /re/` at the top level. They are words, not
+ * keywords, so a metric of either name keeps its meaning elsewhere. */
+static lt_node *parse_toplevel_word(parser *p, bool *taken) {
+    int line = p->cur.line, col = p->cur.col;
+    *taken = false;
+    if (p->depth != 0)
+        return NULL;
+    lt_node *n = NULL;
+    if (is_word(&p->cur, "begin") && peek_kind(p) == T_LCURLY) {
+        *taken = true;
+        advance(p);
+        if (!(n = mk(p, N_BEGIN, line, col)))
+            return NULL;
+        if (!(n->a = parse_block(p)))
+            return lt_node_free(n);
+        return n;
+    }
+    if (is_word(&p->cur, "log_filter") && peek_kind(p) == T_DIV) {
+        *taken = true;
+        advance(p);
+        if (!(n = mk(p, N_LOGFILTER, line, col)))
+            return NULL;
+        if (!(n->a = parse_concat(p)) || !end_of_stmt(p))
+            return lt_node_free(n);
+        return n;
+    }
+    return NULL;
+}
+
 static lt_node *parse_stmt(parser *p) {
     int line = p->cur.line, col = p->cur.col;
     lt_node *n = NULL;
+    if (p->cur.kind == T_ID) {
+        bool taken;
+        n = parse_toplevel_word(p, &taken);
+        if (taken)
+            return n;
+    }
     switch (p->cur.kind) {
     case T_NL: advance(p); return NULL;
     case T_HIDDEN:

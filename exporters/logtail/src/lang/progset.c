@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "progset.h"
 
@@ -71,6 +72,18 @@ static lt_prog *compile(const lt_options *opt, const char *name, const char *tex
                 return lt_prog_free(p);
             }
         }
+    }
+    if (p->n_begin) {
+        /* begin blocks see an empty line read at load time */
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        lt_line empty = {.text = "",
+                         .len = 0,
+                         .filename = NULL,
+                         .time_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec};
+        lt_vmctx ctx = {.opt = opt, .line = &empty};
+        lt_vm_run_begin(p, &ctx);
+        free(ctx.scratch);
     }
     return p;
 }
@@ -232,13 +245,16 @@ int lt_progset_run(lt_progset *set, const lt_line *line) {
         return -EINVAL;
     pthread_mutex_lock(&set->lock);
     set->ctx.line = line;
-    set->ctx.pairs_for = NULL; /* the caller may reuse its buffer for the next line */
+    set->ctx.seq++; /* the caller may reuse its buffer: lines are told apart by number */
     for (size_t i = 0; i < set->n; i++) {
         lt_prog *p = set->progs[i];
-        if (p->n_gate) {
+        if (p->n_filters && !lt_vm_filter_allows(p, line->filename))
+            continue;
+        if (p->n_gate && lt_skip_test(&p->gate_skip)) {
             size_t g = 0;
             while (g < p->n_gate && !lt_vm_literal_may_match(&set->ctx, p->gate[g]))
                 g++;
+            lt_skip_note(&p->gate_skip, g == p->n_gate);
             if (g == p->n_gate)
                 continue; /* no pattern of the program can match this line */
         }

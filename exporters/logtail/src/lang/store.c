@@ -69,7 +69,8 @@ static bool same_keys(const lt_series *s, const lt_val *keys, size_t n) {
         char buf[40];
         size_t len;
         const char *k = key_text(&keys[i], buf, &len);
-        if (strlen(s->labels[i]) != len || memcmp(s->labels[i], k, len) != 0)
+        /* a label holds no NUL: equal bytes then its end decide */
+        if (strncmp(s->labels[i], k, len) != 0 || s->labels[i][len] != 0)
             return false;
     }
     return true;
@@ -198,12 +199,49 @@ static int clean_key(lt_val *v, char **fixed) {
 static lt_series *metric_get(lt_metric *m, const lt_val *keys, size_t n, size_t default_limit,
                              int64_t now_ns, int *err);
 
+/* The common case, keys that are all ASCII text without NUL (log fields):
+ * checked and hashed in one pass (the hash hash_keys gives), compared in
+ * place. Returns the series, or NULL when it is new or a key needs the slow
+ * path. */
+static lt_series *find_ascii(const lt_metric *m, const lt_val *keys, size_t n) {
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        if (keys[i].t != TY_STRING)
+            return NULL;
+        const unsigned char *u = (const unsigned char *)keys[i].s;
+        for (size_t j = 0; j < keys[i].n; j++) {
+            if ((unsigned)(u[j] - 1) >= 0x7f)
+                return NULL; /* NUL or not ASCII */
+            h ^= u[j];
+            h *= 1099511628211ull;
+        }
+        h ^= 0xff;
+        h *= 1099511628211ull;
+    }
+    for (lt_series *s = m->table[h & (m->n_table - 1)]; s; s = s->hnext) {
+        if (s->hash != h)
+            continue;
+        size_t i = 0;
+        while (i < n && strncmp(s->labels[i], keys[i].s, keys[i].n) == 0 &&
+               s->labels[i][keys[i].n] == 0)
+            i++;
+        if (i == n)
+            return s;
+    }
+    return NULL;
+}
+
 lt_series *lt_metric_get(lt_metric *m, const lt_val *keys, size_t n, size_t default_limit,
                          int64_t now_ns, int *err) {
     *err = 0;
     if (n != m->n_keys) {
         *err = -EINVAL;
         return NULL;
+    }
+    if (m->n_table) {
+        lt_series *s = find_ascii(m, keys, n);
+        if (s)
+            return s;
     }
     lt_val clean[16];
     char *fixed[16];

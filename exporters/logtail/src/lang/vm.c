@@ -40,37 +40,55 @@ static char *scratch(run *r, size_t n) {
 }
 
 /* Whether every pair of rx's literal is in the line (false: it cannot match). */
-static bool pairs_present_x(lt_vmctx *x, const lt_rx *rx, const char *s, size_t n) {
-    if (x->pairs_for != s) {
+static bool pairs_present_x(lt_vmctx *x, lt_rx *rx, const char *s, size_t n) {
+    if (!x->seq)
+        return true;
+    if (x->pairs_seq != x->seq) {
+        if (x->tested_seq != x->seq) {
+            x->tested_seq = x->seq;
+            return true;
+        }
         memset(x->pairset, 0, sizeof(x->pairset));
         const unsigned char *u = (const unsigned char *)s;
         for (size_t i = 0; i + 1 < n; i++) {
             unsigned h = lt_pair_hash(u[i], u[i + 1]);
             x->pairset[h >> 6] |= 1ull << (h & 63);
         }
-        x->pairs_for = s;
+        x->pairs_seq = x->seq;
     }
-    for (unsigned i = 0; i < rx->n_pairs; i++)
-        if (!(x->pairset[rx->pairs[i] >> 6] & (1ull << (rx->pairs[i] & 63))))
+    for (unsigned i = 0; i < rx->n_pairs; i++) {
+        uint16_t p = rx->pairs[i];
+        if (!(x->pairset[p >> 6] & (1ull << (p & 63)))) {
+            /* the pair that ruled a line out is tried first next time: the
+             * common pairs of a literal ("GE", "T ") stop costing a test */
+            rx->pairs[i] = rx->pairs[0];
+            rx->pairs[0] = p;
             return false;
+        }
+    }
     return true;
 }
 
-static bool pairs_present(run *r, const lt_rx *rx, const char *s, size_t n) {
+static bool pairs_present(run *r, lt_rx *rx, const char *s, size_t n) {
     return pairs_present_x(r->x, rx, s, n);
 }
 
-bool lt_vm_literal_may_match(lt_vmctx *x, const lt_rx *rx) {
+bool lt_vm_literal_may_match(lt_vmctx *x, lt_rx *rx) {
     const lt_rx_lits *L = &rx->lits;
     const char *s = x->line->text ? x->line->text : "";
     size_t n = x->line->len;
     if (!L->len)
         return true;
+    bool found;
     if (L->prefix)
-        return n >= L->len && memcmp(s, L->lit, L->len) == 0;
-    if (rx->n_pairs && x->line->text && !pairs_present_x(x, rx, s, n))
-        return false;
-    return memmem(s, n, L->lit, L->len) != NULL;
+        found = n >= L->len && memcmp(s, L->lit, L->len) == 0;
+    else if (rx->n_pairs && x->line->text && !pairs_present_x(x, rx, s, n))
+        found = false;
+    else
+        found = memmem(s, n, L->lit, L->len) != NULL;
+    if (found && x->line->text)
+        rx->lit_ok_seq = x->seq;
+    return found;
 }
 
 int lt_prog_gate(lt_prog *p) {
@@ -93,14 +111,29 @@ int lt_prog_gate(lt_prog *p) {
     return 0;
 }
 
+static int rx_match_(run *r, lt_rx *rx, const char *s, size_t n);
+
+/* A pattern that did not match leaves no groups: its spans may be those of
+ * an earlier line (a prefilter answered without the regex), so they are cut
+ * off from the subject and read as not taking part. */
 static int rx_match(run *r, lt_rx *rx, const char *s, size_t n) {
     if (!rx)
         return 0;
+    int m = rx_match_(r, rx, s, n);
+    if (m != 1)
+        rx->subj = NULL;
+    return m;
+}
+
+static int rx_match_(run *r, lt_rx *rx, const char *s, size_t n) {
     const lt_rx_lits *L = &rx->lits;
+    lt_vmctx *x = r->x;
     rx->subj = s;
+    bool on_line = s == x->line->text && n == x->line->len;
+    /* the literal was already found in this line (the program's gate) */
+    bool lit_known = on_line && x->seq && rx->lit_ok_seq == x->seq;
     /* the shared pass pays off for unanchored literals tested on the line */
-    if (rx->n_pairs && !L->prefix && s == r->x->line->text && n == r->x->line->len &&
-        !pairs_present(r, rx, s, n))
+    if (!lit_known && rx->n_pairs && !L->prefix && on_line && !pairs_present(r, rx, s, n))
         return 0;
     if (rx->use_pure) {
         if (L->always) {
@@ -121,11 +154,11 @@ static int rx_match(run *r, lt_rx *rx, const char *s, size_t n) {
         rx->spans[0].end = rx->spans[0].start + L->len;
         return 1;
     }
-    if (L->len) {
-        if (L->prefix) {
-            if (n < L->len || memcmp(s, L->lit, L->len) != 0)
-                return 0;
-        } else if (!memmem(s, n, L->lit, L->len))
+    if (L->len && !lit_known && lt_skip_test(&rx->lit_skip)) {
+        bool found = L->prefix ? n >= L->len && memcmp(s, L->lit, L->len) == 0
+                               : memmem(s, n, L->lit, L->len) != NULL;
+        lt_skip_note(&rx->lit_skip, !found);
+        if (!found)
             return 0;
     }
     int rc = omx_regex_exec(rx->re, s, n, rx->spans, rx->n_spans);
@@ -167,6 +200,12 @@ static bool fast_int(const char *s, size_t n, int64_t *out) {
 static int parse_int(const char *s, size_t n, int64_t *out) {
     if (fast_int(s, n, out))
         return OK;
+    /* what strtoll could still read: digits past 18, signs, leading space */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!(c >= '0' && c <= '9') && c != '-' && c != '+' && c != ' ' && (c < '\t' || c > '\r'))
+            return FAIL;
+    }
     char buf[64];
     if (n == 0 || n >= sizeof(buf))
         return FAIL;
@@ -614,6 +653,14 @@ static int call(run *r, lt_node *n, lt_val *out) {
         out->n = strlen(fn);
         return OK;
     }
+    case B_DEFINED: {
+        /* the checker allows only a capture group here */
+        lt_node *g = n->kids[0];
+        lt_rx *rx = g->rx;
+        *out = vbool(rx && rx->subj && g->group < rx->n_spans &&
+                     rx->spans[g->group].start != OMX_REGEX_UNSET);
+        return OK;
+    }
     default: return FAIL;
     }
 }
@@ -955,7 +1002,7 @@ static int exec_list(run *r, lt_node *l) {
     return OK;
 }
 
-int lt_vm_run(lt_prog *prog, lt_vmctx *ctx) {
+static int run_list(lt_prog *prog, lt_vmctx *ctx, lt_node *list) {
     run r; /* not zeroed whole: nstack is written before it is read */
     r.p = prog;
     r.x = ctx;
@@ -964,9 +1011,39 @@ int lt_vm_run(lt_prog *prog, lt_vmctx *ctx) {
     r.depth = 0;
     ctx->scratch_len = 0;
     ctx->ts_ns = ctx->line->time_ns;
-    if (exec_list(&r, prog->root) < 0) {
+    if (exec_list(&r, list) < 0) {
         prog->runtime_errors++;
         return 1;
     }
     return 0;
+}
+
+int lt_vm_run(lt_prog *prog, lt_vmctx *ctx) { return run_list(prog, ctx, prog->root); }
+
+int lt_vm_run_begin(lt_prog *prog, lt_vmctx *ctx) {
+    int rc = 0;
+    for (size_t i = 0; i < prog->n_begin; i++)
+        rc |= run_list(prog, ctx, prog->begin[i]);
+    return rc;
+}
+
+bool lt_vm_filter_allows(lt_prog *p, const char *name) {
+    if (!p->n_filters)
+        return true;
+    if (!name)
+        name = "";
+    if (p->filter_for && strcmp(p->filter_for, name) == 0)
+        return p->filter_ok;
+    bool ok = false;
+    size_t n = strlen(name);
+    for (size_t i = 0; i < p->n_filters && !ok; i++) {
+        int rc = omx_regex_exec(p->filters[i]->re, name, n, p->filters[i]->spans,
+                                p->filters[i]->n_spans);
+        ok = rc == 1;
+    }
+    /* without memory for the copy the answer is simply not kept */
+    free(p->filter_for);
+    p->filter_for = strdup(name);
+    p->filter_ok = ok;
+    return ok;
 }

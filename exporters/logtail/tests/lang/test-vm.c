@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include "lt-test.h"
+#include "progset.h"
 
 #define T0 1700000000000000000LL
 
@@ -317,6 +318,131 @@ static void test_load_path(void) {
     lt_progset_free(set);
 }
 
+/* Prefilters left out after a run of lines that all passed them change no
+ * result: the regex still decides. */
+static void test_prefilter_skip(void) {
+    lt_options opt = {.emit_prog_label = false};
+    lt_progset *set = load_ok(&opt, "counter a\ncounter b\ncounter c\n"
+                                    "/key=(\\d+)/ {\n  a++\n}\n"
+                                    "/^k(\\d)/ {\n  b++\n}\n"
+                                    "/$/ {\n  /ab(c)/ {\n    c++\n  }\n}\n");
+    /* a gated program (pattern blocks only) beside it */
+    const char *g = "counter g\n/abc/ {\n  g++\n}\n";
+    ASSERT_OK(lt_progset_load(set, "u.mtail", g, strlen(g), NULL, NULL));
+    ASSERT(set->progs[1]->n_gate == 1);
+    char line[64];
+    int64_t want_a = 0, want_b = 0, want_c = 0;
+    for (int i = 0; i < 3 * LT_SKIP_RUN; i++) {
+        /* long stretches that pass, then lines that do not */
+        bool pass = (i / 300) % 4 != 3;
+        snprintf(line, sizeof line, pass ? "key=%d abc" : "kez=%d abd", i % 10);
+        want_a += pass;
+        want_c += pass;
+        lt_line l = {.text = line, .len = strlen(line), .filename = "f", .time_ns = T0};
+        ASSERT_OK(lt_progset_run(set, &l));
+    }
+    char *o = render(set);
+    char exp[64];
+    snprintf(exp, sizeof exp, "a %lld\n", (long long)want_a);
+    ASSERT_HAS(o, exp);
+    snprintf(exp, sizeof exp, "b %lld\n", (long long)want_b);
+    ASSERT_HAS(o, exp);
+    snprintf(exp, sizeof exp, "c %lld\n", (long long)want_c);
+    ASSERT_HAS(o, exp);
+    snprintf(exp, sizeof exp, "g %lld\n", (long long)want_c);
+    ASSERT_HAS(o, exp);
+    free(o);
+    lt_progset_free(set);
+}
+
+static void test_begin(void) {
+    static const char *const lines[] = {"xa", "xb", "c", NULL};
+    lt_options opt = {.emit_prog_label = false};
+    lt_progset *set = load_ok(&opt, "gauge up\ncounter lines\ncounter seen by k\ngauge t\n"
+                                    "begin {\n  up = 1\n  seen[\"none\"] = 0\n"
+                                    "  t = timestamp() > 1000\n  /./ {\n    lines++\n  }\n}\n"
+                                    "/x/ {\n  lines++\n}\n"
+                                    "begin {\n  up += 1\n}\n");
+    /* begin ran at load (against an empty line: its /./ did not match) */
+    char *o = render(set);
+    ASSERT_HAS(o, "up 2\n");
+    ASSERT_HAS(o, "seen{k=\"none\"} 0\n");
+    ASSERT_HAS(o, "t 1\n");
+    ASSERT_HAS(o, "lines 0\n");
+    free(o);
+    feed(set, lines, T0);
+    o = render(set);
+    ASSERT_HAS(o, "up 2\n"); /* not run again per line */
+    ASSERT_HAS(o, "lines 2\n");
+    free(o);
+    /* the program is a gated one despite its begin blocks */
+    ASSERT(set->progs[0]->n_gate == 1);
+    lt_progset_free(set);
+    /* `begin` is only a block at the top level and before `{` */
+    set = load_ok(&opt, "counter begin\n/x/ {\n  begin++\n}\n");
+    feed(set, (const char *const[]){"x", NULL}, T0);
+    o = render(set);
+    ASSERT_HAS(o, "begin 1\n");
+    free(o);
+    lt_progset_free(set);
+}
+
+static void test_defined(void) {
+    static const char *const lines[] = {"user=bob id=1", "id=2", "user= id=3", NULL};
+    lt_options opt = {.emit_prog_label = false};
+    char *o = run_prog(&opt,
+                       "counter named\ncounter anon\ncounter by_user by u\n"
+                       "/(user=(?P<u>\\w*) )?id=(?P<id>\\d+)/ {\n"
+                       "  defined($u) {\n    named++\n    by_user[$u]++\n  } else {\n"
+                       "    anon++\n  }\n"
+                       "  defined($id) && !defined($1) {\n    anon += 10\n  }\n"
+                       "}\n",
+                       lines);
+    /* an empty match is defined; a group outside the match is not */
+    ASSERT_HAS(o, "named 2\n");
+    ASSERT_HAS(o, "anon 11\n");
+    ASSERT_HAS(o, "by_user{u=\"bob\"} 1\n");
+    ASSERT_HAS(o, "by_user{u=\"\"} 1\n");
+    free(o);
+    /* groups of a pattern that did not match this line (the other side of
+     * `||` held) are not defined and read empty, whatever an earlier line did */
+    static const char *const more[] = {"axyz", "b", "b", NULL};
+    o = run_prog(&opt,
+                 "counter q\ncounter e\n"
+                 "/a(?P<q>xy)?z/ || len(\"b\") == 1 {\n  defined($q) {\n    q++\n  }\n"
+                 "  $q == \"\" {\n    e++\n  }\n}\n",
+                 more);
+    ASSERT_HAS(o, "q 1\n");
+    ASSERT_HAS(o, "e 2\n");
+    free(o);
+}
+
+static void test_log_filter(void) {
+    lt_options opt = {.emit_prog_label = true};
+    lt_progset *set = lt_progset_new(&opt);
+    ASSERT(set);
+    const char *a = "counter n\nlog_filter /access\\.log$/\nlog_filter /^\\/srv\\//\n"
+                    "/$/ {\n  n++\n}\n";
+    const char *b = "counter n\n/$/ {\n  n++\n}\n";
+    errbuf e = {{0}, 0};
+    ASSERT_OK(lt_progset_load(set, "a.mtail", a, strlen(a), errbuf_add, &e));
+    ASSERT_OK(lt_progset_load(set, "b.mtail", b, strlen(b), errbuf_add, &e));
+    static const char *const files[] = {"/var/log/access.log",   "/var/log/access.log",
+                                        "/var/log/error.log",    "/srv/x",
+                                        "/var/log/access.log.1", NULL};
+    for (size_t i = 0; files[i]; i++) {
+        lt_line l = {.text = "x", .len = 1, .filename = files[i], .time_ns = T0};
+        ASSERT_OK(lt_progset_run(set, &l));
+    }
+    lt_line none = {.text = "x", .len = 1, .filename = NULL, .time_ns = T0};
+    ASSERT_OK(lt_progset_run(set, &none));
+    char *o = render(set);
+    ASSERT_HAS(o, "n{prog=\"a.mtail\"} 3\n");
+    ASSERT_HAS(o, "n{prog=\"b.mtail\"} 6\n");
+    free(o);
+    lt_progset_free(set);
+}
+
 int main(void) {
     test_counters_and_scopes();
     test_otherwise_stop_and_ops();
@@ -332,5 +458,9 @@ int main(void) {
     test_gate();
     test_json();
     test_load_path();
+    test_prefilter_skip();
+    test_begin();
+    test_defined();
+    test_log_filter();
     TEST_DONE();
 }
