@@ -118,10 +118,20 @@ def check(name, cond, detail=""):
         print("FAIL %s %s" % (name, detail))
 
 
+# The test servers named "localhost" listen on 127.0.0.1 only, but Debian's
+# /etc/hosts maps localhost to ::1 as well, and the prober prefers ip6 as
+# upstream does: such targets get preferred_ip_protocol ip4 unless the case
+# sets it, so the outcome does not depend on the machine's hosts file.
+def pin_ip4(section, target):
+    host = target.split("://", 1)[-1]
+    if host.startswith("localhost:") and "preferred_ip_protocol" not in section:
+        return "preferred_ip_protocol: ip4\n" + section
+    return section
+
 def case(name, section, target, expect, timeout=5, max_time=None):
     path = os.path.join(TMP, "section.yml")
     with open(path, "w") as f:
-        f.write(section)
+        f.write(pin_ip4(section, target))
     t0 = time.monotonic()
     r = subprocess.run([PROBE, "grpc", path, target, str(timeout)], capture_output=True,
                        text=True, timeout=timeout + 20)
@@ -172,7 +182,7 @@ case("silent server", "", "127.0.0.1:%d" % SILENT, {"probe_success": 0, "probe_g
 # The http prober speaks HTTP/2 to the same TLS port (ALPN h2): version 2.
 path = os.path.join(TMP, "http.yml")
 with open(path, "w") as f:
-    f.write("method: POST\nheaders: {Content-Type: application/grpc}\n"
+    f.write("preferred_ip_protocol: ip4\nmethod: POST\nheaders: {Content-Type: application/grpc}\n"
             "valid_http_versions: [HTTP/2.0]\ntls_config:\n  ca_file: %s\n" % CA)
 r = subprocess.run([PROBE, "http", path, "https://localhost:%d/grpc.health.v1.Health/Check" % TLS],
                    capture_output=True, text=True, timeout=20)
