@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -349,9 +350,29 @@ static int sh(const char *fmt, ...) {
     return rc;
 }
 
+/* Whether path is a mount point (a line of /proc/self/mountinfo names it). */
+static bool is_mount(const char *path) {
+    FILE *f = fopen("/proc/self/mountinfo", "r");
+    if (!f)
+        return false;
+    char line[4096], mp[4096];
+    bool found = false;
+    while (!found && fgets(line, sizeof line, f))
+        found = sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 && strcmp(mp, path) == 0;
+    fclose(f);
+    return found;
+}
+
+/* `ip netns add` makes /run/netns a mount point of its own and leaves it so;
+ * when this test made it one, it is undone, so the machine is left as found. */
+static bool netns_dir_was_mount;
+
 static void routed_down(void) {
-    if (ns_router[0])
+    if (ns_router[0]) {
         sh("ip netns del %s; ip netns del %s", ns_router, ns_target);
+        if (!netns_dir_was_mount && is_mount("/run/netns"))
+            umount2("/run/netns", MNT_DETACH);
+    }
     ns_router[0] = 0;
 }
 
@@ -368,6 +389,7 @@ static bool routed_up(void) {
     snprintf(ns_router, sizeof ns_router, "bbnet-router-%d", (int)getpid());
     snprintf(ns_target, sizeof ns_target, "bbnet-target-%d", (int)getpid());
     signal(SIGABRT, on_abort);
+    netns_dir_was_mount = is_mount("/run/netns");
     const char *r = ns_router, *t = ns_target;
     return sh("ip netns add %s && ip netns add %s", r, t) == 0 &&
            sh("ip link add a0 type veth peer name r0 netns %s", r) == 0 &&
