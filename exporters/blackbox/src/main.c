@@ -1,6 +1,5 @@
 /* omx-blackbox: a blackbox_exporter 0.28 compatible prober (/probe), with
  * passive capture metrics on /metrics when blackbox.yml has `passive:`. */
-#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,15 +30,6 @@ typedef struct opts {
     const char *read_file;
     const char *passive_format;
 } opts;
-
-/* One malloc arena: probes allocate little, and an arena per worker thread
- * keeps its pages. A user's MALLOC_ARENA_MAX or tunable wins. */
-static void limit_malloc_arenas(void) {
-    const char *t = getenv("GLIBC_TUNABLES");
-    if (getenv("MALLOC_ARENA_MAX") || (t && strstr(t, "arena_max")))
-        return;
-    mallopt(M_ARENA_MAX, 1);
-}
 
 static int declare(omx_app *app, opts *o) {
     int rc = 0;
@@ -171,7 +161,6 @@ static int telemetry_under_prefix(omx_request *req, void *userdata) {
 }
 
 int main(int argc, char **argv) {
-    limit_malloc_arenas();
     opts o = {.config_file = "blackbox.yml",
               .timeout_offset = 0.5,
               .log_prober = "info",

@@ -1,5 +1,4 @@
 /* omx-node: a node_exporter 1.5 compatible host exporter. */
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,18 +13,6 @@
 #ifndef OMX_VERSION
 #define OMX_VERSION "unknown"
 #endif
-
-/* One malloc arena for all threads. glibc gives each connection thread its own arena,
- * which keeps its pages after the thread ends: 0.15-0.2 MB of the 2.1 MB anonymous
- * memory after 100 scrapes. Scrapes allocate little, so the shared arena's lock
- * costs nothing measurable (same CPU per scrape and req/s at -c8). A user's own
- * MALLOC_ARENA_MAX or glibc.malloc.arena_max tunable wins. */
-static void limit_malloc_arenas(void) {
-    const char *t = getenv("GLIBC_TUNABLES");
-    if (getenv("MALLOC_ARENA_MAX") || (t && strstr(t, "arena_max")))
-        return;
-    mallopt(M_ARENA_MAX, 1);
-}
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -54,7 +41,6 @@ static const omx_build_facts node_build = {
 };
 
 int main(int argc, char **argv) {
-    limit_malloc_arenas();
     bool no_exporter_metrics = false;
     omx_app *app = omx_app_new(&(omx_app_info){
         .name = "omx-node",
