@@ -15,7 +15,7 @@ typedef struct bb_prober {
     const char *name; /* the module's `prober:` value and the key of its section */
     /* Parses the prober's section (n is NULL when the module has none: defaults).
      * Errors go through omx_yaml_fail (file:line:col and key). Returns 0 or
-     * OMX_ECONFIG / -ENOMEM; on success *ret is owned by the module. The
+     * OMX_ECONFIG / -ENOMEM; on success the module frees *ret with this prober's free. The
      * document (its nodes and the strings omx_yaml_get_string gives) stays
      * loaded until after free(*ret): the section may keep borrowed strings. */
     int (*parse)(omx_yaml *y, const omx_yaml_node *n, void **ret);
@@ -42,10 +42,10 @@ extern const bb_prober bb_prober_http, bb_prober_tcp, bb_prober_icmp, bb_prober_
 typedef struct bb_ip_opts {
     int preferred;         /* 4 or 6 ("ip4"/"ip6"; upstream's default ip6) */
     bool fallback;         /* ip_protocol_fallback (default true) */
-    const char *source_ip; /* source_ip_address or NULL; owned by the config */
+    const char *source_ip; /* source_ip_address or NULL; freed with the config */
 } bb_ip_opts;
 
-/* tls_config as Prometheus' common config spells it. Strings owned by the config. */
+/* tls_config as Prometheus' common config spells it. Its strings are freed with the config. */
 typedef struct bb_tls_config {
     const char *ca_file, *ca; /* file or inline PEM */
     const char *cert_file, *cert;

@@ -20,7 +20,7 @@ bb_result *bb_result_free(bb_result *r); /* accepts NULL; returns NULL */
 /* An omx_collect_fn: emits r (the userdata, borrowed) sorted. */
 int bb_result_collect(omx_emitter *e, void *userdata);
 /* A new registry whose one collector reads r (borrowed: r must outlive it).
- * Returns 0 with *ret owned by the caller, or -ENOMEM. */
+ * Returns 0 (the caller frees *ret with omx_registry_free) or -ENOMEM. */
 int bb_result_registry(bb_result *r, omx_registry **ret);
 /* Appends r in Prometheus 0.0.4 text to out. */
 int bb_result_write_text(bb_result *r, omx_buf *out);

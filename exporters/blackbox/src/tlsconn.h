@@ -13,7 +13,8 @@ typedef struct bb_tlsconn bb_tlsconn;
 
 /* Handshakes on fd (borrowed, non-blocking) with cfg; server_name falls back
  * to cfg->server_name, then to host. Verifies unless insecure_skip_verify.
- * Returns 0 with *ret owned by the caller, or a negative code after bb_logf. */
+ * Returns 0 (the caller frees *ret with bb_tlsconn_free), or a negative code
+ * after bb_logf. */
 int bb_tlsconn_start(bb_probe *p, int fd, const bb_tls_config *cfg, const char *host,
                      bb_tlsconn **ret);
 gnutls_session_t bb_tlsconn_session(bb_tlsconn *c);

@@ -12,7 +12,8 @@ typedef struct wire_config wire_config;
 typedef struct wire wire;
 
 /* Parses the passive: section n (errors through omx_yaml_fail naming the key).
- * Returns 0 with *ret owned by the caller, or OMX_ECONFIG / -ENOMEM. */
+ * Returns 0 (the caller frees *ret with wire_config_free), or OMX_ECONFIG /
+ * -ENOMEM. */
 int wire_config_parse(omx_yaml *y, const omx_yaml_node *n, wire_config **ret);
 wire_config *wire_config_free(wire_config *c); /* accepts NULL; returns NULL */
 /* Appends the section as YAML for /config (every key, defaults resolved; c
@@ -21,7 +22,7 @@ int wire_config_dump(const wire_config *c, omx_buf *out, int indent);
 
 /* Starts one capture thread per configured interface and registers the wire_
  * collector in reg (borrowed; must outlive the returned handle). cfg is
- * copied. Returns 0 with *ret owned by the caller, or a negative code (a
+ * copied. Returns 0 (the caller stops *ret with wire_stop), or a negative code (a
  * capture that cannot open is reported in wire_capture_up 0, not an error). */
 int wire_start(const wire_config *cfg, omx_registry *reg, wire **ret);
 /* Stops the captures. Accepts NULL; returns NULL. Unregistering is the
