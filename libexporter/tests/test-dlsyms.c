@@ -1,5 +1,6 @@
 /* omx_dlsyms (helpers/dlsyms.c): every symbol or none, the library kept loaded
  * on success and closed on failure. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
 #include <stddef.h>
@@ -28,5 +29,12 @@ int main(void) {
     ASSERT_EQ(omx_dlsyms(NULL, one, 1), -EINVAL);
     ASSERT_EQ(omx_dlsyms("libm.so.6", NULL, 1), -EINVAL);
     ASSERT_EQ(omx_dlsyms("libm.so.6", NULL, 0), 0); /* nothing to resolve */
+
+    /* libssh2 comes only with libcurl: nothing to do before, done once after */
+    ASSERT_EQ(omx_curl_preinit(), -ENOENT);
+    void *curl = dlopen("libcurl-gnutls.so.4", RTLD_NOW | RTLD_LOCAL);
+    ASSERT(curl != NULL);
+    ASSERT_EQ(omx_curl_preinit(), 0);
+    dlclose(curl);
     TEST_DONE();
 }

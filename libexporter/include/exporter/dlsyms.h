@@ -25,6 +25,15 @@ typedef struct omx_dlsym {
  * -ELIBACC or -EINVAL. */
 int omx_dlsyms(const char *soname, const omx_dlsym *syms, size_t n);
 
+/* Call once before curl_global_init() in a process that uses libcurl for
+ * HTTP(S) only. Debian's libcurl links libssh2, whose default init (run by
+ * curl_global_init) registers every OpenSSL engine and algorithm: about
+ * 1.5 MB more resident memory for SSH transfers omx never makes. This
+ * initialises libssh2 first without that (OpenSSL 3 initialises itself should
+ * it ever be used). Returns 0, -ENOENT when libssh2 is not mapped (nothing to
+ * do), -ELIBACC when it has no libssh2_init. */
+int omx_curl_preinit(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "exporter/dlsyms.h"
 #include "exporter/error.h"
 #include "push-internal.h"
 
@@ -25,7 +26,10 @@ struct omx__push_http {
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+static void curl_init(void) {
+    omx_curl_preinit();
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
 
 static char *dup_or_null(const char *s) { return s && *s ? strdup(s) : NULL; }
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "curl-tls.h"
+#include "exporter/dlsyms.h"
 
 /* An inline PEM as a path libcurl can open (GnuTLS' libcurl has no blobs):
  * a memfd seen through /proc/self/fd. */
@@ -76,7 +77,10 @@ void bb_curl_tls_clear(bb_curl_tls *k) {
     k->fds[0] = k->fds[1] = k->fds[2] = -1;
 }
 
-static void global_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+static void global_init(void) {
+    omx_curl_preinit();
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
 
 void bb_curl_global_init(void) {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
