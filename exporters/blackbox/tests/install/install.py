@@ -200,6 +200,28 @@ def main():
         r = subprocess.run([bb, "--config.file=" + config(tmp, "net-only", ["tcp"]),
                             "--config.check"], env=ENV, capture_output=True, text=True)
         check(r.returncode == 0, "a config that needs no missing plugin still loads")
+
+        # the same on a reload: refused, the running config kept
+        live = config(tmp, "live", ["tcp"])
+        proc, port = start(bb, live)
+        try:
+            shutil.copy(config(tmp, "live-dns", ["tcp", "dns"]), live)
+            req = urllib.request.Request("http://127.0.0.1:%d/-/reload" % port, method="POST")
+            try:
+                with urllib.request.urlopen(req, timeout=10) as resp:
+                    st, body = resp.status, resp.read().decode()
+            except urllib.error.HTTPError as e:
+                st, body = e.code, e.read().decode()
+            check(st != 200 and "omx-blackbox-dns.so" in body,
+                  "a reload needing a missing plugin is refused naming it (%d)" % st)
+            _, metrics = get("http://127.0.0.1:%d/metrics" % port)
+            check("blackbox_exporter_config_last_reload_successful 0" in metrics,
+                  "config_last_reload_successful 0 after that reload")
+            st, body = get("http://127.0.0.1:%d/probe?module=tcp_mod&target=127.0.0.1:%d"
+                           % (port, port))
+            check(st == 200 and "probe_success 1" in body, "the old config still probes")
+        finally:
+            stop(proc)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("%d checks failed" % len(FAILS))
