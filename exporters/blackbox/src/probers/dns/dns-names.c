@@ -102,7 +102,7 @@ int bb_dns_rcode_code(const char *name, uint16_t *ret) {
 }
 
 bool bb_dns_name_valid(const char *name) {
-    size_t wire = 1, label = 0;                /* the root label's length octet */
+    size_t wire = 1, label = 0; /* the root label's length octet */
     if (!name || !*name)
         return false;
     if (!strcmp(name, "."))
