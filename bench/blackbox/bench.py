@@ -6,8 +6,10 @@ in the same run, with the same blackbox.yml against the same fast local target
 Prints one line per case:
   bench blackbox/<case>: ours <v> <unit>; blackbox_exporter <v> <unit>; <ratio>x
 ratio = how many times better ours is (ours/peer for rates, peer/ours for memory).
-Memory is taken right after each case's load: RSS, and PSS (shared libraries
-counted by their share; the peer is one static binary, so its PSS is its RSS).
+Each case starts its own exporter with a config holding that case's module
+alone (omx-blackbox maps a prober's libraries only when a module uses it), and
+memory is taken right after the load: RSS, and PSS (shared libraries counted
+by their share; the peer is one static binary, so its PSS is its RSS).
 Every round runs both exporters; the median of ROUNDS rounds is printed. A
 probe that fails under load is counted (`<case>-failed`); a run where every
 probe of ours fails says so (the prober may not be built yet).
@@ -27,19 +29,11 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROUNDS = int(os.environ.get("BENCH_BLACKBOX_ROUNDS", "3"))
 SECONDS = int(os.environ.get("BENCH_BLACKBOX_SECONDS", "3"))
-CONFIG = """modules:
-  http_2xx:
-    prober: http
-    timeout: 5s
-  tcp_connect:
-    prober: tcp
-    timeout: 5s
-  icmp:
-    prober: icmp
-    timeout: 5s
-    icmp:
-      preferred_ip_protocol: ip4
-"""
+MODULES = {
+    "http_2xx": "  http_2xx:\n    prober: http\n    timeout: 5s\n",
+    "tcp_connect": "  tcp_connect:\n    prober: tcp\n    timeout: 5s\n",
+    "icmp": "  icmp:\n    prober: icmp\n    timeout: 5s\n    icmp:\n      preferred_ip_protocol: ip4\n",
+}
 
 
 def free_port():
@@ -86,17 +80,14 @@ def wrk(url, seconds):
     return float(rps.group(1)), ok, failed + non200
 
 
-def run_one(argv, port, cases):
+def run_one(argv, port, name, query):
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_up(port, proc)
-        res = {}
-        for name, query in cases:
-            url = "http://127.0.0.1:%d/probe?%s" % (port, query)
-            wrk(url, 1)  # warm up
-            rps, ok, bad = wrk(url, SECONDS)
-            res[name] = (rps, ok, bad, rss_mb(proc.pid))
-        return res
+        url = "http://127.0.0.1:%d/probe?%s" % (port, query)
+        wrk(url, 1)  # warm up
+        rps, ok, bad = wrk(url, SECONDS)
+        return rps, ok, bad, rss_mb(proc.pid)
     finally:
         proc.terminate()
         proc.wait(10)
@@ -112,9 +103,11 @@ def main():
         print("bench blackbox: prometheus-blackbox-exporter missing", file=sys.stderr)
         return 1
     tmp = tempfile.mkdtemp(prefix="bb-bench-")
-    cfg = os.path.join(tmp, "blackbox.yml")
-    with open(cfg, "w") as f:
-        f.write(CONFIG)
+    configs = {}
+    for module, text in MODULES.items():
+        configs[module] = os.path.join(tmp, module + ".yml")
+        with open(configs[module], "w") as f:
+            f.write("modules:\n" + text)
     tport = free_port()
     target = subprocess.Popen([target_bin, str(tport)])
     time.sleep(0.2)
@@ -125,9 +118,14 @@ def main():
     try:
         for _ in range(ROUNDS):
             for who, binary in (("ours", ours_bin), ("peer", peer_bin)):
-                port = free_port()
-                rounds[who].append(run_one([binary, "--config.file=" + cfg,
-                                            "--web.listen-address=127.0.0.1:%d" % port], port, cases))
+                res = {}
+                for name, query in cases:
+                    port = free_port()
+                    cfg = configs[re.search(r"module=([^&]+)", query).group(1)]
+                    res[name] = run_one([binary, "--config.file=" + cfg,
+                                         "--web.listen-address=127.0.0.1:%d" % port], port, name,
+                                        query)
+                rounds[who].append(res)
     finally:
         target.terminate()
         target.wait()

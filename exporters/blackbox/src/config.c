@@ -139,6 +139,15 @@ typedef struct mod_ctx {
     bool given[N_PROBERS];
 } mod_ctx;
 
+/* The plugin a module's prober or the passive: section runs in, opened now
+ * so that a missing one fails the load like any config error. */
+static int load_plugin(omx_yaml *y, const omx_yaml_node *v, const char *key, bb_plugin_id id) {
+    char why[900];
+    if (bb_plugin_load(id, why, sizeof why) < 0)
+        return omx_yaml_fail(y, v, key, "%s", why);
+    return 0;
+}
+
 static int field_prober(omx_yaml *y, const omx_yaml_node *v, const char *key, void *ctx) {
     mod_ctx *mc = ctx;
     const char *s;
@@ -149,7 +158,7 @@ static int field_prober(omx_yaml *y, const omx_yaml_node *v, const char *key, vo
     for (size_t i = 0; i < bb_n_probers; i++)
         if (!strcmp(s, probers(i)->name)) {
             mc->m->pub.prober = probers(i);
-            return 0;
+            return load_plugin(y, v, key, bb_probers[i].plugin);
         }
     if (!strcmp(s, "unix"))
         return omx_yaml_fail(y, v, key, "the unix prober is not supported by omx-blackbox");
@@ -280,8 +289,8 @@ static int field_modules(omx_yaml *y, const omx_yaml_node *v, const char *key, v
 
 static int field_passive(omx_yaml *y, const omx_yaml_node *v, const char *key, void *ctx) {
     bb_config *c = ctx;
-    (void)key;
-    return wire_config_parse(y, v, &c->passive);
+    int rc = wire_config_parse(y, v, &c->passive);
+    return rc < 0 ? rc : load_plugin(y, v, key, BB_PLUGIN_WIRE);
 }
 
 static int parse(bb_config *c, char *err, size_t errlen) {

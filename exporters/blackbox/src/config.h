@@ -9,19 +9,25 @@
 #include <stddef.h>
 
 #include "module.h"
+#include "plugin.h"
 #include "wire/wire.h"
 
 /* A prober a module may name; with_defaults: every module carries its section
- * (parsed from nothing when absent), as upstream's DefaultModule does. */
+ * (parsed from nothing when absent), as upstream's DefaultModule does;
+ * plugin: where its run lives, loaded with a config that has a module of
+ * this prober (BB_PLUGIN_NONE: in the binary). */
 typedef struct bb_prober_entry {
     const bb_prober *prober;
     bool with_defaults;
+    bb_plugin_id plugin;
 } bb_prober_entry;
 #define BB_MAX_PROBERS 12
 extern const bb_prober_entry bb_probers[]; /* probers.c */
 extern const size_t bb_n_probers;          /* at most BB_MAX_PROBERS */
 
-/* Loads path (at most 1 MiB). Returns 0 with *ret (one reference, the
+/* Loads path (at most 1 MiB), and the plugins its modules' probers and its
+ * passive: section need (a plugin that cannot load is an error naming the
+ * module's prober key and the file). Returns 0 with *ret (one reference, the
  * caller's), or OMX_ECONFIG / -ENOMEM / a negative errno with one line
  * naming file:line:col and key in err. */
 int bb_config_load(const char *path, bb_config **ret, char *err, size_t errlen);

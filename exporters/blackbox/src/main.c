@@ -145,9 +145,9 @@ static int read_passive_file(const opts *o, bool config_given) {
             return 1;
         }
     }
-    int rc =
-        wire_read_file(bb_config_passive(c), o->read_file,
-                       !strcmp(o->passive_format, "openmetrics"), STDOUT_FILENO, err, sizeof err);
+    int rc = bb_wire_read_file(bb_config_passive(c), o->read_file,
+                               !strcmp(o->passive_format, "openmetrics"), STDOUT_FILENO, err,
+                               sizeof err);
     bb_config_unref(c);
     if (rc < 0) {
         fprintf(stderr, "omx-blackbox: %s\n", err);
@@ -188,6 +188,7 @@ int main(int argc, char **argv) {
         return rc < 0 ? 1 : 0;
     }
     if (o.read_file) {
+        bb_plugin_allow(1u << BB_PLUGIN_WIRE); /* no probe runs in this mode */
         rc = read_passive_file(&o, omx_app_flag_given(app, "config.file"));
         omx_app_free(app);
         return rc;
@@ -274,7 +275,7 @@ int main(int argc, char **argv) {
     wire *w = NULL;
     bb_config *c = bb_server_config(&s);
     if (rc == 0 && bb_config_passive(c))
-        rc = wire_start(bb_config_passive(c), reg, &w);
+        rc = bb_wire_start(bb_config_passive(c), reg, &w);
     bb_config_unref(c);
     if (rc < 0) {
         omx_log(OMX_LOG_ERROR, "start-up failed", "err", omx_strerror(rc), NULL);
@@ -300,7 +301,7 @@ int main(int argc, char **argv) {
         pthread_mutex_unlock(&ar.mu);
         pthread_join(ar.thread, NULL);
     }
-    wire_stop(w);
+    bb_wire_stop(w);
     omx_app_free(app);
     bb_server_clear(&s);
     bb_allow_free(allow);

@@ -146,7 +146,56 @@ static void test_errors(void) {
     expect_error("      query_name: a\n      tls_config:\n        bogus: 1\n", "bogus");
 }
 
+/* The config checks names without ldns: its verdict must be ldns' own. */
+static void test_names_as_ldns(void) {
+    char long_label[80], long_name[300];
+    memset(long_label, 'a', 64);
+    long_label[64] = 0;
+    for (size_t i = 0; i < sizeof long_name - 1; i++)
+        long_name[i] = i % 2 ? '.' : 'b';
+    long_name[sizeof long_name - 1] = 0;
+    const char *names[] = {".",
+                           "a",
+                           "a.",
+                           "example.com",
+                           "example.com.",
+                           "a..b",
+                           ".a",
+                           "..",
+                           "a\\.b",
+                           "a\\065b",
+                           "a\\256",
+                           "a\\09",
+                           "a\\",
+                           "under_score.",
+                           "sp ace.x",
+                           long_label,
+                           long_name + 40,
+                           long_name,
+                           "*.wild.card",
+                           "x.\\..y"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        ldns_rdf *d = NULL;
+        bool ldns_ok = ldns_str2rdf_dname(&d, names[i]) == LDNS_STATUS_OK;
+        ldns_rdf_deep_free(d);
+        ASSERT_MSG(bb_dns_name_valid(names[i]) == ldns_ok, "'%s': ldns says %s", names[i],
+                   ldns_ok ? "valid" : "invalid");
+    }
+    char escaped[400] = ""; /* 287 characters, 78 octets on the wire: valid */
+    for (int l = 0; l < 7; l++) {
+        for (int i = 0; i < 10; i++)
+            strcat(escaped, "\\097");
+        strcat(escaped, ".");
+    }
+    ldns_rdf *d = NULL;
+    ASSERT(bb_dns_name_valid(escaped) == (ldns_str2rdf_dname(&d, escaped) == LDNS_STATUS_OK));
+    ldns_rdf_deep_free(d);
+    ASSERT(!bb_dns_name_valid(""));
+    ASSERT(!bb_dns_name_valid(NULL));
+}
+
 int main(void) {
+    test_names_as_ldns();
     test_all_options();
     test_defaults();
     test_errors();

@@ -27,10 +27,8 @@ static int f_query_name(omx_yaml *y, const omx_yaml_node *v, const char *key, vo
     int r = dup_string(y, v, key, &c->query_name);
     if (r < 0 || !*c->query_name)
         return r;
-    ldns_rdf *d = NULL;
-    if (ldns_str2rdf_dname(&d, c->query_name) != LDNS_STATUS_OK)
+    if (!bb_dns_name_valid(c->query_name))
         return omx_yaml_fail(y, v, key, "%s is not a valid domain name", c->query_name);
-    ldns_rdf_deep_free(d);
     return 0;
 }
 

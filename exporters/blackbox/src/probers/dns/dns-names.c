@@ -1,6 +1,7 @@
 /* Type, class and rcode names as miekg/dns (Go) spells them: upstream
  * accepts these in blackbox.yml and users' regexes match the RR text that
  * uses them. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -98,4 +99,39 @@ int bb_dns_class_code(const char *name, uint16_t *ret) {
 
 int bb_dns_rcode_code(const char *name, uint16_t *ret) {
     return by_name(rcodes, N(rcodes), name, ret);
+}
+
+bool bb_dns_name_valid(const char *name) {
+    size_t wire = 1, label = 0; /* the root label's length octet */
+    if (!name || !*name)
+        return false;
+    if (!strcmp(name, "."))
+        return true;
+    for (const char *s = name; *s; s++) {
+        if (*s == '.') {
+            if (label == 0 || label > 63)
+                return false;
+            wire += label + 1;
+            label = 0;
+            continue;
+        }
+        if (*s == '\\') {
+            if (isdigit((unsigned char)s[1])) {
+                if (!isdigit((unsigned char)s[2]) || !isdigit((unsigned char)s[3]) ||
+                    (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0') > 255)
+                    return false;
+                s += 3;
+            } else if (s[1]) {
+                s++;
+            } else {
+                return false;
+            }
+        }
+        label++;
+    }
+    if (label > 63)
+        return false;
+    if (label)
+        wire += label + 1;
+    return wire <= 255;
 }

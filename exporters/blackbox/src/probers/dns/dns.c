@@ -56,7 +56,7 @@ static int accept_reply(void *ctx, const uint8_t *buf, size_t len) {
     return r == BB_DNS_REPLY_OTHER ? OMX_EVALUE : r;
 }
 
-static bool run(bb_probe *p, const void *cfg) {
+bool bb_dns_run(bb_probe *p, const void *cfg) {
     const bb_dns_config *c = cfg;
     set_phase(p, "resolve", 0);
     set_phase(p, "connect", 0);
@@ -146,18 +146,3 @@ static bool run(bb_probe *p, const void *cfg) {
     bb_dns_reply_clear(rep);
     return ok;
 }
-
-static int parse(omx_yaml *y, const omx_yaml_node *n, void **ret) {
-    bb_dns_config *c = NULL;
-    int r = bb_dns_config_parse(y, n, &c);
-    *ret = c;
-    return r;
-}
-
-static void cfg_free(void *cfg) { bb_dns_config_free(cfg); }
-
-static int dump(const void *cfg, omx_buf *out, int indent) {
-    return bb_dns_config_dump(cfg, out, indent);
-}
-
-const bb_prober bb_prober_dns = {"dns", parse, cfg_free, dump, run};

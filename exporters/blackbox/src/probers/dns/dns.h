@@ -60,6 +60,8 @@ int bb_dns_config_parse(omx_yaml *y, const omx_yaml_node *n, bb_dns_config **ret
 bb_dns_config *bb_dns_config_free(bb_dns_config *c);
 /* Appends c as the YAML of a module's dns section at indent. Returns 0 or an omx_err. */
 int bb_dns_config_dump(const bb_dns_config *c, omx_buf *out, int indent);
+/* dns.c, in the dns plugin: one probe (bb_prober's run). */
+bool bb_dns_run(bb_probe *p, const void *cfg);
 
 /* Names as miekg/dns spells them: a type code's (TYPE<n> when it has none),
  * a class code's (CLASS<n>), an rcode's (RCODE<n>). Write into out (len >=
@@ -72,6 +74,10 @@ const char *bb_dns_rcode_name(int rcode, char *out, size_t len);
 int bb_dns_type_code(const char *name, uint16_t *ret);
 int bb_dns_class_code(const char *name, uint16_t *ret);
 int bb_dns_rcode_code(const char *name, uint16_t *ret);
+/* Whether name is a domain name in presentation form (labels of 1..63
+ * octets after \X and \DDD escapes, at most 255 octets on the wire, "." the
+ * root), as ldns' parser accepts it; the config checks it without ldns. */
+bool bb_dns_name_valid(const char *name);
 
 /* Appends rr as miekg/dns' RR.String() writes it (no newline) to out.
  * Returns 0, OMX_ELIMIT (out full) or OMX_ENOMEM. */

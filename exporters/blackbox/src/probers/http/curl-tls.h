@@ -23,8 +23,8 @@ int bb_curl_tls_setup(bb_probe *p, CURL *h, const bb_tls_config *t, bb_curl_tls 
 /* Closes the descriptors; keep may be reused. */
 void bb_curl_tls_clear(bb_curl_tls *keep);
 
-/* curl_global_init once per process (the probers call it when a section is
- * parsed, before any probe runs). */
+/* curl_global_init once per process (the http plugin's init calls it when
+ * the plugin is loaded, before any probe runs). */
 void bb_curl_global_init(void);
 
 #endif

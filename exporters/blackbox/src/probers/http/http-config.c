@@ -7,7 +7,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "curl-tls.h"
 #include "http.h"
 
 static int dup_str(omx_yaml *y, const omx_yaml_node *v, const char *key, char **dst) {
@@ -724,7 +723,6 @@ static int validate(omx_yaml *y, const omx_yaml_node *n, bb_http_cfg *c) {
 }
 
 int bb_http_cfg_parse(omx_yaml *y, const omx_yaml_node *n, void **ret) {
-    bb_curl_global_init();
     bb_http_cfg *c = calloc(1, sizeof(*c));
     if (!c)
         return -ENOMEM;

@@ -691,7 +691,7 @@ static const char *find_host_header(const bb_probe *p, const bb_http_cfg *c) {
     return NULL;
 }
 
-static bool run(bb_probe *p, const void *cfg) {
+bool bb_http_run(bb_probe *p, const void *cfg) {
     const bb_http_cfg *c = cfg;
     bool success = false;
     phases ph = {0};
@@ -1089,6 +1089,3 @@ done : {
     free(cur);
     return success;
 }
-
-const bb_prober bb_prober_http = {"http", bb_http_cfg_parse, bb_http_cfg_free, bb_http_cfg_dump,
-                                  run};

@@ -80,6 +80,8 @@ typedef struct bb_http_cfg {
 int bb_http_cfg_parse(omx_yaml *y, const omx_yaml_node *n, void **ret);
 void bb_http_cfg_free(void *cfg);
 int bb_http_cfg_dump(const void *cfg, omx_buf *out, int indent);
+/* http.c: one probe (bb_prober's run), in the http plugin. */
+bool bb_http_run(bb_probe *p, const void *cfg);
 
 /* A streaming decoder of a compressed body (http-decode.c). */
 typedef struct bb_http_decoder bb_http_decoder;
