@@ -22,15 +22,10 @@ extern const bb_plugin bb_plugin_http __attribute__((weak));
 extern const bb_plugin bb_plugin_dns __attribute__((weak));
 extern const bb_plugin bb_plugin_wire __attribute__((weak));
 
-/* stub: a stand-in for a library the plugin's libraries link but the plugin
- * never uses, mapped first under that library's soname (stub_soname) so the
- * loader binds to it and leaves the real one, and what it links, unmapped. */
 static const struct {
     const char *file, *symbol, *what;
-    const char *stub, *stub_soname;
 } plugins[BB_N_PLUGINS] = {
-    [BB_PLUGIN_HTTP] = {"omx-blackbox-http.so", "bb_plugin_http", "the http and grpc probers",
-                        "omx-blackbox-ssh2-stub.so", "libssh2.so.1"},
+    [BB_PLUGIN_HTTP] = {"omx-blackbox-http.so", "bb_plugin_http", "the http and grpc probers"},
     [BB_PLUGIN_DNS] = {"omx-blackbox-dns.so", "bb_plugin_dns", "the dns prober"},
     [BB_PLUGIN_WIRE] = {"omx-blackbox-wire.so", "bb_plugin_wire", "passive captures"},
 };
@@ -67,23 +62,6 @@ static bool exe_dir(char *dir, size_t len) {
     return true;
 }
 
-/* Maps the stand-in of plugin id from the directory of path, unless the real
- * library is mapped already (libcurl of --push.url, say). NULL when none. */
-static void *open_stub(bb_plugin_id id, const char *path) {
-    if (!plugins[id].stub)
-        return NULL;
-    void *real = dlopen(plugins[id].stub_soname, RTLD_NOW | RTLD_NOLOAD);
-    if (real) {
-        dlclose(real);
-        return NULL;
-    }
-    char stub[PATH_MAX + 256];
-    const char *slash = strrchr(path, '/');
-    snprintf(stub, sizeof stub, "%.*s/%s", slash ? (int)(slash - path) : 1, slash ? path : ".",
-             plugins[id].stub);
-    return access(stub, F_OK) == 0 ? dlopen(stub, RTLD_NOW | RTLD_LOCAL) : NULL;
-}
-
 /* dlopen()s the first of the candidate paths that exists. */
 static void *open_file(bb_plugin_id id, char *err, size_t errlen) {
     char dir[PATH_MAX], installed[PATH_MAX + 256], beside[PATH_MAX + 256];
@@ -102,14 +80,8 @@ static void *open_file(bb_plugin_id id, char *err, size_t errlen) {
         snprintf(err, errlen, "%s (%s) is not installed: no %s", file, plugins[id].what, installed);
         return NULL;
     }
-    void *stub = open_stub(id, path);
     dlerror();
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!h && stub) { /* a libcurl that needs more than the stand-in has: the real one */
-        dlclose(stub);
-        stub = NULL;
-        h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    }
     if (!h) {
         const char *why = dlerror();
         snprintf(err, errlen, "cannot load %s: %s", path, why ? why : "dlopen failed");
@@ -120,11 +92,9 @@ static void *open_file(bb_plugin_id id, char *err, size_t errlen) {
         snprintf(err, errlen, "%s is not a plugin of this omx-blackbox (%s)", path,
                  pl ? "another build" : "no plugin table");
         dlclose(h);
-        if (stub)
-            dlclose(stub);
         return NULL;
     }
-    return h; /* the stub, if any, stays mapped with it for the process' life */
+    return h;
 }
 
 int bb_plugin_load(bb_plugin_id id, char *err, size_t errlen) {

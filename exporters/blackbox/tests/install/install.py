@@ -4,9 +4,8 @@ temporary directory, then the installed binary (no LD_LIBRARY_PATH) runs a
 config with every prober and a passive: section, and each probe runs in its
 plugin. /proc/PID/maps shows that a config maps only the libraries its
 probers need (tcp/icmp/udp: none of libcurl, ldns, libpcap; http: libcurl
-alone, without libssh2 and libcrypto); --passive.read-file opens the wire
-plugin alone (LD_DEBUG=files). A plugin taken away is a config error naming
-its file.
+alone); --passive.read-file opens the wire plugin alone (LD_DEBUG=files). A
+plugin taken away is a config error naming its file.
 
 usage: install.py BUILD_DIR CAPTURE_FILE"""
 import json
@@ -126,7 +125,7 @@ def main():
         bb = tmp + bindir + "/omx-blackbox"
         plugdir = tmp + libdir + "/omx-blackbox"
         check(os.access(bb, os.X_OK), "omx-blackbox installed in " + bindir)
-        for p in ("http", "dns", "wire", "ssh2-stub"):
+        for p in ("http", "dns", "wire"):
             check(os.path.isfile(plugdir + "/omx-blackbox-%s.so" % p),
                   "omx-blackbox-%s.so installed in %s/omx-blackbox" % (p, libdir))
         ldd = subprocess.run(["ldd", bb], env=ENV, capture_output=True, text=True).stdout
@@ -164,7 +163,7 @@ def main():
                 ("net", ["tcp", "icmp", "udp"], [], ["libcurl", "libldns", "libpcap",
                                                      "omx-blackbox-"]),
                 ("http-only", ["http"], ["libcurl", "omx-blackbox-http.so"],
-                 ["libldns", "libpcap", "omx-blackbox-dns.so", "libssh2", "libcrypto"]),
+                 ["libldns", "libpcap", "omx-blackbox-dns.so"]),
                 ("dns-only", ["dns"], ["libldns", "omx-blackbox-dns.so"],
                  ["libcurl", "libpcap"])):
             proc, port = start(bb, config(tmp, name, probers))
@@ -191,27 +190,6 @@ def main():
         check(out.returncode == 0 and "wire_" in out.stdout and "omx-blackbox-wire.so" in out.stderr
               and "libcurl" not in out.stderr and "libldns" not in out.stderr,
               "--passive.read-file with every prober in the config loads the wire plugin alone")
-
-        # a stand-in for libssh2 that lacks what libcurl needs: the real libssh2 is taken
-        cc = shutil.which("cc")
-        if cc:
-            src = os.path.join(tmp, "empty.c")
-            with open(src, "w") as f:
-                f.write("int empty_stub;\n")
-            subprocess.run([cc, "-shared", "-fPIC", "-Wl,-soname,libssh2.so.1", "-o",
-                            plugdir + "/omx-blackbox-ssh2-stub.so", src], check=True)
-            proc, port = start(bb, config(tmp, "http-real-ssh2", ["http"]))
-            try:
-                st, body = get("http://127.0.0.1:%d/probe?module=http_mod&target=%s"
-                               % (port, urllib.request.quote("http://127.0.0.1:%d/-/healthy"
-                                                             % port, safe="")))
-                libs = mapped(proc.pid)
-            finally:
-                stop(proc)
-            check(st == 200 and "probe_success 1" in body and has(libs, "libssh2"),
-                  "with a stand-in libcurl cannot use, the http plugin loads the real libssh2")
-        else:
-            print("skip: no cc for the stand-in fallback check")
 
         os.rename(plugdir + "/omx-blackbox-dns.so", plugdir + "/moved.so")
         r = subprocess.run([bb, "--config.file=" + config(tmp, "dns-missing", ["dns"]),
