@@ -637,6 +637,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn) {
         }
         q[1] = '\0';
     }
+    req->fd = -1; /* on_request names the connection; until then no deadline is moved */
     req->own_query = true;
     return req;
 }
