@@ -106,4 +106,26 @@ bool omx__http_header_ok(const char *name, size_t name_len, const char *value, s
  * Returns true when the value ended the line. */
 bool omx__http_value_ends_line(const char *value, size_t value_len, const char *next_name);
 
+/* A request's query arguments, split and decoded as libmicrohttpd does it
+ * ('&' between arguments, the first '=' between key and value, '+' a space,
+ * %XX a byte; a key without '=' has a NULL value). They live on the heap, not
+ * in libmicrohttpd's per-connection pool, whose size would otherwise bound the
+ * number of arguments and is zeroed again for every keep-alive request. */
+typedef struct omx__query_arg {
+    const char *key, *value;
+    size_t key_len; /* decoded, so it counts a %00 */
+} omx__query_arg;
+typedef struct omx__query {
+    omx__query_arg *args; /* one block: the array, then the decoded text */
+    size_t n;
+} omx__query;
+/* Parses the len bytes at raw (the query after '?') into *q, which owns one
+ * heap block until omx__query_clear. Returns 0 or OMX_ENOMEM (*q then empty). */
+int omx__query_parse(omx__query *q, const char *raw, size_t len);
+/* Frees what q owns and empties it; NULL-safe. */
+void omx__query_clear(omx__query *q);
+/* The value of the first argument named key (ASCII case ignored, as
+ * libmicrohttpd looks one up); NULL when absent or given without '='. */
+const char *omx__query_get(const omx__query *q, const char *key);
+
 #endif

@@ -45,7 +45,8 @@
  * pool when the scrape limit is off. */
 #define HTTP_EXTRA_WORKERS 4
 #define HTTP_UNLIMITED_WORKERS 64
-#define HTTP_CONN_MEMORY (256u << 10)
+/* The request line and headers: room for a target of 2,000 collect[]=NAME. */
+#define HTTP_CONN_MEMORY (64u << 10)
 
 enum { CODE_200, CODE_500, CODE_503, CODE_401 };
 
@@ -65,6 +66,9 @@ struct omx_request {
     unsigned status;
     omx_collector_pick_fn pick; /* from the scrape hook; NULL = every collector */
     void *pick_ctx;
+    bool started;   /* on_request has seen it */
+    bool own_query; /* the arguments are in query, not libmicrohttpd's */
+    omx__query query;
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -163,6 +167,8 @@ const char *omx_request_method(const omx_request *req) { return req ? req->metho
 const char *omx_request_query(const omx_request *req, const char *key) {
     if (!req || !key)
         return NULL;
+    if (req->own_query)
+        return omx__query_get(&req->query, key);
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
 }
 
@@ -545,12 +551,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void)upload_data;
     /* Answer on the second call: queueing on the first (before MHD knows the
      * request has no body) makes MHD close the connection, losing keep-alive. */
-    if (!req) {
-        req = calloc(1, sizeof *req);
+    if (!req || !req->started) {
+        if (!req) /* on_uri could not take the query: libmicrohttpd has it */
+            req = calloc(1, sizeof *req);
         if (!req)
             return MHD_NO;
-        *req = (omx_request){
-            .app = app, .conn = conn, .path = url, .method = method, .job.fn = run_job};
+        req->app = app;
+        req->conn = conn;
+        req->path = url;
+        req->method = method;
+        req->job.fn = run_job;
+        req->started = true;
         conn_ids(conn, &req->fd, &req->tag);
         *con_cls = req;
         if (!headers_ok(conn)) /* Go's answer */
@@ -602,8 +613,33 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         atomic_fetch_sub(&app->answering, 1);
     if (req->resp)
         MHD_destroy_response(req->resp);
+    omx__query_clear(&req->query);
     free(req);
     *con_cls = NULL;
+}
+
+/* Called with the request target before libmicrohttpd splits its query:
+ * starts the request and takes the query (see omx__query), leaving
+ * libmicrohttpd an empty one. The target is in libmicrohttpd's own writable
+ * buffer, which it cuts at the '?' itself next. NULL (out of memory): the
+ * query stays libmicrohttpd's and on_request starts the request. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn) {
+    (void)cls;
+    (void)conn;
+    omx_request *req = calloc(1, sizeof *req);
+    if (!req)
+        return NULL;
+    char *q = uri ? strchr(uri, '?') : NULL;
+    if (q && q[1]) {
+        if (omx__query_parse(&req->query, q + 1, strlen(q + 1)) < 0) {
+            free(req);
+            return NULL;
+        }
+        q[1] = '\0';
+    }
+    req->fd = -1; /* on_request names the connection; until then no deadline is moved */
+    req->own_query = true;
+    return req;
 }
 
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
@@ -736,9 +772,11 @@ static int start_daemon(omx_app *app, long max_conns, char *err, size_t errlen) 
     /* Inactivity (no byte either way) closes too: a client that stops reading
      * its answer. */
     OPT(MHD_OPTION_CONNECTION_TIMEOUT, idle_s, NULL);
-    /* Per connection, for the request and its parsed headers and arguments:
-     * the default 32 KiB refuses a query of 500 '&' (an entry each). */
+    /* Per connection, for the request and its parsed headers (the query's
+     * arguments are on_uri's): libmicrohttpd zeroes all of it again for each
+     * keep-alive request, so it is not larger than a long target needs. */
     OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_CONN_MEMORY, NULL);
+    OPT(MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, app);
     /* Refuse what Go refuses: whitespace before a header's colon. */
     OPT(MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL);
     OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, app);
@@ -900,6 +938,12 @@ size_t omx_request_query_values(const omx_request *req, const char *key, const c
     if (!req || !key || (!values && max))
         return 0;
     struct query_values q = {.key = key, .out = values, .max = max};
-    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, add_query_value, &q);
+    if (!req->own_query) {
+        MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, add_query_value, &q);
+        return q.n;
+    }
+    for (size_t i = 0; i < req->query.n; i++)
+        add_query_value(&q, MHD_GET_ARGUMENT_KIND, req->query.args[i].key,
+                        req->query.args[i].value);
     return q.n;
 }

@@ -10,26 +10,35 @@ static bool is_alpha_(char c) {
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+/* Name byte classes, one table load a byte: where a byte may stand in a
+ * metric name ([a-zA-Z_:][a-zA-Z0-9_:]*) and a label name ([a-zA-Z_][a-zA-Z0-9_]*). */
+enum { M_FIRST = 1, M_REST = 2, L_FIRST = 4, L_REST = 8 };
+static const unsigned char name_class[256] = {
+    ['a' ... 'z'] = M_FIRST | M_REST | L_FIRST | L_REST,
+    ['A' ... 'Z'] = M_FIRST | M_REST | L_FIRST | L_REST,
+    ['_'] = M_FIRST | M_REST | L_FIRST | L_REST,
+    ['0' ... '9'] = M_REST | L_REST,
+    [':'] = M_FIRST | M_REST,
+};
+
 bool omx_metric_name_valid(const char *name) {
-    if (!name || !*name)
+    if (!name || !(name_class[(unsigned char)name[0]] & M_FIRST))
         return false;
-    if (!is_alpha_(name[0]) && name[0] != ':')
-        return false;
-    for (const char *p = name + 1; *p; p++)
-        if (!is_alpha_(*p) && !is_digit(*p) && *p != ':')
-            return false;
-    return true;
+    const unsigned char *p = (const unsigned char *)name + 1;
+    while (name_class[*p] & M_REST)
+        p++;
+    return *p == '\0';
 }
 
 bool omx_label_name_valid(const char *name) {
-    if (!name || !*name || !is_alpha_(name[0]))
+    if (!name || !(name_class[(unsigned char)name[0]] & L_FIRST))
         return false;
     if (name[0] == '_' && name[1] == '_') /* reserved for Prometheus */
         return false;
-    for (const char *p = name + 1; *p; p++)
-        if (!is_alpha_(*p) && !is_digit(*p))
-            return false;
-    return true;
+    const unsigned char *p = (const unsigned char *)name + 1;
+    while (name_class[*p] & L_REST)
+        p++;
+    return *p == '\0';
 }
 
 bool omx__unit_valid(const char *unit) {

@@ -2,7 +2,8 @@
 # Odd and malformed requests, answered as Go's server answers them: a query of
 # 500 '&' is a normal scrape (200); whitespace before a header's colon, a NUL
 # in a header name or value is a 400; blanks after a value and bare-LF line
-# ends are fine. Usage: http-malformed.sh path/to/omx-example
+# ends are fine. A target or headers beyond the request's 64 KiB get a clear
+# 414 or 431 (Go's limit is 1 MiB). Usage: http-malformed.sh path/to/omx-example
 . "$(dirname "$0")/http-lib.sh"
 EX=${1:?usage: $0 omx-example}
 case $EX in /*) ;; *) EX=$(pwd)/$EX ;; esac
@@ -17,6 +18,10 @@ amps=$("$PY" -c 'print("&" * 500)')
 check "500 '&' in the query: 200" test "$(curl -s -o /dev/null -w '%{http_code}' -m 5 "$U/metrics?$amps")" = 200
 many=$("$PY" -c 'print("a=b&" * 2000)')
 check "2,000 query arguments: 200" test "$(curl -s -o /dev/null -w '%{http_code}' -m 5 "$U/metrics?$many")" = 200
+long=$("$PY" -c 'print("a=b&" * 20000)')
+check "an 80 KB target: 414" test "$(curl -s -o /dev/null -w '%{http_code}' -m 5 "$U/metrics?$long")" = 414
+big=$("$PY" -c 'print("x" * 70000)')
+check "a 70 KB header: 431" test "$(curl -s -o /dev/null -w '%{http_code}' -m 5 -H "X-Big: $big" "$U/metrics")" = 431
 
 # raw NAME BYTES: the status line of the answer to BYTES (a Python bytes literal).
 raw() {

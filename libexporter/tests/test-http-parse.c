@@ -189,5 +189,40 @@ int main(void) {
     ASSERT(!omx__http_value_ends_line(nul, 1, nul + 6)); /* "b<NUL>ar" */
     ASSERT(!omx__http_value_ends_line(nul, 1, NULL));
     ASSERT(!omx__http_value_ends_line("bar", 2, NULL));
+
+    /* Query arguments, split and decoded as libmicrohttpd does it. */
+    omx__query q;
+    const char qs[] = "collect%5B%5D=cpu&collect[]=a+b%2B&flag&=v&k=&K=x&%zz=%4&k%00=z&";
+    ASSERT_EQ(omx__query_parse(&q, qs, strlen(qs)), 0);
+    ASSERT_EQ(q.n, 8);
+    ASSERT_STR_EQ(q.args[0].key, "collect[]");
+    ASSERT_STR_EQ(q.args[0].value, "cpu");
+    ASSERT_STR_EQ(q.args[1].value, "a b+");
+    ASSERT_STR_EQ(q.args[2].key, "flag");
+    ASSERT(q.args[2].value == NULL);
+    ASSERT_STR_EQ(q.args[3].key, "");
+    ASSERT_STR_EQ(q.args[3].value, "v");
+    ASSERT_STR_EQ(q.args[4].value, "");
+    ASSERT_STR_EQ(q.args[6].key, "%zz"); /* not two hex digits: kept */
+    ASSERT_STR_EQ(q.args[6].value, "%4");
+    ASSERT_EQ(q.args[7].key_len, 2); /* "k" and a NUL byte */
+    ASSERT_STR_EQ(omx__query_get(&q, "COLLECT[]"), "cpu");
+    ASSERT_STR_EQ(omx__query_get(&q, "k"), ""); /* the first, case ignored */
+    ASSERT(omx__query_get(&q, "flag") == NULL);
+    ASSERT(omx__query_get(&q, "absent") == NULL);
+    omx__query_clear(&q);
+    ASSERT(q.args == NULL && q.n == 0);
+    omx__query_clear(&q);
+    omx__query_clear(NULL);
+    ASSERT_EQ(omx__query_parse(&q, "&&&", 3), 0);
+    ASSERT_EQ(q.n, 3); /* an empty key each, as 500 '&' are 500 */
+    ASSERT_STR_EQ(q.args[2].key, "");
+    omx__query_clear(&q);
+    ASSERT_EQ(omx__query_parse(&q, "a=b\0c=d", 7), 0); /* ends at a NUL */
+    ASSERT_EQ(q.n, 1);
+    omx__query_clear(&q);
+    ASSERT_EQ(omx__query_parse(&q, "", 0), 0);
+    ASSERT_EQ(q.n, 0);
+    ASSERT(omx__query_get(&q, "a") == NULL);
     TEST_DONE();
 }

@@ -48,11 +48,20 @@ int node_regex_compile(node_regex *r, const char *flag, const char *pattern) {
     return 0;
 }
 
+/* Eight bytes a step (the names are 10-40 bytes): a byte-wise hash was a
+ * third of a memo lookup. */
 static uint64_t hash_name(const char *s, size_t len) {
-    uint64_t h = 1469598103934665603u; /* FNV-1a */
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-    return h;
+    uint64_t h = len * 0x9e3779b97f4a7c15u, w;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdu;
+        h ^= h >> 32;
+    }
+    w = 0;
+    memcpy(&w, s + i, len - i);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+    return h ^ (h >> 29);
 }
 
 static void memo_put(struct node_memo *m, size_t i, uint64_t h, const char *s, size_t len,

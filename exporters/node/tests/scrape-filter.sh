@@ -69,6 +69,17 @@ has 'disabled collector: systemd'
 q='collect[]=cpu&exclude[]=meminfo'; get "$q"; status 400
 has 'Combined collect and exclude queries are not allowed.'
 
+# 2,000 names (44 KB of target), as node_exporter takes them
+q=$("$py" -c 'print("collect%5B%5D=meminfo&collect%5B%5D=loadavg&" * 1000)'); get "$q"; q='2,000 collect[]'
+status 200
+has '^node_load1 '
+has '^node_memory_MemTotal_bytes '
+lacks '^node_cpu_seconds_total{'
+# a target beyond the request's memory: a clear 414, and the server goes on
+q=$("$py" -c 'print("collect%5B%5D=meminfo&" * 5000)'); get "$q"; q='5,000 collect[]'
+status 414
+q='collect[]=cpu'; get "$q"; status 200
+
 # unrelated query keys change nothing
 q='foo=bar'; get "$q"; status 200
 n=$(grep -c '^node_' "$tmp/body")

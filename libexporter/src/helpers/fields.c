@@ -3,17 +3,23 @@
 
 #include "exporter/text.h"
 
+/* Byte classes for the split: one table load a byte instead of four compares. */
+enum { C_TEXT, C_BLANK, C_END }; /* C_END: NUL and newline */
+static const unsigned char split_class[256] = {
+    [0] = C_END, ['\n'] = C_END, [' '] = C_BLANK, ['\t'] = C_BLANK};
+
 size_t omx_split_fields(char *s, char **fields, size_t max) {
     size_t n = 0;
     while (*s && n < max) {
-        if ((s[0] == ' ' || s[0] == '\t') && (s[1] == ' ' || s[1] == '\t'))
+        if (split_class[(unsigned char)s[0]] == C_BLANK &&
+            split_class[(unsigned char)s[1]] == C_BLANK)
             s += strspn(s, " \t"); /* column padding (snmp6, diskstats): SSE */
-        while (*s == ' ' || *s == '\t')
+        while (split_class[(unsigned char)*s] == C_BLANK)
             s++;
-        if (!*s || *s == '\n')
+        if (split_class[(unsigned char)*s] == C_END)
             break;
         fields[n++] = s;
-        while (*s && *s != ' ' && *s != '\t' && *s != '\n')
+        while (split_class[(unsigned char)*s] == C_TEXT)
             s++;
         if (*s)
             *s++ = '\0';

@@ -29,8 +29,8 @@ static int collect(omx_emitter *e, void *userdata) {
     /* one pass checks every line and keeps the wanted ones; nothing is emitted
      * unless the whole file is good */
     size_t nlines = 1;
-    for (const char *p = data; *p; p++)
-        nlines += *p == '\n';
+    for (const char *p = data; (p = strchr(p, '\n')); p++)
+        nlines++;
     const char **keys = malloc(nlines * sizeof *keys);
     int64_t *vals = malloc(nlines * sizeof *vals);
     size_t n = 0;
@@ -38,9 +38,14 @@ static int collect(omx_emitter *e, void *userdata) {
         r = OMX_ENOMEM;
         goto out;
     }
-    char *save = NULL;
     unsigned lineno = 0;
-    for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    for (char *line = data, *next; *line; line = next) {
+        char *nl = strchr(line, '\n');
+        next = nl ? nl + 1 : line + strlen(line);
+        if (nl == line)
+            continue; /* an empty line is not counted */
+        if (nl)
+            *nl = '\0';
         lineno++;
         char *f[3];
         int64_t v;
