@@ -75,6 +75,16 @@ status 200
 has '^node_load1 '
 has '^node_memory_MemTotal_bytes '
 lacks '^node_cpu_seconds_total{'
+# a bad name late in a long list is still named, and a known one late in it
+# still selects its collector
+q=$("$py" -c 'print("collect%5B%5D=meminfo&" * 600 + "collect%5B%5D=bogus2")'); get "$q"
+q='600 names, then bogus2'
+status 400
+has 'missing collector: bogus2'
+q=$("$py" -c 'print("collect%5B%5D=meminfo&" * 600 + "collect%5B%5D=loadavg")'); get "$q"
+q='600 names, then loadavg'
+status 200
+has '^node_load1 '
 # a target beyond the request's memory: a clear 414, and the server goes on
 q=$("$py" -c 'print("collect%5B%5D=meminfo&" * 5000)'); get "$q"; q='5,000 collect[]'
 status 414
