@@ -28,7 +28,7 @@ void omx__push_arena_free(omx__push_arena *a);
  * by name, borrowed) added to every series that lacks the label, label names
  * sorted, empty label values left out. with_metadata adds each family's type,
  * help and unit (1.0: the metadata field; 2.0: always, per series).
- * *io_size_hint (may be NULL) gives the last request's unpacked size, to
+ * *io_size_hint (may be NULL) gives the last request's compressed size, to
  * size the buffer, and receives this one's.
  * On success *ret_data (malloc'ed, caller frees), *ret_len and *ret_samples
  * are set. Returns 0 or an omx_err. */
