@@ -4,8 +4,11 @@
  * repeated field (its tag and length), and the framings are concatenated: a
  * protobuf message's encoding is the concatenation of its fields' and
  * repeated fields append, so the result is the request holding every series,
- * built without a tree of messages. Metadata and 2.0's symbols (interned
- * strings, appended last) are packed as one-element requests the same way.
+ * built without a tree of messages. In 1.0 each distinct label pair is
+ * packed once per request (labels.c) and a series is its labels' bytes and
+ * its sample packed by protobuf-c, framed as protobuf-c frames a TimeSeries.
+ * Metadata and 2.0's symbols (interned strings, appended last) are packed as
+ * one-element requests.
  *
  * The packed bytes are compressed as they come, one snappy block (64 KiB) at
  * a time: snappy compresses its input in independent 64 KiB fragments, so the
@@ -51,6 +54,9 @@ typedef struct enc {
     size_t z_len, z_cap;
     uint8_t series_tag[5]; /* the request's timeseries field: its key as a varint */
     size_t series_tag_len;
+    omx__push_labels labels; /* 1.0: packed label pairs */
+    uint8_t sample_key[5];   /* 1.0: TimeSeries.samples' key */
+    size_t sample_key_len;
     size_t samples;
     /* the family being visited */
     omx_type type;
@@ -249,6 +255,36 @@ static int put_series(enc *e, const ProtobufCMessage *ts, size_t bound) {
     return advance(e, e->series_tag_len + h + n, false);
 }
 
+/* 1.0: a series of labels already packed (lb[i], ll[i] bytes, labels_len in
+ * all) and one sample, framed as protobuf-c packs a TimeSeries: labels,
+ * then samples. */
+static int put_packed_labels(enc *e, const uint8_t *const *lb, const size_t *ll, int n,
+                             size_t labels_len, const Prometheus__Sample *smp) {
+    uint8_t sample[64]; /* a double and an int64: at most 2 + 8 + 10 bytes */
+    size_t sn = prometheus__sample__pack(smp, sample);
+    uint8_t slen[10], tlen[10];
+    size_t sh = put_varint(slen, sn);
+    size_t ts_len = labels_len + e->sample_key_len + sh + sn;
+    size_t th = put_varint(tlen, ts_len), total = e->series_tag_len + th + ts_len;
+    int rc = raw_reserve(e, total);
+    if (rc)
+        return rc;
+    uint8_t *o = (uint8_t *)e->raw.data + e->raw.len;
+    memcpy(o, e->series_tag, e->series_tag_len);
+    o += e->series_tag_len;
+    memcpy(o, tlen, th);
+    o += th;
+    for (int i = 0; i < n; i++) {
+        memcpy(o, lb[i], ll[i]);
+        o += ll[i];
+    }
+    memcpy(o, e->sample_key, e->sample_key_len);
+    o += e->sample_key_len;
+    memcpy(o, slen, sh);
+    memcpy(o + sh, sample, sn);
+    return advance(e, total, false);
+}
+
 static int on_family(void *ctx, const char *name, omx_type t, const char *help, const char *unit) {
     enc *e = ctx;
     e->type = t;
@@ -348,6 +384,23 @@ static int on_sample(void *ctx, const omx_visit_sample *s) {
          * metadata 6 + 3 * 11 */
         rc = put_series(e, &t.base, 128 + 12 * (size_t)n);
     } else {
+        Prometheus__Sample smp = PROMETHEUS__SAMPLE__INIT, *sp = &smp;
+        smp.value = s->value;
+        smp.timestamp = ts;
+        const uint8_t *lb[MAX_LABELS];
+        size_t ll[MAX_LABELS], labels_len = 0;
+        rc = 0;
+        for (int i = 0; i < n && !rc; i++) {
+            rc = omx__push_label(&e->labels, lp[i].name, lp[i].value, &lb[i], &ll[i]);
+            labels_len += rc ? 0 : ll[i];
+        }
+        if (!rc) {
+            rc = put_packed_labels(e, lb, ll, n, labels_len, &smp);
+            goto done;
+        }
+        if (rc != OMX_ELIMIT)
+            return rc;
+        /* too many distinct pairs kept: this series packed whole */
         Prometheus__Label lab[MAX_LABELS], *lv[MAX_LABELS];
         for (int i = 0; i < n; i++) {
             prometheus__label__init(&lab[i]);
@@ -355,9 +408,6 @@ static int on_sample(void *ctx, const omx_visit_sample *s) {
             lab[i].value = (char *)lp[i].value;
             lv[i] = &lab[i];
         }
-        Prometheus__Sample smp = PROMETHEUS__SAMPLE__INIT, *sp = &smp;
-        smp.value = s->value;
-        smp.timestamp = ts;
         Prometheus__TimeSeries t = PROMETHEUS__TIME_SERIES__INIT;
         t.n_labels = (size_t)n;
         t.labels = lv;
@@ -370,6 +420,7 @@ static int on_sample(void *ctx, const omx_visit_sample *s) {
             bound += 18 + strlen(lp[i].name) + strlen(lp[i].value);
         rc = put_series(e, &t.base, bound);
     }
+done:
     if (!rc)
         e->samples++;
     return rc;
@@ -384,6 +435,11 @@ static void series_key(enc *e) {
         protobuf_c_message_descriptor_get_field_by_name(d, "timeseries");
     e->series_tag_len =
         put_varint(e->series_tag, ((uint64_t)f->id << 3) | PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED);
+    f = protobuf_c_message_descriptor_get_field_by_name(&prometheus__time_series__descriptor,
+                                                        "samples");
+    e->sample_key_len =
+        put_varint(e->sample_key, ((uint64_t)f->id << 3) | PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED);
+    omx__push_labels_init(&e->labels);
 }
 
 /* The compressed request: what is left compressed, then the total length
@@ -446,6 +502,7 @@ int omx__push_encode(omx_registry *r, omx_push_protocol proto, int64_t now_ms,
         rc = put_symbols(&e);
     free(e.tab);
     free(e.syms);
+    omx__push_labels_free(&e.labels);
     omx__push_arena_free(&e.arena);
     if (!rc)
         rc = finish(&e, ret_data, ret_len);
