@@ -22,6 +22,29 @@ struct omx__push_label_ent {
     size_t packed_len;
 };
 
+/* h combined with s[0..n), eight bytes at a time. */
+static uint64_t mix(uint64_t h, const char *s, size_t n) {
+    const uint64_t k = 0x9e3779b97f4a7c15ull;
+    for (; n >= 8; s += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * k;
+        h ^= h >> 29;
+    }
+    uint64_t w = 0; /* the last 0-7 bytes: two overlapping words, or three bytes */
+    if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        w = (uint64_t)a << 32 | b;
+    } else if (n) {
+        w = (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n / 2] << 8 |
+            (unsigned char)s[n - 1];
+    }
+    h = (h ^ w ^ ((uint64_t)n << 56)) * k;
+    return h ^ (h >> 32);
+}
+
 static size_t put_varint(uint8_t *o, uint64_t v) {
     size_t n = 0;
     for (; v >= 0x80; v >>= 7)
@@ -64,16 +87,8 @@ static int grow(omx__push_labels *c) {
 
 int omx__push_label(omx__push_labels *c, const char *name, const char *value,
                     const uint8_t **ret_bytes, size_t *ret_len) {
-    /* FNV-1a over name, NUL, value; the lengths come with it */
-    uint64_t h = 1469598103934665603ull;
-    const char *p = name;
-    for (; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    size_t nl = (size_t)(p - name);
-    h *= 1099511628211ull;
-    for (p = value; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    size_t vl = (size_t)(p - value), pl = nl + 1 + vl + 1;
+    size_t nl = strlen(name), vl = strlen(value), pl = nl + 1 + vl + 1;
+    uint64_t h = mix(mix(0x243f6a8885a308d3ull, name, nl), value, vl);
     if (c->tab) {
         for (size_t k = h & c->mask; c->tab[k].pair; k = (k + 1) & c->mask) {
             const struct omx__push_label_ent *e = &c->tab[k];
