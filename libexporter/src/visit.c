@@ -58,6 +58,11 @@ static int reserve(omx_buf *b, size_t n) {
 /* Copies a rendered label value (\\ \" \n escapes) unescaped to o, NUL added;
  * returns the end of the copy. */
 static char *unescape(char *o, const char *v, size_t n) {
+    if (!memchr(v, '\\', n)) { /* most values */
+        memcpy(o, v, n);
+        o[n] = '\0';
+        return o + n + 1;
+    }
     for (size_t i = 0; i < n; i++) {
         if (v[i] == '\\' && i + 1 < n) {
             i++;
@@ -96,10 +101,19 @@ static int split_labels(struct omx__visit *vis, const char *lbl, size_t len, con
         *o++ = '\0';
         i = (size_t)(eq - lbl) + 2;
         size_t start = i;
-        while (i < len && lbl[i] != '"')
-            i += lbl[i] == '\\' ? 2 : 1;
-        if (i >= len)
-            return OMX_EINVAL;
+        /* the closing quote: one not preceded by an odd run of backslashes */
+        for (;;) {
+            const char *q = i < len ? memchr(lbl + i, '"', len - i) : NULL;
+            if (!q)
+                return OMX_EINVAL;
+            size_t k = (size_t)(q - lbl), bs = 0;
+            while (k - bs > start && lbl[k - bs - 1] == '\\')
+                bs++;
+            i = k;
+            if (bs % 2 == 0)
+                break;
+            i++;
+        }
         vis->values[n] = o;
         o = unescape(o, lbl + start, i - start);
         i++; /* the closing quote */

@@ -179,6 +179,11 @@ int main(void) {
     omx_counter_add(s, 7);
     ASSERT_OK(omx_family_get(f, (const char *const[]){"500", "P\"O,S=T"}, &s));
     omx_counter_add(s, 0.5);
+    /* backslash runs before a quote, the end of a value */
+    ASSERT_OK(omx_family_get(f, (const char *const[]){"501", "ends\\"}, &s));
+    omx_counter_add(s, 1);
+    ASSERT_OK(omx_family_get(f, (const char *const[]){"502", "\\\"\n\\\\\"x"}, &s));
+    omx_counter_add(s, 2);
     ASSERT_OK(omx_family_new(r,
                              &(omx_family_opts){.type = OMX_HISTOGRAM,
                                                 .name = "lat_seconds",
@@ -214,7 +219,7 @@ int main(void) {
                "want:\n%s\ngot:\n%s", want.data, got.text.data);
     ASSERT(strstr(got.text.data, "t_scrape_collector_success{collector=\"c\"} 1\n"));
     ASSERT(strstr(got.text.data, "c_gauge{path=\"é\"} -2 1700000000123\n"));
-    ASSERT_EQ(got.created, 2); /* the two req_total series */
+    ASSERT_EQ(got.created, 4); /* the four req_total series */
     ASSERT_EQ(got.families, 9);
     ASSERT_STR_EQ(got.last_family, "t_scrape_collector_success gauge");
 
