@@ -214,8 +214,10 @@ static int advance(enc *e, size_t n, bool all) {
         rc = compress_fragment(e, e->raw.data + off, k);
         off += k;
     }
-    memmove(e->raw.data, e->raw.data + off, e->raw.len - off);
-    e->raw.len -= off;
+    if (off) { /* the rest, less than a block, to the start */
+        memmove(e->raw.data, e->raw.data + off, e->raw.len - off);
+        e->raw.len -= off;
+    }
     return rc;
 }
 
