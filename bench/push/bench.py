@@ -9,8 +9,9 @@ bytes over the rows the receiver inserted).
 
 Ours is the whole omx-node process (collecting and pushing); a peer is the
 agent process alone (the omx-node it scrapes is not counted), which favours
-the peers. RSS is given whole (VmRSS, shared library pages included: most
-of omx-node's) and anonymous only (RssAnon: the heap and stacks).
+the peers. RSS is given whole (the peak, VmHWM, shared library pages
+included: most of omx-node's) and anonymous only (RssAnon, the heap and
+stacks, its highest value sampled every 20 ms: a push lasts a few ms).
 
 usage: bench.py OMX_NODE     env: PUSH_BENCH_SECONDS (default 60)"""
 import http.server
@@ -178,14 +179,16 @@ def measure(pid):
     time.sleep(INTERVAL + 5)  # warm-up: the first push/scrape is done
     c0, b0, r0 = cpu_s(pid), wire["bytes"], rows_inserted()
     t0 = time.time()
-    peak, anon, gen = 0, 0, 1
+    anon, gen = 0, 1
+    next_write = t0 + INTERVAL
     while time.time() - t0 < WINDOW:
-        time.sleep(1)
-        peak = max(peak, rss_kb(pid))
+        time.sleep(0.02)
         anon = max(anon, rss_kb(pid, "RssAnon:"))
-        if int(time.time() - t0) % INTERVAL == 0:
+        if time.time() >= next_write:
             write_textfile(gen)
             gen += 1
+            next_write += INTERVAL
+    peak = rss_kb(pid, "VmHWM:")
     dt = time.time() - t0
     c1, b1, r1 = cpu_s(pid), wire["bytes"], rows_inserted()
     rows = r1 - r0

@@ -1,6 +1,12 @@
 """Idle RSS of omx-node, omx-logtail and omx-blackbox beside node_exporter,
 mtail and blackbox_exporter: each started on a free port, left 2 s, scraped
-once, then /proc/PID/smaps_rollup read (RSS, and PSS for the shared part)."""
+once, then /proc/PID/smaps_rollup read (RSS, and PSS for the shared part).
+
+Floors, measured the same way in the same run: processes that map one set
+of libraries and do nothing else (bench/rss/floor.c): libc only; a
+libmicrohttpd daemon answering one scrape (what every exporter serves with);
+that and libcurl initialised as a pusher does (omx_curl_preinit, then
+curl_global_init). What an exporter holds above its floor is its own."""
 import os
 import shutil
 import socket
@@ -57,19 +63,62 @@ def measure(argv_for_port, path):
         proc.wait(10)
 
 
-def line(case, ours, peer_name, peer):
+def measure_floor(argv, port):
+    """A floor program: started, 'ready' read, scraped once if it serves
+    (port), left 2 s, then read."""
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        if proc.stdout.readline().strip() != "ready":
+            return None
+        if port:
+            urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5).read()
+        time.sleep(2)
+        return rollup(proc.pid)
+    except OSError:
+        return None
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def floors(build):
+    """Prints one line per floor; returns {name: rollup}."""
+    out = {}
+    for name, serves, what in (("libc", False, "libc only"),
+                               ("mhd", True, "a libmicrohttpd daemon, one scrape"),
+                               ("curl", True, "that and curl_global_init")):
+        exe = os.path.join(build, "bench/rss/rss-floor-" + name)
+        if not os.access(exe, os.X_OK):
+            print("bench rss/floor-%s: skipped (%s missing)" % (name, exe))
+            continue
+        port = free_port() if serves else 0
+        v = measure_floor([exe] + ([str(port)] if port else []), port)
+        if not v:
+            print("bench rss/floor-%s: not measured (did not start)" % name)
+            continue
+        out[name] = v
+        print("bench rss/floor-%s: %.1f MB (%s; PSS %.1f MB, anon %.1f MB)"
+              % (name, v["Rss"] / 1024, what, v["Pss"] / 1024, v["Anonymous"] / 1024))
+    return out
+
+
+def line(case, ours, peer_name, peer, floor=None):
     if not ours or not peer:
         print("bench rss/%s: not measured (a process did not start)" % case)
         return
     o, p = ours["Rss"] / 1024, peer["Rss"] / 1024
-    print("bench rss/%s: ours %.1f MB; %s %.1f MB; %.2fx (PSS ours %.1f MB, anon %.1f MB)"
-          % (case, o, peer_name, p, o / p, ours["Pss"] / 1024, ours["Anonymous"] / 1024))
+    above = ""
+    if floor:
+        above = ", %.1f MB above floor-%s" % (o - floor[1]["Rss"] / 1024, floor[0])
+    print("bench rss/%s: ours %.1f MB; %s %.1f MB; %.2fx (PSS ours %.1f MB, anon %.1f MB%s)"
+          % (case, o, peer_name, p, o / p, ours["Pss"] / 1024, ours["Anonymous"] / 1024, above))
 
 
 def main():
     build = sys.argv[1]
     tmp = tempfile.mkdtemp(prefix="rss-bench-")
     try:
+        fl = floors(build)
         progs = os.path.join(tmp, "progs")
         os.mkdir(progs)
         with open(os.path.join(progs, "lines.mtail"), "w") as f:
@@ -101,7 +150,8 @@ def main():
                 peer_argv = lambda p, b=peer_bin, a=args: [b, listen(p)] + a
             o = measure(lambda p, a=ours, e=extra: a + [listen(p)] + e, "/metrics")
             r = measure(peer_argv, "/metrics")
-            line(case, o, peer, r)
+            # every exporter serves with libmicrohttpd: its floor is that one
+            line(case, o, peer, r, ("mhd", fl["mhd"]) if "mhd" in fl else None)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

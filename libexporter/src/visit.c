@@ -2,7 +2,7 @@
  * handed to callbacks as structured values instead of text. The walk renders
  * label pairs once (a="x",b="y", escaped) for both uses; here they are split
  * and unescaped again, and number strings (shortest round-trip form) read
- * back exactly with strtod. */
+ * back exactly (a fast path for plain decimals, else strtod). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +58,11 @@ static int reserve(omx_buf *b, size_t n) {
 /* Copies a rendered label value (\\ \" \n escapes) unescaped to o, NUL added;
  * returns the end of the copy. */
 static char *unescape(char *o, const char *v, size_t n) {
+    if (!memchr(v, '\\', n)) { /* most values */
+        memcpy(o, v, n);
+        o[n] = '\0';
+        return o + n + 1;
+    }
     for (size_t i = 0; i < n; i++) {
         if (v[i] == '\\' && i + 1 < n) {
             i++;
@@ -96,10 +101,19 @@ static int split_labels(struct omx__visit *vis, const char *lbl, size_t len, con
         *o++ = '\0';
         i = (size_t)(eq - lbl) + 2;
         size_t start = i;
-        while (i < len && lbl[i] != '"')
-            i += lbl[i] == '\\' ? 2 : 1;
-        if (i >= len)
-            return OMX_EINVAL;
+        /* the closing quote: one not preceded by an odd run of backslashes */
+        for (;;) {
+            const char *q = i < len ? memchr(lbl + i, '"', len - i) : NULL;
+            if (!q)
+                return OMX_EINVAL;
+            size_t k = (size_t)(q - lbl), bs = 0;
+            while (k - bs > start && lbl[k - bs - 1] == '\\')
+                bs++;
+            i = k;
+            if (bs % 2 == 0)
+                break;
+            i++;
+        }
         vis->values[n] = o;
         o = unescape(o, lbl + start, i - start);
         i++; /* the closing quote */
@@ -118,6 +132,35 @@ static int split_labels(struct omx__visit *vis, const char *lbl, size_t len, con
         n++;
     }
     return n;
+}
+
+/* The double a number string stands for, as strtod reads it. Plain decimals
+ * of at most 15 digits (most samples) are an integer below 2^53 divided by a
+ * power of ten below 10^23, both exact doubles, so the one division is
+ * correctly rounded: strtod's result without its general algorithm. */
+static double read_double(const char *num, size_t len) {
+    static const double p10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    size_t i = num[0] == '-';
+    uint64_t m = 0;
+    int digits = 0, frac = -1;
+    for (; i < len; i++) {
+        if (num[i] >= '0' && num[i] <= '9') {
+            m = m * 10 + (uint64_t)(num[i] - '0');
+            if (++digits > 15)
+                return strtod(num, NULL);
+            if (frac >= 0)
+                frac++;
+        } else if (num[i] == '.' && frac < 0) {
+            frac = 0;
+        } else {
+            return strtod(num, NULL);
+        }
+    }
+    if (!digits)
+        return strtod(num, NULL);
+    double v = (double)m / p10[frac > 0 ? frac : 0];
+    return num[0] == '-' ? -v : v;
 }
 
 void omx__visit_sample(omx__writer *w, const char *base, size_t base_len, const char *suffix,
@@ -144,7 +187,7 @@ void omx__visit_sample(omx__writer *w, const char *base, size_t base_len, const 
                           .label_names = vis->names,
                           .label_values = vis->values,
                           .n_labels = (size_t)n,
-                          .value = strtod(num, NULL),
+                          .value = read_double(num, val_len),
                           .created = w->has_created ? w->created : NAN};
     if (ts) {
         s.has_timestamp = true;

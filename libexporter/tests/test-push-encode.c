@@ -4,6 +4,7 @@
  * start with "" and every ref resolves. */
 #include <math.h>
 #include <snappy-c.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +54,108 @@ static int collect(omx_emitter *e, void *userdata) {
                                    .help = "A summary.",
                                    .type = OMX_SUMMARY});
     return omx_emit_summary(e, NULL, 2, 0.5, 1, (const double[]){0.5}, (const double[]){0.2});
+}
+
+/* Many series (several snappy blocks), a label value longer than a block and
+ * a negative timestamp (the longest varints). */
+#define BIG_SERIES 6000
+static char big_value[100000];
+
+static int collect_big(omx_emitter *e, void *userdata) {
+    int n = *(const int *)userdata; /* past 32768: more distinct pairs than packed once */
+    static const char *const ln[] = {"instance_id", "zone"};
+    omx_emit_family(e, &(omx_desc){.name = "big",
+                                   .help = "Many series.",
+                                   .type = OMX_GAUGE,
+                                   .label_names = ln,
+                                   .n_labels = 2});
+    char id[32], zone[32];
+    for (int i = 0; i < n; i++) {
+        snprintf(id, sizeof id, "i-%06d", i);
+        snprintf(zone, sizeof zone, "zone-%d", n > 32768 ? i : i % 7);
+        int rc = omx_emit_sample(e, (const char *const[]){id, zone}, i + 0.25);
+        if (rc)
+            return rc;
+    }
+    return omx_emit_sample_ts(e, (const char *const[]){"long", big_value}, -1.5e300,
+                              -9000000000000000000);
+}
+
+/* The request decodes to every series, and its bytes are what snappy gives
+ * for the whole unpacked request at once. */
+static void check_big(omx_push_protocol proto, int n_series) {
+    omx_registry *r = omx_registry_new();
+    ASSERT_OK(omx_registry_add_collector(r, "big", collect_big, &n_series, NULL));
+    uint8_t *data;
+    size_t len, samples, rawlen;
+    /* without metadata (which comes per family, not after every series): the
+     * bytes protobuf-c packs for the decoded request */
+    bool meta = proto == OMX_PUSH_RW2;
+    ASSERT_OK(omx__push_encode(r, proto, 1700000000123, NULL, NULL, 0, meta, NULL, &data, &len,
+                               &samples));
+    ASSERT_EQ((int)samples, n_series + 1);
+    uint8_t *raw = unsnappy(data, len, &rawlen);
+    ASSERT(rawlen > 4 * 65536);
+    size_t zlen = snappy_max_compressed_length(rawlen);
+    char *z = malloc(zlen);
+    ASSERT(z);
+    ASSERT(snappy_compress((const char *)raw, rawlen, z, &zlen) == SNAPPY_OK);
+    ASSERT(zlen == len && !memcmp(z, data, len));
+    free(z);
+    if (proto == OMX_PUSH_RW1) {
+        Prometheus__WriteRequest *w = prometheus__write_request__unpack(NULL, rawlen, raw);
+        ASSERT(w);
+        size_t plen = prometheus__write_request__get_packed_size(w);
+        uint8_t *packed = malloc(plen);
+        ASSERT(packed);
+        ASSERT(prometheus__write_request__pack(w, packed) == plen);
+        ASSERT(plen == rawlen && !memcmp(packed, raw, plen));
+        free(packed);
+        int n = 0;
+        for (size_t i = 0; i < w->n_timeseries; i++) {
+            const Prometheus__TimeSeries *t = w->timeseries[i];
+            const char *name = label_v1(t, "__name__"), *id = label_v1(t, "instance_id");
+            if (!name || strcmp(name, "big"))
+                continue;
+            ASSERT(id && t->n_samples == 1);
+            if (!strcmp(id, "long")) {
+                ASSERT(!strcmp(label_v1(t, "zone"), big_value));
+                ASSERT(t->samples[0]->timestamp == -9000000000000000000);
+                ASSERT(t->samples[0]->value == -1.5e300);
+            } else {
+                ASSERT(t->samples[0]->value == atoi(id + 2) + 0.25);
+                ASSERT(t->samples[0]->timestamp == 1700000000123);
+            }
+            n++;
+        }
+        ASSERT_EQ(n, n_series + 1);
+        prometheus__write_request__free_unpacked(w, NULL);
+    } else {
+        Io__Prometheus__Write__V2__Request *q =
+            io__prometheus__write__v2__request__unpack(NULL, rawlen, raw);
+        ASSERT(q);
+        int n = 0;
+        for (size_t i = 0; i < q->n_timeseries; i++) {
+            const Io__Prometheus__Write__V2__TimeSeries *t = q->timeseries[i];
+            ASSERT(t->n_labels_refs == 6 && t->n_samples == 1);
+            for (size_t k = 0; k < t->n_labels_refs; k++)
+                ASSERT(t->labels_refs[k] < q->n_symbols);
+            if (strcmp(q->symbols[t->labels_refs[1]], "big"))
+                continue;
+            const char *id = q->symbols[t->labels_refs[3]];
+            if (!strcmp(id, "long"))
+                ASSERT(!strcmp(q->symbols[t->labels_refs[5]], big_value) &&
+                       t->samples[0]->timestamp == -9000000000000000000);
+            else
+                ASSERT(t->samples[0]->value == atoi(id + 2) + 0.25);
+            n++;
+        }
+        ASSERT_EQ(n, n_series + 1);
+        io__prometheus__write__v2__request__free_unpacked(q, NULL);
+    }
+    free(raw);
+    free(data);
+    omx_registry_free(r);
 }
 
 int main(void) {
@@ -238,5 +341,11 @@ int main(void) {
     free(data);
     omx_registry_free(empty);
     omx_registry_free(r);
+
+    for (size_t i = 0; i + 1 < sizeof big_value; i++)
+        big_value[i] = (char)('a' + i % 23);
+    check_big(OMX_PUSH_RW1, BIG_SERIES);
+    check_big(OMX_PUSH_RW1, 40000);
+    check_big(OMX_PUSH_RW2, BIG_SERIES);
     TEST_DONE();
 }

@@ -2,6 +2,9 @@
  * same name, labels (unescaped), value and timestamp: rebuilding text lines
  * from the visits gives the writer's sample lines exactly. */
 #include <math.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "exporter/exporter.h"
@@ -96,6 +99,69 @@ static void sample_lines(const char *text, omx_buf *out) {
     }
 }
 
+/* Values read back bit for bit: random doubles of every magnitude, and the
+ * plain decimals the fast path reads (up to 15 digits). */
+#define N_VALUES 9000
+typedef struct values {
+    const double *want;
+    size_t n, bad;
+} values;
+
+static int on_value(void *ctx, const omx_visit_sample *s) {
+    values *v = ctx;
+    if (strcmp(s->name, "v"))
+        return 0;
+    double w = v->want[v->n++];
+    v->bad += memcmp(&w, &s->value, sizeof w) != 0;
+    return 0;
+}
+
+static void check_values(void) {
+    static double want[N_VALUES];
+    uint64_t x = 88172645463325252ull;
+    for (size_t i = 0; i < N_VALUES; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        double d;
+        if (i % 3 == 0) { /* any bit pattern but NaN */
+            memcpy(&d, &x, sizeof d);
+            if (isnan(d))
+                d = (double)(x >> 11);
+        } else if (i % 3 == 1) { /* k digits with f of them after the point */
+            int f = (int)(x % 16), k = f + (int)((x >> 8) % (16 - (unsigned)f));
+            uint64_t m = (x >> 12) % 1000000000000000ull;
+            for (int j = k; j < 15; j++)
+                m /= 10;
+            char num[40];
+            snprintf(num, sizeof num, "%s%llu", (x >> 63) ? "-" : "", (unsigned long long)m);
+            d = strtod(num, NULL);
+            for (int j = 0; j < f; j++)
+                d /= 10; /* any nearby double: the text is what is read back */
+        } else {
+            d = (double)(int64_t)(x >> 20) / 1024;
+        }
+        want[i] = d;
+    }
+    omx_registry *r = omx_registry_new();
+    omx_family *f;
+    static const char *const ln[] = {"i"};
+    ASSERT_OK(omx_family_new(
+        r, &(omx_family_opts){.type = OMX_GAUGE, .name = "v", .label_names = ln, .n_labels = 1},
+        &f));
+    char id[16];
+    for (size_t i = 0; i < N_VALUES; i++) {
+        omx_series *s;
+        snprintf(id, sizeof id, "%06zu", i);
+        ASSERT_OK(omx_family_get(f, (const char *const[]){id}, &s));
+        omx_gauge_set(s, want[i]);
+    }
+    values v = {.want = want};
+    omx_visitor vv = {.family = no_family, .sample = on_value};
+    ASSERT_OK(omx_registry_visit(r, NULL, &vv, &v));
+    ASSERT_EQ(v.n, N_VALUES);
+    ASSERT_EQ(v.bad, 0);
+    omx_registry_free(r);
+}
+
 int main(void) {
     omx_registry *r = omx_registry_new();
     omx_family *f;
@@ -113,6 +179,11 @@ int main(void) {
     omx_counter_add(s, 7);
     ASSERT_OK(omx_family_get(f, (const char *const[]){"500", "P\"O,S=T"}, &s));
     omx_counter_add(s, 0.5);
+    /* backslash runs before a quote, the end of a value */
+    ASSERT_OK(omx_family_get(f, (const char *const[]){"501", "ends\\"}, &s));
+    omx_counter_add(s, 1);
+    ASSERT_OK(omx_family_get(f, (const char *const[]){"502", "\\\"\n\\\\\"x"}, &s));
+    omx_counter_add(s, 2);
     ASSERT_OK(omx_family_new(r,
                              &(omx_family_opts){.type = OMX_HISTOGRAM,
                                                 .name = "lat_seconds",
@@ -148,7 +219,7 @@ int main(void) {
                "want:\n%s\ngot:\n%s", want.data, got.text.data);
     ASSERT(strstr(got.text.data, "t_scrape_collector_success{collector=\"c\"} 1\n"));
     ASSERT(strstr(got.text.data, "c_gauge{path=\"é\"} -2 1700000000123\n"));
-    ASSERT_EQ(got.created, 2); /* the two req_total series */
+    ASSERT_EQ(got.created, 4); /* the four req_total series */
     ASSERT_EQ(got.families, 9);
     ASSERT_STR_EQ(got.last_family, "t_scrape_collector_success gauge");
 
@@ -164,5 +235,6 @@ int main(void) {
     omx_buf_free(&want);
     omx_buf_free(&got.text);
     omx_registry_free(r);
+    check_values();
     TEST_DONE();
 }

@@ -21,6 +21,24 @@ void *omx__push_alloc(omx__push_arena *a, size_t n);
 char *omx__push_strdup(omx__push_arena *a, const char *s);
 void omx__push_arena_free(omx__push_arena *a);
 
+/* ---- remote-write 1.0 labels (labels.c): each distinct pair packed once ---- */
+typedef struct omx__push_labels {
+    struct omx__push_label_ent *tab;
+    size_t mask, n;
+    omx__push_arena arena; /* the pairs and their packings */
+    uint8_t key[5];        /* TimeSeries.labels' key, a varint */
+    size_t key_len;
+} omx__push_labels;
+
+void omx__push_labels_init(omx__push_labels *c);
+/* The bytes of name=value as an element of TimeSeries.labels (key, length,
+ * the Label packed by protobuf-c), owned by c until omx__push_labels_free.
+ * Returns 0, OMX_ELIMIT (c is full: pack the series without it) or
+ * OMX_ENOMEM. */
+int omx__push_label(omx__push_labels *c, const char *name, const char *value,
+                    const uint8_t **ret_bytes, size_t *ret_len);
+void omx__push_labels_free(omx__push_labels *c);
+
 /* ---- encoding (encode.c) ---- */
 /* Gathers r (collectors included) and encodes it, snappy-compressed, as one
  * remote-write request of the given protocol: every sample stamped now_ms
@@ -28,7 +46,7 @@ void omx__push_arena_free(omx__push_arena *a);
  * by name, borrowed) added to every series that lacks the label, label names
  * sorted, empty label values left out. with_metadata adds each family's type,
  * help and unit (1.0: the metadata field; 2.0: always, per series).
- * *io_size_hint (may be NULL) gives the last request's unpacked size, to
+ * *io_size_hint (may be NULL) gives the last request's compressed size, to
  * size the buffer, and receives this one's.
  * On success *ret_data (malloc'ed, caller frees), *ret_len and *ret_samples
  * are set. Returns 0 or an omx_err. */

@@ -39,7 +39,7 @@ struct omx_pusher {
     double retry_at;   /* monotonic seconds */
     double last_retry_log, last_fail_log;
     unsigned seed;
-    size_t size_hint; /* unpacked size of the last request */
+    size_t size_hint; /* compressed size of the last request */
 
     omx_series *m_result[N_RESULTS], *m_drop[N_DROPS], *m_code[N_CODES];
     omx_series *m_queue_samples, *m_queue_bytes, *m_last_success, *m_bytes, *m_gather;

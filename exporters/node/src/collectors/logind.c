@@ -59,7 +59,8 @@ static int collect(omx_emitter *e, void *userdata) {
     if ((r = node_sdbus_open(e, false, &bus)) < 0) {
         omx_log(OMX_LOG_DEBUG, "unable to connect to dbus", "collector", "logind", "err",
                 omx_strerror(r), NULL);
-        goto out;
+        free(seats); /* libsystemd may not be loaded: none of its functions to call */
+        return r;
     }
     /* every seat appears, even without sessions */
     if ((r = node_sd.call_method(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "ListSeats", &err, &reply,

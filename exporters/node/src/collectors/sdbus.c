@@ -2,6 +2,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <exporter/exporter.h>
@@ -49,7 +52,39 @@ static int connect_private(sd_bus **ret) {
     return 0;
 }
 
+static bool is_socket(const char *path) {
+    struct stat st;
+    return !stat(path, &st) && S_ISSOCK(st.st_mode);
+}
+
+/* Whether the bus sd-bus would connect to may exist: the socket of a
+ * unix:path= address (the default's, or DBUS_SYSTEM_BUS_ADDRESS's first one)
+ * is there. Another kind of address is tried as it is. */
+static bool bus_may_exist(bool private_socket) {
+    if (private_socket)
+        return is_socket("/run/systemd/private");
+    const char *a = secure_getenv("DBUS_SYSTEM_BUS_ADDRESS");
+    if (!a || !*a)
+        return is_socket("/run/dbus/system_bus_socket");
+    static const char pre[] = "unix:path=";
+    if (strncmp(a, pre, sizeof pre - 1))
+        return true;
+    a += sizeof pre - 1;
+    size_t n = strcspn(a, ",;");
+    char path[4096];
+    if (n >= sizeof path || memchr(a, '%', n)) /* escaped: sd-bus reads it */
+        return true;
+    memcpy(path, a, n);
+    path[n] = '\0';
+    return is_socket(path);
+}
+
 int node_sdbus_open(omx_emitter *e, bool private_socket, sd_bus **ret_bus) {
+    /* without a bus (containers, hosts without systemd) libsystemd and the
+     * libraries it needs stay unmapped; a bus appearing later is found at
+     * the next scrape */
+    if (!bus_may_exist(private_socket))
+        return -ENOENT;
     pthread_once(&once, load);
     if (load_rc < 0)
         return load_rc;

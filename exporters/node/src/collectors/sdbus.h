@@ -1,6 +1,7 @@
 /* sd-bus for the systemd and logind collectors, from a libsystemd loaded with
  * dlopen() on first use: omx-node maps libsystemd (and the compression and
- * crypto libraries it pulls in, about 0.9 MB) only when one of them is on. */
+ * crypto libraries it pulls in, about 1.2 MB) only when one of them is on and
+ * the bus socket exists. */
 #ifndef NODE_SDBUS_H
 #define NODE_SDBUS_H
 
@@ -36,7 +37,8 @@ extern node_sdbus node_sd;
  * private_socket, to systemd's /run/systemd/private), with a method-call
  * timeout that ends before the scrape's deadline. Returns 0 and a bus the
  * caller closes with node_sd.flush_close_unref(), or a negative errno
- * (-ENOSYS: libsystemd cannot be loaded). */
+ * (-ENOENT: no bus socket, libsystemd not loaded; -ENOSYS: libsystemd cannot
+ * be loaded). */
 int node_sdbus_open(omx_emitter *e, bool private_socket, sd_bus **ret_bus);
 
 #endif
