@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../src/probers/http/curl-handle.h"
 #include "module.h"
 #include "plog.h"
 #include "prober.h"
@@ -70,6 +71,7 @@ int main(int argc, char **argv) {
     bb_plog_free(p.log);
     pr->free(cfg);
     omx_yaml_free(y); /* after the section: it may borrow the document's strings */
+    bb_curl_handle_thread_done();
     curl_global_cleanup();
     return ok ? 0 : 1;
 }
