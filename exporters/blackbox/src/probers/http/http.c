@@ -837,7 +837,11 @@ static bool run(bb_probe *p, const void *cfg) {
         char hhost[256];
         long hport = 0;
         bool hhttps = false;
-        if (url_parts(cur, &hhttps, hhost, sizeof(hhost), &hport) < 0) {
+        if (hopn == 0 && url_host == host) { /* cur is the target's URL, parsed above */
+            snprintf(hhost, sizeof(hhost), "%s", host);
+            hport = port;
+            hhttps = https;
+        } else if (url_parts(cur, &hhttps, hhost, sizeof(hhost), &hport) < 0) {
             bb_logf(p, OMX_LOG_ERROR, "Error for HTTP request err=\"bad URL %s\"", cur);
             break;
         }
