@@ -53,8 +53,8 @@ static slot *slot_of(CURL *h) {
     return s && s->busy && s->h == h ? s : NULL;
 }
 
-/* Makes a reset handle forget the previous probe; the removal entry is
- * processed at the first transfer. */
+/* Makes a new or reset handle forget the previous probe; the removal entry
+ * is processed at the next transfer. */
 static int forget(slot *s) {
     struct curl_slist *l = NULL;
     if (s->last[0] && !(l = curl_slist_append(NULL, s->last)))
@@ -63,7 +63,6 @@ static int forget(slot *s) {
     curl_slist_free_all(s->gone);
     s->gone = l;
     curl_easy_setopt(s->h, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
-    curl_easy_setopt(s->h, CURLOPT_COOKIELIST, "ALL");
     s->last[0] = '\0';
     return 0;
 }
@@ -72,16 +71,14 @@ CURL *bb_curl_handle_get(void) {
     slot *s = thread_slot(true);
     if (!s || s->busy)
         return curl_easy_init();
-    if (s->h) {
-        curl_easy_reset(s->h);
-    } else if (!(s->h = curl_easy_init())) {
-        return NULL;
-    }
-    if (forget(s) < 0) { /* a new handle has nothing to forget */
-        curl_easy_cleanup(s->h);
-        s->h = NULL;
-        s->last[0] = '\0';
-        return curl_easy_init();
+    if (!s->h) {
+        if (!(s->h = curl_easy_init()))
+            return NULL;
+        if (forget(s) < 0) {
+            curl_easy_cleanup(s->h);
+            s->h = NULL;
+            return NULL;
+        }
     }
     s->busy = true;
     return s->h;
@@ -123,7 +120,12 @@ CURL *bb_curl_handle_put(CURL *h) {
         return NULL;
     }
     s->busy = false;
-    if (s->discard) {
+    /* Reset now: the options point into the finished probe (its error
+     * buffer, callback data, lists). A reset keeps the cookie jar and leaks
+     * the list of cookie files (libcurl 7.88): both go first. */
+    curl_easy_setopt(s->h, CURLOPT_COOKIEFILE, (char *)NULL);
+    curl_easy_reset(s->h);
+    if (s->discard || forget(s) < 0) {
         curl_easy_cleanup(s->h);
         s->h = NULL;
         s->discard = false;

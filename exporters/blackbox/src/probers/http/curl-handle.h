@@ -1,10 +1,10 @@
 /* One libcurl easy handle kept per thread across probes. Creating and
  * destroying a handle per probe costs a multi handle, its wake-up socket pair
- * and a few KiB of allocations each time; a kept handle is reset instead.
- * What a reset leaves behind is cleared at every bb_curl_handle_get: the
- * cookie jar, the address pinned by the previous probe, and every other cached
- * name resolution (the cache timeout is 0, so each connection resolves anew,
- * as Go's dialer does). Connections are never kept (the probers set
+ * and a few KiB of allocations each time; a kept handle is reset instead,
+ * when it is given back, and what a reset leaves behind is cleared then: the
+ * cookie jar (and libcurl's list of cookie files, which a reset leaks), the
+ * address pinned by the probe, and every other cached name resolution (the cache timeout is 0, so each connection resolves anew, as
+ * Go's dialer does). Connections are never kept (the probers set
  * CURLOPT_FORBID_REUSE) and TLS sessions never cached (bb_curl_tls_setup), so
  * each probe still makes a fresh connection and a full handshake. */
 #ifndef BB_CURL_HANDLE_H
