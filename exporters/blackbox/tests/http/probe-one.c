@@ -3,13 +3,15 @@
  *   probe-one PROBER SECTION.yml TARGET [TIMEOUT_S [HOSTNAME]]
  * SECTION.yml holds the prober's section as its root mapping (may be empty).
  * Prints the probe's series and probe_success to stdout, its log to stderr,
- * and with PROBE_DUMP=1 the dumped section. Exits 0 on success, 1 on a failed
+ * with PROBE_DUMP=1 the dumped section, and with PROBE_REPEAT=N runs N probes
+ * on one thread, reporting the last. Exits 0 on success, 1 on a failed
  * probe, 2 on a bad section (the error on stderr). */
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../src/probers/http/curl-handle.h"
 #include "module.h"
 #include "plog.h"
 #include "prober.h"
@@ -49,6 +51,21 @@ int main(int argc, char **argv) {
     }
     double timeout = argc > 4 ? atof(argv[4]) : 5;
     bb_module m = {.name = "test", .prober = pr, .cfg = cfg};
+    /* PROBE_REPEAT=N: N-1 probes first on this thread (the prober's kept
+     * handle reused, as on a server's worker), then the one reported. */
+    const char *rep = getenv("PROBE_REPEAT");
+    for (long i = rep ? strtol(rep, NULL, 10) : 1; i > 1; i--) {
+        bb_probe q = {.module = &m, .target = argv[3], .hostname = argc > 5 ? argv[5] : NULL};
+        q.res = bb_result_new();
+        q.log = bb_plog_new("test", argv[3], OMX_LOG_ERROR + 1);
+        if (!q.res || !q.log)
+            return 2;
+        q.start_ns = bb_now_ns();
+        q.deadline_ns = q.start_ns + (int64_t)(timeout * 1e9);
+        pr->run(&q, cfg);
+        bb_result_free(q.res);
+        bb_plog_free(q.log);
+    }
     bb_probe p = {.module = &m, .target = argv[3], .hostname = argc > 5 ? argv[5] : NULL};
     p.res = bb_result_new();
     p.log = bb_plog_new("test", argv[3], OMX_LOG_ERROR + 1);
@@ -70,6 +87,7 @@ int main(int argc, char **argv) {
     bb_plog_free(p.log);
     pr->free(cfg);
     omx_yaml_free(y); /* after the section: it may borrow the document's strings */
+    bb_curl_handle_thread_done();
     curl_global_cleanup();
     return ok ? 0 : 1;
 }

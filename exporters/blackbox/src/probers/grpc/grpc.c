@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../http/curl-handle.h"
 #include "../http/curl-tls.h"
 #include "grpc.h"
 #include "tlsinfo.h"
@@ -200,10 +201,9 @@ bool bb_grpc_run(bb_probe *p, const void *cfg) {
                            ? c->tls_config.server_name
                            : host;
     bool name_v6 = strchr(name, ':') != NULL;
-    char url[700], entry[400];
+    char url[700];
     snprintf(url, sizeof(url), "%s://%s%s%s:%u/grpc.health.v1.Health/Check",
              c->tls ? "https" : "http", name_v6 ? "[" : "", name, name_v6 ? "]" : "", port);
-    snprintf(entry, sizeof(entry), "%s:%u:%s%s%s", name, port, v6 ? "[" : "", addr, v6 ? "]" : "");
 
     /* The request: a gRPC frame holding HealthCheckRequest{service}. */
     size_t slen = c->service ? strlen(c->service) : 0;
@@ -225,7 +225,7 @@ bool bb_grpc_run(bb_probe *p, const void *cfg) {
     msg[3] = (unsigned char)(mlen >> 8);
     msg[4] = (unsigned char)mlen;
 
-    cl.h = curl_easy_init();
+    cl.h = bb_curl_handle_get();
     if (!cl.h)
         goto report;
     CURL *h = cl.h;
@@ -248,8 +248,8 @@ bool bb_grpc_run(bb_probe *p, const void *cfg) {
     unsigned char literal[16];
     bool is_literal =
         inet_pton(AF_INET, name, literal) == 1 || inet_pton(AF_INET6, name, literal) == 1;
-    if (rc == 0 && !is_literal && !(pin = curl_slist_append(NULL, entry)))
-        rc = -ENOMEM;
+    if (rc == 0 && !is_literal)
+        rc = bb_curl_handle_pin(h, name, port, addr, &pin);
     if (rc < 0)
         goto report;
     char err[CURL_ERROR_SIZE] = "";
@@ -257,7 +257,6 @@ bool bb_grpc_run(bb_probe *p, const void *cfg) {
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_RESOLVE, pin);
     curl_easy_setopt(h, CURLOPT_PROXY, "");
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, (const char *)msg);
@@ -364,7 +363,6 @@ report : {
     curl_slist_free_all(headers);
     curl_slist_free_all(pin);
     bb_curl_tls_clear(&keep);
-    if (cl.h)
-        curl_easy_cleanup(cl.h);
+    cl.h = bb_curl_handle_put(cl.h);
     return success;
 }

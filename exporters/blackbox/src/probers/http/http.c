@@ -1,4 +1,4 @@
-/* The http prober: one libcurl easy handle per probe, one transfer per hop.
+/* The http prober: one transfer per hop on the thread's kept libcurl handle.
  * Redirects are followed here rather than by libcurl, so each hop's timings,
  * method change, Host header and TLS state are upstream's (Go's http.Client
  * with prober/http.go's CheckRedirect), and every connection goes through the
@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "exporter/file.h"
+#include "curl-handle.h"
 #include "curl-tls.h"
 #include "http.h"
 #include "prober.h"
@@ -782,7 +783,7 @@ bool bb_http_run(bb_probe *p, const void *cfg) {
     }
     const char *url_host = https ? sni_host : host;
 
-    hp.h = curl_easy_init();
+    hp.h = bb_curl_handle_get();
     if (!hp.h)
         goto done;
     CURL *h = hp.h;
@@ -804,15 +805,9 @@ bool bb_http_run(bb_probe *p, const void *cfg) {
     curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &hp);
     curl_easy_setopt(h, CURLOPT_HTTP_CONTENT_DECODING, 0L);
     curl_easy_setopt(h, CURLOPT_HTTP_TRANSFER_DECODING, 1L);
-    if (pinned && strcmp(url_host, addr)) {
-        char entry[400];
-        bool v6 = ss.ss_family == AF_INET6;
-        snprintf(entry, sizeof(entry), "%s:%ld:%s%s%s", url_host, port, v6 ? "[" : "", addr,
-                 v6 ? "]" : "");
-        if (!(r.resolve = curl_slist_append(NULL, entry)))
-            goto done;
-        curl_easy_setopt(h, CURLOPT_RESOLVE, r.resolve);
-    }
+    if (pinned && strcmp(url_host, addr) &&
+        bb_curl_handle_pin(h, url_host, port, addr, &r.resolve) < 0)
+        goto done;
     if (setup_request(p, c, h, &r, host_header) < 0)
         goto done;
 
@@ -842,7 +837,11 @@ bool bb_http_run(bb_probe *p, const void *cfg) {
         char hhost[256];
         long hport = 0;
         bool hhttps = false;
-        if (url_parts(cur, &hhttps, hhost, sizeof(hhost), &hport) < 0) {
+        if (hopn == 0 && url_host == host) { /* cur is the target's URL, parsed above */
+            snprintf(hhost, sizeof(hhost), "%s", host);
+            hport = port;
+            hhttps = https;
+        } else if (url_parts(cur, &hhttps, hhost, sizeof(hhost), &hport) < 0) {
             bb_logf(p, OMX_LOG_ERROR, "Error for HTTP request err=\"bad URL %s\"", cur);
             break;
         }
@@ -1082,8 +1081,7 @@ done : {
     bb_http_decoder_free(hp.dec);
     omx_buf_free(&hp.headers);
     omx_buf_free(&hp.body);
-    if (hp.h)
-        curl_easy_cleanup(hp.h);
+    hp.h = bb_curl_handle_put(hp.h);
     res_clear(&r);
     free(url);
     free(cur);
