@@ -1,7 +1,8 @@
 #!/bin/sh
 # api-ref.sh API_MD LIB...: every omx_ function the shared libraries export
-# (nm -D --defined-only) has an entry in the generated API reference, and the
-# reference lists no function the libraries do not export (but inline ones).
+# (nm -D --defined-only; omx__ names are internal) has an entry in the generated
+# API reference, and the reference lists no function the libraries do not
+# export (but inline ones).
 set -u
 ref=${1:?usage: api-ref.sh API_MD LIB...}
 shift
