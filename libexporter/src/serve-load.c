@@ -11,19 +11,20 @@
 
 #include "serve-load.h"
 
-static const omx__http_server *loaded;
-
 #ifdef OMX_HTTP_BUILTIN
 
 const omx__http_server *omx__serve_load(char *err, size_t errlen) {
     (void)err;
     (void)errlen;
-    return loaded = &omx__http_server_table;
+    return &omx__http_server_table;
 }
 
 const omx__http_server *omx__serve_loaded(void) { return &omx__http_server_table; }
 
 #else
+
+/* Set once by the main thread, before the server's threads exist. */
+static const omx__http_server *loaded;
 
 /* Opens the server library in the directory of the object holding this code. */
 static void *open_beside(void) {
