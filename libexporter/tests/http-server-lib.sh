@@ -13,7 +13,12 @@ B=${OMX_BUILD:?OMX_BUILD not set}/libexporter
 SO=libexporter-http.so.0
 # the fallback dlopen by soname would find an installed copy
 ldconfig -p 2>/dev/null | grep -q "$SO" && skip "$SO is installed system-wide ($(ldconfig -p | grep "$SO"))"
-mkdir "$T/lib"
+# the program beside a copy of the libraries, as its RUNPATH ($ORIGIN/../libexporter)
+# expects: a sanitizer's dlopen interceptor searches the program's RUNPATH too
+mkdir "$T/bin" "$T/lib"
+cp "$EX" "$T/bin/"
+EX=$T/bin/$(basename "$EX")
+ln -s lib "$T/libexporter"
 cp "$B/libexporter.so.0" "$B/libexporter-app.so.0" "$T/lib/"
 run() { LD_LIBRARY_PATH="$T/lib" timeout 20 "$EX" "$@"; }
 
