@@ -18,6 +18,7 @@
 #include "internal.h"
 #include "sdnotify.h"
 #include "app-push.h"
+#include "serve-load.h"
 
 /* One malloc arena for the whole process: each thread that allocates (HTTP
  * workers, collector pool, pusher) would otherwise get an arena of its own
@@ -134,10 +135,10 @@ omx_app *omx_app_new(const omx_app_info *info) {
 omx_app *omx_app_free(omx_app *app) {
     if (!app)
         return NULL;
-    omx__http_stop(app, 1e18); /* nothing may still use what is freed below */
+    omx__serve_stop(app, 1e18); /* nothing may still use what is freed below */
     omx__app_push_free(app);
     omx__flags_free(&app->flags);
-    app->webcfg = omx__webconfig_free(app->webcfg);
+    app->webcfg = omx__serve_webconfig_free(app->webcfg);
     for (size_t i = 0; i < app->n_handlers; i++)
         free(app->handlers[i].path);
     free(app->handlers);
@@ -273,8 +274,10 @@ int omx_app_parse(omx_app *app, int argc, char **argv) {
         return parse_error(app, OMX_EINVAL, err);
     }
     if (app->web_config_file[0]) {
-        app->webcfg = omx__webconfig_free(app->webcfg);
-        rc = omx__webconfig_load(app->web_config_file, &app->webcfg, err, sizeof err);
+        app->webcfg = omx__serve_webconfig_free(app->webcfg);
+        rc = omx__serve_webconfig_load(app->web_config_file, &app->webcfg, err, sizeof err);
+        if (rc == -ELIBACC)
+            return parse_error(app, rc, err);
         if (rc < 0) {
             omx_log(OMX_LOG_ERROR, "invalid --web.config.file", "err", err, NULL);
             return OMX_ECONFIG;
@@ -362,7 +365,7 @@ int omx__app_reload_webconfig(omx_app *app) {
 
     if (!app->web_config_file[0])
         return 0;
-    rc = omx__webconfig_load(app->web_config_file, &fresh, err, sizeof err);
+    rc = omx__serve_webconfig_load(app->web_config_file, &fresh, err, sizeof err);
     if (rc < 0) {
         omx_log(OMX_LOG_ERROR, "web config not reloaded, keeping the old one", "err", err, NULL);
         return rc;
@@ -377,13 +380,13 @@ int omx__app_reload_webconfig(omx_app *app) {
         omx_log(OMX_LOG_ERROR,
                 "web config not reloaded: tls_server_config changed, restart to apply", "file",
                 app->web_config_file, NULL);
-        omx__webconfig_free(fresh);
+        omx__serve_webconfig_free(fresh);
         return OMX_ECONFIG;
     }
     pthread_rwlock_wrlock(&app->webcfg_lock);
     app->webcfg = fresh;
     pthread_rwlock_unlock(&app->webcfg_lock);
-    omx__webconfig_free(old);
+    omx__serve_webconfig_free(old);
     omx_log(OMX_LOG_INFO, "web config reloaded", "file", app->web_config_file, NULL);
     return 0;
 }
@@ -440,7 +443,7 @@ int omx_app_run(omx_app *app) {
         return 1;
     }
     omx_log(OMX_LOG_INFO, "Starting", "name", app->info.name, "version", app->info.version, NULL);
-    rc = app->web_disable ? 0 : omx__http_start(app, err, sizeof err);
+    rc = app->web_disable ? 0 : omx__serve_start(app, err, sizeof err);
     if (rc == 0)
         rc = omx__app_push_start(app) < 0 ? OMX_ESTATE : 0;
     if (rc == OMX_ESTATE)
@@ -503,7 +506,7 @@ int omx_app_run(omx_app *app) {
     }
     omx__sd_notify("STOPPING=1\nSTATUS=Shutting down");
     omx__app_push_stop(app);
-    if (!omx__http_stop(app, app->shutdown_grace_s)) {
+    if (!omx__serve_stop(app, app->shutdown_grace_s)) {
         /* A handler is stuck (a collector blocked in a system call): its thread
          * still uses the registry, so nothing may be freed. Exit now. */
         char g[32];

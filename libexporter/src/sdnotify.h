@@ -13,7 +13,7 @@ int omx__sd_notify(const char *msg);
 uint64_t omx__sd_watchdog_interval_usec(void);
 /* Fills fds with up to max sockets passed by systemd; returns their count
  * (0 if none), -ELIBACC without libsystemd, or another negative errno /
- * OMX_E* code. Unsets $LISTEN_FDS. */
-int omx__sd_listen_fds(int *fds, int max);
+ * OMX_E* code. Unsets $LISTEN_FDS. Exported for libexporter-http. */
+__attribute__((visibility("default"))) int omx__sd_listen_fds(int *fds, int max);
 
 #endif

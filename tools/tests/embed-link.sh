@@ -56,6 +56,12 @@ done
 needs "app layer" "$lib/libexporter-app.so.0" libcurl-gnutls no
 needs "app layer" "$lib/libexporter-app.so.0" libprotobuf-c no
 needs "push library" "$lib/libexporter-push.so.0" libcurl-gnutls yes
+# so are the HTTP server's, by a process that serves
+[ -e "$lib/libexporter-http.so.0" ] || { echo "FAIL: libexporter-http.so.0 not installed"; fail=1; }
+for l in libmicrohttpd libgnutls libcrypt libz; do
+    needs "app layer" "$lib/libexporter-app.so.0" $l no
+done
+needs "server library" "$lib/libexporter-http.so.0" libmicrohttpd yes
 
 # shared
 if $cc $cflags -o "$tmp/embed" "$src/examples/omx-embed.c" $(pc --cflags --libs libexporter) 2>"$tmp/err"; then

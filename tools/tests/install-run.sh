@@ -19,7 +19,9 @@ bindir=$1 libdir=$2
 fail=0
 node=$tmp$bindir/omx-node
 [ -x "$node" ] || { echo "FAIL: $bindir/omx-node not installed"; exit 1; }
-[ -e "$tmp$libdir/libexporter.so.0" ] || { echo "FAIL: $libdir/libexporter.so.0 not installed"; exit 1; }
+for l in libexporter.so.0 libexporter-app.so.0 libexporter-http.so.0; do
+    [ -e "$tmp$libdir/$l" ] || { echo "FAIL: $libdir/$l not installed"; exit 1; }
+done
 runpath=$(readelf -d "$node" | sed -n 's/.*(RUNPATH).*\[\(.*\)\]/\1/p')
 echo "RUNPATH of $bindir/omx-node: $runpath"
 # the RUNPATH, with $ORIGIN put in, must name the libdir

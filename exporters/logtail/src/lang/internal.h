@@ -116,6 +116,10 @@ typedef enum lt_type {
     TY_PATTERN,
 } lt_type;
 const char *lt_type_name(lt_type t);
+/* fmod(x, y) and pow(x, y) from libm, which is loaded on the first call
+ * (fmath.c); NAN if it cannot be. Thread-safe. */
+double lt_fmod(double x, double y);
+double lt_pow(double x, double y);
 
 typedef struct lt_val {
     uint8_t t; /* TY_INT, TY_FLOAT, TY_STRING, TY_BOOL */

@@ -834,8 +834,8 @@ static int binary(run *r, lt_node *n, lt_val *out) {
     case T_MINUS: out->f = x - y; break;
     case T_MUL: out->f = x * y; break;
     case T_DIV: out->f = x / y; break;
-    case T_MOD: out->f = fmod(x, y); break;
-    case T_POW: out->f = pow(x, y); break;
+    case T_MOD: out->f = lt_fmod(x, y); break;
+    case T_POW: out->f = lt_pow(x, y); break;
     default: return FAIL;
     }
     return OK;

@@ -86,6 +86,22 @@ static void test_types_and_conversion_errors(void) {
     free(o);
 }
 
+/* Float % and ** go to libm, loaded on first use (fmath.c). */
+static void test_float_mod_pow(void) {
+    static const char *const lines[] = {"x=7.5 y=2", NULL};
+    lt_options opt = {.emit_prog_label = false};
+    char *o = run_prog(&opt,
+                       "gauge m\ngauge p\n"
+                       "/x=(?P<x>\\S+) y=(?P<y>\\d+)/ {\n"
+                       "  m = float($x) % 2.0\n"
+                       "  p = float($y) ** 0.5\n"
+                       "}\n",
+                       lines);
+    ASSERT_HAS(o, "m 1.5\n");
+    ASSERT_HAS(o, "p 1.4142135623730951\n");
+    free(o);
+}
+
 static void test_builtins(void) {
     static const char *const lines[] = {"name=HeLLo-World hex=ff t=2024-01-02T03:04:05Z", NULL};
     char *o = run_prog(NULL,
@@ -447,6 +463,7 @@ int main(void) {
     test_counters_and_scopes();
     test_otherwise_stop_and_ops();
     test_types_and_conversion_errors();
+    test_float_mod_pow();
     test_builtins();
     test_histogram_and_hidden();
     test_decorators();

@@ -99,65 +99,6 @@ static int obuf_write(void *ctx, const char *data, size_t len) {
     return 0;
 }
 
-/* ---- metrics about ourselves ------------------------------------------ */
-
-int omx__http_register_metrics(omx_app *app) {
-    omx_family *f;
-    static const char *const code_l[] = {"code"};
-    static const char *const cause_l[] = {"cause"};
-    static const char *const codes[] = {"200", "500", "503", "401"};
-    int rc;
-
-    rc = omx_family_new(app->reg,
-                        &(omx_family_opts){.type = OMX_GAUGE,
-                                           .name = "promhttp_metric_handler_requests_in_flight",
-                                           .help = "Current number of scrapes being served."},
-                        &f);
-    if (rc == 0)
-        rc = omx_family_get(f, NULL, &app->m_in_flight);
-    if (rc == 0)
-        rc = omx_family_new(
-            app->reg,
-            &(omx_family_opts){.type = OMX_COUNTER,
-                               .name = "promhttp_metric_handler_requests_total",
-                               .help = "Total number of scrapes by HTTP status code.",
-                               .label_names = code_l,
-                               .n_labels = 1},
-            &f);
-    for (int i = 0; rc == 0 && i < 4; i++)
-        rc = omx_family_get(f, &codes[i], &app->m_code[i]);
-    if (rc == 0)
-        rc = omx_family_new(
-            app->reg,
-            &(omx_family_opts){
-                .type = OMX_COUNTER,
-                .name = "promhttp_metric_handler_errors_total",
-                .help =
-                    "Total number of internal errors encountered by the promhttp metric handler.",
-                .label_names = cause_l,
-                .n_labels = 1},
-            &f);
-    if (rc == 0)
-        rc = omx_family_get(f, (const char *const[]){"encoding"}, &app->m_err_encoding);
-    if (rc == 0)
-        rc = omx_family_get(f, (const char *const[]){"gathering"}, &app->m_err_gathering);
-    if (rc == 0)
-        rc = omx_family_new(
-            app->reg,
-            &(omx_family_opts){
-                .type = OMX_COUNTER,
-                .name = "omx_http_auth_failures_total",
-                .help = "Requests refused for missing or wrong credentials or client certificate.",
-                .label_names = cause_l,
-                .n_labels = 1},
-            &f);
-    if (rc == 0)
-        rc = omx_family_get(f, (const char *const[]){"credentials"}, &app->m_auth_fail[0]);
-    if (rc == 0)
-        rc = omx_family_get(f, (const char *const[]){"client_cert"}, &app->m_auth_fail[1]);
-    return rc;
-}
-
 /* ---- request accessors and responses ---------------------------------- */
 
 const char *omx_request_path(const omx_request *req) { return req ? req->path : NULL; }
