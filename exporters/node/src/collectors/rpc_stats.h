@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <exporter/emit.h>
+
 #define RPC_MAX_VALUES 128
 
 /* One "<key> <n> <n> ..." line of the file. */
@@ -27,5 +29,25 @@ int rpc_parse(char *data, const char *path, const char *const *keys, rpc_line *l
  * be at least min. Returns 0 (also for an absent line) or -EINVAL after an error
  * log. */
 int rpc_check_counted(const rpc_line *l, const char *path, size_t min);
+
+/* What both collectors do first: reads /proc/<rel> into path (size bytes),
+ * parses the lines of keys (NULL-terminated, n_keys of them) into a new array
+ * (*ret_lines, freed by the caller with free()). A missing file is the
+ * collector's hw_fail (no NFS client or server); a parse error is logged.
+ * Returns 0 or a negative errno, with *ret_lines NULL on error. */
+int rpc_load(const char *collector, const char *rel, const char *const *keys, size_t n_keys,
+             char *path, size_t size, rpc_line **ret_lines);
+
+/* Value i of l; 0 when the line is absent or shorter. */
+static inline uint64_t rpc_at(const rpc_line *l, size_t i) {
+    return l->present && i < l->n ? l->v[i] : 0;
+}
+
+/* Into the family being emitted (labels proto, method): one sample a named
+ * procedure of the "procN <count> v..." line l, {proto=version,
+ * method=names[i]} = value i+1; a NULL name is not exported. Returns 0 or
+ * omx_emit_sample's error. */
+int rpc_emit_procs(omx_emitter *e, const char *version, const char *const *names, size_t n,
+                   const rpc_line *l);
 
 #endif
