@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include <exporter/emit.h>
+
 #include "rpc_stats.h"
 #include "sysfs_attr.h"
 #include "util.h"
@@ -81,11 +83,6 @@ static const char *const v4_names[] = {
 enum { NET, RPC, P2, P3, P4, N_KEYS };
 static const char *const keys[] = {"net", "rpc", "proc2", "proc3", "proc4", NULL};
 
-static int emit1(omx_emitter *e, const char *name, const char *help, double v) {
-    int r = omx_emit_family(e, &(omx_desc){.name = name, .help = help, .type = OMX_COUNTER});
-    return r < 0 ? r : omx_emit_sample(e, NULL, v);
-}
-
 static int collect(omx_emitter *e, void *userdata) {
     (void)userdata;
     char path[NODE_PATH_MAX];
@@ -114,17 +111,19 @@ static int collect(omx_emitter *e, void *userdata) {
     if (r >= 0)
         r = omx_emit_sample(e, (const char *const[]){"tcp"}, (double)rpc_at(&l[NET], 2));
     if (r >= 0)
-        r = emit1(e, "node_nfs_connections_total", "Total number of NFSd TCP connections.",
-                  (double)rpc_at(&l[NET], 3));
+        r = omx_emit1(e, "node_nfs_connections_total", "Total number of NFSd TCP connections.",
+                      OMX_COUNTER, (double)rpc_at(&l[NET], 3));
     if (r >= 0)
-        r = emit1(e, "node_nfs_rpcs_total", "Total number of RPCs performed.",
-                  (double)rpc_at(&l[RPC], 0));
+        r = omx_emit1(e, "node_nfs_rpcs_total", "Total number of RPCs performed.", OMX_COUNTER,
+                      (double)rpc_at(&l[RPC], 0));
     if (r >= 0)
-        r = emit1(e, "node_nfs_rpc_retransmissions_total", "Number of RPC transmissions performed.",
-                  (double)rpc_at(&l[RPC], 1));
+        r = omx_emit1(e, "node_nfs_rpc_retransmissions_total",
+                      "Number of RPC transmissions performed.", OMX_COUNTER,
+                      (double)rpc_at(&l[RPC], 1));
     if (r >= 0)
-        r = emit1(e, "node_nfs_rpc_authentication_refreshes_total",
-                  "Number of RPC authentication refreshes performed.", (double)rpc_at(&l[RPC], 2));
+        r = omx_emit1(e, "node_nfs_rpc_authentication_refreshes_total",
+                      "Number of RPC authentication refreshes performed.", OMX_COUNTER,
+                      (double)rpc_at(&l[RPC], 2));
     static const char *const req_labels[] = {"proto", "method"};
     if (r >= 0)
         r = omx_emit_family(e, &(omx_desc){.name = "node_nfs_requests_total",

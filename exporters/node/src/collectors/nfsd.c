@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include <exporter/emit.h>
+
 #include "rpc_stats.h"
 #include "sysfs_attr.h"
 #include "util.h"
@@ -31,11 +33,6 @@ enum { RC, FH, IO, TH, RA, NET, RPC, P2, P3, P4OPS, N_KEYS };
 static const char *const keys[] = {"rc",  "fh",    "io",    "th",       "ra", "net",
                                    "rpc", "proc2", "proc3", "proc4ops", NULL};
 
-static int emit1(omx_emitter *e, const char *name, const char *help, omx_type t, double v) {
-    int r = omx_emit_family(e, &(omx_desc){.name = name, .help = help, .type = t});
-    return r < 0 ? r : omx_emit_sample(e, NULL, v);
-}
-
 static int collect(omx_emitter *e, void *userdata) {
     (void)userdata;
     char path[NODE_PATH_MAX];
@@ -55,41 +52,41 @@ static int collect(omx_emitter *e, void *userdata) {
             r = hw_fail("nfsd", path, -EINVAL);
     if (r < 0)
         goto out;
-    r = emit1(e, "node_nfsd_reply_cache_hits_total",
-              "Total number of NFSd Reply Cache hits (client lost server response).", OMX_COUNTER,
-              (double)rpc_at(&l[RC], 0));
+    r = omx_emit1(e, "node_nfsd_reply_cache_hits_total",
+                  "Total number of NFSd Reply Cache hits (client lost server response).",
+                  OMX_COUNTER, (double)rpc_at(&l[RC], 0));
     if (r >= 0)
-        r = emit1(
+        r = omx_emit1(
             e, "node_nfsd_reply_cache_misses_total",
             "Total number of NFSd Reply Cache an operation that requires caching (idempotent).",
             OMX_COUNTER, (double)rpc_at(&l[RC], 1));
     if (r >= 0)
-        r = emit1(
+        r = omx_emit1(
             e, "node_nfsd_reply_cache_nocache_total",
             "Total number of NFSd Reply Cache non-idempotent operations (rename/delete/\xe2\x80\xa6).",
             OMX_COUNTER, (double)rpc_at(&l[RC], 2));
     if (r >= 0)
-        r = emit1(e, "node_nfsd_file_handles_stale_total",
-                  "Total number of NFSd stale file handles", OMX_COUNTER,
-                  (double)rpc_at(&l[FH], 0));
+        r = omx_emit1(e, "node_nfsd_file_handles_stale_total",
+                      "Total number of NFSd stale file handles", OMX_COUNTER,
+                      (double)rpc_at(&l[FH], 0));
     if (r >= 0)
-        r = emit1(e, "node_nfsd_disk_bytes_read_total", "Total NFSd bytes read.", OMX_COUNTER,
-                  (double)rpc_at(&l[IO], 0));
+        r = omx_emit1(e, "node_nfsd_disk_bytes_read_total", "Total NFSd bytes read.", OMX_COUNTER,
+                      (double)rpc_at(&l[IO], 0));
     if (r >= 0)
-        r = emit1(e, "node_nfsd_disk_bytes_written_total", "Total NFSd bytes written.", OMX_COUNTER,
-                  (double)rpc_at(&l[IO], 1));
+        r = omx_emit1(e, "node_nfsd_disk_bytes_written_total", "Total NFSd bytes written.",
+                      OMX_COUNTER, (double)rpc_at(&l[IO], 1));
     if (r >= 0)
-        r = emit1(e, "node_nfsd_server_threads",
-                  "Total number of NFSd kernel threads that are running.", OMX_GAUGE,
-                  (double)rpc_at(&l[TH], 0));
+        r = omx_emit1(e, "node_nfsd_server_threads",
+                      "Total number of NFSd kernel threads that are running.", OMX_GAUGE,
+                      (double)rpc_at(&l[TH], 0));
     if (r >= 0)
-        r = emit1(e, "node_nfsd_read_ahead_cache_size_blocks",
-                  "How large the read ahead cache is in blocks.", OMX_GAUGE,
-                  (double)rpc_at(&l[RA], 0));
+        r = omx_emit1(e, "node_nfsd_read_ahead_cache_size_blocks",
+                      "How large the read ahead cache is in blocks.", OMX_GAUGE,
+                      (double)rpc_at(&l[RA], 0));
     if (r >= 0)
-        r = emit1(e, "node_nfsd_read_ahead_cache_not_found_total",
-                  "Total number of NFSd read ahead cache not found.", OMX_COUNTER,
-                  (double)rpc_at(&l[RA], 11));
+        r = omx_emit1(e, "node_nfsd_read_ahead_cache_not_found_total",
+                      "Total number of NFSd read ahead cache not found.", OMX_COUNTER,
+                      (double)rpc_at(&l[RA], 11));
     static const char *const proto_label[] = {"proto"};
     if (r >= 0)
         r = omx_emit_family(
@@ -103,11 +100,11 @@ static int collect(omx_emitter *e, void *userdata) {
     if (r >= 0)
         r = omx_emit_sample(e, (const char *const[]){"tcp"}, (double)rpc_at(&l[NET], 2));
     if (r >= 0)
-        r = emit1(e, "node_nfsd_connections_total", "Total number of NFSd TCP connections.",
-                  OMX_COUNTER, (double)rpc_at(&l[NET], 3));
+        r = omx_emit1(e, "node_nfsd_connections_total", "Total number of NFSd TCP connections.",
+                      OMX_COUNTER, (double)rpc_at(&l[NET], 3));
     if (r >= 0)
-        r = emit1(e, "node_nfsd_server_rpcs_total", "Total number of NFSd RPCs.", OMX_COUNTER,
-                  (double)rpc_at(&l[RPC], 0));
+        r = omx_emit1(e, "node_nfsd_server_rpcs_total", "Total number of NFSd RPCs.", OMX_COUNTER,
+                      (double)rpc_at(&l[RPC], 0));
     static const char *const err_label[] = {"error"};
     if (r >= 0)
         r = omx_emit_family(e, &(omx_desc){.name = "node_nfsd_rpc_errors_total",
