@@ -9,7 +9,6 @@ usage: dns-probe.py OMX_BLACKBOX"""
 import os
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -19,6 +18,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "core"))
 sys.path.insert(0, HERE)
 import bbtest  # noqa: E402
 import hostile_dns  # noqa: E402
+import nsdtest  # noqa: E402
 
 ZONE = """$ORIGIN example.test.
 $TTL 3600
@@ -121,22 +121,6 @@ def config(ca, qnames):
     return "\n".join(out) + "\n"
 
 
-def wait_udp(host, port):
-    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
-    q = bytes.fromhex("abcd01000001000000000000") + b"\x07example\x04test\x00\x00\x06\x00\x01"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        with socket.socket(fam, socket.SOCK_DGRAM) as s:
-            s.settimeout(0.2)
-            try:
-                s.sendto(q, (host, port))
-                if s.recv(512):
-                    return True
-            except OSError:
-                time.sleep(0.1)
-    return False
-
-
 failures = []
 
 
@@ -182,7 +166,7 @@ def check(exp, module, target, success, metrics=None, log=None, max_s=2.6):
 
 def main():
     bb = sys.argv[1]
-    nsd = shutil.which("nsd") or ("/usr/sbin/nsd" if os.path.exists("/usr/sbin/nsd") else None)
+    nsd = nsdtest.find_nsd()
     if not nsd:
         bbtest.skip("nsd is not installed")
     if not shutil.which("openssl"):
@@ -191,21 +175,12 @@ def main():
     procs = []
     servers = []
     try:
-        with open(os.path.join(tmp, "example.test.zone"), "w") as f:
-            f.write(ZONE)
         port = bbtest.free_port()
-        with open(os.path.join(tmp, "nsd.conf"), "w") as f:
-            f.write(NSD_CONF.format(port=port, dir=tmp))
-        procs.append(subprocess.Popen([nsd, "-d", "-c", os.path.join(tmp, "nsd.conf")],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        if not wait_udp("127.0.0.1", port):
+        p = nsdtest.start_nsd(nsd, tmp, ZONE, NSD_CONF, port)
+        if not p:
             bbtest.skip("nsd did not answer on 127.0.0.1:%d" % port)
-        cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                        "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert,
-                        "-days", "2", "-subj", "/CN=dns.test",
-                        "-addext", "subjectAltName=DNS:dns.test"],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(p)
+        cert, key = nsdtest.self_signed(tmp, "dns.test", "DNS:dns.test")
         h4 = hostile_dns.Server("127.0.0.1", cert, key)
         servers.append(h4)
         h6 = hostile_dns.Server("::1")
