@@ -14,6 +14,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -98,6 +99,39 @@ def wait_port(port, proc=None, secs=15, host="127.0.0.1"):
         if (proc is not None and proc.poll() is not None) or time.monotonic() >= end:
             return False
         time.sleep(0.05)
+
+
+def tcp_responder(reply, recv=4096, linger=0.0, host="127.0.0.1"):
+    """A TCP server for hostile-peer cases, in a daemon thread on a free port
+    of host; returns the port. Each connection: one recv of up to recv bytes,
+    then reply (bytes, or a function returning them) is sent, linger seconds
+    pass, and it is closed. reply None accepts and never answers (the
+    connections stay open)."""
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    s.bind((host, 0))
+    s.listen(16)
+    held = []
+
+    def loop():
+        while True:
+            try:
+                c, _ = s.accept()
+            except OSError:
+                return
+            if reply is None:
+                held.append(c)
+                continue
+            try:
+                c.recv(recv)
+                c.sendall(reply() if callable(reply) else reply)
+                if linger:
+                    time.sleep(linger)
+            except OSError:
+                pass
+            c.close()
+
+    threading.Thread(target=loop, daemon=True).start()
+    return s.getsockname()[1]
 
 
 def start(argv, log=None, **popen):

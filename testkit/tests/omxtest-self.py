@@ -38,4 +38,19 @@ with tempfile.TemporaryDirectory() as d:
     dead.wait()
     check("wait_http gives up when the process exits", omxtest.wait_http(url, dead, secs=30) is None)
     check("wait_port gives up when the process exits", not omxtest.wait_port(port, dead, secs=30))
+import socket  # noqa: E402
+
+port = omxtest.tcp_responder(b"pong", linger=0.01)
+with socket.create_connection(("127.0.0.1", port), timeout=5) as c:
+    c.sendall(b"ping")
+    check("tcp_responder answers once, then closes", c.recv(16) == b"pong" and c.recv(16) == b"")
+port = omxtest.tcp_responder(None)
+with socket.create_connection(("127.0.0.1", port), timeout=5) as c:
+    c.settimeout(0.3)
+    try:
+        c.recv(16)
+        quiet = False
+    except socket.timeout:
+        quiet = True
+    check("a silent tcp_responder never answers", quiet)
 print("%d checks" % checks)

@@ -8,7 +8,6 @@ its timeout with the expected probe_success and a log line saying why.
 usage: dns-probe.py OMX_BLACKBOX"""
 import os
 import shutil
-import socket
 import sys
 import tempfile
 import time
@@ -17,6 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "core"))
 sys.path.insert(0, HERE)
 import bbtest  # noqa: E402
+from omxtest import tcp_responder  # noqa: E402 (on the path through bbtest)
 import hostile_dns  # noqa: E402
 import nsdtest  # noqa: E402
 
@@ -249,31 +249,6 @@ def run_nsd_cases(exp, port):
     check(exp, "v_add_fail", t4, False, None, "Additional RRs validation failed")
 
 
-def garbage_tls_port():
-    """A tcp server that answers whatever comes with 4 KiB of random bytes."""
-    import threading
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
-
-    def serve():
-        while True:
-            try:
-                c, _ = srv.accept()
-            except OSError:
-                return
-            try:
-                c.recv(4096)
-                c.sendall(os.urandom(4096))
-                time.sleep(0.2)
-            except OSError:
-                pass
-            c.close()
-
-    threading.Thread(target=serve, daemon=True).start()
-    return srv.getsockname()[1]
-
-
 def run_hostile_cases(exp, h4, h6):
     t4, t6 = "127.0.0.1:%d" % h4.port, "[::1]:%d" % h6.port
     ok = {"probe_dns_query_succeeded": 1, "probe_dns_answer_rrs": 1}
@@ -305,7 +280,7 @@ def run_hostile_cases(exp, h4, h6):
     # TLS to a plain DNS server (it waits for a length the ClientHello never
     # fills) and to one that answers the handshake with random bytes.
     check(exp, "h_dot_insecure", t4, False, failed, "level=error")
-    check(exp, "h_dot_insecure", "127.0.0.1:%d" % garbage_tls_port(), False, failed, "level=error")
+    check(exp, "h_dot_insecure", "127.0.0.1:%d" % tcp_responder(lambda: os.urandom(4096), linger=0.2), False, failed, "level=error")
     check(exp, "h_dot_insecure", dot, True, ok)
     check(exp, "h_dot_ca", dot, True, ok)
     check(exp, "h_dot_verify", dot, False, failed, "level=error")
