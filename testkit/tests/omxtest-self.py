@@ -1,5 +1,6 @@
 """testkit/python/omxtest.py checked against a server it starts on 127.0.0.1."""
 import os
+import socket
 import sys
 import tempfile
 
@@ -38,8 +39,6 @@ with tempfile.TemporaryDirectory() as d:
     dead.wait()
     check("wait_http gives up when the process exits", omxtest.wait_http(url, dead, secs=30) is None)
     check("wait_port gives up when the process exits", not omxtest.wait_port(port, dead, secs=30))
-import socket  # noqa: E402
-
 port = omxtest.tcp_responder(b"pong", linger=0.01)
 with socket.create_connection(("127.0.0.1", port), timeout=5) as c:
     c.sendall(b"ping")
