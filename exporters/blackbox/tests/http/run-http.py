@@ -30,7 +30,7 @@ from cryptography.x509.oid import NameOID
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "core"))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../../testkit/python"))
-from omxtest import tcp_responder  # noqa: E402
+from omxtest import free_port, tcp_responder, wait_port  # noqa: E402
 from probeone import check, finish, pin_ip4  # noqa: E402
 
 PROBE = sys.argv[1]
@@ -491,22 +491,14 @@ case("bad name", "", "http://name.invalid/", {"probe_success": 0,
 if EXPORTER:
     import urllib.parse
     import urllib.request
-    port = socket.socket()
-    port.bind(("127.0.0.1", 0))
-    eport = port.getsockname()[1]
-    port.close()
+    eport = free_port()
     cfg = write("bb.yml", "modules:\n  http_2xx:\n    prober: http\n    http:\n"
                 "      preferred_ip_protocol: ip4\n")
     ex = subprocess.Popen([EXPORTER, "--config.file=" + cfg, "--probe.allowed-targets=127.0.0.0/8",
                            "--web.listen-address=127.0.0.1:%d" % eport],
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", eport), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        wait_port(eport, ex)
 
         def via_exporter(target):
             q = urllib.parse.urlencode({"module": "http_2xx", "target": target, "debug": "true"})
