@@ -124,19 +124,12 @@ static int collect(omx_emitter *e, void *userdata) {
         r = omx_emit1(e, "node_nfs_rpc_authentication_refreshes_total",
                       "Number of RPC authentication refreshes performed.", OMX_COUNTER,
                       (double)rpc_at(&l[RPC], 2));
-    static const char *const req_labels[] = {"proto", "method"};
+    const rpc_procs procs[] = {{"2", v2_names, LEN(v2_names), &l[P2]},
+                               {"3", v3_names, LEN(v3_names), &l[P3]},
+                               {"4", v4_names, LEN(v4_names), &l[P4]}};
     if (r >= 0)
-        r = omx_emit_family(e, &(omx_desc){.name = "node_nfs_requests_total",
-                                           .help = "Number of NFS procedures invoked.",
-                                           .type = OMX_COUNTER,
-                                           .label_names = req_labels,
-                                           .n_labels = 2});
-    if (r >= 0)
-        r = rpc_emit_procs(e, "2", v2_names, LEN(v2_names), &l[P2]);
-    if (r >= 0)
-        r = rpc_emit_procs(e, "3", v3_names, LEN(v3_names), &l[P3]);
-    if (r >= 0)
-        r = rpc_emit_procs(e, "4", v4_names, LEN(v4_names), &l[P4]);
+        r = rpc_emit_requests(e, "node_nfs_requests_total", "Number of NFS procedures invoked.",
+                              procs, LEN(procs));
 out:
     free(l);
     return r < 0 ? r : 0;

@@ -118,20 +118,13 @@ static int collect(omx_emitter *e, void *userdata) {
         r = omx_emit_sample(e, (const char *const[]){"auth"}, (double)rpc_at(&l[RPC], 3));
     if (r >= 0)
         r = omx_emit_sample(e, (const char *const[]){"cInt"}, (double)rpc_at(&l[RPC], 4));
-    static const char *const req_labels[] = {"proto", "method"};
+    const rpc_procs procs[] = {{"2", v2_names, LEN(v2_names), &l[P2]},
+                               {"3", v3_names, LEN(v3_names), &l[P3]},
+                               {"4", v4_names, LEN(v4_names), &l[P4OPS]}};
     if (r >= 0)
-        r = omx_emit_family(
-            e, &(omx_desc){.name = "node_nfsd_requests_total",
-                           .help = "Total number NFSd Requests by method and protocol.",
-                           .type = OMX_COUNTER,
-                           .label_names = req_labels,
-                           .n_labels = 2});
-    if (r >= 0)
-        r = rpc_emit_procs(e, "2", v2_names, LEN(v2_names), &l[P2]);
-    if (r >= 0)
-        r = rpc_emit_procs(e, "3", v3_names, LEN(v3_names), &l[P3]);
-    if (r >= 0)
-        r = rpc_emit_procs(e, "4", v4_names, LEN(v4_names), &l[P4OPS]);
+        r = rpc_emit_requests(e, "node_nfsd_requests_total",
+                              "Total number NFSd Requests by method and protocol.", procs,
+                              LEN(procs));
 out:
     free(l);
     return r < 0 ? r : 0;

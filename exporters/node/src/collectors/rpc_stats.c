@@ -87,15 +87,17 @@ int rpc_load(const char *collector, const char *rel, const char *const *keys, si
     return 0;
 }
 
-int rpc_emit_procs(omx_emitter *e, const char *version, const char *const *names, size_t n,
-                   const rpc_line *l) {
-    for (size_t i = 0; i < n; i++) {
-        if (!names[i])
-            continue;
-        int r =
-            omx_emit_sample(e, (const char *const[]){version, names[i]}, (double)rpc_at(l, i + 1));
-        if (r < 0)
-            return r;
-    }
-    return 0;
+int rpc_emit_requests(omx_emitter *e, const char *name, const char *help, const rpc_procs *v,
+                      size_t n_v) {
+    static const char *const labels[] = {"proto", "method"};
+    int r = omx_emit_family(
+        e,
+        &(omx_desc){
+            .name = name, .help = help, .type = OMX_COUNTER, .label_names = labels, .n_labels = 2});
+    for (size_t k = 0; k < n_v && r >= 0; k++)
+        for (size_t i = 0; i < v[k].n && r >= 0; i++)
+            if (v[k].names[i])
+                r = omx_emit_sample(e, (const char *const[]){v[k].version, v[k].names[i]},
+                                    (double)rpc_at(v[k].line, i + 1));
+    return r < 0 ? r : 0;
 }

@@ -43,11 +43,19 @@ static inline uint64_t rpc_at(const rpc_line *l, size_t i) {
     return l->present && i < l->n ? l->v[i] : 0;
 }
 
-/* Into the family being emitted (labels proto, method): one sample a named
- * procedure of the "procN <count> v..." line l, {proto=version,
- * method=names[i]} = value i+1; a NULL name is not exported. Returns 0 or
- * omx_emit_sample's error. */
-int rpc_emit_procs(omx_emitter *e, const char *version, const char *const *names, size_t n,
-                   const rpc_line *l);
+/* The procedures of one protocol version: names[i] is value i+1 of the
+ * "procN <count> v..." line (NULL: not exported). */
+typedef struct rpc_procs {
+    const char *version;
+    const char *const *names;
+    size_t n;
+    const rpc_line *line;
+} rpc_procs;
+
+/* Emits counter family name (labels proto, method) with a sample
+ * {proto=version, method=name} for each named procedure of the n_v
+ * versions. Strings borrowed. Returns 0 or an omx_err. */
+int rpc_emit_requests(omx_emitter *e, const char *name, const char *help, const rpc_procs *v,
+                      size_t n_v);
 
 #endif
