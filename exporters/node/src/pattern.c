@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include <exporter/app.h>
-#include <exporter/hash.h>
 
 #define MEMO_SLOTS 1024 /* a power of two */
 #define MEMO_MAX 768    /* answers kept; names past that (device churn) are matched each time */
@@ -49,6 +48,13 @@ int node_regex_compile(node_regex *r, const char *flag, const char *pattern) {
     return 0;
 }
 
+static uint64_t hash_name(const char *s, size_t len) {
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+    return h;
+}
+
 static void memo_put(struct node_memo *m, size_t i, uint64_t h, const char *s, size_t len,
                      bool match) {
     if (atomic_load_explicit(&m->n, memory_order_relaxed) >= MEMO_MAX)
@@ -74,7 +80,7 @@ bool node_regex_match(const node_regex *r, const char *s) {
     struct node_memo *m = r->memo;
     if (!m || len > MEMO_NAME_MAX)
         return omx_regex_match(r->re, s, len) == 1;
-    uint64_t h = omx_fnv64(s, len);
+    uint64_t h = hash_name(s, len);
     for (size_t k = 0; k < MEMO_PROBES; k++) {
         size_t i = (h + k) & (MEMO_SLOTS - 1);
         memo_entry *e = atomic_load_explicit(&m->slot[i], memory_order_acquire);
