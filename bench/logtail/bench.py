@@ -13,12 +13,13 @@ rotating by rename every second; lines read, lost, and the largest lag
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../testkit/python"))
+from omxtest import fetch, free_port, start, stop, wait_http  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LINES = int(os.environ.get("LT_BENCH_LINES", "1000000"))
@@ -49,16 +50,8 @@ def twenty_programs(d):
                     ' {\n  section%d_requests_total[$status][$method]++\n}\n' % (i, i, i))
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def scrape(port):
-    return urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5).read().decode()
+    return fetch("http://127.0.0.1:%d/metrics" % port, timeout=5)
 
 
 def metric(text, name, logfile):
@@ -71,14 +64,9 @@ def tail_run(cmd, port, d, lag=True):
     second; returns (written, read, max lag bytes or None)."""
     log = os.path.join(d, "tail.log")
     open(log, "w").close()
-    p = subprocess.Popen(cmd(log), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p = start(cmd(log))
     try:
-        for _ in range(200):
-            try:
-                scrape(port)
-                break
-            except OSError:
-                time.sleep(0.05)
+        wait_http("http://127.0.0.1:%d/metrics" % port, p, secs=10, timeout=5)
         time.sleep(0.5)
         line = '192.0.2.1 - - [03/Dec/2026:10:00:00 +0000] "GET /x?n=%09d HTTP/1.1" 200 1 "-" "b" 0.001\n'
         written, max_lag = 0, 0.0
@@ -111,8 +99,7 @@ def tail_run(cmd, port, d, lag=True):
             time.sleep(0.1)
         return written, int(got), (max_lag if lag else None)
     finally:
-        p.terminate()
-        p.wait()
+        stop(p)
 
 
 def main():

@@ -1,17 +1,13 @@
-"""What the node benches share: a free loopback port, and an exporter's CPU per
-scrape measured over keep-alive scrapes (as Prometheus scrapes)."""
+"""What the node benches share: an exporter's CPU per scrape measured over
+keep-alive scrapes (as Prometheus scrapes); free_port from testkit's omxtest."""
 import http.client
 import os
-import socket
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../testkit/python"))
+from omxtest import free_port  # noqa: E402,F401
+
 TICK = os.sysconf("SC_CLK_TCK")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def cpu_ticks(pid):

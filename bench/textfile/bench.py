@@ -11,12 +11,12 @@ on 127.0.0.1. Prints bench lines (peak resident memory, MiB).
 import os
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../testkit/python"))
+from omxtest import free_port, start, stop, wait_http  # noqa: E402
 
 
 def write(path, tag, n):
@@ -38,27 +38,17 @@ def dump_rss(dump, d, extra=()):
 
 
 def ne_rss(ne, d):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    p = subprocess.Popen([ne, "--web.listen-address=127.0.0.1:%d" % port,
-                          "--collector.disable-defaults", "--collector.textfile",
-                          "--collector.textfile.directory=" + d],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    port = free_port()
+    p = start([ne, "--web.listen-address=127.0.0.1:%d" % port, "--collector.disable-defaults",
+               "--collector.textfile", "--collector.textfile.directory=" + d])
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=120).read()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_http("http://127.0.0.1:%d/metrics" % port, p, secs=120, timeout=120)
         with open("/proc/%d/status" % p.pid) as f:
             for line in f:
                 if line.startswith("VmHWM:"):
                     return int(line.split()[1]) / 1024
     finally:
-        p.terminate()
-        p.wait()
+        stop(p)
     return None
 
 

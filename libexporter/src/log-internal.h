@@ -15,7 +15,5 @@ __attribute__((visibility("default"))) bool omx__log_enabled(omx_log_level level
  * fit). kv holds n_kv strings, key/value alternating. Returns the length. */
 size_t omx__log_format_line(char *buf, size_t cap, omx_log_format format, omx_log_level level,
                             const char *ts, const char *msg, const char *const *kv, size_t n_kv);
-/* RFC 3339 UTC with milliseconds: 2026-11-23T10:00:00.123Z. */
-void omx__log_timestamp(char out[32]);
 
 #endif

@@ -158,23 +158,31 @@ size_t omx__log_format_line(char *buf, size_t cap, omx_log_format format, omx_lo
         }
         putc1(&l, '}');
     } else {
-        put(&l, "ts=", 3);
-        put(&l, ts, strlen(ts));
-        put(&l, " level=", 7);
-        put(&l, level_names[level], strlen(level_names[level]));
-        put(&l, " msg=", 5);
-        put_logfmt_value(&l, msg ? msg : "");
-        for (size_t i = 0; i < n_kv; i += 2) {
-            putc1(&l, ' ');
-            put_logfmt_key(&l, kv[i]);
-            putc1(&l, '=');
-            put_logfmt_value(&l, i + 1 < n_kv && kv[i + 1] ? kv[i + 1] : "");
-        }
+        l.len = omx_logfmt_append(buf, cap, l.len, "ts", ts);
+        l.len = omx_logfmt_append(buf, cap, l.len, "level", level_names[level]);
+        l.len = omx_logfmt_append(buf, cap, l.len, "msg", msg);
+        for (size_t i = 0; i < n_kv; i += 2)
+            l.len = omx_logfmt_append(buf, cap, l.len, kv[i], i + 1 < n_kv ? kv[i + 1] : NULL);
     }
     return l.len;
 }
 
-void omx__log_timestamp(char out[32]) {
+size_t omx_logfmt_append(char *buf, size_t cap, size_t len, const char *key, const char *value) {
+    if (!buf || cap == 0)
+        return 0;
+    if (len >= cap)
+        len = cap - 1;
+    line l = {buf, len, cap};
+    buf[len] = '\0';
+    if (len > 0)
+        putc1(&l, ' ');
+    put_logfmt_key(&l, key ? key : "");
+    putc1(&l, '=');
+    put_logfmt_value(&l, value ? value : "");
+    return l.len;
+}
+
+void omx_log_timestamp(char out[32]) {
     struct timespec ts;
     struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -203,7 +211,7 @@ void omx_log(omx_log_level level, const char *msg, ...) {
         kv[n++] = s;
     va_end(ap);
 
-    omx__log_timestamp(ts);
+    omx_log_timestamp(ts);
     if (log_journal)
         len = (size_t)snprintf(buf, sizeof buf, "<%d>", level_prio[level]);
     len += omx__log_format_line(buf + len, sizeof buf - len - 1, log_format, level, ts, msg, kv, n);

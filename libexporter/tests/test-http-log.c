@@ -54,8 +54,20 @@ int main(void) {
                                     "2026-11-23T10:00:00.123Z", "long message", NULL, 0);
     ASSERT(n == sizeof small - 1 && small[n] == '\0');
 
+    /* The pair writer alone: a space before all but the first pair, NULL as
+     * empty, and a full buffer stays terminated. */
+    char pairs[40];
+    size_t pl = omx_logfmt_append(pairs, sizeof pairs, 0, "module", "http_2xx");
+    pl = omx_logfmt_append(pairs, sizeof pairs, pl, "target", "a b");
+    pl = omx_logfmt_append(pairs, sizeof pairs, pl, "x", NULL);
+    ASSERT_STR_EQ(pairs, "module=http_2xx target=\"a b\" x=\"\"");
+    ASSERT_EQ(pl, strlen(pairs));
+    pl = omx_logfmt_append(pairs, sizeof pairs, pl, "more", "0123456789");
+    ASSERT(pl == sizeof pairs - 1 && pairs[pl] == '\0');
+    ASSERT_EQ(omx_logfmt_append(pairs, 0, 0, "k", "v"), 0);
+
     char ts[32];
-    omx__log_timestamp(ts);
+    omx_log_timestamp(ts);
     ASSERT(strlen(ts) == 24 && ts[10] == 'T' && ts[19] == '.' && ts[23] == 'Z');
 
     /* JOURNAL_STREAM must match stderr's dev:inode. */

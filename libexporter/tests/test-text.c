@@ -120,11 +120,39 @@ static void test_join(void) {
     ASSERT_STR_EQ(buf, "");
 }
 
+static void test_ip6(void) {
+    static const struct {
+        unsigned char ip[16];
+        const char *want;
+    } cases[] = {
+        {{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, "2001:db8::1"},
+        {{0}, "::"},
+        {{[15] = 1}, "::1"},
+        {{[12] = 1, 2, 3, 4}, "::102:304"}, /* not inet_ntop's ::1.2.3.4 */
+        {{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1}, "2001:db8:0:1::1"},
+        {{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1}, "2001:db8::1:0:0:1"},
+        {{0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1}, "2001:db8:1:1:1:1:1:1"},
+        {{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1}, "2001:db8:0:1:1:1:1:1"},
+        {{0xfe, 0x80, [14] = 0xab, 0xcd}, "fe80::abcd"},
+        {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+          0xff},
+         "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"},
+    };
+    char buf[OMX_IP6_TEXT_MAX];
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        ASSERT_EQ(omx_format_ip6(buf, sizeof buf, cases[i].ip), (int)strlen(cases[i].want));
+        ASSERT_STR_EQ(buf, cases[i].want);
+    }
+    ASSERT_EQ(omx_format_ip6(buf, sizeof buf - 1, cases[0].ip), -EINVAL);
+    ASSERT_EQ(omx_format_ip6(NULL, sizeof buf, cases[0].ip), -EINVAL);
+}
+
 int main(void) {
     test_u64();
     test_i64();
     test_double();
     test_split();
     test_join();
+    test_ip6();
     TEST_DONE();
 }

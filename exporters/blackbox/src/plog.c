@@ -1,11 +1,10 @@
-/* Probe log lines in logfmt: ts=... level=... module=... target=... msg="...".
- * Every value from outside (target, message text) is quoted and escaped so a
- * hostile target cannot forge lines. */
+/* Probe log lines in logfmt: ts=... level=... module=... target=... msg=...,
+ * written by the process log's logfmt writer: values are quoted when they
+ * need it and escaped, so a hostile target cannot forge lines. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "plog.h"
 
@@ -55,65 +54,29 @@ static const char *level_name(int level) {
     }
 }
 
-/* Appends s quoted and escaped (logfmt) to b; fails only when b is full. */
-static int quote(omx_buf *b, const char *s) {
-    int rc = omx_buf_append(b, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p && !rc; p++) {
-        char esc[8];
-        if (*p == '"' || *p == '\\') {
-            esc[0] = '\\';
-            esc[1] = (char)*p;
-            rc = omx_buf_append(b, esc, 2);
-        } else if (*p == '\n') {
-            rc = omx_buf_append(b, "\\n", 2);
-        } else if (*p < 0x20 || *p == 0x7f) {
-            snprintf(esc, sizeof esc, "\\x%02x", *p);
-            rc = omx_buf_append(b, esc, 4);
-        } else {
-            rc = omx_buf_append(b, p, 1);
-        }
-    }
-    return rc ? rc : omx_buf_append(b, "\"", 1);
-}
+/* Room for a whole message escaped (at most 6 bytes a byte) and its keys;
+ * a longer line is cut, as the process log cuts. */
+#define PLOG_LINE_MAX 16384
 
 void bb_plog_vlogf(bb_plog *l, int level, const char *fmt, va_list ap) {
-    char msg[2048], ts[64];
+    char msg[2048], ts[32], line[PLOG_LINE_MAX];
     vsnprintf(msg, sizeof msg, fmt, ap);
     if (!l) {
         omx_log((omx_log_level)level, msg, NULL);
         return;
     }
-    struct timespec now;
-    struct tm tm;
-    clock_gettime(CLOCK_REALTIME, &now);
-    gmtime_r(&now.tv_sec, &tm);
-    size_t n = strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(ts + n, sizeof ts - n, ".%03ldZ", now.tv_nsec / 1000000);
+    omx_log_timestamp(ts);
+    size_t n = omx_logfmt_append(line, sizeof line - 1, 0, "ts", ts);
+    n = omx_logfmt_append(line, sizeof line - 1, n, "level", level_name(level));
+    n = omx_logfmt_append(line, sizeof line - 1, n, "module", l->module);
+    n = omx_logfmt_append(line, sizeof line - 1, n, "target", l->target);
+    n = omx_logfmt_append(line, sizeof line - 1, n, "msg", msg);
+    line[n++] = '\n'; /* the cap kept a byte for it */
 
     pthread_mutex_lock(&l->mu);
     size_t mark = l->buf.len;
     omx_buf *b = &l->buf;
-    int rc = omx_buf_append(b, "ts=", 3);
-    if (!rc)
-        rc = omx_buf_append(b, ts, strlen(ts));
-    if (!rc)
-        rc = omx_buf_append(b, " level=", 7);
-    if (!rc)
-        rc = omx_buf_append(b, level_name(level), strlen(level_name(level)));
-    if (!rc)
-        rc = omx_buf_append(b, " module=", 8);
-    if (!rc)
-        rc = quote(b, l->module);
-    if (!rc)
-        rc = omx_buf_append(b, " target=", 8);
-    if (!rc)
-        rc = quote(b, l->target);
-    if (!rc)
-        rc = omx_buf_append(b, " msg=", 5);
-    if (!rc)
-        rc = quote(b, msg);
-    if (!rc)
-        rc = omx_buf_append(b, "\n", 1);
+    int rc = omx_buf_append(b, line, n);
     if (rc || b->len > BB_PLOG_MAX_BYTES) { /* full: the line goes, the count says so */
         b->len = mark;
         if (b->data)

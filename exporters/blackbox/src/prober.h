@@ -31,6 +31,9 @@ struct bb_probe {
 int64_t bb_now_ns(void);
 int bb_remaining_ms(const bb_probe *p);
 bool bb_expired(const bb_probe *p);
+/* Waits for events (POLLIN/POLLOUT) on fd until the deadline: 0 ready,
+ * OMX_ETIMEOUT at the deadline, or -errno. */
+int bb_wait_fd(bb_probe *p, int fd, short events);
 
 /* Log a line for this probe (level as exporter/log.h: OMX_LOG_DEBUG..ERROR):
  * kept for &debug=true and the history (at most 64 KiB a probe), and sent to
@@ -57,6 +60,12 @@ int bb_result_counter_l(bb_probe *p, const char *name, const char *help, size_t 
  * negative code after logging why (the probe then fails). */
 int bb_resolve(bb_probe *p, const char *host, uint16_t port, const bb_ip_opts *ip,
                struct sockaddr_storage *ret, socklen_t *ret_len);
+/* The tcp and udp probers' start: splits the target as "host:port" (port
+ * required) into host (host_len bytes) and resolves it with bb_resolve,
+ * logging upstream's messages for either failure. Returns 0 or a negative
+ * code (the probe then fails). */
+int bb_resolve_target(bb_probe *p, const bb_ip_opts *ip, char *host, size_t host_len,
+                      struct sockaddr_storage *ret, socklen_t *ret_len);
 /* Splits "host:port", "[v6]:port" or "host" (default_port then, 0 = required). */
 int bb_split_host_port(const char *target, char *host, size_t host_len, uint16_t *port,
                        uint16_t default_port);

@@ -238,3 +238,18 @@ int bb_resolve(bb_probe *p, const char *host, uint16_t port, const bb_ip_opts *i
     *ret = ss;
     return 0;
 }
+
+int bb_resolve_target(bb_probe *p, const bb_ip_opts *ip, char *host, size_t host_len,
+                      struct sockaddr_storage *ret, socklen_t *ret_len) {
+    uint16_t port = 0;
+    int rc = bb_split_host_port(p->target, host, host_len, &port, 0);
+    if (rc < 0) {
+        bb_logf(p, OMX_LOG_ERROR,
+                "Error splitting target address and port: \"%.200s\" is not host:port", p->target);
+        return rc;
+    }
+    rc = bb_resolve(p, host, port, ip, ret, ret_len);
+    if (rc < 0)
+        bb_logf(p, OMX_LOG_ERROR, "Error resolving address %s", host);
+    return rc;
+}

@@ -1,5 +1,9 @@
 /* The small functions of prober.h every prober calls: clock, deadline, log, allow-list. */
+#include <errno.h>
+#include <poll.h>
 #include <time.h>
+
+#include <exporter/error.h>
 
 #include "plog.h"
 #include "runtime.h"
@@ -19,6 +23,22 @@ int bb_remaining_ms(const bb_probe *p) {
 }
 
 bool bb_expired(const bb_probe *p) { return bb_now_ns() >= p->deadline_ns; }
+
+int bb_wait_fd(bb_probe *p, int fd, short events) {
+    for (;;) {
+        int ms = bb_remaining_ms(p);
+        if (ms <= 0)
+            return OMX_ETIMEOUT;
+        struct pollfd pfd = {.fd = fd, .events = events};
+        int r = poll(&pfd, 1, ms);
+        if (r > 0)
+            return 0;
+        if (r == 0)
+            return OMX_ETIMEOUT;
+        if (errno != EINTR)
+            return -errno;
+    }
+}
 
 void bb_logf(bb_probe *p, int level, const char *fmt, ...) {
     va_list ap;

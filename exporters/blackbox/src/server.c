@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <exporter/hash.h>
+
 #include "server.h"
 
 int bb_server_init(bb_server *s, omx_registry *reg) {
@@ -56,15 +58,6 @@ bb_config *bb_server_config(bb_server *s) {
     return c;
 }
 
-static uint64_t fnv64(const char *p, size_t n) {
-    uint64_t h = 14695981039346656037ull;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
 int bb_server_reload(bb_server *s, char *err, size_t errlen) {
     char *text = NULL;
     size_t len = 0;
@@ -77,7 +70,7 @@ int bb_server_reload(bb_server *s, char *err, size_t errlen) {
                  omx_strerror(rc));
         goto out;
     }
-    uint64_t sum = fnv64(text, len);
+    uint64_t sum = omx_fnv64(text, len);
     if (s->have_sum && sum == s->cfg_sum && s->cfg) {
         omx_log(OMX_LOG_INFO, "Configuration checksum check passed. No changes detected.", NULL);
         goto out;

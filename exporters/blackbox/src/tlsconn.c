@@ -41,26 +41,9 @@ static void sys_cred_init(void) {
     sys_cred = c;
 }
 
-/* Waits until fd is ready for events or the deadline passes. */
-static int wait_fd(bb_probe *p, int fd, short events) {
-    for (;;) {
-        int ms = bb_remaining_ms(p);
-        if (ms <= 0)
-            return OMX_ETIMEOUT;
-        struct pollfd pfd = {.fd = fd, .events = events};
-        int r = poll(&pfd, 1, ms);
-        if (r > 0)
-            return 0;
-        if (r == 0)
-            return OMX_ETIMEOUT;
-        if (errno != EINTR)
-            return -errno;
-    }
-}
-
 /* Waits in the direction GnuTLS last blocked in. */
 static int wait_session(bb_probe *p, bb_tlsconn *c) {
-    return wait_fd(p, c->fd, gnutls_record_get_direction(c->session) ? POLLOUT : POLLIN);
+    return bb_wait_fd(p, c->fd, gnutls_record_get_direction(c->session) ? POLLOUT : POLLIN);
 }
 
 /* PEM text from inline (borrowed) or file (read, *owned set to free). */
@@ -282,7 +265,7 @@ ssize_t bb_tlsconn_read(bb_probe *p, bb_tlsconn *c, void *buf, size_t len) {
         if (n == GNUTLS_E_PREMATURE_TERMINATION)
             return 0; /* peers that close without close_notify are common */
         if (n == GNUTLS_E_AGAIN) {
-            int rc = wait_fd(p, c->fd, POLLIN);
+            int rc = bb_wait_fd(p, c->fd, POLLIN);
             if (rc < 0)
                 return rc;
             continue;
@@ -312,7 +295,7 @@ ssize_t bb_tlsconn_write(bb_probe *p, bb_tlsconn *c, const void *buf, size_t len
         }
         if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED) {
             /* GnuTLS wants the same call again once the socket drains. */
-            int rc = n == GNUTLS_E_AGAIN ? wait_fd(p, c->fd, POLLOUT) : 0;
+            int rc = n == GNUTLS_E_AGAIN ? bb_wait_fd(p, c->fd, POLLOUT) : 0;
             if (rc < 0)
                 return rc;
             continue;

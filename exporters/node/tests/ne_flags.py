@@ -8,12 +8,10 @@ Values are not compared (live counters move). Skips without the peer.
 import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../testkit/python"))
+from omxtest import free_port, start, stop, wait_up  # noqa: E402
 from prometheus_client.parser import text_string_to_metric_families
 
 BUILD = os.environ.get("OMX_BUILD", "build")
@@ -32,29 +30,13 @@ CASES = [
 SKIP = re.compile(r"^(go_|process_|promhttp_|node_exporter_build_info|node_scrape_collector_duration)")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def scrape(cmd):
     port = free_port()
-    p = subprocess.Popen(cmd + [f"--web.listen-address=127.0.0.1:{port}"],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p = start(cmd + [f"--web.listen-address=127.0.0.1:{port}"])
     try:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
-                    return r.read().decode()
-            except OSError:
-                if p.poll() is not None:
-                    sys.exit(f"FAIL: {cmd[0]} exited {p.returncode}")
-                time.sleep(0.1)
-        sys.exit(f"FAIL: {cmd[0]} did not answer")
+        return wait_up(f"http://127.0.0.1:{port}/metrics", p, cmd[0])
     finally:
-        p.terminate()
-        p.wait()
+        stop(p)
 
 
 def families(text, pattern):

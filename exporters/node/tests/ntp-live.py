@@ -11,7 +11,9 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../testkit/python"))
+from omxtest import free_port, start, stop, wait_http  # noqa: E402
 
 NTP_UNIX = 2208988800
 DUMP = os.environ.get("NODE_DUMP") or os.path.join(os.environ["OMX_BUILD"], "exporters/node/node-dump")
@@ -65,24 +67,15 @@ def check(fails, cond, what):
 
 
 def ne_scrape(port):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        web = s.getsockname()[1]
-    proc = subprocess.Popen([NE, "--web.listen-address=127.0.0.1:%d" % web, "--collector.disable-defaults",
-                             "--collector.ntp", "--collector.ntp.server-port=%d" % port],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    web = free_port()
+    proc = start([NE, "--web.listen-address=127.0.0.1:%d" % web, "--collector.disable-defaults",
+                  "--collector.ntp", "--collector.ntp.server-port=%d" % port])
     try:
-        for _ in range(50):
-            try:
-                body = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % web, timeout=2).read().decode()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
+        body = wait_http("http://127.0.0.1:%d/metrics" % web, proc, secs=10)
+        if body is None:
             return None
     finally:
-        proc.terminate()
-        proc.wait()
+        stop(proc)
     vals = {}
     for line in body.splitlines():
         if line.startswith("node_ntp_") or line.startswith('node_scrape_collector_success'):

@@ -12,12 +12,11 @@ parity-gaps.txt ("<kind>:<family or collector>  reason"). Prints the coverage.
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../testkit/python"))
+from omxtest import fetch, free_port, start, stop, wait_up  # noqa: E402
 from prometheus_client.parser import text_string_to_metric_families
 
 SRC = os.environ.get("OMX_SRC", os.path.join(os.path.dirname(__file__), "../../.."))
@@ -41,29 +40,6 @@ STABLE = {
     "node_timex_status", "node_timex_sync_status",
 }
 SKIP_PREFIX = ("go_", "promhttp_")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fetch(port):
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=20) as r:
-        return r.read().decode()
-
-
-def wait_up(port, proc, name):
-    for _ in range(100):
-        if proc.poll() is not None:
-            sys.exit(f"FAIL: {name} exited with {proc.returncode}")
-        try:
-            fetch(port)
-            return
-        except OSError:
-            time.sleep(0.1)
-    sys.exit(f"FAIL: {name} did not answer on port {port}")
 
 
 def collectors_of(binary):
@@ -109,24 +85,20 @@ def main():
         return 1
     cargs = ["--collector.disable-defaults"] + [f"--collector.{c}" for c in both] + FILTERS
     p_ne, p_omx = free_port(), free_port()
-    ne = subprocess.Popen([NE, f"--web.listen-address=127.0.0.1:{p_ne}"] + cargs + NE_ONLY,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    omx = subprocess.Popen([OMX, f"--web.listen-address=127.0.0.1:{p_omx}", "--log.level=warn"] + cargs,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    ne = start([NE, f"--web.listen-address=127.0.0.1:{p_ne}"] + cargs + NE_ONLY)
+    omx = start([OMX, f"--web.listen-address=127.0.0.1:{p_omx}", "--log.level=warn"] + cargs)
+    url_ne, url_omx = f"http://127.0.0.1:{p_ne}/metrics", f"http://127.0.0.1:{p_omx}/metrics"
     try:
-        wait_up(p_ne, ne, "node_exporter")
-        wait_up(p_omx, omx, "omx-node")
-        before = parse(fetch(p_ne))
-        ours = parse(fetch(p_omx))
-        after = parse(fetch(p_ne))
+        wait_up(url_ne, ne, "node_exporter")
+        wait_up(url_omx, omx, "omx-node")
+        before = parse(fetch(url_ne))
+        ours = parse(fetch(url_omx))
+        after = parse(fetch(url_ne))
     finally:
         for p in (ne, omx):
             p.terminate()
         for p in (ne, omx):
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+            stop(p)
     failures, gap_used = [], set()
 
     def problem(key, msg):

@@ -12,11 +12,11 @@ family is free. omx's OpenMetrics output must pass omx-check.
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../testkit/python"))
+from omxtest import fetch, free_port, start, stop, wait_up  # noqa: E402
 
 SRC = os.environ.get("OMX_SRC", os.path.join(os.path.dirname(__file__), "../../.."))
 BUILD = os.environ.get("OMX_BUILD", "build")
@@ -31,31 +31,6 @@ SKIP = ("go_", "process_", "promhttp_", "omx_", "node_exporter_build_info",
         "node_scrape_collector_duration_seconds", "node_textfile_limit_hits_total")
 SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?')
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fetch(port, accept=None):
-    req = urllib.request.Request(f"http://127.0.0.1:{port}/metrics")
-    if accept:
-        req.add_header("Accept", accept)
-    with urllib.request.urlopen(req, timeout=20) as r:
-        return r.read().decode()
-
-
-def wait_up(port, proc, name):
-    for _ in range(100):
-        if proc.poll() is not None:
-            sys.exit(f"FAIL: {name} exited with {proc.returncode}")
-        try:
-            return fetch(port)
-        except OSError:
-            time.sleep(0.1)
-    sys.exit(f"FAIL: {name} did not answer on 127.0.0.1:{port}")
 
 
 def load(text):
@@ -90,19 +65,16 @@ def main():
     args = ["--collector.disable-defaults", "--collector.textfile",
             f"--collector.textfile.directory={DIR}"]
     p_ne, p_omx = free_port(), free_port()
-    ne = subprocess.Popen([NE, f"--web.listen-address=127.0.0.1:{p_ne}"] + args,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    omx = subprocess.Popen([OMX, f"--web.listen-address=127.0.0.1:{p_omx}",
-                            "--log.level=warn"] + args,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ne = start([NE, f"--web.listen-address=127.0.0.1:{p_ne}"] + args)
+    omx = start([OMX, f"--web.listen-address=127.0.0.1:{p_omx}", "--log.level=warn"] + args)
+    url_ne, url_omx = f"http://127.0.0.1:{p_ne}/metrics", f"http://127.0.0.1:{p_omx}/metrics"
     try:
-        theirs = wait_up(p_ne, ne, "node_exporter")
-        ours = wait_up(p_omx, omx, "omx-node")
-        om = fetch(p_omx, "application/openmetrics-text; version=1.0.0")
+        theirs = wait_up(url_ne, ne, "node_exporter")
+        ours = wait_up(url_omx, omx, "omx-node")
+        om = fetch(url_omx, headers={"Accept": "application/openmetrics-text; version=1.0.0"})
     finally:
         for p in (ne, omx):
-            p.terminate()
-            p.wait()
+            stop(p)
     (m1, s1), (m2, s2) = load(ours), load(theirs)
     diffs = ["line only in omx: %s" % l for l in sorted(m1 - m2)]
     diffs += ["line only in node_exporter: %s" % l for l in sorted(m2 - m1)]

@@ -6,6 +6,8 @@
 /* Exported from libexporter even though it is built with -fvisibility=hidden. */
 #pragma GCC visibility push(default)
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -35,6 +37,18 @@ void omx_log(omx_log_level level, const char *msg, ...) __attribute__((sentinel)
  * probe name) found malformed input in path at line (0 = unknown) and what was
  * wrong; returns OMX_EVALUE for the caller to return. */
 int omx_bad_input(const char *source, const char *path, unsigned line, const char *what);
+
+/* The logfmt writer of omx_log, for lines kept elsewhere (a probe's log):
+ * appends key=value to the line in buf (cap bytes incl. NUL, kept terminated)
+ * whose length is len, after a space when len > 0, and returns the new
+ * length, truncated to fit. The value is quoted only when it needs to be
+ * (empty, blank or control characters, '"', '=', '\\'), escaped as \" \\ \n
+ * \r \t and \u00XX, so no value can break the line; key characters logfmt
+ * cannot carry become '_'. A NULL value is written as "". */
+size_t omx_logfmt_append(char *buf, size_t cap, size_t len, const char *key, const char *value);
+/* The time as log lines show it, RFC 3339 UTC with milliseconds:
+ * 2026-11-23T10:00:00.123Z (24 characters and the NUL). */
+void omx_log_timestamp(char out[32]);
 
 #ifdef __cplusplus
 }

@@ -32,6 +32,15 @@ size_t omx_split_fields(char *s, char **fields, size_t max);
  * Returns the length, or 0 (buf "") when the result does not fit. */
 size_t omx_join(char *buf, size_t size, const char *const *parts, size_t n);
 
+/* Room for any omx_format_ip6 text and its NUL. */
+#define OMX_IP6_TEXT_MAX 40
+/* Writes the 16-byte IPv6 address ip as Go's net.IP.String() does for an
+ * address that is not v4-mapped (the caller decides how to show those):
+ * lowercase hex groups, the first longest run of two or more zero groups as
+ * "::", and never inet_ntop's dotted "::a.b.c.d" tail. buf must hold
+ * OMX_IP6_TEXT_MAX bytes. Returns the length, or -EINVAL. */
+int omx_format_ip6(char *buf, size_t size, const unsigned char ip[16]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -8,6 +8,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "exporter/hash.h"
 #include "http-peers.h"
 
 #define N_BUCKETS 4096
@@ -40,9 +41,7 @@ static int key_of(const struct sockaddr *sa, socklen_t len, unsigned char out[16
 }
 
 static size_t hash(const omx__peers *p, const unsigned char k[16]) {
-    uint64_t h = p->seed ^ 0xcbf29ce484222325ull;
-    for (int i = 0; i < 16; i++)
-        h = (h ^ k[i]) * 0x100000001b3ull;
+    uint64_t h = omx_fnv64_add(omx_fnv64_seeded(p->seed), k, 16);
     h ^= h >> 29;
     return (size_t)(h % N_BUCKETS);
 }

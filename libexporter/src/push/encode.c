@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exporter/hash.h"
 #include "exporter/visit.h"
 #include "push-internal.h"
 #include "remote.pb-c.h"
@@ -64,13 +65,6 @@ typedef struct enc {
     bool have_v2meta;
 } enc;
 
-static uint64_t fnv(const char *s) {
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
 static int grow(void **arr, size_t *cap, size_t need, size_t elem) {
     if (need <= *cap)
         return 0;
@@ -104,7 +98,7 @@ static const char *intern(enc *e, const char *s, uint32_t *ret_idx) {
         e->tab = t;
         e->tab_mask = n - 1;
     }
-    uint64_t h = fnv(s);
+    uint64_t h = omx_fnv64_str(s);
     size_t k = h & e->tab_mask;
     for (; e->tab[k].s; k = (k + 1) & e->tab_mask)
         if (e->tab[k].hash == h && !strcmp(e->tab[k].s, s)) {

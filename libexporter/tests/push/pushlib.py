@@ -1,42 +1,30 @@
-"""Helpers of the push integration tests: free ports, processes started on
-127.0.0.1 and stopped at exit, HTTP GETs, exposition parsing, checks."""
+"""Helpers of the push integration tests: processes started on 127.0.0.1 with
+their logs kept, Prometheus queries, exposition parsing, checks. Free ports,
+skip and stopping come from testkit's omxtest, which also stops at exit what
+start() started."""
 import atexit
 import json
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
-import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../testkit/python"))
+import omxtest  # noqa: E402
+from omxtest import free_port, skip  # noqa: E402,F401
 
 TMP = tempfile.mkdtemp(prefix="omx-push-test.")
-_procs = []
 checks = 0
 failures = 0
 
 
 def _cleanup():
-    for p in _procs:
-        if p.poll() is None:
-            p.terminate()
-    for p in _procs:
-        try:
-            p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            p.kill()
+    omxtest.stop_all()  # before their logs go
     shutil.rmtree(TMP, ignore_errors=True)
 
 
 atexit.register(_cleanup)
-
-
-def skip(why):
-    print("SKIP:", why)
-    sys.exit(77)
 
 
 def need(*cmds):
@@ -60,28 +48,13 @@ def finish():
     sys.exit(1 if failures or not checks else 0)
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def start(name, argv):
-    log = open(os.path.join(TMP, name + ".log"), "ab")
-    p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
-    _procs.append(p)
-    return p
+    """Starts argv with its output in TMP/name.log (log_of reads it)."""
+    return omxtest.start(argv, log=os.path.join(TMP, name + ".log"))
 
 
 def stop(p):
-    p.send_signal(signal.SIGTERM)
-    try:
-        p.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        p.wait()
+    omxtest.stop(p, secs=20)
 
 
 def log_of(name):
@@ -93,19 +66,12 @@ def log_of(name):
 
 
 def get(url, timeout=5):
-    with urllib.request.urlopen(url, timeout=timeout) as r:
-        return r.read().decode()
+    return omxtest.fetch(url, timeout=timeout)
 
 
 def wait_http(url, secs=30):
-    end = time.time() + secs
-    while time.time() < end:
-        try:
-            get(url, timeout=1)
-            return True
-        except Exception:
-            time.sleep(0.2)
-    return False
+    """True once url answers within secs."""
+    return omxtest.wait_http(url, secs=secs, timeout=1) is not None
 
 
 def query(base, q, at=None):

@@ -1,32 +1,12 @@
-"""Helpers the omx-blackbox Python tests share: free ports, starting an
-exporter and waiting for it, HTTP requests that return status, headers, body."""
+"""Helpers the omx-blackbox Python tests share: an exporter started and
+waited for, exposition parsing; free ports, skip and requests that return
+status, headers, body come from testkit's omxtest."""
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 
-
-def skip(why):
-    print("SKIP:", why)
-    sys.exit(77)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def request(url, headers=None, method="GET", data=None, timeout=30):
-    req = urllib.request.Request(url, headers=headers or {}, method=method, data=data)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            return r.status, dict(r.headers), r.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read().decode()
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../../testkit/python"))
+from omxtest import free_port, request, skip, stop, wait_port  # noqa: E402,F401
 
 
 class Exporter:
@@ -37,15 +17,11 @@ class Exporter:
         self.base = "http://127.0.0.1:%d" % port
         self.log = open(log_path or os.devnull, "w")
         self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("%s exited with %d" % (argv[0], self.proc.returncode))
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.05)
+        if wait_port(port, self.proc):
+            return
+        if self.proc.poll() is not None:
+            self.log.close()
+            raise RuntimeError("%s exited with %d" % (argv[0], self.proc.returncode))
         self.stop()
         raise RuntimeError("%s did not listen on %d" % (argv[0], port))
 
@@ -53,13 +29,7 @@ class Exporter:
         return request(self.base + path, **kw)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop(self.proc)
         self.log.close()
 
     def __enter__(self):

@@ -9,7 +9,6 @@ usage: dns-compat.py OMX_BLACKBOX"""
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 
@@ -20,6 +19,7 @@ sys.path.insert(0, HERE)
 import bbtest  # noqa: E402
 import compat  # noqa: E402
 import hostile_dns  # noqa: E402
+import nsdtest  # noqa: E402
 
 ZONE = r"""$ORIGIN example.test.
 $TTL 3600
@@ -156,26 +156,17 @@ def main():
     ours_bin = sys.argv[1]
     if not compat.UPSTREAM:
         bbtest.skip("prometheus-blackbox-exporter is not installed")
-    nsd = shutil.which("nsd") or ("/usr/sbin/nsd" if os.path.exists("/usr/sbin/nsd") else None)
+    nsd = nsdtest.find_nsd()
     if not nsd:
         bbtest.skip("nsd is not installed")
     tmp = tempfile.mkdtemp(prefix="bb-dns-compat-")
     nsd_proc, servers, failed, passed = None, [], 0, 0
     try:
-        with open(os.path.join(tmp, "example.test.zone"), "w") as f:
-            f.write(ZONE)
         port = bbtest.free_port()
-        with open(os.path.join(tmp, "nsd.conf"), "w") as f:
-            f.write(NSD_CONF.format(port=port, dir=tmp))
-        nsd_proc = subprocess.Popen([nsd, "-d", "-c", os.path.join(tmp, "nsd.conf")],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if not wait(port):
+        nsd_proc = nsdtest.start_nsd(nsd, tmp, ZONE, NSD_CONF, port)
+        if not nsd_proc:
             bbtest.skip("nsd did not answer")
-        cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                        "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert,
-                        "-days", "2", "-subj", "/CN=dns.test"],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cert, key = nsdtest.self_signed(tmp, "dns.test")
         h = hostile_dns.Server("127.0.0.1", cert, key)
         servers.append(h)
         targets = {"nsd": "127.0.0.1:%d" % port, "hostile": "127.0.0.1:%d" % h.port,
@@ -234,23 +225,6 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
     print("dns compat: %d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)
-
-
-def wait(port):
-    import socket
-    import time
-    q = bytes.fromhex("abcd01000001000000000000") + b"\x07example\x04test\x00\x00\x06\x00\x01"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            s.settimeout(0.2)
-            try:
-                s.sendto(q, ("127.0.0.1", port))
-                if s.recv(512):
-                    return True
-            except OSError:
-                time.sleep(0.1)
-    return False
 
 
 if __name__ == "__main__":

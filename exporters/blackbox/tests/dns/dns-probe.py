@@ -8,8 +8,6 @@ its timeout with the expected probe_success and a log line saying why.
 usage: dns-probe.py OMX_BLACKBOX"""
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -18,7 +16,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "core"))
 sys.path.insert(0, HERE)
 import bbtest  # noqa: E402
+from omxtest import tcp_responder  # noqa: E402 (on the path through bbtest)
 import hostile_dns  # noqa: E402
+import nsdtest  # noqa: E402
 
 ZONE = """$ORIGIN example.test.
 $TTL 3600
@@ -121,22 +121,6 @@ def config(ca, qnames):
     return "\n".join(out) + "\n"
 
 
-def wait_udp(host, port):
-    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
-    q = bytes.fromhex("abcd01000001000000000000") + b"\x07example\x04test\x00\x00\x06\x00\x01"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        with socket.socket(fam, socket.SOCK_DGRAM) as s:
-            s.settimeout(0.2)
-            try:
-                s.sendto(q, (host, port))
-                if s.recv(512):
-                    return True
-            except OSError:
-                time.sleep(0.1)
-    return False
-
-
 failures = []
 
 
@@ -182,7 +166,7 @@ def check(exp, module, target, success, metrics=None, log=None, max_s=2.6):
 
 def main():
     bb = sys.argv[1]
-    nsd = shutil.which("nsd") or ("/usr/sbin/nsd" if os.path.exists("/usr/sbin/nsd") else None)
+    nsd = nsdtest.find_nsd()
     if not nsd:
         bbtest.skip("nsd is not installed")
     if not shutil.which("openssl"):
@@ -191,21 +175,12 @@ def main():
     procs = []
     servers = []
     try:
-        with open(os.path.join(tmp, "example.test.zone"), "w") as f:
-            f.write(ZONE)
         port = bbtest.free_port()
-        with open(os.path.join(tmp, "nsd.conf"), "w") as f:
-            f.write(NSD_CONF.format(port=port, dir=tmp))
-        procs.append(subprocess.Popen([nsd, "-d", "-c", os.path.join(tmp, "nsd.conf")],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        if not wait_udp("127.0.0.1", port):
+        p = nsdtest.start_nsd(nsd, tmp, ZONE, NSD_CONF, port)
+        if not p:
             bbtest.skip("nsd did not answer on 127.0.0.1:%d" % port)
-        cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                        "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert,
-                        "-days", "2", "-subj", "/CN=dns.test",
-                        "-addext", "subjectAltName=DNS:dns.test"],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(p)
+        cert, key = nsdtest.self_signed(tmp, "dns.test", "DNS:dns.test")
         h4 = hostile_dns.Server("127.0.0.1", cert, key)
         servers.append(h4)
         h6 = hostile_dns.Server("::1")
@@ -274,31 +249,6 @@ def run_nsd_cases(exp, port):
     check(exp, "v_add_fail", t4, False, None, "Additional RRs validation failed")
 
 
-def garbage_tls_port():
-    """A tcp server that answers whatever comes with 4 KiB of random bytes."""
-    import threading
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
-
-    def serve():
-        while True:
-            try:
-                c, _ = srv.accept()
-            except OSError:
-                return
-            try:
-                c.recv(4096)
-                c.sendall(os.urandom(4096))
-                time.sleep(0.2)
-            except OSError:
-                pass
-            c.close()
-
-    threading.Thread(target=serve, daemon=True).start()
-    return srv.getsockname()[1]
-
-
 def run_hostile_cases(exp, h4, h6):
     t4, t6 = "127.0.0.1:%d" % h4.port, "[::1]:%d" % h6.port
     ok = {"probe_dns_query_succeeded": 1, "probe_dns_answer_rrs": 1}
@@ -330,7 +280,7 @@ def run_hostile_cases(exp, h4, h6):
     # TLS to a plain DNS server (it waits for a length the ClientHello never
     # fills) and to one that answers the handshake with random bytes.
     check(exp, "h_dot_insecure", t4, False, failed, "level=error")
-    check(exp, "h_dot_insecure", "127.0.0.1:%d" % garbage_tls_port(), False, failed, "level=error")
+    check(exp, "h_dot_insecure", "127.0.0.1:%d" % tcp_responder(lambda: os.urandom(4096), linger=0.2), False, failed, "level=error")
     check(exp, "h_dot_insecure", dot, True, ok)
     check(exp, "h_dot_ca", dot, True, ok)
     check(exp, "h_dot_verify", dot, False, failed, "level=error")

@@ -6,11 +6,9 @@ one must fail within the timeout. The health messages are encoded by hand."""
 
 import datetime
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent import futures
 
@@ -25,10 +23,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 import ipaddress
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "core"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../../testkit/python"))
+from omxtest import tcp_responder  # noqa: E402
+from probeone import check, finish, pin_ip4  # noqa: E402
+
 PROBE = sys.argv[1]
 TMP = tempfile.mkdtemp(prefix="bb-grpc-")
-FAILS = []
-CHECKS = 0
 STATUS = {"": 1, "down": 2}
 SEEN_MD = []
 
@@ -87,46 +88,10 @@ TLS = server.add_secure_port("127.0.0.1:0", grpc.ssl_server_credentials([(key_pe
 server.start()
 
 
-def raw_server(reply):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    s.listen(8)
-
-    def loop():
-        while True:
-            c, _ = s.accept()
-            if reply:
-                try:
-                    c.recv(4096)
-                    c.sendall(reply)
-                except OSError:
-                    pass
-                c.close()
-    threading.Thread(target=loop, daemon=True).start()
-    return s.getsockname()[1]
+HTTP1 = tcp_responder(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")
+SILENT = tcp_responder(None)
 
 
-HTTP1 = raw_server(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")
-SILENT = raw_server(None)
-
-
-def check(name, cond, detail=""):
-    global CHECKS
-    CHECKS += 1
-    if not cond:
-        FAILS.append(name)
-        print("FAIL %s %s" % (name, detail))
-
-
-# The test servers named "localhost" listen on 127.0.0.1 only, but Debian's
-# /etc/hosts maps localhost to ::1 as well, and the prober prefers ip6 as
-# upstream does: such targets get preferred_ip_protocol ip4 unless the case
-# sets it, so the outcome does not depend on the machine's hosts file.
-def pin_ip4(section, target):
-    host = target.split("://", 1)[-1]
-    if host.startswith("localhost:") and "preferred_ip_protocol" not in section:
-        return "preferred_ip_protocol: ip4\n" + section
-    return section
 
 def case(name, section, target, expect, timeout=5, max_time=None):
     path = os.path.join(TMP, "section.yml")
@@ -194,5 +159,4 @@ r = subprocess.run([PROBE, "grpc", os.path.join(TMP, "bad.yml"), "x"], capture_o
                    text=True)
 check("unknown key", r.returncode == 2 and 'grpc.servce' in r.stderr, r.stderr)
 server.stop(0)
-print("tests: %d checks, %d failed" % (CHECKS, len(FAILS)))
-sys.exit(1 if FAILS else 0)
+finish()

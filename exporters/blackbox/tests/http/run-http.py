@@ -28,11 +28,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "core"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../../testkit/python"))
+from omxtest import free_port, tcp_responder, wait_port  # noqa: E402
+from probeone import check, finish, pin_ip4  # noqa: E402
+
 PROBE = sys.argv[1]
 EXPORTER = sys.argv[2] if len(sys.argv) > 2 else None  # omx-blackbox, for the allow-list
 TMP = tempfile.mkdtemp(prefix="bb-http-")
-FAILS = []
-CHECKS = 0
 
 # ---- certificates ----
 
@@ -250,38 +253,6 @@ def serve(ctx=None, v6=False):
     return srv.server_address[1]
 
 
-def garbage_tls():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    s.listen(16)
-
-    def loop():
-        while True:
-            c, _ = s.accept()
-            try:
-                c.recv(1024)
-                c.sendall(os.urandom(4096))
-                time.sleep(0.2)
-            except OSError:
-                pass
-            c.close()
-    threading.Thread(target=loop, daemon=True).start()
-    return s.getsockname()[1]
-
-
-def silent():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    s.listen(16)
-    conns = []
-
-    def loop():
-        while True:
-            conns.append(s.accept()[0])  # accept and never answer
-    threading.Thread(target=loop, daemon=True).start()
-    return s.getsockname()[1]
-
-
 def make_bomb(size):
     c = zlib.compressobj(9, zlib.DEFLATED, 31)
     chunk = b"\0" * (1 << 20)
@@ -296,8 +267,8 @@ HTTPS = serve(ctx_for(leaf, leaf_key))
 HTTPS_EXPIRED = serve(ctx_for(expired, expired_key))
 HTTPS_WRONG = serve(ctx_for(wrong, wrong_key))
 HTTPS_SHORT = serve(ctx_for(leaf, leaf_key, chain=False))
-GARBAGE = garbage_tls()
-SILENT = silent()
+GARBAGE = tcp_responder(lambda: os.urandom(4096), recv=1024, linger=0.2)
+SILENT = tcp_responder(None)
 
 # ---- running probes ----
 
@@ -325,23 +296,6 @@ def probe(section, target, timeout=5, hostname=None, dump=False, env=None):
     return r.returncode, metrics, r.stdout, r.stderr, took
 
 
-def check(name, cond, detail=""):
-    global CHECKS
-    CHECKS += 1
-    if not cond:
-        FAILS.append(name)
-        print("FAIL %s %s" % (name, detail))
-
-
-# The test servers named "localhost" listen on 127.0.0.1 only, but Debian's
-# /etc/hosts maps localhost to ::1 as well, and the prober prefers ip6 as
-# upstream does: such targets get preferred_ip_protocol ip4 unless the case
-# sets it, so the outcome does not depend on the machine's hosts file.
-def pin_ip4(section, target):
-    host = target.split("://", 1)[-1]
-    if host.startswith("localhost:") and "preferred_ip_protocol" not in section:
-        return "preferred_ip_protocol: ip4\n" + section
-    return section
 
 def case(name, section, target, expect, timeout=5, hostname=None, log=None, max_time=None,
          absent=(), present=(), env=None):
@@ -543,22 +497,14 @@ case("bad name", "", "http://name.invalid/", {"probe_success": 0,
 if EXPORTER:
     import urllib.parse
     import urllib.request
-    port = socket.socket()
-    port.bind(("127.0.0.1", 0))
-    eport = port.getsockname()[1]
-    port.close()
+    eport = free_port()
     cfg = write("bb.yml", "modules:\n  http_2xx:\n    prober: http\n    http:\n"
                 "      preferred_ip_protocol: ip4\n")
     ex = subprocess.Popen([EXPORTER, "--config.file=" + cfg, "--probe.allowed-targets=127.0.0.0/8",
                            "--web.listen-address=127.0.0.1:%d" % eport],
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", eport), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        wait_port(eport, ex)
 
         def via_exporter(target):
             q = urllib.parse.urlencode({"module": "http_2xx", "target": target, "debug": "true"})
@@ -656,5 +602,4 @@ rc, m, out, err, took = probe("basic_auth:\n  username: u\n  password: topsecret
                               U + "/ok", dump=True)
 check("dump hides secrets", "topsecret" not in out and "<secret>" in out, out)
 
-print("tests: %d checks, %d failed" % (CHECKS, len(FAILS)))
-sys.exit(1 if FAILS else 0)
+finish()

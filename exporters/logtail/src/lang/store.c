@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <exporter/hash.h>
+
 #include "internal.h"
 
 lt_metric *lt_metric_new(void) { return calloc(1, sizeof(lt_metric)); }
@@ -49,17 +51,13 @@ static const char *key_text(const lt_val *v, char *buf, size_t *len) {
 }
 
 static uint64_t hash_keys(const lt_val *keys, size_t n) {
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = omx_fnv64_start();
     for (size_t i = 0; i < n; i++) {
         char buf[40];
         size_t len;
         const char *s = key_text(&keys[i], buf, &len);
-        for (size_t j = 0; j < len; j++) {
-            h ^= (unsigned char)s[j];
-            h *= 1099511628211ull;
-        }
-        h ^= 0xff; /* separator: ("a","b") differs from ("ab","") */
-        h *= 1099511628211ull;
+        h = omx_fnv64_add(h, s, len);
+        h = omx_fnv64_byte(h, 0xff); /* separator: ("a","b") differs from ("ab","") */
     }
     return h;
 }
@@ -204,7 +202,7 @@ static lt_series *metric_get(lt_metric *m, const lt_val *keys, size_t n, size_t 
  * place. Returns the series, or NULL when it is new or a key needs the slow
  * path. */
 static lt_series *find_ascii(const lt_metric *m, const lt_val *keys, size_t n) {
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = omx_fnv64_start();
     for (size_t i = 0; i < n; i++) {
         if (keys[i].t != TY_STRING)
             return NULL;
@@ -212,11 +210,9 @@ static lt_series *find_ascii(const lt_metric *m, const lt_val *keys, size_t n) {
         for (size_t j = 0; j < keys[i].n; j++) {
             if ((unsigned)(u[j] - 1) >= 0x7f)
                 return NULL; /* NUL or not ASCII */
-            h ^= u[j];
-            h *= 1099511628211ull;
+            h = omx_fnv64_byte(h, u[j]);
         }
-        h ^= 0xff;
-        h *= 1099511628211ull;
+        h = omx_fnv64_byte(h, 0xff);
     }
     for (lt_series *s = m->table[h & (m->n_table - 1)]; s; s = s->hnext) {
         if (s->hash != h)

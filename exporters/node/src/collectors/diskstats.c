@@ -144,22 +144,12 @@ static void read_udev(disk *d) {
     }
 }
 
-/* One error line for a file that could not be read (missing, too large, not
- * a regular file): the collector then reports success 0. */
-static int read_failed(const char *path, int r) {
-    omx_log(OMX_LOG_ERROR, "failed to read file", "collector", "diskstats", "file", path, "err",
-            r == -EINVAL ? "not a regular file" : omx_strerror(r), NULL);
-    return r;
-}
-
 static int collect(omx_emitter *e, void *userdata) {
     (void)userdata;
     char path[NODE_PATH_MAX], *data;
     int r;
-    if ((r = node_proc_path(path, sizeof path, "diskstats")) < 0)
-        return read_failed("diskstats", r);
-    if ((r = omx_read_file(path, 16u << 20, &data, NULL)) < 0)
-        return read_failed(path, r);
+    if ((r = node_read_proc("diskstats", "diskstats", 16u << 20, path, sizeof path, &data)) < 0)
+        return r;
     size_t cap = 1;
     for (char *p = data; *p; p++)
         cap += *p == '\n';

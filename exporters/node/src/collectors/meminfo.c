@@ -8,22 +8,12 @@
 #include <exporter/log.h>
 #include "util.h"
 
-/* One error line for a file that could not be read (missing, too large, not
- * a regular file): the collector then reports success 0. */
-static int read_failed(const char *path, int r) {
-    omx_log(OMX_LOG_ERROR, "failed to read file", "collector", "meminfo", "file", path, "err",
-            r == -EINVAL ? "not a regular file" : omx_strerror(r), NULL);
-    return r;
-}
-
 static int collect(omx_emitter *e, void *userdata) {
     (void)userdata;
     char path[NODE_PATH_MAX], *data;
     int r;
-    if ((r = node_proc_path(path, sizeof path, "meminfo")) < 0)
-        return read_failed("meminfo", r);
-    if ((r = omx_read_file(path, 1u << 20, &data, NULL)) < 0)
-        return read_failed(path, r);
+    if ((r = node_read_proc("meminfo", "meminfo", 1u << 20, path, sizeof path, &data)) < 0)
+        return r;
     /* validate the whole file first: a truncated or garbled file emits nothing */
     char *save = NULL;
     unsigned lineno = 0;

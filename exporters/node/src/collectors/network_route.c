@@ -36,36 +36,10 @@ static int ip_string(const void *p, size_t len, char *buf, size_t size) {
     }
     if (len == 4)
         return inet_ntop(AF_INET, b, buf, (socklen_t)size) ? 0 : -ENOSPC;
-    if (len != 16 || size < 40)
+    if (len != 16)
         return -EINVAL;
-    int e0 = -1, e1 = -1;
-    for (int i = 0; i < 16; i += 2) {
-        int j = i;
-        while (j < 16 && b[j] == 0 && b[j + 1] == 0)
-            j += 2;
-        if (j > i && j - i > e1 - e0) {
-            e0 = i;
-            e1 = j;
-            i = j;
-        }
-    }
-    if (e1 - e0 <= 2)
-        e0 = e1 = -1;
-    size_t o = 0;
-    for (int i = 0; i < 16; i += 2) {
-        if (i == e0) {
-            buf[o++] = ':';
-            buf[o++] = ':';
-            i = e1;
-            if (i >= 16)
-                break;
-        } else if (i > 0) {
-            buf[o++] = ':';
-        }
-        o += (size_t)snprintf(buf + o, size - o, "%x", (unsigned)(b[i] << 8 | b[i + 1]));
-    }
-    buf[o] = '\0';
-    return 0;
+    int r = omx_format_ip6(buf, size, b);
+    return r < 0 ? r : 0;
 }
 
 static const char *proto_name(unsigned p) {

@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include <exporter/emit.h>
+
 #include "rpc_stats.h"
 #include "sysfs_attr.h"
 #include "util.h"
@@ -81,30 +83,14 @@ static const char *const v4_names[] = {
 enum { NET, RPC, P2, P3, P4, N_KEYS };
 static const char *const keys[] = {"net", "rpc", "proc2", "proc3", "proc4", NULL};
 
-static int emit1(omx_emitter *e, const char *name, const char *help, double v) {
-    int r = omx_emit_family(e, &(omx_desc){.name = name, .help = help, .type = OMX_COUNTER});
-    return r < 0 ? r : omx_emit_sample(e, NULL, v);
-}
-
-static uint64_t at(const rpc_line *l, size_t i) { return l->present && i < l->n ? l->v[i] : 0; }
-
 static int collect(omx_emitter *e, void *userdata) {
     (void)userdata;
-    char path[NODE_PATH_MAX], *data = NULL;
-    int r = node_proc_path(path, sizeof path, "net/rpc/nfs");
+    char path[NODE_PATH_MAX];
+    rpc_line *l;
+    int r = rpc_load("nfs", "net/rpc/nfs", keys, N_KEYS, path, sizeof path, &l);
     if (r < 0)
-        return r;
-    if ((r = omx_read_file(path, 1 << 20, &data, NULL)) < 0)
-        return hw_fail("nfs", path, r); /* no NFS client: node_exporter's ErrNoData */
-    rpc_line *l = calloc(N_KEYS, sizeof *l);
-    if (!l) {
-        free(data);
-        return -ENOMEM;
-    }
-    r = rpc_parse(data, path, keys, l);
-    free(data);
-    if (r == 0)
-        r = rpc_check_counted(&l[P2], path, LEN(v2_names));
+        return r; /* also no NFS client */
+    r = rpc_check_counted(&l[P2], path, LEN(v2_names));
     if (r == 0)
         r = rpc_check_counted(&l[P3], path, LEN(v3_names));
     if (r == 0)
@@ -121,35 +107,29 @@ static int collect(omx_emitter *e, void *userdata) {
                        .label_names = proto_label,
                        .n_labels = 1});
     if (r >= 0)
-        r = omx_emit_sample(e, (const char *const[]){"udp"}, (double)at(&l[NET], 1));
+        r = omx_emit_sample(e, (const char *const[]){"udp"}, (double)rpc_at(&l[NET], 1));
     if (r >= 0)
-        r = omx_emit_sample(e, (const char *const[]){"tcp"}, (double)at(&l[NET], 2));
+        r = omx_emit_sample(e, (const char *const[]){"tcp"}, (double)rpc_at(&l[NET], 2));
     if (r >= 0)
-        r = emit1(e, "node_nfs_connections_total", "Total number of NFSd TCP connections.",
-                  (double)at(&l[NET], 3));
+        r = omx_emit1(e, "node_nfs_connections_total", "Total number of NFSd TCP connections.",
+                      OMX_COUNTER, (double)rpc_at(&l[NET], 3));
     if (r >= 0)
-        r = emit1(e, "node_nfs_rpcs_total", "Total number of RPCs performed.",
-                  (double)at(&l[RPC], 0));
+        r = omx_emit1(e, "node_nfs_rpcs_total", "Total number of RPCs performed.", OMX_COUNTER,
+                      (double)rpc_at(&l[RPC], 0));
     if (r >= 0)
-        r = emit1(e, "node_nfs_rpc_retransmissions_total", "Number of RPC transmissions performed.",
-                  (double)at(&l[RPC], 1));
+        r = omx_emit1(e, "node_nfs_rpc_retransmissions_total",
+                      "Number of RPC transmissions performed.", OMX_COUNTER,
+                      (double)rpc_at(&l[RPC], 1));
     if (r >= 0)
-        r = emit1(e, "node_nfs_rpc_authentication_refreshes_total",
-                  "Number of RPC authentication refreshes performed.", (double)at(&l[RPC], 2));
-    static const char *const req_labels[] = {"proto", "method"};
+        r = omx_emit1(e, "node_nfs_rpc_authentication_refreshes_total",
+                      "Number of RPC authentication refreshes performed.", OMX_COUNTER,
+                      (double)rpc_at(&l[RPC], 2));
+    const rpc_procs procs[] = {{"2", v2_names, LEN(v2_names), &l[P2]},
+                               {"3", v3_names, LEN(v3_names), &l[P3]},
+                               {"4", v4_names, LEN(v4_names), &l[P4]}};
     if (r >= 0)
-        r = omx_emit_family(e, &(omx_desc){.name = "node_nfs_requests_total",
-                                           .help = "Number of NFS procedures invoked.",
-                                           .type = OMX_COUNTER,
-                                           .label_names = req_labels,
-                                           .n_labels = 2});
-    /* Values follow the count field: procN <count> <v0> <v1> ... */
-    for (size_t i = 0; i < LEN(v2_names) && r >= 0; i++)
-        r = omx_emit_sample(e, (const char *const[]){"2", v2_names[i]}, (double)at(&l[P2], i + 1));
-    for (size_t i = 0; i < LEN(v3_names) && r >= 0; i++)
-        r = omx_emit_sample(e, (const char *const[]){"3", v3_names[i]}, (double)at(&l[P3], i + 1));
-    for (size_t i = 0; i < LEN(v4_names) && r >= 0; i++)
-        r = omx_emit_sample(e, (const char *const[]){"4", v4_names[i]}, (double)at(&l[P4], i + 1));
+        r = rpc_emit_requests(e, "node_nfs_requests_total", "Number of NFS procedures invoked.",
+                              procs, LEN(procs));
 out:
     free(l);
     return r < 0 ? r : 0;

@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include <exporter/emit.h>
+
 #include "rpc_stats.h"
 #include "sysfs_attr.h"
 #include "util.h"
@@ -31,30 +33,14 @@ enum { RC, FH, IO, TH, RA, NET, RPC, P2, P3, P4OPS, N_KEYS };
 static const char *const keys[] = {"rc",  "fh",    "io",    "th",       "ra", "net",
                                    "rpc", "proc2", "proc3", "proc4ops", NULL};
 
-static uint64_t at(const rpc_line *l, size_t i) { return l->present && i < l->n ? l->v[i] : 0; }
-
-static int emit1(omx_emitter *e, const char *name, const char *help, omx_type t, double v) {
-    int r = omx_emit_family(e, &(omx_desc){.name = name, .help = help, .type = t});
-    return r < 0 ? r : omx_emit_sample(e, NULL, v);
-}
-
 static int collect(omx_emitter *e, void *userdata) {
     (void)userdata;
-    char path[NODE_PATH_MAX], *data = NULL;
-    int r = node_proc_path(path, sizeof path, "net/rpc/nfsd");
+    char path[NODE_PATH_MAX];
+    rpc_line *l;
+    int r = rpc_load("nfsd", "net/rpc/nfsd", keys, N_KEYS, path, sizeof path, &l);
     if (r < 0)
-        return r;
-    if ((r = omx_read_file(path, 1 << 20, &data, NULL)) < 0)
-        return hw_fail("nfsd", path, r); /* no NFS server: node_exporter's ErrNoData */
-    rpc_line *l = calloc(N_KEYS, sizeof *l);
-    if (!l) {
-        free(data);
-        return -ENOMEM;
-    }
-    r = rpc_parse(data, path, keys, l);
-    free(data);
-    if (r == 0)
-        r = rpc_check_counted(&l[P2], path, LEN(v2_names));
+        return r; /* also no NFS server */
+    r = rpc_check_counted(&l[P2], path, LEN(v2_names));
     if (r == 0)
         r = rpc_check_counted(&l[P3], path, LEN(v3_names));
     if (r == 0)
@@ -66,39 +52,41 @@ static int collect(omx_emitter *e, void *userdata) {
             r = hw_fail("nfsd", path, -EINVAL);
     if (r < 0)
         goto out;
-    r = emit1(e, "node_nfsd_reply_cache_hits_total",
-              "Total number of NFSd Reply Cache hits (client lost server response).", OMX_COUNTER,
-              (double)at(&l[RC], 0));
+    r = omx_emit1(e, "node_nfsd_reply_cache_hits_total",
+                  "Total number of NFSd Reply Cache hits (client lost server response).",
+                  OMX_COUNTER, (double)rpc_at(&l[RC], 0));
     if (r >= 0)
-        r = emit1(
+        r = omx_emit1(
             e, "node_nfsd_reply_cache_misses_total",
             "Total number of NFSd Reply Cache an operation that requires caching (idempotent).",
-            OMX_COUNTER, (double)at(&l[RC], 1));
+            OMX_COUNTER, (double)rpc_at(&l[RC], 1));
     if (r >= 0)
-        r = emit1(
+        r = omx_emit1(
             e, "node_nfsd_reply_cache_nocache_total",
             "Total number of NFSd Reply Cache non-idempotent operations (rename/delete/\xe2\x80\xa6).",
-            OMX_COUNTER, (double)at(&l[RC], 2));
+            OMX_COUNTER, (double)rpc_at(&l[RC], 2));
     if (r >= 0)
-        r = emit1(e, "node_nfsd_file_handles_stale_total",
-                  "Total number of NFSd stale file handles", OMX_COUNTER, (double)at(&l[FH], 0));
+        r = omx_emit1(e, "node_nfsd_file_handles_stale_total",
+                      "Total number of NFSd stale file handles", OMX_COUNTER,
+                      (double)rpc_at(&l[FH], 0));
     if (r >= 0)
-        r = emit1(e, "node_nfsd_disk_bytes_read_total", "Total NFSd bytes read.", OMX_COUNTER,
-                  (double)at(&l[IO], 0));
+        r = omx_emit1(e, "node_nfsd_disk_bytes_read_total", "Total NFSd bytes read.", OMX_COUNTER,
+                      (double)rpc_at(&l[IO], 0));
     if (r >= 0)
-        r = emit1(e, "node_nfsd_disk_bytes_written_total", "Total NFSd bytes written.", OMX_COUNTER,
-                  (double)at(&l[IO], 1));
+        r = omx_emit1(e, "node_nfsd_disk_bytes_written_total", "Total NFSd bytes written.",
+                      OMX_COUNTER, (double)rpc_at(&l[IO], 1));
     if (r >= 0)
-        r = emit1(e, "node_nfsd_server_threads",
-                  "Total number of NFSd kernel threads that are running.", OMX_GAUGE,
-                  (double)at(&l[TH], 0));
+        r = omx_emit1(e, "node_nfsd_server_threads",
+                      "Total number of NFSd kernel threads that are running.", OMX_GAUGE,
+                      (double)rpc_at(&l[TH], 0));
     if (r >= 0)
-        r = emit1(e, "node_nfsd_read_ahead_cache_size_blocks",
-                  "How large the read ahead cache is in blocks.", OMX_GAUGE, (double)at(&l[RA], 0));
+        r = omx_emit1(e, "node_nfsd_read_ahead_cache_size_blocks",
+                      "How large the read ahead cache is in blocks.", OMX_GAUGE,
+                      (double)rpc_at(&l[RA], 0));
     if (r >= 0)
-        r = emit1(e, "node_nfsd_read_ahead_cache_not_found_total",
-                  "Total number of NFSd read ahead cache not found.", OMX_COUNTER,
-                  (double)at(&l[RA], 11));
+        r = omx_emit1(e, "node_nfsd_read_ahead_cache_not_found_total",
+                      "Total number of NFSd read ahead cache not found.", OMX_COUNTER,
+                      (double)rpc_at(&l[RA], 11));
     static const char *const proto_label[] = {"proto"};
     if (r >= 0)
         r = omx_emit_family(
@@ -108,15 +96,15 @@ static int collect(omx_emitter *e, void *userdata) {
                            .label_names = proto_label,
                            .n_labels = 1});
     if (r >= 0)
-        r = omx_emit_sample(e, (const char *const[]){"udp"}, (double)at(&l[NET], 1));
+        r = omx_emit_sample(e, (const char *const[]){"udp"}, (double)rpc_at(&l[NET], 1));
     if (r >= 0)
-        r = omx_emit_sample(e, (const char *const[]){"tcp"}, (double)at(&l[NET], 2));
+        r = omx_emit_sample(e, (const char *const[]){"tcp"}, (double)rpc_at(&l[NET], 2));
     if (r >= 0)
-        r = emit1(e, "node_nfsd_connections_total", "Total number of NFSd TCP connections.",
-                  OMX_COUNTER, (double)at(&l[NET], 3));
+        r = omx_emit1(e, "node_nfsd_connections_total", "Total number of NFSd TCP connections.",
+                      OMX_COUNTER, (double)rpc_at(&l[NET], 3));
     if (r >= 0)
-        r = emit1(e, "node_nfsd_server_rpcs_total", "Total number of NFSd RPCs.", OMX_COUNTER,
-                  (double)at(&l[RPC], 0));
+        r = omx_emit1(e, "node_nfsd_server_rpcs_total", "Total number of NFSd RPCs.", OMX_COUNTER,
+                      (double)rpc_at(&l[RPC], 0));
     static const char *const err_label[] = {"error"};
     if (r >= 0)
         r = omx_emit_family(e, &(omx_desc){.name = "node_nfsd_rpc_errors_total",
@@ -125,31 +113,18 @@ static int collect(omx_emitter *e, void *userdata) {
                                            .label_names = err_label,
                                            .n_labels = 1});
     if (r >= 0)
-        r = omx_emit_sample(e, (const char *const[]){"fmt"}, (double)at(&l[RPC], 2));
+        r = omx_emit_sample(e, (const char *const[]){"fmt"}, (double)rpc_at(&l[RPC], 2));
     if (r >= 0)
-        r = omx_emit_sample(e, (const char *const[]){"auth"}, (double)at(&l[RPC], 3));
+        r = omx_emit_sample(e, (const char *const[]){"auth"}, (double)rpc_at(&l[RPC], 3));
     if (r >= 0)
-        r = omx_emit_sample(e, (const char *const[]){"cInt"}, (double)at(&l[RPC], 4));
-    static const char *const req_labels[] = {"proto", "method"};
+        r = omx_emit_sample(e, (const char *const[]){"cInt"}, (double)rpc_at(&l[RPC], 4));
+    const rpc_procs procs[] = {{"2", v2_names, LEN(v2_names), &l[P2]},
+                               {"3", v3_names, LEN(v3_names), &l[P3]},
+                               {"4", v4_names, LEN(v4_names), &l[P4OPS]}};
     if (r >= 0)
-        r = omx_emit_family(
-            e, &(omx_desc){.name = "node_nfsd_requests_total",
-                           .help = "Total number NFSd Requests by method and protocol.",
-                           .type = OMX_COUNTER,
-                           .label_names = req_labels,
-                           .n_labels = 2});
-    for (size_t i = 0; i < LEN(v2_names) && r >= 0; i++)
-        if (v2_names[i])
-            r = omx_emit_sample(e, (const char *const[]){"2", v2_names[i]},
-                                (double)at(&l[P2], i + 1));
-    for (size_t i = 0; i < LEN(v3_names) && r >= 0; i++)
-        if (v3_names[i])
-            r = omx_emit_sample(e, (const char *const[]){"3", v3_names[i]},
-                                (double)at(&l[P3], i + 1));
-    for (size_t i = 0; i < LEN(v4_names) && r >= 0; i++)
-        if (v4_names[i])
-            r = omx_emit_sample(e, (const char *const[]){"4", v4_names[i]},
-                                (double)at(&l[P4OPS], i + 1));
+        r = rpc_emit_requests(e, "node_nfsd_requests_total",
+                              "Total number NFSd Requests by method and protocol.", procs,
+                              LEN(procs));
 out:
     free(l);
     return r < 0 ? r : 0;

@@ -3,8 +3,10 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "sysfs_attr.h"
 #include "util.h"
 
 static int bad(const char *path, size_t line, const char *key, size_t field, const char *what) {
@@ -59,4 +61,43 @@ int rpc_check_counted(const rpc_line *l, const char *path, size_t min) {
     if (l->n - 1 < min)
         return bad(path, l->lineno, l->key, 1, "too few values");
     return 0;
+}
+
+int rpc_load(const char *collector, const char *rel, const char *const *keys, size_t n_keys,
+             char *path, size_t size, rpc_line **ret_lines) {
+    char *data = NULL;
+    *ret_lines = NULL;
+    int r = node_proc_path(path, size, "%s", rel);
+    if (r < 0)
+        return r;
+    if ((r = omx_read_file(path, 1 << 20, &data, NULL)) < 0)
+        return hw_fail(collector, path, r); /* node_exporter's ErrNoData */
+    rpc_line *l = calloc(n_keys, sizeof *l);
+    if (!l) {
+        free(data);
+        return -ENOMEM;
+    }
+    r = rpc_parse(data, path, keys, l);
+    free(data);
+    if (r < 0) {
+        free(l);
+        return r;
+    }
+    *ret_lines = l;
+    return 0;
+}
+
+int rpc_emit_requests(omx_emitter *e, const char *name, const char *help, const rpc_procs *v,
+                      size_t n_v) {
+    static const char *const labels[] = {"proto", "method"};
+    int r = omx_emit_family(
+        e,
+        &(omx_desc){
+            .name = name, .help = help, .type = OMX_COUNTER, .label_names = labels, .n_labels = 2});
+    for (size_t k = 0; k < n_v && r >= 0; k++)
+        for (size_t i = 0; i < v[k].n && r >= 0; i++)
+            if (v[k].names[i])
+                r = omx_emit_sample(e, (const char *const[]){v[k].version, v[k].names[i]},
+                                    (double)rpc_at(v[k].line, i + 1));
+    return r < 0 ? r : 0;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <exporter/emit.h>
+#include "cpu_table.h"
 #include "util.h"
 
 static int collect(omx_emitter *e, void *userdata) {
@@ -46,27 +47,13 @@ static int collect(omx_emitter *e, void *userdata) {
         }
         n++;
     }
-    static const char *const labels[] = {"cpu"};
-    static const struct {
-        const char *name, *help;
-    } m[3] = {
+    static const node_cpu_family m[3] = {
         {"node_schedstat_running_seconds_total", "Number of seconds CPU spent running a process."},
         {"node_schedstat_waiting_seconds_total",
          "Number of seconds spent by processing waiting for this CPU."},
         {"node_schedstat_timeslices_total", "Number of timeslices executed by CPU."},
     };
-    for (int k = 0; k < 3; k++) {
-        if ((r = omx_emit_family(e, &(omx_desc){.name = m[k].name,
-                                                .help = m[k].help,
-                                                .type = OMX_COUNTER,
-                                                .label_names = labels,
-                                                .n_labels = 1})) < 0)
-            goto out;
-        for (size_t i = 0; i < n; i++)
-            if ((r = omx_emit_sample(e, &cpu[i], v[i][k])) < 0)
-                goto out;
-    }
-    r = 0;
+    r = node_emit_cpu_counters(e, m, 3, cpu, &v[0][0], n);
 out:
     free(v);
     free(cpu);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <exporter/emit.h>
+#include "cpu_table.h"
 #include "util.h"
 
 static int collect(omx_emitter *e, void *userdata) {
@@ -18,9 +19,8 @@ static int collect(omx_emitter *e, void *userdata) {
     for (char *p = data; *p; p++)
         cap += *p == '\n';
     double(*v)[3] = calloc(cap, sizeof *v);
-    char(*cpu)[16] = calloc(cap, sizeof *cpu);
     size_t n = 0;
-    if (!v || !cpu) {
+    if (!v) {
         r = OMX_ENOMEM;
         goto out;
     }
@@ -45,33 +45,18 @@ static int collect(omx_emitter *e, void *userdata) {
             }
             v[n][k] = (double)x[k];
         }
-        snprintf(cpu[n], sizeof cpu[n], "%u", lineno - 1);
         n++;
     }
-    static const char *const labels[] = {"cpu"};
-    static const struct {
-        const char *name, *help;
-    } m[3] = {
+    /* rows are the CPUs in order: the label is the row number */
+    static const node_cpu_family m[3] = {
         {"node_softnet_processed_total", "Number of processed packets"},
         {"node_softnet_dropped_total", "Number of dropped packets"},
         {"node_softnet_times_squeezed_total",
          "Number of times processing packets ran out of quota"},
     };
-    for (int k = 0; k < 3; k++) {
-        if ((r = omx_emit_family(e, &(omx_desc){.name = m[k].name,
-                                                .help = m[k].help,
-                                                .type = OMX_COUNTER,
-                                                .label_names = labels,
-                                                .n_labels = 1})) < 0)
-            goto out;
-        for (size_t i = 0; i < n; i++)
-            if ((r = omx_emit_sample(e, (const char *[]){cpu[i]}, v[i][k])) < 0)
-                goto out;
-    }
-    r = 0;
+    r = node_emit_cpu_counters(e, m, 3, NULL, &v[0][0], n);
 out:
     free(v);
-    free(cpu);
     free(data);
     return r;
 }

@@ -4,15 +4,9 @@
 #include <string.h>
 
 #include <exporter/error.h>
+#include <exporter/hash.h>
 
 #include "textfile_set.h"
-
-static uint64_t hash(const char *s, size_t len) {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return h;
-}
 
 static bool same(const tf_family *f, const char *name, size_t len) {
     return strlen(f->name) == len && !memcmp(f->name, name, len);
@@ -20,7 +14,7 @@ static bool same(const tf_family *f, const char *name, size_t len) {
 
 /* Index slot of name: where it is, or the empty slot where it would go. */
 static size_t *slot(const tf_set *t, const char *name, size_t len) {
-    for (size_t i = (size_t)hash(name, len) & t->mask;; i = (i + 1) & t->mask) {
+    for (size_t i = (size_t)omx_fnv64(name, len) & t->mask;; i = (i + 1) & t->mask) {
         size_t *s = &t->index[i];
         if (!*s || same(&t->f[*s - 1], name, len))
             return s;

@@ -15,23 +15,6 @@
 
 #define BB_DNS_MSG_MAX 65535
 
-/* Waits for events on fd until the deadline: 1 ready, 0 timed out, < 0 error. */
-static int wait_fd(bb_probe *p, int fd, short events) {
-    for (;;) {
-        int ms = bb_remaining_ms(p);
-        if (ms <= 0)
-            return 0;
-        struct pollfd pfd = {.fd = fd, .events = events};
-        int r = poll(&pfd, 1, ms);
-        if (r > 0)
-            return 1;
-        if (r == 0)
-            continue; /* bb_remaining_ms decides */
-        if (errno != EINTR)
-            return -errno;
-    }
-}
-
 static int bind_source(bb_probe *p, int fd, int family, const char *src) {
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
@@ -79,10 +62,8 @@ static int open_conn(bb_probe *p, const bb_dns_config *c, const struct sockaddr_
     if (r == 0 && connect(fd, (const struct sockaddr *)addr, addr_len) < 0) {
         r = -errno;
         if (r == -EINPROGRESS) {
-            int w = wait_fd(p, fd, POLLOUT);
-            if (w == 0) {
-                r = OMX_ETIMEOUT;
-            } else if (w < 0) {
+            int w = bb_wait_fd(p, fd, POLLOUT);
+            if (w < 0) {
                 r = w;
             } else {
                 int err = 0;
@@ -128,10 +109,10 @@ static int write_all(conn *k, const uint8_t *buf, size_t len) {
                 if (e == -EINTR)
                     continue;
                 if (e == -EAGAIN) {
-                    int w = wait_fd(k->p, k->fd, POLLOUT);
-                    if (w > 0)
+                    int w = bb_wait_fd(k->p, k->fd, POLLOUT);
+                    if (w == 0)
                         continue;
-                    e = w == 0 ? OMX_ETIMEOUT : w;
+                    e = w;
                 }
                 bb_logf(k->p, OMX_LOG_ERROR, "Error while sending a DNS query: %s",
                         e == OMX_ETIMEOUT ? "timed out" : omx_strerror(e));
@@ -162,10 +143,10 @@ static int read_full(conn *k, uint8_t *buf, size_t len, const char *what) {
                 if (e == -EINTR)
                     continue;
                 if (e == -EAGAIN) {
-                    int w = wait_fd(k->p, k->fd, POLLIN);
-                    if (w > 0)
+                    int w = bb_wait_fd(k->p, k->fd, POLLIN);
+                    if (w == 0)
                         continue;
-                    if (w == 0) {
+                    if (w == OMX_ETIMEOUT) {
                         bb_logf(k->p, OMX_LOG_ERROR,
                                 "Error while reading the DNS reply: timed out with %zu of %zu "
                                 "bytes of the %s",
@@ -236,10 +217,10 @@ static int dgram_exchange(conn *k, const uint8_t *query, size_t query_len, bb_dn
             if (e == -EINTR)
                 continue;
             if (e == -EAGAIN) {
-                int w = wait_fd(k->p, k->fd, POLLIN);
-                if (w > 0)
+                int w = bb_wait_fd(k->p, k->fd, POLLIN);
+                if (w == 0)
                     continue;
-                if (w == 0) {
+                if (w == OMX_ETIMEOUT) {
                     bb_logf(k->p, OMX_LOG_ERROR,
                             "Error while sending a DNS query: no reply before the deadline");
                     return OMX_ETIMEOUT;

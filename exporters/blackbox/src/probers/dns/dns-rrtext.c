@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <exporter/text.h>
+
 #include "dns.h"
 
 typedef struct text {
@@ -106,36 +108,11 @@ static void put_hex(text *t, const uint8_t *d, size_t len, bool upper) {
 static void put_ip6(text *t, const uint8_t *ip) {
     static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
     char s[64];
-    if (memcmp(ip, mapped, 12) == 0) {
+    if (memcmp(ip, mapped, 12) == 0)
         snprintf(s, sizeof s, "::ffff:%u.%u.%u.%u", ip[12], ip[13], ip[14], ip[15]);
-        puts_(t, s);
-        return;
-    }
-    int e0 = -1, e1 = -1;
-    for (int i = 0; i < 16; i += 2) {
-        int j = i;
-        while (j < 16 && ip[j] == 0 && ip[j + 1] == 0)
-            j += 2;
-        if (j > i && j - i > e1 - e0) {
-            e0 = i;
-            e1 = j;
-            i = j;
-        }
-    }
-    if (e1 - e0 <= 2)
-        e0 = e1 = -1;
-    for (int i = 0; i < 16; i += 2) {
-        if (i == e0) {
-            puts_(t, "::");
-            i = e1;
-            if (i >= 16)
-                break;
-        } else if (i > 0) {
-            putc_(t, ':');
-        }
-        snprintf(s, sizeof s, "%x", (unsigned)(ip[i] << 8 | ip[i + 1]));
-        puts_(t, s);
-    }
+    else
+        omx_format_ip6(s, sizeof s, ip);
+    puts_(t, s);
 }
 
 static void put_type(text *t, uint16_t type) {

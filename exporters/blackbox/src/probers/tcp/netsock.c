@@ -12,22 +12,6 @@
 #include "exporter/error.h"
 #include "exporter/log.h"
 
-int bb_net_wait(bb_probe *p, int fd, short events) {
-    for (;;) {
-        int ms = bb_remaining_ms(p);
-        if (ms <= 0)
-            return OMX_ETIMEOUT;
-        struct pollfd pfd = {.fd = fd, .events = events};
-        int r = poll(&pfd, 1, ms);
-        if (r > 0)
-            return 0;
-        if (r == 0)
-            return OMX_ETIMEOUT;
-        if (errno != EINTR)
-            return -errno;
-    }
-}
-
 const char *bb_net_addr_str(const struct sockaddr *sa, char *buf, size_t size) {
     const void *a = sa->sa_family == AF_INET6
                         ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
@@ -90,7 +74,7 @@ int bb_net_connect(bb_probe *p, int fd, const struct sockaddr *sa, socklen_t len
     if (connect(fd, sa, len) < 0) {
         e = -errno;
         if (e == -EINPROGRESS) {
-            e = bb_net_wait(p, fd, POLLOUT);
+            e = bb_wait_fd(p, fd, POLLOUT);
             if (e == 0) {
                 int soerr = 0;
                 socklen_t sl = sizeof soerr;
@@ -118,7 +102,7 @@ int bb_net_write_all(bb_probe *p, int fd, const void *buf, size_t len) {
             continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK)
             return -errno;
-        int rc = bb_net_wait(p, fd, POLLOUT);
+        int rc = bb_wait_fd(p, fd, POLLOUT);
         if (rc < 0)
             return rc;
     }

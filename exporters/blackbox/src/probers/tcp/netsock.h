@@ -20,8 +20,6 @@ int bb_net_socket(bb_probe *p, int family, int type, int proto, const char *sour
 int bb_net_bind_source(bb_probe *p, int fd, int family, const char *source_ip);
 /* Connects fd to sa before the deadline. Returns 0 or a negative code after bb_logf. */
 int bb_net_connect(bb_probe *p, int fd, const struct sockaddr *sa, socklen_t len);
-/* Waits for events (POLLIN/POLLOUT) on fd: 0, OMX_ETIMEOUT at the deadline, or -errno. */
-int bb_net_wait(bb_probe *p, int fd, short events);
 /* Writes all len bytes to a stream socket before the deadline (no SIGPIPE):
  * 0 or a negative code. */
 int bb_net_write_all(bb_probe *p, int fd, const void *buf, size_t len);

@@ -68,7 +68,7 @@ static ssize_t conn_fill(tcp_conn *c) {
             continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK)
             return -errno;
-        int rc = bb_net_wait(c->p, c->fd, POLLIN);
+        int rc = bb_wait_fd(c->p, c->fd, POLLIN);
         if (rc < 0)
             return rc;
     }
@@ -310,18 +310,10 @@ static bool run_steps(bb_probe *p, const tcp_config *cfg, tcp_conn *c, const cha
 static bool run(bb_probe *p, const void *vcfg) {
     const tcp_config *cfg = vcfg ? vcfg : &tcp_defaults;
     char host[256];
-    uint16_t port = 0;
-    if (bb_split_host_port(p->target, host, sizeof host, &port, 0) < 0) {
-        bb_logf(p, OMX_LOG_ERROR,
-                "Error splitting target address and port: \"%.200s\" is not host:port", p->target);
-        return false;
-    }
     struct sockaddr_storage ss;
     socklen_t sl = 0;
-    if (bb_resolve(p, host, port, &cfg->ip, &ss, &sl) < 0) {
-        bb_logf(p, OMX_LOG_ERROR, "Error resolving address %s", host);
+    if (bb_resolve_target(p, &cfg->ip, host, sizeof host, &ss, &sl) < 0)
         return false;
-    }
     tcp_conn c = {.p = p, .fd = -1};
     bool ok = false;
     c.fd = bb_net_socket(p, ss.ss_family, SOCK_STREAM, 0, cfg->ip.source_ip);

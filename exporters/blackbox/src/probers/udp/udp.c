@@ -28,7 +28,7 @@ static ssize_t wait_reply(bb_probe *p, int fd, unsigned char *buf, size_t cap) {
             continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK)
             return -errno;
-        int rc = bb_net_wait(p, fd, POLLIN);
+        int rc = bb_wait_fd(p, fd, POLLIN);
         if (rc < 0)
             return rc;
     }
@@ -77,18 +77,10 @@ static bool check_reply(bb_probe *p, const udp_config *cfg, int fd, int64_t sent
 static bool run(bb_probe *p, const void *vcfg) {
     const udp_config *cfg = vcfg ? vcfg : &udp_defaults;
     char host[256];
-    uint16_t port = 0;
-    if (bb_split_host_port(p->target, host, sizeof host, &port, 0) < 0) {
-        bb_logf(p, OMX_LOG_ERROR,
-                "Error splitting target address and port: \"%.200s\" is not host:port", p->target);
-        return false;
-    }
     struct sockaddr_storage ss;
     socklen_t sl = 0;
-    if (bb_resolve(p, host, port, &cfg->ip, &ss, &sl) < 0) {
-        bb_logf(p, OMX_LOG_ERROR, "Error resolving address %s", host);
+    if (bb_resolve_target(p, &cfg->ip, host, sizeof host, &ss, &sl) < 0)
         return false;
-    }
     if (cfg->expect_reply)
         gauge(p, "probe_udp_reply_received", "Whether a reply datagram came back", 0);
     if (cfg->expect)
