@@ -487,8 +487,11 @@ case("huge body regex", "fail_if_body_matches_regexp: [b]\n", U + "/huge", {"pro
      timeout=3, max_time=4, log="size limit")
 case("endless headers", "", U + "/endless-headers", {"probe_success": 0}, timeout=3, max_time=4,
      log="headers")
-case("refused", "", "http://127.0.0.1:1/", {"probe_success": 0, "probe_http_status_code": 0},
-     log="Error for HTTP request")
+refusing = socket.socket()  # bound, never listening: connections to it are refused
+refusing.bind(("127.0.0.1", 0))
+case("refused", "", "http://127.0.0.1:%d/" % refusing.getsockname()[1],
+     {"probe_success": 0, "probe_http_status_code": 0}, log="Error for HTTP request")
+refusing.close()
 case("bad name", "", "http://name.invalid/", {"probe_success": 0,
      'probe_http_duration_seconds{phase="resolve"}': lambda v: v >= 0}, log="Error resolving",
      absent=('probe_http_duration_seconds{phase="connect"}',))
