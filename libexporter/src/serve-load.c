@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dlbeside.h"
 #include "serve-load.h"
 
 #ifdef OMX_HTTP_BUILTIN
@@ -26,28 +27,10 @@ const omx__http_server *omx__serve_loaded(void) { return &omx__http_server_table
 /* Set once by the main thread, before the server's threads exist. */
 static const omx__http_server *loaded;
 
-/* Opens the server library in the directory of the object holding this code. */
-static void *open_beside(void) {
-    Dl_info info;
-    if (!dladdr((void *)open_beside, &info) || !info.dli_fname)
-        return NULL;
-    const char *slash = strrchr(info.dli_fname, '/');
-    if (!slash)
-        return NULL;
-    char path[4096];
-    int n = snprintf(path, sizeof path, "%.*s/%s", (int)(slash - info.dli_fname), info.dli_fname,
-                     OMX__HTTP_SERVER_SONAME);
-    if (n < 0 || (size_t)n >= sizeof path)
-        return NULL;
-    return dlopen(path, RTLD_NOW | RTLD_LOCAL);
-}
-
 const omx__http_server *omx__serve_load(char *err, size_t errlen) {
     if (loaded)
         return loaded;
-    void *h = open_beside();
-    if (!h)
-        h = dlopen(OMX__HTTP_SERVER_SONAME, RTLD_NOW | RTLD_LOCAL);
+    void *h = omx__dlopen_beside(OMX__HTTP_SERVER_SONAME);
     if (!h) {
         const char *why = dlerror();
         snprintf(err, errlen, "cannot load the HTTP server, %s: %s", OMX__HTTP_SERVER_SONAME,

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dlbeside.h"
 #include "push-load.h"
 
 #define PUSH_SONAME "libexporter-push.so.0"
@@ -20,22 +21,6 @@
 
 static omx__push_fns fns;
 
-/* Opens PUSH_SONAME in the directory of the object holding this code. */
-static void *open_beside(void) {
-    Dl_info info;
-    if (!dladdr((void *)open_beside, &info) || !info.dli_fname)
-        return NULL;
-    const char *slash = strrchr(info.dli_fname, '/');
-    if (!slash)
-        return NULL;
-    char path[4096];
-    int n = snprintf(path, sizeof path, "%.*s/%s", (int)(slash - info.dli_fname), info.dli_fname,
-                     PUSH_SONAME);
-    if (n < 0 || (size_t)n >= sizeof path)
-        return NULL;
-    return dlopen(path, RTLD_NOW | RTLD_LOCAL);
-}
-
 const omx__push_fns *omx__push_load(char *err, size_t errlen) {
     if (fns.pusher_new)
         return &fns;
@@ -43,9 +28,7 @@ const omx__push_fns *omx__push_load(char *err, size_t errlen) {
         fns = (omx__push_fns){omx_pusher_new, omx_pusher_start, omx_pusher_stop, omx_pusher_free};
         return &fns;
     }
-    void *h = open_beside();
-    if (!h)
-        h = dlopen(PUSH_SONAME, RTLD_NOW | RTLD_LOCAL);
+    void *h = omx__dlopen_beside(PUSH_SONAME);
     if (!h) {
         const char *why = dlerror();
         snprintf(err, errlen, "cannot load %s: %s", PUSH_SONAME, why ? why : "not found");
