@@ -183,6 +183,38 @@ int bb_ip_opts_field(omx_yaml *y, const omx_yaml_node *value, const char *key, b
     return 0;
 }
 
+int bb_header_lists_parse(omx_yaml *y, const omx_yaml_node *v, const char *key, const char *what,
+                          int (*add)(void *ctx, const char *name, const char *value), void *ctx) {
+    if (omx_yaml_is_empty(v))
+        return 0;
+    if (omx_yaml_kind_of(v) != OMX_YAML_MAPPING) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "expected a mapping of %ss to lists of values", what);
+        return omx_yaml_fail(y, v, key, msg);
+    }
+    for (size_t i = 0; i < omx_yaml_len(v); i++) {
+        const omx_yaml_node *k, *val;
+        omx_yaml_pair(y, v, i, &k, &val);
+        const char *name = omx_yaml_scalar(k);
+        if (!name || !*name || strpbrk(name, ":\r\n \t")) {
+            char msg[64];
+            snprintf(msg, sizeof msg, "invalid %s", what);
+            return omx_yaml_fail(y, k, key, msg);
+        }
+        char **vals = NULL;
+        int rc = omx_yaml_get_strings(y, val, key, &vals);
+        if (rc < 0)
+            return rc;
+        for (size_t j = 0; vals[j] && rc == 0; j++)
+            rc = strpbrk(vals[j], "\r\n") ? omx_yaml_fail(y, val, key, "line break in a value")
+                                          : add(ctx, name, vals[j]);
+        omx_strv_free(vals);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 int bb_ip_opts_dump(const bb_ip_opts *o, omx_buf *out, int indent) {
     int rc = bb_dump_kv(out, indent, "preferred_ip_protocol", o->preferred == 4 ? "ip4" : "ip6");
     if (!rc)

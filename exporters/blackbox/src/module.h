@@ -69,6 +69,13 @@ void bb_ip_opts_default(bb_ip_opts *o);
  * the dotted key omx_yaml_map gives (its last part is compared). */
 int bb_ip_opts_field(omx_yaml *y, const omx_yaml_node *value, const char *key, bb_ip_opts *o);
 int bb_ip_opts_dump(const bb_ip_opts *o, omx_buf *out, int indent);
+/* A mapping of header names to lists of values ({Name: [v, ...]}; empty is
+ * nothing): each pair is handed to add(ctx, name, value) in order. Names with
+ * ':', blanks or line breaks and values with line breaks are errors naming
+ * key (`what` names one name, e.g. "header name"). Returns 0 or an
+ * omx_err (add's own included). */
+int bb_header_lists_parse(omx_yaml *y, const omx_yaml_node *v, const char *key, const char *what,
+                          int (*add)(void *ctx, const char *name, const char *value), void *ctx);
 /* YAML dump helpers: "<indent>key: value\n" with value quoted as needed;
  * a NULL value writes nothing (omitted as upstream's omitempty). Secrets are
  * written "<secret>" when set. bb_dump_key writes "<indent>key:\n" (a nested

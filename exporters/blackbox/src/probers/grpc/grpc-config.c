@@ -57,30 +57,12 @@ static int md_add(grpc_cfg *c, const char *name, const char *value) {
     return 0;
 }
 
+static int md_add_cb(void *ctx, const char *name, const char *value) {
+    return md_add(ctx, name, value);
+}
+
 static int f_metadata(omx_yaml *y, const omx_yaml_node *v, const char *key, void *ctx) {
-    grpc_cfg *c = ctx;
-    if (omx_yaml_is_empty(v))
-        return 0;
-    if (omx_yaml_kind_of(v) != OMX_YAML_MAPPING)
-        return omx_yaml_fail(y, v, key, "expected a mapping of keys to lists of values");
-    for (size_t i = 0; i < omx_yaml_len(v); i++) {
-        const omx_yaml_node *k, *val;
-        omx_yaml_pair(y, v, i, &k, &val);
-        const char *name = omx_yaml_scalar(k);
-        if (!name || !*name || strpbrk(name, ":\r\n \t"))
-            return omx_yaml_fail(y, k, key, "invalid metadata key");
-        char **vals = NULL;
-        int rc = omx_yaml_get_strings(y, val, key, &vals);
-        if (rc < 0)
-            return rc;
-        for (size_t j = 0; vals[j] && rc == 0; j++)
-            rc = strpbrk(vals[j], "\r\n") ? omx_yaml_fail(y, val, key, "line break in a value")
-                                          : md_add(c, name, vals[j]);
-        omx_strv_free(vals);
-        if (rc < 0)
-            return rc;
-    }
-    return 0;
+    return bb_header_lists_parse(y, v, key, "metadata key", md_add_cb, ctx);
 }
 
 void bb_grpc_cfg_free(void *cfg) {

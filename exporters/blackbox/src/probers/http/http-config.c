@@ -465,30 +465,12 @@ static int f_tls(omx_yaml *y, const omx_yaml_node *v, const char *key, void *ctx
     return bb_tls_config_parse(y, v, &((bb_http_cfg *)ctx)->tls);
 }
 
+static int proxy_header_add(void *ctx, const char *name, const char *value) {
+    return kv_add(&((bb_http_cfg *)ctx)->proxy_connect_header, name, value, true);
+}
+
 static int f_proxy_connect_header(omx_yaml *y, const omx_yaml_node *v, const char *key, void *ctx) {
-    bb_http_cfg *c = ctx;
-    if (omx_yaml_is_empty(v))
-        return 0;
-    if (omx_yaml_kind_of(v) != OMX_YAML_MAPPING)
-        return omx_yaml_fail(y, v, key, "expected a mapping of header names to lists of values");
-    for (size_t i = 0; i < omx_yaml_len(v); i++) {
-        const omx_yaml_node *k, *val;
-        omx_yaml_pair(y, v, i, &k, &val);
-        const char *name = omx_yaml_scalar(k);
-        if (!name || !*name || strpbrk(name, ":\r\n \t"))
-            return omx_yaml_fail(y, k, key, "invalid header name");
-        char **vals = NULL;
-        int rc = omx_yaml_get_strings(y, val, key, &vals);
-        if (rc < 0)
-            return rc;
-        for (size_t j = 0; vals[j] && rc == 0; j++)
-            rc = strpbrk(vals[j], "\r\n") ? omx_yaml_fail(y, val, key, "line break in a value")
-                                          : kv_add(&c->proxy_connect_header, name, vals[j], true);
-        omx_strv_free(vals);
-        if (rc < 0)
-            return rc;
-    }
-    return 0;
+    return bb_header_lists_parse(y, v, key, "header name", proxy_header_add, ctx);
 }
 
 /* http_headers: {Name: {values: [...], secrets: [...], files: [...]}}. */
