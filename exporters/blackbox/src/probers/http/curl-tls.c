@@ -70,7 +70,35 @@ int bb_curl_tls_setup(bb_probe *p, CURL *h, const bb_tls_config *t, bb_curl_tls 
     return 0;
 }
 
+int bb_curl_tls_setup_verify(bb_probe *p, CURL *h, const bb_tls_config *t, bb_curl_tls *r) {
+    bb_tls_config mine = *t;
+    r->verify = t->insecure_skip_verify ? NULL : t;
+    /* libcurl loads no CA and checks nothing: bb_curl_tls_verify does. */
+    mine.ca_file = mine.ca = NULL;
+    mine.insecure_skip_verify = true;
+    return bb_curl_tls_setup(p, h, &mine, r);
+}
+
+int bb_curl_tls_verify(bb_curl_tls *k, CURL *h, const char *host, char *why, size_t whylen) {
+    if (!k->verify)
+        return 0;
+    if (!k->trust) {
+        const bb_tls_config *t = k->verify;
+        int rc = bb_curl_trust_get(t->ca_file, t->ca_file ? NULL : t->ca, &k->trust, why, whylen);
+        if (rc < 0)
+            return rc;
+    }
+    struct curl_tlssessioninfo *ti = NULL;
+    if (curl_easy_getinfo(h, CURLINFO_TLS_SSL_PTR, &ti) != CURLE_OK || !ti ||
+        ti->backend != CURLSSLBACKEND_GNUTLS || !ti->internals) {
+        snprintf(why, whylen, "no GnuTLS session to verify");
+        return OMX_EVALUE;
+    }
+    return bb_curl_trust_verify(k->trust, ti->internals, host, why, whylen);
+}
+
 void bb_curl_tls_clear(bb_curl_tls *k) {
+    k->trust = bb_curl_trust_put(k->trust);
     for (int i = 0; i < 3; i++)
         if (k->fds[i] >= 0)
             close(k->fds[i]);

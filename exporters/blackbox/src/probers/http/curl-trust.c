@@ -1,0 +1,276 @@
+/* Trust lists parsed once, shared by the probes (see curl-trust.h). */
+#include <curl/curl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "curl-trust.h"
+#include "exporter/error.h"
+#include "exporter/file.h"
+
+#define CA_FILE_MAX (16u << 20) /* a CA bundle read into memory */
+#define CACHE_SLOTS 8           /* distinct CA sources kept at once */
+#define PEERS_MAX 16            /* GnuTLS' default verification depth */
+
+struct bb_curl_trust {
+    atomic_int refs;
+    gnutls_x509_trust_list_t tl;
+};
+
+/* A CA source and what it looked like when it was parsed. */
+typedef struct source {
+    bool file; /* key is a path, identified further by its stat */
+    char *key; /* the path, or the inline PEM itself */
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime, ctime;
+} source;
+
+typedef struct slot {
+    source src;
+    bb_curl_trust *t; /* the slot's own reference */
+    uint64_t used;    /* last use, for eviction */
+} slot;
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static slot cache[CACHE_SLOTS];
+static uint64_t ticks;
+
+static bb_curl_trust *trust_free(bb_curl_trust *t) {
+    if (t) {
+        gnutls_x509_trust_list_deinit(t->tl, 1);
+        free(t);
+    }
+    return NULL;
+}
+
+bb_curl_trust *bb_curl_trust_put(bb_curl_trust *t) {
+    if (t && atomic_fetch_sub(&t->refs, 1) == 1)
+        trust_free(t);
+    return NULL;
+}
+
+gnutls_x509_trust_list_t bb_curl_trust_list(const bb_curl_trust *t) { return t ? t->tl : NULL; }
+
+static bool same_source(const source *a, const source *b) {
+    if (!a->key || a->file != b->file || strcmp(a->key, b->key))
+        return false;
+    return !a->file ||
+           (a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+            a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec &&
+            a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec);
+}
+
+/* The system bundle when tls_config names no CA: libcurl's built-in one if
+ * it has one (Debian's names only a CA directory), else the file Go's
+ * crypto/x509 would load: $SSL_CERT_FILE, else the first of its Linux list. */
+static char curl_bundle[4096];
+static void curl_bundle_init(void) {
+    CURL *h = curl_easy_init();
+    char *path = NULL;
+    if (h && curl_easy_getinfo(h, CURLINFO_CAINFO, &path) == CURLE_OK && path)
+        snprintf(curl_bundle, sizeof(curl_bundle), "%s", path);
+    if (h)
+        curl_easy_cleanup(h);
+}
+
+static const char *system_bundle(void) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    static const char *const files[] = {"/etc/ssl/certs/ca-certificates.crt",
+                                        "/etc/pki/tls/certs/ca-bundle.crt",
+                                        "/etc/ssl/ca-bundle.pem",
+                                        "/etc/pki/tls/cacert.pem",
+                                        "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+                                        "/etc/ssl/cert.pem"};
+    pthread_once(&once, curl_bundle_init);
+    if (curl_bundle[0])
+        return curl_bundle;
+    const char *env = getenv("SSL_CERT_FILE");
+    if (env && *env)
+        return env;
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+        if (access(files[i], F_OK) == 0)
+            return files[i];
+    return files[0];
+}
+
+static int parse(const char *pem, size_t len, bb_curl_trust **ret, char *why, size_t whylen) {
+    bb_curl_trust *t = calloc(1, sizeof(*t));
+    if (!t)
+        return -ENOMEM;
+    atomic_init(&t->refs, 1);
+    if (gnutls_x509_trust_list_init(&t->tl, 0) < 0) {
+        free(t);
+        return -ENOMEM;
+    }
+    gnutls_datum_t d = {.data = (unsigned char *)pem, .size = (unsigned)len};
+    int n = gnutls_x509_trust_list_add_trust_mem(t->tl, &d, NULL, GNUTLS_X509_FMT_PEM, 0, 0);
+    if (n <= 0) {
+        snprintf(why, whylen, "no CA certificate could be read (%s)",
+                 n < 0 ? gnutls_strerror(n) : "none found");
+        trust_free(t);
+        return n == GNUTLS_E_MEMORY_ERROR ? -ENOMEM : OMX_EVALUE;
+    }
+    *ret = t;
+    return 0;
+}
+
+/* The cached list of src with a new reference, or NULL. Locked by the caller. */
+static bb_curl_trust *lookup(const source *src) {
+    for (size_t i = 0; i < CACHE_SLOTS; i++)
+        if (same_source(&cache[i].src, src)) {
+            cache[i].used = ++ticks;
+            atomic_fetch_add(&cache[i].t->refs, 1);
+            return cache[i].t;
+        }
+    return NULL;
+}
+
+/* Keeps t for src: in the slot of the same key (a file that changed), else
+ * an empty or the least recently used one. Locked by the caller. */
+static void store(const source *src, bb_curl_trust *t) {
+    slot *s = NULL;
+    for (size_t i = 0; i < CACHE_SLOTS && !s; i++)
+        if (cache[i].src.key && cache[i].src.file == src->file &&
+            !strcmp(cache[i].src.key, src->key))
+            s = &cache[i];
+    for (size_t i = 0; i < CACHE_SLOTS && !s; i++)
+        if (!cache[i].src.key)
+            s = &cache[i];
+    if (!s) {
+        s = &cache[0];
+        for (size_t i = 1; i < CACHE_SLOTS; i++)
+            if (cache[i].used < s->used)
+                s = &cache[i];
+    }
+    char *key = strdup(src->key);
+    if (!key)
+        return; /* not cached: the probe still has its own reference */
+    free(s->src.key);
+    bb_curl_trust_put(s->t);
+    s->src = *src;
+    s->src.key = key;
+    atomic_fetch_add(&t->refs, 1);
+    s->t = t;
+    s->used = ++ticks;
+}
+
+int bb_curl_trust_get(const char *ca_file, const char *ca_pem, bb_curl_trust **ret, char *why,
+                      size_t whylen) {
+    *ret = NULL;
+    source src = {0};
+    if (!ca_file && !ca_pem)
+        ca_file = system_bundle();
+    if (ca_file) {
+        struct stat st;
+        if (stat(ca_file, &st) < 0) {
+            int e = errno;
+            snprintf(why, whylen, "cannot read CA file %s: %s", ca_file, strerror(e));
+            return -e;
+        }
+        src = (source){.file = true,
+                       .key = (char *)ca_file,
+                       .dev = st.st_dev,
+                       .ino = st.st_ino,
+                       .size = st.st_size,
+                       .mtime = st.st_mtim,
+                       .ctime = st.st_ctim};
+    } else {
+        src.key = (char *)ca_pem;
+    }
+    pthread_mutex_lock(&mu);
+    *ret = lookup(&src);
+    pthread_mutex_unlock(&mu);
+    if (*ret)
+        return 0;
+
+    /* Parsed outside the lock: other probes go on meanwhile. */
+    int rc;
+    bb_curl_trust *t = NULL;
+    if (ca_file) {
+        char *data = NULL;
+        size_t len = 0;
+        rc = omx_read_file(ca_file, CA_FILE_MAX, &data, &len);
+        if (rc < 0)
+            snprintf(why, whylen, "cannot read CA file %s: %s", ca_file, omx_strerror(rc));
+        else
+            rc = parse(data, len, &t, why, whylen);
+        free(data);
+    } else {
+        rc = parse(ca_pem, strlen(ca_pem), &t, why, whylen);
+    }
+    if (rc < 0)
+        return rc;
+    pthread_mutex_lock(&mu);
+    bb_curl_trust *other = lookup(&src); /* another probe parsed it meanwhile */
+    if (!other)
+        store(&src, t);
+    pthread_mutex_unlock(&mu);
+    if (other) {
+        bb_curl_trust_put(t);
+        t = other;
+    }
+    *ret = t;
+    return 0;
+}
+
+int bb_curl_trust_verify(const bb_curl_trust *t, gnutls_session_t s, const char *host, char *why,
+                         size_t whylen) {
+    unsigned n = 0;
+    const gnutls_datum_t *raw = s ? gnutls_certificate_get_peers(s, &n) : NULL;
+    if (!t || !raw || n == 0 || gnutls_certificate_type_get(s) != GNUTLS_CRT_X509) {
+        snprintf(why, whylen, "the server sent no X.509 certificate");
+        return OMX_EVALUE;
+    }
+    if (n > PEERS_MAX) {
+        snprintf(why, whylen, "the server sent %u certificates, more than %d", n, PEERS_MAX);
+        return OMX_EVALUE;
+    }
+    gnutls_x509_crt_t crts[PEERS_MAX];
+    unsigned ok = 0;
+    int rc = 0;
+    for (; ok < n; ok++) {
+        if (gnutls_x509_crt_init(&crts[ok]) < 0) {
+            rc = -ENOMEM;
+            break;
+        }
+        if (gnutls_x509_crt_import(crts[ok], &raw[ok], GNUTLS_X509_FMT_DER) < 0) {
+            gnutls_x509_crt_deinit(crts[ok]);
+            snprintf(why, whylen, "the server's certificate %u cannot be parsed", ok);
+            rc = OMX_EVALUE;
+            break;
+        }
+    }
+    if (rc == 0) {
+        unsigned status = 0;
+        int vr = gnutls_x509_trust_list_verify_crt2(
+            t->tl, crts, n, NULL, 0, GNUTLS_VERIFY_ALLOW_X509_V1_CA_CRT, &status, NULL);
+        gnutls_datum_t txt = {0};
+        if (vr < 0) {
+            snprintf(why, whylen, "SSL certificate problem: %s", gnutls_strerror(vr));
+            rc = OMX_EVALUE;
+        } else if (status) {
+            if (gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &txt, 0) == 0)
+                snprintf(why, whylen, "SSL certificate problem: %s", (char *)txt.data);
+            else
+                snprintf(why, whylen, "SSL certificate problem: status 0x%x", status);
+            gnutls_free(txt.data);
+            rc = OMX_EVALUE;
+        } else if (!gnutls_x509_crt_check_hostname(crts[0], host)) {
+            snprintf(why, whylen,
+                     "SSL: certificate subject name does not match target host name '%s'", host);
+            rc = OMX_EVALUE;
+        }
+    }
+    for (unsigned i = 0; i < ok; i++)
+        gnutls_x509_crt_deinit(crts[i]);
+    return rc;
+}
