@@ -41,6 +41,10 @@ typedef struct slot {
 } slot;
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+/* One parse at a time: probes starting together on a new source wait for
+ * the first one's list instead of each parsing (and growing its thread's
+ * malloc arena by) the whole bundle. Held without mu; cache hits skip it. */
+static pthread_mutex_t load_mu = PTHREAD_MUTEX_INITIALIZER;
 static slot cache[CACHE_SLOTS];
 static uint64_t ticks;
 
@@ -192,7 +196,14 @@ int bb_curl_trust_get(const char *ca_file, const char *ca_pem, bb_curl_trust **r
     if (*ret)
         return 0;
 
-    /* Parsed outside the lock: other probes go on meanwhile. */
+    pthread_mutex_lock(&load_mu);
+    pthread_mutex_lock(&mu);
+    *ret = lookup(&src); /* parsed by the probe this one waited for */
+    pthread_mutex_unlock(&mu);
+    if (*ret) {
+        pthread_mutex_unlock(&load_mu);
+        return 0;
+    }
     int rc;
     bb_curl_trust *t = NULL;
     if (ca_file) {
@@ -207,19 +218,14 @@ int bb_curl_trust_get(const char *ca_file, const char *ca_pem, bb_curl_trust **r
     } else {
         rc = parse(ca_pem, strlen(ca_pem), &t, why, whylen);
     }
-    if (rc < 0)
-        return rc;
-    pthread_mutex_lock(&mu);
-    bb_curl_trust *other = lookup(&src); /* another probe parsed it meanwhile */
-    if (!other)
+    if (rc == 0) {
+        pthread_mutex_lock(&mu);
         store(&src, t);
-    pthread_mutex_unlock(&mu);
-    if (other) {
-        bb_curl_trust_put(t);
-        t = other;
+        pthread_mutex_unlock(&mu);
+        *ret = t;
     }
-    *ret = t;
-    return 0;
+    pthread_mutex_unlock(&load_mu);
+    return rc;
 }
 
 int bb_curl_trust_verify(const bb_curl_trust *t, gnutls_session_t s, const char *host, char *why,
