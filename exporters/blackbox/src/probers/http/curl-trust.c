@@ -269,6 +269,9 @@ int bb_curl_trust_verify(const bb_curl_trust *t, gnutls_session_t s, const char 
             else
                 snprintf(why, whylen, "SSL certificate problem: status 0x%x", status);
             gnutls_free(txt.data);
+            size_t l = strlen(why);
+            while (l && why[l - 1] == ' ') /* GnuTLS ends each sentence with one */
+                why[--l] = '\0';
             rc = OMX_EVALUE;
         } else if (!gnutls_x509_crt_check_hostname(crts[0], host)) {
             snprintf(why, whylen,
