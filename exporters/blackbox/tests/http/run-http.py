@@ -649,21 +649,33 @@ if EXPORTER:
     eport = free_port()
     cfg = write("bb-ca.yml", "modules:\n  tls:\n    prober: http\n    http:\n"
                 "      preferred_ip_protocol: ip4\n      tls_config:\n        ca_file: %s\n"
-                % ca_copy)
+                "  other:\n    prober: http\n    http:\n"
+                "      preferred_ip_protocol: ip4\n      tls_config:\n        ca_file: %s\n"
+                "        server_name: other.example\n" % (ca_copy, ca_copy))
     ex = subprocess.Popen([EXPORTER, "--config.file=" + cfg,
                            "--web.listen-address=127.0.0.1:%d" % eport],
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_port(eport)
 
-        def via_tls():
-            q = urllib.parse.urlencode({"module": "tls", "target": S + "/ok", "debug": "true"})
+        def via_tls(module="tls", target=S + "/ok"):
+            q = urllib.parse.urlencode({"module": module, "target": target, "debug": "true"})
             opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
             with opener.open("http://127.0.0.1:%d/probe?%s" % (eport, q)) as r:
                 return r.read().decode()
         for i in range(2):
             out = via_tls()
             check("ca file kept: probe %d" % i, "probe_success 1" in out, out)
+        # the chain verified above is remembered: the host is still checked
+        out = via_tls("other")
+        check("verified chain, other host", "probe_success 0" in out and
+              "does not match target host name 'other.example'" in out, out)
+        out = via_tls("other", "https://localhost:%d/ok" % HTTPS_WRONG)
+        check("verified chain, other server", "probe_success 1" in out, out)
+        out = via_tls("tls", "https://localhost:%d/ok" % HTTPS_EXPIRED)
+        check("verified chain, expired leaf", "probe_success 0" in out and "expired" in out, out)
+        out = via_tls("tls", "https://localhost:%d/ok" % HTTPS_EXPIRED)
+        check("verified chain, expired leaf again", "probe_success 0" in out, out)
         write("ca-copy.pem", pem(other_root))
         out = via_tls()
         check("ca file replaced: unknown CA", "probe_success 0" in out and

@@ -1,6 +1,7 @@
 /* Trust lists parsed once, shared by the probes (see curl-trust.h). */
 #include <curl/curl.h>
 #include <errno.h>
+#include <gnutls/crypto.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "curl-trust.h"
@@ -18,10 +20,25 @@
 #define CA_FILE_MAX (16u << 20) /* a CA bundle read into memory */
 #define CACHE_SLOTS 8           /* distinct CA sources kept at once */
 #define PEERS_MAX 16            /* GnuTLS' default verification depth */
+#define VERIFIED_SLOTS 64       /* chains remembered as verified, per list */
+
+/* A chain whose signatures verified up to an anchor of the list: the same
+ * bytes against the same anchors verify the same way, so only the dates (and
+ * the host name, checked at every probe) need checking again. That skips an
+ * ECDSA or RSA verification per probe (about 2M instructions for P-256 with
+ * nettle, a quarter of an https probe). */
+typedef struct verified {
+    unsigned char digest[32];      /* SHA-256 of the certificates the server sent */
+    int64_t not_before, not_after; /* when every certificate of it is valid */
+    bool used;
+} verified;
 
 struct bb_curl_trust {
     atomic_int refs;
     gnutls_x509_trust_list_t tl;
+    pthread_mutex_t mu; /* for seen and next */
+    verified seen[VERIFIED_SLOTS];
+    unsigned next;
 };
 
 /* A CA source and what it looked like when it was parsed. */
@@ -51,6 +68,7 @@ static uint64_t ticks;
 static bb_curl_trust *trust_free(bb_curl_trust *t) {
     if (t) {
         gnutls_x509_trust_list_deinit(t->tl, 1);
+        pthread_mutex_destroy(&t->mu);
         free(t);
     }
     return NULL;
@@ -115,6 +133,7 @@ static int parse(const char *pem, size_t len, bb_curl_trust **ret, char *why, si
         free(t);
         return -ENOMEM;
     }
+    pthread_mutex_init(&t->mu, NULL);
     gnutls_datum_t d = {.data = (unsigned char *)pem, .size = (unsigned)len};
     int n = gnutls_x509_trust_list_add_trust_mem(t->tl, &d, NULL, GNUTLS_X509_FMT_PEM, 0, 0);
     if (n <= 0) {
@@ -228,7 +247,77 @@ int bb_curl_trust_get(const char *ca_file, const char *ca_pem, bb_curl_trust **r
     return rc;
 }
 
-int bb_curl_trust_verify(const bb_curl_trust *t, gnutls_session_t s, const char *host, char *why,
+/* SHA-256 over the count, lengths and bytes of the certificates sent. */
+static int chain_digest(const gnutls_datum_t *raw, unsigned n, unsigned char out[32]) {
+    gnutls_hash_hd_t hd;
+    if (gnutls_hash_init(&hd, GNUTLS_DIG_SHA256) < 0)
+        return -ENOMEM;
+    unsigned char len[4] = {(unsigned char)(n >> 24), (unsigned char)(n >> 16),
+                            (unsigned char)(n >> 8), (unsigned char)n};
+    gnutls_hash(hd, len, 4);
+    for (unsigned i = 0; i < n; i++) {
+        unsigned z = raw[i].size;
+        unsigned char l[4] = {(unsigned char)(z >> 24), (unsigned char)(z >> 16),
+                              (unsigned char)(z >> 8), (unsigned char)z};
+        gnutls_hash(hd, l, 4);
+        gnutls_hash(hd, raw[i].data, raw[i].size);
+    }
+    gnutls_hash_deinit(hd, out);
+    return 0;
+}
+
+static void window_add(gnutls_x509_crt_t c, int64_t *nb, int64_t *na) {
+    time_t b = gnutls_x509_crt_get_activation_time(c), a = gnutls_x509_crt_get_expiration_time(c);
+    if (b == (time_t)-1 || a == (time_t)-1) {
+        *nb = INT64_MAX; /* unknown dates: never taken from the cache */
+        return;
+    }
+    if ((int64_t)b > *nb)
+        *nb = (int64_t)b;
+    if ((int64_t)a < *na)
+        *na = (int64_t)a;
+}
+
+/* Whether the chain with this digest verified before and its dates still hold. */
+static bool seen_valid(bb_curl_trust *t, const unsigned char digest[32]) {
+    int64_t now = (int64_t)time(NULL);
+    bool hit = false;
+    pthread_mutex_lock(&t->mu);
+    for (unsigned i = 0; i < VERIFIED_SLOTS && !hit; i++) {
+        const verified *v = &t->seen[i];
+        hit = v->used && !memcmp(v->digest, digest, 32) && now >= v->not_before &&
+              now <= v->not_after;
+    }
+    pthread_mutex_unlock(&t->mu);
+    return hit;
+}
+
+/* Remembers a verified chain with the dates of its certificates and of the
+ * anchors they chain to. */
+static void seen_add(bb_curl_trust *t, const unsigned char digest[32], gnutls_x509_crt_t *crts,
+                     unsigned n) {
+    int64_t nb = INT64_MIN, na = INT64_MAX;
+    for (unsigned i = 0; i < n; i++) {
+        gnutls_x509_crt_t anchor = NULL;
+        window_add(crts[i], &nb, &na);
+        if (gnutls_x509_trust_list_get_issuer(t->tl, crts[i], &anchor, GNUTLS_TL_GET_COPY) == 0 &&
+            anchor) {
+            window_add(anchor, &nb, &na);
+            gnutls_x509_crt_deinit(anchor);
+        }
+    }
+    if (nb > na)
+        return;
+    pthread_mutex_lock(&t->mu);
+    verified *v = &t->seen[t->next++ % VERIFIED_SLOTS];
+    memcpy(v->digest, digest, 32);
+    v->not_before = nb;
+    v->not_after = na;
+    v->used = true;
+    pthread_mutex_unlock(&t->mu);
+}
+
+int bb_curl_trust_verify(bb_curl_trust *t, gnutls_session_t s, const char *host, char *why,
                          size_t whylen) {
     unsigned n = 0;
     const gnutls_datum_t *raw = s ? gnutls_certificate_get_peers(s, &n) : NULL;
@@ -255,11 +344,21 @@ int bb_curl_trust_verify(const bb_curl_trust *t, gnutls_session_t s, const char 
             break;
         }
     }
-    if (rc == 0) {
+    unsigned char digest[32];
+    bool digest_ok = rc == 0 && chain_digest(raw, n, digest) == 0;
+    if (rc == 0 && digest_ok && seen_valid(t, digest)) {
+        if (!gnutls_x509_crt_check_hostname(crts[0], host)) {
+            snprintf(why, whylen,
+                     "SSL: certificate subject name does not match target host name '%s'", host);
+            rc = OMX_EVALUE;
+        }
+    } else if (rc == 0) {
         unsigned status = 0;
         int vr = gnutls_x509_trust_list_verify_crt2(
             t->tl, crts, n, NULL, 0, GNUTLS_VERIFY_ALLOW_X509_V1_CA_CRT, &status, NULL);
         gnutls_datum_t txt = {0};
+        if (vr == 0 && status == 0 && digest_ok)
+            seen_add(t, digest, crts, n);
         if (vr < 0) {
             snprintf(why, whylen, "SSL certificate problem: %s", gnutls_strerror(vr));
             rc = OMX_EVALUE;

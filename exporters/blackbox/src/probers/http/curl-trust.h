@@ -33,9 +33,11 @@ gnutls_x509_trust_list_t bb_curl_trust_list(const bb_curl_trust *t);
 /* Verifies the peer of session (borrowed) as libcurl would with VERIFYPEER and
  * VERIFYHOST on: the chain it sent up to an anchor of t (dates, signatures,
  * CA constraints; X.509 v1 CAs allowed as libcurl allows them) and host (a
- * name or an address literal, no brackets) against the leaf. Returns 0, or
- * OMX_EVALUE with the reason in why. */
-int bb_curl_trust_verify(const bb_curl_trust *t, gnutls_session_t session, const char *host,
-                         char *why, size_t whylen);
+ * name or an address literal, no brackets) against the leaf. A chain that
+ * verified before against t is only checked for its dates and the host
+ * (t remembers the last 64; safe from any thread). Returns 0, or OMX_EVALUE
+ * with the reason in why. */
+int bb_curl_trust_verify(bb_curl_trust *t, gnutls_session_t session, const char *host, char *why,
+                         size_t whylen);
 
 #endif
