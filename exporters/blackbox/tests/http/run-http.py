@@ -632,6 +632,11 @@ else:
           m.get("probe_ssl_last_chain_expiry_timestamp_seconds") == -62135596800, out + err)
     rc, m, out, err = system_trust_probe("", "https://127.0.0.1:%d/ok" % HTTPS)
     check("system trust: address in the certificate", m.get("probe_success") == 1, out + err)
+    # the oauth2 token request is verified by libcurl itself, with the same bundle
+    rc, m, out, err = system_trust_probe(
+        "oauth2:\n  client_id: cid\n  client_secret: csecret\n  scopes: [a, b]\n"
+        "  token_url: %s/token\n" % S, U + "/auth")
+    check("system trust: oauth2 over https", m.get("probe_success") == 1, out + err)
     print("ok   system trust")
 
 # Without the namespace the test root is unknown to the system bundle.

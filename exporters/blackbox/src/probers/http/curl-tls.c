@@ -57,8 +57,11 @@ int bb_curl_tls_setup(bb_probe *p, CURL *h, const bb_tls_config *t, bb_curl_tls 
     }
     /* libcurl's GnuTLS backend reads its CA path (hundreds of files) and
      * bundle at every handshake: only the one store that is used is loaded,
-     * and none when nothing is verified. */
+     * and none when nothing is verified; without a CA of the config that is
+     * the system bundle (Debian's libcurl names none, only the path). */
     curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+    if (!t->ca_file && !t->ca && !t->insecure_skip_verify)
+        curl_easy_setopt(h, CURLOPT_CAINFO, bb_curl_trust_system_bundle());
     if (t->insecure_skip_verify)
         curl_easy_setopt(h, CURLOPT_CAINFO, NULL);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, t->insecure_skip_verify ? 0L : 1L);

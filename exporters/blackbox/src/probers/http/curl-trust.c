@@ -104,7 +104,7 @@ static void curl_bundle_init(void) {
         curl_easy_cleanup(h);
 }
 
-static const char *system_bundle(void) {
+const char *bb_curl_trust_system_bundle(void) {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     static const char *const files[] = {"/etc/ssl/certs/ca-certificates.crt",
                                         "/etc/pki/tls/certs/ca-bundle.crt",
@@ -191,7 +191,7 @@ int bb_curl_trust_get(const char *ca_file, const char *ca_pem, bb_curl_trust **r
     *ret = NULL;
     source src = {0};
     if (!ca_file && !ca_pem)
-        ca_file = system_bundle();
+        ca_file = bb_curl_trust_system_bundle();
     if (ca_file) {
         struct stat st;
         if (stat(ca_file, &st) < 0) {

@@ -25,6 +25,8 @@ typedef struct bb_curl_trust bb_curl_trust;
  * OMX_EVALUE when it holds no certificate, -ENOMEM. */
 int bb_curl_trust_get(const char *ca_file, const char *ca_pem, bb_curl_trust **ret, char *why,
                       size_t whylen);
+/* The path of that system bundle (static; the file may not exist). */
+const char *bb_curl_trust_system_bundle(void);
 /* Drops a reference; NULL-safe; returns NULL. */
 bb_curl_trust *bb_curl_trust_put(bb_curl_trust *t);
 /* The parsed list (borrowed while the reference is held). */
