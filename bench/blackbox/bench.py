@@ -1,7 +1,13 @@
 #!/usr/bin/python3
 """omx-blackbox vs Debian's prometheus-blackbox-exporter, one after the other
 in the same run, with the same blackbox.yml against the same fast local target
-(bb-bench-target): `wrk -t2 -c8` on /probe for the http, tcp and icmp modules.
+(bb-bench-target): `wrk -t2 -c8` on /probe for the http, tcp and icmp modules,
+and https against bb-bench-tls-target (a full handshake per probe, the
+certificate verified by both exporters): `https` with the system trust
+(the exporters run in a private mount namespace where
+/etc/ssl/certs/ca-certificates.crt is the system bundle plus the bench's
+root; skipped when mounts are refused), `https-ca` with a ca_file holding
+the root alone.
 
 Prints one line per case:
   bench blackbox/<case>: ours <v> <unit>; blackbox_exporter <v> <unit>; <ratio>x
@@ -14,7 +20,10 @@ Every round runs both exporters; the median of ROUNDS rounds is printed. A
 probe that fails under load is counted (`<case>-failed`); a run where every
 probe of ours fails says so (the prober may not be built yet).
 
-usage: bench.py OMX_BLACKBOX BB_BENCH_TARGET"""
+BENCH_BLACKBOX_CASES (comma-separated, e.g. "https") runs only those cases.
+
+usage: bench.py OMX_BLACKBOX BB_BENCH_TARGET [BB_BENCH_TLS_TARGET]"""
+import datetime
 import os
 import re
 import shutil
@@ -32,8 +41,64 @@ SECONDS = int(os.environ.get("BENCH_BLACKBOX_SECONDS", "3"))
 MODULES = {
     "http_2xx": "  http_2xx:\n    prober: http\n    timeout: 5s\n",
     "tcp_connect": "  tcp_connect:\n    prober: tcp\n    timeout: 5s\n",
+    "http_2xx_tls": "  http_2xx_tls:\n    prober: http\n    timeout: 5s\n",
+    "http_2xx_tls_ca": "  http_2xx_tls_ca:\n    prober: http\n    timeout: 5s\n    http:\n"
+                       "      tls_config:\n        ca_file: %(ca)s\n",
     "icmp": "  icmp:\n    prober: icmp\n    timeout: 5s\n    icmp:\n      preferred_ip_protocol: ip4\n",
 }
+
+
+def make_certs(tmp):
+    """A root CA and a leaf for 127.0.0.1 it signed (ECDSA P-256); the paths
+    of the root, the leaf and its key."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    import ipaddress
+    now = datetime.datetime.now(datetime.timezone.utc)
+
+    def cert(cn, key, issuer=None, issuer_key=None, ca=False):
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+        b = (x509.CertificateBuilder().subject_name(name)
+             .issuer_name(issuer.subject if issuer else name).public_key(key.public_key())
+             .serial_number(x509.random_serial_number())
+             .not_valid_before(now - datetime.timedelta(days=1))
+             .not_valid_after(now + datetime.timedelta(days=30))
+             .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        if not ca:
+            b = b.add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        return b.sign(issuer_key or key, hashes.SHA256())
+    root_key, leaf_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    root = cert("bench root", root_key, ca=True)
+    leaf = cert("127.0.0.1", leaf_key, root, root_key)
+    paths = [os.path.join(tmp, n) for n in ("root.pem", "leaf.pem", "leaf.key")]
+    for path, data in zip(paths, (root.public_bytes(serialization.Encoding.PEM),
+                                  leaf.public_bytes(serialization.Encoding.PEM),
+                                  leaf_key.private_bytes(serialization.Encoding.PEM,
+                                                         serialization.PrivateFormat.PKCS8,
+                                                         serialization.NoEncryption()))):
+        with open(path, "wb") as f:
+            f.write(data)
+    return paths
+
+
+SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+
+
+def system_trust_wrapper(tmp, ca):
+    """argv prefix running a command with the bench root added to the system
+    bundle (private mount namespace), or None when that is refused."""
+    bundle = os.path.join(tmp, "system-plus-root.pem")
+    with open(bundle, "w") as out, open(SYSTEM_BUNDLE) as sysb, open(ca) as root:
+        out.write(sysb.read() + root.read())
+    argv = ["unshare", "-m", "sh", "-c", 'mount --bind "$0" %s && exec "$@"' % SYSTEM_BUNDLE, bundle]
+    try:
+        ok = subprocess.run(argv + ["true"], capture_output=True).returncode == 0
+    except OSError:
+        ok = False
+    return argv if ok else None
 
 
 def free_port():
@@ -95,6 +160,7 @@ def run_one(argv, port, name, query):
 
 def main():
     ours_bin, target_bin = sys.argv[1], sys.argv[2]
+    tls_target_bin = sys.argv[3] if len(sys.argv) > 3 else None
     peer_bin = shutil.which("prometheus-blackbox-exporter")
     if not shutil.which("wrk"):
         print("bench blackbox: wrk missing", file=sys.stderr)
@@ -104,16 +170,29 @@ def main():
         return 1
     tmp = tempfile.mkdtemp(prefix="bb-bench-")
     configs = {}
+    ca, leaf, leaf_key = make_certs(tmp)
     for module, text in MODULES.items():
         configs[module] = os.path.join(tmp, module + ".yml")
         with open(configs[module], "w") as f:
-            f.write("modules:\n" + text)
-    tport = free_port()
+            f.write("modules:\n" + text % {"ca": ca})
+    tport, sport = free_port(), free_port()
     target = subprocess.Popen([target_bin, str(tport)])
+    tls_target = subprocess.Popen([tls_target_bin, str(sport), leaf, leaf_key]) if tls_target_bin else None
     time.sleep(0.2)
     cases = [("http", "module=http_2xx&target=http://127.0.0.1:%d/" % tport),
              ("tcp", "module=tcp_connect&target=127.0.0.1:%d" % tport),
              ("icmp", "module=icmp&target=127.0.0.1")]
+    wrap = system_trust_wrapper(tmp, ca) if tls_target and os.path.exists(SYSTEM_BUNDLE) else None
+    if tls_target and wrap:
+        cases.append(("https", "module=http_2xx_tls&target=https://127.0.0.1:%d/" % sport))
+    elif tls_target:
+        print("bench blackbox/https: skipped, no private mount namespace for the system trust",
+              file=sys.stderr)
+    if tls_target:
+        cases.append(("https-ca", "module=http_2xx_tls_ca&target=https://127.0.0.1:%d/" % sport))
+    only = [c for c in os.environ.get("BENCH_BLACKBOX_CASES", "").split(",") if c]
+    if only:
+        cases = [c for c in cases if c[0] in only]
     rounds = {"ours": [], "peer": []}
     try:
         for _ in range(ROUNDS):
@@ -122,13 +201,16 @@ def main():
                 for name, query in cases:
                     port = free_port()
                     cfg = configs[re.search(r"module=([^&]+)", query).group(1)]
-                    res[name] = run_one([binary, "--config.file=" + cfg,
+                    res[name] = run_one((wrap if name == "https" else []) + [binary, "--config.file=" + cfg,
                                          "--web.listen-address=127.0.0.1:%d" % port], port, name,
                                         query)
                 rounds[who].append(res)
     finally:
         target.terminate()
         target.wait()
+        if tls_target:
+            tls_target.terminate()
+            tls_target.wait()
         shutil.rmtree(tmp, ignore_errors=True)
 
     def med(who, name, f):

@@ -225,11 +225,11 @@ static int64_t min_expiry(int64_t acc, gnutls_x509_crt_t c) {
 
 /* Earliest expiry along the chain Go would have verified: from the leaf through
  * the certificates the peer sent, to an anchor of the session's trust list. */
-static int64_t verified_chain_expiry(gnutls_session_t s, gnutls_x509_crt_t *crts, unsigned n) {
+static int64_t verified_chain_expiry(gnutls_session_t s, gnutls_x509_trust_list_t tl,
+                                     gnutls_x509_crt_t *crts, unsigned n) {
     int64_t acc = min_expiry(INT64_MIN, crts[0]);
     gnutls_certificate_credentials_t cred = NULL;
-    gnutls_x509_trust_list_t tl = NULL;
-    if (gnutls_credentials_get(s, GNUTLS_CRD_CERTIFICATE, (void **)&cred) == 0 && cred)
+    if (!tl && gnutls_credentials_get(s, GNUTLS_CRD_CERTIFICATE, (void **)&cred) == 0 && cred)
         gnutls_certificate_get_trust_list(cred, &tl);
     gnutls_x509_crt_t cur = crts[0];
     bool used[CHAIN_MAX] = {true};
@@ -268,6 +268,11 @@ void bb_tls_facts_clear(bb_tls_facts *f) {
 }
 
 int bb_tls_facts_take(gnutls_session_t s, bool verified, bb_tls_facts *ret) {
+    return bb_tls_facts_take_trust(s, verified, NULL, ret);
+}
+
+int bb_tls_facts_take_trust(gnutls_session_t s, bool verified, gnutls_x509_trust_list_t tl,
+                            bb_tls_facts *ret) {
     memset(ret, 0, sizeof(*ret));
     if (!s || gnutls_certificate_type_get(s) != GNUTLS_CRT_X509)
         return -ENOENT;
@@ -297,7 +302,7 @@ int bb_tls_facts_take(gnutls_session_t s, bool verified, bb_tls_facts *ret) {
     for (unsigned i = 0; i < ok; i++)
         e = min_expiry(e, crts[i]);
     ret->earliest_expiry = e == INT64_MIN ? GO_ZERO_TIME_UNIX : e;
-    ret->chain_expiry = verified ? verified_chain_expiry(s, crts, ok) : GO_ZERO_TIME_UNIX;
+    ret->chain_expiry = verified ? verified_chain_expiry(s, tl, crts, ok) : GO_ZERO_TIME_UNIX;
 
     unsigned char digest[32];
     if (gnutls_hash_fast(GNUTLS_DIG_SHA256, raw[0].data, raw[0].size, digest) == 0)

@@ -47,6 +47,10 @@ typedef struct bb_tls_facts {
  * -ENOENT when the peer sent no X.509 certificate, or -ENOMEM; on failure *ret
  * holds nothing to free. Clear with bb_tls_facts_clear. */
 int bb_tls_facts_take(gnutls_session_t session, bool verified, bb_tls_facts *ret);
+/* The same with the trust list (borrowed) the peer was verified against, when
+ * that was not the session's own (NULL: the session's). */
+int bb_tls_facts_take_trust(gnutls_session_t session, bool verified, gnutls_x509_trust_list_t tl,
+                            bb_tls_facts *ret);
 void bb_tls_facts_clear(bb_tls_facts *f); /* accepts a zeroed or cleared struct */
 /* Adds the families in what (BB_TLS_*) to the probe. Returns 0 or -ENOMEM. */
 int bb_tls_facts_report(bb_probe *p, const bb_tls_facts *f, unsigned what);

@@ -139,6 +139,12 @@ check("tls metrics", any(k.startswith("probe_ssl_last_chain_info{") for k in m) 
       not any(k.startswith("probe_tls_cipher_info") for k in m), r.stdout)
 case("tls unverified", "tls: true\n", "localhost:%d" % TLS,
      {"probe_success": 0, "probe_grpc_status_code": 14})
+case("tls wrong server_name", "tls: true\ntls_config:\n  ca_file: %s\n  server_name: other.example\n"
+     % CA, "127.0.0.1:%d" % TLS, {"probe_success": 0, "probe_grpc_status_code": 14})
+case("tls address", "tls: true\ntls_config:\n  ca_file: %s\n" % CA, "127.0.0.1:%d" % TLS,
+     {"probe_success": 1})
+case("tls insecure_skip_verify", "tls: true\ntls_config:\n  insecure_skip_verify: true\n",
+     "localhost:%d" % TLS, {"probe_success": 1, "probe_grpc_ssl": 1})
 case("plain to tls port", "", "127.0.0.1:%d" % TLS, {"probe_success": 0})
 case("refused", "", "127.0.0.1:1", {"probe_success": 0, "probe_grpc_status_code": 14})
 case("http/1.1 server", "", "127.0.0.1:%d" % HTTP1, {"probe_success": 0}, max_time=4)

@@ -584,6 +584,118 @@ if EXPORTER:
         ex.terminate()
         ex.wait(10)
 
+# The system trust (no ca_file): libcurl is told not to verify and the prober
+# checks the peer against the bundle it parsed once. In a private mount
+# namespace, the test root is the only CA of /etc/ssl/certs/ca-certificates.crt.
+SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+
+
+def system_trust_probe(section, target, timeout=5):
+    path = write("section.yml", pin_ip4(section, target))
+    sh = 'mount --bind "$0" %s && exec "$@"' % SYSTEM_BUNDLE
+    args = ["unshare", "-m", "sh", "-c", sh, CA, PROBE, "http", path, target, str(timeout)]
+    env = {k: v for k, v in os.environ.items()
+           if not k.lower().endswith("_proxy") and k != "SSL_CERT_FILE"}
+    r = subprocess.run(args, capture_output=True, text=True, timeout=timeout + 20, env=env)
+    m = {}
+    for line in r.stdout.splitlines():
+        if line and not line.startswith(" ") and " " in line:
+            k, v = line.rsplit(" ", 1)
+            try:
+                m[k] = float(v)
+            except ValueError:
+                pass
+    return r.returncode, m, r.stdout, r.stderr
+
+
+ns = subprocess.run(["unshare", "-m", "sh", "-c", "mount --bind %s %s" % (CA, SYSTEM_BUNDLE)],
+                    capture_output=True, text=True) if os.path.exists(SYSTEM_BUNDLE) else None
+if ns is None or ns.returncode != 0:
+    print("skip system trust: no private mount namespace with %s bind-mounted (%s)"
+          % (SYSTEM_BUNDLE, ns.stderr.strip() if ns else "no such file"))
+else:
+    rc, m, out, err = system_trust_probe("", S + "/ok")
+    check("system trust: valid", rc == 0 and m.get("probe_success") == 1 and
+          m.get("probe_ssl_last_chain_expiry_timestamp_seconds", 0) > time.time(), out + err)
+    for name, port, why in [("expired", HTTPS_EXPIRED, "expired"),
+                            ("short chain", HTTPS_SHORT, "issuer is unknown"),
+                            ("wrong host", HTTPS_WRONG, "does not match target host name")]:
+        rc, m, out, err = system_trust_probe("", "https://localhost:%d/ok" % port)
+        check("system trust: %s" % name, rc == 1 and m.get("probe_success") == 0 and
+              "Error for HTTP request" in err and why in err, out + err)
+    rc, m, out, err = system_trust_probe("tls_config:\n  server_name: other.example\n",
+                                         "https://localhost:%d/ok" % HTTPS_WRONG)
+    check("system trust: server_name", m.get("probe_success") == 1, out + err)
+    rc, m, out, err = system_trust_probe("tls_config:\n  insecure_skip_verify: true\n",
+                                         "https://localhost:%d/ok" % HTTPS_EXPIRED)
+    check("system trust: insecure_skip_verify", m.get("probe_success") == 1 and
+          m.get("probe_ssl_last_chain_expiry_timestamp_seconds") == -62135596800, out + err)
+    rc, m, out, err = system_trust_probe("", "https://127.0.0.1:%d/ok" % HTTPS)
+    check("system trust: address in the certificate", m.get("probe_success") == 1, out + err)
+    # the oauth2 token request is verified by libcurl itself, with the same bundle
+    rc, m, out, err = system_trust_probe(
+        "oauth2:\n  client_id: cid\n  client_secret: csecret\n  scopes: [a, b]\n"
+        "  token_url: %s/token\n" % S, U + "/auth")
+    check("system trust: oauth2 over https", m.get("probe_success") == 1, out + err)
+    print("ok   system trust")
+
+# Without the namespace the test root is unknown to the system bundle.
+rc, m, out, err, took = probe("", S + "/ok")
+check("unknown CA", rc == 1 and m.get("probe_success") == 0 and "SSL certificate problem" in err,
+      out + err)
+
+# A CA file replaced on disk is seen at the next probe of a running exporter
+# (the parsed list is kept while the file stays the same).
+if EXPORTER:
+    import urllib.parse
+    import urllib.request
+    other_root, _ = make_cert("omx other root", ca=True, days=(-1, 3650), org="omx")
+    ca_copy = write("ca-copy.pem", pem(root))
+    eport = free_port()
+    cfg = write("bb-ca.yml", "modules:\n  tls:\n    prober: http\n    http:\n"
+                "      preferred_ip_protocol: ip4\n      tls_config:\n        ca_file: %s\n"
+                "  other:\n    prober: http\n    http:\n"
+                "      preferred_ip_protocol: ip4\n      tls_config:\n        ca_file: %s\n"
+                "        server_name: other.example\n" % (ca_copy, ca_copy))
+    ex = subprocess.Popen([EXPORTER, "--config.file=" + cfg,
+                           "--web.listen-address=127.0.0.1:%d" % eport],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_port(eport)
+
+        def via_tls(module="tls", target=S + "/ok"):
+            q = urllib.parse.urlencode({"module": module, "target": target, "debug": "true"})
+            opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+            with opener.open("http://127.0.0.1:%d/probe?%s" % (eport, q)) as r:
+                return r.read().decode()
+        for i in range(2):
+            out = via_tls()
+            check("ca file kept: probe %d" % i, "probe_success 1" in out, out)
+        # the chain verified above is remembered: the host is still checked
+        out = via_tls("other")
+        check("verified chain, other host", "probe_success 0" in out and
+              "does not match target host name 'other.example'" in out, out)
+        out = via_tls("other", "https://localhost:%d/ok" % HTTPS_WRONG)
+        check("verified chain, other server", "probe_success 1" in out, out)
+        out = via_tls("tls", "https://localhost:%d/ok" % HTTPS_EXPIRED)
+        check("verified chain, expired leaf", "probe_success 0" in out and "expired" in out, out)
+        out = via_tls("tls", "https://localhost:%d/ok" % HTTPS_EXPIRED)
+        check("verified chain, expired leaf again", "probe_success 0" in out, out)
+        write("ca-copy.pem", pem(other_root))
+        out = via_tls()
+        check("ca file replaced: unknown CA", "probe_success 0" in out and
+              "SSL certificate problem" in out, out)
+        write("ca-copy.pem", pem(other_root) + pem(root))
+        out = via_tls()
+        check("ca file replaced: both CAs", "probe_success 1" in out, out)
+        os.unlink(ca_copy)
+        out = via_tls()
+        check("ca file removed", "probe_success 0" in out and "cannot read CA file" in out, out)
+        print("ok   ca file replaced on disk")
+    finally:
+        ex.terminate()
+        ex.wait(10)
+
 # config errors name the key
 for name, section, want in [
         ("unknown key", "nope: 1\n", 'key "http.nope": unknown key'),

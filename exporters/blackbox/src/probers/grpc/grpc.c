@@ -47,6 +47,9 @@ typedef struct call {
     char grpc_message[256];
     bool have_tls;
     bb_tls_facts tls;
+    bb_curl_tls *keep;   /* what the peer is verified against */
+    const char *name;    /* the name it is verified for */
+    char tls_error[512]; /* why that verification failed */
 } call;
 
 static size_t on_data(char *data, size_t size, size_t nmemb, void *ctx) {
@@ -57,6 +60,17 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *ctx) {
         return CURL_WRITEFUNC_ERROR;
     }
     return n;
+}
+
+/* After the TLS handshake: the peer's chain and name against the CA list
+ * parsed once (curl-trust.h), as libcurl would check them. */
+static int on_prereq(void *ctx, char *peer_ip, char *local_ip, int peer_port, int local_port) {
+    call *cl = ctx;
+    (void)peer_ip, (void)local_ip, (void)peer_port, (void)local_port;
+    if (cl->https &&
+        bb_curl_tls_verify(cl->keep, cl->h, cl->name, cl->tls_error, sizeof(cl->tls_error)) < 0)
+        return CURL_PREREQFUNC_ABORT;
+    return CURL_PREREQFUNC_OK;
 }
 
 static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx) {
@@ -70,7 +84,9 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx) {
         struct curl_tlssessioninfo *ti = NULL;
         if (curl_easy_getinfo(cl->h, CURLINFO_TLS_SSL_PTR, &ti) == CURLE_OK && ti &&
             ti->backend == CURLSSLBACKEND_GNUTLS && ti->internals)
-            cl->have_tls = bb_tls_facts_take(ti->internals, cl->verify, &cl->tls) == 0;
+            cl->have_tls =
+                bb_tls_facts_take_trust(ti->internals, cl->verify,
+                                        bb_curl_trust_list(cl->keep->trust), &cl->tls) == 0;
     }
     char line[300];
     size_t l = n < sizeof(line) - 1 ? n : sizeof(line) - 1;
@@ -269,7 +285,11 @@ bool bb_grpc_run(bb_probe *p, const void *cfg) {
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &cl);
     curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
-    if (c->tls && bb_curl_tls_setup(p, h, &c->tls_config, &keep) < 0)
+    curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_prereq);
+    curl_easy_setopt(h, CURLOPT_PREREQDATA, &cl);
+    cl.keep = &keep;
+    cl.name = name;
+    if (c->tls && bb_curl_tls_setup_verify(p, h, &c->tls_config, &keep) < 0)
         goto report;
     int ms = bb_remaining_ms(p);
     if (ms <= 0) {
@@ -291,6 +311,7 @@ bool bb_grpc_run(bb_probe *p, const void *cfg) {
         bb_logf(p, OMX_LOG_ERROR, "can't connect grpc server: err=\"%s\"",
                 cl.headers_overflow ? "response headers too large"
                 : cl.reply_overflow ? "reply too large"
+                : cl.tls_error[0]   ? cl.tls_error
                 : *err              ? err
                                     : curl_easy_strerror(cc));
         goto report;

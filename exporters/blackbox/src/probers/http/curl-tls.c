@@ -57,8 +57,11 @@ int bb_curl_tls_setup(bb_probe *p, CURL *h, const bb_tls_config *t, bb_curl_tls 
     }
     /* libcurl's GnuTLS backend reads its CA path (hundreds of files) and
      * bundle at every handshake: only the one store that is used is loaded,
-     * and none when nothing is verified. */
+     * and none when nothing is verified; without a CA of the config that is
+     * the system bundle (Debian's libcurl names none, only the path). */
     curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+    if (!t->ca_file && !t->ca && !t->insecure_skip_verify)
+        curl_easy_setopt(h, CURLOPT_CAINFO, bb_curl_trust_system_bundle());
     if (t->insecure_skip_verify)
         curl_easy_setopt(h, CURLOPT_CAINFO, NULL);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, t->insecure_skip_verify ? 0L : 1L);
@@ -70,7 +73,35 @@ int bb_curl_tls_setup(bb_probe *p, CURL *h, const bb_tls_config *t, bb_curl_tls 
     return 0;
 }
 
+int bb_curl_tls_setup_verify(bb_probe *p, CURL *h, const bb_tls_config *t, bb_curl_tls *r) {
+    bb_tls_config mine = *t;
+    r->verify = t->insecure_skip_verify ? NULL : t;
+    /* libcurl loads no CA and checks nothing: bb_curl_tls_verify does. */
+    mine.ca_file = mine.ca = NULL;
+    mine.insecure_skip_verify = true;
+    return bb_curl_tls_setup(p, h, &mine, r);
+}
+
+int bb_curl_tls_verify(bb_curl_tls *k, CURL *h, const char *host, char *why, size_t whylen) {
+    if (!k->verify)
+        return 0;
+    if (!k->trust) {
+        const bb_tls_config *t = k->verify;
+        int rc = bb_curl_trust_get(t->ca_file, t->ca_file ? NULL : t->ca, &k->trust, why, whylen);
+        if (rc < 0)
+            return rc;
+    }
+    struct curl_tlssessioninfo *ti = NULL;
+    if (curl_easy_getinfo(h, CURLINFO_TLS_SSL_PTR, &ti) != CURLE_OK || !ti ||
+        ti->backend != CURLSSLBACKEND_GNUTLS || !ti->internals) {
+        snprintf(why, whylen, "no GnuTLS session to verify");
+        return OMX_EVALUE;
+    }
+    return bb_curl_trust_verify(k->trust, ti->internals, host, why, whylen);
+}
+
 void bb_curl_tls_clear(bb_curl_tls *k) {
+    k->trust = bb_curl_trust_put(k->trust);
     for (int i = 0; i < 3; i++)
         if (k->fds[i] >= 0)
             close(k->fds[i]);

@@ -7,11 +7,15 @@
 
 #include <curl/curl.h>
 
+#include "curl-trust.h"
 #include "prober.h"
 
-/* Descriptors of inline PEMs; they must outlive the transfers. */
+/* Descriptors of inline PEMs (they must outlive the transfers) and, for
+ * bb_curl_tls_setup_verify, what the peer is verified against. */
 typedef struct bb_curl_tls {
     int fds[3];
+    const bb_tls_config *verify; /* borrowed; NULL: nothing to verify here */
+    bb_curl_trust *trust;        /* taken at the first verification */
 } bb_curl_tls;
 #define BB_CURL_TLS_INIT \
     {                    \
@@ -20,7 +24,17 @@ typedef struct bb_curl_tls {
 
 /* Sets t's options on h. Returns 0, or a negative code after bb_logf. */
 int bb_curl_tls_setup(bb_probe *p, CURL *h, const bb_tls_config *t, bb_curl_tls *keep);
-/* Closes the descriptors; keep may be reused. */
+/* The same, but the peer is verified by bb_curl_tls_verify rather than by
+ * libcurl (which would parse the CA bundle at every handshake). t must
+ * outlive keep (a module's config does). */
+int bb_curl_tls_setup_verify(bb_probe *p, CURL *h, const bb_tls_config *t, bb_curl_tls *keep);
+/* After the handshake of h (CURLOPT_PREREQFUNCTION): verifies the peer's
+ * chain and host (the name libcurl connected to) against the trust list of
+ * tls_config (ca_file, ca, else the system bundle), taking it into keep on
+ * first use; 0 when insecure_skip_verify is set. Returns 0 or a negative code
+ * with the reason in why. */
+int bb_curl_tls_verify(bb_curl_tls *keep, CURL *h, const char *host, char *why, size_t whylen);
+/* Closes the descriptors and drops the trust list; keep may be reused. */
 void bb_curl_tls_clear(bb_curl_tls *keep);
 
 /* curl_global_init once per process (the http plugin's init calls it when

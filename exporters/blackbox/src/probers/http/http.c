@@ -51,6 +51,8 @@ typedef struct hop {
     bb_http_decoder *dec;
     bool have_tls;
     bb_tls_facts tls;
+    bb_curl_tls *keep;   /* what the peer is verified against */
+    char tls_error[512]; /* why that verification failed */
 } hop;
 
 /* ---- callbacks ---- */
@@ -107,7 +109,9 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx) {
             if (curl_easy_getinfo(hp->h, CURLINFO_TLS_SSL_PTR, &ti) == CURLE_OK && ti &&
                 ti->backend == CURLSSLBACKEND_GNUTLS && ti->internals) {
                 bb_tls_facts_clear(&hp->tls);
-                hp->have_tls = bb_tls_facts_take(ti->internals, hp->verify, &hp->tls) == 0;
+                hp->have_tls =
+                    bb_tls_facts_take_trust(ti->internals, hp->verify,
+                                            bb_curl_trust_list(hp->keep->trust), &hp->tls) == 0;
             }
         }
         if (st >= 200 && is_redirect(st)) {
@@ -129,6 +133,18 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx) {
         return 0;
     }
     return n;
+}
+
+/* After the TLS handshake, before the request: the peer's chain and name, as
+ * libcurl would check them with the CA bundle parsed once (curl-trust.h). */
+static int on_prereq(void *ctx, char *peer_ip, char *local_ip, int peer_port, int local_port) {
+    hop *hp = ctx;
+    (void)peer_ip, (void)local_ip, (void)peer_port, (void)local_port;
+    if (!hp->https)
+        return CURL_PREREQFUNC_OK;
+    if (bb_curl_tls_verify(hp->keep, hp->h, hp->host, hp->tls_error, sizeof(hp->tls_error)) < 0)
+        return CURL_PREREQFUNC_ABORT;
+    return CURL_PREREQFUNC_OK;
 }
 
 static curl_socket_t on_open_socket(void *ctx, curlsocktype purpose, struct curl_sockaddr *a) {
@@ -680,7 +696,7 @@ static int setup_request(bb_probe *p, const bb_http_cfg *c, CURL *h, probe_res *
     }
     curl_easy_setopt(h, CURLOPT_HTTP_VERSION,
                      c->enable_http2 ? (long)CURL_HTTP_VERSION_2TLS : (long)CURL_HTTP_VERSION_1_1);
-    return bb_curl_tls_setup(p, h, &c->tls, &r->tls);
+    return bb_curl_tls_setup_verify(p, h, &c->tls, &r->tls);
 }
 
 static const char *find_host_header(const bb_probe *p, const bb_http_cfg *c) {
@@ -803,6 +819,9 @@ bool bb_http_run(bb_probe *p, const void *cfg) {
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &hp);
     curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
     curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &hp);
+    curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_prereq);
+    curl_easy_setopt(h, CURLOPT_PREREQDATA, &hp);
+    hp.keep = &r.tls;
     curl_easy_setopt(h, CURLOPT_HTTP_CONTENT_DECODING, 0L);
     curl_easy_setopt(h, CURLOPT_HTTP_TRANSFER_DECODING, 1L);
     if (pinned && strcmp(url_host, addr) &&
@@ -853,6 +872,7 @@ bool bb_http_run(bb_probe *p, const void *cfg) {
         hp.status = 0;
         omx_buf_reset(&hp.headers);
         hp.have_tls = false;
+        hp.tls_error[0] = '\0';
         bb_tls_facts_clear(&hp.tls);
         hp.body_bytes = 0;
         hp.too_big = hp.decode_error = false;
@@ -906,6 +926,7 @@ bool bb_http_run(bb_probe *p, const void *cfg) {
                               : hp.too_big        ? "body larger than the size limit"
                               : hp.decode_error   ? "cannot decompress the body"
                               : hp.blocked        ? "target not allowed"
+                              : hp.tls_error[0]   ? hp.tls_error
                               : *err              ? err
                                                   : curl_easy_strerror(cc);
             if (st == 0 || hp.headers_overflow) {
