@@ -26,6 +26,7 @@ struct bb_result {
     bb_family *fams;
     size_t n_fams, cap;
     size_t n_series; /* over every family */
+    size_t bytes;    /* bb_result_bytes */
 };
 
 bb_result *bb_result_new(void) {
@@ -120,6 +121,11 @@ static int add(bb_result *r, omx_type type, const char *name, const char *help, 
         }
     f->series[f->n_series++] = s;
     r->n_series++;
+    r->bytes += strlen(name) + 32;
+    for (size_t k = 0; k < n; k++)
+        r->bytes += strlen(names[k]) + strlen(values[k]) + 4;
+    if (f->n_series == 1 && help)
+        r->bytes += strlen(name) * 2 + strlen(help) + 32;
     return 0;
 }
 
@@ -244,6 +250,13 @@ int bb_result_registry(bb_result *r, omx_registry **ret) {
     }
     *ret = reg;
     return 0;
+}
+
+size_t bb_result_bytes(bb_result *r) {
+    pthread_mutex_lock(&r->mu);
+    size_t n = r->bytes;
+    pthread_mutex_unlock(&r->mu);
+    return n;
 }
 
 int bb_result_write_text(bb_result *r, omx_buf *out) {
