@@ -34,21 +34,6 @@ static int respond_text(omx_request *req, int status, const char *text) {
     return omx_respond(req, status, "text/plain; charset=utf-8", text, strlen(text));
 }
 
-/* The probe's metrics in the format Accept asks for. Written here rather than
- * by omx_respond_registry: its scrape deadline (the same header the probe's
- * timeout came from) has mostly passed by now, and a few KiB need neither the
- * collector thread nor gzip. */
-static int write_metrics(bb_result *res, omx_format f, omx_buf *out) {
-    omx_registry *reg;
-    omx_write_opts o = {.format = f};
-    int rc = bb_result_registry(res, &reg);
-    if (rc < 0)
-        return rc;
-    rc = omx_registry_write(reg, &o, omx_buf_write_fn, out);
-    omx_registry_free(reg);
-    return rc;
-}
-
 /* What the debug output is made of: the probe's log and metrics and the
  * module's config (a copy: a reload may free the module). Kept by the history
  * and rendered only when its page is opened. */
@@ -174,10 +159,14 @@ static int run(bb_server *s, omx_request *req, const bb_module *m, const char *m
         omx_buf_free(&dbg);
         goto out;
     }
+    /* The metrics in the format Accept asks for, written here rather than by
+     * omx_respond_registry: its scrape deadline (the same header the probe's
+     * timeout came from) has mostly passed by now, and a few KiB need neither
+     * the collector thread nor gzip. */
     omx_format f = omx_format_from_accept(omx_request_header(req, "Accept"));
     omx_buf body;
     omx_buf_init(&body, 16u << 20);
-    rc = write_metrics(p.res, f, &body);
+    rc = bb_result_write(p.res, f, &body);
     if (s->hist) /* before the answer: a client that reads the landing page next sees it */
         keep(s, &p, module_name, ok);
     if (rc == 0)

@@ -259,14 +259,116 @@ size_t bb_result_bytes(bb_result *r) {
     return n;
 }
 
-int bb_result_write_text(bb_result *r, omx_buf *out) {
+/* Whether s is printable ASCII without the characters a label value or HELP
+ * text escapes: then it is written as it is, and needs no UTF-8 check. */
+static bool plain(const char *s) {
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p > 0x7e || *p == '\\' || *p == '"')
+            return false;
+    return true;
+}
+
+static bool all_plain(const bb_result *r) {
+    for (size_t i = 0; i < r->n_fams; i++) {
+        const bb_family *f = &r->fams[i];
+        if (f->help && !plain(f->help))
+            return false;
+        for (size_t j = 0; j < f->n_series; j++)
+            for (size_t k = 0; k < f->n_labels; k++)
+                if (!plain(f->series[j].values[k]))
+                    return false;
+    }
+    return true;
+}
+
+static int put(omx_buf *b, const char *s) { return omx_buf_append(b, s, strlen(s)); }
+
+/* One family in 0.0.4 text, as the registry writes an as-written family of
+ * plain strings: HELP, TYPE, then the series in label order. */
+static int write_family(const bb_family *f, omx_buf *b) {
+    size_t order[16];
+    for (size_t i = 0; i < f->n_labels; i++)
+        order[i] = i;
+    for (size_t i = 1; i < f->n_labels; i++)
+        for (size_t j = i;
+             j > 0 && strcmp(f->label_names[order[j - 1]], f->label_names[order[j]]) > 0; j--) {
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    int rc = 0;
+    if (f->help) {
+        rc = put(b, "# HELP ");
+        rc = rc ? rc : put(b, f->name);
+        rc = rc ? rc : put(b, " ");
+        rc = rc ? rc : put(b, f->help);
+        rc = rc ? rc : put(b, "\n");
+    }
+    rc = rc ? rc : put(b, "# TYPE ");
+    rc = rc ? rc : put(b, f->name);
+    rc = rc ? rc : put(b, f->type == OMX_COUNTER ? " counter\n" : " gauge\n");
+    if (rc)
+        return rc;
+    const bb_series *one[1], **ss = one;
+    if (f->n_series > 1 && !(ss = malloc(f->n_series * sizeof *ss)))
+        return OMX_ENOMEM;
+    for (size_t j = 0; j < f->n_series; j++)
+        ss[j] = &f->series[j];
+    sort_ctx sc = {.f = f, .order = order};
+    tl_sort = &sc;
+    qsort(ss, f->n_series, sizeof *ss, cmp_series);
+    tl_sort = NULL;
+    char num[40];
+    for (size_t j = 0; j < f->n_series && !rc; j++) {
+        rc = put(b, f->name);
+        for (size_t i = 0; i < f->n_labels && !rc; i++) {
+            rc = put(b, i ? "," : "{");
+            rc = rc ? rc : put(b, f->label_names[order[i]]);
+            rc = rc ? rc : put(b, "=\"");
+            rc = rc ? rc : put(b, ss[j]->values[order[i]]);
+            rc = rc ? rc : put(b, "\"");
+        }
+        if (!rc && f->n_labels)
+            rc = put(b, "}");
+        size_t n = omx_format_double(num, ss[j]->v);
+        num[n++] = '\n';
+        rc = rc ? rc : omx_buf_append(b, " ", 1);
+        rc = rc ? rc : omx_buf_append(b, num, n);
+    }
+    if (ss != one)
+        free(ss);
+    return rc;
+}
+
+int bb_result_write(bb_result *r, omx_format format, omx_buf *out) {
+    if (format == OMX_FORMAT_PROMETHEUS) {
+        pthread_mutex_lock(&r->mu);
+        bool direct = all_plain(r) && r->n_fams <= 256;
+        int rc = 0;
+        if (direct) {
+            const bb_family *fs[256];
+            for (size_t i = 0; i < r->n_fams; i++)
+                fs[i] = &r->fams[i];
+            qsort(fs, r->n_fams, sizeof fs[0], cmp_fam);
+            for (size_t i = 0; i < r->n_fams && !rc; i++)
+                rc = write_family(fs[i], out);
+        }
+        pthread_mutex_unlock(&r->mu);
+        if (direct)
+            return rc;
+    }
     omx_registry *reg;
+    omx_write_opts o = {.format = format};
     int rc = bb_result_registry(r, &reg);
     if (rc < 0)
         return rc;
-    rc = omx_registry_write(reg, NULL, omx_buf_write_fn, out);
+    rc = omx_registry_write(reg, &o, omx_buf_write_fn, out);
     omx_registry_free(reg);
     return rc;
+}
+
+int bb_result_write_text(bb_result *r, omx_buf *out) {
+    return bb_result_write(r, OMX_FORMAT_PROMETHEUS, out);
 }
 
 int bb_result_get(bb_result *r, const char *name, size_t n, const char *const *label_values,
