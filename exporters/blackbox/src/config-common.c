@@ -188,18 +188,14 @@ int bb_header_lists_parse(omx_yaml *y, const omx_yaml_node *v, const char *key, 
     if (omx_yaml_is_empty(v))
         return 0;
     if (omx_yaml_kind_of(v) != OMX_YAML_MAPPING) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "expected a mapping of %ss to lists of values", what);
-        return omx_yaml_fail(y, v, key, msg);
+        return omx_yaml_fail(y, v, key, "expected a mapping of %ss to lists of values", what);
     }
     for (size_t i = 0; i < omx_yaml_len(v); i++) {
         const omx_yaml_node *k, *val;
         omx_yaml_pair(y, v, i, &k, &val);
         const char *name = omx_yaml_scalar(k);
         if (!name || !*name || strpbrk(name, ":\r\n \t")) {
-            char msg[64];
-            snprintf(msg, sizeof msg, "invalid %s", what);
-            return omx_yaml_fail(y, k, key, msg);
+            return omx_yaml_fail(y, k, key, "invalid %s", what);
         }
         char **vals = NULL;
         int rc = omx_yaml_get_strings(y, val, key, &vals);
