@@ -172,3 +172,13 @@ const char *bb_plog_text(bb_plog *l, size_t *ret_len) {
     pthread_mutex_unlock(&l->mu);
     return s;
 }
+
+void bb_plog_drop_text(bb_plog *l) {
+    if (!l)
+        return;
+    pthread_mutex_lock(&l->mu);
+    omx_buf_free(&l->text);
+    omx_buf_init(&l->text, BB_PLOG_MAX_BYTES + 128);
+    l->n_text = 0;
+    pthread_mutex_unlock(&l->mu);
+}

@@ -64,7 +64,9 @@ static int render_debug(bb_plog *log, bb_result *res, const char *yaml, size_t y
 
 static int render_parts(void *parts, omx_buf *out) {
     debug_parts *d = parts;
-    return render_debug(d->log, d->res, d->yaml, d->yaml_len, out);
+    int rc = render_debug(d->log, d->res, d->yaml, d->yaml_len, out);
+    bb_plog_drop_text(d->log); /* the history keeps raw lines only */
+    return rc;
 }
 
 static void free_parts(void *parts) {

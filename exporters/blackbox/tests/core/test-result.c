@@ -73,6 +73,11 @@ static void test_plog(void) {
     t = bb_plog_text(p.log, &len);
     ASSERT(len <= BB_PLOG_MAX_BYTES + 128);
     ASSERT(strstr(t, "more lines dropped") != NULL);
+    bb_plog_drop_text(p.log); /* rendered again from the raw lines */
+    size_t len2;
+    t = bb_plog_text(p.log, &len2);
+    ASSERT_EQ(len2, len);
+    ASSERT(strstr(t, "more lines dropped") != NULL);
     bb_plog_free(p.log);
     bb_logf(NULL, OMX_LOG_DEBUG, "no probe: goes to the process log");
 }
