@@ -281,11 +281,39 @@ static bool all_plain(const bb_result *r) {
     return true;
 }
 
-static int put(omx_buf *b, const char *s) { return omx_buf_append(b, s, strlen(s)); }
+/* Output gathered in a stack buffer and appended in a few large pieces: a
+ * probe's answer is a few dozen short strings per series. */
+typedef struct obuf {
+    omx_buf *out;
+    int rc;
+    size_t n;
+    char buf[4096];
+} obuf;
+
+static void flush(obuf *o) {
+    if (o->n && !o->rc)
+        o->rc = omx_buf_append(o->out, o->buf, o->n);
+    o->n = 0;
+}
+
+static void putn(obuf *o, const char *s, size_t len) {
+    if (o->n + len > sizeof o->buf) {
+        flush(o);
+        if (len > sizeof o->buf) {
+            if (!o->rc)
+                o->rc = omx_buf_append(o->out, s, len);
+            return;
+        }
+    }
+    memcpy(o->buf + o->n, s, len);
+    o->n += len;
+}
+
+static void put(obuf *o, const char *s) { putn(o, s, strlen(s)); }
 
 /* One family in 0.0.4 text, as the registry writes an as-written family of
  * plain strings: HELP, TYPE, then the series in label order. */
-static int write_family(const bb_family *f, omx_buf *b) {
+static int write_family(const bb_family *f, obuf *b) {
     size_t order[16];
     for (size_t i = 0; i < f->n_labels; i++)
         order[i] = i;
@@ -296,48 +324,47 @@ static int write_family(const bb_family *f, omx_buf *b) {
             order[j] = order[j - 1];
             order[j - 1] = t;
         }
-    int rc = 0;
     if (f->help) {
-        rc = put(b, "# HELP ");
-        rc = rc ? rc : put(b, f->name);
-        rc = rc ? rc : put(b, " ");
-        rc = rc ? rc : put(b, f->help);
-        rc = rc ? rc : put(b, "\n");
+        putn(b, "# HELP ", 7);
+        put(b, f->name);
+        putn(b, " ", 1);
+        put(b, f->help);
+        putn(b, "\n", 1);
     }
-    rc = rc ? rc : put(b, "# TYPE ");
-    rc = rc ? rc : put(b, f->name);
-    rc = rc ? rc : put(b, f->type == OMX_COUNTER ? " counter\n" : " gauge\n");
-    if (rc)
-        return rc;
+    putn(b, "# TYPE ", 7);
+    put(b, f->name);
+    put(b, f->type == OMX_COUNTER ? " counter\n" : " gauge\n");
     const bb_series *one[1], **ss = one;
     if (f->n_series > 1 && !(ss = malloc(f->n_series * sizeof *ss)))
         return OMX_ENOMEM;
     for (size_t j = 0; j < f->n_series; j++)
         ss[j] = &f->series[j];
-    sort_ctx sc = {.f = f, .order = order};
-    tl_sort = &sc;
-    qsort(ss, f->n_series, sizeof *ss, cmp_series);
-    tl_sort = NULL;
+    if (f->n_series > 1) {
+        sort_ctx sc = {.f = f, .order = order};
+        tl_sort = &sc;
+        qsort(ss, f->n_series, sizeof *ss, cmp_series);
+        tl_sort = NULL;
+    }
     char num[40];
-    for (size_t j = 0; j < f->n_series && !rc; j++) {
-        rc = put(b, f->name);
-        for (size_t i = 0; i < f->n_labels && !rc; i++) {
-            rc = put(b, i ? "," : "{");
-            rc = rc ? rc : put(b, f->label_names[order[i]]);
-            rc = rc ? rc : put(b, "=\"");
-            rc = rc ? rc : put(b, ss[j]->values[order[i]]);
-            rc = rc ? rc : put(b, "\"");
+    for (size_t j = 0; j < f->n_series && !b->rc; j++) {
+        put(b, f->name);
+        for (size_t i = 0; i < f->n_labels; i++) {
+            putn(b, i ? "," : "{", 1);
+            put(b, f->label_names[order[i]]);
+            putn(b, "=\"", 2);
+            put(b, ss[j]->values[order[i]]);
+            putn(b, "\"", 1);
         }
-        if (!rc && f->n_labels)
-            rc = put(b, "}");
-        size_t n = omx_format_double(num, ss[j]->v);
+        if (f->n_labels)
+            putn(b, "}", 1);
+        num[0] = ' ';
+        size_t n = omx_format_double(num + 1, ss[j]->v) + 1;
         num[n++] = '\n';
-        rc = rc ? rc : omx_buf_append(b, " ", 1);
-        rc = rc ? rc : omx_buf_append(b, num, n);
+        putn(b, num, n);
     }
     if (ss != one)
         free(ss);
-    return rc;
+    return b->rc;
 }
 
 int bb_result_write(bb_result *r, omx_format format, omx_buf *out) {
@@ -347,11 +374,14 @@ int bb_result_write(bb_result *r, omx_format format, omx_buf *out) {
         int rc = 0;
         if (direct) {
             const bb_family *fs[256];
+            obuf o = {.out = out};
             for (size_t i = 0; i < r->n_fams; i++)
                 fs[i] = &r->fams[i];
             qsort(fs, r->n_fams, sizeof fs[0], cmp_fam);
             for (size_t i = 0; i < r->n_fams && !rc; i++)
-                rc = write_family(fs[i], out);
+                rc = write_family(fs[i], &o);
+            flush(&o);
+            rc = rc ? rc : o.rc;
         }
         pthread_mutex_unlock(&r->mu);
         if (direct)

@@ -109,6 +109,17 @@ static void test_direct(void) {
     bb_result_counter_l(&p, "probe_c", "c", 1, ln, (const char *const[]){"1"}, 3e9);
     bb_result_gauge(&p, "probe_a_first", "x", 1e-7);
     same_as_registry(p.res);
+    /* past the writer's 4 KiB pieces: a long value and many series */
+    char *longv = malloc(5001), val[16];
+    memset(longv, 'v', 5000);
+    longv[5000] = 0;
+    bb_result_gauge_l(&p, "probe_long", "l", 1, ln, (const char *const[]){longv}, 1);
+    free(longv);
+    for (int i = 0; i < 300; i++) {
+        snprintf(val, sizeof val, "%d", i);
+        bb_result_gauge_l(&p, "probe_many", "m", 1, ln, (const char *const[]){val}, i);
+    }
+    same_as_registry(p.res);
     /* escapes and bytes past ASCII go through the registry: still the same */
     bb_result_gauge_l(&p, "probe_esc", "help \\ with\nlines", 1, ln,
                       (const char *const[]){"q\"\\\n\xc3\xa9"}, 1);
