@@ -17,9 +17,15 @@ typedef struct bb_family {
     omx_type type;
     size_t n_labels;
     const char *const *label_names; /* borrowed */
-    bb_series *series;
+    bb_series *series;              /* NULL while the family has one series, kept in one */
+    bb_series one;
     size_t n_series, cap;
 } bb_family;
+
+/* A family's series: most families of a probe have one, kept inline. */
+static inline bb_series *ser(const bb_family *f) {
+    return f->series ? f->series : (bb_series *)&f->one;
+}
 
 struct bb_result {
     pthread_mutex_t mu; /* a prober may report from helper threads */
@@ -43,8 +49,8 @@ bb_result *bb_result_free(bb_result *r) {
         bb_family *f = &r->fams[i];
         for (size_t j = 0; j < f->n_series; j++) {
             for (size_t k = 0; k < f->n_labels; k++)
-                free(f->series[j].values[k]);
-            free(f->series[j].values);
+                free(ser(f)[j].values[k]);
+            free(ser(f)[j].values);
         }
         free(f->series);
     }
@@ -80,9 +86,9 @@ static int add(bb_result *r, omx_type type, const char *name, const char *help, 
         for (size_t j = 0; j < f->n_series; j++) {
             bool eq = true;
             for (size_t k = 0; k < n && eq; k++)
-                eq = !strcmp(f->series[j].values[k], values[k]);
+                eq = !strcmp(ser(f)[j].values[k], values[k]);
             if (eq) {
-                f->series[j].v = v;
+                ser(f)[j].v = v;
                 return 0;
             }
         }
@@ -90,7 +96,7 @@ static int add(bb_result *r, omx_type type, const char *name, const char *help, 
         return OMX_ELIMIT;
     if (!f) {
         if (r->n_fams == r->cap) {
-            size_t cap = r->cap ? r->cap * 2 : 8;
+            size_t cap = r->cap ? r->cap * 2 : 16;
             bb_family *nf = realloc(r->fams, cap * sizeof *nf);
             if (!nf)
                 return OMX_ENOMEM;
@@ -101,8 +107,15 @@ static int add(bb_result *r, omx_type type, const char *name, const char *help, 
         *f = (bb_family){
             .name = name, .help = help, .type = type, .n_labels = n, .label_names = names};
     }
-    if (f->n_series == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 1;
+    if (f->n_series == 1 && !f->series) { /* the second series: out of line from here */
+        bb_series *ns = malloc(4 * sizeof *ns);
+        if (!ns)
+            return OMX_ENOMEM;
+        ns[0] = f->one;
+        f->series = ns;
+        f->cap = 4;
+    } else if (f->series && f->n_series == f->cap) {
+        size_t cap = f->cap * 2;
         bb_series *ns = realloc(f->series, cap * sizeof *ns);
         if (!ns)
             return OMX_ENOMEM;
@@ -119,7 +132,7 @@ static int add(bb_result *r, omx_type type, const char *name, const char *help, 
             free(s.values);
             return OMX_ENOMEM;
         }
-    f->series[f->n_series++] = s;
+    ser(f)[f->n_series++] = s;
     r->n_series++;
     r->bytes += strlen(name) + 32;
     for (size_t k = 0; k < n; k++)
@@ -203,7 +216,7 @@ static int emit_family(omx_emitter *e, const bb_family *f) {
     if (!ss)
         return OMX_ENOMEM;
     for (size_t j = 0; j < f->n_series; j++)
-        ss[j] = &f->series[j];
+        ss[j] = &ser(f)[j];
     sort_ctx sc = {.f = f, .order = order};
     tl_sort = &sc;
     qsort(ss, f->n_series, sizeof *ss, cmp_series);
@@ -275,7 +288,7 @@ static bool all_plain(const bb_result *r) {
             return false;
         for (size_t j = 0; j < f->n_series; j++)
             for (size_t k = 0; k < f->n_labels; k++)
-                if (!plain(f->series[j].values[k]))
+                if (!plain(ser(f)[j].values[k]))
                     return false;
     }
     return true;
@@ -338,7 +351,7 @@ static int write_family(const bb_family *f, obuf *b) {
     if (f->n_series > 1 && !(ss = malloc(f->n_series * sizeof *ss)))
         return OMX_ENOMEM;
     for (size_t j = 0; j < f->n_series; j++)
-        ss[j] = &f->series[j];
+        ss[j] = &ser(f)[j];
     if (f->n_series > 1) {
         sort_ctx sc = {.f = f, .order = order};
         tl_sort = &sc;
@@ -412,9 +425,9 @@ int bb_result_get(bb_result *r, const char *name, size_t n, const char *const *l
         for (size_t j = 0; j < f->n_series && rc; j++) {
             bool eq = true;
             for (size_t k = 0; k < n && eq; k++)
-                eq = !strcmp(f->series[j].values[k], label_values[k]);
+                eq = !strcmp(ser(f)[j].values[k], label_values[k]);
             if (eq) {
-                *ret = f->series[j].v;
+                *ret = ser(f)[j].v;
                 rc = 0;
             }
         }
