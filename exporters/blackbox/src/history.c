@@ -11,6 +11,9 @@ typedef struct entry {
     int64_t id;
     char *module, *target, *output;
     size_t len;
+    void *parts; /* instead of output: rendered on demand */
+    bb_history_render_fn render;
+    void (*free_parts)(void *parts);
     bool success;
 } entry;
 
@@ -30,6 +33,8 @@ static void entry_clear(entry *e) {
     free(e->module);
     free(e->target);
     free(e->output);
+    if (e->parts && e->free_parts)
+        e->free_parts(e->parts);
     *e = (entry){0};
 }
 
@@ -81,6 +86,8 @@ static void ring_push(ring *r, size_t limit, entry *e, entry *out) {
     r->n++;
 }
 
+static int64_t insert(bb_history *h, entry *ep);
+
 int64_t bb_history_add(bb_history *h, const char *module, const char *target, const char *output,
                        size_t len, bool success) {
     static const char cut[] = "\n[output cut]\n";
@@ -102,16 +109,40 @@ int64_t bb_history_add(bb_history *h, const char *module, const char *target, co
     }
     e.output[keep] = 0;
     e.len = keep;
+    return insert(h, &e);
+}
+
+int64_t bb_history_add_lazy(bb_history *h, const char *module, const char *target, void *parts,
+                            bb_history_render_fn render, void (*free_fn)(void *parts),
+                            bool success) {
+    entry e = {.success = success, .parts = parts, .render = render, .free_parts = free_fn};
+    if (!h->limit || !render) {
+        entry_clear(&e);
+        return 0;
+    }
+    e.module = strdup(module ? module : "");
+    e.target = strdup(target ? target : "");
+    if (!e.module || !e.target) {
+        entry_clear(&e);
+        return -ENOMEM;
+    }
+    return insert(h, &e);
+}
+
+/* Gives e (moved in) its id and pushes it; returns the id. */
+static int64_t insert(bb_history *h, entry *ep) {
+    entry e = *ep;
     pthread_mutex_lock(&h->mu);
     e.id = h->next_id++;
-    entry pushed = {0};
+    entry pushed = {0}, gone = {0};
     ring_push(&h->results, h->limit, &e, &pushed);
-    if (pushed.output && !pushed.success)
-        ring_push(&h->failed, h->limit, &pushed, NULL);
+    if ((pushed.output || pushed.parts) && !pushed.success)
+        ring_push(&h->failed, h->limit, &pushed, &gone);
     else
-        entry_clear(&pushed);
+        gone = pushed;
     int64_t id = e.id;
     pthread_mutex_unlock(&h->mu);
+    entry_clear(&gone); /* outside the lock: freeing a probe's parts takes a while */
     return id;
 }
 
@@ -173,8 +204,22 @@ static const entry *find(bb_history *h, int64_t id, const char *target, const ch
 int bb_history_output(bb_history *h, int64_t id, const char *target, const char *module,
                       omx_buf *out) {
     pthread_mutex_lock(&h->mu);
+    static const char cut[] = "\n[output cut]\n";
     const entry *e = h->limit ? find(h, id, target, module) : NULL;
-    int rc = e ? omx_buf_append(out, e->output, e->len) : OMX_ENOENT;
+    int rc = OMX_ENOENT;
+    if (e && e->output) {
+        rc = omx_buf_append(out, e->output, e->len);
+    } else if (e) { /* rendered under the lock: the entry may go once it is released */
+        size_t mark = out->len;
+        rc = e->render(e->parts, out);
+        if (rc == OMX_ELIMIT || (rc == 0 && out->len - mark > BB_HISTORY_MAX_OUTPUT)) {
+            if (out->len - mark > BB_HISTORY_MAX_OUTPUT)
+                out->len = mark + BB_HISTORY_MAX_OUTPUT;
+            if (out->data)
+                out->data[out->len] = 0;
+            rc = omx_buf_append(out, cut, sizeof cut - 1);
+        }
+    }
     pthread_mutex_unlock(&h->mu);
     return rc;
 }

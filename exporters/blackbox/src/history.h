@@ -20,6 +20,16 @@ bb_history *bb_history_free(bb_history *h); /* accepts NULL; returns NULL */
 /* Copies the strings in. Returns the new entry's id, or -ENOMEM. */
 int64_t bb_history_add(bb_history *h, const char *module, const char *target, const char *output,
                        size_t len, bool success);
+/* Renders an entry's debug output (bb_history_add_lazy) into out from the
+ * parts it was given; returns 0 or an omx_err. */
+typedef int (*bb_history_render_fn)(void *parts, omx_buf *out);
+/* Like bb_history_add, with the output kept as parts (owned by the history
+ * from here on, also on failure: free_fn(parts) is called when the entry
+ * goes) and rendered by render only when asked for. The parts should be
+ * about the size of the output: the history keeps 2 * limit of them. */
+int64_t bb_history_add_lazy(bb_history *h, const char *module, const char *target, void *parts,
+                            bb_history_render_fn render, void (*free_fn)(void *parts),
+                            bool success);
 /* Appends the landing page's table rows, newest first (HTML-escaped). */
 int bb_history_rows(bb_history *h, omx_buf *out);
 /* Appends the debug output of entry id, or of the first kept entry for target

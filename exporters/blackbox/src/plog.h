@@ -19,5 +19,8 @@ void bb_plog_vlogf(bb_plog *l, int level, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 /* The lines so far, NUL-terminated; borrowed until the next line or free. */
 const char *bb_plog_text(bb_plog *l, size_t *ret_len);
+/* Frees the text bb_plog_text rendered (the lines stay, and render again when
+ * asked for): a log kept for long holds only its raw lines. Accepts NULL. */
+void bb_plog_drop_text(bb_plog *l);
 
 #endif

@@ -34,43 +34,73 @@ static int respond_text(omx_request *req, int status, const char *text) {
     return omx_respond(req, status, "text/plain; charset=utf-8", text, strlen(text));
 }
 
-/* The probe's metrics in the format Accept asks for. Written here rather than
- * by omx_respond_registry: its scrape deadline (the same header the probe's
- * timeout came from) has mostly passed by now, and a few KiB need neither the
- * collector thread nor gzip. */
-static int respond_metrics(omx_request *req, bb_result *res) {
-    omx_registry *reg;
-    omx_format f = omx_format_from_accept(omx_request_header(req, "Accept"));
-    omx_write_opts o = {.format = f};
-    omx_buf b;
-    int rc = bb_result_registry(res, &reg);
-    if (rc < 0)
-        return rc;
-    omx_buf_init(&b, 16u << 20);
-    rc = omx_registry_write(reg, &o, omx_buf_write_fn, &b);
-    omx_registry_free(reg);
-    if (rc == 0)
-        rc = omx_respond(req, 200, omx_format_content_type(f), b.data ? b.data : "", b.len);
-    omx_buf_free(&b);
-    return rc;
-}
+/* What the debug output is made of: the probe's log and metrics and the
+ * module's config (a copy: a reload may free the module). Kept by the history
+ * and rendered only when its page is opened. */
+typedef struct debug_parts {
+    bb_plog *log;
+    bb_result *res;
+    size_t yaml_len;
+    char yaml[]; /* NUL-terminated */
+} debug_parts;
 
-static int build_debug(bb_probe *p, omx_buf *out) {
+static int render_debug(bb_plog *log, bb_result *res, const char *yaml, size_t yaml_len,
+                        omx_buf *out) {
     size_t len;
-    const char *logs = bb_plog_text(p->log, &len);
+    const char *logs = bb_plog_text(log, &len);
     int rc = omx_buf_append(out, "Logs for the probe:\n", 20);
     if (!rc)
         rc = omx_buf_append(out, logs, len);
     if (!rc)
         rc = omx_buf_append(out, "\n\n\nMetrics that would have been returned:\n", 42);
     if (!rc)
-        rc = bb_result_write_text(p->res, out);
+        rc = bb_result_write_text(res, out);
     if (!rc)
         rc = omx_buf_append(out, "\n\n\nModule configuration:\n", 25);
-    const char *yaml = bb_module_yaml(p->module, &len);
     if (!rc)
-        rc = omx_buf_append(out, yaml, len);
+        rc = omx_buf_append(out, yaml, yaml_len);
     return rc;
+}
+
+static int render_parts(void *parts, omx_buf *out) {
+    debug_parts *d = parts;
+    int rc = render_debug(d->log, d->res, d->yaml, d->yaml_len, out);
+    bb_plog_drop_text(d->log); /* the history keeps raw lines only */
+    return rc;
+}
+
+static void free_parts(void *parts) {
+    debug_parts *d = parts;
+    bb_plog_free(d->log);
+    bb_result_free(d->res);
+    free(d);
+}
+
+/* Keeps the probe in the history, taking p's log and result when they are
+ * small (as a probe's are) or its rendered debug output otherwise. */
+static void keep(bb_server *s, bb_probe *p, const char *module_name, bool ok) {
+    size_t yaml_len;
+    const char *yaml = bb_module_yaml(p->module, &yaml_len);
+    if (bb_result_bytes(p->res) + yaml_len <= BB_HISTORY_MAX_OUTPUT) {
+        debug_parts *d = malloc(sizeof *d + yaml_len + 1);
+        if (!d)
+            return;
+        memcpy(d->yaml, yaml, yaml_len);
+        d->yaml[yaml_len] = 0;
+        d->yaml_len = yaml_len;
+        d->log = p->log;
+        d->res = p->res;
+        p->log = NULL;
+        p->res = NULL;
+        bb_history_add_lazy(s->hist, module_name, p->target, d, render_parts, free_parts, ok);
+        return;
+    }
+    omx_buf dbg;
+    omx_buf_init(&dbg, 4u << 20);
+    int rc = render_debug(p->log, p->res, yaml, yaml_len, &dbg);
+    if (rc == 0 || rc == OMX_ELIMIT) /* a huge result: the debug output keeps what fit */
+        bb_history_add(s->hist, module_name, p->target, dbg.data ? dbg.data : "", dbg.len, ok);
+    omx_buf_free(&dbg);
 }
 
 static int run(bb_server *s, omx_request *req, const bb_module *m, const char *module_name,
@@ -114,20 +144,37 @@ static int run(bb_server *s, omx_request *req, const bb_module *m, const char *m
     else
         bb_logf(&p, OMX_LOG_ERROR, "Probe failed duration_seconds=%g", took);
 
-    omx_buf dbg;
-    omx_buf_init(&dbg, 4u << 20);
-    rc = build_debug(&p, &dbg);
-    if (rc == OMX_ELIMIT) /* a huge result: the debug output keeps what fit */
-        rc = 0;
-    if (rc == 0 && s->hist)
-        bb_history_add(s->hist, module_name, target, dbg.data ? dbg.data : "", dbg.len, ok);
     const char *debug = omx_request_query(req, "debug");
-    if (rc == 0 && debug && !strcmp(debug, "true")) {
-        rc = omx_respond(req, 200, "text/plain; charset=utf-8", dbg.data ? dbg.data : "", dbg.len);
-    } else if (rc == 0) {
-        rc = respond_metrics(req, p.res);
+    if (debug && !strcmp(debug, "true")) {
+        size_t yaml_len;
+        const char *yaml = bb_module_yaml(p.module, &yaml_len);
+        omx_buf dbg;
+        omx_buf_init(&dbg, 4u << 20);
+        rc = render_debug(p.log, p.res, yaml, yaml_len, &dbg);
+        if (rc == OMX_ELIMIT) /* a huge result: the debug output keeps what fit */
+            rc = 0;
+        if (rc == 0 && s->hist)
+            bb_history_add(s->hist, module_name, target, dbg.data ? dbg.data : "", dbg.len, ok);
+        if (rc == 0)
+            rc = omx_respond(req, 200, "text/plain; charset=utf-8", dbg.data ? dbg.data : "",
+                             dbg.len);
+        omx_buf_free(&dbg);
+        goto out;
     }
-    omx_buf_free(&dbg);
+    /* The metrics in the format Accept asks for, written here rather than by
+     * omx_respond_registry: its scrape deadline (the same header the probe's
+     * timeout came from) has mostly passed by now, and a few KiB need neither
+     * the collector thread nor gzip. */
+    omx_format f = omx_format_from_accept(omx_request_header(req, "Accept"));
+    omx_buf body;
+    omx_buf_init(&body, 16u << 20);
+    rc = bb_result_write(p.res, f, &body);
+    if (s->hist) /* before the answer: a client that reads the landing page next sees it */
+        keep(s, &p, module_name, ok);
+    if (rc == 0)
+        rc =
+            omx_respond(req, 200, omx_format_content_type(f), body.data ? body.data : "", body.len);
+    omx_buf_free(&body);
 out:
     bb_result_free(p.res);
     bb_plog_free(p.log);

@@ -17,15 +17,22 @@ typedef struct bb_family {
     omx_type type;
     size_t n_labels;
     const char *const *label_names; /* borrowed */
-    bb_series *series;
+    bb_series *series;              /* NULL while the family has one series, kept in one */
+    bb_series one;
     size_t n_series, cap;
 } bb_family;
+
+/* A family's series: most families of a probe have one, kept inline. */
+static inline bb_series *ser(const bb_family *f) {
+    return f->series ? f->series : (bb_series *)&f->one;
+}
 
 struct bb_result {
     pthread_mutex_t mu; /* a prober may report from helper threads */
     bb_family *fams;
     size_t n_fams, cap;
     size_t n_series; /* over every family */
+    size_t bytes;    /* bb_result_bytes */
 };
 
 bb_result *bb_result_new(void) {
@@ -42,8 +49,8 @@ bb_result *bb_result_free(bb_result *r) {
         bb_family *f = &r->fams[i];
         for (size_t j = 0; j < f->n_series; j++) {
             for (size_t k = 0; k < f->n_labels; k++)
-                free(f->series[j].values[k]);
-            free(f->series[j].values);
+                free(ser(f)[j].values[k]);
+            free(ser(f)[j].values);
         }
         free(f->series);
     }
@@ -79,9 +86,9 @@ static int add(bb_result *r, omx_type type, const char *name, const char *help, 
         for (size_t j = 0; j < f->n_series; j++) {
             bool eq = true;
             for (size_t k = 0; k < n && eq; k++)
-                eq = !strcmp(f->series[j].values[k], values[k]);
+                eq = !strcmp(ser(f)[j].values[k], values[k]);
             if (eq) {
-                f->series[j].v = v;
+                ser(f)[j].v = v;
                 return 0;
             }
         }
@@ -89,7 +96,7 @@ static int add(bb_result *r, omx_type type, const char *name, const char *help, 
         return OMX_ELIMIT;
     if (!f) {
         if (r->n_fams == r->cap) {
-            size_t cap = r->cap ? r->cap * 2 : 8;
+            size_t cap = r->cap ? r->cap * 2 : 16;
             bb_family *nf = realloc(r->fams, cap * sizeof *nf);
             if (!nf)
                 return OMX_ENOMEM;
@@ -100,8 +107,15 @@ static int add(bb_result *r, omx_type type, const char *name, const char *help, 
         *f = (bb_family){
             .name = name, .help = help, .type = type, .n_labels = n, .label_names = names};
     }
-    if (f->n_series == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 1;
+    if (f->n_series == 1 && !f->series) { /* the second series: out of line from here */
+        bb_series *ns = malloc(4 * sizeof *ns);
+        if (!ns)
+            return OMX_ENOMEM;
+        ns[0] = f->one;
+        f->series = ns;
+        f->cap = 4;
+    } else if (f->series && f->n_series == f->cap) {
+        size_t cap = f->cap * 2;
         bb_series *ns = realloc(f->series, cap * sizeof *ns);
         if (!ns)
             return OMX_ENOMEM;
@@ -118,8 +132,13 @@ static int add(bb_result *r, omx_type type, const char *name, const char *help, 
             free(s.values);
             return OMX_ENOMEM;
         }
-    f->series[f->n_series++] = s;
+    ser(f)[f->n_series++] = s;
     r->n_series++;
+    r->bytes += strlen(name) + 32;
+    for (size_t k = 0; k < n; k++)
+        r->bytes += strlen(names[k]) + strlen(values[k]) + 4;
+    if (f->n_series == 1 && help)
+        r->bytes += strlen(name) * 2 + strlen(help) + 32;
     return 0;
 }
 
@@ -197,7 +216,7 @@ static int emit_family(omx_emitter *e, const bb_family *f) {
     if (!ss)
         return OMX_ENOMEM;
     for (size_t j = 0; j < f->n_series; j++)
-        ss[j] = &f->series[j];
+        ss[j] = &ser(f)[j];
     sort_ctx sc = {.f = f, .order = order};
     tl_sort = &sc;
     qsort(ss, f->n_series, sizeof *ss, cmp_series);
@@ -246,14 +265,153 @@ int bb_result_registry(bb_result *r, omx_registry **ret) {
     return 0;
 }
 
-int bb_result_write_text(bb_result *r, omx_buf *out) {
+size_t bb_result_bytes(bb_result *r) {
+    pthread_mutex_lock(&r->mu);
+    size_t n = r->bytes;
+    pthread_mutex_unlock(&r->mu);
+    return n;
+}
+
+/* Whether s is printable ASCII without the characters a label value or HELP
+ * text escapes: then it is written as it is, and needs no UTF-8 check. */
+static bool plain(const char *s) {
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p > 0x7e || *p == '\\' || *p == '"')
+            return false;
+    return true;
+}
+
+static bool all_plain(const bb_result *r) {
+    for (size_t i = 0; i < r->n_fams; i++) {
+        const bb_family *f = &r->fams[i];
+        if (f->help && !plain(f->help))
+            return false;
+        for (size_t j = 0; j < f->n_series; j++)
+            for (size_t k = 0; k < f->n_labels; k++)
+                if (!plain(ser(f)[j].values[k]))
+                    return false;
+    }
+    return true;
+}
+
+/* Output gathered in a stack buffer and appended in a few large pieces: a
+ * probe's answer is a few dozen short strings per series. */
+typedef struct obuf {
+    omx_buf *out;
+    int rc;
+    size_t n;
+    char buf[4096];
+} obuf;
+
+static void flush(obuf *o) {
+    if (o->n && !o->rc)
+        o->rc = omx_buf_append(o->out, o->buf, o->n);
+    o->n = 0;
+}
+
+static void putn(obuf *o, const char *s, size_t len) {
+    if (o->n + len > sizeof o->buf) {
+        flush(o);
+        if (len > sizeof o->buf) {
+            if (!o->rc)
+                o->rc = omx_buf_append(o->out, s, len);
+            return;
+        }
+    }
+    memcpy(o->buf + o->n, s, len);
+    o->n += len;
+}
+
+static void put(obuf *o, const char *s) { putn(o, s, strlen(s)); }
+
+/* One family in 0.0.4 text, as the registry writes an as-written family of
+ * plain strings: HELP, TYPE, then the series in label order. */
+static int write_family(const bb_family *f, obuf *b) {
+    size_t order[16];
+    for (size_t i = 0; i < f->n_labels; i++)
+        order[i] = i;
+    for (size_t i = 1; i < f->n_labels; i++)
+        for (size_t j = i;
+             j > 0 && strcmp(f->label_names[order[j - 1]], f->label_names[order[j]]) > 0; j--) {
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    if (f->help) {
+        putn(b, "# HELP ", 7);
+        put(b, f->name);
+        putn(b, " ", 1);
+        put(b, f->help);
+        putn(b, "\n", 1);
+    }
+    putn(b, "# TYPE ", 7);
+    put(b, f->name);
+    put(b, f->type == OMX_COUNTER ? " counter\n" : " gauge\n");
+    const bb_series *one[1], **ss = one;
+    if (f->n_series > 1 && !(ss = malloc(f->n_series * sizeof *ss)))
+        return OMX_ENOMEM;
+    for (size_t j = 0; j < f->n_series; j++)
+        ss[j] = &ser(f)[j];
+    if (f->n_series > 1) {
+        sort_ctx sc = {.f = f, .order = order};
+        tl_sort = &sc;
+        qsort(ss, f->n_series, sizeof *ss, cmp_series);
+        tl_sort = NULL;
+    }
+    char num[40];
+    for (size_t j = 0; j < f->n_series && !b->rc; j++) {
+        put(b, f->name);
+        for (size_t i = 0; i < f->n_labels; i++) {
+            putn(b, i ? "," : "{", 1);
+            put(b, f->label_names[order[i]]);
+            putn(b, "=\"", 2);
+            put(b, ss[j]->values[order[i]]);
+            putn(b, "\"", 1);
+        }
+        if (f->n_labels)
+            putn(b, "}", 1);
+        num[0] = ' ';
+        size_t n = omx_format_double(num + 1, ss[j]->v) + 1;
+        num[n++] = '\n';
+        putn(b, num, n);
+    }
+    if (ss != one)
+        free(ss);
+    return b->rc;
+}
+
+int bb_result_write(bb_result *r, omx_format format, omx_buf *out) {
+    if (format == OMX_FORMAT_PROMETHEUS) {
+        pthread_mutex_lock(&r->mu);
+        bool direct = all_plain(r) && r->n_fams <= 256;
+        int rc = 0;
+        if (direct) {
+            const bb_family *fs[256];
+            obuf o = {.out = out};
+            for (size_t i = 0; i < r->n_fams; i++)
+                fs[i] = &r->fams[i];
+            qsort(fs, r->n_fams, sizeof fs[0], cmp_fam);
+            for (size_t i = 0; i < r->n_fams && !rc; i++)
+                rc = write_family(fs[i], &o);
+            flush(&o);
+            rc = rc ? rc : o.rc;
+        }
+        pthread_mutex_unlock(&r->mu);
+        if (direct)
+            return rc;
+    }
     omx_registry *reg;
+    omx_write_opts o = {.format = format};
     int rc = bb_result_registry(r, &reg);
     if (rc < 0)
         return rc;
-    rc = omx_registry_write(reg, NULL, omx_buf_write_fn, out);
+    rc = omx_registry_write(reg, &o, omx_buf_write_fn, out);
     omx_registry_free(reg);
     return rc;
+}
+
+int bb_result_write_text(bb_result *r, omx_buf *out) {
+    return bb_result_write(r, OMX_FORMAT_PROMETHEUS, out);
 }
 
 int bb_result_get(bb_result *r, const char *name, size_t n, const char *const *label_values,
@@ -267,9 +425,9 @@ int bb_result_get(bb_result *r, const char *name, size_t n, const char *const *l
         for (size_t j = 0; j < f->n_series && rc; j++) {
             bool eq = true;
             for (size_t k = 0; k < n && eq; k++)
-                eq = !strcmp(f->series[j].values[k], label_values[k]);
+                eq = !strcmp(ser(f)[j].values[k], label_values[k]);
             if (eq) {
-                *ret = f->series[j].v;
+                *ret = ser(f)[j].v;
                 rc = 0;
             }
         }

@@ -22,6 +22,13 @@ int bb_result_collect(omx_emitter *e, void *userdata);
 /* A new registry whose one collector reads r (borrowed: r must outlive it).
  * Returns 0 (the caller frees *ret with omx_registry_free) or -ENOMEM. */
 int bb_result_registry(bb_result *r, omx_registry **ret);
+/* About how many bytes r takes in text: label values, names and help of
+ * every series (a bound to decide whether keeping r is cheap). */
+size_t bb_result_bytes(bb_result *r);
+/* Appends r to out in format, exactly as bb_result_registry's registry
+ * writes it; the common case (0.0.4, printable ASCII labels and help) is
+ * written directly, without a registry. Returns 0 or an omx_err. */
+int bb_result_write(bb_result *r, omx_format format, omx_buf *out);
 /* Appends r in Prometheus 0.0.4 text to out. */
 int bb_result_write_text(bb_result *r, omx_buf *out);
 /* The value of the first series of family name whose labels equal the n

@@ -15,7 +15,51 @@ static bool has_output(bb_history *h, int64_t id, const char *want) {
     return ok;
 }
 
+static int renders;
+
+static int render_note(void *parts, omx_buf *out) {
+    renders++;
+    return omx_buf_append(out, parts, strlen(parts));
+}
+
+static int render_big(void *parts, omx_buf *out) {
+    (void)parts;
+    char chunk[4096];
+    memset(chunk, 'y', sizeof chunk);
+    int rc = 0;
+    for (int i = 0; i < 64 && !rc; i++)
+        rc = omx_buf_append(out, chunk, sizeof chunk);
+    return rc;
+}
+
+/* Entries kept as parts: rendered only when asked for, freed when they go
+ * (ASan finds a leak or a double free), cut as rendered ones are. */
+static void test_lazy(void) {
+    bb_history *h = bb_history_new(1);
+    ASSERT(h != NULL);
+    ASSERT_EQ(bb_history_add_lazy(h, "m", "fail-0", strdup("lazy0"), render_note, free, false), 0);
+    ASSERT_EQ(renders, 0);
+    ASSERT(has_output(h, 0, "lazy0"));
+    ASSERT_EQ(renders, 1);
+    ASSERT_EQ(bb_history_add_lazy(h, "m", "ok-1", strdup("lazy1"), render_note, free, true), 1);
+    ASSERT(has_output(h, 0, "lazy0")); /* pushed to the failures, parts and all */
+    ASSERT(has_output(h, 1, "lazy1"));
+    ASSERT_EQ(bb_history_add_lazy(h, "m", "big", strdup("x"), render_big, free, false), 2);
+    ASSERT(!has_output(h, 1, "lazy1"));
+    omx_buf b;
+    omx_buf_init(&b, BB_HISTORY_MAX_OUTPUT + 256);
+    ASSERT_OK(bb_history_output(h, 2, NULL, NULL, &b));
+    ASSERT(b.len < BB_HISTORY_MAX_OUTPUT + 64);
+    ASSERT(strstr(b.data, "[output cut]") != NULL);
+    omx_buf_free(&b);
+    bb_history_free(h);
+    h = bb_history_new(0); /* nothing kept: the parts are freed at once */
+    ASSERT_EQ(bb_history_add_lazy(h, "m", "t", strdup("x"), render_note, free, true), 0);
+    bb_history_free(h);
+}
+
 int main(void) {
+    test_lazy();
     bb_history *h = bb_history_new(2);
     ASSERT(h != NULL);
     ASSERT_EQ(bb_history_add(h, "m", "fail-0", "out0", 4, false), 0);

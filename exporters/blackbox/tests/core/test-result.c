@@ -73,11 +73,67 @@ static void test_plog(void) {
     t = bb_plog_text(p.log, &len);
     ASSERT(len <= BB_PLOG_MAX_BYTES + 128);
     ASSERT(strstr(t, "more lines dropped") != NULL);
+    bb_plog_drop_text(p.log); /* rendered again from the raw lines */
+    size_t len2;
+    t = bb_plog_text(p.log, &len2);
+    ASSERT_EQ(len2, len);
+    ASSERT(strstr(t, "more lines dropped") != NULL);
     bb_plog_free(p.log);
     bb_logf(NULL, OMX_LOG_DEBUG, "no probe: goes to the process log");
 }
 
+/* The direct 0.0.4 writer and the registry write the same bytes. */
+static void same_as_registry(bb_result *r) {
+    omx_buf a, b;
+    omx_buf_init(&a, 1 << 20);
+    omx_buf_init(&b, 1 << 20);
+    ASSERT_OK(bb_result_write(r, OMX_FORMAT_PROMETHEUS, &a));
+    omx_registry *reg;
+    ASSERT_OK(bb_result_registry(r, &reg));
+    ASSERT_OK(omx_registry_write(reg, NULL, omx_buf_write_fn, &b));
+    omx_registry_free(reg);
+    ASSERT(a.len > 0);
+    ASSERT_STR_EQ(a.data, b.data);
+    omx_buf_free(&a);
+    omx_buf_free(&b);
+}
+
+static void test_direct(void) {
+    bb_probe p = {.res = bb_result_new()};
+    static const char *const ln[] = {"version", "fingerprint_sha256", "issuer"};
+    bb_result_gauge(&p, "probe_success", "Displays whether or not the probe was a success", 1);
+    bb_result_gauge(&p, "probe_nohelp", NULL, -0.5);
+    bb_result_gauge(&p, "probe_inf", "h", 1.0 / 0.0);
+    bb_result_gauge_l(&p, "probe_info", "i", 3, ln, (const char *const[]){"b", "", "CN=x y"}, 1);
+    bb_result_gauge_l(&p, "probe_info", "i", 3, ln, (const char *const[]){"a", "f", "z"}, 2);
+    bb_result_counter_l(&p, "probe_c", "c", 1, ln, (const char *const[]){"1"}, 3e9);
+    bb_result_gauge(&p, "probe_a_first", "x", 1e-7);
+    same_as_registry(p.res);
+    /* past the writer's 4 KiB pieces: a long value and many series */
+    char *longv = malloc(5001), val[16];
+    memset(longv, 'v', 5000);
+    longv[5000] = 0;
+    bb_result_gauge_l(&p, "probe_long", "l", 1, ln, (const char *const[]){longv}, 1);
+    free(longv);
+    for (int i = 0; i < 300; i++) {
+        snprintf(val, sizeof val, "%d", i);
+        bb_result_gauge_l(&p, "probe_many", "m", 1, ln, (const char *const[]){val}, i);
+    }
+    same_as_registry(p.res);
+    /* escapes and bytes past ASCII go through the registry: still the same */
+    bb_result_gauge_l(&p, "probe_esc", "help \\ with\nlines", 1, ln,
+                      (const char *const[]){"q\"\\\n\xc3\xa9"}, 1);
+    same_as_registry(p.res);
+    omx_buf a;
+    omx_buf_init(&a, 1 << 20);
+    ASSERT_OK(bb_result_write(p.res, OMX_FORMAT_OPENMETRICS, &a));
+    ASSERT(strstr(a.data, "# EOF") != NULL);
+    omx_buf_free(&a);
+    bb_result_free(p.res);
+}
+
 int main(void) {
+    test_direct();
     test_sorted();
     test_limits();
     test_plog();
