@@ -230,12 +230,37 @@ def test_limits(tmp):
     check(p.returncode != 0 and "max-series" in p.stderr, "max-series=0 accepted", p.stderr)
 
 
+def test_large(tmp):
+    """Files far larger than one read: every series served, a line cut by a
+    read (label values of every length around it), the line number of an
+    error far into a file."""
+    d = os.path.join(tmp, "large")
+    os.mkdir(d)
+    lines = ["# HELP big Series across many reads.", "# TYPE big gauge"]
+    lines += ['big{i="%05d",pad="%s"} %d' % (i, "p" * (i % 300), i) for i in range(4000)]
+    write(d, "big.prom", "\n".join(lines) + "\n")
+    check(os.path.getsize(os.path.join(d, "big.prom")) > 8 * 65536, "big.prom too small")
+    bad = ["# TYPE late gauge"] + ['late{i="%d"} %d' % (i, i) for i in range(20000)]
+    bad[15000] = 'late{i="15000" 1'
+    write(d, "late.prom", "\n".join(bad) + "\n")
+    out, err = textfile(d)
+    served = re.findall(r'^big\{i="(\d+)",pad="(p*)"\} (\d+)$', out, re.M)
+    check(len(served) == 4000 and all(int(i) == int(v) and len(p) == int(i) % 300
+                                      for i, p, v in served),
+          "big.prom: %d of 4000 series served as written" % len(served), out)
+    check("late{" not in out, "late.prom served despite its error", out)
+    e = [l for l in errors(err) if "file=%s/late.prom " % d in l]
+    check(len(e) == 1 and "failed to parse" in e[0] and "line=15001 " in e[0],
+          "late.prom: want one error line at line 15001, got %r" % e, err)
+
+
 def main():
     if not os.access(DUMP, os.X_OK):
         print("SKIP: node-dump not built at", DUMP)
         return 77
     with tempfile.TemporaryDirectory() as tmp:
-        for t in (test_names, test_merge, test_negative_counter, test_odd_files, test_limits):
+        for t in (test_names, test_merge, test_negative_counter, test_odd_files, test_limits,
+                  test_large):
             t(tmp)
     if failures:
         return 1
