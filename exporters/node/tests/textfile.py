@@ -230,6 +230,30 @@ def test_limits(tmp):
     check(p.returncode != 0 and "max-series" in p.stderr, "max-series=0 accepted", p.stderr)
 
 
+def test_order(tmp):
+    """Series served sorted by label values whatever the order of lines and of
+    labels within a line; a label a line lacks is empty; a repeated series
+    left out."""
+    d = os.path.join(tmp, "order")
+    os.mkdir(d)
+    write(d, "o.prom", "# TYPE o gauge\n"
+          'o{b="2",a="x"} 1\no{a="x"} 2\no{a="w",b="9"} 3\no{b="1"} 4\n'
+          'o{a="x",b="2"} 5\n'
+          "# TYPE h histogram\n"
+          'h_bucket{z="b",le="+Inf"} 2\nh_sum{z="b"} 1\nh_count{z="b"} 2\n'
+          'h_bucket{le="1",z="b"} 1\nh_bucket{le="1",z="a"} 0\n'
+          'h_bucket{z="a",le="+Inf"} 0\nh_count{z="a"} 0\nh_sum{z="a"} 0\n')
+    out, err = textfile(d)
+    got = [l for l in out.splitlines() if l.startswith(("o{", "h_"))]
+    want = ['o{a="",b="1"} 4', 'o{a="w",b="9"} 3', 'o{a="x",b=""} 2', 'o{a="x",b="2"} 1',
+            'h_bucket{z="a",le="1"} 0', 'h_bucket{z="a",le="+Inf"} 0', 'h_count{z="a"} 0',
+            'h_sum{z="a"} 0', 'h_bucket{z="b",le="1"} 1', 'h_bucket{z="b",le="+Inf"} 2',
+            'h_count{z="b"} 2', 'h_sum{z="b"} 1']
+    check(got == want, "order: want %r, got %r" % (want, got), out)
+    check(any("duplicate series" in l and "metric=o " in l for l in errors(err)),
+          "order: the repeated series not logged", err)
+
+
 def test_large(tmp):
     """Files far larger than one read: every series served, a line cut by a
     read (label values of every length around it), the line number of an
@@ -260,7 +284,7 @@ def main():
         return 77
     with tempfile.TemporaryDirectory() as tmp:
         for t in (test_names, test_merge, test_negative_counter, test_odd_files, test_limits,
-                  test_large):
+                  test_order, test_large):
             t(tmp)
     if failures:
         return 1

@@ -37,23 +37,38 @@ static int parse_failed(const char *path, unsigned line, const char *err, int r)
     return r;
 }
 
-/* Appends s (unescaped when escaped) and a NUL to the arena. */
-static int put(omx_buf *a, omp_str s, bool escaped) {
-    int r = 0;
-    if (!escaped) {
-        if (s.len) /* an empty view may carry a NULL pointer */
-            r = omx_buf_append(a, s.ptr, s.len);
-    } else {
-        /* unescaping only shortens */
-        char tmp[256], *out = s.len < sizeof tmp ? tmp : malloc(s.len + 1);
-        if (!out)
-            return OMX_ENOMEM;
+/* s (unescaped when escaped) and a NUL at out, which has room for s.len + 1
+ * bytes (unescaping only shortens). Returns the bytes written or OMX_EVALUE. */
+static long put(char *out, omp_str s, bool escaped) {
+    if (escaped) {
         long n = omp_unescape(s, out, s.len + 1);
-        r = n < 0 ? OMX_EVALUE : omx_buf_append(a, out, (size_t)n);
-        if (out != tmp)
-            free(out);
+        return n < 0 ? OMX_EVALUE : n + 1;
     }
-    return r < 0 ? r : omx_buf_append(a, "", 1);
+    if (s.len) /* an empty view may carry a NULL pointer */
+        memcpy(out, s.ptr, s.len);
+    out[s.len] = '\0';
+    return (long)s.len + 1;
+}
+
+/* A sample's label pairs (name \0 value \0 ...) appended to the arena in one
+ * step: room for all of them is made once. Returns 0, OMX_EVALUE or OMX_ENOMEM. */
+static int put_labels(tf_arena *a, const omp_label *l, size_t n) {
+    size_t need = 0;
+    for (size_t i = 0; i < n; i++)
+        need += l[i].name.len + l[i].value.len + 2;
+    char *out = tf_arena_room(a, need);
+    if (!out)
+        return OMX_ENOMEM;
+    char *p = out;
+    for (size_t i = 0; i < n; i++) {
+        p += put(p, l[i].name, false);
+        long w = put(p, l[i].value, l[i].escaped);
+        if (w < 0)
+            return (int)w;
+        p += w;
+    }
+    a->len += (size_t)(p - out);
+    return 0;
 }
 
 static uint8_t suffix_of(omp_str s) {
@@ -69,7 +84,8 @@ static uint8_t suffix_of(omp_str s) {
 /* One parse: where entries go and the first error met. */
 typedef struct tf_parse {
     tf_set *t;
-    omx_buf *arena;
+    tf_arena *arena;
+    size_t last; /* index of the family of the last entry */
     uint32_t file;
     tf_budget *b;
     const char *err; /* set with rc on a failure to log */
@@ -79,24 +95,27 @@ typedef struct tf_parse {
 
 /* Takes one entry; returns false once the parse must stop (rc set). */
 static bool take(tf_parse *ps, const omp_entry *e) {
-    omx_buf *arena = ps->arena;
+    tf_arena *arena = ps->arena;
     ps->line = e->line;
-    tf_family *f = tf_set_family(ps->t, e->family.ptr, e->family.len, true);
+    /* a family's lines mostly follow each other: the last one is tried first */
+    tf_family *f = ps->last < ps->t->n ? &ps->t->f[ps->last] : NULL;
+    if (!f || f->name_len != e->family.len || memcmp(f->name, e->family.ptr, e->family.len)) {
+        f = tf_set_family(ps->t, e->family.ptr, e->family.len, true);
+        ps->last = f ? (size_t)(f - ps->t->f) : SIZE_MAX;
+    }
     if (!f) {
         ps->err = "out of memory";
         ps->rc = OMX_ENOMEM;
     } else if (e->kind == OMP_HELP) {
         free(f->help);
         f->help = NULL;
-        size_t mark = arena->len;
-        /* decoded in the arena's spare room, then copied out */
-        int rc;
-        if ((rc = put(arena, e->text, e->text_escaped)) < 0 ||
-            !(f->help = strdup(arena->data + mark))) {
-            ps->err = rc == OMX_EVALUE ? "bad escape in HELP" : "out of memory";
-            ps->rc = rc < 0 ? rc : OMX_ENOMEM;
+        if (!(f->help = malloc(e->text.len + 1))) {
+            ps->err = "out of memory";
+            ps->rc = OMX_ENOMEM;
+        } else if (put(f->help, e->text, e->text_escaped) < 0) {
+            ps->err = "bad escape in HELP";
+            ps->rc = OMX_EVALUE;
         }
-        arena->len = mark;
     } else if (e->kind == OMP_TYPE) {
         f->type = e->type;
     } else if (e->kind == OMP_SAMPLE) {
@@ -122,10 +141,7 @@ static bool take(tf_parse *ps, const omp_entry *e) {
         s->suffix = suffix_of(e->suffix);
         s->off = arena->len;
         s->n = (uint16_t)(e->n_labels > UINT16_MAX ? UINT16_MAX : e->n_labels);
-        int rc = 0;
-        for (size_t i = 0; i < s->n && rc == 0; i++)
-            if ((rc = put(arena, e->labels[i].name, false)) == 0)
-                rc = put(arena, e->labels[i].value, e->labels[i].escaped);
+        int rc = put_labels(arena, e->labels, s->n);
         if (rc < 0) {
             ps->err = rc == OMX_EVALUE ? "bad escape in label value" : "out of memory";
             ps->rc = rc;
@@ -194,7 +210,7 @@ static int parse_fd(tf_parse *ps, const char *path, int fd, size_t max) {
     return ps->rc ? ps->rc : r < 0 ? r : 0;
 }
 
-int tf_parse_file(tf_set *t, omx_buf *arena, const char *path, uint32_t file, size_t file_max,
+int tf_parse_file(tf_set *t, tf_arena *arena, const char *path, uint32_t file, size_t file_max,
                   tf_budget *b, struct timespec *mtime) {
     b->used_bytes = b->used_series = 0;
     b->hit = NULL;
@@ -217,7 +233,7 @@ int tf_parse_file(tf_set *t, omx_buf *arena, const char *path, uint32_t file, si
         b->hit = "bytes";
         return OMX_ELIMIT;
     }
-    tf_parse ps = {.t = t, .arena = arena, .file = file, .b = b};
+    tf_parse ps = {.t = t, .arena = arena, .last = SIZE_MAX, .file = file, .b = b};
     int r = parse_fd(&ps, path, fd, max);
     close(fd);
     if (r == -EFBIG && max < file_max) { /* grew while read */
