@@ -230,12 +230,61 @@ def test_limits(tmp):
     check(p.returncode != 0 and "max-series" in p.stderr, "max-series=0 accepted", p.stderr)
 
 
+def test_order(tmp):
+    """Series served sorted by label values whatever the order of lines and of
+    labels within a line; a label a line lacks is empty; a repeated series
+    left out."""
+    d = os.path.join(tmp, "order")
+    os.mkdir(d)
+    write(d, "o.prom", "# TYPE o gauge\n"
+          'o{b="2",a="x"} 1\no{a="x"} 2\no{a="w",b="9"} 3\no{b="1"} 4\n'
+          'o{a="x",b="2"} 5\n'
+          "# TYPE h histogram\n"
+          'h_bucket{z="b",le="+Inf"} 2\nh_sum{z="b"} 1\nh_count{z="b"} 2\n'
+          'h_bucket{le="1",z="b"} 1\nh_bucket{le="1",z="a"} 0\n'
+          'h_bucket{z="a",le="+Inf"} 0\nh_count{z="a"} 0\nh_sum{z="a"} 0\n')
+    out, err = textfile(d)
+    got = [l for l in out.splitlines() if l.startswith(("o{", "h_"))]
+    want = ['o{a="",b="1"} 4', 'o{a="w",b="9"} 3', 'o{a="x",b=""} 2', 'o{a="x",b="2"} 1',
+            'h_bucket{z="a",le="1"} 0', 'h_bucket{z="a",le="+Inf"} 0', 'h_count{z="a"} 0',
+            'h_sum{z="a"} 0', 'h_bucket{z="b",le="1"} 1', 'h_bucket{z="b",le="+Inf"} 2',
+            'h_count{z="b"} 2', 'h_sum{z="b"} 1']
+    check(got == want, "order: want %r, got %r" % (want, got), out)
+    check(any("duplicate series" in l and "metric=o " in l for l in errors(err)),
+          "order: the repeated series not logged", err)
+
+
+def test_large(tmp):
+    """Files far larger than one read: every series served, a line cut by a
+    read (label values of every length around it), the line number of an
+    error far into a file."""
+    d = os.path.join(tmp, "large")
+    os.mkdir(d)
+    lines = ["# HELP big Series across many reads.", "# TYPE big gauge"]
+    lines += ['big{i="%05d",pad="%s"} %d' % (i, "p" * (i % 300), i) for i in range(4000)]
+    write(d, "big.prom", "\n".join(lines) + "\n")
+    check(os.path.getsize(os.path.join(d, "big.prom")) > 8 * 65536, "big.prom too small")
+    bad = ["# TYPE late gauge"] + ['late{i="%d"} %d' % (i, i) for i in range(20000)]
+    bad[15000] = 'late{i="15000" 1'
+    write(d, "late.prom", "\n".join(bad) + "\n")
+    out, err = textfile(d)
+    served = re.findall(r'^big\{i="(\d+)",pad="(p*)"\} (\d+)$', out, re.M)
+    check(len(served) == 4000 and all(int(i) == int(v) and len(p) == int(i) % 300
+                                      for i, p, v in served),
+          "big.prom: %d of 4000 series served as written" % len(served), out)
+    check("late{" not in out, "late.prom served despite its error", out)
+    e = [l for l in errors(err) if "file=%s/late.prom " % d in l]
+    check(len(e) == 1 and "failed to parse" in e[0] and "line=15001 " in e[0],
+          "late.prom: want one error line at line 15001, got %r" % e, err)
+
+
 def main():
     if not os.access(DUMP, os.X_OK):
         print("SKIP: node-dump not built at", DUMP)
         return 77
     with tempfile.TemporaryDirectory() as tmp:
-        for t in (test_names, test_merge, test_negative_counter, test_odd_files, test_limits):
+        for t in (test_names, test_merge, test_negative_counter, test_odd_files, test_limits,
+                  test_order, test_large):
             t(tmp)
     if failures:
         return 1

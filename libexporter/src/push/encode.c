@@ -387,7 +387,7 @@ static int on_sample(void *ctx, const omx_visit_sample *s) {
         size_t ll[MAX_LABELS], labels_len = 0;
         rc = 0;
         for (int i = 0; i < n && !rc; i++) {
-            rc = omx__push_label(&e->labels, lp[i].name, lp[i].value, &lb[i], &ll[i]);
+            rc = omx__push_label(&e->labels, (size_t)i, lp[i].name, lp[i].value, &lb[i], &ll[i]);
             labels_len += rc ? 0 : ll[i];
         }
         if (!rc) {

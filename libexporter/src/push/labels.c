@@ -85,19 +85,34 @@ static int grow(omx__push_labels *c) {
     return 0;
 }
 
-int omx__push_label(omx__push_labels *c, const char *name, const char *value,
+/* Remembers what the series had at pos and returns it (0). */
+static int found(omx__push_labels *c, size_t pos, const char *pair, size_t nl,
+                 const uint8_t *packed, size_t len, const uint8_t **ret_bytes, size_t *ret_len) {
+    if (pos < OMX__PUSH_LABEL_LAST)
+        c->last[pos] = (omx__push_label_last){pair, nl, packed, len};
+    *ret_bytes = packed;
+    *ret_len = len;
+    return 0;
+}
+
+int omx__push_label(omx__push_labels *c, size_t pos, const char *name, const char *value,
                     const uint8_t **ret_bytes, size_t *ret_len) {
+    if (pos < OMX__PUSH_LABEL_LAST && c->last[pos].pair) {
+        const omx__push_label_last *l = &c->last[pos];
+        if (!strcmp(l->pair, name) && !strcmp(l->pair + l->name_len + 1, value)) {
+            *ret_bytes = l->packed;
+            *ret_len = l->packed_len;
+            return 0;
+        }
+    }
     size_t nl = strlen(name), vl = strlen(value), pl = nl + 1 + vl + 1;
     uint64_t h = mix(mix(0x243f6a8885a308d3ull, name, nl), value, vl);
     if (c->tab) {
         for (size_t k = h & c->mask; c->tab[k].pair; k = (k + 1) & c->mask) {
             const struct omx__push_label_ent *e = &c->tab[k];
             if (e->hash == h && e->pair_len == pl && !memcmp(e->pair, name, nl + 1) &&
-                !memcmp(e->pair + nl + 1, value, vl)) {
-                *ret_bytes = e->packed;
-                *ret_len = e->packed_len;
-                return 0;
-            }
+                !memcmp(e->pair + nl + 1, value, vl))
+                return found(c, pos, e->pair, nl, e->packed, e->packed_len, ret_bytes, ret_len);
         }
     }
     Prometheus__Label lab = PROMETHEUS__LABEL__INIT;
@@ -124,7 +139,5 @@ int omx__push_label(omx__push_labels *c, const char *name, const char *value,
         k = (k + 1) & c->mask;
     c->tab[k] = (struct omx__push_label_ent){h, pair, pl, o, total};
     c->n++;
-    *ret_bytes = o;
-    *ret_len = total;
-    return 0;
+    return found(c, pos, pair, nl, o, total, ret_bytes, ret_len);
 }

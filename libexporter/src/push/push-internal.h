@@ -22,20 +22,33 @@ char *omx__push_strdup(omx__push_arena *a, const char *s);
 void omx__push_arena_free(omx__push_arena *a);
 
 /* ---- remote-write 1.0 labels (labels.c): each distinct pair packed once ---- */
+/* The pair a series had at one position: the next series of a family mostly
+ * has the same (the metric name, the external labels). */
+typedef struct omx__push_label_last {
+    const char *pair; /* name, NUL, value, NUL, in the arena; NULL: none */
+    size_t name_len;
+    const uint8_t *packed;
+    size_t packed_len;
+} omx__push_label_last;
+
+#define OMX__PUSH_LABEL_LAST 16
+
 typedef struct omx__push_labels {
     struct omx__push_label_ent *tab;
     size_t mask, n;
-    omx__push_arena arena; /* the pairs and their packings */
-    uint8_t key[5];        /* TimeSeries.labels' key, a varint */
+    omx__push_label_last last[OMX__PUSH_LABEL_LAST]; /* by position in the series */
+    omx__push_arena arena;                           /* the pairs and their packings */
+    uint8_t key[5];                                  /* TimeSeries.labels' key, a varint */
     size_t key_len;
 } omx__push_labels;
 
 void omx__push_labels_init(omx__push_labels *c);
 /* The bytes of name=value as an element of TimeSeries.labels (key, length,
  * the Label packed by protobuf-c), owned by c until omx__push_labels_free.
- * Returns 0, OMX_ELIMIT (c is full: pack the series without it) or
- * OMX_ENOMEM. */
-int omx__push_label(omx__push_labels *c, const char *name, const char *value,
+ * pos is the pair's position in its series: the pair the previous series had
+ * there is compared first. Returns 0, OMX_ELIMIT (c is full: pack the series
+ * without it) or OMX_ENOMEM. */
+int omx__push_label(omx__push_labels *c, size_t pos, const char *name, const char *value,
                     const uint8_t **ret_bytes, size_t *ret_len);
 void omx__push_labels_free(omx__push_labels *c);
 

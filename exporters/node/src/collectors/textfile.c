@@ -148,17 +148,17 @@ static int collect(omx_emitter *e, void *userdata) {
     char **paths = calloc(nfiles + 1, sizeof *paths);
     double *mtimes = calloc(nfiles + 1, sizeof *mtimes);
     tf_set all = {0};
-    omx_buf arena;
-    omx_buf_init(&arena, SIZE_MAX);
+    tf_arena arena = {0};
     size_t nok = 0, skipped = 0;
     tf_budget b = {.bytes = (size_t)opt_max_bytes, .series = (size_t)opt_max_series};
     const char *hit = NULL;
     char first_skipped[NODE_PATH_MAX] = "";
     /* one byte up front: samples without labels point into an allocated arena */
-    if (!paths || !mtimes || omx_buf_append(&arena, "", 1) < 0) {
+    if (!paths || !mtimes || !tf_arena_room(&arena, 1)) {
         r = OMX_ENOMEM;
         goto out;
     }
+    arena.data[arena.len++] = '\0';
     /* paths as node_exporter joins them: "dir/" + name is dir/name */
     size_t dir_len = strlen(opt_dir);
     while (dir_len > 1 && opt_dir[dir_len - 1] == '/')
@@ -265,7 +265,7 @@ out:
     free(paths);
     free(mtimes);
     tf_set_free(&all);
-    omx_buf_free(&arena);
+    tf_arena_free(&arena);
     omx_strv_free(files);
     return r;
 }

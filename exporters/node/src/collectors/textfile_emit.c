@@ -49,6 +49,42 @@ static int cmp_order(const void *pa, const void *pb, void *pc) {
     return a->s < b->s ? -1 : a->s > b->s; /* file order */
 }
 
+/* Fills vals[j] with the value of label names[j] in s ("" when s lacks it;
+ * the first one when repeated) and returns the value of the label called skip
+ * (NULL when absent or skip is NULL). One walk of the sample's pairs: each
+ * name is looked for from just after the previous one, so labels written in
+ * name order cost one comparison each. */
+static const char *label_values(const tf_arena *arena, const tf_sample *s, const char *const *names,
+                                size_t nn, const char *skip, const char **vals) {
+    const char *bound = NULL;
+    for (size_t j = 0; j < nn; j++)
+        vals[j] = NULL;
+    const char *p = arena->data + s->off;
+    size_t hint = 0;
+    for (uint16_t i = 0; i < s->n; i++) {
+        const char *v = p + strlen(p) + 1;
+        if (skip && !strcmp(p, skip)) {
+            if (!bound)
+                bound = v;
+        } else {
+            for (size_t t = 0; t < nn; t++) {
+                size_t j = hint + t < nn ? hint + t : hint + t - nn;
+                if (!strcmp(names[j], p)) {
+                    if (!vals[j])
+                        vals[j] = v;
+                    hint = j + 1;
+                    break;
+                }
+            }
+        }
+        p = v + strlen(v) + 1;
+    }
+    for (size_t j = 0; j < nn; j++)
+        if (!vals[j])
+            vals[j] = "";
+    return bound;
+}
+
 /* One line per family: the first series left out, the file it came from. */
 static void log_dropped(const tf_family *f, const tf_sample *s, const char *const *files,
                         const char *why, bool *logged) {
@@ -72,7 +108,7 @@ static omx_type type_of(omp_type t) {
                                      : OMX_UNKNOWN;
 }
 
-int tf_emit_family(omx_emitter *e, const tf_family *f, const omx_buf *arena, const char *help,
+int tf_emit_family(omx_emitter *e, const tf_family *f, const tf_arena *arena, const char *help,
                    const char *const *files) {
     omx_type type = type_of(f->type);
     bool grouped = type == OMX_HISTOGRAM || type == OMX_SUMMARY;
@@ -120,19 +156,20 @@ int tf_emit_family(omx_emitter *e, const tf_family *f, const omx_buf *arena, con
         const tf_sample *s = &f->s[k];
         o[k].s = s;
         o[k].vals = vals + k * nn;
-        for (size_t j = 0; j < nn; j++) {
-            const char *v = tf_label(arena, s, names[j]);
-            o[k].vals[j] = v ? v : "";
-        }
         o[k].bound = NAN;
-        const char *b = skip && s->suffix == (type == OMX_HISTOGRAM ? TF_SFX_BUCKET : TF_SFX_NONE)
-                            ? tf_label(arena, s, skip)
-                            : NULL;
+        const char *b = label_values(arena, s, names, nn, skip, o[k].vals);
+        if (!(skip && s->suffix == (type == OMX_HISTOGRAM ? TF_SFX_BUCKET : TF_SFX_NONE)))
+            b = NULL;
         double d;
         if (b && omx_parse_double(!strcmp(b, "+Inf") ? "inf" : b, &d) == 0 && !isnan(d))
             o[k].bound = d;
     }
-    qsort_r(o, n, sizeof *o, cmp_order, &(ctx){nn});
+    /* files are mostly written in order already: a check is cheaper than a sort */
+    size_t in_order = 1;
+    while (in_order < n && cmp_order(&o[in_order - 1], &o[in_order], &(ctx){nn}) < 0)
+        in_order++;
+    if (in_order < n)
+        qsort_r(o, n, sizeof *o, cmp_order, &(ctx){nn});
     if ((r = omx_emit_family(e, &(omx_desc){.name = f->name,
                                             .help = help,
                                             .type = type,

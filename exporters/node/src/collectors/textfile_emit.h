@@ -12,7 +12,7 @@
  * series or a histogram/summary the emitter refuses is left out and logged.
  * Returns 0 when everything was emitted, 1 when something was left out, or a
  * negative code (out of memory, the family refused: logged). */
-int tf_emit_family(omx_emitter *e, const tf_family *f, const omx_buf *arena, const char *help,
+int tf_emit_family(omx_emitter *e, const tf_family *f, const tf_arena *arena, const char *help,
                    const char *const *files);
 
 #endif

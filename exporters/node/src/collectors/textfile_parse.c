@@ -1,6 +1,7 @@
 /* textfile collector: reading and parsing one *.prom file. The file is opened
  * through libexporter's reader, which refuses what is not a regular file (a
  * FIFO, a device, a directory) with an errno that becomes the logged reason. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,9 @@
 #include <exporter/log.h>
 
 #include "textfile_parse.h"
+
+/* Bytes read and handed to the parser at a time. */
+#define TF_CHUNK 65536
 
 static const char *reason(int r) {
     /* the reader says EINVAL for every type it refuses but directories */
@@ -33,23 +37,38 @@ static int parse_failed(const char *path, unsigned line, const char *err, int r)
     return r;
 }
 
-/* Appends s (unescaped when escaped) and a NUL to the arena. */
-static int put(omx_buf *a, omp_str s, bool escaped) {
-    int r = 0;
-    if (!escaped) {
-        if (s.len) /* an empty view may carry a NULL pointer */
-            r = omx_buf_append(a, s.ptr, s.len);
-    } else {
-        /* unescaping only shortens */
-        char tmp[256], *out = s.len < sizeof tmp ? tmp : malloc(s.len + 1);
-        if (!out)
-            return OMX_ENOMEM;
+/* s (unescaped when escaped) and a NUL at out, which has room for s.len + 1
+ * bytes (unescaping only shortens). Returns the bytes written or OMX_EVALUE. */
+static long put(char *out, omp_str s, bool escaped) {
+    if (escaped) {
         long n = omp_unescape(s, out, s.len + 1);
-        r = n < 0 ? OMX_EVALUE : omx_buf_append(a, out, (size_t)n);
-        if (out != tmp)
-            free(out);
+        return n < 0 ? OMX_EVALUE : n + 1;
     }
-    return r < 0 ? r : omx_buf_append(a, "", 1);
+    if (s.len) /* an empty view may carry a NULL pointer */
+        memcpy(out, s.ptr, s.len);
+    out[s.len] = '\0';
+    return (long)s.len + 1;
+}
+
+/* A sample's label pairs (name \0 value \0 ...) appended to the arena in one
+ * step: room for all of them is made once. Returns 0, OMX_EVALUE or OMX_ENOMEM. */
+static int put_labels(tf_arena *a, const omp_label *l, size_t n) {
+    size_t need = 0;
+    for (size_t i = 0; i < n; i++)
+        need += l[i].name.len + l[i].value.len + 2;
+    char *out = tf_arena_room(a, need);
+    if (!out)
+        return OMX_ENOMEM;
+    char *p = out;
+    for (size_t i = 0; i < n; i++) {
+        p += put(p, l[i].name, false);
+        long w = put(p, l[i].value, l[i].escaped);
+        if (w < 0)
+            return (int)w;
+        p += w;
+    }
+    a->len += (size_t)(p - out);
+    return 0;
 }
 
 static uint8_t suffix_of(omp_str s) {
@@ -62,80 +81,136 @@ static uint8_t suffix_of(omp_str s) {
     return TF_SFX_NONE;
 }
 
-static int parse(tf_set *t, omx_buf *arena, const char *path, uint32_t file, const char *data,
-                 size_t len, tf_budget *b) {
-    omp_parser *p = NULL;
-    int r;
-    if ((r = omp_parser_new(&p, OMP_FORMAT_PROMETHEUS, NULL)) < 0 ||
-        (r = omp_parser_set_buffer(p, data, len)) < 0) {
-        omp_parser_free(p);
-        return parse_failed(path, 0, omx_strerror(r), r); /* the parser returns -errno */
+/* One parse: where entries go and the first error met. */
+typedef struct tf_parse {
+    tf_set *t;
+    tf_arena *arena;
+    size_t last; /* index of the family of the last entry */
+    uint32_t file;
+    tf_budget *b;
+    const char *err; /* set with rc on a failure to log */
+    int rc;
+    unsigned line;
+} tf_parse;
+
+/* Takes one entry; returns false once the parse must stop (rc set). */
+static bool take(tf_parse *ps, const omp_entry *e) {
+    tf_arena *arena = ps->arena;
+    ps->line = e->line;
+    /* a family's lines mostly follow each other: the last one is tried first */
+    tf_family *f = ps->last < ps->t->n ? &ps->t->f[ps->last] : NULL;
+    if (!f || f->name_len != e->family.len || memcmp(f->name, e->family.ptr, e->family.len)) {
+        f = tf_set_family(ps->t, e->family.ptr, e->family.len, true);
+        ps->last = f ? (size_t)(f - ps->t->f) : SIZE_MAX;
     }
-    omp_entry e;
-    const char *err = NULL;
-    unsigned line = 0;
-    int rc = 0;
-    while (!err && (r = omp_next(p, &e)) > 0) {
-        line = e.line;
-        tf_family *f = tf_set_family(t, e.family.ptr, e.family.len, true);
-        if (!f) {
-            err = "out of memory";
-            rc = OMX_ENOMEM;
-        } else if (e.kind == OMP_HELP) {
-            free(f->help);
-            f->help = NULL;
-            size_t mark = arena->len;
-            /* decoded in the arena's spare room, then copied out */
-            if ((rc = put(arena, e.text, e.text_escaped)) < 0 ||
-                !(f->help = strdup(arena->data + mark))) {
-                err = rc == OMX_EVALUE ? "bad escape in HELP" : "out of memory";
-                rc = rc < 0 ? rc : OMX_ENOMEM;
-            }
-            arena->len = mark;
-        } else if (e.kind == OMP_TYPE) {
-            f->type = e.type;
-        } else if (e.kind == OMP_SAMPLE) {
-            if (e.has_timestamp) {
-                err = "textfile contains unsupported client-side timestamps, skipping entire file";
-                rc = OMX_EVALUE;
-                break;
-            }
-            if (b->used_series == b->series) {
-                b->hit = "series";
-                rc = OMX_ELIMIT;
-                break;
-            }
-            b->used_series++;
-            tf_sample *s = tf_family_add(f);
-            if (!s) {
-                err = "out of memory";
-                rc = OMX_ENOMEM;
-                break;
-            }
-            s->value = e.value;
-            s->file = file;
-            s->suffix = suffix_of(e.suffix);
-            s->off = arena->len;
-            s->n = (uint16_t)(e.n_labels > UINT16_MAX ? UINT16_MAX : e.n_labels);
-            for (size_t i = 0; i < s->n && rc == 0; i++)
-                if ((rc = put(arena, e.labels[i].name, false)) == 0)
-                    rc = put(arena, e.labels[i].value, e.labels[i].escaped);
-            if (rc < 0)
-                err = rc == OMX_EVALUE ? "bad escape in label value" : "out of memory";
+    if (!f) {
+        ps->err = "out of memory";
+        ps->rc = OMX_ENOMEM;
+    } else if (e->kind == OMP_HELP) {
+        free(f->help);
+        f->help = NULL;
+        if (!(f->help = malloc(e->text.len + 1))) {
+            ps->err = "out of memory";
+            ps->rc = OMX_ENOMEM;
+        } else if (put(f->help, e->text, e->text_escaped) < 0) {
+            ps->err = "bad escape in HELP";
+            ps->rc = OMX_EVALUE;
+        }
+    } else if (e->kind == OMP_TYPE) {
+        f->type = e->type;
+    } else if (e->kind == OMP_SAMPLE) {
+        if (e->has_timestamp) {
+            ps->err = "textfile contains unsupported client-side timestamps, skipping entire file";
+            ps->rc = OMX_EVALUE;
+            return false;
+        }
+        if (ps->b->used_series == ps->b->series) {
+            ps->b->hit = "series";
+            ps->rc = OMX_ELIMIT;
+            return false;
+        }
+        ps->b->used_series++;
+        tf_sample *s = tf_family_add(f);
+        if (!s) {
+            ps->err = "out of memory";
+            ps->rc = OMX_ENOMEM;
+            return false;
+        }
+        s->value = e->value;
+        s->file = ps->file;
+        s->suffix = suffix_of(e->suffix);
+        s->off = arena->len;
+        s->n = (uint16_t)(e->n_labels > UINT16_MAX ? UINT16_MAX : e->n_labels);
+        int rc = put_labels(arena, e->labels, s->n);
+        if (rc < 0) {
+            ps->err = rc == OMX_EVALUE ? "bad escape in label value" : "out of memory";
+            ps->rc = rc;
         }
     }
-    if (!err && rc == 0 && r < 0) {
-        err = omp_parser_error(p);
-        rc = r;
-        line = omp_parser_error_line(p);
-    }
-    if (err)
-        parse_failed(path, line, err, rc);
-    omp_parser_free(p);
-    return rc;
+    return ps->rc == 0;
 }
 
-int tf_parse_file(tf_set *t, omx_buf *arena, const char *path, uint32_t file, size_t file_max,
+/* Entries until the parser wants more input (0), reaches the end (0, *done
+ * set) or fails (rc set; a parser error is logged by the caller). */
+static int drain(tf_parse *ps, omp_parser *p, bool *done) {
+    omp_entry e;
+    int r;
+    while ((r = omp_next(p, &e)) > 0)
+        if (!take(ps, &e))
+            return ps->rc;
+    if (r == -EAGAIN)
+        return 0;
+    *done = true;
+    if (r < 0) {
+        ps->err = omp_parser_error(p);
+        ps->rc = r;
+        ps->line = omp_parser_error_line(p);
+    }
+    return ps->rc;
+}
+
+/* Reads fd in chunks of TF_CHUNK bytes, each handed to the parser as it
+ * comes: the file is never held whole. A failed read (more than max bytes is
+ * -EFBIG) is returned unlogged; a parse failure is logged and returned. */
+static int parse_fd(tf_parse *ps, const char *path, int fd, size_t max) {
+    omp_parser *p = NULL;
+    char *chunk = malloc(TF_CHUNK);
+    if (!chunk)
+        return OMX_ENOMEM;
+    int r = omp_parser_new(&p, OMP_FORMAT_PROMETHEUS, NULL);
+    if (r < 0) { /* the parser returns -errno */
+        ps->err = omx_strerror(r);
+        ps->rc = r;
+    }
+    size_t total = 0;
+    for (bool done = r < 0; !done;) {
+        ssize_t n = read(fd, chunk, TF_CHUNK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 || (total += (size_t)n) > max) {
+            r = n < 0 ? -errno : -EFBIG;
+            break;
+        }
+        if (n == 0) {
+            omp_parser_finish(p);
+        } else if ((r = omp_parser_feed(p, chunk, (size_t)n)) < 0) {
+            ps->err = omx_strerror(r);
+            ps->rc = r;
+            break;
+        }
+        if (drain(ps, p, &done) < 0)
+            break;
+        done = done || n == 0;
+    }
+    ps->b->used_bytes = total;
+    if (ps->err)
+        parse_failed(path, ps->line, ps->err, ps->rc);
+    omp_parser_free(p);
+    free(chunk);
+    return ps->rc ? ps->rc : r < 0 ? r : 0;
+}
+
+int tf_parse_file(tf_set *t, tf_arena *arena, const char *path, uint32_t file, size_t file_max,
                   tf_budget *b, struct timespec *mtime) {
     b->used_bytes = b->used_series = 0;
     b->hit = NULL;
@@ -158,19 +233,15 @@ int tf_parse_file(tf_set *t, omx_buf *arena, const char *path, uint32_t file, si
         b->hit = "bytes";
         return OMX_ELIMIT;
     }
-    char *data;
-    size_t len;
-    int r = omx_read_fd(fd, max, &data, &len);
+    tf_parse ps = {.t = t, .arena = arena, .last = SIZE_MAX, .file = file, .b = b};
+    int r = parse_fd(&ps, path, fd, max);
     close(fd);
     if (r == -EFBIG && max < file_max) { /* grew while read */
         b->hit = "bytes";
         return OMX_ELIMIT;
     }
-    if (r < 0)
+    if (r < 0 && !ps.rc) /* the read failed, not the parse */
         return read_failed(path, r);
-    b->used_bytes = len;
-    r = parse(t, arena, path, file, data, len, b);
-    free(data);
     if (r == 0)
         *mtime = st.st_mtim;
     return r;

@@ -19,7 +19,7 @@ typedef struct tf_budget {
  * (b->hit says which limit; nothing logged), or another negative code after
  * logging one line naming the file and the reason. On failure t holds partial
  * data and arena may have grown: the caller drops both. */
-int tf_parse_file(tf_set *t, omx_buf *arena, const char *path, uint32_t file, size_t file_max,
+int tf_parse_file(tf_set *t, tf_arena *arena, const char *path, uint32_t file, size_t file_max,
                   tf_budget *b, struct timespec *mtime);
 
 #endif

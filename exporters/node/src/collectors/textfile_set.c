@@ -9,7 +9,7 @@
 #include "textfile_set.h"
 
 static bool same(const tf_family *f, const char *name, size_t len) {
-    return strlen(f->name) == len && !memcmp(f->name, name, len);
+    return f->name_len == len && !memcmp(f->name, name, len);
 }
 
 /* Index slot of name: where it is, or the empty slot where it would go. */
@@ -33,7 +33,7 @@ static int grow_index(tf_set *t) {
     t->index = ni;
     t->mask = size - 1;
     for (size_t k = 0; k < t->n; k++)
-        *slot(t, t->f[k].name, strlen(t->f[k].name)) = k + 1;
+        *slot(t, t->f[k].name, t->f[k].name_len) = k + 1;
     return 0;
 }
 
@@ -59,6 +59,7 @@ tf_family *tf_set_family(tf_set *t, const char *name, size_t len, bool create) {
         return NULL;
     memcpy(f->name, name, len);
     f->name[len] = '\0';
+    f->name_len = len;
     f->type = OMP_TYPE_UNTYPED;
     *slot(t, name, len) = ++t->n;
     return f;
@@ -115,7 +116,7 @@ int tf_family_move(tf_family *dst, tf_family *src) {
     return 0;
 }
 
-const char *tf_label(const omx_buf *a, const tf_sample *s, const char *name) {
+const char *tf_label(const tf_arena *a, const tf_sample *s, const char *name) {
     const char *p = a->data + s->off;
     for (uint16_t i = 0; i < s->n; i++) {
         const char *v = p + strlen(p) + 1;
@@ -124,4 +125,26 @@ const char *tf_label(const omx_buf *a, const tf_sample *s, const char *name) {
         p = v + strlen(v) + 1;
     }
     return NULL;
+}
+
+char *tf_arena_room(tf_arena *a, size_t n) {
+    if (a->cap - a->len < n) {
+        size_t cap = a->cap ? a->cap : 65536;
+        while (cap - a->len < n) {
+            if (cap > SIZE_MAX / 2)
+                return NULL;
+            cap *= 2;
+        }
+        char *d = realloc(a->data, cap);
+        if (!d)
+            return NULL;
+        a->data = d;
+        a->cap = cap;
+    }
+    return a->data + a->len;
+}
+
+void tf_arena_free(tf_arena *a) {
+    free(a->data);
+    memset(a, 0, sizeof *a);
 }

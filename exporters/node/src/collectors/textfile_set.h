@@ -8,7 +8,18 @@
 
 #include <openmetrics/openmetrics.h>
 
-#include <exporter/writer.h>
+/* The label pairs of a scrape's samples, back to back: grown by doubling
+ * (realloc), reset to a mark when a file is dropped. */
+typedef struct tf_arena {
+    char *data;
+    size_t len, cap;
+} tf_arena;
+
+/* Room for n more bytes at data + len (len is not moved), or NULL when out of
+ * memory. Earlier pointers into data are invalid after a call; offsets stay. */
+char *tf_arena_room(tf_arena *a, size_t n);
+/* Frees the bytes; a is left empty and reusable. */
+void tf_arena_free(tf_arena *a);
 
 /* What a sample line adds to its family's name (0.0.4 has no other suffix). */
 enum { TF_SFX_NONE, TF_SFX_BUCKET, TF_SFX_SUM, TF_SFX_COUNT };
@@ -23,6 +34,7 @@ typedef struct tf_sample {
 
 typedef struct tf_family {
     char *name;
+    size_t name_len;
     char *help;  /* NULL: no HELP line was read */
     char *files; /* the files it was read from, ", "-separated (default HELP) */
     omp_type type;
@@ -50,6 +62,6 @@ tf_sample *tf_family_add(tf_family *f);
 int tf_family_move(tf_family *dst, tf_family *src);
 
 /* The value of label name in s (labels in arena a), or NULL. */
-const char *tf_label(const omx_buf *a, const tf_sample *s, const char *name);
+const char *tf_label(const tf_arena *a, const tf_sample *s, const char *name);
 
 #endif
